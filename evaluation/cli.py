@@ -1,0 +1,274 @@
+"""Command line: ``workbench score | templates | list | import | export | init``.
+
+Every command validates its input and reports problems in Chinese with the place they concern;
+exit codes: 0 ok, 1 the input has problems (or scoring found errors), 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+
+from evaluation.config import get_settings
+from evaluation.datafiles import dump_json
+from evaluation.errors import NotFound, WorkbenchError
+from evaluation.files import dump_evaluation, format_for, load_evaluation
+from evaluation.library import load_library, write_json_schema
+from evaluation.model import Evaluation
+from evaluation.scoring import EvaluationResult, n, score
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    gap = max(0, width - _width(text))
+    return " " * gap + text if right else text + " " * gap
+
+
+def _table(headers: list[str], rows: list[list[str]], right: set[int]) -> str:
+    widths = [max(_width(h), *(_width(r[i]) for r in rows)) if rows else _width(h) for i, h in enumerate(headers)]
+    lines = ["  ".join(_pad(h, widths[i], i in right) for i, h in enumerate(headers))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(_pad(c, widths[i], i in right) for i, c in enumerate(r)) for r in rows]
+    return "\n".join(lines)
+
+
+def _fmt(d: object) -> str:
+    if d is None:
+        return "—"
+    from decimal import Decimal
+
+    return n(d) if isinstance(d, Decimal) else str(d)
+
+
+def render_text(ev: Evaluation, result: EvaluationResult) -> str:
+    out = [f"{ev.project.name}（{ev.kind_label}，{ev.project.department}，{ev.project.year} 年度）", f"指标体系：{ev.system.name}", ""]
+    rows = []
+    for r in result.indicators:
+        rate = f"{n(r.rate)}%" if r.rate is not None else "—"
+        flag = "（调整）" if r.overridden else ""
+        rows.append(
+            [r.code, r.level1, r.level2, r.name, _fmt(r.weight), _fmt(r.score) + flag, _fmt(r.deduction), rate, r.method]
+        )
+    out.append(_table(["编码", "一级指标", "二级指标", "三级指标", "分值", "得分", "扣分", "得分率", "评分方法"], rows, {4, 5, 6, 7}))
+    out.append("")
+    out.append("评分理由：")
+    for r in result.indicators:
+        out.append(f"  [{r.code}] {r.name}：{r.explanation}")
+    out.append("")
+    out.append("分组小计：")
+    grows = []
+    for g in result.groups:
+        name = ("" if g.level == 1 else "  ") + g.name
+        rate = f"{n(g.rate)}%" if g.rate is not None else "—"
+        grows.append([g.code, name, _fmt(g.weight), _fmt(g.score), _fmt(g.deduction), rate, f"{g.scored}/{g.count}"])
+    out.append(_table(["编码", "分组", "分值", "得分", "扣分", "得分率", "已评"], grows, {2, 3, 4, 5}))
+    if result.penalties:
+        out.append("")
+        out.append("扣分项：")
+        for p in result.penalties:
+            out.append(f"  [{p.code}] {p.name}：扣 {_fmt(p.points)} 分。{p.explanation}")
+        out.append(f"  扣分项合计：{_fmt(result.penalty_total)} 分")
+    out.append("")
+    done = "" if result.scored == result.count else f"（已评 {result.scored}/{result.count} 项，结果为暂定）"
+    out.append(f"指标得分合计：{_fmt(result.subtotal)} / {_fmt(result.weight_total)}")
+    out.append(f"最终得分：{_fmt(result.total)}    等级：{result.grade}{done}")
+    if result.errors:
+        out.append("")
+        out.append("无法评分的指标：")
+        out += [f"  {e}" for e in result.errors]
+    if ev.stated and ev.stated.total is not None:
+        out.append(f"文件所载总分：{_fmt(ev.stated.total)}（工作台计算：{_fmt(result.total)}）")
+    return "\n".join(out)
+
+
+def _load(ref: str) -> Evaluation:
+    path = Path(ref)
+    if path.exists():
+        return load_evaluation(path)
+    if path.suffix.lower() in (".yaml", ".yml", ".json"):
+        raise NotFound(f"文件不存在：{ref}")
+    from evaluation.storage.bootstrap import open_database
+    from evaluation.storage.db import session_scope
+    from evaluation.storage.repo import get_evaluation
+
+    with session_scope(open_database()) as session:
+        return get_evaluation(session=session, ref=ref)
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    ev = _load(args.file)
+    result = score(ev)
+    if args.json:
+        data = result.to_dict()
+        data = {k: data[k] for k in ("total", "grade", "indicators", "groups", "penalties")} | {
+            k: v for k, v in data.items() if k not in ("total", "grade", "indicators", "groups", "penalties")
+        }
+        if ev.stated is not None:
+            data["stated"] = json.loads(dump_json(ev.stated.model_dump(mode="python", exclude_defaults=True)))
+        print(dump_json(data), end="")
+    else:
+        print(render_text(ev, result))
+    return 1 if result.errors else 0
+
+
+def cmd_templates(args: argparse.Namespace) -> int:
+    folder = Path(args.library) if args.library else get_settings().library_dir
+    if args.schema:
+        write_json_schema(Path(args.schema))
+        print(f"已写出 JSON Schema：{args.schema}")
+    lib = load_library(folder)
+    rows = []
+    items: list[dict[str, object]] = []
+    for s in lib.systems.values():
+        count = sum(1 for _ in s.indicators())
+        slots = "、".join(f"{g.name}{'（待填充）' if g.slot else ''}" for g in s.groups)
+        rows.append(["指标体系", s.id, s.name, _fmt(s.total), str(count), slots])
+        items.append({"type": "system", "id": s.id, "name": s.name, "total": _fmt(s.total), "indicators": count})
+    for p in lib.packs.values():
+        count = sum(len(g.indicators) for g in p.groups)
+        rows.append(["专用指标包", p.id, p.name, _fmt(p.weight), str(count), p.category])
+        items.append({"type": "pack", "id": p.id, "name": p.name, "weight": _fmt(p.weight), "indicators": count})
+    for x in lib.personal.values():
+        count = sum(len(g.indicators) for g in x.groups)
+        rows.append(["个性指标示例", x.id, x.name, "—", str(count), x.category])
+        items.append({"type": "personal", "id": x.id, "name": x.name, "indicators": count})
+    if args.json:
+        print(dump_json({"valid": True, "items": items}), end="")
+    else:
+        print(_table(["类型", "编号", "名称", "分值", "指标数", "说明"], rows, {3, 4}))
+        print(f"\n指标库校验通过：{len(lib.systems)} 个指标体系，{len(lib.packs)} 个专用指标包，{len(lib.personal)} 组个性指标示例。")
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from evaluation.storage.bootstrap import open_database
+    from evaluation.storage.db import session_scope
+    from evaluation.storage.repo import list_evaluations
+
+    with session_scope(open_database()) as session:
+        items = list_evaluations(session=session)
+    rows = [
+        [str(i.id), i.key, i.kind_label, str(i.year), i.department, i.project_name, _fmt(i.total_score), i.grade]
+        for i in items
+    ]
+    print(_table(["序号", "评价编号", "类型", "年度", "主管部门", "项目名称", "得分", "等级"], rows, {0, 6}))
+    return 0
+
+
+def _expand(paths: Sequence[str]) -> list[Path]:
+    result: list[Path] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            result += sorted(x for x in path.rglob("*") if x.suffix.lower() in (".yaml", ".yml", ".json"))
+        else:
+            result.append(path)
+    return result
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from evaluation.storage.bootstrap import open_database
+    from evaluation.storage.db import session_scope
+    from evaluation.storage.repo import import_files
+
+    paths = _expand(args.files)
+    if not paths:
+        print("没有找到要导入的评价文件", file=sys.stderr)
+        return 1
+    with session_scope(open_database()) as session:
+        keys = import_files(session=session, paths=paths, replace=args.replace)
+    print(f"已导入 {len(keys)} 个评价：{'、'.join(keys)}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from evaluation.storage.bootstrap import open_database
+    from evaluation.storage.db import session_scope
+    from evaluation.storage.repo import get_evaluation, list_evaluations
+
+    out = Path(args.output)
+    with session_scope(open_database()) as session:
+        if args.all:
+            refs = [i.key for i in list_evaluations(session=session)]
+            out.mkdir(parents=True, exist_ok=True)
+            evs = [get_evaluation(session=session, ref=r) for r in refs]
+        else:
+            if not args.ref:
+                print("请指定评价编号，或用 --all 导出全部", file=sys.stderr)
+                return 2
+            evs = [get_evaluation(session=session, ref=args.ref)]
+    for ev in evs:
+        if args.all or out.is_dir():
+            target = out / f"{ev.id}.{args.format}"
+            fmt = args.format
+        else:
+            target = out
+            fmt = format_for(out)
+        tmp = target.with_name(target.name + ".tmp")
+        tmp.write_text(dump_evaluation(ev, fmt), encoding="utf-8")
+        tmp.replace(target)
+        print(f"已导出：{target}")
+    return 0
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from evaluation.storage.bootstrap import ensure_samples, open_database
+
+    engine = open_database()
+    print(f"数据库已就绪：{engine.url.render_as_string(hide_password=True)}")
+    if not args.no_samples:
+        n_ev, n_dep = ensure_samples(engine)
+        if n_ev or n_dep:
+            print(f"已载入样例：{n_ev} 个评价，{n_dep} 份部门自评报告")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="workbench", description="评价工作台命令行")
+    sub = p.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("score", help="按证据计算一个评价的得分")
+    s.add_argument("file", help="评价文件（.yaml/.json），或数据库中评价的编号/序号")
+    s.add_argument("--json", action="store_true", help="以 JSON 输出")
+    s.set_defaults(func=cmd_score)
+    t = sub.add_parser("templates", help="列出并校验指标库")
+    t.add_argument("--library", help="指标库目录（默认 indicator_library/）")
+    t.add_argument("--schema", help="同时写出指标库文件的 JSON Schema 到此路径")
+    t.add_argument("--json", action="store_true")
+    t.set_defaults(func=cmd_templates)
+    ls = sub.add_parser("list", help="列出数据库中的评价")
+    ls.set_defaults(func=cmd_list)
+    i = sub.add_parser("import", help="把评价文件导入数据库（先全部校验，有错则不写入）")
+    i.add_argument("files", nargs="+", help="评价文件或目录")
+    i.add_argument("--replace", action="store_true", help="覆盖编号相同的已有评价")
+    i.set_defaults(func=cmd_import)
+    e = sub.add_parser("export", help="把数据库中的评价导出为评价文件")
+    e.add_argument("ref", nargs="?", help="评价编号或序号")
+    e.add_argument("-o", "--output", required=True, help="输出文件，或 --all 时的目录")
+    e.add_argument("--all", action="store_true", help="导出全部评价")
+    e.add_argument("--format", choices=["yaml", "json"], default="yaml", help="--all 时的文件格式")
+    e.set_defaults(func=cmd_export)
+    n_ = sub.add_parser("init", help="创建/升级数据库，首次启动时载入样例")
+    n_.add_argument("--no-samples", action="store_true")
+    n_.set_defaults(func=cmd_init)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.func(args)
+        return code
+    except WorkbenchError as e:
+        print(f"错误：{e}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

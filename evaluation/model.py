@@ -1,0 +1,444 @@
+"""The evaluation record: project facts, the indicator system snapshot, the evidence per indicator.
+
+Pure pydantic models, no storage. An evaluation file (YAML/JSON) is exactly
+``Evaluation.model_dump``; the database keeps the same data.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from evaluation.errors import Problem
+from evaluation.indicators import Code, IndicatorSystem, iter_rules, system_problems
+from evaluation.rules import (
+    AnyRule,
+    BandsRule,
+    ChecklistRule,
+    CompositeRatioRule,
+    CompositeRule,
+    DeductionRule,
+    ManualRule,
+    PenaltyRule,
+    Points,
+    QualitativeRule,
+    RatioRule,
+    TimelinessRule,
+)
+
+Amount = Annotated[Decimal, Field(ge=0, max_digits=16, decimal_places=6)]
+YearMonth = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="年-月，如 2024-10")]
+
+_CONTROL = re.compile(r"[\x00-\x08\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def clean_text(value: str) -> str:
+    """Text pasted from Word: soft breaks become newlines, other control characters go."""
+    return _CONTROL.sub("", value.replace("\x0b", "\n").replace("\r\n", "\n"))
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _clean_strings(cls, v: Any) -> Any:
+        return clean_text(v) if isinstance(v, str) else v
+
+
+# --------------------------------------------------------------------------- evidence
+
+
+class EvidenceRef(Model):
+    """Where a fact was found: document name, 文号, 凭证号, page."""
+
+    document: str = Field(min_length=1, description="文件或资料名称")
+    doc_no: str = Field(default="", description="文号")
+    voucher: str = Field(default="", description="凭证号")
+    page: str = Field(default="", description="页码")
+    note: str = ""
+    attachment: str = Field(default="", description="附件在数据目录中的相对路径")
+
+
+class Finding(Model):
+    """A problem found while scoring. It loses points and may go into 存在问题."""
+
+    text: str = Field(min_length=1, description="问题描述")
+    points: Points | None = Field(default=None, description="扣分；不填时按规则的每处扣分")
+    part: str | None = Field(default=None, description="组合指标中所属部分的 key")
+    evidence: list[EvidenceRef] = Field(default_factory=list)
+    cause: str = Field(default="", description="原因分析")
+    in_report: bool = Field(default=False, description="是否写入报告的存在问题")
+
+
+class RatioInput(Model):
+    actual: str | None = None
+    target: str | None = None
+    not_applicable: bool = False
+
+
+class Inputs(Model):
+    """What a rule needs; which fields apply depends on the rule's method."""
+
+    findings: list[Finding] = Field(default_factory=list)
+    actual: str | None = Field(default=None, description="实际值（原文，比率类）")
+    target: str | None = Field(default=None, description="目标值（不填取指标的目标值）")
+    ratios: dict[str, RatioInput] = Field(default_factory=dict, description="组合比率各部分")
+    planned_duration: Annotated[Decimal, Field(ge=0)] | None = None
+    actual_duration: Annotated[Decimal, Field(ge=0)] | None = None
+    start_date: date | None = None
+    planned_end: date | None = None
+    actual_end: date | None = None
+    answers: dict[str, bool] = Field(default_factory=dict, description="是否评分各项")
+    value: str | None = Field(default=None, description="区间分档的度量值，如“25%”")
+    count: Annotated[int, Field(ge=0)] | None = Field(default=None, description="区间分档：符合条件的个数")
+    of: Annotated[int, Field(ge=0)] | None = Field(default=None, description="区间分档：总个数")
+    band: str | None = Field(default=None, description="定性档次")
+    score: Points | None = Field(default=None, description="定性或直接评分的得分")
+    justification: str = Field(default="", description="直接评分的理由")
+    parts: dict[str, Inputs] = Field(default_factory=dict, description="组合指标各部分的输入")
+
+
+_FIELDS_BY_METHOD: dict[type, set[str]] = {
+    DeductionRule: {"findings"},
+    PenaltyRule: {"findings"},
+    RatioRule: {"actual", "target"},
+    CompositeRatioRule: {"ratios"},
+    TimelinessRule: {"planned_duration", "actual_duration", "start_date", "planned_end", "actual_end"},
+    ChecklistRule: {"answers", "findings"},
+    BandsRule: {"value", "count", "of"},
+    QualitativeRule: {"band", "score"},
+    ManualRule: {"score", "justification"},
+    CompositeRule: {"parts", "findings"},
+}
+
+
+def input_field_problems(rule: AnyRule, inputs: Inputs, code: str, path: str = "inputs") -> list[Problem]:
+    """Fields filled that the rule does not read: a sign the wrong rule or field was used."""
+    allowed = _FIELDS_BY_METHOD[type(rule)]
+    problems = []
+    for name in inputs.model_fields_set:
+        value = getattr(inputs, name)
+        if name not in allowed and value not in (None, [], {}, ""):
+            problems.append(Problem(f"评分规则“{rule.method}”不使用该字段", None, code, f"{path}.{name}"))
+    if isinstance(rule, CompositeRule):
+        keys = {p.key: p for p in rule.parts}
+        for key, sub in inputs.parts.items():
+            if key not in keys:
+                problems.append(Problem(f"组合指标没有名为“{key}”的部分", None, code, f"{path}.parts.{key}"))
+            else:
+                problems += input_field_problems(keys[key].rule, sub, code, f"{path}.parts.{key}")
+        for f in inputs.findings:
+            if f.part is not None and f.part not in keys:
+                problems.append(Problem(f"问题“{f.text[:20]}”所属部分“{f.part}”不存在", None, code, f"{path}.findings"))
+    if isinstance(rule, CompositeRatioRule):
+        keys_r = {p.key for p in rule.parts}
+        for key in inputs.ratios:
+            if key not in keys_r:
+                problems.append(Problem(f"组合比率没有名为“{key}”的部分", None, code, f"{path}.ratios.{key}"))
+    if isinstance(rule, ChecklistRule):
+        keys_c = {i.key for i in rule.items}
+        for key in inputs.answers:
+            if key not in keys_c:
+                problems.append(Problem(f"是否评分没有名为“{key}”的项", None, code, f"{path}.answers.{key}"))
+    return problems
+
+
+class Override(Model):
+    """A score set by hand over the rule's result; the reason is mandatory."""
+
+    score: Points
+    reason: str = Field(min_length=2, description="调整理由")
+
+    @field_validator("reason")
+    @classmethod
+    def _reason_not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("调整得分必须写明理由")
+        return v
+
+
+class StatedRow(Model):
+    """What a document states for one indicator, kept beside what the workbench computes."""
+
+    score: Decimal | None = Field(default=None, description="表中所列得分")
+    deduction: Decimal | None = Field(default=None, description="表中所列扣分")
+    rate: str | None = Field(default=None, description="表中所列得分率（原文）")
+    reason: str = Field(default="", description="表中所列扣分原因")
+    narrative_score: Decimal | None = Field(default=None, description="正文“评价得分 X 分”所述得分")
+    weight: Decimal | None = Field(default=None, description="表中所列分值（与体系不同时）")
+    actual: str | None = Field(default=None, description="表中所列实际完成值（原文）")
+    note: str = Field(default="", description="偏差原因分析及改进措施等原文")
+
+
+class Assessment(Model):
+    """The evidence and inputs for one indicator (or one 扣分项)."""
+
+    code: Code
+    status: Literal["已评", "已复核"] = "已评"
+    inputs: Inputs = Field(default_factory=Inputs)
+    narrative: str = Field(default="", description="评分过程")
+    evidence: list[EvidenceRef] = Field(default_factory=list)
+    override: Override | None = None
+    stated: StatedRow | None = None
+
+
+# --------------------------------------------------------------------------- project facts
+
+
+class ExpenseItem(Model):
+    category: str = Field(min_length=1, description="支出类别")
+    amount: Amount = Field(description="金额（万元）")
+
+
+class Funds(Model):
+    """项目资金情况, all amounts in 万元."""
+
+    planned: Amount | None = Field(default=None, description="计划到位资金")
+    received: Amount | None = Field(default=None, description="实际到位资金")
+    initial_budget: Amount | None = Field(default=None, description="年初预算")
+    adjusted_budget: Amount | None = Field(default=None, description="调整后预算（全年预算）")
+    spent: Amount | None = Field(default=None, description="实际支出")
+    breakdown: list[ExpenseItem] = Field(default_factory=list, description="支出明细")
+    arrival: str = Field(default="", description="资金到位情况说明")
+    usage: str = Field(default="", description="资金使用情况说明")
+    management: str = Field(default="", description="资金管理情况说明")
+
+
+class PerformanceTarget(Model):
+    """A 年度绩效目标 row as the department declared it."""
+
+    name: str = Field(min_length=1)
+    value: str = Field(default="", description="目标值（原文）")
+    level1: str = ""
+    level2: str = ""
+
+
+class Project(Model):
+    name: str = Field(min_length=1, description="项目名称")
+    department: str = Field(min_length=1, description="主管部门")
+    implementing_unit: str = Field(default="", description="实施单位")
+    commissioner: str = Field(default="", description="委托单位")
+    agency: str = Field(default="", description="评价机构")
+    year: int = Field(ge=2000, le=2100, description="预算年度")
+    category: str = Field(default="", description="项目类别")
+    department_short: str = Field(default="", description="主管部门简称，如“区经合局”")
+    notice: str = Field(default="", description="委托依据（通知名称）")
+    period_start: YearMonth | None = Field(default=None, description="评价工作开始年月")
+    period_end: YearMonth | None = Field(default=None, description="评价工作结束年月")
+    report_month: YearMonth | None = Field(default=None, description="报告年月")
+    doc_no: str = Field(default="", description="预算资金文号")
+
+
+class Facts(Model):
+    """一、评价项目情况: background, goals, funds, organisation, implementation."""
+
+    background: str = ""
+    overall_goal: str = Field(default="", description="总体目标")
+    annual_goal: str = Field(default="", description="年度绩效目标（概述）")
+    annual_targets: list[PerformanceTarget] = Field(default_factory=list)
+    funds: Funds = Field(default_factory=Funds)
+    organization: str = Field(default="", description="组织架构及实施流程")
+    implementation: str = Field(default="", description="项目实施情况")
+
+
+class Stage(Model):
+    name: str = Field(min_length=1)
+    start: YearMonth
+    end: YearMonth | None = None
+    description: str = ""
+
+
+class ReportSettings(Model):
+    purpose: str = Field(default="", description="评价目的（留空用机构默认文字）")
+    sites: str = Field(default="", description="评价对象与选点")
+    stages: list[Stage] = Field(default_factory=list)
+    methods: list[str] = Field(default_factory=list, description="所用评价方法")
+    indicator_logic: str = Field(default="", description="评价指标思路")
+
+
+class ReportProblem(Model):
+    title: str = Field(min_length=1)
+    text: str = ""
+    cause: str = ""
+    indicators: list[str] = Field(default_factory=list, description="相关指标编码")
+
+
+class Suggestion(Model):
+    title: str = Field(min_length=1)
+    text: str = ""
+    answers: list[int] = Field(default_factory=list, description="回应的问题序号（从 1 起）")
+
+
+class BudgetRow(Model):
+    """自评表 预算执行情况 row (万元); stated rate and score are kept as written."""
+
+    name: str = Field(min_length=1)
+    initial: Amount | None = Field(default=None, description="年初预算数")
+    annual: Amount | None = Field(default=None, description="全年预算数")
+    executed: Amount | None = Field(default=None, description="全年执行数")
+    rate: str | None = Field(default=None, description="执行率（原文）")
+    score: str | None = Field(default=None, description="得分（原文）")
+
+
+class SelfEvaluation(Model):
+    """Parts of the 项目支出绩效自评表 that are not indicators."""
+
+    scope: Literal["项目", "部门整体"] = "项目"
+    table_title: str = Field(default="", description="表格标题（原文）")
+    budget_rows: list[BudgetRow] = Field(default_factory=list)
+    expected_goal: str = Field(default="", description="年度总体目标：预期目标")
+    actual_outcome: str = Field(default="", description="年度总体目标：实际完成情况")
+    deviation_analysis: str = Field(default="", description="偏差大或目标未完成原因分析")
+    improvement: str = Field(default="", description="改进措施及结果应用方案")
+
+
+class Stated(Model):
+    """Totals a document states (表3-1 合计, 自评表 总分, …)."""
+
+    total: Decimal | None = None
+    deduction: Decimal | None = None
+    rate: str | None = None
+    grade: str | None = None
+    weight_total: Decimal | None = Field(default=None, description="合计行的指标分值")
+    group_labels: dict[str, Decimal] = Field(
+        default_factory=dict, description="分组标签所写分值，如 产出指标（50分）→ {编码: 50}"
+    )
+    notes: list[str] = Field(default_factory=list, description="复核时需要知道的原文情况")
+
+
+class Evaluation(Model):
+    """One evaluation: a commissioned third-party evaluation or one self-evaluation table."""
+
+    format_version: Literal[1] = 1
+    id: Code = Field(description="评价编号，在工作台内唯一")
+    kind: Literal["third_party", "self_evaluation"] = "third_party"
+    source: str = Field(default="", description="数据来源说明（样例数据注明所依据的文件）")
+    project: Project
+    facts: Facts = Field(default_factory=Facts)
+    system: IndicatorSystem
+    assessments: list[Assessment] = Field(default_factory=list)
+    problems: list[ReportProblem] = Field(default_factory=list)
+    suggestions: list[Suggestion] = Field(default_factory=list)
+    report: ReportSettings = Field(default_factory=ReportSettings)
+    self_evaluation: SelfEvaluation | None = None
+    stated: Stated | None = None
+
+    @model_validator(mode="after")
+    def _kind_matches(self) -> Evaluation:
+        if self.kind == "self_evaluation" and self.self_evaluation is None:
+            raise ValueError("自评记录须包含 self_evaluation（预算执行情况等）")
+        return self
+
+    def assessment(self, code: str) -> Assessment | None:
+        for a in self.assessments:
+            if a.code == code:
+                return a
+        return None
+
+    @property
+    def kind_label(self) -> str:
+        return "第三方评价" if self.kind == "third_party" else "绩效自评"
+
+
+def evaluation_problems(ev: Evaluation, *, file: str | None = None) -> list[Problem]:
+    """Cross-field problems of an evaluation, all of them."""
+    problems = system_problems(ev.system, file=file, require_filled=True)
+    known: dict[str, AnyRule] = {ind.code: ind.rule for _, _, ind in ev.system.indicators()}
+    known.update({p.code: p.rule for p in ev.system.penalty_items()})
+    seen: set[str] = set()
+    for i, a in enumerate(ev.assessments):
+        where = f"assessments[{i}]"
+        if a.code in seen:
+            problems.append(Problem("同一指标有两条评分记录", file, a.code, where))
+        seen.add(a.code)
+        rule = known.get(a.code)
+        if rule is None:
+            problems.append(Problem("评分记录对应的指标不在本评价的指标体系中", file, a.code, where))
+            continue
+        problems += [
+            Problem(p.message, file, p.code, f"{where}.{p.field}") for p in input_field_problems(rule, a.inputs, a.code)
+        ]
+        found = next((t for t in ev.system.indicators() if t[2].code == a.code), None)
+        if a.override is not None and found is not None and a.override.score > found[2].weight:
+            problems.append(
+                Problem(f"调整后得分 {a.override.score} 超过指标分值 {found[2].weight}", file, a.code, f"{where}.override")
+            )
+    for i, s in enumerate(ev.suggestions):
+        for n in s.answers:
+            if not 1 <= n <= len(ev.problems):
+                problems.append(Problem(f"建议“{s.title}”回应的问题序号 {n} 不存在", file, None, f"suggestions[{i}].answers"))
+    return problems
+
+
+def rules_used(system: IndicatorSystem) -> set[str]:
+    methods: set[str] = set()
+    for _, _, ind in system.indicators():
+        methods |= {r.method for r in iter_rules(ind.rule)}
+    return methods
+
+
+# --------------------------------------------------------------------------- department summary
+
+
+class DepartmentProject(Model):
+    """One project line of a department's 自评报告, as the report states it."""
+
+    evaluation_id: str = Field(default="", description="对应自评记录的评价编号")
+    name: str = Field(min_length=1)
+    doc_no: str = Field(default="", description="预算资金文号")
+    budget_source: Literal["年初预算", "年中追加", ""] = ""
+    budget: Amount | None = Field(default=None, description="本级预算资金（万元）")
+    spent: Amount | None = Field(default=None, description="全年支出（万元）")
+    rate: str | None = Field(default=None, description="执行率（原文）")
+    score: Decimal | None = Field(default=None, description="自评得分（原文）")
+    grade: str | None = Field(default=None, description="评价等级（原文）")
+
+
+class DepartmentStated(Model):
+    """Summary figures a department report states (万元)."""
+
+    project_count: int | None = None
+    evaluated_count: int | None = None
+    coverage: str | None = None
+    total_budget: Amount | None = None
+    initial_count: int | None = None
+    initial_budget: Amount | None = None
+    added_count: int | None = None
+    added_budget: Amount | None = None
+    spent: Amount | None = None
+    rate: str | None = None
+    initial_spent: Amount | None = None
+    initial_rate: str | None = None
+    added_spent: Amount | None = None
+    added_rate: str | None = None
+    completed_count: int | None = None
+    unfinished_count: int | None = None
+    zero_payment_count: int | None = None
+    grade_counts: dict[str, int] = Field(default_factory=dict)
+    overall_budget: Amount | None = Field(default=None, description="部门整体支出：预算")
+    overall_spent: Amount | None = None
+    overall_rate: str | None = None
+    overall_score: Decimal | None = None
+
+
+class DepartmentSummary(Model):
+    """A department's self-evaluation report (自评报告): the figures it states about its projects."""
+
+    format_version: Literal[1] = 1
+    kind: Literal["department_summary"] = "department_summary"
+    id: Code
+    department: str = Field(min_length=1)
+    year: int = Field(ge=2000, le=2100)
+    title: str = ""
+    source: str = ""
+    staff: str = Field(default="", description="人员情况")
+    notice: str = Field(default="", description="自评依据的通知")
+    stated: DepartmentStated = Field(default_factory=DepartmentStated)
+    projects: list[DepartmentProject] = Field(default_factory=list)
+    problems: list[str] = Field(default_factory=list, description="存在的问题（概述）")
+    plans: list[str] = Field(default_factory=list, description="下一步工作计划（概述）")

@@ -1,0 +1,293 @@
+"""Keyword-only query functions over the tables. Every function takes the session of one user
+action; the caller commits (see ``session_scope``). Nothing here leaks ORM objects: callers get
+domain models or plain dataclasses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, update
+from sqlmodel import Session, col, select
+
+from evaluation.datafiles import read_data, validate_model
+from evaluation.errors import ConflictError, NotFound, Problem, ValidationFailed
+from evaluation.files import evaluation_from_data, load_evaluations
+from evaluation.model import Assessment, DepartmentSummary, Evaluation, evaluation_problems
+from evaluation.scoring import score
+from evaluation.storage.tables import AssessmentRow, DepartmentSummaryRow, EvaluationRow, utcnow
+
+
+@dataclass(frozen=True)
+class EvaluationSummary:
+    id: int
+    key: str
+    kind: str
+    project_name: str
+    department: str
+    agency: str
+    year: int
+    category: str
+    template_id: str
+    total_score: Decimal | None
+    grade: str
+    scored: int
+    indicator_count: int
+    version: int
+
+    @property
+    def kind_label(self) -> str:
+        return "第三方评价" if self.kind == "third_party" else "绩效自评"
+
+
+def _doc(ev: Evaluation) -> dict[str, Any]:
+    data = ev.model_dump(mode="json", exclude={"assessments"})
+    return data
+
+
+def _two(d: Decimal) -> Decimal:
+    return d.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _apply_scores(row: EvaluationRow, ev: Evaluation) -> None:
+    result = score(ev)
+    row.total_score = _two(result.total)
+    row.grade = result.grade
+    row.scored = result.scored
+    row.indicator_count = result.count
+
+
+def _row_values(row: EvaluationRow, ev: Evaluation) -> None:
+    row.key = ev.id
+    row.kind = ev.kind
+    row.project_name = ev.project.name
+    row.department = ev.project.department
+    row.agency = ev.project.agency
+    row.year = ev.project.year
+    row.category = ev.project.category
+    row.template_id = ev.system.id
+    row.document = _doc(ev)
+    _apply_scores(row, ev)
+
+
+def _check(ev: Evaluation) -> None:
+    problems = evaluation_problems(ev)
+    if problems:
+        raise ValidationFailed(problems, f"评价“{ev.project.name}”校验未通过，未保存")
+
+
+def create_evaluation(*, session: Session, evaluation: Evaluation) -> int:
+    """Insert a new evaluation with its assessments; its id (key) must be new."""
+    _check(evaluation)
+    exists = session.exec(select(EvaluationRow.id).where(EvaluationRow.key == evaluation.id)).first()
+    if exists is not None:
+        raise ValidationFailed([Problem(f"评价编号“{evaluation.id}”已存在", None, None, "id")], "无法新建评价")
+    row = EvaluationRow(
+        key=evaluation.id, kind="", project_name="", department="", year=0, template_id="", document={}
+    )
+    _row_values(row, evaluation)
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    for pos, a in enumerate(evaluation.assessments):
+        session.add(
+            AssessmentRow(evaluation_id=row.id, code=a.code, position=pos, data=a.model_dump(mode="json"))
+        )
+    session.flush()
+    return row.id
+
+
+def replace_evaluation(*, session: Session, evaluation: Evaluation) -> int:
+    """Overwrite a stored evaluation (same key) with the given content, as one change."""
+    _check(evaluation)
+    row = session.exec(select(EvaluationRow).where(EvaluationRow.key == evaluation.id)).first()
+    if row is None:
+        return create_evaluation(session=session, evaluation=evaluation)
+    _row_values(row, evaluation)
+    row.version += 1
+    row.updated_at = utcnow()
+    for old in session.exec(select(AssessmentRow).where(AssessmentRow.evaluation_id == row.id)).all():
+        session.delete(old)
+    session.flush()
+    assert row.id is not None
+    for pos, a in enumerate(evaluation.assessments):
+        session.add(AssessmentRow(evaluation_id=row.id, code=a.code, position=pos, data=a.model_dump(mode="json")))
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def _find_row(session: Session, ref: int | str) -> EvaluationRow:
+    if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
+        row = session.get(EvaluationRow, int(ref))
+    else:
+        row = session.exec(select(EvaluationRow).where(EvaluationRow.key == ref)).first()
+    if row is None:
+        raise NotFound(f"找不到评价“{ref}”")
+    return row
+
+
+def get_evaluation(*, session: Session, ref: int | str) -> Evaluation:
+    """Load an evaluation by database id or by its key."""
+    row = _find_row(session, ref)
+    rows = session.exec(
+        select(AssessmentRow).where(AssessmentRow.evaluation_id == row.id).order_by(col(AssessmentRow.position))
+    ).all()
+    data = dict(row.document)
+    data["assessments"] = [r.data for r in rows]
+    return evaluation_from_data(data, f"数据库中的评价 {row.key}")
+
+
+def list_evaluations(*, session: Session) -> list[EvaluationSummary]:
+    rows = session.exec(
+        select(EvaluationRow).order_by(col(EvaluationRow.year).desc(), col(EvaluationRow.kind), col(EvaluationRow.key))
+    ).all()
+    return [
+        EvaluationSummary(
+            id=r.id or 0,
+            key=r.key,
+            kind=r.kind,
+            project_name=r.project_name,
+            department=r.department,
+            agency=r.agency,
+            year=r.year,
+            category=r.category,
+            template_id=r.template_id,
+            total_score=r.total_score,
+            grade=r.grade,
+            scored=r.scored,
+            indicator_count=r.indicator_count,
+            version=r.version,
+        )
+        for r in rows
+    ]
+
+
+def count_evaluations(*, session: Session) -> int:
+    return int(session.exec(select(func.count()).select_from(EvaluationRow)).one())
+
+
+def delete_evaluation(*, session: Session, ref: int | str) -> None:
+    row = _find_row(session, ref)
+    for a in session.exec(select(AssessmentRow).where(AssessmentRow.evaluation_id == row.id)).all():
+        session.delete(a)
+    session.delete(row)
+    session.flush()
+
+
+def get_assessment_version(*, session: Session, ref: int | str, code: str) -> int | None:
+    row = _find_row(session, ref)
+    a = session.exec(
+        select(AssessmentRow).where(AssessmentRow.evaluation_id == row.id, AssessmentRow.code == code)
+    ).first()
+    return a.version if a else None
+
+
+def save_assessment(
+    *, session: Session, ref: int | str, assessment: Assessment, expected_version: int | None
+) -> int:
+    """Save one indicator's assessment; refuse when someone else saved it since it was loaded.
+
+    ``expected_version`` is the version the user started from (None for a new assessment).
+    Returns the new version. The evaluation's stored total is updated in the same transaction.
+    """
+    row = _find_row(session, ref)
+    ev = get_evaluation(session=session, ref=row.key)
+    others = [a for a in ev.assessments if a.code != assessment.code]
+    candidate = ev.model_copy(update={"assessments": [*others, assessment]})
+    _check(candidate)
+    current = session.exec(
+        select(AssessmentRow).where(AssessmentRow.evaluation_id == row.id, AssessmentRow.code == assessment.code)
+    ).first()
+    data = assessment.model_dump(mode="json")
+    if current is None:
+        if expected_version is not None:
+            raise ConflictError(f"指标 {assessment.code} 的评分记录已被删除，请刷新后重试")
+        session.add(AssessmentRow(evaluation_id=row.id or 0, code=assessment.code, position=len(others), data=data))
+        new_version = 1
+    else:
+        if expected_version is None:
+            raise ConflictError(f"指标 {assessment.code} 已有他人保存的评分记录，请刷新后再改")
+        result = session.execute(
+            update(AssessmentRow)
+            .where(col(AssessmentRow.id) == current.id, col(AssessmentRow.version) == expected_version)
+            .values(data=data, version=expected_version + 1, updated_at=utcnow())
+        )
+        if getattr(result, "rowcount", 0) != 1:
+            raise ConflictError(f"指标 {assessment.code} 在您编辑期间已被他人修改，请刷新查看对方的修改后再保存")
+        new_version = expected_version + 1
+    _apply_scores(row, candidate)
+    row.updated_at = utcnow()
+    session.add(row)
+    session.flush()
+    return new_version
+
+
+# --------------------------------------------------------------------------- department summaries
+
+
+def save_department_summary(*, session: Session, summary: DepartmentSummary) -> int:
+    row = session.exec(select(DepartmentSummaryRow).where(DepartmentSummaryRow.key == summary.id)).first()
+    if row is None:
+        row = DepartmentSummaryRow(key=summary.id, department=summary.department, year=summary.year, document={})
+    row.department = summary.department
+    row.year = summary.year
+    row.document = summary.model_dump(mode="json")
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    return row.id
+
+
+def list_department_summaries(*, session: Session) -> list[DepartmentSummary]:
+    rows = session.exec(select(DepartmentSummaryRow).order_by(col(DepartmentSummaryRow.key))).all()
+    return [DepartmentSummary.model_validate(r.document) for r in rows]
+
+
+# --------------------------------------------------------------------------- samples and imports
+
+
+def sample_files(folder: Path) -> tuple[list[Path], list[Path]]:
+    """Evaluation files and department summaries under the samples folder."""
+    evaluations: list[Path] = []
+    departments: list[Path] = []
+    for path in sorted(folder.rglob("*")):
+        if path.suffix.lower() not in (".yaml", ".yml", ".json") or not path.is_file():
+            continue
+        data = read_data(path)
+        if isinstance(data, dict) and data.get("kind") == "department_summary":
+            departments.append(path)
+        else:
+            evaluations.append(path)
+    return evaluations, departments
+
+
+def import_files(*, session: Session, paths: list[Path], replace: bool = False) -> list[str]:
+    """Validate every file first; write nothing if any is wrong. Returns the imported keys."""
+    evaluations = load_evaluations(paths)
+    problems = []
+    if not replace:
+        for ev in evaluations:
+            if session.exec(select(EvaluationRow.id).where(EvaluationRow.key == ev.id)).first() is not None:
+                problems.append(Problem(f"评价编号“{ev.id}”已在数据库中（如需覆盖请加 --replace）", None, None, "id"))
+    if problems:
+        raise ValidationFailed(problems, "导入未执行")
+    for ev in evaluations:
+        if replace:
+            replace_evaluation(session=session, evaluation=ev)
+        else:
+            create_evaluation(session=session, evaluation=ev)
+    return [ev.id for ev in evaluations]
+
+
+def load_samples(*, session: Session, folder: Path) -> tuple[int, int]:
+    """Load the sample evaluations and department summaries (validated all together)."""
+    eval_paths, dept_paths = sample_files(folder)
+    summaries = [validate_model(DepartmentSummary, read_data(p), str(p)) for p in dept_paths]
+    keys = import_files(session=session, paths=eval_paths)
+    for s in summaries:
+        save_department_summary(session=session, summary=s)
+    return len(keys), len(summaries)
