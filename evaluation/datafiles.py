@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from decimal import Decimal
+from enum import Enum
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -65,7 +66,12 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
+def _represent_enum(dumper: yaml.SafeDumper, value: Enum) -> yaml.Node:
+    return dumper.represent_str(str(value.value))
+
+
 _Dumper.add_representer(Decimal, _represent_decimal)
+_Dumper.add_multi_representer(Enum, _represent_enum)
 _Dumper.add_representer(str, _represent_str)
 
 
@@ -178,13 +184,13 @@ def problems_from_validation(exc: ValidationError, data: Any, file: str | None) 
         code = None
         node = data
         path: list[str] = []
-        for part in loc:
+        for i, part in enumerate(loc):
             if isinstance(node, dict) and isinstance(node.get("code"), str):
                 code = node["code"]
             if isinstance(part, int):
                 path.append(f"[{part}]")
-            elif isinstance(node, dict) and part not in node and isinstance(part, str) and part in METHOD_NAMES:
-                continue  # discriminated-union tag in pydantic's location
+            elif isinstance(node, dict) and part not in node and i < len(loc) - 1:
+                continue  # a union's tag in pydantic's location, not a key of the data
             else:
                 path.append(("." if path else "") + str(part))
             try:

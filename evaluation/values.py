@@ -154,10 +154,10 @@ _SUFFIX_OPS: tuple[tuple[str, Op], ...] = (
 )
 
 _NUMBER = re.compile(r"(?<![\d.])-?\d+(?:,\d{3})*(?:\.\d+)?")
-_DATE = re.compile(
-    r"(?P<y>(?:19|20|21)\d{2})\s*(?:年|[-/.])\s*(?:(?P<m>1[0-2]|0?[1-9])\s*(?:月份?|[-/.])?"
-    r"\s*(?:(?P<d>3[01]|[12]\d|0?[1-9])\s*日?)?)?"
+_DATE_CN = re.compile(
+    r"(?<!\d)(?P<y>(?:19|20|21)\d{2})\s*年\s*(?:(?P<m>1[0-2]|0?[1-9])\s*月份?\s*(?:(?P<d>3[01]|[12]\d|0?[1-9])\s*日)?)?"
 )
+_DATE_ISO = re.compile(r"(?<![\d.])(?P<y>(?:19|20|21)\d{2})[-/](?P<m>1[0-2]|0?[1-9])(?:[-/](?P<d>3[01]|[12]\d|0?[1-9]))?(?![\d.])")
 
 
 @dataclass(frozen=True)
@@ -302,9 +302,9 @@ def parse_value(text: str | int | Decimal | None) -> ParsedValue:
     t = _clean(raw)
     if not t or t in {"—", "-", "/", "无"}:
         return Empty(raw)
-    date_match = _DATE.search(t)
+    date_match = _DATE_CN.search(t) or _DATE_ISO.search(t)
     numbers = list(_NUMBER.finditer(t))
-    if date_match and (date_match.group("m") or "年" in date_match.group(0)):
+    if date_match:
         # a date only when every number of the text belongs to it
         inside = [n for n in numbers if date_match.start() <= n.start() < date_match.end()]
         if len(inside) == len(numbers):
