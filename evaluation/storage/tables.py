@@ -9,10 +9,10 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import JSON, Column, Numeric, UniqueConstraint
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
-JSONType = JSON().with_variant(JSONB(), "postgresql")
+# plain JSON (not JSONB): PostgreSQL keeps the text, so key order survives and exports stay identical
+JSONType = JSON()
 
 
 def utcnow() -> datetime:

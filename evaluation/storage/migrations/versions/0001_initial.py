@@ -9,14 +9,14 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects.postgresql import JSONB
 
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
+# plain JSON (not JSONB): PostgreSQL keeps the text, so key order survives and exports stay identical
+JSONType = sa.JSON()
 
 
 def upgrade() -> None:
