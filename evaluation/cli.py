@@ -184,7 +184,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         return 1
     with session_scope(open_database()) as session:
         keys = import_files(session=session, paths=paths, replace=args.replace)
-    print(f"已导入 {len(keys)} 个评价：{'、'.join(keys)}")
+    print(f"已导入 {len(keys)} 项：{'、'.join(keys)}")
     return 0
 
 

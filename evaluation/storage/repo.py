@@ -250,44 +250,68 @@ def list_department_summaries(*, session: Session) -> list[DepartmentSummary]:
 # --------------------------------------------------------------------------- samples and imports
 
 
-def sample_files(folder: Path) -> tuple[list[Path], list[Path]]:
-    """Evaluation files and department summaries under the samples folder."""
+def _split_by_kind(paths: list[Path]) -> tuple[list[Path], list[tuple[Path, Any]]]:
+    """Evaluation files, and department summaries with their raw data (read once)."""
     evaluations: list[Path] = []
-    departments: list[Path] = []
-    for path in sorted(folder.rglob("*")):
-        if path.suffix.lower() not in (".yaml", ".yml", ".json") or not path.is_file():
-            continue
+    departments: list[tuple[Path, Any]] = []
+    for path in paths:
         data = read_data(path)
         if isinstance(data, dict) and data.get("kind") == "department_summary":
-            departments.append(path)
+            departments.append((path, data))
         else:
             evaluations.append(path)
     return evaluations, departments
 
 
 def import_files(*, session: Session, paths: list[Path], replace: bool = False) -> list[str]:
-    """Validate every file first; write nothing if any is wrong. Returns the imported keys."""
-    evaluations = load_evaluations(paths)
-    problems = []
+    """Validate every file first (evaluations and department summaries); write nothing if any is wrong.
+
+    Returns the keys written.
+    """
+    evaluations, summaries = _import(session=session, paths=paths, replace=replace)
+    return evaluations + summaries
+
+
+def _import(*, session: Session, paths: list[Path], replace: bool) -> tuple[list[str], list[str]]:
+    problems: list[Problem] = []
+    eval_paths: list[Path] = []
+    departments: list[tuple[Path, Any]] = []
+    try:
+        eval_paths, departments = _split_by_kind(paths)
+    except ValidationFailed as e:
+        problems += e.problems
+    summaries: list[DepartmentSummary] = []
+    for path, data in departments:
+        try:
+            summaries.append(validate_model(DepartmentSummary, data, str(path)))
+        except ValidationFailed as e:
+            problems += e.problems
+    evaluations: list[Evaluation] = []
+    try:
+        evaluations = load_evaluations(eval_paths)
+    except ValidationFailed as e:
+        problems += e.problems
     if not replace:
         for ev in evaluations:
             if session.exec(select(EvaluationRow.id).where(EvaluationRow.key == ev.id)).first() is not None:
                 problems.append(Problem(f"评价编号“{ev.id}”已在数据库中（如需覆盖请加 --replace）", None, None, "id"))
     if problems:
-        raise ValidationFailed(problems, "导入未执行")
+        raise ValidationFailed(problems, "导入未执行，未写入任何内容")
     for ev in evaluations:
         if replace:
             replace_evaluation(session=session, evaluation=ev)
         else:
             create_evaluation(session=session, evaluation=ev)
-    return [ev.id for ev in evaluations]
+    for summary in summaries:
+        save_department_summary(session=session, summary=summary)
+    return [ev.id for ev in evaluations], [s.id for s in summaries]
+
+
+def data_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in (".yaml", ".yml", ".json"))
 
 
 def load_samples(*, session: Session, folder: Path) -> tuple[int, int]:
     """Load the sample evaluations and department summaries (validated all together)."""
-    eval_paths, dept_paths = sample_files(folder)
-    summaries = [validate_model(DepartmentSummary, read_data(p), str(p)) for p in dept_paths]
-    keys = import_files(session=session, paths=eval_paths)
-    for s in summaries:
-        save_department_summary(session=session, summary=s)
-    return len(keys), len(summaries)
+    evaluations, summaries = _import(session=session, paths=data_files(folder), replace=False)
+    return len(evaluations), len(summaries)
