@@ -48,15 +48,35 @@ def _fmt(d: object) -> str:
 
 
 def render_text(ev: Evaluation, result: EvaluationResult) -> str:
-    out = [f"{ev.project.name}（{ev.kind_label}，{ev.project.department}，{ev.project.year} 年度）", f"指标体系：{ev.system.name}", ""]
+    out = [
+        f"{ev.project.name}（{ev.kind_label}，{ev.project.department}，{ev.project.year} 年度）",
+        f"指标体系：{ev.system.name}",
+        "",
+    ]
     rows = []
     for r in result.indicators:
         rate = f"{n(r.rate)}%" if r.rate is not None else "—"
         flag = "（调整）" if r.overridden else ""
         rows.append(
-            [r.code, r.level1, r.level2, r.name, _fmt(r.weight), _fmt(r.score) + flag, _fmt(r.deduction), rate, r.method]
+            [
+                r.code,
+                r.level1,
+                r.level2,
+                r.name,
+                _fmt(r.weight),
+                _fmt(r.score) + flag,
+                _fmt(r.deduction),
+                rate,
+                r.method,
+            ]
         )
-    out.append(_table(["编码", "一级指标", "二级指标", "三级指标", "分值", "得分", "扣分", "得分率", "评分方法"], rows, {4, 5, 6, 7}))
+    out.append(
+        _table(
+            ["编码", "一级指标", "二级指标", "三级指标", "分值", "得分", "扣分", "得分率", "评分方法"],
+            rows,
+            {4, 5, 6, 7},
+        )
+    )
     out.append("")
     out.append("评分理由：")
     for r in result.indicators:
@@ -143,7 +163,10 @@ def cmd_templates(args: argparse.Namespace) -> int:
         print(dump_json({"valid": True, "items": items}), end="")
     else:
         print(_table(["类型", "编号", "名称", "分值", "指标数", "说明"], rows, {3, 4}))
-        print(f"\n指标库校验通过：{len(lib.systems)} 个指标体系，{len(lib.packs)} 个专用指标包，{len(lib.personal)} 组个性指标示例。")
+        print(
+            f"\n指标库校验通过：{len(lib.systems)} 个指标体系，{len(lib.packs)} 个专用指标包，"
+            f"{len(lib.personal)} 组个性指标示例。"
+        )
     return 0
 
 
@@ -155,7 +178,16 @@ def cmd_list(args: argparse.Namespace) -> int:
     with session_scope(open_database()) as session:
         items = list_evaluations(session=session)
     rows = [
-        [str(i.id), i.key, i.kind_label, str(i.year), i.department, i.project_name, _fmt(i.total_score), i.grade]
+        [
+            str(i.id),
+            i.key,
+            i.kind_label,
+            str(i.year),
+            i.department,
+            i.project_name,
+            _fmt(i.total_score),
+            i.grade,
+        ]
         for i in items
     ]
     print(_table(["序号", "评价编号", "类型", "年度", "主管部门", "项目名称", "得分", "等级"], rows, {0, 6}))

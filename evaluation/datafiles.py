@@ -27,8 +27,8 @@ class _Loader(yaml.SafeLoader):
     pass
 
 
-def _construct_float(loader: yaml.SafeLoader, node: yaml.Node) -> Decimal:
-    text = str(loader.construct_scalar(node)).replace("_", "")  # type: ignore[arg-type]
+def _construct_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal:
+    text = str(loader.construct_scalar(node)).replace("_", "")
     if text.lower() in {".nan", ".inf", "-.inf", "+.inf"}:
         raise yaml.constructor.ConstructorError(None, None, f"不支持的数值 {text}", node.start_mark)
     return Decimal(text)
@@ -37,7 +37,7 @@ def _construct_float(loader: yaml.SafeLoader, node: yaml.Node) -> Decimal:
 def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
     keys: set[Any] = set()
     for key_node, _ in node.value:
-        key = loader.construct_object(key_node)  # type: ignore[no-untyped-call]
+        key = loader.construct_object(key_node)
         if key in keys:
             raise yaml.constructor.ConstructorError(
                 None, None, f"键“{key}”重复出现（第 {key_node.start_mark.line + 1} 行）", key_node.start_mark
@@ -91,9 +91,11 @@ def parse_text(text: str, name: str, *, json_format: bool = False) -> Any:
     try:
         if json_format:
             return json.loads(text, parse_float=Decimal)
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_Loader)
     except json.JSONDecodeError as e:
-        raise ValidationFailed([Problem(f"JSON 格式错误：第 {e.lineno} 行第 {e.colno} 列，{e.msg}", name)], "无法读取") from e
+        raise ValidationFailed(
+            [Problem(f"JSON 格式错误：第 {e.lineno} 行第 {e.colno} 列，{e.msg}", name)], "无法读取"
+        ) from e
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
         where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列，" if mark else ""

@@ -247,9 +247,7 @@ def duplicate_code_problems(codes: Iterator[str] | list[str], file: str | None) 
     return problems
 
 
-def system_problems(
-    system: IndicatorSystem, *, file: str | None = None, require_filled: bool = False
-) -> list[Problem]:
+def system_problems(system: IndicatorSystem, *, file: str | None = None, require_filled: bool = False) -> list[Problem]:
     """Every structural problem of a system. ``require_filled``: slots must hold indicators."""
     problems = duplicate_code_problems(_codes(system), file)
     total = Decimal(0)
@@ -275,7 +273,9 @@ def system_problems(
             )
         total += l1.weight if l1.weight is not None else l1.total_weight
     if total != system.total:
-        problems.append(Problem(f"各一级指标分值之和 {_n(total)} 不等于体系总分 {_n(system.total)}", file, None, "total"))
+        problems.append(
+            Problem(f"各一级指标分值之和 {_n(total)} 不等于体系总分 {_n(system.total)}", file, None, "total")
+        )
     if system.penalties:
         for item in system.penalties.items:
             if item.rule.cap is not None and item.rule.cap > system.penalties.cap:
@@ -296,7 +296,9 @@ def pack_problems(pack: Pack, *, file: str | None = None) -> list[Problem]:
     problems += _group_problems(pack.groups, f"指标包“{pack.name}”", file)
     total = sum((g.weight if g.weight is not None else g.total_weight for g in pack.groups), Decimal(0))
     if total != pack.weight:
-        problems.append(Problem(f"指标包各二级指标分值之和 {_n(total)} 不等于包的分值 {_n(pack.weight)}", file, None, "weight"))
+        problems.append(
+            Problem(f"指标包各二级指标分值之和 {_n(total)} 不等于包的分值 {_n(pack.weight)}", file, None, "weight")
+        )
     return problems
 
 

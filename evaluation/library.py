@@ -55,7 +55,9 @@ def parse_item(data: Any, file: str) -> tuple[IndicatorSystem | Pack | PersonalS
     if not isinstance(data, dict):
         return None, [Problem("文件内容应为键值表（kind、id、name …）", file)]
     if data.get("kind") not in ("system", "pack", "personal"):
-        return None, [Problem("kind 应为 system（指标体系）、pack（专用指标包）或 personal（个性指标）", file, None, "kind")]
+        return None, [
+            Problem("kind 应为 system（指标体系）、pack（专用指标包）或 personal（个性指标）", file, None, "kind")
+        ]
     from pydantic import ValidationError
 
     try:
@@ -88,7 +90,9 @@ def load_library(folder: Path) -> Library:
         if item is None:
             continue
         if item.id in lib.files:
-            problems.append(Problem(f"编号“{item.id}”与 {lib.files[item.id].relative_to(folder)} 重复", rel, None, "id"))
+            problems.append(
+                Problem(f"编号“{item.id}”与 {lib.files[item.id].relative_to(folder)} 重复", rel, None, "id")
+            )
             continue
         lib.files[item.id] = path
         if isinstance(item, IndicatorSystem):
@@ -124,7 +128,11 @@ def compose(
                 continue
             if l1.weight is not None and pack.weight != l1.weight:
                 problems.append(
-                    Problem(f"指标包“{pack.name}”分值 {pack.weight} 与“{l1.name}”的分值 {l1.weight} 不一致", None, l1.code)
+                    Problem(
+                        f"指标包“{pack.name}”分值 {pack.weight} 与“{l1.name}”的分值 {l1.weight} 不一致",
+                        None,
+                        l1.code,
+                    )
                 )
             groups.append(l1.model_copy(update={"groups": list(pack.groups)}))
         elif l1.slot == "personal":

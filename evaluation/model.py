@@ -366,12 +366,19 @@ def evaluation_problems(ev: Evaluation, *, file: str | None = None) -> list[Prob
         found = next((t for t in ev.system.indicators() if t[2].code == a.code), None)
         if a.override is not None and found is not None and a.override.score > found[2].weight:
             problems.append(
-                Problem(f"调整后得分 {a.override.score} 超过指标分值 {found[2].weight}", file, a.code, f"{where}.override")
+                Problem(
+                    f"调整后得分 {a.override.score} 超过指标分值 {found[2].weight}",
+                    file,
+                    a.code,
+                    f"{where}.override",
+                )
             )
     for i, s in enumerate(ev.suggestions):
         for n in s.answers:
             if not 1 <= n <= len(ev.problems):
-                problems.append(Problem(f"建议“{s.title}”回应的问题序号 {n} 不存在", file, None, f"suggestions[{i}].answers"))
+                problems.append(
+                    Problem(f"建议“{s.title}”回应的问题序号 {n} 不存在", file, None, f"suggestions[{i}].answers")
+                )
     return problems
 
 

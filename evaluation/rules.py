@@ -7,7 +7,7 @@ in its parameters; the engine (``evaluation.scoring``) knows how to score each k
 from __future__ import annotations
 
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -27,14 +27,14 @@ class DeductionRule(Strict):
     points_per_finding: PositivePoints
 
 
-class RatioDirection(str, Enum):
+class RatioDirection(StrEnum):
     positive = "positive"  # 正向：实际/目标
     reverse = "reverse"  # 反向：目标 ≥ 实际为好（成本类）
     equal = "equal"  # 等值：实际等于目标才得分
     auto = "auto"  # 按目标值的比较符判断：≥/以上 正向，≤/以内 反向，无比较符按正向
 
 
-class ReverseVariant(str, Enum):
+class ReverseVariant(StrEnum):
     target_over_actual = "target_over_actual"  # 得分 = 分值 × 目标/实际
     overrun_linear = "overrun_linear"  # 不超目标得满分，超出部分线性扣减，超出 100% 得 0
 
@@ -92,9 +92,7 @@ class ChecklistRule(Strict):
 
 
 class Band(Strict):
-    limit: Decimal | None = Field(
-        default=None, description="阈值；最后一档可省略，表示其余情形"
-    )
+    limit: Decimal | None = Field(default=None, description="阈值；最后一档可省略，表示其余情形")
     points: Points
     label: str = ""
 
@@ -118,9 +116,7 @@ class BandsRule(Strict):
         given = [limit for limit in limits if limit is not None]
         ordered = sorted(given) if self.compare == "at_most" else sorted(given, reverse=True)
         if given != ordered:
-            raise ValueError(
-                "各档阈值须按检查顺序排列：at_most 由小到大，at_least 由大到小"
-            )
+            raise ValueError("各档阈值须按检查顺序排列：at_most 由小到大，at_least 由大到小")
         return self
 
 

@@ -126,7 +126,7 @@ class EvaluationResult:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data: Decimals as strings, so no float noise creeps in."""
-        return _jsonable(
+        data: dict[str, Any] = _jsonable(
             {
                 "evaluation_id": self.evaluation_id,
                 "total": self.total,
@@ -143,6 +143,7 @@ class EvaluationResult:
                 "errors": list(self.errors),
             }
         )
+        return data
 
 
 def _jsonable(value: Any) -> Any:
@@ -229,11 +230,11 @@ def score_ratio(rule: RatioRule, weight: Decimal, inputs: Inputs, code: str, tar
             raise ScoringError(code, f"目标值“{target_q.text}”为 0，无法计算完成率，请改用其他规则或直接评分")
         rate = a / t
         capped = min(rate, ONE)
-        cap_note = f"（超过 100% 按 100% 计）" if rate > ONE else ""
+        cap_note = "（超过 100% 按 100% 计）" if rate > ONE else ""
         score = weight * capped
         return Outcome(
             score,
-            f"实际 {a_txt} / 目标 {t_txt} = {pct(rate)}{cap_note}，{n(weight)} × {pct(capped)} = {str(_q(score))}。",
+            f"实际 {a_txt} / 目标 {t_txt} = {pct(rate)}{cap_note}，{n(weight)} × {pct(capped)} = {_q(score)!s}。",
         )
     # reverse
     if rule.reverse_variant == ReverseVariant.target_over_actual:
@@ -246,7 +247,7 @@ def score_ratio(rule: RatioRule, weight: Decimal, inputs: Inputs, code: str, tar
         return Outcome(
             score,
             f"反向指标：目标 {t_txt} / 实际 {a_txt} = {pct(rate)}{cap_note}，"
-            f"{n(weight)} × {pct(capped)} = {str(_q(score))}。",
+            f"{n(weight)} × {pct(capped)} = {_q(score)!s}。",
         )
     if a <= t:
         return Outcome(weight, f"反向指标：实际 {a_txt} 未超过目标 {t_txt}，得满分 {n(weight)} 分。")
@@ -256,7 +257,7 @@ def score_ratio(rule: RatioRule, weight: Decimal, inputs: Inputs, code: str, tar
     score = clamp(weight * (ONE - over), weight)
     return Outcome(
         score,
-        f"反向指标：实际 {a_txt} 超出目标 {t_txt} {pct(over)}，{n(weight)} × (1 − {pct(over)}) = {str(_q(score))}。",
+        f"反向指标：实际 {a_txt} 超出目标 {t_txt} {pct(over)}，{n(weight)} × (1 − {pct(over)}) = {_q(score)!s}。",
     )
 
 
@@ -294,7 +295,7 @@ def score_composite_ratio(rule: CompositeRatioRule, weight: Decimal, inputs: Inp
     skipped = [p.name for p in rule.parts if p not in applicable]
     note = f"（{'、'.join(skipped)}不适用，其分值按比例分配至其他部分）" if skipped else ""
     score = clamp(total, weight)
-    return Outcome(score, "；".join(texts) + f"{note}；合计 {str(_q(score))}。")
+    return Outcome(score, "；".join(texts) + f"{note}；合计 {_q(score)!s}。")
 
 
 def score_timeliness(rule: TimelinessRule, weight: Decimal, inputs: Inputs, code: str) -> Outcome:
@@ -313,7 +314,7 @@ def score_timeliness(rule: TimelinessRule, weight: Decimal, inputs: Inputs, code
         return Outcome(weight, f"计划 {n(planned)}{unit}，实际 {n(actual)}{unit}，按时完成，得满分 {n(weight)} 分。")
     ratio = late / planned
     score = clamp(weight * (ONE - ratio), weight)
-    tail = "超时一倍及以上，得 0 分" if ratio >= 1 else f"{n(weight)} × (1 − {pct(ratio)}) = {str(_q(score))}"
+    tail = "超时一倍及以上，得 0 分" if ratio >= 1 else f"{n(weight)} × (1 − {pct(ratio)}) = {_q(score)!s}"
     return Outcome(
         score,
         f"计划 {n(planned)}{unit}，实际 {n(actual)}{unit}，超时 {n(late)}{unit}（{pct(ratio)}），{tail}。",
@@ -389,9 +390,7 @@ def score_qualitative(rule: QualitativeRule, weight: Decimal, inputs: Inputs, co
     inside = low <= s and (s <= high if top else s < high)
     if not inside:
         upper = f"{n(_q(high))}]" if top else f"{n(_q(high))})"
-        raise ScoringError(
-            code, f"得分 {n(s)} 不在“{band.name}”档的区间 [{n(_q(low))}, {upper} 内（分值 {n(weight)}）"
-        )
+        raise ScoringError(code, f"得分 {n(s)} 不在“{band.name}”档的区间 [{n(_q(low))}, {upper} 内（分值 {n(weight)}）")
     return Outcome(s, f"评价为“{band.name}”（{n(band.low)}%–{n(band.high)}%），得 {n(s)} 分。")
 
 
@@ -419,7 +418,7 @@ def score_composite(rule: CompositeRule, weight: Decimal, inputs: Inputs, code: 
         total += out.score
         texts.append(f"{part.name}（{n(part.weight)} 分）：{out.explanation}")
     score = clamp(total, weight)
-    return Outcome(score, " ".join(texts) + f" 合计 {str(_q(score))} 分。")
+    return Outcome(score, " ".join(texts) + f" 合计 {_q(score)!s} 分。")
 
 
 def score_rule(rule: AnyRule, weight: Decimal, inputs: Inputs, *, code: str, target_text: str = "") -> Outcome:
@@ -462,7 +461,13 @@ def score_indicator(
     computed: Decimal | None = None
     error = ""
     try:
-        out = score_rule(indicator.rule, indicator.weight, assessment.inputs, code=indicator.code, target_text=indicator.target)
+        out = score_rule(
+            indicator.rule,
+            indicator.weight,
+            assessment.inputs,
+            code=indicator.code,
+            target_text=indicator.target,
+        )
         computed = min(rounding.apply(clamp(out.score, indicator.weight)), indicator.weight)
         explanation = out.explanation
         if computed != out.score:

@@ -13,12 +13,12 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from enum import Enum
+from enum import StrEnum
 
 from evaluation.errors import ValueParseError
 
 
-class Op(str, Enum):
+class Op(StrEnum):
     """Comparison a target or actual text states."""
 
     GE = "≥"
@@ -157,7 +157,9 @@ _NUMBER = re.compile(r"(?<![\d.])-?\d+(?:,\d{3})*(?:\.\d+)?")
 _DATE_CN = re.compile(
     r"(?<!\d)(?P<y>(?:19|20|21)\d{2})\s*年\s*(?:(?P<m>1[0-2]|0?[1-9])\s*月份?\s*(?:(?P<d>3[01]|[12]\d|0?[1-9])\s*日)?)?"
 )
-_DATE_ISO = re.compile(r"(?<![\d.])(?P<y>(?:19|20|21)\d{2})[-/](?P<m>1[0-2]|0?[1-9])(?:[-/](?P<d>3[01]|[12]\d|0?[1-9]))?(?![\d.])")
+_DATE_ISO = re.compile(
+    r"(?<![\d.])(?P<y>(?:19|20|21)\d{2})[-/](?P<m>1[0-2]|0?[1-9])(?:[-/](?P<d>3[01]|[12]\d|0?[1-9]))?(?![\d.])"
+)
 
 
 @dataclass(frozen=True)
@@ -366,8 +368,7 @@ def require_quantity(text: str | Decimal | int | None, *, what: str, code: str) 
         raise ValueParseError(f"指标 {code}：{what}“{shown}”是定性描述，没有可计算的数值")
     if isinstance(value, Ambiguous):
         raise ValueParseError(
-            f"指标 {code}：{what}“{shown}”包含多个数值（{'、'.join(value.candidates)}），"
-            "请只填写用于计算的那一个"
+            f"指标 {code}：{what}“{shown}”包含多个数值（{'、'.join(value.candidates)}），请只填写用于计算的那一个"
         )
     raise ValueParseError(f"指标 {code}：{what}“{shown}”是日期，不能按数量计算")
 

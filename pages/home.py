@@ -36,7 +36,12 @@ table = pd.DataFrame(
 )
 third = sum(1 for i in items if i.kind == "third_party")
 st.caption(f"共 {len(items)} 个评价：第三方评价 {third} 个，绩效自评 {len(items) - third} 个。")
-st.dataframe(table, hide_index=True, width="stretch", column_config={"得分": st.column_config.NumberColumn(format="%.2f")})
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    column_config={"得分": st.column_config.NumberColumn(format="%.2f")},
+)
 
 choice = st.selectbox(
     "查看得分情况",
@@ -57,9 +62,9 @@ rows = [
         "一级指标": r.level1,
         "二级指标": r.level2,
         "三级指标": r.name,
-        "分值": str(r.weight),
-        "得分": "未评" if r.score is None else str(r.score),
-        "扣分": "" if r.deduction is None else str(r.deduction),
+        "分值": f"{r.weight:g}",
+        "得分": "未评" if r.score is None else f"{r.score:.2f}",
+        "扣分": "" if r.deduction is None else f"{r.deduction:.2f}",
         "得分率": "" if r.rate is None else f"{r.rate}%",
         "评分方法": r.method,
         "计算过程": r.explanation,

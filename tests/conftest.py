@@ -69,13 +69,35 @@ def postgres_url() -> Iterator[str]:
         prefix = ["runuser", "-u", user, "--"]
     port = free_port()
     subprocess.run(
-        [*prefix, initdb, "-D", str(datadir), "-U", "workbench", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"],
+        [
+            *prefix,
+            initdb,
+            "-D",
+            str(datadir),
+            "-U",
+            "workbench",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+        ],
         check=True,
         capture_output=True,
     )
     log = base / "pg.log"
     subprocess.run(
-        [*prefix, pg_ctl, "-D", str(datadir), "-l", str(log), "-w", "-o", f"-p {port} -k {base} -c listen_addresses=127.0.0.1", "start"],
+        [
+            *prefix,
+            pg_ctl,
+            "-D",
+            str(datadir),
+            "-l",
+            str(log),
+            "-w",
+            "-o",
+            f"-p {port} -k {base} -c listen_addresses=127.0.0.1",
+            "start",
+        ],
         check=True,
         capture_output=True,
     )

@@ -10,7 +10,14 @@ from evaluation.model import Assessment, Evaluation
 
 
 def indicator(code: str, weight: str | int, rule: dict[str, Any], target: str = "", **extra: Any) -> dict[str, Any]:
-    return {"code": code, "name": f"指标{code}", "weight": Decimal(str(weight)), "target": target, "rule": rule, **extra}
+    return {
+        "code": code,
+        "name": f"指标{code}",
+        "weight": Decimal(str(weight)),
+        "target": target,
+        "rule": rule,
+        **extra,
+    }
 
 
 def system(*indicators: dict[str, Any], total: str | int | None = None, **extra: Any) -> IndicatorSystem:
@@ -20,7 +27,13 @@ def system(*indicators: dict[str, Any], total: str | int | None = None, **extra:
         "id": "test-system",
         "name": "测试体系",
         "total": Decimal(str(total)) if total is not None else weight,
-        "groups": [{"code": "A", "name": "一级", "groups": [{"code": "A.1", "name": "二级", "indicators": list(indicators)}]}],
+        "groups": [
+            {
+                "code": "A",
+                "name": "一级",
+                "groups": [{"code": "A.1", "name": "二级", "indicators": list(indicators)}],
+            }
+        ],
         **extra,
     }
     return IndicatorSystem.model_validate(data)

@@ -45,12 +45,26 @@ def test_score_text_shows_rows_groups_penalties_total_and_grade() -> None:
     out = run("score", str(SAMPLES / "panzhihua-2023-zhaoshang.yaml"))
     assert out.returncode == 0, out.stderr
     text = out.stdout
-    for expected in ["TY.JG.01", "目标完成", "83.33%", "实际 5个 / 目标 6个 = 83.33%，6 × 83.33% = 5.00", "分组小计", "扣分项", "最终得分：88", "等级：良", "文件所载总分：89"]:
+    for expected in [
+        "TY.JG.01",
+        "目标完成",
+        "83.33%",
+        "实际 5个 / 目标 6个 = 83.33%，6 × 83.33% = 5.00",
+        "分组小计",
+        "扣分项",
+        "最终得分：88",
+        "等级：良",
+        "文件所载总分：89",
+    ]:
         assert expected in text, expected
 
 
 def test_score_reports_unscorable_inputs_and_exits_1(tmp_path: Path) -> None:
-    text = (SAMPLES / "panzhihua-2023-zhaoshang.yaml").read_text(encoding="utf-8").replace("actual: 5个", "actual: 大部分完成")
+    text = (
+        (SAMPLES / "panzhihua-2023-zhaoshang.yaml")
+        .read_text(encoding="utf-8")
+        .replace("actual: 5个", "actual: 大部分完成")
+    )
     bad = tmp_path / "bad.yaml"
     bad.write_text(text, encoding="utf-8")
     out = run("score", str(bad))
@@ -73,7 +87,9 @@ def test_templates_lists_and_validates_the_library() -> None:
 
 
 def test_templates_on_a_broken_library_lists_every_problem(tmp_path: Path) -> None:
-    (tmp_path / "a.yaml").write_text("kind: pack\nid: x\nname: 包\ncategory: 测试\nweight: 30\ngroups: []\n", encoding="utf-8")
+    (tmp_path / "a.yaml").write_text(
+        "kind: pack\nid: x\nname: 包\ncategory: 测试\nweight: 30\ngroups: []\n", encoding="utf-8"
+    )
     (tmp_path / "b.yaml").write_text("kind: thing\n", encoding="utf-8")
     out = run("templates", "--library", str(tmp_path))
     assert out.returncode == 1

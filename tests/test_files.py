@@ -33,7 +33,10 @@ def test_sample_files_are_in_canonical_form() -> None:
 
 def _broken(tmp_path: Path) -> Path:
     text = (SAMPLES / "panzhihua-2023-zhaoshang.yaml").read_text(encoding="utf-8")
-    text = text.replace("code: TY.JG.01\n  inputs:\n    actual: 5个", "code: TY.JG.01\n  inputs:\n    actual: 5个\n    answers:\n      x: true")
+    text = text.replace(
+        "code: TY.JG.01\n  inputs:\n    actual: 5个",
+        "code: TY.JG.01\n  inputs:\n    actual: 5个\n    answers:\n      x: true",
+    )
     text = text.replace("  year: 2023\n", "  year: 1999\n", 1)
     path = tmp_path / "broken.yaml"
     path.write_text(text, encoding="utf-8")
@@ -51,7 +54,10 @@ def test_every_problem_of_a_bad_file_is_reported_with_its_place(tmp_path: Path) 
 def test_inputs_that_the_rule_does_not_read_are_reported(tmp_path: Path) -> None:
     text = (SAMPLES / "panzhihua-2023-zhaoshang.yaml").read_text(encoding="utf-8")
     assert "code: TY.JG.01\n  inputs:\n    actual: 5个" in text
-    text = text.replace("code: TY.JG.01\n  inputs:\n    actual: 5个", "code: TY.JG.01\n  inputs:\n    answers:\n      x: true\n    actual: 5个")
+    text = text.replace(
+        "code: TY.JG.01\n  inputs:\n    actual: 5个",
+        "code: TY.JG.01\n  inputs:\n    answers:\n      x: true\n    actual: 5个",
+    )
     head, tail = text.rsplit("- code: KF.02\n", 1)  # the assessment, not the system's penalty item
     text = head + "- code: NOPE.01\n" + tail
     path = tmp_path / "bad.yaml"

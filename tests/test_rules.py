@@ -21,11 +21,23 @@ RULE: TypeAdapter[Any] = TypeAdapter(Rule)
 
 
 def run(rule: dict[str, Any], weight: str | int, target: str = "", **inputs: Any) -> Decimal:
-    return score_rule(RULE.validate_python(rule), D(str(weight)), Inputs.model_validate(inputs), code="T.01", target_text=target).score
+    return score_rule(
+        RULE.validate_python(rule),
+        D(str(weight)),
+        Inputs.model_validate(inputs),
+        code="T.01",
+        target_text=target,
+    ).score
 
 
 def explain(rule: dict[str, Any], weight: str | int, target: str = "", **inputs: Any) -> str:
-    return score_rule(RULE.validate_python(rule), D(str(weight)), Inputs.model_validate(inputs), code="T.01", target_text=target).explanation
+    return score_rule(
+        RULE.validate_python(rule),
+        D(str(weight)),
+        Inputs.model_validate(inputs),
+        code="T.01",
+        target_text=target,
+    ).explanation
 
 
 # --------------------------------------------------------------------------- deduction
@@ -125,17 +137,26 @@ def test_auto_direction_follows_the_target_comparator() -> None:
 
 BUDGET = {
     "method": "composite_ratio",
-    "parts": [{"key": "disbursed", "name": "财政资金拨付率", "weight": 3}, {"key": "used", "name": "单位资金使用率", "weight": 3}],
+    "parts": [
+        {"key": "disbursed", "name": "财政资金拨付率", "weight": 3},
+        {"key": "used", "name": "单位资金使用率", "weight": 3},
+    ],
 }
 
 
 def test_budget_execution_full() -> None:
-    ratios = {"disbursed": {"actual": "220万元", "target": "220万元"}, "used": {"actual": "220万元", "target": "220万元"}}
+    ratios = {
+        "disbursed": {"actual": "220万元", "target": "220万元"},
+        "used": {"actual": "220万元", "target": "220万元"},
+    }
     assert run(BUDGET, 6, ratios=ratios) == 6
 
 
 def test_budget_execution_partial() -> None:
-    ratios = {"disbursed": {"actual": "200万元", "target": "200万元"}, "used": {"actual": "150万元", "target": "200万元"}}
+    ratios = {
+        "disbursed": {"actual": "200万元", "target": "200万元"},
+        "used": {"actual": "150万元", "target": "200万元"},
+    }
     assert run(BUDGET, 6, ratios=ratios) == D("5.25")  # 3 + 3 × 75%
 
 
@@ -249,12 +270,25 @@ def test_band_thresholds_out_of_order_are_rejected() -> None:
 QUAL = {"method": "qualitative"}
 
 
-@pytest.mark.parametrize(("band", "score_"), [("达成", "10"), ("达成", "8"), ("部分达成", "6"), ("部分达成", "7.9"), ("未达成", "0"), ("未达成", "5.9")])
+@pytest.mark.parametrize(
+    ("band", "score_"),
+    [
+        ("达成", "10"),
+        ("达成", "8"),
+        ("部分达成", "6"),
+        ("部分达成", "7.9"),
+        ("未达成", "0"),
+        ("未达成", "5.9"),
+    ],
+)
 def test_qualitative_score_inside_its_band(band: str, score_: str) -> None:
     assert run(QUAL, 10, band=band, score=score_) == D(score_)
 
 
-@pytest.mark.parametrize(("band", "score_"), [("部分达成", "8"), ("部分达成", "5.9"), ("达成", "7.9"), ("未达成", "6"), ("达成", "10.5")])
+@pytest.mark.parametrize(
+    ("band", "score_"),
+    [("部分达成", "8"), ("部分达成", "5.9"), ("达成", "7.9"), ("未达成", "6"), ("达成", "10.5")],
+)
 def test_qualitative_score_outside_its_band_is_rejected(band: str, score_: str) -> None:
     with pytest.raises(ScoringError, match="不在"):
         run(QUAL, 10, band=band, score=score_)
@@ -270,8 +304,18 @@ def test_qualitative_unknown_band() -> None:
 PLANNING = {
     "method": "composite",
     "parts": [
-        {"key": "plan", "name": "规划与论证", "weight": 4, "rule": {"method": "checklist", "items": [
-            {"key": "policy", "text": "符合决策部署", "points": 1}, {"key": "feasibility", "text": "论证充分", "points": 3}]}},
+        {
+            "key": "plan",
+            "name": "规划与论证",
+            "weight": 4,
+            "rule": {
+                "method": "checklist",
+                "items": [
+                    {"key": "policy", "text": "符合决策部署", "points": 1},
+                    {"key": "feasibility", "text": "论证充分", "points": 3},
+                ],
+            },
+        },
         {"key": "targets", "name": "偏离度", "weight": 2, "rule": DEVIATION},
     ],
 }
@@ -315,8 +359,11 @@ def test_indicator_rounding_applies_before_summing() -> None:
         indicator("A.1.01", 10, rule, "100%", rounding={"digits": 1, "mode": "down"}),
         indicator("A.1.02", 10, rule, "100%", rounding={"digits": 1, "mode": "down"}),
     )
-    ev = evaluation(sys, {"code": "A.1.01", "inputs": {"actual": "55.15万元", "target": "57.16万元"}},
-                    {"code": "A.1.02", "inputs": {"actual": "14.97万元", "target": "15万元"}})
+    ev = evaluation(
+        sys,
+        {"code": "A.1.01", "inputs": {"actual": "55.15万元", "target": "57.16万元"}},
+        {"code": "A.1.02", "inputs": {"actual": "14.97万元", "target": "15万元"}},
+    )
     result = score(ev)
     assert [r.score for r in result.indicators] == [D("9.6"), D("9.9")]
     assert result.total == D("19.5")
@@ -335,9 +382,21 @@ def test_override_needs_a_reason_and_wins_over_the_rule() -> None:
 def test_penalties_are_capped_and_subtracted() -> None:
     sys = system(
         indicator("A.1.01", 100, {"method": "manual"}),
-        penalties={"cap": 10, "items": [
-            {"code": "KF.01", "name": "问题", "rule": {"method": "penalty", "points_per_problem": 1, "cap": 10}},
-            {"code": "KF.02", "name": "配合", "rule": {"method": "penalty", "points_per_problem": 4, "cap": 10}}]},
+        penalties={
+            "cap": 10,
+            "items": [
+                {
+                    "code": "KF.01",
+                    "name": "问题",
+                    "rule": {"method": "penalty", "points_per_problem": 1, "cap": 10},
+                },
+                {
+                    "code": "KF.02",
+                    "name": "配合",
+                    "rule": {"method": "penalty", "points_per_problem": 4, "cap": 10},
+                },
+            ],
+        },
     )
     ev = evaluation(
         sys,

@@ -57,7 +57,8 @@ def test_only_the_row_the_evidence_cannot_support_is_an_override(panzhihua: Eval
     overridden = {r.name: r for r in result.indicators if r.overridden}
     assert set(overridden) == {"规划论证"}
     row = overridden["规划论证"]
-    # the report's own evidence: 4 of 12 targets badly set = 33.33 % > 30 % → 0 of 2 band points; 1 + 3 for the checklist
+    # the report's own evidence: 4 of 12 targets badly set = 33.33 % > 30 % → 0 of 2 band points;
+    # 1 + 3 for the checklist
     assert row.computed == 4 and row.score == 3
     assert "33.33%" in row.explanation and row.override_reason
 
@@ -78,7 +79,15 @@ def test_total_is_the_sum_of_the_rows_and_the_stated_total_is_kept(panzhihua: Ev
 
 def test_group_subtotals(panzhihua: Evaluation) -> None:
     result = score(panzhihua)
-    expected = {"TY": (54, 50), "TY.JC": (18, 15), "TY.GL": (18, 18), "TY.SS": (9, 9), "TY.JG": (9, 8), "ZY": (30, 30), "GX": (16, 8)}
+    expected = {
+        "TY": (54, 50),
+        "TY.JC": (18, 15),
+        "TY.GL": (18, 18),
+        "TY.SS": (9, 9),
+        "TY.JG": (9, 8),
+        "ZY": (30, 30),
+        "GX": (16, 8),
+    }
     for code, (weight, got) in expected.items():
         g = result.group(code)
         assert (g.weight, g.score) == (weight, got), code
@@ -86,7 +95,12 @@ def test_group_subtotals(panzhihua: Evaluation) -> None:
 
 def test_panzhihua_facts(panzhihua: Evaluation) -> None:
     p, f = panzhihua.project, panzhihua.facts.funds
-    assert (p.name, p.department, p.commissioner, p.report_month) == ("招商引资工作经费", "攀枝花市东区经济合作局", "攀枝花市东区财政局", "2024-10")
+    assert (p.name, p.department, p.commissioner, p.report_month) == (
+        "招商引资工作经费",
+        "攀枝花市东区经济合作局",
+        "攀枝花市东区财政局",
+        "2024-10",
+    )
     assert (f.planned, f.received, f.initial_budget, f.adjusted_budget, f.spent) == (220, 220, 200, 220, 220)
     breakdown = {e.category: e.amount for e in f.breakdown}
     assert breakdown["公务接待费"] == D("76.97") and breakdown["劳务费"] == D("81.12")

@@ -14,9 +14,9 @@ from evaluation.errors import ConflictError, NotFound, ValidationFailed
 from evaluation.files import dump_evaluation, load_evaluation
 from evaluation.model import Assessment
 from evaluation.scoring import score
+from evaluation.storage import repo
 from evaluation.storage.bootstrap import ensure_samples, open_database
 from evaluation.storage.db import session_scope
-from evaluation.storage import repo
 
 from .conftest import SAMPLES
 
@@ -112,7 +112,10 @@ def test_an_invalid_assessment_changes_nothing(engine: Engine) -> None:
 
 def test_import_is_all_or_nothing(engine: Engine, tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
-    bad.write_text(PANZHIHUA.read_text(encoding="utf-8").replace("id: panzhihua-2023-zhaoshang", "id: other\nunknown_field: 1"), encoding="utf-8")
+    bad.write_text(
+        PANZHIHUA.read_text(encoding="utf-8").replace("id: panzhihua-2023-zhaoshang", "id: other\nunknown_field: 1"),
+        encoding="utf-8",
+    )
     with pytest.raises(ValidationFailed, match="unknown_field"), session_scope(engine) as s:
         repo.import_files(session=s, paths=[PANZHIHUA, bad])
     with session_scope(engine) as s:

@@ -104,32 +104,58 @@ def test_quantitative_rule_refuses_ambiguous_text() -> None:
 
 
 def test_comparable_converts_currency_units() -> None:
-    pair = comparable(require_quantity("已支出14.97万元", what="a", code="X"), require_quantity("≤150000元", what="t", code="X"), code="X")
+    pair = comparable(
+        require_quantity("已支出14.97万元", what="a", code="X"),
+        require_quantity("≤150000元", what="t", code="X"),
+        code="X",
+    )
     assert (pair.actual, pair.target) == (D("149700"), D("150000"))
 
 
 def test_bare_number_takes_the_other_sides_unit() -> None:
-    pair = comparable(require_quantity("已支出 497533.4元", what="a", code="X"), require_quantity("497904", what="t", code="X"), code="X")
+    pair = comparable(
+        require_quantity("已支出 497533.4元", what="a", code="X"),
+        require_quantity("497904", what="t", code="X"),
+        code="X",
+    )
     assert (pair.actual, pair.target) == (D("497533.4"), D("497904"))
-    pair = comparable(require_quantity("50.5亿元", what="a", code="X"), require_quantity("签约金额20 亿以上", what="t", code="X"), code="X")
+    pair = comparable(
+        require_quantity("50.5亿元", what="a", code="X"),
+        require_quantity("签约金额20 亿以上", what="t", code="X"),
+        code="X",
+    )
     assert (pair.actual, pair.target) == (D("5050000000"), D("2000000000"))
 
 
 def test_incompatible_units_are_refused() -> None:
     with pytest.raises(ValueParseError, match="单位不一致"):
-        comparable(require_quantity("30人", what="a", code="X"), require_quantity("30万元", what="t", code="X"), code="X")
+        comparable(
+            require_quantity("30人", what="a", code="X"),
+            require_quantity("30万元", what="t", code="X"),
+            code="X",
+        )
 
 
 # --------------------------------------------------------------------------- properties
 
 OPS = [("≥", Op.GE), ("不少于", Op.GE), ("不低于", Op.GE), ("≤", Op.LE), ("不超过", Op.LE), ("", None)]
 SUFFIXES = [("以上", Op.GE), ("以内", Op.LE), ("", None)]
-UNITS = [("万元", D("10000")), ("元", D(1)), ("亿元", D("100000000")), ("%", D("0.01")), ("人", D(1)), ("次", D(1)), ("", D(1))]
+UNITS = [
+    ("万元", D("10000")),
+    ("元", D(1)),
+    ("亿元", D("100000000")),
+    ("%", D("0.01")),
+    ("人", D(1)),
+    ("次", D(1)),
+    ("", D(1)),
+]
 numbers = st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False, allow_infinity=False)
 
 
 @given(numbers, st.sampled_from(OPS), st.sampled_from(UNITS))
-def test_prefix_operator_number_unit_round_trip(n: Decimal, op: tuple[str, Op | None], unit: tuple[str, Decimal]) -> None:
+def test_prefix_operator_number_unit_round_trip(
+    n: Decimal, op: tuple[str, Op | None], unit: tuple[str, Decimal]
+) -> None:
     text = f"{op[0]}{n}{unit[0]}"
     v = parse_value(text)
     assert isinstance(v, Quantity), text
@@ -138,7 +164,12 @@ def test_prefix_operator_number_unit_round_trip(n: Decimal, op: tuple[str, Op | 
     assert v.base == n * unit[1]
 
 
-@given(numbers, st.sampled_from(SUFFIXES), st.sampled_from(UNITS), st.sampled_from(["已支出", "开展活动", "实际", ""]))
+@given(
+    numbers,
+    st.sampled_from(SUFFIXES),
+    st.sampled_from(UNITS),
+    st.sampled_from(["已支出", "开展活动", "实际", ""]),
+)
 def test_words_around_one_number_do_not_change_it(
     n: Decimal, suffix: tuple[str, Op | None], unit: tuple[str, Decimal], lead: str
 ) -> None:

@@ -85,17 +85,13 @@ def create_evaluation(*, session: Session, evaluation: Evaluation) -> int:
     exists = session.exec(select(EvaluationRow.id).where(EvaluationRow.key == evaluation.id)).first()
     if exists is not None:
         raise ValidationFailed([Problem(f"评价编号“{evaluation.id}”已存在", None, None, "id")], "无法新建评价")
-    row = EvaluationRow(
-        key=evaluation.id, kind="", project_name="", department="", year=0, template_id="", document={}
-    )
+    row = EvaluationRow(key=evaluation.id, kind="", project_name="", department="", year=0, template_id="", document={})
     _row_values(row, evaluation)
     session.add(row)
     session.flush()
     assert row.id is not None
     for pos, a in enumerate(evaluation.assessments):
-        session.add(
-            AssessmentRow(evaluation_id=row.id, code=a.code, position=pos, data=a.model_dump(mode="json"))
-        )
+        session.add(AssessmentRow(evaluation_id=row.id, code=a.code, position=pos, data=a.model_dump(mode="json")))
     session.flush()
     return row.id
 
@@ -186,9 +182,7 @@ def get_assessment_version(*, session: Session, ref: int | str, code: str) -> in
     return a.version if a else None
 
 
-def save_assessment(
-    *, session: Session, ref: int | str, assessment: Assessment, expected_version: int | None
-) -> int:
+def save_assessment(*, session: Session, ref: int | str, assessment: Assessment, expected_version: int | None) -> int:
     """Save one indicator's assessment; refuse when someone else saved it since it was loaded.
 
     ``expected_version`` is the version the user started from (None for a new assessment).
