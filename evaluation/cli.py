@@ -12,6 +12,7 @@ import sys
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from evaluation.config import get_settings
 from evaluation.datafiles import dump_json
@@ -262,9 +263,28 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
+_ARGPARSE_ZH = [
+    ("the following arguments are required", "缺少必需的参数"),
+    ("invalid choice", "无效的选项"),
+    ("unrecognized arguments", "无法识别的参数"),
+    ("expected one argument", "该选项需要一个值"),
+    ("choose from", "可选"),
+]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with its usage errors said in Chinese."""
+
+    def error(self, message: str) -> NoReturn:
+        for en, zh in _ARGPARSE_ZH:
+            message = message.replace(en, zh)
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}：参数错误：{message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="workbench", description="评价工作台命令行")
-    sub = p.add_subparsers(dest="command", required=True)
+    p = _Parser(prog="workbench", description="评价工作台命令行")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
     s = sub.add_parser("score", help="按证据计算一个评价的得分")
     s.add_argument("file", help="评价文件（.yaml/.json），或数据库中评价的编号/序号")
     s.add_argument("--json", action="store_true", help="以 JSON 输出")

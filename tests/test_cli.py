@@ -119,3 +119,21 @@ def test_init_import_export_round_trip(tmp_path: Path) -> None:
     assert again.returncode == 1 and "已在数据库中" in again.stderr
     scored = run("score", "panzhihua-2023-zhaoshang", "--json", env=env)
     assert json.loads(scored.stdout)["total"] == "88"
+
+
+def test_score_json_reproduces_table_3_1_of_the_panzhihua_report() -> None:
+    from .test_samples import TABLE_3_1
+
+    out = run("score", str(SAMPLES / "panzhihua-2023-zhaoshang.yaml"), "--json")
+    rows = json.loads(out.stdout)["indicators"]
+    assert [(r["name"], Decimal(r["weight"]), Decimal(r["score"])) for r in rows] == [
+        (name, Decimal(weight), Decimal(score)) for name, weight, score, _, _ in TABLE_3_1
+    ]
+    assert json.loads(out.stdout)["total"] == str(sum(Decimal(r["score"]) for r in rows))
+
+
+def test_usage_errors_are_in_chinese() -> None:
+    out = run("score")
+    assert out.returncode == 2 and "缺少必需的参数" in out.stderr
+    out = run("export", "x", "-o", "y", "--format", "xml")
+    assert out.returncode == 2 and "无效的选项" in out.stderr
