@@ -6,11 +6,12 @@ import streamlit as st
 from evaluation.scoring import score
 from evaluation.storage.db import session_scope
 from evaluation.storage.repo import get_evaluation, list_department_summaries, list_evaluations
-from ui.resources import engine
+from ui.guard import page_setup
 
+eng = page_setup()
 st.title("评价项目")
 
-with session_scope(engine()) as session:
+with session_scope(eng) as session:
     items = list_evaluations(session=session)
     departments = list_department_summaries(session=session)
 
@@ -48,7 +49,7 @@ choice = st.selectbox(
     [i.key for i in items],
     format_func=lambda k: next(f"{i.project_name}（{i.kind_label}，{i.year}）" for i in items if i.key == k),
 )
-with session_scope(engine()) as session:
+with session_scope(eng) as session:
     ev = get_evaluation(session=session, ref=choice)
 result = score(ev)
 c1, c2, c3 = st.columns(3)
