@@ -1,4 +1,4 @@
-"""Command line: ``workbench score | templates | list | import | export | init``.
+"""Command line: ``workbench score | templates | list | import | export | init | check``.
 
 Every command validates its input and reports problems in Chinese with the place they concern;
 exit codes: 0 ok, 1 the input has problems (or scoring found errors), 2 usage errors.
@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from evaluation.cli_check import add_check_parser
 from evaluation.config import get_settings
 from evaluation.datafiles import dump_json
 from evaluation.errors import NotFound, WorkbenchError
@@ -251,6 +252,31 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from evaluation.report import build_docx
+    from evaluation.report.pdf import PdfUnavailable, docx_to_pdf
+
+    ev = _load(args.file)
+    out = Path(args.output)
+    if out.suffix.lower() != ".docx":
+        print("输出文件的扩展名应为 .docx", file=sys.stderr)
+        return 2
+    data = build_docx(ev)
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(out)
+    print(f"已生成报告：{out}")
+    if args.pdf:
+        pdf = out.with_suffix(".pdf")
+        try:
+            pdf.write_bytes(docx_to_pdf(data))
+        except PdfUnavailable as e:
+            print(f"未生成 PDF：{e}", file=sys.stderr)
+            return 1
+        print(f"已生成 PDF（目录已更新页码）：{pdf}")
+    return 0
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     from evaluation.storage.bootstrap import ensure_samples, open_database
 
@@ -306,9 +332,15 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--all", action="store_true", help="导出全部评价")
     e.add_argument("--format", choices=["yaml", "json"], default="yaml", help="--all 时的文件格式")
     e.set_defaults(func=cmd_export)
+    r = sub.add_parser("report", help="生成评价报告（Word），可同时生成 PDF")
+    r.add_argument("file", help="评价文件（.yaml/.json），或数据库中评价的编号/序号")
+    r.add_argument("-o", "--output", required=True, help="输出的 .docx 文件")
+    r.add_argument("--pdf", action="store_true", help="同时用 LibreOffice 生成 PDF（目录页码已填好）")
+    r.set_defaults(func=cmd_report)
     n_ = sub.add_parser("init", help="创建/升级数据库，首次启动时载入样例")
     n_.add_argument("--no-samples", action="store_true")
     n_.set_defaults(func=cmd_init)
+    add_check_parser(sub)
     return p
 
 

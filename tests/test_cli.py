@@ -137,3 +137,25 @@ def test_usage_errors_are_in_chinese() -> None:
     assert out.returncode == 2 and "缺少必需的参数" in out.stderr
     out = run("export", "x", "-o", "y", "--format", "xml")
     assert out.returncode == 2 and "无效的选项" in out.stderr
+
+
+def test_report_command_writes_a_docx_and_says_when_pdf_is_impossible(tmp_path: Path) -> None:
+    out = tmp_path / "报告.docx"
+    done = run("report", str(SAMPLES / "panzhihua-2023-zhaoshang.yaml"), "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    from docx import Document
+
+    doc = Document(str(out))
+    assert any(p.text == "招商引资工作经费项目支出绩效评价报告" for p in doc.paragraphs)
+    no_office = run(
+        "report",
+        str(SAMPLES / "panzhihua-2023-zhaoshang.yaml"),
+        "-o",
+        str(out),
+        "--pdf",
+        env={"PATH": str(Path(sys.executable).parent)},
+    )
+    assert no_office.returncode == 1 and "未安装 LibreOffice" in no_office.stderr
+    assert out.exists()  # the .docx is still written
+    wrong = run("report", str(SAMPLES / "panzhihua-2023-zhaoshang.yaml"), "-o", str(tmp_path / "x.pdf"))
+    assert wrong.returncode == 2 and ".docx" in wrong.stderr

@@ -1,0 +1,15 @@
+"""The evaluation report in the Panzhihua style: context (plain data) → .docx (python-docx) → PDF (LibreOffice)."""
+
+from __future__ import annotations
+
+from evaluation.model import Evaluation
+from evaluation.report.context import ReportContext, build_report_context
+from evaluation.report.docx_render import render_docx
+
+
+def build_docx(evaluation: Evaluation) -> bytes:
+    """The Word report for an evaluation, every number from the scoring engine."""
+    return render_docx(build_report_context(evaluation))
+
+
+__all__ = ["ReportContext", "build_docx", "build_report_context", "render_docx"]

@@ -1,0 +1,579 @@
+"""Step one of the report: an evaluation → a plain report context (no Word involved).
+
+Every number comes from the scoring engine, every narrative from the evaluation's records, and
+the texts every report repeats from the agency's editable defaults (``defaults.yaml``).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from evaluation.model import Evaluation, clean_text
+from evaluation.scoring import EvaluationResult, IndicatorResult, score
+from evaluation.values import format_decimal
+
+DEFAULTS_FILE = Path(__file__).with_name("defaults.yaml")
+CN_NUMBERS = "一二三四五六七八九十"
+
+
+def cn_number(n: int) -> str:
+    """1 → 一, 12 → 十二, 20 → 二十 (enough for section numbering)."""
+    if n <= 10:
+        return CN_NUMBERS[n - 1]
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 1 else CN_NUMBERS[tens - 1]
+    return head + "十" + (CN_NUMBERS[ones - 1] if ones else "")
+
+
+def amount(d: Decimal | None) -> str:
+    """万元 with two decimals, as the reports print them."""
+    if d is None:
+        return "—"
+    return f"{d.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):f}"
+
+
+def percent(d: Decimal | None) -> str:
+    """A percentage (already ×100) with two decimals."""
+    if d is None:
+        return "—"
+    return f"{d.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):f}%"
+
+
+def rate_text(d: Decimal | None) -> str:
+    """得分率 as the seed prints it: 100%, 83.33%, 0%."""
+    if d is None:
+        return "—"
+    return format_decimal(d.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)) + "%"
+
+
+def points(d: Decimal | None) -> str:
+    """Scores without trailing zeros."""
+    return "—" if d is None else format_decimal(d)
+
+
+def month_text(ym: str | None) -> str:
+    if not ym:
+        return ""
+    year, month = ym.split("-")
+    return f"{int(year)}年{int(month)}月"
+
+
+def load_defaults(data_dir: Path | None = None) -> dict[str, Any]:
+    """The agency defaults: the shipped file, overridden key by key by ``agency_defaults.yaml`` in the data folder."""
+    data: dict[str, Any] = yaml.safe_load(DEFAULTS_FILE.read_text(encoding="utf-8"))
+    folder = data_dir or Path(os.environ.get("WORKBENCH_DATA_DIR") or DEFAULTS_FILE.parents[2] / "data")
+    override = folder / "agency_defaults.yaml"
+    if override.is_file():
+        extra = yaml.safe_load(override.read_text(encoding="utf-8")) or {}
+        for key, value in extra.items():
+            if isinstance(value, dict) and isinstance(data.get(key), dict):
+                data[key] = {**data[key], **value}
+            else:
+                data[key] = value
+    return data
+
+
+# --------------------------------------------------------------------------- context types
+
+
+@dataclass(frozen=True)
+class Cover:
+    title: str
+    fields: list[tuple[str, str]]
+    date: str
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int  # 0: the report title  1: 一、  2: （一）  3: 1.
+    text: str
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    bold: bool = False
+    indent: bool = True
+    align: str = "justify"  # justify / center / right
+
+
+@dataclass(frozen=True)
+class TableCell:
+    text: str
+    merge_down: int = 0  # extra rows this cell spans
+    merge_right: int = 0  # extra columns this cell spans
+    bold: bool = False
+    align: str = "center"
+
+
+@dataclass(frozen=True)
+class Table:
+    caption: str
+    unit: str
+    columns: list[str]
+    widths: list[float]  # centimetres
+    header_rows: list[list[TableCell | None]]
+    rows: list[list[TableCell | None]]  # None: covered by a merge
+    landscape: bool = False
+    font_size: float = 10.5
+
+
+@dataclass(frozen=True)
+class PageBreak:
+    pass
+
+
+@dataclass(frozen=True)
+class SectionBreak:
+    landscape: bool
+
+
+Block = Heading | Paragraph | Table | PageBreak | SectionBreak
+
+
+@dataclass
+class ReportContext:
+    title: str
+    cover: Cover
+    blocks: list[Block] = field(default_factory=list)
+    fonts: dict[str, str] = field(default_factory=dict)
+    total: Decimal = Decimal(0)
+    grade: str = ""
+
+    def headings(self) -> list[Heading]:
+        return [b for b in self.blocks if isinstance(b, Heading)]
+
+    def tables(self) -> list[Table]:
+        return [b for b in self.blocks if isinstance(b, Table)]
+
+
+# --------------------------------------------------------------------------- builder
+
+
+class _Doc:
+    """Collects blocks with the 一、（一）1. numbering computed in code (plain text in Word)."""
+
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self.counters = [0, 0, 0]
+
+    def h(self, level: int, text: str, numbered: bool = True) -> None:
+        if not numbered:
+            self.blocks.append(Heading(level, text))
+            return
+        self.counters[level - 1] += 1
+        for i in range(level, 3):
+            self.counters[i] = 0
+        n = self.counters[level - 1]
+        prefix = {1: f"{cn_number(n)}、", 2: f"（{cn_number(n)}）", 3: f"{n}."}[level]
+        self.blocks.append(Heading(level, prefix + text))
+
+    def p(self, text: str, **kw: Any) -> None:
+        for part in clean_text(text).split("\n"):
+            if part.strip():
+                self.blocks.append(Paragraph(part.strip(), **kw))
+
+    def add(self, block: Block) -> None:
+        self.blocks.append(block)
+
+
+def _fill(template: str, **values: str) -> str:
+    out = template
+    for k, v in values.items():
+        out = out.replace("{" + k + "}", v)
+    return out
+
+
+def _deduction_reason(row: IndicatorResult, ev: Evaluation) -> str:
+    if row.deduction is None or row.deduction == 0:
+        return ""
+    a = ev.assessment(row.code)
+    if a is not None and a.inputs.findings:
+        return "；".join(f.text.strip().rstrip("。") for f in a.inputs.findings) + "。"
+    if a is not None and a.override is not None:
+        return a.override.reason.strip()
+    return row.explanation
+
+
+def build_report_context(
+    ev: Evaluation, result: EvaluationResult | None = None, defaults: dict[str, Any] | None = None
+) -> ReportContext:
+    """Everything the Word file will say, as plain data."""
+    result = result or score(ev)
+    d = defaults or load_defaults()
+    p = ev.project
+    facts = ev.facts
+    funds = facts.funds
+    short = p.department_short or p.department
+    title = f"{p.name}项目支出绩效评价报告"
+    cover = Cover(
+        title="项目支出绩效评价报告",
+        fields=[
+            ("项目名称", p.name),
+            ("主管部门", p.department),
+            ("实施单位", p.implementing_unit or p.department),
+            ("委托单位", p.commissioner or "—"),
+            ("评价机构", p.agency or "—"),
+        ],
+        date=month_text(p.report_month) or f"{p.year + 1}年",
+    )
+    doc = _Doc()
+    doc.h(0, title, numbered=False)
+    period = "至".join(x for x in (month_text(p.period_start), month_text(p.period_end)) if x)
+    opening = f"受{p.commissioner or '委托单位'}委托"
+    if p.agency:
+        opening += f"，{p.agency}"
+    if p.notice:
+        opening += f"依据{p.notice}"
+    opening += f"，{('于' + period) if period else ''}对{p.department}"
+    if p.department_short and p.department_short != p.department:
+        opening += f"（以下简称“{p.department_short}”）"
+    opening += f"实施的{p.name}项目（以下简称“该项目”）开展了绩效评价。现将评价情况报告如下。"
+    doc.p(opening)
+
+    # 一、评价项目情况
+    doc.h(1, "评价项目情况")
+    doc.h(2, "项目背景")
+    doc.p(facts.background or f"{p.name}为{p.department}{p.year}年度预算项目。")
+    doc.h(2, "项目绩效目标")
+    doc.h(3, "总体目标")
+    doc.p(facts.overall_goal or "项目未单独设定总体目标。")
+    doc.h(3, "年度绩效目标")
+    if facts.annual_goal:
+        doc.p(facts.annual_goal)
+    elif facts.annual_targets:
+        doc.p("；".join(f"{t.name}{t.value}" for t in facts.annual_targets) + "。")
+    else:
+        doc.p("项目未单独设定年度绩效目标。")
+    doc.h(2, "项目资金情况")
+    doc.h(3, "资金到位情况")
+    if funds.arrival:
+        doc.p(funds.arrival)
+    elif funds.planned is not None and funds.received is not None and funds.planned > 0:
+        doc.p(
+            f"该项目计划到位资金{amount(funds.planned)}万元，实际到位{amount(funds.received)}万元，"
+            f"资金到位率{percent(funds.received / funds.planned * 100)}。"
+        )
+    doc.h(3, "资金使用情况")
+    if funds.usage:
+        doc.p(funds.usage)
+    elif funds.spent is not None:
+        doc.p(f"该项目实际支出{amount(funds.spent)}万元。")
+    if funds.breakdown:
+        doc.p("具体支出情况见表1-1。")
+        total = sum((e.amount for e in funds.breakdown), Decimal(0))
+        rows: list[list[TableCell | None]] = []
+        for e in funds.breakdown:
+            share = e.amount / total * 100 if total else None
+            rows.append([TableCell(e.category), TableCell(amount(e.amount)), TableCell(percent(share))])
+        rows.append(
+            [
+                TableCell("合计", bold=True),
+                TableCell(amount(total), bold=True),
+                TableCell("100.00%" if total else "—", bold=True),
+            ]
+        )
+        doc.add(
+            Table(
+                caption=f"表1-1 {p.name}支出明细表",
+                unit="单位：万元",
+                columns=["类别", "金额（万元）", "占比"],
+                widths=[6.5, 4.0, 4.0],
+                header_rows=[
+                    [TableCell("类别", bold=True), TableCell("金额（万元）", bold=True), TableCell("占比", bold=True)]
+                ],
+                rows=rows,
+            )
+        )
+    doc.h(3, "资金管理情况")
+    doc.p(funds.management or "未发现资金管理方面的异常情况。")
+    doc.h(2, "项目管理情况")
+    doc.h(3, "组织架构及实施流程")
+    doc.p(facts.organization or f"该项目由{p.department}组织实施。")
+    doc.h(3, "项目实施情况")
+    doc.p(facts.implementation or "（待补充项目实施情况。）")
+
+    # 二、评价工作开展情况
+    doc.h(1, "评价工作开展情况")
+    doc.h(2, "评价目的")
+    doc.p(ev.report.purpose or d["purpose"])
+    doc.h(2, "评价对象与选点")
+    doc.p(ev.report.sites or _fill(d["sites"], department=short, project=p.name))
+    doc.h(2, "评价流程")
+    for stage in ev.report.stages:
+        doc.h(3, stage.name)
+        when = month_text(stage.start)
+        if stage.end and stage.end != stage.start:
+            when += f"至{month_text(stage.end)}"
+        text = stage.description or d["stages"].get(stage.name, "")
+        doc.p(f"{when}，{text}" if when else text)
+    doc.h(2, "评价方法")
+    methods = ev.report.methods
+    if methods:
+        doc.p(_fill(d["method_intro"], methods="、".join(methods)))
+        for i, m in enumerate(methods, 1):
+            doc.p(f"{i}. {m}。{d['methods'].get(m, '')}")
+    doc.h(2, "评价指标")
+    doc.p(ev.report.indicator_logic or _fill(d["indicator_logic"], system=ev.system.name))
+    level1 = "、".join(
+        f"{g.name}（{points(w)}分）"
+        for g, w in ((g, g.weight if g.weight is not None else g.total_weight) for g in ev.system.groups)
+    )
+    extra = ""
+    if ev.system.penalties:
+        extra = f"，另设扣分项（最多扣{points(ev.system.penalties.cap)}分）"
+    doc.p(
+        f"指标体系总分{points(ev.system.total)}分，一级指标为{level1}{extra}。"
+        + _fill(d["grade_intro"], count=cn_number(len(ev.system.grades)))
+    )
+    grades = ev.system.grades
+    for i, grade in enumerate(grades):
+        if i == 0:
+            text = f"{points(grade.min)}分及以上（含{points(grade.min)}分）为{grade.name}"
+        elif i == len(grades) - 1:
+            text = f"{points(grades[i - 1].min)}分以下为{grade.name}"
+        else:
+            text = f"{points(grade.min)}分（含）至{points(grades[i - 1].min)}分为{grade.name}"
+        doc.p(f"（{i + 1}）{text}{'。' if i == len(grades) - 1 else '；'}")
+
+    # 三、评价结论
+    doc.h(1, "评价结论")
+    incomplete = "" if result.complete else f"（尚有{result.count - result.scored}项指标未评分，以下为暂定结果）"
+    doc.p(
+        f"根据评价指标体系，该项目评价得分为{points(result.total)}分，评价等级为“{result.grade}”{incomplete}。"
+        "各项指标得分情况见表3-1。"
+    )
+    doc.add(_score_table(ev, result))
+
+    # 四、绩效分析
+    doc.h(1, "绩效分析")
+    for l1 in ev.system.groups:
+        for g in l1.groups:
+            doc.h(2, g.name)
+            for ind in g.indicators:
+                row = result.indicator(ind.code)
+                doc.h(3, ind.name)
+                got = points(row.score) if row.score is not None else "（未评）"
+                doc.p(f"指标分值{points(row.weight)}分，评价得分{got}分。", bold=True)
+                a = ev.assessment(ind.code)
+                narrative = a.narrative if a is not None and a.narrative.strip() else row.explanation
+                doc.p(narrative)
+
+    # 五、存在问题及原因分析 / 六、相关建议
+    doc.h(1, "存在问题及原因分析")
+    if ev.problems:
+        for prob in ev.problems:
+            doc.h(2, prob.title)
+            if prob.text:
+                doc.p(prob.text)
+            if prob.cause:
+                doc.p(f"原因分析：{prob.cause}")
+    else:
+        doc.p("评价中未发现需要单独列示的问题。")
+    doc.h(1, "相关建议")
+    if ev.suggestions:
+        for s in ev.suggestions:
+            doc.h(2, s.title)
+            if s.text:
+                doc.p(s.text)
+    else:
+        doc.p("建议被评价单位继续保持现有管理做法。")
+
+    # 附件1
+    doc.add(SectionBreak(landscape=True))
+    doc.h(1, "附件1 项目支出绩效评价指标体系", numbered=False)
+    doc.add(_appendix_table(ev, result))
+    return ReportContext(
+        title=title,
+        cover=cover,
+        blocks=doc.blocks,
+        fonts=dict(d.get("fonts", {})),
+        total=result.total,
+        grade=result.grade,
+    )
+
+
+def _group_label(name: str, weight: Decimal | None) -> str:
+    return f"{name}（{points(weight)}分）" if weight is not None else name
+
+
+def _score_table(ev: Evaluation, result: EvaluationResult) -> Table:
+    header: list[list[TableCell | None]] = [
+        [
+            TableCell("绩效评价指标", merge_right=2, bold=True),
+            None,
+            None,
+            TableCell("指标分值", merge_down=1, bold=True),
+            TableCell("得分", merge_down=1, bold=True),
+            TableCell("扣分", merge_down=1, bold=True),
+            TableCell("得分率", merge_down=1, bold=True),
+            TableCell("扣分原因", merge_down=1, bold=True),
+        ],
+        [
+            TableCell("一级指标", bold=True),
+            TableCell("二级指标", bold=True),
+            TableCell("三级指标", bold=True),
+            None,
+            None,
+            None,
+            None,
+            None,
+        ],
+    ]
+    rows: list[list[TableCell | None]] = []
+    for l1 in ev.system.groups:
+        l1_count = sum(len(g.indicators) for g in l1.groups)
+        first_l1 = True
+        for g in l1.groups:
+            first_g = True
+            for ind in g.indicators:
+                r = result.indicator(ind.code)
+                rows.append(
+                    [
+                        TableCell(_group_label(l1.name, result.group(l1.code).weight), merge_down=l1_count - 1)
+                        if first_l1
+                        else None,
+                        TableCell(_group_label(g.name, result.group(g.code).weight), merge_down=len(g.indicators) - 1)
+                        if first_g
+                        else None,
+                        TableCell(ind.name),
+                        TableCell(points(r.weight)),
+                        TableCell(points(r.score)),
+                        TableCell(points(r.deduction)),
+                        TableCell(rate_text(r.rate)),
+                        TableCell(_deduction_reason(r, ev), align="left"),
+                    ]
+                )
+                first_l1 = first_g = False
+    if result.penalty_total:
+        reasons = "；".join(t for pen in result.penalties for t in pen.findings)
+        rows.append(
+            [
+                TableCell("扣分项", merge_right=2),
+                None,
+                None,
+                TableCell("—"),
+                TableCell(f"-{points(result.penalty_total)}"),
+                TableCell(points(result.penalty_total)),
+                TableCell("—"),
+                TableCell(reasons, align="left"),
+            ]
+        )
+    lost = result.weight_total - result.total
+    rate = result.total / result.weight_total * 100 if result.weight_total else None
+    rows.append(
+        [
+            TableCell("合计", merge_right=2, bold=True),
+            None,
+            None,
+            TableCell(points(result.weight_total), bold=True),
+            TableCell(points(result.total), bold=True),
+            TableCell(points(lost), bold=True),
+            TableCell(rate_text(rate), bold=True),
+            TableCell(""),
+        ]
+    )
+    return Table(
+        caption=f"表3-1 {ev.project.name}绩效评价得分情况表",
+        unit="",
+        columns=["一级指标", "二级指标", "三级指标", "指标分值", "得分", "扣分", "得分率", "扣分原因"],
+        widths=[2.0, 2.0, 2.4, 1.3, 1.2, 1.2, 1.6, 4.3],
+        header_rows=header,
+        rows=rows,
+        font_size=9,
+    )
+
+
+def _appendix_table(ev: Evaluation, result: EvaluationResult) -> Table:
+    cols = [
+        "一级指标",
+        "二级指标",
+        "三级指标",
+        "指标分值",
+        "目标值",
+        "指标解释",
+        "评分方法",
+        "评分说明",
+        "评分过程",
+        "得分",
+    ]
+    header: list[list[TableCell | None]] = [[TableCell(c, bold=True) for c in cols]]
+    rows: list[list[TableCell | None]] = []
+    for l1 in ev.system.groups:
+        l1_count = sum(len(g.indicators) for g in l1.groups)
+        first_l1 = True
+        for g in l1.groups:
+            first_g = True
+            for ind in g.indicators:
+                r = result.indicator(ind.code)
+                a = ev.assessment(ind.code)
+                process = a.narrative if a is not None and a.narrative.strip() else r.explanation
+                rows.append(
+                    [
+                        TableCell(_group_label(l1.name, result.group(l1.code).weight), merge_down=l1_count - 1)
+                        if first_l1
+                        else None,
+                        TableCell(_group_label(g.name, result.group(g.code).weight), merge_down=len(g.indicators) - 1)
+                        if first_g
+                        else None,
+                        TableCell(ind.name),
+                        TableCell(points(ind.weight)),
+                        TableCell(ind.target or "—"),
+                        TableCell(ind.explanation, align="left"),
+                        TableCell(ind.method_label),
+                        TableCell(ind.rule_text or ind.rule_in_words(), align="left"),
+                        TableCell(process, align="left"),
+                        TableCell(points(r.score)),
+                    ]
+                )
+                first_l1 = first_g = False
+    items = ev.system.penalty_items()
+    for i, item in enumerate(items):
+        pen = next(x for x in result.penalties if x.code == item.code)
+        a = ev.assessment(item.code)
+        process = a.narrative if a is not None and a.narrative.strip() else pen.explanation
+        cap = ev.system.penalties.cap if ev.system.penalties else Decimal(0)
+        rows.append(
+            [
+                TableCell(f"扣分项（{points(cap)}分）", merge_down=len(items) - 1) if i == 0 else None,
+                TableCell(item.name, merge_right=1),
+                None,
+                TableCell("—"),
+                TableCell("—"),
+                TableCell(item.explanation, align="left"),
+                TableCell(item.method_name),
+                TableCell(item.rule_text or item.rule.method, align="left"),
+                TableCell(process, align="left"),
+                TableCell(f"-{points(pen.points)}" if pen.points else "0"),
+            ]
+        )
+    rows.append(
+        [
+            TableCell("合计", merge_right=2, bold=True),
+            None,
+            None,
+            TableCell(points(result.weight_total), bold=True),
+            TableCell(""),
+            TableCell(""),
+            TableCell(""),
+            TableCell(""),
+            TableCell(""),
+            TableCell(points(result.total), bold=True),
+        ]
+    )
+    return Table(
+        caption="",
+        unit="",
+        columns=cols,
+        widths=[1.8, 1.8, 2.0, 1.1, 1.4, 2.8, 1.7, 5.0, 5.6, 1.0],
+        header_rows=header,
+        rows=rows,
+        landscape=True,
+        font_size=9,
+    )

@@ -1,0 +1,565 @@
+"""Step two of the report: a ReportContext → .docx bytes. The only module that uses python-docx.
+
+Typography follows Chinese official documents: A4, body 仿宋 三号 with fixed 28 pt lines, headings
+黑体 / 楷体 / 仿宋 bold by level, tables 宋体 五号/小五 with full borders. East Asian fonts are set
+on every style used (``w:eastAsia``) and on body runs, theme fonts are dropped, the language is
+zh-CN, so Word, WPS and LibreOffice show the intended fonts. The 目录 is a real TOC field that
+Word/WPS refresh on open; page numbers are PAGE fields in the footer, none on the cover.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import re
+from copy import deepcopy
+from typing import Any
+
+from docx import Document
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+
+from evaluation.report.context import Heading, PageBreak, Paragraph, ReportContext, SectionBreak, Table, TableCell
+
+_INVALID_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_ALIGN = {
+    "center": WD_ALIGN_PARAGRAPH.CENTER,
+    "left": WD_ALIGN_PARAGRAPH.LEFT,
+    "right": WD_ALIGN_PARAGRAPH.RIGHT,
+    "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
+}
+_SETTINGS_AFTER_UPDATE_FIELDS = {  # children of w:settings that the schema puts after w:updateFields
+    "hdrShapeDefaults",
+    "footnotePr",
+    "endnotePr",
+    "compat",
+    "docVars",
+    "rsids",
+    "mathPr",
+    "attachedSchema",
+    "themeFontLang",
+    "clrSchemeMapping",
+    "doNotIncludeSubdocsInStats",
+    "doNotAutoCompressPictures",
+    "forceUpgrade",
+    "captions",
+    "readModeInkLockDown",
+    "smartTagType",
+    "schemaLibrary",
+    "shapeDefaults",
+    "doNotEmbedSmartTags",
+    "decimalSymbol",
+    "listSeparator",
+}
+
+BODY_PT = 16  # 三号
+TABLE_STYLE = "表格文字"  # 五号
+TABLE_SMALL_STYLE = "表格小字"  # 小五
+_JC = {"center": "center", "left": "left", "right": "right", "justify": "both"}
+
+
+def _tc_pr(width_twips: int) -> Any:
+    tc_pr = OxmlElement("w:tcPr")
+    width = OxmlElement("w:tcW")
+    width.set(qn("w:w"), str(width_twips))
+    width.set(qn("w:type"), "dxa")
+    tc_pr.append(width)
+    v_align = OxmlElement("w:vAlign")
+    v_align.set(qn("w:val"), "center")
+    tc_pr.append(v_align)
+    return tc_pr
+
+
+def _p_pr(style_id: str, jc: str) -> Any:
+    p_pr = OxmlElement("w:pPr")
+    style = OxmlElement("w:pStyle")
+    style.set(qn("w:val"), style_id)
+    p_pr.append(style)
+    align = OxmlElement("w:jc")
+    align.set(qn("w:val"), jc)
+    p_pr.append(align)
+    return p_pr
+
+
+def _run(text: str, bold: bool) -> Any:
+    r = OxmlElement("w:r")
+    if bold:
+        r_pr = OxmlElement("w:rPr")
+        r_pr.append(OxmlElement("w:b"))
+        r.append(r_pr)
+    for i, line in enumerate(text.split("\n")):
+        if i:
+            r.append(OxmlElement("w:br"))
+        t = OxmlElement("w:t")
+        t.text = line
+        t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        r.append(t)
+    return r
+
+
+def safe(text: str) -> str:
+    """Characters Word's XML cannot hold are dropped (soft breaks were mapped at the input boundary)."""
+    return _INVALID_XML.sub("", text)
+
+
+def _set_fonts(rpr: Any, east_asia: str, latin: str) -> None:
+    rfonts = rpr.find(qn("w:rFonts"))
+    if rfonts is None:
+        rfonts = OxmlElement("w:rFonts")
+        rpr.insert(0, rfonts)
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        if rfonts.get(qn(attr)) is not None:
+            del rfonts.attrib[qn(attr)]
+    rfonts.set(qn("w:ascii"), latin)
+    rfonts.set(qn("w:hAnsi"), latin)
+    rfonts.set(qn("w:eastAsia"), east_asia)
+    rfonts.set(qn("w:cs"), latin)
+
+
+def _style(
+    doc: Any,
+    name: str,
+    *,
+    base: str | None = None,
+    east_asia: str,
+    latin: str,
+    size: float,
+    bold: bool = False,
+    align: Any = None,
+    first_indent: float | None = None,
+    exact_line: float | None = None,
+    before: float = 0,
+    after: float = 0,
+    outline: int | None = None,
+) -> Any:
+    styles = doc.styles
+    try:
+        st = styles[name]
+    except KeyError:
+        from docx.enum.style import WD_STYLE_TYPE
+
+        st = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        st.base_style = styles[base] if base else styles["Normal"]
+        st.quick_style = True
+    font = st.font
+    font.size = Pt(size)
+    font.bold = bold
+    font.italic = False
+    font.color.rgb = RGBColor(0, 0, 0)
+    _set_fonts(st.element.get_or_add_rPr(), east_asia, latin)
+    pf = st.paragraph_format
+    if align is not None:
+        pf.alignment = align
+    pf.first_line_indent = Pt(first_indent) if first_indent is not None else Pt(0)
+    pf.space_before = Pt(before)
+    pf.space_after = Pt(after)
+    if exact_line is not None:
+        pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        pf.line_spacing = Pt(exact_line)
+    else:
+        pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    if outline is not None:
+        ppr = st.element.get_or_add_pPr()
+        for old in ppr.findall(qn("w:outlineLvl")):
+            ppr.remove(old)
+        lvl = OxmlElement("w:outlineLvl")
+        lvl.set(qn("w:val"), str(outline))
+        ppr.append(lvl)
+    return st
+
+
+def _setup_document(fonts: dict[str, str]) -> Any:
+    """A fresh document from the styled template (styles are prepared once per font set)."""
+    return Document(io.BytesIO(_styled_template(tuple(sorted(fonts.items())))))
+
+
+@functools.lru_cache(maxsize=8)
+def _styled_template(font_items: tuple[tuple[str, str], ...]) -> bytes:
+    fonts = dict(font_items)
+    doc = Document()
+    latin = fonts.get("latin", "Times New Roman")
+    body = fonts.get("body", "仿宋_GB2312")
+    # document defaults: Chinese language, East Asian font, no theme fonts
+    rpr_default = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    _set_fonts(rpr_default, body, latin)
+    lang = rpr_default.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr_default.append(lang)
+    lang.set(qn("w:val"), "en-US")
+    lang.set(qn("w:eastAsia"), "zh-CN")
+    _style(
+        doc,
+        "Normal",
+        east_asia=body,
+        latin=latin,
+        size=BODY_PT,
+        align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+        first_indent=BODY_PT * 2,
+        exact_line=28,
+    )
+    title = _style(
+        doc,
+        "Title",
+        east_asia=fonts.get("title", "方正小标宋简体"),
+        latin=latin,
+        size=22,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        first_indent=0,
+        exact_line=36,
+        before=12,
+        after=18,
+    )
+    for border in title.element.get_or_add_pPr().findall(qn("w:pBdr")):  # the template underlines titles
+        border.getparent().remove(border)
+    _style(
+        doc,
+        "Heading 1",
+        east_asia=fonts.get("heading1", "黑体"),
+        latin=latin,
+        size=BODY_PT,
+        first_indent=BODY_PT * 2,
+        exact_line=28,
+        before=6,
+        after=0,
+        outline=0,
+        align=WD_ALIGN_PARAGRAPH.LEFT,
+    )
+    _style(
+        doc,
+        "Heading 2",
+        east_asia=fonts.get("heading2", "楷体_GB2312"),
+        latin=latin,
+        size=BODY_PT,
+        first_indent=BODY_PT * 2,
+        exact_line=28,
+        outline=1,
+        align=WD_ALIGN_PARAGRAPH.LEFT,
+    )
+    _style(
+        doc,
+        "Heading 3",
+        east_asia=fonts.get("heading3", "仿宋_GB2312"),
+        latin=latin,
+        size=BODY_PT,
+        bold=True,
+        first_indent=BODY_PT * 2,
+        exact_line=28,
+        outline=2,
+        align=WD_ALIGN_PARAGRAPH.LEFT,
+    )
+    for level in (1, 2, 3):
+        # keep headings with the next paragraph; no page-break-before inherited from the template
+        doc.styles[f"Heading {level}"].paragraph_format.keep_with_next = True
+    _style(
+        doc,
+        TABLE_STYLE,
+        east_asia=fonts.get("table", "宋体"),
+        latin=latin,
+        size=10.5,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        first_indent=0,
+    )
+    _style(
+        doc,
+        TABLE_SMALL_STYLE,
+        east_asia=fonts.get("table", "宋体"),
+        latin=latin,
+        size=9,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        first_indent=0,
+    )
+    _style(
+        doc,
+        "表题",
+        east_asia=fonts.get("heading1", "黑体"),
+        latin=latin,
+        size=12,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        first_indent=0,
+        before=6,
+        after=3,
+    )
+    _style(
+        doc,
+        "表注",
+        east_asia=fonts.get("table", "宋体"),
+        latin=latin,
+        size=10.5,
+        align=WD_ALIGN_PARAGRAPH.RIGHT,
+        first_indent=0,
+        after=2,
+    )
+    _style(
+        doc,
+        "目录标题",
+        east_asia=fonts.get("heading1", "黑体"),
+        latin=latin,
+        size=18,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        first_indent=0,
+        before=12,
+        after=18,
+    )
+    for level, indent in ((1, 0), (2, 1), (3, 2)):
+        _style(doc, f"TOC {level}", east_asia=body, latin=latin, size=14, first_indent=0, exact_line=26)
+        doc.styles[f"TOC {level}"].paragraph_format.left_indent = Pt(14 * indent)
+    _style(
+        doc,
+        "页脚",
+        east_asia=fonts.get("table", "宋体"),
+        latin=latin,
+        size=14,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        first_indent=0,
+    )
+    settings = doc.settings.element
+    update = OxmlElement("w:updateFields")
+    update.set(qn("w:val"), "true")
+    anchor = next((c for c in settings if c.tag.split("}")[-1] in _SETTINGS_AFTER_UPDATE_FIELDS), None)
+    if anchor is not None:
+        anchor.addprevious(update)
+    else:
+        settings.append(update)
+    theme_lang = settings.find(qn("w:themeFontLang"))
+    if theme_lang is not None:
+        theme_lang.set(qn("w:eastAsia"), "zh-CN")
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def _a4(section: Any, landscape: bool = False) -> None:
+    width, height = Cm(21.0), Cm(29.7)
+    if landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = height, width
+        section.top_margin, section.bottom_margin = Cm(2.2), Cm(2.6)
+        section.left_margin = section.right_margin = Cm(2.0)
+    else:
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = width, height
+        section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
+        section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
+    section.footer_distance = Cm(1.4) if landscape else Cm(2.0)
+
+
+def _field(paragraph: Any, instruction: str, placeholder: str = "") -> None:
+    def char(kind: str) -> Any:
+        el = OxmlElement("w:fldChar")
+        el.set(qn("w:fldCharType"), kind)
+        return el
+
+    paragraph.add_run()._r.append(char("begin"))
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {instruction} "
+    paragraph.add_run()._r.append(instr)
+    paragraph.add_run()._r.append(char("separate"))
+    paragraph.add_run(placeholder)
+    paragraph.add_run()._r.append(char("end"))
+
+
+def _footer(section: Any, page_numbers: bool, restart: bool = False) -> None:
+    footer = section.footer
+    footer.is_linked_to_previous = False
+    p = footer.paragraphs[0]
+    for r in list(p.runs):
+        r._r.getparent().remove(r._r)
+    p.style = "页脚"
+    if page_numbers:
+        p.add_run("— ")
+        _field(p, "PAGE", "1")
+        p.add_run(" —")
+    sect_pr = section._sectPr
+    for old in sect_pr.findall(qn("w:pgNumType")):  # add_section copies the previous section's settings
+        sect_pr.remove(old)
+    if restart:
+        pg = OxmlElement("w:pgNumType")
+        pg.set(qn("w:start"), "1")
+        # schema order: pgNumType comes after pgMar/paperSrc/pgBorders/lnNumType
+        anchor = next(
+            (
+                c
+                for c in sect_pr
+                if c.tag.split("}")[-1]
+                in (
+                    "cols",
+                    "formProt",
+                    "vAlign",
+                    "noEndnote",
+                    "titlePg",
+                    "textDirection",
+                    "bidi",
+                    "rtlGutter",
+                    "docGrid",
+                    "printerSettings",
+                )
+            ),
+            None,
+        )
+        if anchor is not None:
+            anchor.addprevious(pg)
+        else:
+            sect_pr.append(pg)
+
+
+def _run_fonts(run: Any, east_asia: str, latin: str) -> None:
+    _set_fonts(run._r.get_or_add_rPr(), east_asia, latin)
+
+
+def _cover(doc: Any, ctx: ReportContext) -> None:
+    fonts = ctx.fonts
+    latin = fonts.get("latin", "Times New Roman")
+    for _ in range(3):
+        doc.add_paragraph("")
+    title = doc.add_paragraph(safe(ctx.cover.title), style="Title")
+    title.runs[0].font.size = Pt(26)
+    title.paragraph_format.line_spacing = Pt(40)
+    for _ in range(3):
+        doc.add_paragraph("")
+    for label, value in ctx.cover.fields:
+        p = doc.add_paragraph()
+        p.paragraph_format.first_line_indent = Pt(0)
+        p.paragraph_format.left_indent = Cm(2.2)
+        p.paragraph_format.line_spacing = Pt(36)
+        head = p.add_run(f"{label}：")
+        head.bold = True
+        _run_fonts(head, fonts.get("heading1", "黑体"), latin)
+        body = p.add_run(safe(value))
+        _run_fonts(body, fonts.get("body", "仿宋_GB2312"), latin)
+    for _ in range(4):
+        doc.add_paragraph("")
+    date = doc.add_paragraph()
+    _run_fonts(date.add_run(safe(ctx.cover.date)), fonts.get("body", "仿宋_GB2312"), latin)
+    date.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    date.paragraph_format.first_line_indent = Pt(0)
+
+
+def _toc(doc: Any, fonts: dict[str, str]) -> None:
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    _a4(section)
+    _footer(section, page_numbers=False)
+    doc.add_paragraph("目  录", style="目录标题")
+    p = doc.add_paragraph()
+    p.paragraph_format.first_line_indent = Pt(0)
+    _field(
+        p, 'TOC \\o "1-2" \\h \\z \\u', "（打开文档时更新域即可生成目录：在 Word 或 WPS 中右键此处，选择“更新域”。）"
+    )
+    for run in p.runs:
+        _run_fonts(run, fonts.get("body", "仿宋_GB2312"), fonts.get("latin", "Times New Roman"))
+
+
+def _table(doc: Any, t: Table, fonts: dict[str, str]) -> None:
+    if t.caption:
+        doc.add_paragraph(safe(t.caption), style="表题")
+    if t.unit:
+        doc.add_paragraph(safe(t.unit), style="表注")
+    all_rows = t.header_rows + t.rows
+    n_cols = len(t.columns)
+    table = doc.add_table(rows=len(all_rows), cols=n_cols)
+    table.style = doc.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    tbl_pr = table._tbl.tblPr
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    tbl_pr.append(layout)
+    widths = [Cm(w) for w in t.widths]
+    for col, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths, strict=True):
+        col.set(qn("w:w"), str(width.twips))  # LibreOffice and WPS size columns by the grid
+    rows = table.rows
+    cell_grid = [row.cells for row in rows]
+    for r_index in range(len(t.header_rows)):
+        tr_pr = rows[r_index]._tr.get_or_add_trPr()
+        header = OxmlElement("w:tblHeader")
+        header.set(qn("w:val"), "true")
+        tr_pr.append(header)
+    style_id = doc.styles[TABLE_STYLE if t.font_size >= 10.5 else TABLE_SMALL_STYLE].style_id
+    # Cells are filled at the XML level from prebuilt property elements: python-docx's per-property
+    # API costs several times the text itself on a 200-row appendix.
+    tc_templates = [_tc_pr(width.twips) for width in widths]
+    p_templates = {align: _p_pr(style_id, jc) for align, jc in _JC.items()}
+    for r_index, spec_row in enumerate(all_rows):
+        cells = cell_grid[r_index]
+        for c_index, spec in enumerate(spec_row):
+            tc = cells[c_index]._tc
+            old = tc.tcPr
+            if old is not None:
+                tc.remove(old)
+            tc.insert(0, deepcopy(tc_templates[c_index]))
+            p = tc.find(qn("w:p"))
+            p.insert(0, deepcopy(p_templates[spec.align if spec is not None else "center"]))
+            if spec is not None and spec.text:
+                p.append(_run(safe(spec.text), spec.bold))
+    # merges at the XML level (python-docx's merge re-measures the grid on every call)
+    for r_index, spec_row in enumerate(all_rows):
+        for c_index, spec in enumerate(spec_row):
+            if isinstance(spec, TableCell) and (spec.merge_down or spec.merge_right):
+                span = spec.merge_right + 1
+                total_width = sum(w.twips for w in widths[c_index : c_index + span])
+                for dr in range(spec.merge_down + 1):
+                    tc = cell_grid[r_index + dr][c_index]._tc
+                    tc_pr = tc.tcPr
+                    tc_pr.find(qn("w:tcW")).set(qn("w:w"), str(total_width))
+                    if spec.merge_down:
+                        v_merge = OxmlElement("w:vMerge")
+                        if dr == 0:
+                            v_merge.set(qn("w:val"), "restart")
+                        tc_pr.insert(1, v_merge)
+                    if span > 1:
+                        grid_span = OxmlElement("w:gridSpan")
+                        grid_span.set(qn("w:val"), str(span))
+                        tc_pr.insert(1, grid_span)
+                        for dc in range(1, span):
+                            covered = cell_grid[r_index + dr][c_index + dc]._tc
+                            covered.getparent().remove(covered)
+
+
+def render_docx(ctx: ReportContext) -> bytes:
+    """The .docx file for a report context."""
+    fonts = ctx.fonts
+    latin = fonts.get("latin", "Times New Roman")
+    body_font = fonts.get("body", "仿宋_GB2312")
+    doc = _setup_document(fonts)
+    cover = doc.sections[0]
+    _a4(cover)
+    _footer(cover, page_numbers=False)
+    _cover(doc, ctx)
+    _toc(doc, fonts)
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    _a4(section)
+    _footer(section, page_numbers=True, restart=True)
+    style_ids = {level: doc.styles["Title" if level == 0 else f"Heading {level}"].style_id for level in range(4)}
+    for block in ctx.blocks:
+        if isinstance(block, Heading):
+            heading = doc.add_paragraph(safe(block.text))
+            heading._p.style = style_ids[block.level]
+        elif isinstance(block, Paragraph):
+            p = doc.add_paragraph()
+            run = p.add_run(safe(block.text))
+            _run_fonts(run, body_font, latin)
+            if block.bold:
+                run.bold = True
+            if block.align != "justify":
+                p.alignment = _ALIGN[block.align]
+            if not block.indent:
+                p.paragraph_format.first_line_indent = Pt(0)
+        elif isinstance(block, Table):
+            _table(doc, block, fonts)
+        elif isinstance(block, PageBreak):
+            doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        elif isinstance(block, SectionBreak):
+            section = doc.add_section(WD_SECTION.NEW_PAGE)
+            _a4(section, landscape=block.landscape)
+            _footer(section, page_numbers=True)
+    props = doc.core_properties
+    props.title = ctx.title
+    props.language = "zh-CN"
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,108 @@
+"""PDF conversion through LibreOffice, with the 目录 filled in (UNO route: update indexes, then export).
+
+Each run gets its own LibreOffice profile folder, so parallel conversions never share one. Chinese
+font names used by official documents (仿宋_GB2312, 方正小标宋简体, 黑体, 楷体_GB2312, 宋体) are
+aliased to the Noto CJK fonts through a private fontconfig file when those fonts are absent.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+import uuid
+from pathlib import Path
+
+from evaluation.errors import WorkbenchError
+
+SCRIPT = Path(__file__).with_name("lo_update.py")
+SYSTEM_PYTHON = "/usr/bin/python3"
+_ALIASES = {
+    "仿宋_GB2312": "Noto Serif CJK SC",
+    "仿宋": "Noto Serif CJK SC",
+    "方正小标宋简体": "Noto Serif CJK SC",
+    "宋体": "Noto Serif CJK SC",
+    "楷体_GB2312": "Noto Serif CJK SC",
+    "楷体": "Noto Serif CJK SC",
+    "黑体": "Noto Sans CJK SC",
+}
+
+
+class PdfUnavailable(WorkbenchError):
+    """LibreOffice (soffice) or its Python bindings are not installed."""
+
+
+def soffice_path() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def can_convert() -> bool:
+    if soffice_path() is None or not Path(SYSTEM_PYTHON).exists():
+        return False
+    probe = subprocess.run([SYSTEM_PYTHON, "-c", "import uno"], capture_output=True)
+    return probe.returncode == 0
+
+
+def _fontconfig(folder: Path) -> Path:
+    aliases = "\n".join(
+        f'  <alias binding="same"><family>{name}</family><prefer><family>{target}</family></prefer></alias>'
+        for name, target in _ALIASES.items()
+    )
+    conf = folder / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+        '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n'
+        f"{aliases}\n</fontconfig>\n",
+        encoding="utf-8",
+    )
+    return conf
+
+
+def docx_to_pdf(docx: bytes, *, timeout: float = 180, updated_docx: Path | None = None) -> bytes:
+    """Convert .docx bytes to PDF bytes with every index and field updated."""
+    soffice = soffice_path()
+    if soffice is None or not can_convert():
+        raise PdfUnavailable("未安装 LibreOffice（soffice）及其 Python 组件（python3-uno），无法生成 PDF")
+    with tempfile.TemporaryDirectory(prefix="wb_pdf_") as tmp:
+        folder = Path(tmp)
+        src = folder / "report.docx"
+        src.write_bytes(docx)
+        pdf = folder / "report.pdf"
+        out_docx = folder / "updated.docx"
+        pipe = f"wb_{uuid.uuid4().hex}"
+        env = {**os.environ, "FONTCONFIG_FILE": str(_fontconfig(folder)), "HOME": str(folder)}
+        office = subprocess.Popen(
+            [
+                soffice,
+                f"-env:UserInstallation=file://{folder}/profile",
+                "--headless",
+                "--invisible",
+                "--nologo",
+                "--norestore",
+                "--nodefault",
+                f"--accept=pipe,name={pipe};urp;",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            run = subprocess.run(
+                [SYSTEM_PYTHON, str(SCRIPT), pipe, str(src), str(pdf), str(out_docx)],
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                env=env,
+            )
+            if run.returncode != 0 or not pdf.exists():
+                raise WorkbenchError(f"LibreOffice 转换 PDF 失败：{run.stderr.strip()[-500:]}")
+            if updated_docx is not None:
+                shutil.copyfile(out_docx, updated_docx)
+            return pdf.read_bytes()
+        finally:
+            try:
+                office.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                office.kill()
+                office.wait()
