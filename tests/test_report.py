@@ -238,3 +238,16 @@ def test_pdf_has_a_populated_table_of_contents(docx_bytes: bytes, tmp_path: Path
     count = int(re.search(r"Pages:\s+(\d+)", info).group(1))  # type: ignore[union-attr]
     assert 12 <= count <= 40
     assert "表 3-1" in text or "表3-1" in text
+
+
+def test_without_a_problem_list_the_findings_marked_for_the_report_are_used(ev: Evaluation) -> None:
+    bare = ev.model_copy(update={"problems": [], "suggestions": []})
+    ctx = build_report_context(bare)
+    texts = [b.text for b in ctx.blocks if hasattr(b, "text")]
+    start = texts.index("五、存在问题及原因分析")
+    section = texts[start : texts.index("六、相关建议")]
+    marked = [f.text for a in ev.assessments for f in a.inputs.findings if f.in_report]
+    assert len(marked) == 3
+    for text in marked:
+        assert text in section
+    assert "（一）规划论证方面存在问题" in section

@@ -367,13 +367,21 @@ def build_report_context(
 
     # 五、存在问题及原因分析 / 六、相关建议
     doc.h(1, "存在问题及原因分析")
-    if ev.problems:
-        for prob in ev.problems:
-            doc.h(2, prob.title)
-            if prob.text:
-                doc.p(prob.text)
-            if prob.cause:
-                doc.p(f"原因分析：{prob.cause}")
+    problems = [(prob.title, prob.text, prob.cause) for prob in ev.problems]
+    if not problems:
+        # no curated list yet: the findings the consultant marked for the report, in indicator order
+        for _, _, ind in ev.system.indicators():
+            a = ev.assessment(ind.code)
+            for f in a.inputs.findings if a is not None else []:
+                if f.in_report:
+                    problems.append((f"{ind.name}方面存在问题", f.text, f.cause))
+    if problems:
+        for title_, text, cause in problems:
+            doc.h(2, title_)
+            if text:
+                doc.p(text)
+            if cause:
+                doc.p(f"原因分析：{cause}")
     else:
         doc.p("评价中未发现需要单独列示的问题。")
     doc.h(1, "相关建议")

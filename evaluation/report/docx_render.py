@@ -306,7 +306,7 @@ def _styled_template(font_items: tuple[tuple[str, str], ...]) -> bytes:
         after=18,
     )
     for level, indent in ((1, 0), (2, 1), (3, 2)):
-        _style(doc, f"TOC {level}", east_asia=body, latin=latin, size=14, first_indent=0, exact_line=26)
+        _style(doc, f"TOC {level}", east_asia=body, latin=latin, size=14, first_indent=0, exact_line=24)
         doc.styles[f"TOC {level}"].paragraph_format.left_indent = Pt(14 * indent)
     _style(
         doc,
