@@ -277,6 +277,107 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_selfeval_import(args: argparse.Namespace) -> int:
+    """Import 自评表 files: each file on its own (a bad file is refused, the others go in)."""
+    from evaluation.storage.bootstrap import open_database
+    from evaluation.storage.db import session_scope
+    from evaluation.storage.repo import import_evaluations
+
+    paths = [p for p in _expand_any(args.paths, (".xlsx", ".docx"))]
+    if not paths:
+        print("没有找到 .xlsx 或 .docx 文件", file=sys.stderr)
+        return 1
+    engine = open_database()
+    from collections import Counter
+
+    from evaluation.selfeval_files import ReadResult, guess_year, read_file, tables_to_evaluations
+
+    read: list[tuple[Path, ReadResult | str]] = []
+    years: Counter[int] = Counter()
+    for path in paths:
+        try:
+            first = read_file(path.name, path.read_bytes())
+        except OSError as e:
+            read.append((path, f"无法读取文件：{e.strerror}"))
+            continue
+        years.update(y for _, t in first.tables if (y := guess_year(t)) is not None)
+        read.append((path, first))
+    fallback = years.most_common(1)[0][0] if years else None
+    report: list[dict[str, object]] = []
+    for path, outcome in read:
+        entry: dict[str, object] = {"file": str(path), "imported": [], "problems": []}
+        if isinstance(outcome, str):
+            entry["problems"] = [outcome]
+            report.append(entry)
+            continue
+        result = outcome
+        evs: list[Evaluation] = []
+        if not result.problems:
+            evs, result = tables_to_evaluations(result, year=args.year, fallback_year=fallback)
+        problems = [str(p) for p in result.problems]
+        if evs:
+            try:
+                with session_scope(engine) as session:
+                    keys = import_evaluations(session=session, evaluations=evs, replace=args.replace)
+                entry["imported"] = [
+                    {
+                        "id": k,
+                        "project": ev.project.name,
+                        "year": ev.project.year,
+                        "rows": len(ev.assessments) - 1,
+                        "stated_total": _fmt(ev.stated.total if ev.stated else None),
+                    }
+                    for k, ev in zip(keys, evs, strict=True)
+                ]
+            except WorkbenchError as e:
+                problems.append(str(e))
+        entry["problems"] = problems
+        report.append(entry)
+    if args.json:
+        print(dump_json(report), end="")
+    else:
+        for entry in report:
+            print(f"文件 {entry['file']}：")
+            for item in entry["imported"]:  # type: ignore[attr-defined]
+                print(
+                    f"  已导入 {item['id']}：{item['project']}（{item['year']} 年度），{item['rows']} 项指标，"
+                    f"表中总分 {item['stated_total']}"
+                )
+            for problem in entry["problems"]:  # type: ignore[attr-defined]
+                print(f"  未导入：{problem}")
+    return 1 if any(e["problems"] for e in report) else 0
+
+
+def cmd_selfeval_export(args: argparse.Namespace) -> int:
+    from evaluation.selfeval_files import export_self_evaluation
+
+    ev = _load(args.ref)
+    out = Path(args.output)
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in ("xlsx", "docx"):
+        print("输出文件的扩展名应为 .xlsx 或 .docx", file=sys.stderr)
+        return 2
+    if ev.self_evaluation is None:
+        print(f"错误：“{ev.project.name}”不是绩效自评记录，不能导出为自评表", file=sys.stderr)
+        return 1
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_bytes(export_self_evaluation(ev, fmt))
+    tmp.replace(out)
+    print(f"已导出自评表：{out}")
+    return 0
+
+
+def _expand_any(paths: Sequence[str], suffixes: tuple[str, ...]) -> list[Path]:
+    result: list[Path] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            result += sorted(x for x in path.rglob("*") if x.suffix.lower() in suffixes and not x.name.startswith("~$"))
+        else:
+            result.append(path)
+    return result
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     from evaluation.storage.bootstrap import ensure_samples, open_database
 
@@ -337,6 +438,18 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("-o", "--output", required=True, help="输出的 .docx 文件")
     r.add_argument("--pdf", action="store_true", help="同时用 LibreOffice 生成 PDF（目录页码已填好）")
     r.set_defaults(func=cmd_report)
+    se = sub.add_parser("selfeval", help="项目支出绩效自评表：导入、导出、批量复核")
+    se_sub = se.add_subparsers(dest="selfeval_command", required=True, parser_class=_Parser)
+    si = se_sub.add_parser("import", help="导入自评表（.xlsx/.docx 文件或目录；逐个文件导入，有问题的文件不写入）")
+    si.add_argument("paths", nargs="+")
+    si.add_argument("--year", type=int, help="预算年度（默认从项目名称或表名中识别）")
+    si.add_argument("--replace", action="store_true", help="覆盖已导入过的同一张表")
+    si.add_argument("--json", action="store_true")
+    si.set_defaults(func=cmd_selfeval_import)
+    sx = se_sub.add_parser("export", help="把一个自评记录导出为自评表（.xlsx 或 .docx）")
+    sx.add_argument("ref", help="评价编号/序号，或评价文件")
+    sx.add_argument("-o", "--output", required=True)
+    sx.set_defaults(func=cmd_selfeval_export)
     n_ = sub.add_parser("init", help="创建/升级数据库，首次启动时载入样例")
     n_.add_argument("--no-samples", action="store_true")
     n_.set_defaults(func=cmd_init)

@@ -1,0 +1,91 @@
+"""Dashboard benchmark (run on request):
+
+    .venv/bin/python -m tests.benchmarks.bench_dashboard
+
+2,000 generated evaluations × 20 indicators: prints the seconds to filter the portfolio frames and
+build every chart (target < 1 s), and the seconds to build the frames from scored evaluations.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+
+import pandas as pd
+
+from evaluation.charts import all_charts
+from evaluation.portfolio import GROUP_COLUMNS, INDICATOR_COLUMNS, PROJECT_COLUMNS, Filters, Frames, filter_frames
+
+GRADES = [(90, "优"), (80, "良"), (60, "中"), (0, "差")]
+
+
+def generated(n: int = 2000, per: int = 20, seed: int = 7) -> Frames:
+    rnd = random.Random(seed)
+    projects, groups, indicators = [], [], []
+    departments = [f"部门{i:02d}" for i in range(40)]
+    for k in range(n):
+        key = f"e{k:05d}"
+        name = f"项目{k % 700:03d}"
+        total = 0.0
+        by_group: dict[str, list[float]] = {}
+        for j in range(per):
+            weight = 5.0
+            got = round(weight * rnd.uniform(0.4, 1.0), 2)
+            total += got
+            group = ["决策", "过程", "产出", "效益"][j % 4]
+            by_group.setdefault(group, []).append(got)
+            indicators.append(
+                [
+                    key,
+                    name,
+                    group,
+                    f"二级{j % 8}",
+                    f"指标{j:02d}",
+                    weight,
+                    got,
+                    round(weight - got, 2),
+                    got / weight * 100,
+                ]
+            )
+        for group, scores in by_group.items():
+            groups.append([key, name, group, 5.0 * len(scores), sum(scores), sum(scores) / (5.0 * len(scores)) * 100])
+        grade = next(g for m, g in GRADES if total >= m)
+        budget = rnd.uniform(5, 500)
+        spent = budget * rnd.uniform(0.6, 1.0)
+        projects.append(
+            [
+                key,
+                name,
+                rnd.choice(departments),
+                rnd.choice(["行政运转", "基础设施建设", "专项补助补贴"]),
+                rnd.choice(["第三方评价", "绩效自评"]),
+                rnd.choice(["甲机构", "乙机构", "（自评）"]),
+                rnd.choice([2022, 2023, 2024]),
+                round(total, 2),
+                grade,
+                budget,
+                spent,
+                spent / budget * 100,
+            ]
+        )
+    return Frames(
+        pd.DataFrame(projects, columns=PROJECT_COLUMNS),
+        pd.DataFrame(groups, columns=GROUP_COLUMNS),
+        pd.DataFrame(indicators, columns=INDICATOR_COLUMNS),
+    )
+
+
+def main() -> None:
+    frames = generated()
+    print(f"生成数据：{len(frames.projects)} 个评价，{len(frames.indicators)} 条指标得分")
+    for label, f in [("不筛选", Filters()), ("筛选 2024 年第三方评价", Filters(years=[2024], kinds=["第三方评价"]))]:
+        start = time.perf_counter()
+        runs = 3
+        for _ in range(runs):
+            charts = all_charts(filter_frames(frames, f))
+        seconds = (time.perf_counter() - start) / runs
+        print(f"{label}：筛选 + {len(charts)} 张图表 {seconds:.3f} s（{runs} 次平均，目标 < 1 s）")
+
+
+if __name__ == "__main__":
+    main()
