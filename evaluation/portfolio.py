@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import pandas as pd
 
@@ -58,61 +59,83 @@ def budget_of(ev: Evaluation) -> tuple[Decimal | None, Decimal | None]:
     return (f.adjusted_budget if f.adjusted_budget is not None else f.initial_budget), f.spent
 
 
-def portfolio_frames(items: Iterable[tuple[Evaluation, EvaluationResult]]) -> Frames:
-    projects: list[dict[str, object]] = []
-    groups: list[dict[str, object]] = []
-    indicators: list[dict[str, object]] = []
-    for ev, result in items:
-        budget, spent = budget_of(ev)
-        rate = float(spent / budget * 100) if budget and spent is not None else None
-        p = ev.project
+def result_summary(ev: Evaluation, result: EvaluationResult) -> dict[str, Any]:
+    """What the dashboard needs of one scored evaluation, as plain JSON-ready data (cached in the database)."""
+    budget, spent = budget_of(ev)
+    p = ev.project
+    return {
+        "id": ev.id,
+        "name": p.name,
+        "department": p.department,
+        "category": p.category,
+        "kind": ev.kind,
+        "agency": p.agency,
+        "year": p.year,
+        "total": str(result.total),
+        "grade": result.grade,
+        "budget": None if budget is None else str(budget),
+        "spent": None if spent is None else str(spent),
+        "groups": [
+            [g.name, str(g.weight), str(g.score), None if g.rate is None else str(g.rate)]
+            for g in result.groups
+            if g.level == 1
+        ],
+        "indicators": [
+            [
+                r.level1,
+                r.level2,
+                r.name,
+                str(r.weight),
+                None if r.score is None else str(r.score),
+                None if r.deduction is None else str(r.deduction),
+                None if r.rate is None else str(r.rate),
+            ]
+            for r in result.indicators
+        ],
+    }
+
+
+def _num(x: str | None) -> float | None:
+    return None if x is None else float(x)
+
+
+def frames_from_summaries(summaries: Iterable[dict[str, Any]]) -> Frames:
+    projects: list[list[object]] = []
+    groups: list[list[object]] = []
+    indicators: list[list[object]] = []
+    for s in summaries:
+        key, name = s["id"], s["name"]
+        budget, spent = _num(s["budget"]), _num(s["spent"])
+        rate = spent / budget * 100 if budget and spent is not None else None
         projects.append(
-            {
-                "评价编号": ev.id,
-                "项目名称": p.name,
-                "主管部门": p.department,
-                "项目类别": p.category or "未分类",
-                "评价类型": KIND_LABELS[ev.kind],
-                "评价机构": p.agency or "（自评）",
-                "年度": p.year,
-                "得分": float(result.total),
-                "等级": result.grade,
-                "预算（万元）": _f(budget),
-                "支出（万元）": _f(spent),
-                "执行率（%）": rate,
-            }
+            [
+                key,
+                name,
+                s["department"],
+                s["category"] or "未分类",
+                KIND_LABELS[s["kind"]],
+                s["agency"] or "（自评）",
+                s["year"],
+                float(s["total"]),
+                s["grade"],
+                budget,
+                spent,
+                rate,
+            ]
         )
-        for g in result.groups:
-            if g.level == 1:
-                groups.append(
-                    {
-                        "评价编号": ev.id,
-                        "项目名称": p.name,
-                        "一级指标": g.name,
-                        "分值": float(g.weight),
-                        "得分": float(g.score),
-                        "得分率（%）": _f(g.rate),
-                    }
-                )
-        for r in result.indicators:
-            indicators.append(
-                {
-                    "评价编号": ev.id,
-                    "项目名称": p.name,
-                    "一级指标": r.level1,
-                    "二级指标": r.level2,
-                    "三级指标": r.name,
-                    "分值": float(r.weight),
-                    "得分": _f(r.score),
-                    "扣分": _f(r.deduction),
-                    "得分率（%）": _f(r.rate),
-                }
-            )
+        for g in s["groups"]:
+            groups.append([key, name, g[0], float(g[1]), float(g[2]), _num(g[3])])
+        for r in s["indicators"]:
+            indicators.append([key, name, r[0], r[1], r[2], float(r[3]), _num(r[4]), _num(r[5]), _num(r[6])])
     return Frames(
         pd.DataFrame(projects, columns=PROJECT_COLUMNS),
         pd.DataFrame(groups, columns=GROUP_COLUMNS),
         pd.DataFrame(indicators, columns=INDICATOR_COLUMNS),
     )
+
+
+def portfolio_frames(items: Iterable[tuple[Evaluation, EvaluationResult]]) -> Frames:
+    return frames_from_summaries(result_summary(ev, result) for ev, result in items)
 
 
 @dataclass(frozen=True)
