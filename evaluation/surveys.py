@@ -105,7 +105,7 @@ def read_survey(name: str, data: bytes) -> Survey:
 
         try:
             wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as e:  # noqa: BLE001 - any unreadable file is reported
+        except Exception as e:
             raise ValidationFailed(
                 [Problem(f"无法作为 Excel 文件打开（{type(e).__name__}）", name)], "无法读取问卷"
             ) from e

@@ -67,7 +67,7 @@ def test_xlsx_and_bad_files() -> None:
     assert r.rate == Decimal("75.00")
     with pytest.raises(ValidationFailed, match="至少需要表头行和一行答卷"):
         read_survey("e.csv", "只有表头\n".encode())
-    with pytest.raises(ValidationFailed, match="应为 .csv 或 .xlsx"):
+    with pytest.raises(ValidationFailed, match=r"应为 \.csv 或 \.xlsx"):
         read_survey("s.txt", b"x")
     with pytest.raises(ValidationFailed, match="没有问题“不存在”"):
         satisfaction(read_survey("问卷.csv", CSV.encode()), ["不存在"])
