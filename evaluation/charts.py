@@ -240,28 +240,35 @@ def grade_distribution(frames: Frames) -> Chart:
     return Chart("grades", title, _layout(fig, title), f"共 {len(p)} 个评价：{parts}。", table)
 
 
-def year_over_year(frames: Frames, by: str = "项目名称") -> Chart:
+def year_over_year(frames: Frames, by: str = "项目名称", max_lines: int = 12) -> Chart:
     """Average score per year for each project (or department, with ``by="主管部门"``)."""
     title = "历年得分变化" + ("（按主管部门）" if by == "主管部门" else "（按项目）")
     p = frames.projects
     if p.empty:
         return _empty("yoy", title)
     table = p.groupby([by, "年度"], as_index=False)["得分"].mean().sort_values([by, "年度"])
+    groups = table.groupby(by, sort=False)["得分"]
+    last_two = groups.apply(lambda s: s.iloc[-1] - s.iloc[-2] if len(s) >= 2 else None).dropna()
+    # one line per object with several years; beyond max_lines, the largest moves (the table keeps all)
+    shown = (
+        last_two.abs().sort_values(ascending=False).index[:max_lines]
+        if len(last_two)
+        else table[by].unique()[:max_lines]
+    )
     fig = go.Figure()
-    for name, part in table.groupby(by, sort=False):
+    for name in shown:
+        part = table[table[by] == name]
         fig.add_scatter(x=part["年度"].astype(str), y=part["得分"], name=str(name), mode="lines+markers")
     fig.update_yaxes(range=[0, 100], title="得分")
     fig.update_xaxes(type="category", title="年度")
-    changes = []
-    for name, part in table.groupby(by, sort=False):
-        if len(part) >= 2:
-            changes.append((part["得分"].iloc[-1] - part["得分"].iloc[-2], str(name)))
-    if changes:
-        delta, who = min(changes)
+    if len(last_two):
+        who = last_two.idxmin()
+        delta = last_two.min()
+        more = f"（图中显示变化最大的 {len(shown)} 个）" if len(last_two) > len(shown) else ""
         reading = (
-            f"有多年数据的 {len(changes)} 个中，{who}最近一年变化最大的下降为 {delta:+.2f} 分。"
+            f"有多年数据的 {len(last_two)} 个中，{who}最近一年下降最多，为 {delta:+.2f} 分{more}。"
             if delta < 0
-            else (f"有多年数据的 {len(changes)} 个对象最近一年均未下降。")
+            else f"有多年数据的 {len(last_two)} 个对象最近一年均未下降{more}。"
         )
     else:
         reading = "当前筛选范围内没有同一对象的多年数据，无法比较年度变化。"

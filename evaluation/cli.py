@@ -367,6 +367,95 @@ def cmd_selfeval_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_selfeval_review(args: argparse.Namespace) -> int:
+    """Batch review: 自评表 files and/or evaluation files, plus an optional department summary file."""
+    from evaluation.batch_review import review_batch, review_docx, review_xlsx
+    from evaluation.checks import count_by_severity
+    from evaluation.datafiles import read_data, validate_model
+    from evaluation.model import DepartmentSummary
+    from evaluation.selfeval_files import ReadResult, guess_year, read_file, tables_to_evaluations
+
+    paths = _expand_any(args.paths, (".xlsx", ".docx", ".yaml", ".yml", ".json"))
+    evaluations: list[Evaluation] = []
+    summary: DepartmentSummary | None = None
+    refused: list[str] = []
+    tables: list[ReadResult] = []
+    for path in paths:
+        if path.suffix.lower() in (".xlsx", ".docx"):
+            result = read_file(path.name, path.read_bytes())
+            if result.problems:
+                refused += [str(p) for p in result.problems]
+            else:
+                tables.append(result)
+            continue
+        data = read_data(path)
+        if isinstance(data, dict) and data.get("kind") == "department_summary":
+            summary = validate_model(DepartmentSummary, data, str(path))
+        else:
+            evaluations.append(load_evaluation(path))
+    years = [y for r in tables for _, t in r.tables if (y := guess_year(t)) is not None]
+    fallback = max(set(years), key=years.count) if years else (summary.year if summary else None)
+    for result in tables:
+        evs, result = tables_to_evaluations(
+            result, year=args.year or (summary.year if summary else None), fallback_year=fallback
+        )
+        refused += [str(p) for p in result.problems]
+        evaluations += evs
+    if not evaluations:
+        print("没有可复核的自评表" + ("：\n" + "\n".join(refused) if refused else ""), file=sys.stderr)
+        return 1
+    review = review_batch(evaluations, summary)
+    out = Path(args.output)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "自评复核报告.docx").write_bytes(review_docx(review))
+    (out / "自评复核表.xlsx").write_bytes(review_xlsx(review))
+    if args.json:
+        payload = {
+            "department": review.department,
+            "year": review.year,
+            "computed": review.computed_summary(),
+            "stated": review.stated_summary(),
+            "department_findings": [f.to_dict() for f in review.department_findings],
+            "projects": [
+                {
+                    "id": p.evaluation.id,
+                    "project": p.evaluation.project.name,
+                    "stated_total": _fmt(p.stated_total),
+                    "computed_total": _fmt(p.result.total),
+                    "findings": [f.to_dict() for f in p.findings],
+                    "suggested_scores": [
+                        {"code": x.code, "name": x.name, "stated": _fmt(x.stated), "suggested": _fmt(x.suggested)}
+                        for x in p.lines
+                        if x.differs
+                    ],
+                }
+                for p in review.projects
+            ],
+            "refused": refused,
+            "files": [str(out / "自评复核报告.docx"), str(out / "自评复核表.xlsx")],
+        }
+        print(dump_json(payload), end="")
+    else:
+        stated = review.stated_summary()
+        print(f"{review.department} {review.year or ''} 年度自评表复核：{len(review.projects)} 张表")
+        for k, v in review.computed_summary().items():
+            print(f"  {k}：{v}" + (f"（部门报告：{stated[k]}）" if stated.get(k) not in (None, "—", v) else ""))
+        for f in review.department_findings:
+            print(f"  [{f.severity}] {f.message}")
+        for p in review.projects:
+            c = count_by_severity(p.findings)
+            print(
+                f"\n{p.evaluation.project.name}：表中总分 {_fmt(p.stated_total)}，规则重算 {_fmt(p.result.total)}；"
+                f"错误 {c['错误']}，警告 {c['警告']}，提示 {c['提示']}"
+            )
+            for f in p.findings:
+                print(f"  [{f.severity}] {f.location.describe()}：{f.message}")
+        for r in refused:
+            print(f"未读入：{r}")
+        print(f"\n已写出：{out / '自评复核报告.docx'}、{out / '自评复核表.xlsx'}")
+    return 1 if refused else 0
+
+
 def _expand_any(paths: Sequence[str], suffixes: tuple[str, ...]) -> list[Path]:
     result: list[Path] = []
     for p in paths:
@@ -446,6 +535,12 @@ def build_parser() -> argparse.ArgumentParser:
     si.add_argument("--replace", action="store_true", help="覆盖已导入过的同一张表")
     si.add_argument("--json", action="store_true")
     si.set_defaults(func=cmd_selfeval_import)
+    sr = se_sub.add_parser("review", help="批量复核一个部门的自评表，写出复核报告（.docx）和复核表（.xlsx）")
+    sr.add_argument("paths", nargs="+", help="自评表文件、评价文件、部门自评报告汇总文件或目录")
+    sr.add_argument("-o", "--output", required=True, help="输出目录")
+    sr.add_argument("--year", type=int)
+    sr.add_argument("--json", action="store_true")
+    sr.set_defaults(func=cmd_selfeval_review)
     sx = se_sub.add_parser("export", help="把一个自评记录导出为自评表（.xlsx 或 .docx）")
     sx.add_argument("ref", help="评价编号/序号，或评价文件")
     sx.add_argument("-o", "--output", required=True)

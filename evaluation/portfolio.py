@@ -177,3 +177,21 @@ def filter_options(frames: Frames) -> dict[str, list[object]]:
         column: sorted(p[column].dropna().unique().tolist())
         for column in ("年度", "主管部门", "项目类别", "评价类型", "等级", "评价机构")
     }
+
+
+def tables_to_xlsx(tables: dict[str, pd.DataFrame]) -> bytes:
+    """Several tables as sheets of one Excel workbook (sheet names cut to Excel's 31 characters)."""
+    import io
+
+    out = io.BytesIO()
+    with pd.ExcelWriter(out, engine="openpyxl") as writer:
+        used: set[str] = set()
+        for name, table in tables.items():
+            sheet = "".join(ch for ch in name if ch not in "[]:*?/\\")[:31] or "表"
+            n = 2
+            while sheet in used:
+                sheet = f"{sheet[:28]}({n})"
+                n += 1
+            used.add(sheet)
+            table.to_excel(writer, sheet_name=sheet, index=False)
+    return out.getvalue()

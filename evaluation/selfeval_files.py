@@ -462,7 +462,8 @@ def tables_to_evaluations(
             )
             continue
         try:
-            evs.append(evaluation_from_table(table, id=table_id(table, table_year), year=table_year))
+            scope = "部门整体" if "部门整体" in table.title + table.name else "项目"
+            evs.append(evaluation_from_table(table, id=table_id(table, table_year), year=table_year, scope=scope))
         except Exception as e:
             result.problems.append(Problem(f"表格内容无法组成评价记录：{e}", name, None, f"工作表“{sheet}”"))
     return ([] if result.problems else evs), result

@@ -128,13 +128,23 @@ def _find_row(session: Session, ref: int | str) -> EvaluationRow:
 
 def get_evaluation(*, session: Session, ref: int | str) -> Evaluation:
     """Load an evaluation by database id or by its key."""
+    return get_evaluation_with_versions(session=session, ref=ref)[0]
+
+
+def get_evaluation_with_versions(*, session: Session, ref: int | str) -> tuple[Evaluation, int, dict[str, int]]:
+    """The evaluation, its document version and each assessment's version, read from the same rows.
+
+    An edit must start from versions read together with the content it edits: a version read in a
+    separate query may already belong to someone else's newer save, and saving against it would
+    silently drop that save.
+    """
     row = _find_row(session, ref)
     rows = session.exec(
         select(AssessmentRow).where(AssessmentRow.evaluation_id == row.id).order_by(col(AssessmentRow.position))
     ).all()
     data = dict(row.document)
     data["assessments"] = [r.data for r in rows]
-    return evaluation_from_data(data, f"数据库中的评价 {row.key}")
+    return evaluation_from_data(data, f"数据库中的评价 {row.key}"), row.version, {r.code: r.version for r in rows}
 
 
 def list_evaluations(*, session: Session) -> list[EvaluationSummary]:
@@ -189,6 +199,12 @@ def save_assessment(*, session: Session, ref: int | str, assessment: Assessment,
     Returns the new version. The evaluation's stored total is updated in the same transaction.
     """
     row = _find_row(session, ref)
+    # Serialize saves of one evaluation: this no-op write takes the row lock (PostgreSQL) or the database
+    # write lock (SQLite) before anything is read, so the stored total is computed from the latest state.
+    session.execute(
+        update(EvaluationRow).where(col(EvaluationRow.id) == row.id).values(version=col(EvaluationRow.version))
+    )
+    session.expire(row)
     ev = get_evaluation(session=session, ref=row.key)
     others = [a for a in ev.assessments if a.code != assessment.code]
     candidate = ev.model_copy(update={"assessments": [*others, assessment]})
