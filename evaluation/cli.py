@@ -467,6 +467,32 @@ def _expand_any(paths: Sequence[str], suffixes: tuple[str, ...]) -> list[Path]:
     return result
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from evaluation.storage.backup import create_backup
+    from evaluation.storage.bootstrap import open_database
+
+    out = Path(args.output)
+    data = create_backup(open_database(), get_settings().attachments_dir)
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(out)
+    print(f"已备份数据库和附件：{out}（{len(data) // 1024} KB）")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from evaluation.storage.backup import restore_backup
+    from evaluation.storage.bootstrap import open_database
+
+    path = Path(args.archive)
+    if not path.is_file():
+        print(f"错误：备份文件不存在：{path}", file=sys.stderr)
+        return 1
+    counts = restore_backup(open_database(), path.read_bytes(), get_settings().attachments_dir)
+    print("已恢复：" + "，".join(f"{name} {n} 行" for name, n in counts.items()))
+    return 0
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     from evaluation.storage.bootstrap import ensure_samples, open_database
 
@@ -545,6 +571,12 @@ def build_parser() -> argparse.ArgumentParser:
     sx.add_argument("ref", help="评价编号/序号，或评价文件")
     sx.add_argument("-o", "--output", required=True)
     sx.set_defaults(func=cmd_selfeval_export)
+    b = sub.add_parser("backup", help="把整个数据库和附件备份为一个 .zip 文件")
+    b.add_argument("-o", "--output", required=True)
+    b.set_defaults(func=cmd_backup)
+    rs = sub.add_parser("restore", help="从备份文件恢复到空数据库（有错则不写入）")
+    rs.add_argument("archive")
+    rs.set_defaults(func=cmd_restore)
     n_ = sub.add_parser("init", help="创建/升级数据库，首次启动时载入样例")
     n_.add_argument("--no-samples", action="store_true")
     n_.set_defaults(func=cmd_init)
