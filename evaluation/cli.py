@@ -493,6 +493,46 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_user_add(args: argparse.Namespace) -> int:
+    """Create an account; the password comes from standard input or an interactive prompt, never a default."""
+    import getpass
+
+    from evaluation.storage.bootstrap import open_database
+    from evaluation.storage.db import session_scope
+    from evaluation.storage.users import authenticate, create_user, has_users
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("新密码：")
+        if getpass.getpass("再次输入：") != password:
+            print("错误：两次输入的密码不一致", file=sys.stderr)
+            return 1
+    engine = open_database()
+    with session_scope(engine) as session:
+        actor = None
+        if has_users(session=session):
+            if not args.admin:
+                print("错误：已有用户，请用 --admin 指定管理员账户并输入其密码", file=sys.stderr)
+                return 1
+            admin_password = (
+                sys.stdin.readline().rstrip("\n")
+                if args.password_stdin
+                else getpass.getpass(f"管理员 {args.admin} 的密码：")
+            )
+            actor = authenticate(session=session, username=args.admin, password=admin_password)
+        user = create_user(
+            session=session,
+            username=args.username,
+            password=password,
+            role=args.role,
+            display_name=args.name or "",
+            actor=actor,
+        )
+    print(f"已创建账户：{user.label}")
+    return 0
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     from evaluation.storage.bootstrap import ensure_samples, open_database
 
@@ -577,6 +617,17 @@ def build_parser() -> argparse.ArgumentParser:
     rs = sub.add_parser("restore", help="从备份文件恢复到空数据库（有错则不写入）")
     rs.add_argument("archive")
     rs.set_defaults(func=cmd_restore)
+    u = sub.add_parser("user", help="账户管理")
+    u_sub = u.add_subparsers(dest="user_command", required=True, parser_class=_Parser)
+    ua = u_sub.add_parser("add", help="新建账户（空数据库的第一个账户须为管理员）")
+    ua.add_argument("username")
+    ua.add_argument("--role", required=True, choices=["管理员", "评价人员", "复核人员", "管理者"])
+    ua.add_argument("--name", help="显示名称")
+    ua.add_argument("--admin", help="已有用户时：执行此操作的管理员账户")
+    ua.add_argument(
+        "--password-stdin", action="store_true", help="从标准输入读取密码（第一行新密码，第二行管理员密码）"
+    )
+    ua.set_defaults(func=cmd_user_add)
     n_ = sub.add_parser("init", help="创建/升级数据库，首次启动时载入样例")
     n_.add_argument("--no-samples", action="store_true")
     n_.set_defaults(func=cmd_init)

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy.engine import Engine
+from sqlmodel import select
 
 from evaluation.model import Assessment
 from evaluation.portfolio import frames_from_summaries
@@ -61,5 +62,5 @@ def test_deleting_an_evaluation_drops_its_summary(engine: Engine) -> None:
         repo.delete_evaluation(session=s, ref="panzhihua-2023-zhaoshang")
     with session_scope(engine) as s:
         remaining = results.load_summaries(session=s)
-        cached = s.exec(results.select(results.EvaluationResultRow)).all()
+        cached = s.exec(select(results.EvaluationResultRow)).all()
     assert len(remaining) == 12 and len(cached) == 12

@@ -18,6 +18,7 @@ from evaluation.errors import ConflictError, NotFound, Problem, ValidationFailed
 from evaluation.files import evaluation_from_data, load_evaluations
 from evaluation.model import Assessment, DepartmentSummary, Evaluation, evaluation_problems
 from evaluation.scoring import score
+from evaluation.storage import audit
 from evaluation.storage.tables import AssessmentRow, DepartmentSummaryRow, EvaluationRow, utcnow
 
 
@@ -79,7 +80,7 @@ def _check(ev: Evaluation) -> None:
         raise ValidationFailed(problems, f"评价“{ev.project.name}”校验未通过，未保存")
 
 
-def create_evaluation(*, session: Session, evaluation: Evaluation) -> int:
+def create_evaluation(*, session: Session, evaluation: Evaluation, actor: str = "系统") -> int:
     """Insert a new evaluation with its assessments; its id (key) must be new."""
     _check(evaluation)
     exists = session.exec(select(EvaluationRow.id).where(EvaluationRow.key == evaluation.id)).first()
@@ -92,16 +93,33 @@ def create_evaluation(*, session: Session, evaluation: Evaluation) -> int:
     assert row.id is not None
     for pos, a in enumerate(evaluation.assessments):
         session.add(AssessmentRow(evaluation_id=row.id, code=a.code, position=pos, data=a.model_dump(mode="json")))
+    audit.record(
+        session=session,
+        actor=actor,
+        action="新建",
+        evaluation_key=evaluation.id,
+        target="评价",
+        new={"项目名称": evaluation.project.name, "评分记录数": len(evaluation.assessments)},
+    )
     session.flush()
     return row.id
 
 
-def replace_evaluation(*, session: Session, evaluation: Evaluation) -> int:
+def replace_evaluation(*, session: Session, evaluation: Evaluation, actor: str = "系统") -> int:
     """Overwrite a stored evaluation (same key) with the given content, as one change."""
     _check(evaluation)
     row = session.exec(select(EvaluationRow).where(EvaluationRow.key == evaluation.id)).first()
     if row is None:
-        return create_evaluation(session=session, evaluation=evaluation)
+        return create_evaluation(session=session, evaluation=evaluation, actor=actor)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="覆盖导入",
+        evaluation_key=evaluation.id,
+        target="评价",
+        old={"版本": row.version},
+        new={"版本": row.version + 1},
+    )
     _row_values(row, evaluation)
     row.version += 1
     row.updated_at = utcnow()
@@ -176,8 +194,16 @@ def count_evaluations(*, session: Session) -> int:
     return int(session.exec(select(func.count()).select_from(EvaluationRow)).one())
 
 
-def delete_evaluation(*, session: Session, ref: int | str) -> None:
+def delete_evaluation(*, session: Session, ref: int | str, actor: str = "系统") -> None:
     row = _find_row(session, ref)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="删除",
+        evaluation_key=row.key,
+        target="评价",
+        old={"项目名称": row.project_name},
+    )
     for a in session.exec(select(AssessmentRow).where(AssessmentRow.evaluation_id == row.id)).all():
         session.delete(a)
     session.delete(row)
@@ -192,7 +218,9 @@ def get_assessment_version(*, session: Session, ref: int | str, code: str) -> in
     return a.version if a else None
 
 
-def save_assessment(*, session: Session, ref: int | str, assessment: Assessment, expected_version: int | None) -> int:
+def save_assessment(
+    *, session: Session, ref: int | str, assessment: Assessment, expected_version: int | None, actor: str = "系统"
+) -> int:
     """Save one indicator's assessment; refuse when someone else saved it since it was loaded.
 
     ``expected_version`` is the version the user started from (None for a new assessment).
@@ -213,6 +241,15 @@ def save_assessment(*, session: Session, ref: int | str, assessment: Assessment,
         select(AssessmentRow).where(AssessmentRow.evaluation_id == row.id, AssessmentRow.code == assessment.code)
     ).first()
     data = assessment.model_dump(mode="json")
+    audit.record(
+        session=session,
+        actor=actor,
+        action="修改",
+        evaluation_key=row.key,
+        target=assessment.code,
+        old=current.data if current is not None else None,
+        new=data,
+    )
     if current is None:
         if expected_version is not None:
             raise ConflictError(f"指标 {assessment.code} 的评分记录已被删除，请刷新后重试")

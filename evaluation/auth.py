@@ -1,0 +1,81 @@
+"""Accounts and roles: who may do what, and how passwords are kept.
+
+Passwords are hashed with Argon2id (argon2-cffi, a vetted implementation; no length limit, unlike
+bcrypt's 72 bytes). The permission matrix is the single place that says what each role may do;
+storage functions check it (and evaluation membership) before every write, not only the pages.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from evaluation.errors import WorkbenchError
+
+Role = Literal["管理员", "评价人员", "复核人员", "管理者"]
+ROLES: tuple[Role, ...] = ("管理员", "评价人员", "复核人员", "管理者")
+Action = Literal["read", "edit", "review", "manage_users", "manage_templates", "backup"]
+
+PERMISSIONS: dict[Role, set[Action]] = {
+    "管理员": {"read", "edit", "review", "manage_users", "manage_templates", "backup"},
+    "评价人员": {"read", "edit"},
+    "复核人员": {"read", "review"},
+    "管理者": {"read"},
+}
+ACTION_LABELS: dict[Action, str] = {
+    "read": "查看",
+    "edit": "编辑评价",
+    "review": "复核",
+    "manage_users": "管理用户",
+    "manage_templates": "管理指标库",
+    "backup": "备份与恢复",
+}
+MAX_FAILED_LOGINS = 5
+LOCK_MINUTES = 5
+SESSION_HOURS = 8
+
+_hasher = PasswordHasher()
+
+
+class PermissionDenied(WorkbenchError):
+    """The user's role or membership does not allow the action."""
+
+
+class LoginFailed(WorkbenchError):
+    """Wrong user name or password, a locked or disabled account."""
+
+
+def can(role: str, action: Action) -> bool:
+    return role in PERMISSIONS and action in PERMISSIONS[role]
+
+
+def require(role: str, action: Action, what: str = "") -> None:
+    if not can(role, action):
+        target = f"（{what}）" if what else ""
+        raise PermissionDenied(f"角色“{role}”无权{ACTION_LABELS[action]}{target}")
+
+
+def password_problems(password: str, username: str = "") -> list[str]:
+    problems = []
+    if len(password) < 8:
+        problems.append("密码至少 8 个字符")
+    if password.isdigit():
+        problems.append("密码不能全是数字")
+    if username and password.lower() == username.lower():
+        problems.append("密码不能与用户名相同")
+    if password != password.strip():
+        problems.append("密码首尾不能有空格")
+    return problems
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(stored_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(stored_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
