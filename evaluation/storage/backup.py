@@ -22,7 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 from evaluation.errors import Problem, ValidationFailed
-from evaluation.storage import audit, results, review, tables, users  # noqa: F401  (registers every table)
+from evaluation.storage import audit, results, review, tables, users, workflow_state  # noqa: F401  (registers every table)
 
 FORMAT = "pingjia-workbench-backup-1"
 SKIP = {"evaluation_result"}  # a cache, rebuilt on demand

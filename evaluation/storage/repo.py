@@ -20,6 +20,7 @@ from evaluation.model import Assessment, DepartmentSummary, Evaluation, evaluati
 from evaluation.scoring import score
 from evaluation.storage import audit
 from evaluation.storage.tables import AssessmentRow, DepartmentSummaryRow, EvaluationRow, utcnow
+from evaluation.storage.workflow_state import ensure_editable
 
 
 @dataclass(frozen=True)
@@ -219,7 +220,13 @@ def get_assessment_version(*, session: Session, ref: int | str, code: str) -> in
 
 
 def save_assessment(
-    *, session: Session, ref: int | str, assessment: Assessment, expected_version: int | None, actor: str = "系统"
+    *,
+    session: Session,
+    ref: int | str,
+    assessment: Assessment,
+    expected_version: int | None,
+    actor: str = "系统",
+    role: str | None = None,
 ) -> int:
     """Save one indicator's assessment; refuse when someone else saved it since it was loaded.
 
@@ -233,6 +240,7 @@ def save_assessment(
         update(EvaluationRow).where(col(EvaluationRow.id) == row.id).values(version=col(EvaluationRow.version))
     )
     session.expire(row)
+    ensure_editable(session=session, evaluation_key=row.key, role=role)
     ev = get_evaluation(session=session, ref=row.key)
     others = [a for a in ev.assessments if a.code != assessment.code]
     candidate = ev.model_copy(update={"assessments": [*others, assessment]})
