@@ -55,40 +55,45 @@ def _label(p: pd.DataFrame) -> pd.Series:
     return label.where(~label.duplicated(keep=False), label + "·" + p["评价编号"])
 
 
-def scores_by_project(frames: Frames, grades: Sequence[GradeLevel] | None = None) -> Chart:
+def scores_by_project(frames: Frames, grades: Sequence[GradeLevel] | None = None, max_rows: int = 60) -> Chart:
+    """Horizontal bars, lowest score at the top, coloured by grade, with the grade thresholds drawn."""
     title = "各项目评价得分"
     p = frames.projects
     if p.empty:
         return _empty("scores", title)
     grades = list(grades or default_grades())
     table = p.assign(项目=_label(p)).sort_values("得分")[["项目", "主管部门", "评价类型", "得分", "等级"]]
+    shown = table.head(max_rows)
     fig = go.Figure()
     for grade, color in GRADE_COLORS.items():
-        part = table[table["等级"] == grade]
+        part = shown[shown["等级"] == grade]
         if not part.empty:
             fig.add_bar(
-                x=part["项目"],
-                y=part["得分"],
+                x=part["得分"],
+                y=part["项目"],
                 name=grade,
                 marker_color=color,
-                hovertemplate="%{x}<br>得分 %{y:.2f}<extra>" + grade + "</extra>",
+                orientation="h",
+                hovertemplate="%{y}<br>得分 %{x:.2f}<extra>" + grade + "</extra>",
             )
     for g in grades[:-1]:
-        fig.add_hline(
-            y=float(g.min),
+        fig.add_vline(
+            x=float(g.min),
             line_dash="dash",
             line_color=GRADE_COLORS.get(g.name, "#888"),
-            annotation_text=f"{g.name} {float(g.min):g}",
-            annotation_position="top left",
+            annotation_text=f"{g.name} ≥{float(g.min):g}",
+            annotation_position="top",
         )
-    fig.update_xaxes(categoryorder="array", categoryarray=list(table["项目"]))
-    fig.update_yaxes(range=[0, 100], title="得分")
+    fig.update_yaxes(categoryorder="array", categoryarray=list(shown["项目"])[::-1], automargin=True)
+    fig.update_xaxes(range=[0, 100], title="得分")
     low = table.iloc[0]
+    more = f"（图中显示得分最低的 {max_rows} 个）" if len(table) > max_rows else ""
     reading = (
         f"共 {len(table)} 个评价，平均 {table['得分'].mean():.2f} 分；最低为{low['项目']}（{low['得分']:.2f} 分），"
-        f"低于 60 分的 {int((table['得分'] < 60).sum())} 个。"
+        f"低于 60 分的 {int((table['得分'] < 60).sum())} 个{more}。"
     )
-    return Chart("scores", title, _layout(fig, title), reading, table.reset_index(drop=True))
+    height = max(360, 26 * len(shown) + 140)
+    return Chart("scores", title, _layout(fig, title, height), reading, table.reset_index(drop=True))
 
 
 def group_rates(frames: Frames, keys: Sequence[str] | None = None, radar: bool = False) -> Chart:

@@ -31,13 +31,13 @@ def test_home_lists_the_sample_evaluations(app: AppTest) -> None:
     row = table[table["评价编号"] == "panzhihua-2023-zhaoshang"].iloc[0]
     assert (row["得分"], row["等级"], row["进度"]) == (88.0, "良", "15/15")
     # the selected evaluation shows its stated total beside the computed one
-    app.selectbox[0].set_value("panzhihua-2023-zhaoshang").run()
+    app.selectbox(key="home_pick").set_value("panzhihua-2023-zhaoshang").run()
     assert any("89" in w.value and "88.00" in w.value for w in app.warning)
 
 
 def test_choosing_a_self_evaluation_shows_its_rows(app: AppTest) -> None:
     app.run()
-    app.selectbox[0].set_value("hengkou-2024-zsj-10-tijian").run()
+    app.selectbox(key="home_pick").set_value("hengkou-2024-zsj-10-tijian").run()
     assert not app.exception
     rows = app.dataframe[1].value
     assert "职工干部体检率" in set(rows["三级指标"])

@@ -90,7 +90,7 @@ def test_home_page_in_chromium(server: str, tmp_path: Path) -> None:
         page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60000)
         page.get_by_role("heading", name="评价项目").wait_for(timeout=30000)
         page.get_by_text("共 13 个评价").wait_for(timeout=30000)
-        page.locator('[data-testid="stSelectbox"]').first.click()
+        page.locator('[data-testid="stSelectbox"]').filter(has_text="查看得分情况").click()
         page.get_by_role("option", name="招商引资工作经费（第三方评价，2023）").click()
         page.get_by_text("文件所载总分为 89").wait_for(timeout=30000)
         page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60000)

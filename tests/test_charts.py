@@ -98,9 +98,9 @@ def test_scores_by_project_colours_by_grade_and_draws_thresholds() -> None:
         ]
     )
     chart = scores_by_project(f)
-    traces = {t.name: list(t.y) for t in chart.figure.data}
+    traces = {t.name: list(t.x) for t in chart.figure.data}
     assert traces == {"优": [95.0], "良": [82.0], "差": [55.0]}
-    assert sorted(s.y0 for s in chart.figure.layout.shapes) == [60.0, 80.0, 90.0]
+    assert sorted(s.x0 for s in chart.figure.layout.shapes) == [60.0, 80.0, 90.0]
     assert "最低为乙（2024）（55.00 分）" in chart.reading and "低于 60 分的 1 个" in chart.reading
     assert list(chart.table["得分"]) == [55.0, 82.0, 95.0]
 

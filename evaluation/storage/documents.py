@@ -1,0 +1,133 @@
+"""Saving an edited evaluation document (project facts, indicator snapshot, problems, report settings)
+with optimistic locking on the evaluation row's ``version``.
+
+A page loads the evaluation with :func:`load_document`, keeps the version it started from, and saves
+with :func:`save_document`: ``UPDATE evaluation … WHERE id = :id AND version = :v``. When another user
+saved first, nothing is written and :class:`ConflictError` says so. Assessments are saved one indicator
+at a time by ``repo.save_assessment``; :func:`save_document` with ``sync_assessments=True`` (used when
+the indicator system changes) also writes the given assessments in the same transaction.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from evaluation.errors import ConflictError, NotFound, ValidationFailed
+from evaluation.model import Assessment, Evaluation, evaluation_problems
+from evaluation.scoring import score
+from evaluation.storage.repo import get_evaluation, get_evaluation_with_versions
+from evaluation.storage.tables import AssessmentRow, EvaluationRow, utcnow
+from evaluation.storage.workflow_state import ensure_editable
+
+
+def _row(session: Session, key: str) -> EvaluationRow:
+    row = session.exec(select(EvaluationRow).where(EvaluationRow.key == key)).first()
+    if row is None:
+        raise NotFound(f"找不到评价“{key}”，它可能已被删除")
+    return row
+
+
+def load_document(*, session: Session, key: str) -> tuple[Evaluation, int]:
+    """The evaluation and the version of its document row (read together), for :func:`save_document`."""
+    ev, version, _ = load_with_versions(session=session, key=key)
+    return ev, version
+
+
+def load_with_versions(*, session: Session, key: str) -> tuple[Evaluation, int, dict[str, int]]:
+    """The evaluation, its document version and each assessment's version, read from the same rows."""
+    _row(session, key)
+    return get_evaluation_with_versions(session=session, ref=key)
+
+
+def assessment_versions(*, session: Session, key: str) -> dict[str, int]:
+    """Version of each stored assessment, for ``repo.save_assessment(expected_version=…)``."""
+    return load_with_versions(session=session, key=key)[2]
+
+
+def save_document(
+    *,
+    session: Session,
+    evaluation: Evaluation,
+    expected_version: int,
+    sync_assessments: bool = False,
+    role: str | None = None,
+) -> int:
+    """Save everything but the assessments (or also them, with ``sync_assessments``); return the new version.
+
+    Validation runs on the evaluation as it will be stored (the given document with the stored
+    assessments, or with the given ones when syncing): nothing invalid is written.
+    """
+    row = _row(session, evaluation.id)
+    # take the evaluation's write lock before reading what the stored total is computed from (as
+    # repo.save_assessment does), so a concurrent assessment save cannot leave a stale total behind
+    session.execute(
+        update(EvaluationRow).where(col(EvaluationRow.id) == row.id).values(version=col(EvaluationRow.version))
+    )
+    session.refresh(row)
+    ensure_editable(session=session, evaluation_key=row.key, role=role)
+    if row.version != expected_version:
+        raise ConflictError(_conflict(evaluation))
+    if sync_assessments:
+        candidate = evaluation
+    else:
+        stored = get_evaluation(session=session, ref=evaluation.id)
+        candidate = evaluation.model_copy(update={"assessments": stored.assessments})
+    problems = evaluation_problems(candidate)
+    if problems:
+        raise ValidationFailed(problems, "校验未通过，未保存")
+    result = score(candidate)
+    outcome = session.execute(
+        update(EvaluationRow)
+        .where(col(EvaluationRow.id) == row.id, col(EvaluationRow.version) == expected_version)
+        .values(
+            kind=candidate.kind,
+            project_name=candidate.project.name,
+            department=candidate.project.department,
+            agency=candidate.project.agency,
+            year=candidate.project.year,
+            category=candidate.project.category,
+            template_id=candidate.system.id,
+            document=candidate.model_dump(mode="json", exclude={"assessments"}),
+            total_score=result.total.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
+            grade=result.grade,
+            scored=result.scored,
+            indicator_count=result.count,
+            version=expected_version + 1,
+            updated_at=utcnow(),
+        )
+    )
+    if getattr(outcome, "rowcount", 0) != 1:
+        raise ConflictError(_conflict(evaluation))
+    if sync_assessments:
+        assert row.id is not None
+        _sync(session, row.id, candidate.assessments)
+    session.expire_all()
+    return expected_version + 1
+
+
+def _sync(session: Session, evaluation_id: int, assessments: list[Assessment]) -> None:
+    stored = {
+        r.code: r for r in session.exec(select(AssessmentRow).where(AssessmentRow.evaluation_id == evaluation_id))
+    }
+    wanted = {a.code: a for a in assessments}
+    for code, r in stored.items():
+        if code not in wanted:
+            session.delete(r)
+    for pos, a in enumerate(assessments):
+        data = a.model_dump(mode="json")
+        current = stored.get(a.code)
+        if current is None:
+            session.add(AssessmentRow(evaluation_id=evaluation_id, code=a.code, position=pos, data=data))
+        elif current.data != data:
+            current.data = data
+            current.version += 1
+            current.updated_at = utcnow()
+            session.add(current)
+    session.flush()
+
+
+def _conflict(ev: Evaluation) -> str:
+    return f"评价“{ev.project.name}”在您编辑期间已被他人修改并保存，请刷新页面查看最新内容后再修改"

@@ -1,0 +1,109 @@
+"""报告: report settings, what is still missing (and where), a preview of the outline and 表3-1,
+the .docx built by the report builder, and Excel exports of 表3-1 and 附件1."""
+
+import time
+
+import pandas as pd
+import streamlit as st
+
+from evaluation.errors import WorkbenchError
+from evaluation.excel import export_xlsx
+from evaluation.outline import missing_items, outline, score_table
+from ui.guard import page_setup
+from ui.saving import save, widget_key
+from ui.state import choose_evaluation, show_flash
+
+DOCX = "wb_report_docx"  # (evaluation key, document version, scores) → built bytes
+
+eng = page_setup()
+st.title("报告")
+show_flash()
+loaded = choose_evaluation(eng)
+if loaded is None:
+    st.stop()
+ev, result = loaded.evaluation, loaded.result
+
+with st.expander("报告设置", icon=":material/settings:"):
+    st.caption("评价流程的阶段与日期、所用评价方法在“项目信息 › 评价工作”中填写。")
+    with st.form("report_settings"):
+        rs = ev.report
+        purpose = st.text_area("评价目的（留空用机构默认文字）", rs.purpose, key=widget_key(loaded, "settings.purpose"))
+        sites = st.text_area("评价对象与选点", rs.sites, key=widget_key(loaded, "settings.sites"))
+        logic = st.text_area(
+            "评价指标思路（留空按指标体系自动说明）", rs.indicator_logic, key=widget_key(loaded, "settings.logic")
+        )
+        if st.form_submit_button("保存", type="primary"):
+            report = rs.model_copy(update={"purpose": purpose, "sites": sites, "indicator_logic": logic})
+            save(eng, loaded, ev.model_copy(update={"report": report}), "已保存报告设置。", form="settings")
+
+missing = missing_items(ev, result)
+blocking = [m for m in missing if m.blocking]
+if blocking:
+    st.error("生成报告前还须补充：\n\n" + "\n".join(f"- **{m.what}** —— 在“{m.where}”填写" for m in blocking))
+advisory = [m for m in missing if not m.blocking]
+if advisory:
+    st.warning("报告中以下内容将为空，建议补充：\n\n" + "\n".join(f"- {m.what} —— “{m.where}”" for m in advisory))
+
+c1, c2, c3 = st.columns(3)
+c1.metric("评价得分", f"{result.total:.2f}")
+c2.metric("等级", result.grade)
+c3.metric("已评指标", f"{result.scored}/{result.count}")
+
+st.subheader("下载")
+stamp = (ev.id, loaded.version, hash(tuple(a.model_dump_json() for a in ev.assessments)))
+c1, c2 = st.columns(2)
+with c1:
+    if st.button("生成 Word 报告", type="primary", disabled=bool(blocking), icon=":material/description:"):
+        try:
+            from evaluation.report import build_docx
+        except ImportError as e:
+            st.error(f"报告生成模块尚不可用：{e}")
+        else:
+            with st.status("正在生成报告…", expanded=True) as status:
+                start = time.perf_counter()
+                st.write("计算得分、组织章节与表格…")
+                try:
+                    data = build_docx(ev)
+                except WorkbenchError as e:
+                    status.update(label="报告未能生成", state="error")
+                    st.error(f"报告未能生成：{e}")
+                else:
+                    st.session_state[DOCX] = (stamp, data)
+                    status.update(
+                        label=f"报告已生成（{time.perf_counter() - start:.1f} 秒）", state="complete", expanded=False
+                    )
+    built = st.session_state.get(DOCX)
+    if built is not None and built[0] == stamp:
+        st.download_button(
+            "下载 Word 报告（.docx）",
+            data=built[1],
+            file_name=f"{ev.project.name}绩效评价报告.docx",
+            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            on_click="ignore",
+            icon=":material/download:",
+        )
+    elif built is not None:
+        st.caption("评价内容已修改，请重新生成报告。")
+with c2:
+    st.download_button(
+        "导出表3-1 与附件1（Excel）",
+        data=lambda: export_xlsx(ev),
+        file_name=f"{ev.project.name}得分情况表与指标体系.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        on_click="ignore",
+        icon=":material/table_view:",
+    )
+
+left, right = st.columns([1, 2])
+with left:
+    st.subheader("报告提纲")
+    st.markdown("\n".join(f"{'　' * (level - 1)}{text}  " for level, text in outline(ev, result)))
+with right:
+    st.subheader("表3-1 得分情况表")
+    rows = score_table(ev, result)
+    st.dataframe(
+        pd.DataFrame(rows[1:], columns=rows[0]),
+        hide_index=True,
+        width="stretch",
+        column_config={"扣分原因": st.column_config.TextColumn(width="large")},
+    )

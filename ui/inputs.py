@@ -1,0 +1,307 @@
+"""The input a scoring rule needs, as widgets inside the evidence page's form.
+
+``render_inputs`` draws the widgets for one rule (recursively for composite indicators) and returns a
+collector that, on submit, turns the widget values into :class:`Inputs` or raises :class:`FieldError`
+naming the field. Nothing here scores: the page asks the engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from evaluation.model import EvidenceRef, Finding, Inputs, RatioInput
+from evaluation.rules import (
+    AnyRule,
+    BandsRule,
+    ChecklistRule,
+    CompositeRatioRule,
+    CompositeRule,
+    DeductionRule,
+    ManualRule,
+    PenaltyRule,
+    QualitativeRule,
+    RatioRule,
+    TimelinessRule,
+)
+from evaluation.values import Ambiguous, DateValue, Empty, Quantity, parse_value
+from ui.feedback import FieldError, number
+
+Collector = Callable[[], Inputs]
+FINDING_COLUMNS = ["问题描述", "扣分", "证据文件", "文号", "凭证号", "页码", "_i"]
+
+
+def reading(text: str | None) -> str:
+    """What the value parser reads from a target or actual text, in words."""
+    v = parse_value(text)
+    if isinstance(v, Quantity):
+        unit = f"，单位 {v.unit}" if v.unit else "，无单位"
+        op = f"，比较符 {v.op.value}" if v.op else ""
+        return f"读作数值 {v.describe()}（数 {v.number:f}{unit}{op}）"
+    if isinstance(v, DateValue):
+        return f"读作日期 {v.describe()}，比率类规则不能计算"
+    if isinstance(v, Ambiguous):
+        return f"含多个数值（{'、'.join(v.candidates)}），请只保留用于计算的那一个"
+    if isinstance(v, Empty):
+        return "（空）"
+    return f"“{v.text}”是定性描述，没有可计算的数值"
+
+
+def _s(v: Any) -> str:
+    return "" if v is None or (isinstance(v, float) and v != v) else str(v).strip()
+
+
+def findings_editor(findings: list[Finding], key: str, *, with_points: bool) -> Callable[[], list[Finding]]:
+    """Findings with points and one evidence reference each (further references are kept)."""
+    df = pd.DataFrame(
+        [
+            {
+                "问题描述": f.text,
+                "扣分": float(f.points) if f.points is not None else None,
+                "证据文件": f.evidence[0].document if f.evidence else "",
+                "文号": f.evidence[0].doc_no if f.evidence else "",
+                "凭证号": f.evidence[0].voucher if f.evidence else "",
+                "页码": f.evidence[0].page if f.evidence else "",
+                "_i": i,
+            }
+            for i, f in enumerate(findings)
+        ],
+        columns=FINDING_COLUMNS,
+    )
+    config: dict[str, Any] = {
+        "_i": None,
+        "问题描述": st.column_config.TextColumn(width="large", required=True),
+        "扣分": st.column_config.NumberColumn(min_value=0.0, step=0.5, help="不填时按规则的每处扣分"),
+    }
+    if not with_points:
+        config["扣分"] = None
+    edited = st.data_editor(df, num_rows="dynamic", width="stretch", key=key, column_config=config)
+
+    def collect() -> list[Finding]:
+        out: list[Finding] = []
+        for n, r in enumerate(edited.to_dict("records"), 1):
+            text = _s(r["问题描述"])
+            doc = _s(r["证据文件"])
+            if not text:
+                if doc or _s(r["扣分"]):
+                    raise FieldError("发现的问题", f"第 {n} 行缺少问题描述")
+                continue
+            i = r.get("_i")
+            old = findings[int(i)] if i is not None and i == i and int(i) < len(findings) else None
+            refs = list(old.evidence[1:]) if old else []
+            if doc:
+                refs.insert(
+                    0, EvidenceRef(document=doc, doc_no=_s(r["文号"]), voucher=_s(r["凭证号"]), page=_s(r["页码"]))
+                )
+            elif _s(r["文号"]) or _s(r["凭证号"]) or _s(r["页码"]):
+                raise FieldError("发现的问题", f"第 {n} 行填写了文号、凭证号或页码，但缺少证据文件名称")
+            pts = r.get("扣分")
+            points = None if pts is None or pts != pts else Decimal(str(pts))
+            if points is not None and points < 0:
+                raise FieldError("扣分", f"第 {n} 行扣分不能为负数")
+            base = old or Finding(text=text)
+            out.append(base.model_copy(update={"text": text, "points": points, "evidence": refs}))
+        return out
+
+    return collect
+
+
+def render_inputs(
+    rule: AnyRule, weight: Decimal, target: str, inputs: Inputs, prefix: str, *, with_findings: bool = True
+) -> Collector:
+    """Widgets for ``rule``; the returned function builds the submitted :class:`Inputs`."""
+    if isinstance(rule, DeductionRule | PenaltyRule):
+        st.markdown("**发现的问题**（每行一处；可填扣分与证据）")
+        get = findings_editor(inputs.findings, f"{prefix}findings", with_points=True)
+        return lambda: Inputs(findings=get())
+    if isinstance(rule, RatioRule):
+        c1, c2 = st.columns(2)
+        actual = c1.text_input("实际值 *", inputs.actual or "", key=f"{prefix}actual", placeholder="如：已支出4.98万元")
+        c1.caption(f"解析：{reading(inputs.actual)}" if inputs.actual else "如“开展活动36次”“已支出4.98万元”")
+        tgt = c2.text_input(
+            "目标值（不填取指标的目标值）", inputs.target or "", key=f"{prefix}target", placeholder=target or "如：≥90%"
+        )
+        c2.caption(f"解析：{reading(inputs.target or target)}")
+
+        def ratio() -> Inputs:
+            if not actual.strip():
+                raise FieldError("实际值", "请填写实际值")
+            return Inputs(actual=actual.strip(), target=tgt.strip() or None)
+
+        return ratio
+    if isinstance(rule, CompositeRatioRule):
+        values: dict[str, tuple[str, str, bool]] = {}
+        for part in rule.parts:
+            old = inputs.ratios.get(part.key, RatioInput())
+            st.markdown(f"**{part.name}**（{part.weight:g} 分）")
+            c1, c2, c3 = st.columns([2, 2, 1])
+            a = c1.text_input("实际值", old.actual or "", key=f"{prefix}{part.key}_a")
+            t = c2.text_input("目标值", old.target or "", key=f"{prefix}{part.key}_t")
+            na = c3.checkbox("不适用", old.not_applicable, key=f"{prefix}{part.key}_na")
+            if old.actual or old.target:
+                st.caption(f"实际值{reading(old.actual)}；目标值{reading(old.target)}")
+            values[part.key] = (a, t, na)
+
+        def ratios() -> Inputs:
+            out = {}
+            for key, (a, t, na) in values.items():
+                if not na and (not a.strip() or not t.strip()):
+                    name = next(p.name for p in rule.parts if p.key == key)
+                    raise FieldError(name, "请填写实际值和目标值，或勾选“不适用”")
+                out[key] = RatioInput(actual=a.strip() or None, target=t.strip() or None, not_applicable=na)
+            return Inputs(ratios=out)
+
+        return ratios
+    if isinstance(rule, TimelinessRule):
+        c1, c2 = st.columns(2)
+        planned = c1.text_input(f"计划完成时间（{rule.unit}）", _dec(inputs.planned_duration), key=f"{prefix}planned")
+        actual_d = c2.text_input(f"实际完成时间（{rule.unit}）", _dec(inputs.actual_duration), key=f"{prefix}actual_d")
+        st.caption("或按日期计算（三个日期都填时优先使用，以天计）：")
+        c1, c2, c3 = st.columns(3)
+        start = _date(c1, "开始日期", inputs.start_date, f"{prefix}start")
+        planned_end = _date(c2, "计划完成日期", inputs.planned_end, f"{prefix}pend")
+        actual_end = _date(c3, "实际完成日期", inputs.actual_end, f"{prefix}aend")
+
+        def timeliness() -> Inputs:
+            dates = [d if isinstance(d, date) else None for d in (start, planned_end, actual_end)]
+            p = number(planned, "计划完成时间")
+            a = number(actual_d, "实际完成时间")
+            if all(dates):
+                return Inputs(start_date=dates[0], planned_end=dates[1], actual_end=dates[2])
+            if p is None or a is None:
+                raise FieldError("完成时间", "请填写计划与实际完成时间，或三个日期")
+            if p == 0:
+                raise FieldError("计划完成时间", "须大于 0")
+            return Inputs(planned_duration=p, actual_duration=a)
+
+        return timeliness
+    if isinstance(rule, ChecklistRule):
+        answers: dict[str, str | None] = {}
+        for item in rule.items:
+            old_answer = inputs.answers.get(item.key)
+            answers[item.key] = st.radio(
+                f"{item.text}（{item.points:g} 分）",
+                ["是", "否"],
+                index=None if old_answer is None else (0 if old_answer else 1),
+                horizontal=True,
+                key=f"{prefix}{item.key}",
+            )
+        get_f: Callable[[], list[Finding]] = lambda: []  # noqa: E731
+        if with_findings:
+            st.markdown("**发现的问题**（可选，供“问题与建议”使用，不影响计算）")
+            get_f = findings_editor(inputs.findings, f"{prefix}findings", with_points=False)
+
+        def checklist() -> Inputs:
+            missing = [i.text for i in rule.items if answers[i.key] is None]
+            if missing:
+                raise FieldError(missing[0], "请选择“是”或“否”")
+            return Inputs(answers={k: v == "是" for k, v in answers.items()}, findings=get_f())
+
+        return checklist
+    if isinstance(rule, BandsRule):
+        st.caption(f"填写{rule.measure}，或按个数计算（符合条件的个数 / 总个数）。")
+        c1, c2, c3 = st.columns(3)
+        value = c1.text_input(f"{rule.measure}（如 25%）", inputs.value or "", key=f"{prefix}value")
+        count = c2.number_input("个数", min_value=0, value=inputs.count, step=1, key=f"{prefix}count")
+        of = c3.number_input("总个数", min_value=0, value=inputs.of, step=1, key=f"{prefix}of")
+        if inputs.value:
+            st.caption(f"解析：{reading(inputs.value)}")
+
+        def bands() -> Inputs:
+            if count is not None or of is not None:
+                if count is None or of is None:
+                    raise FieldError("个数", "按个数计算时须同时填写个数和总个数")
+                if of == 0:
+                    raise FieldError("总个数", "须大于 0")
+                if count > of:
+                    raise FieldError("个数", f"个数 {count} 大于总个数 {of}")
+                return Inputs(count=int(count), of=int(of))
+            if not value.strip():
+                raise FieldError(rule.measure, "请填写数值或个数")
+            return Inputs(value=value.strip())
+
+        return bands
+    if isinstance(rule, QualitativeRule):
+        names = [b.name for b in rule.bands]
+        c1, c2 = st.columns(2)
+        band = c1.selectbox(
+            "档次",
+            names,
+            index=names.index(inputs.band) if inputs.band in names else None,
+            key=f"{prefix}band",
+            format_func=lambda n: next(
+                f"{b.name}（{weight * b.low / 100:g}–{weight * b.high / 100:g} 分）" for b in rule.bands if b.name == n
+            ),
+            placeholder="选择档次",
+        )
+        score_text = c2.text_input("得分", _dec(inputs.score), key=f"{prefix}qscore")
+
+        def qualitative() -> Inputs:
+            if band is None:
+                raise FieldError("档次", "请选择档次")
+            s = number(score_text, "得分")
+            if s is None:
+                raise FieldError("得分", "请填写该档区间内的得分")
+            return Inputs(band=band, score=s)
+
+        return qualitative
+    if isinstance(rule, ManualRule):
+        score_m = st.text_input(f"得分（0–{weight:g}）", _dec(inputs.score), key=f"{prefix}mscore")
+        why = st.text_area("评分理由 *", inputs.justification, key=f"{prefix}why")
+
+        def manual() -> Inputs:
+            s = number(score_m, "得分")
+            if s is None:
+                raise FieldError("得分", "请填写得分")
+            if s > weight:
+                raise FieldError("得分", f"不能超过分值 {weight:g}")
+            if not why.strip():
+                raise FieldError("评分理由", "直接评分须写明理由")
+            return Inputs(score=s, justification=why.strip())
+
+        return manual
+    assert isinstance(rule, CompositeRule)
+    collectors: dict[str, Collector] = {}
+    for cpart in rule.parts:
+        st.markdown(f"##### {cpart.name}（{cpart.weight:g} 分）")
+        sub = inputs.parts.get(cpart.key, Inputs())
+        if isinstance(cpart.rule, DeductionRule):
+            sub = Inputs(findings=[f for f in inputs.findings if f.part == cpart.key])
+        collectors[cpart.key] = render_inputs(
+            cpart.rule, cpart.weight, target, sub, f"{prefix}{cpart.key}_", with_findings=False
+        )
+    st.markdown("**其他发现的问题**（可选，供“问题与建议”使用，不影响计算）")
+    get_general = findings_editor(
+        [f for f in inputs.findings if f.part is None], f"{prefix}general_findings", with_points=False
+    )
+
+    def composite() -> Inputs:
+        parts: dict[str, Inputs] = {}
+        findings: list[Finding] = []
+        for cpart in rule.parts:
+            got = collectors[cpart.key]()
+            if isinstance(cpart.rule, DeductionRule):
+                findings += [f.model_copy(update={"part": cpart.key}) for f in got.findings]
+            else:
+                parts[cpart.key] = got
+        findings += get_general()
+        return Inputs(parts=parts, findings=findings)
+
+    return composite
+
+
+def _date(box: Any, label: str, value: date | None, key: str) -> date | None:
+    if value is None:
+        got: date | None = box.date_input(label, None, key=key)
+    else:
+        got = box.date_input(label, value, key=key)
+    return got
+
+
+def _dec(d: Decimal | None) -> str:
+    return "" if d is None else f"{d:f}"

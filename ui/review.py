@@ -1,0 +1,96 @@
+"""Pieces of the 复核 page: one finding with its decision form, and the what-if panels."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import streamlit as st
+from pydantic import ValidationError
+from sqlalchemy.engine import Engine
+
+from evaluation.checks import CODES, Finding
+from evaluation.model import Evaluation
+from evaluation.review import DECISIONS, ReviewDecision
+from evaluation.storage.db import session_scope
+from evaluation.storage.review import clear_decision, save_decision
+from evaluation.whatif import RESCORE_OPTIONS, grade_sensitivity, rescore
+from ui.state import CURRENT_INDICATOR, flash
+
+
+def finding_tag(finding: Finding) -> str:
+    """A short widget-key suffix from the finding's stable identity."""
+    return hashlib.sha1(finding.key.encode("utf-8")).hexdigest()[:12]
+
+
+def _go_fix(evaluation_id: str, code: str) -> None:
+    st.session_state.setdefault(CURRENT_INDICATOR, {})[evaluation_id] = code
+    st.session_state.pop(f"wb_pick_indicator@{evaluation_id}", None)
+
+
+def finding_card(
+    eng: Engine, subject: str, finding: Finding, decision: ReviewDecision | None, *, fixable: bool
+) -> None:
+    """The finding, the way to its indicator, and the form recording 已修正 / 接受（说明理由）."""
+    tag = finding_tag(finding)
+    done = f"已处理：{decision.decision}" + (f"（{decision.reason}）" if decision.reason else "") if decision else ""
+    st.markdown(f"**{CODES.get(finding.code, finding.code)}** `{finding.code}` · {done or '待处理'}")
+    st.write(finding.message)
+    code = finding.location.indicator
+    if fixable and st.button(f"去修改 {code}", key=f"fix_{tag}", on_click=_go_fix, args=(subject, code)):
+        st.switch_page("pages/evidence.py")
+    with st.form(f"review_{tag}", border=False):
+        index = DECISIONS.index(decision.decision) if decision else 0
+        choice = st.radio("处理", DECISIONS, index=index, horizontal=True, key=f"choice_{tag}")
+        reason = st.text_input(
+            "理由（选择“接受”时必填）", value=decision.reason if decision else "", key=f"reason_{tag}"
+        )
+        saved = st.form_submit_button("保存处理结果")
+    if saved:
+        try:
+            with session_scope(eng) as session:
+                save_decision(session=session, subject=subject, finding=finding, decision=choice, reason=reason)
+        except ValidationError:
+            st.error("选择“接受”时必须说明理由。")
+        else:
+            flash(f"已记录：{finding.location.describe()} — {choice}")
+            st.rerun()
+    if decision and st.button("撤销处理", key=f"undo_{tag}"):
+        with session_scope(eng) as session:
+            clear_decision(session=session, subject=subject, finding_key=finding.key)
+        st.rerun()
+
+
+def sensitivity_panel(ev: Evaluation) -> None:
+    sensitivity = grade_sensitivity(ev)
+    st.write(f"按证据计算 {sensitivity.total} 分，等级“{sensitivity.grade}”：{sensitivity.margin_text()}。")
+    if not sensitivity.crossing:
+        st.caption("任何一项单独改评，等级都不会改变。")
+        return
+    st.warning("以下改评会使等级改变：")
+    rows = [
+        {
+            "指标": a.name,
+            "改评": a.description,
+            "指标得分": f"{a.score} → {a.alternative}",
+            "总分": str(a.total),
+            "等级": a.grade,
+        }
+        for a in sensitivity.crossing
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True)
+
+
+def rescore_panel(ev: Evaluation) -> None:
+    option = st.selectbox("规则变体", list(RESCORE_OPTIONS), key="review_rescore")
+    variant, rounding = RESCORE_OPTIONS[option]
+    other = rescore(ev, reverse_variant=variant, rounding=rounding)
+    st.write(f"总分 {other.base_total} → {other.total}，等级“{other.base_grade}” → “{other.grade}”。")
+    if not other.changed:
+        st.caption("各指标得分均不变。")
+        return
+    rows = [
+        {"指标": d.name, "原得分": str(d.base), "重算得分": str(d.alternative), "差": str(d.delta)}
+        for d in other.changed
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True)

@@ -1,0 +1,47 @@
+"""Saving an edited evaluation document from a page: one transaction, the version the page loaded,
+the reason shown when it fails (the form keeps what was typed)."""
+
+from __future__ import annotations
+
+import streamlit as st
+from pydantic import ValidationError
+from sqlalchemy.engine import Engine
+
+from evaluation.errors import ConflictError, WorkbenchError
+from evaluation.model import Evaluation
+from evaluation.storage.db import session_scope
+from evaluation.storage.documents import save_document
+from ui.feedback import show_error
+from ui.state import Loaded, clear_widgets, flash, mark_conflict, remember_doc_version
+
+
+def save(
+    eng: Engine, loaded: Loaded, evaluation: Evaluation, message: str, *, form: str, sync_assessments: bool = False
+) -> bool:
+    """Save and rerun on success (the form's widgets are then seeded from the database; other forms keep
+    what was typed in them); on failure show why and return False, the form keeping its input."""
+    try:
+        with session_scope(eng) as session:
+            version = save_document(
+                session=session,
+                evaluation=evaluation,
+                expected_version=loaded.version,
+                sync_assessments=sync_assessments,
+            )
+    except ConflictError as e:
+        show_error(e)
+        mark_conflict(evaluation.id)
+        return False
+    except (WorkbenchError, ValidationError) as e:
+        show_error(e)
+        return False
+    remember_doc_version(evaluation.id, version)
+    clear_widgets(starts=f"{form}.", ends=f"@{evaluation.id}")
+    flash(message)
+    st.rerun()
+    return True  # pragma: no cover - st.rerun does not return
+
+
+def widget_key(loaded: Loaded, name: str) -> str:
+    """``<form>.<field>@<evaluation>``: a save clears its own form's keys, and only those."""
+    return f"{name}@{loaded.evaluation.id}"

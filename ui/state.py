@@ -1,0 +1,182 @@
+"""Session keys (constants, in one place) and the current evaluation every workbench page works on.
+
+Real data lives in the database; the session keeps only the current evaluation's key, the versions
+the user started editing from (optimistic locking across reruns) and small UI choices, under keys
+no widget owns (widget keys are deleted when the user leaves a page).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import streamlit as st
+from sqlalchemy.engine import Engine
+
+from evaluation.errors import NotFound
+from evaluation.model import Evaluation
+from evaluation.scoring import EvaluationResult, score
+from evaluation.storage.db import session_scope
+from evaluation.storage.documents import load_with_versions
+from evaluation.storage.repo import EvaluationSummary, list_evaluations
+
+CURRENT = "wb_current_evaluation"  # key of the evaluation being worked on
+DOC_VERSIONS = "wb_doc_versions"  # evaluation key → document version the user started from
+ASSESSMENT_VERSIONS = "wb_assessment_versions"  # "key/code" → assessment version (None: new)
+CURRENT_INDICATOR = "wb_current_indicator"  # evaluation key → indicator code on the evidence page
+FLASH = "wb_flash"  # one message shown after the rerun that follows a save
+LAST_PAGE = "wb_last_page"  # the workbench page of the previous run
+CONFLICTS = "wb_conflicts"  # evaluation keys whose last save met someone else's change
+
+
+@dataclass(frozen=True)
+class Loaded:
+    evaluation: Evaluation
+    version: int  # the document version this page edits from
+    result: EvaluationResult
+    assessment_versions: dict[str, int]  # stored versions, read together with the content shown
+
+
+UNSAVED_NOTE = "每个表单点“保存”后才写入数据库；离开本页或切换评价前请先保存，未保存的输入不会保留。"
+
+
+def summaries(eng: Engine) -> list[EvaluationSummary]:
+    with session_scope(eng) as session:
+        return list_evaluations(session=session)
+
+
+def current_key(items: list[EvaluationSummary]) -> str | None:
+    keys = [i.key for i in items]
+    key = st.session_state.get(CURRENT)
+    if key not in keys:
+        key = next((i.key for i in items if i.kind == "third_party"), keys[0] if keys else None)
+        st.session_state[CURRENT] = key
+    return key if isinstance(key, str) else None
+
+
+PICKERS = ("home_pick", "wb_pick_evaluation")  # widgets that show the current evaluation
+
+
+def set_current(key: str, *, from_widget: bool = False) -> None:
+    """Make ``key`` the current evaluation; pickers are reseeded unless the change came from one."""
+    st.session_state[CURRENT] = key
+    if not from_widget:
+        for picker in PICKERS:
+            st.session_state.pop(picker, None)
+
+
+def doc_version(key: str, stored: int) -> int:
+    """The version the user started editing from (set on first load, advanced by our own saves)."""
+    versions: dict[str, int] = st.session_state.setdefault(DOC_VERSIONS, {})
+    return versions.setdefault(key, stored)
+
+
+def remember_doc_version(key: str, version: int) -> None:
+    st.session_state.setdefault(DOC_VERSIONS, {})[key] = version
+
+
+def clear_widgets(*, starts: str = "", ends: str = "") -> None:
+    """Drop widget states so the widgets are seeded from the database on the next run."""
+    for k in [k for k in st.session_state if str(k).startswith(starts) and str(k).endswith(ends)]:
+        del st.session_state[k]
+
+
+def forget_versions(key: str) -> None:
+    """After a conflict: start again from what is stored now (typed input is dropped)."""
+    clear_widgets(ends=f"@{key}")
+    clear_widgets(starts=f"ev@{key}@")
+    st.session_state.setdefault(DOC_VERSIONS, {}).pop(key, None)
+    versions: dict[str, int | None] = st.session_state.setdefault(ASSESSMENT_VERSIONS, {})
+    for k in [k for k in versions if k.startswith(f"{key}/")]:
+        versions.pop(k)
+
+
+def mark_conflict(key: str) -> None:
+    """Flag the conflict; the banner with the reload button shows now and on later reruns."""
+    flagged: set[str] = st.session_state.setdefault(CONFLICTS, set())
+    if key not in flagged:
+        flagged.add(key)
+        conflict_banner(key)
+
+
+def conflict_banner(key: str) -> None:
+    """After a refused save: offer to drop the stale versions and load what is stored now."""
+    if key not in st.session_state.get(CONFLICTS, set()):
+        return
+    c1, c2 = st.columns([4, 1])
+    c1.warning("他人已修改本评价。您的输入仍保留在页面上，可复制后载入最新内容再改。")
+    if c2.button("载入最新内容", key="wb_reload_latest"):
+        st.session_state[CONFLICTS].discard(key)
+        forget_versions(key)
+        st.rerun()
+
+
+def flash(message: str) -> None:
+    st.session_state[FLASH] = message
+
+
+def show_flash() -> None:
+    message = st.session_state.pop(FLASH, None)
+    if message:
+        st.toast(message, icon=":material/check_circle:")
+
+
+def load(eng: Engine, key: str) -> Loaded | None:
+    try:
+        with session_scope(eng) as session:
+            ev, stored, versions = load_with_versions(session=session, key=key)
+    except NotFound as e:
+        st.error(str(e))
+        return None
+    return Loaded(ev, doc_version(key, stored), score(ev), versions)
+
+
+def entered_page(path: str) -> None:
+    """Called by the frame before each page runs. Entering a page starts editing from what is stored
+    now: Streamlit drops a page's widget states when the user leaves it, so nothing typed survives a
+    page change, and versions kept from an earlier visit would only turn someone else's later save
+    into a false conflict."""
+    if st.session_state.get(LAST_PAGE) != path:
+        st.session_state[LAST_PAGE] = path
+        st.session_state[DOC_VERSIONS] = {}
+        st.session_state[ASSESSMENT_VERSIONS] = {}
+
+
+def choose_evaluation(eng: Engine) -> Loaded | None:
+    """Sidebar: which evaluation this page works on, and its running total, grade and progress."""
+    items = summaries(eng)
+    key = current_key(items)
+    if key is None:
+        st.info("还没有评价。请在“评价项目”页新建一个。")
+        return None
+    labels = {i.key: f"{i.project_name}（{i.year}，{i.kind_label}）" for i in items}
+    keys = list(labels)
+    picked = st.sidebar.selectbox(
+        "当前评价", keys, index=keys.index(key), format_func=lambda k: labels[k], key="wb_pick_evaluation"
+    )
+    if picked != key:
+        set_current(picked, from_widget=True)
+        key = picked
+    conflict_banner(key)
+    loaded = load(eng, key)
+    if loaded is not None:
+        p = loaded.evaluation.project
+        st.caption(f"{p.name}　{p.department}　{p.year} 年度　{loaded.evaluation.kind_label}（{key}）")
+        sidebar_score(loaded.result)
+    return loaded
+
+
+def sidebar_score(result: EvaluationResult) -> None:
+    box = st.sidebar.container(border=True)
+    if result.scored == 0:
+        box.markdown("**尚未评分**")
+    elif result.scored < result.count:
+        done = sum((r.weight for r in result.indicators if r.score is not None), Decimal(0))
+        box.markdown(f"**已得 {result.total:.2f} 分**（已评部分满分 {done:g} 分；全部评完后定级）")
+    else:
+        box.markdown(f"**得分 {result.total:.2f} 分 · {result.grade}**")
+    box.progress(result.scored / result.count if result.count else 0.0, text=f"已评 {result.scored}/{result.count} 项")
+    if result.penalty_total:
+        box.caption(f"扣分项 −{result.penalty_total:.2f} 分")
+    if result.errors:
+        box.caption(f"{len(result.errors)} 项输入有误")
