@@ -25,10 +25,10 @@ with session_scope(eng) as session:
 if items:
     c1, c2, c3, c4, c5 = st.columns([2, 1, 2, 1, 2])
     query = c1.text_input("搜索", placeholder="项目名称、主管部门或评价编号")
-    years = c2.multiselect("年度", sorted({i.year for i in items}, reverse=True))
-    depts = c3.multiselect("主管部门", sorted({i.department for i in items}))
-    kinds = c4.multiselect("类型", ["第三方评价", "绩效自评"])
-    agencies = c5.multiselect("评价机构", sorted({i.agency for i in items if i.agency}))
+    years = c2.multiselect("年度", sorted({i.year for i in items}, reverse=True), placeholder="全部")
+    depts = c3.multiselect("主管部门", sorted({i.department for i in items}), placeholder="全部")
+    kinds = c4.multiselect("类型", ["第三方评价", "绩效自评"], placeholder="全部")
+    agencies = c5.multiselect("评价机构", sorted({i.agency for i in items if i.agency}), placeholder="全部")
     shown = [
         i
         for i in items
@@ -96,6 +96,7 @@ with st.expander("新建评价", icon=":material/add:", expanded=not items), st.
         list(lib.personal),
         format_func=lambda k: lib.personal[k].name,
         key="new.personal",
+        placeholder="不选则先放一个待设置的个性指标",
     )
     if st.form_submit_button("新建", type="primary"):
         try:

@@ -230,7 +230,12 @@ with work_tab, st.form("work"):
     stages = st.data_editor(stages_df, num_rows="dynamic", width="stretch", key=k("work.stages"))
     options = METHODS + [m for m in rs.methods if m not in METHODS]
     methods = st.multiselect(
-        "所用评价方法", options, default=rs.methods, key=k("work.methods"), accept_new_options=True
+        "所用评价方法",
+        options,
+        default=rs.methods,
+        key=k("work.methods"),
+        accept_new_options=True,
+        placeholder="选择或输入方法",
     )
     purpose = st.text_area("评价目的（留空用机构默认文字）", rs.purpose, key=k("work.purpose"))
     sites = st.text_area("评价对象与选点", rs.sites, key=k("work.sites"))

@@ -175,7 +175,7 @@ with tab_survey:
         except ValidationFailed as e:
             st.error("\n".join(str(p) for p in e.problems))
             st.stop()
-        questions = st.multiselect("满意度问题", survey.questions, key="survey_questions")
+        questions = st.multiselect("满意度问题", survey.questions, key="survey_questions", placeholder="选择问题")
         method = st.radio(
             "计算方法",
             ["share", "weighted"],
