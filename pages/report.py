@@ -9,6 +9,8 @@ import streamlit as st
 from evaluation.errors import WorkbenchError
 from evaluation.excel import export_xlsx
 from evaluation.outline import missing_items, outline, score_table
+from evaluation.storage.db import session_scope
+from evaluation.storage.review import count_open_errors
 from ui.guard import page_setup
 from ui.saving import save, widget_key
 from ui.state import choose_evaluation, show_flash
@@ -49,11 +51,23 @@ c1.metric("评价得分", f"{result.total:.2f}")
 c2.metric("等级", result.grade)
 c3.metric("已评指标", f"{result.scored}/{result.count}")
 
+with session_scope(eng) as session:
+    open_errors = count_open_errors(session=session, ref=ev.id)
+confirmed = True
+if open_errors:
+    st.warning(f"复核发现 {open_errors} 处“错误”尚未处理（修正或说明理由接受）。建议先到“复核”页处理。")
+    st.page_link("pages/review.py", label="去复核", icon=":material/fact_check:")
+    confirmed = st.checkbox(
+        f"我已知悉尚有 {open_errors} 处错误未处理，仍然生成报告", key=f"confirm_open_errors.{ev.id}"
+    )
+
 st.subheader("下载")
 stamp = (ev.id, loaded.version, hash(tuple(a.model_dump_json() for a in ev.assessments)))
 c1, c2 = st.columns(2)
 with c1:
-    if st.button("生成 Word 报告", type="primary", disabled=bool(blocking), icon=":material/description:"):
+    if st.button(
+        "生成 Word 报告", type="primary", disabled=bool(blocking) or not confirmed, icon=":material/description:"
+    ):
         try:
             from evaluation.report import build_docx
         except ImportError as e:
