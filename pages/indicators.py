@@ -70,29 +70,22 @@ st.caption(
     "比率类指标的目标值须写出数值（如“≥90%”“不少于30人”）。分值合计须等于一级指标分值。"
 )
 scored = {a.code for a in ev.assessments if system.find(a.code) is not None}
-with st.form("personal"):
-    df = pd.DataFrame(personal_rows(system), columns=list(COLUMNS))
-    edited = st.data_editor(
-        df,
-        num_rows="dynamic",
-        width="stretch",
-        key=widget_key(loaded, "personal.table"),
-        column_config={
-            "分值": st.column_config.NumberColumn(min_value=0.0, step=0.5, required=True),
-            "评分方法": st.column_config.SelectboxColumn(options=list(RULE_KINDS.values()), required=True),
-            "每处扣分": st.column_config.NumberColumn(min_value=0.0, step=0.5, help="仅“缺（错）项扣分”使用"),
-            "指标解释": st.column_config.TextColumn(width="medium"),
-            "评分说明": st.column_config.TextColumn(width="medium"),
-        },
-    )
-    confirm = False
-    if scored:
-        confirm = st.checkbox(
-            f"本评价已开始评分（{len(scored)} 项已有记录）。我确认修改：删除指标会删除其评分记录；"
-            "改变评分方法会清空该项的评分输入，证据、附件与评分过程保留。"
-        )
-    submitted = st.form_submit_button("保存个性指标", type="primary")
-
+df = pd.DataFrame(personal_rows(system), columns=list(COLUMNS))
+# outside the form so that the sums and problems below follow every edit; the source frame is the
+# stored snapshot (never the editor's own output), so no edit is lost between reruns
+edited = st.data_editor(
+    df,
+    num_rows="dynamic",
+    width="stretch",
+    key=widget_key(loaded, "personal.table"),
+    column_config={
+        "分值": st.column_config.NumberColumn(min_value=0.0, step=0.5, required=True),
+        "评分方法": st.column_config.SelectboxColumn(options=list(RULE_KINDS.values()), required=True),
+        "每处扣分": st.column_config.NumberColumn(min_value=0.0, step=0.5, help="仅“缺（错）项扣分”使用"),
+        "指标解释": st.column_config.TextColumn(width="medium"),
+        "评分说明": st.column_config.TextColumn(width="medium"),
+    },
+)
 edit = apply_personal_rows(system, edited.to_dict("records"))
 c1, c2 = st.columns(2)
 c1.metric(
@@ -111,6 +104,15 @@ else:
                 st.markdown(
                     f"- **{ind.name}**（{points(ind.weight)} 分，目标 {ind.target or '—'}）：{ind.rule_in_words()}"
                 )
+
+with st.form("personal"):
+    confirm = False
+    if scored:
+        confirm = st.checkbox(
+            f"本评价已开始评分（{len(scored)} 项已有记录）。我确认修改：删除指标会删除其评分记录；"
+            "改变评分方法会清空该项的评分输入，证据、附件与评分过程保留。"
+        )
+    submitted = st.form_submit_button("保存个性指标", type="primary")
 
 if submitted and not edit.problems:
     rec = reconcile_assessments(system, edit.system, ev.assessments)

@@ -127,35 +127,21 @@ if facts_saved:
             save(eng, loaded, new, "已保存项目情况与绩效目标。", form="facts")
 
 with funds_tab:
-    with st.form("funds"):
-        st.caption("金额单位：万元")
-        c1, c2, c3 = st.columns(3)
-        fd = f.funds
-
-        def shown(d: Decimal | None) -> str:
-            return "" if d is None else f"{d:f}"
-
-        planned = c1.text_input("计划到位资金", shown(fd.planned), key=k("funds.planned"))
-        received = c2.text_input("实际到位资金", shown(fd.received), key=k("funds.received"))
-        initial = c3.text_input("年初预算", shown(fd.initial_budget), key=k("funds.initial"))
-        adjusted = c1.text_input("调整后预算（全年预算）", shown(fd.adjusted_budget), key=k("funds.adjusted"))
-        spent = c2.text_input("实际支出", shown(fd.spent), key=k("funds.spent"))
-        arrival = st.text_area("资金到位情况说明", fd.arrival, key=k("funds.arrival"))
-        usage = st.text_area("资金使用情况说明", fd.usage, key=k("funds.usage"))
-        management = st.text_area("资金管理情况说明", fd.management, key=k("funds.management"))
-        st.markdown("**支出明细表（表1-1）**（可增删行）")
-        breakdown_df = pd.DataFrame(
-            [{"支出类别": e.category, "金额（万元）": float(e.amount)} for e in fd.breakdown],
-            columns=["支出类别", "金额（万元）"],
-        )
-        edited = st.data_editor(
-            breakdown_df,
-            num_rows="dynamic",
-            width="stretch",
-            key=k("funds.breakdown"),
-            column_config={"金额（万元）": st.column_config.NumberColumn(min_value=0.0, format="%.2f", step=0.01)},
-        )
-        funds_saved = st.form_submit_button("保存", type="primary")
+    fd = f.funds
+    st.markdown("**支出明细表（表1-1）**（可增删行；合计与占比随输入即时更新，点下方“保存”写入）")
+    breakdown_df = pd.DataFrame(
+        [{"支出类别": e.category, "金额（万元）": float(e.amount)} for e in fd.breakdown],
+        columns=["支出类别", "金额（万元）"],
+    )
+    # outside the form so that the totals below follow every edit; the source frame stays the stored
+    # data (never the editor's own output), so no edit is lost between reruns
+    edited = st.data_editor(
+        breakdown_df,
+        num_rows="dynamic",
+        width="stretch",
+        key=k("funds.breakdown"),
+        column_config={"金额（万元）": st.column_config.NumberColumn(min_value=0.0, format="%.2f", step=0.01)},
+    )
     items: list[ExpenseItem] = []
     problems: list[str] = []
     for i, r in enumerate(edited.to_dict("records"), 1):
@@ -172,12 +158,12 @@ with funds_tab:
             problems.append(f"支出明细第 {i} 行“{cat}”金额不能为负数")
             continue
         items.append(ExpenseItem(category=cat, amount=Decimal(str(value)).quantize(Decimal("0.000001")).normalize()))
+    live_spent = st.session_state.get(k("funds.spent"))
     try:
-        spent_value = amount(spent, "实际支出")
+        spent_value = amount(live_spent, "实际支出") if isinstance(live_spent, str) else fd.spent
     except FieldError:
         spent_value = fd.spent
     b = breakdown(items, spent_value)
-    st.markdown("**合计与占比**")
     st.dataframe(
         pd.DataFrame(
             [{"支出类别": r.category, "金额（万元）": wan(r.amount), "占比": percent(r.share)} for r in b.rows]
@@ -186,8 +172,26 @@ with funds_tab:
         hide_index=True,
         width="stretch",
     )
+    if problems:
+        st.error("；".join(problems))
     if b.mismatch:
         st.warning(b.mismatch)
+    with st.form("funds"):
+        st.caption("金额单位：万元")
+        c1, c2, c3 = st.columns(3)
+
+        def shown(d: Decimal | None) -> str:
+            return "" if d is None else f"{d:f}"
+
+        planned = c1.text_input("计划到位资金", shown(fd.planned), key=k("funds.planned"))
+        received = c2.text_input("实际到位资金", shown(fd.received), key=k("funds.received"))
+        initial = c3.text_input("年初预算", shown(fd.initial_budget), key=k("funds.initial"))
+        adjusted = c1.text_input("调整后预算（全年预算）", shown(fd.adjusted_budget), key=k("funds.adjusted"))
+        spent = c2.text_input("实际支出", shown(fd.spent), key=k("funds.spent"))
+        arrival = st.text_area("资金到位情况说明", fd.arrival, key=k("funds.arrival"))
+        usage = st.text_area("资金使用情况说明", fd.usage, key=k("funds.usage"))
+        management = st.text_area("资金管理情况说明", fd.management, key=k("funds.management"))
+        funds_saved = st.form_submit_button("保存", type="primary")
     rate = execution_rate(fd)
     if rate is not None:
         st.caption(f"预算执行率（已保存数据）：{percent(rate)}")
@@ -211,7 +215,14 @@ with funds_tab:
         except (FieldError, ValidationError) as e:
             show_error(e)
         else:
-            save(eng, loaded, new, "已保存资金情况。" + (f"注意：{b.mismatch}" if b.mismatch else ""), form="funds")
+            after = breakdown(items, funds.spent)
+            save(
+                eng,
+                loaded,
+                new,
+                "已保存资金情况。" + (f"注意：{after.mismatch}" if after.mismatch else ""),
+                form="funds",
+            )
 
 with work_tab, st.form("work"):
     rs = ev.report

@@ -116,3 +116,13 @@ def test_removing_a_scored_indicator_drops_its_record_after_confirmation(app: Ap
     a = ev.assessment("GX.JJ.02")
     assert a is not None and a.inputs.actual is None and a.evidence  # inputs cleared, evidence kept
     assert "评分输入已清空（GX.JJ.02）" in texts(app)
+
+
+def test_sums_follow_the_table_before_saving(app: AppTest) -> None:
+    open_page(app, "indicators")
+    app.session_state[KEY] = {"edited_rows": {0: {"分值": 6}}, "added_rows": [], "deleted_rows": []}
+    app.run()  # an edit, no save
+    assert not app.exception
+    total = next(m for m in app.metric if m.label == "个性指标分值合计")
+    assert total.value == "14 分"  # 6 + 8, shown at once
+    assert any("不能保存" in e.value for e in app.error)

@@ -187,3 +187,16 @@ def test_coming_back_to_a_page_edits_from_what_is_stored_now(app: AppTest, tmp_p
     assert "已保存封面与基本信息" in texts(app), texts(app)
     ev = stored(tmp_path)
     assert (ev.project.agency, ev.project.commissioner) == ("他人保存的机构", "东区财政局")
+
+
+def test_funds_totals_follow_the_table_before_saving(app: AppTest, tmp_path: Path) -> None:
+    open_page(app, "project")
+    key = f"funds.breakdown@{SAMPLE}"
+    # change 办公费 from 2.12 to 12.12 without saving: 合计 and the mismatch warning follow at once
+    app.session_state[key] = {"edited_rows": {0: {"金额（万元）": 12.12}}, "added_rows": [], "deleted_rows": []}
+    app.run()
+    frames = [d.value for d in app.dataframe]
+    shown = [df for df in frames if "支出类别" in df.columns and "合计" in list(df["支出类别"])]
+    assert shown and shown[0].iloc[-1]["金额（万元）"] == "230.00"
+    assert any("230" in w.value for w in app.warning)  # 合计 230.00 against 实际支出 220
+    assert stored(tmp_path).facts.funds.breakdown[0].amount == Decimal("2.12")  # nothing written yet
