@@ -7,11 +7,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from io import BytesIO
 from pathlib import Path
@@ -19,11 +14,8 @@ from typing import Any
 
 import pytest
 
-from evaluation.config import REPO_ROOT
+from .browser_support import CHROMIUM_ARGS, require_chromium, streamlit_server
 
-from .conftest import free_port, skip_or_fail
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 PAGES = ["", "project", "indicators", "evidence", "problems", "report", "library"]
 NAME = "2024年招商引资工作经费"
 
@@ -32,49 +24,9 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if CHROMIUM is None:
-        skip_or_fail("本机没有 chromium 浏览器（Debian 软件包 chromium），无法运行浏览器测试")
-    tmp = tmp_path_factory.mktemp("workbench")
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp / 'web.db'}", "WORKBENCH_DATA_DIR": str(tmp)}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(REPO_ROOT / "app.py"),
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--server.address",
-            "127.0.0.1",
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.fileWatcherType",
-            "none",
-        ],
-        env=env,
-        cwd=REPO_ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("streamlit 服务 60 秒内未就绪")
+    require_chromium()
+    with streamlit_server(tmp_path_factory.mktemp("workbench")) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 @pytest.fixture(scope="module")
@@ -89,10 +41,7 @@ def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--no-first-run"],
-        )
+        b = p.chromium.launch(executable_path=require_chromium(), args=CHROMIUM_ARGS)
         yield b
         b.close()
 

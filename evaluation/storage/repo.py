@@ -347,28 +347,26 @@ def _import(*, session: Session, paths: list[Path], replace: bool) -> tuple[list
     except ValidationFailed as e:
         problems += e.problems
     if not replace:
-        for ev in evaluations:
-            if session.exec(select(EvaluationRow.id).where(EvaluationRow.key == ev.id)).first() is not None:
-                problems.append(Problem(f"评价编号“{ev.id}”已在数据库中（如需覆盖请加 --replace）", None, None, "id"))
+        problems += _existing(session, evaluations)
     if problems:
         raise ValidationFailed(problems, "导入未执行，未写入任何内容")
-    for ev in evaluations:
-        if replace:
-            replace_evaluation(session=session, evaluation=ev)
-        else:
-            create_evaluation(session=session, evaluation=ev)
+    import_evaluations(session=session, evaluations=evaluations, replace=replace)
     for summary in summaries:
         save_department_summary(session=session, summary=summary)
     return [ev.id for ev in evaluations], [s.id for s in summaries]
 
 
+def _existing(session: Session, evaluations: list[Evaluation]) -> list[Problem]:
+    return [
+        Problem(f"评价编号“{ev.id}”已在数据库中（如需覆盖请加 --replace）", None, None, "id")
+        for ev in evaluations
+        if session.exec(select(EvaluationRow.id).where(EvaluationRow.key == ev.id)).first() is not None
+    ]
+
+
 def import_evaluations(*, session: Session, evaluations: list[Evaluation], replace: bool = False) -> list[str]:
     """Store already-built evaluations (e.g. from 自评表 files) as one change; refuse existing ids unless replace."""
-    problems = []
-    if not replace:
-        for ev in evaluations:
-            if session.exec(select(EvaluationRow.id).where(EvaluationRow.key == ev.id)).first() is not None:
-                problems.append(Problem(f"评价编号“{ev.id}”已在数据库中（如需覆盖请加 --replace）", None, None, "id"))
+    problems = [] if replace else _existing(session, evaluations)
     if problems:
         raise ValidationFailed(problems, "导入未执行，未写入任何内容")
     for ev in evaluations:
