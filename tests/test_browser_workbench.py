@@ -71,7 +71,7 @@ def cell(page: Any, grid: Any, row: int, frac: float, text: str) -> None:
     page.keyboard.type(text)
     page.wait_for_timeout(200)
     page.keyboard.press("Tab")
-    page.wait_for_timeout(300)
+    idle(page)  # an edit of a table outside a form reruns the page (live totals)
 
 
 def choose(page: Any, label: str, option: str) -> None:
