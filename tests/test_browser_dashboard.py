@@ -25,7 +25,7 @@ def test_filter_the_dashboard_and_download_a_table(tmp_path: Path) -> None:
         page.get_by_role("heading", name="对比分析").wait_for(timeout=30000)
         page.get_by_text("当前范围：13 个评价（共 13 个）").wait_for(timeout=30000)
         charts = page.locator('[data-testid="stPlotlyChart"]')
-        charts.first.wait_for(timeout=30000)
+        charts.nth(8).wait_for(timeout=30000)  # the charts draw one after another
         assert charts.count() == 9
         shots = screenshot_dir(tmp_path)
         page.screenshot(path=str(shots / "analysis.png"), full_page=False)
