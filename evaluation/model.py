@@ -340,6 +340,11 @@ class Evaluation(Model):
                 return a
         return None
 
+    def process_text(self, code: str, fallback: str) -> str:
+        """The 评分过程 written for an indicator, or ``fallback`` (the engine's explanation) when none is."""
+        a = self.assessment(code)
+        return a.narrative if a is not None and a.narrative.strip() else fallback
+
     @property
     def kind_label(self) -> str:
         return "第三方评价" if self.kind == "third_party" else "绩效自评"

@@ -124,8 +124,7 @@ def appendix_table(ev: Evaluation, result: EvaluationResult) -> list[list[str]]:
     rows: list[list[str]] = [list(APPENDIX_COLUMNS)]
     for l1, g, ind in ev.system.indicators():
         r = result.indicator(ind.code)
-        a = ev.assessment(ind.code)
-        process = a.narrative if a is not None and a.narrative.strip() else r.explanation
+        process = ev.process_text(ind.code, r.explanation)
         rows.append(
             [
                 l1.name,

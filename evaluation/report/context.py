@@ -7,6 +7,7 @@ the texts every report repeats from the agency's editable defaults (``defaults.y
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from evaluation.indicators import Indicator
 from evaluation.model import Evaluation, clean_text
 from evaluation.scoring import EvaluationResult, IndicatorResult, score
 from evaluation.values import format_decimal
@@ -361,9 +363,7 @@ def build_report_context(
                 doc.h(3, ind.name)
                 got = points(row.score) if row.score is not None else "（未评）"
                 doc.p(f"指标分值{points(row.weight)}分，评价得分{got}分。", bold=True)
-                a = ev.assessment(ind.code)
-                narrative = a.narrative if a is not None and a.narrative.strip() else row.explanation
-                doc.p(narrative)
+                doc.p(ev.process_text(ind.code, row.explanation))
 
     # 五、存在问题及原因分析 / 六、相关建议
     doc.h(1, "存在问题及原因分析")
@@ -411,6 +411,27 @@ def _group_label(name: str, weight: Decimal | None) -> str:
     return f"{name}（{points(weight)}分）" if weight is not None else name
 
 
+def _indicator_rows(ev: Evaluation, result: EvaluationResult) -> Iterator[tuple[list[TableCell | None], Indicator]]:
+    """Each third-level indicator with its two group cells: the group label ("通用指标（54分）") spanning
+    the group's rows on the group's first row, None (covered by the merge) on the others."""
+    for l1 in ev.system.groups:
+        l1_count = sum(len(g.indicators) for g in l1.groups)
+        for i, g in enumerate(l1.groups):
+            for j, ind in enumerate(g.indicators):
+                first_l1 = i == 0 and j == 0
+                yield (
+                    [
+                        TableCell(_group_label(l1.name, result.group(l1.code).weight), merge_down=l1_count - 1)
+                        if first_l1
+                        else None,
+                        TableCell(_group_label(g.name, result.group(g.code).weight), merge_down=len(g.indicators) - 1)
+                        if j == 0
+                        else None,
+                    ],
+                    ind,
+                )
+
+
 def _score_table(ev: Evaluation, result: EvaluationResult) -> Table:
     header: list[list[TableCell | None]] = [
         [
@@ -435,30 +456,19 @@ def _score_table(ev: Evaluation, result: EvaluationResult) -> Table:
         ],
     ]
     rows: list[list[TableCell | None]] = []
-    for l1 in ev.system.groups:
-        l1_count = sum(len(g.indicators) for g in l1.groups)
-        first_l1 = True
-        for g in l1.groups:
-            first_g = True
-            for ind in g.indicators:
-                r = result.indicator(ind.code)
-                rows.append(
-                    [
-                        TableCell(_group_label(l1.name, result.group(l1.code).weight), merge_down=l1_count - 1)
-                        if first_l1
-                        else None,
-                        TableCell(_group_label(g.name, result.group(g.code).weight), merge_down=len(g.indicators) - 1)
-                        if first_g
-                        else None,
-                        TableCell(ind.name),
-                        TableCell(points(r.weight)),
-                        TableCell(points(r.score)),
-                        TableCell(points(r.deduction)),
-                        TableCell(rate_text(r.rate)),
-                        TableCell(_deduction_reason(r, ev), align="left"),
-                    ]
-                )
-                first_l1 = first_g = False
+    for groups, ind in _indicator_rows(ev, result):
+        r = result.indicator(ind.code)
+        rows.append(
+            [
+                *groups,
+                TableCell(ind.name),
+                TableCell(points(r.weight)),
+                TableCell(points(r.score)),
+                TableCell(points(r.deduction)),
+                TableCell(rate_text(r.rate)),
+                TableCell(_deduction_reason(r, ev), align="left"),
+            ]
+        )
     if result.penalty_total:
         reasons = "；".join(t for pen in result.penalties for t in pen.findings)
         rows.append(
@@ -513,39 +523,25 @@ def _appendix_table(ev: Evaluation, result: EvaluationResult) -> Table:
     ]
     header: list[list[TableCell | None]] = [[TableCell(c, bold=True) for c in cols]]
     rows: list[list[TableCell | None]] = []
-    for l1 in ev.system.groups:
-        l1_count = sum(len(g.indicators) for g in l1.groups)
-        first_l1 = True
-        for g in l1.groups:
-            first_g = True
-            for ind in g.indicators:
-                r = result.indicator(ind.code)
-                a = ev.assessment(ind.code)
-                process = a.narrative if a is not None and a.narrative.strip() else r.explanation
-                rows.append(
-                    [
-                        TableCell(_group_label(l1.name, result.group(l1.code).weight), merge_down=l1_count - 1)
-                        if first_l1
-                        else None,
-                        TableCell(_group_label(g.name, result.group(g.code).weight), merge_down=len(g.indicators) - 1)
-                        if first_g
-                        else None,
-                        TableCell(ind.name),
-                        TableCell(points(ind.weight)),
-                        TableCell(ind.target or "—"),
-                        TableCell(ind.explanation, align="left"),
-                        TableCell(ind.method_label),
-                        TableCell(ind.rule_text or ind.rule_in_words(), align="left"),
-                        TableCell(process, align="left"),
-                        TableCell(points(r.score)),
-                    ]
-                )
-                first_l1 = first_g = False
+    for groups, ind in _indicator_rows(ev, result):
+        r = result.indicator(ind.code)
+        rows.append(
+            [
+                *groups,
+                TableCell(ind.name),
+                TableCell(points(ind.weight)),
+                TableCell(ind.target or "—"),
+                TableCell(ind.explanation, align="left"),
+                TableCell(ind.method_label),
+                TableCell(ind.rule_text or ind.rule_in_words(), align="left"),
+                TableCell(ev.process_text(ind.code, r.explanation), align="left"),
+                TableCell(points(r.score)),
+            ]
+        )
     items = ev.system.penalty_items()
     for i, item in enumerate(items):
         pen = next(x for x in result.penalties if x.code == item.code)
-        a = ev.assessment(item.code)
-        process = a.narrative if a is not None and a.narrative.strip() else pen.explanation
+        process = ev.process_text(item.code, pen.explanation)
         cap = ev.system.penalties.cap if ev.system.penalties else Decimal(0)
         rows.append(
             [
