@@ -288,21 +288,16 @@ def cmd_selfeval_import(args: argparse.Namespace) -> int:
         print("没有找到 .xlsx 或 .docx 文件", file=sys.stderr)
         return 1
     engine = open_database()
-    from collections import Counter
 
-    from evaluation.selfeval_files import ReadResult, guess_year, read_file, tables_to_evaluations
+    from evaluation.selfeval_files import ReadResult, common_year, read_file, tables_to_evaluations
 
     read: list[tuple[Path, ReadResult | str]] = []
-    years: Counter[int] = Counter()
     for path in paths:
         try:
-            first = read_file(path.name, path.read_bytes())
+            read.append((path, read_file(path.name, path.read_bytes())))
         except OSError as e:
             read.append((path, f"无法读取文件：{e.strerror}"))
-            continue
-        years.update(y for _, t in first.tables if (y := guess_year(t)) is not None)
-        read.append((path, first))
-    fallback = years.most_common(1)[0][0] if years else None
+    fallback = common_year([r for _, r in read if not isinstance(r, str)])
     report: list[dict[str, object]] = []
     for path, outcome in read:
         entry: dict[str, object] = {"file": str(path), "imported": [], "problems": []}
@@ -373,7 +368,7 @@ def cmd_selfeval_review(args: argparse.Namespace) -> int:
     from evaluation.checks import count_by_severity
     from evaluation.datafiles import read_data, validate_model
     from evaluation.model import DepartmentSummary
-    from evaluation.selfeval_files import ReadResult, guess_year, read_file, tables_to_evaluations
+    from evaluation.selfeval_files import ReadResult, common_year, read_file, tables_to_evaluations
 
     paths = _expand_any(args.paths, (".xlsx", ".docx", ".yaml", ".yml", ".json"))
     evaluations: list[Evaluation] = []
@@ -393,8 +388,7 @@ def cmd_selfeval_review(args: argparse.Namespace) -> int:
             summary = validate_model(DepartmentSummary, data, str(path))
         else:
             evaluations.append(load_evaluation(path))
-    years = [y for r in tables for _, t in r.tables if (y := guess_year(t)) is not None]
-    fallback = max(set(years), key=years.count) if years else (summary.year if summary else None)
+    fallback = common_year(tables) or (summary.year if summary else None)
     for result in tables:
         evs, result = tables_to_evaluations(
             result, year=args.year or (summary.year if summary else None), fallback_year=fallback

@@ -422,6 +422,14 @@ def guess_year(table: SelfEvalTable) -> int | None:
     return None
 
 
+def common_year(results: Sequence[ReadResult]) -> int | None:
+    """The budget year most tables of a batch name (first met wins a tie): the year for tables that name none."""
+    from collections import Counter
+
+    years = Counter(y for r in results for _, t in r.tables if (y := guess_year(t)) is not None)
+    return years.most_common(1)[0][0] if years else None
+
+
 def table_id(table: SelfEvalTable, year: int) -> str:
     """A stable evaluation id for an imported table: year + a digest of department, project and title."""
     import hashlib

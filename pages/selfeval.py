@@ -6,7 +6,7 @@ from evaluation.batch_review import review_batch, review_docx, review_xlsx
 from evaluation.checks import count_by_severity
 from evaluation.errors import ConflictError, ValidationFailed
 from evaluation.model import Assessment
-from evaluation.selfeval_files import export_self_evaluation, guess_year, read_file, tables_to_evaluations
+from evaluation.selfeval_files import common_year, export_self_evaluation, read_file, tables_to_evaluations
 from evaluation.storage.db import session_scope
 from evaluation.storage.repo import (
     get_assessment_version,
@@ -34,8 +34,7 @@ with tab_import:
         submitted = st.form_submit_button("导入", type="primary")
     if submitted and files:
         results = [read_file(f.name, f.getvalue()) for f in files]
-        years = [y for r in results for _, t in r.tables if (y := guess_year(t)) is not None]
-        fallback = max(set(years), key=years.count) if years else None
+        fallback = common_year(results)
         for result in results:
             if result.problems:
                 st.error(f"{result.file}：未导入\n\n" + "\n".join(f"- {p}" for p in result.problems))
