@@ -46,10 +46,6 @@ class Frames:
         return len(self.projects)
 
 
-def _f(d: Decimal | None) -> float | None:
-    return None if d is None else float(d)
-
-
 def budget_of(ev: Evaluation) -> tuple[Decimal | None, Decimal | None]:
     """(budget, spent) in 万元: the funds of a third-party evaluation, the 年度资金总额 row of a 自评表."""
     if ev.self_evaluation is not None and ev.self_evaluation.budget_rows:
