@@ -196,23 +196,12 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _expand(paths: Sequence[str]) -> list[Path]:
-    result: list[Path] = []
-    for p in paths:
-        path = Path(p)
-        if path.is_dir():
-            result += sorted(x for x in path.rglob("*") if x.suffix.lower() in (".yaml", ".yml", ".json"))
-        else:
-            result.append(path)
-    return result
-
-
 def cmd_import(args: argparse.Namespace) -> int:
     from evaluation.storage.bootstrap import open_database
     from evaluation.storage.db import session_scope
     from evaluation.storage.repo import import_files
 
-    paths = _expand(args.files)
+    paths = _expand_any(args.files, (".yaml", ".yml", ".json"))
     if not paths:
         print("没有找到要导入的评价文件", file=sys.stderr)
         return 1
