@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from evaluation.errors import ConflictError, NotFound, ValidationFailed
 from evaluation.model import Assessment, Evaluation, evaluation_problems
 from evaluation.scoring import score
-from evaluation.storage.repo import get_evaluation, get_evaluation_with_versions
+from evaluation.storage.repo import get_evaluation, get_evaluation_with_versions, lock_evaluation
 from evaluation.storage.tables import AssessmentRow, EvaluationRow, utcnow
 from evaluation.storage.workflow_state import ensure_editable
 
@@ -61,12 +61,7 @@ def save_document(
     assessments, or with the given ones when syncing): nothing invalid is written.
     """
     row = _row(session, evaluation.id)
-    # take the evaluation's write lock before reading what the stored total is computed from (as
-    # repo.save_assessment does), so a concurrent assessment save cannot leave a stale total behind
-    session.execute(
-        update(EvaluationRow).where(col(EvaluationRow.id) == row.id).values(version=col(EvaluationRow.version))
-    )
-    session.refresh(row)
+    lock_evaluation(session=session, row=row)  # as repo.save_assessment does
     ensure_editable(session=session, evaluation_key=row.key, role=role)
     if row.version != expected_version:
         raise ConflictError(_conflict(evaluation))

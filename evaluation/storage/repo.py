@@ -219,6 +219,16 @@ def get_assessment_version(*, session: Session, ref: int | str, code: str) -> in
     return a.version if a else None
 
 
+def lock_evaluation(*, session: Session, row: EvaluationRow) -> None:
+    """Serialize saves of one evaluation: a no-op write takes the row lock (PostgreSQL) or the database
+    write lock (SQLite) before anything is read, so a stored total is computed from the latest state.
+    The row is refreshed from the database."""
+    session.execute(
+        update(EvaluationRow).where(col(EvaluationRow.id) == row.id).values(version=col(EvaluationRow.version))
+    )
+    session.refresh(row)
+
+
 def save_assessment(
     *,
     session: Session,
@@ -234,12 +244,7 @@ def save_assessment(
     Returns the new version. The evaluation's stored total is updated in the same transaction.
     """
     row = _find_row(session, ref)
-    # Serialize saves of one evaluation: this no-op write takes the row lock (PostgreSQL) or the database
-    # write lock (SQLite) before anything is read, so the stored total is computed from the latest state.
-    session.execute(
-        update(EvaluationRow).where(col(EvaluationRow.id) == row.id).values(version=col(EvaluationRow.version))
-    )
-    session.expire(row)
+    lock_evaluation(session=session, row=row)
     ensure_editable(session=session, evaluation_key=row.key, role=role)
     ev = get_evaluation(session=session, ref=row.key)
     others = [a for a in ev.assessments if a.code != assessment.code]
