@@ -7,6 +7,7 @@ storage functions check it (and evaluation membership) before every write, not o
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 from argon2 import PasswordHasher
@@ -34,9 +35,29 @@ ACTION_LABELS: dict[Action, str] = {
 }
 MAX_FAILED_LOGINS = 5
 LOCK_MINUTES = 5
-SESSION_HOURS = 8
+SESSION_HOURS = 8  # a sign-in lasts at most this long
+IDLE_MINUTES = 60  # … and ends after this long without any action
 
 _hasher = PasswordHasher()
+
+
+@dataclass(frozen=True)
+class User:
+    """The signed-in user as plain data (never an ORM object in the session state)."""
+
+    id: int
+    username: str
+    display_name: str
+    role: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.display_name or self.username}（{self.role}）"
+
+
+# The workbench itself: command-line tools run by whoever operates the server (loading samples, imports,
+# backups). It has the administrator's rights; pages never use it, they pass the signed-in user.
+SYSTEM = User(id=0, username="系统", display_name="系统", role="管理员")
 
 
 class PermissionDenied(WorkbenchError):

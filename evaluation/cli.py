@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from evaluation.auth import SYSTEM
 from evaluation.cli_check import add_check_parser
 from evaluation.config import get_settings
 from evaluation.datafiles import dump_json
@@ -206,7 +207,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         print("没有找到要导入的评价文件", file=sys.stderr)
         return 1
     with session_scope(open_database()) as session:
-        keys = import_files(session=session, paths=paths, replace=args.replace)
+        keys = import_files(session=session, paths=paths, replace=args.replace, user=SYSTEM)
     print(f"已导入 {len(keys)} 项：{'、'.join(keys)}")
     return 0
 
@@ -302,7 +303,7 @@ def cmd_selfeval_import(args: argparse.Namespace) -> int:
         if evs:
             try:
                 with session_scope(engine) as session:
-                    keys = import_evaluations(session=session, evaluations=evs, replace=args.replace)
+                    keys = import_evaluations(session=session, evaluations=evs, replace=args.replace, user=SYSTEM)
                 entry["imported"] = [
                     {
                         "id": k,
@@ -455,7 +456,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
     from evaluation.storage.bootstrap import open_database
 
     out = Path(args.output)
-    data = create_backup(open_database(), get_settings().attachments_dir)
+    data = create_backup(open_database(), user=SYSTEM, attachments=get_settings().attachments_dir)
     tmp = out.with_name(out.name + ".tmp")
     tmp.write_bytes(data)
     tmp.replace(out)
@@ -471,7 +472,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     if not path.is_file():
         print(f"错误：备份文件不存在：{path}", file=sys.stderr)
         return 1
-    counts = restore_backup(open_database(), path.read_bytes(), get_settings().attachments_dir)
+    counts = restore_backup(open_database(), path.read_bytes(), user=SYSTEM, attachments=get_settings().attachments_dir)
     print("已恢复：" + "，".join(f"{name} {n} 行" for name, n in counts.items()))
     return 0
 

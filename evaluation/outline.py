@@ -5,25 +5,11 @@ it in)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
-from evaluation.formatting import points, two
+from evaluation.formatting import two
 from evaluation.model import Evaluation
+from evaluation.report.context import appendix_table_1, score_table_3_1
 from evaluation.scoring import EvaluationResult
-
-SCORE_COLUMNS = ("一级指标", "二级指标", "三级指标", "指标分值", "得分", "扣分", "得分率", "扣分原因")
-APPENDIX_COLUMNS = (
-    "一级指标",
-    "二级指标",
-    "三级指标",
-    "指标分值",
-    "目标值",
-    "指标解释",
-    "评分方法",
-    "评分说明",
-    "评分过程",
-    "得分",
-)
 
 
 @dataclass(frozen=True)
@@ -71,91 +57,14 @@ def outline(ev: Evaluation, result: EvaluationResult) -> list[tuple[int, str]]:
     return items
 
 
-def _reason(ev: Evaluation, result: EvaluationResult, code: str) -> str:
-    r = result.indicator(code)
-    if r.deduction is None or r.deduction == 0:
-        return ""
-    if r.findings:
-        return "；".join(r.findings)
-    if r.overridden:
-        return r.override_reason
-    return r.explanation
-
-
 def score_table(ev: Evaluation, result: EvaluationResult) -> list[list[str]]:
-    """表3-1 得分情况表 as text rows (header first), numbers as the report shows them."""
-    rows: list[list[str]] = [list(SCORE_COLUMNS)]
-    for r in result.indicators:
-        rows.append(
-            [
-                r.level1,
-                r.level2,
-                r.name,
-                points(r.weight),
-                points(r.score) if r.score is not None else "未评",
-                "" if r.deduction is None else points(r.deduction),
-                "" if r.rate is None else f"{r.rate}%",
-                _reason(ev, result, r.code),
-            ]
-        )
-    if result.penalties:
-        reasons = "；".join(t for p in result.penalties for t in p.findings)
-        rows.append(
-            ["扣分项", "", "", "—", f"-{points(result.penalty_total)}", points(result.penalty_total), "—", reasons]
-        )
-    rate = two(result.total / result.weight_total * 100) if result.weight_total else Decimal(0)
-    rows.append(
-        [
-            "合计",
-            "",
-            "",
-            points(result.weight_total),
-            points(result.total),
-            points(result.weight_total - result.total),
-            f"{rate}%",
-            "",
-        ]
-    )
-    return rows
+    """表3-1 得分情况表 as text rows (column names first), exactly as the Word report prints it."""
+    return score_table_3_1(ev, result).texts()
 
 
 def appendix_table(ev: Evaluation, result: EvaluationResult) -> list[list[str]]:
-    """附件1 指标体系 as text rows (header first), with 扣分项 and 合计."""
-    rows: list[list[str]] = [list(APPENDIX_COLUMNS)]
-    for l1, g, ind in ev.system.indicators():
-        r = result.indicator(ind.code)
-        process = ev.process_text(ind.code, r.explanation)
-        rows.append(
-            [
-                l1.name,
-                g.name,
-                ind.name,
-                points(ind.weight),
-                ind.target,
-                ind.explanation,
-                ind.method_label,
-                ind.rule_text or ind.rule_in_words(),
-                process,
-                points(r.score) if r.score is not None else "未评",
-            ]
-        )
-    for item, pen in zip(ev.system.penalty_items(), result.penalties, strict=True):
-        rows.append(
-            [
-                "扣分项",
-                "",
-                item.name,
-                "—",
-                "",
-                item.explanation,
-                item.method_name,
-                item.rule_text,
-                pen.explanation,
-                f"-{points(pen.points)}" if pen.points else "0",
-            ]
-        )
-    rows.append(["合计", "", "", points(result.weight_total), "", "", "", "", "", points(result.total)])
-    return rows
+    """附件1 指标体系 as text rows (column names first), exactly as the Word report prints it."""
+    return appendix_table_1(ev, result).texts()
 
 
 def missing_items(ev: Evaluation, result: EvaluationResult) -> list[Missing]:

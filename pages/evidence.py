@@ -19,8 +19,10 @@ from evaluation.rules import describe_rule
 from evaluation.scoring import score_rule
 from evaluation.storage.db import session_scope
 from evaluation.storage.repo import save_assessment
+from ui.access import readonly
 from ui.feedback import FieldError, number, show_error
-from ui.guard import page_setup
+from ui.guard import page_setup, signed_in
+from ui.history import history_table
 from ui.inputs import render_inputs
 from ui.state import (
     ASSESSMENT_VERSIONS,
@@ -135,7 +137,7 @@ def save(assessment: Assessment, message: str, form: str) -> None:
     try:
         with session_scope(eng) as session:
             versions[vkey] = save_assessment(
-                session=session, ref=ev.id, assessment=assessment, expected_version=versions[vkey]
+                session=session, ref=ev.id, assessment=assessment, expected_version=versions[vkey], user=signed_in()
             )
     except ConflictError as e:
         show_error(e)
@@ -160,7 +162,7 @@ tab_in, tab_ev, tab_text, tab_adj = st.tabs(["评分输入", "证据与附件", 
 with tab_in:
     with st.form(f"inputs@{code}"):
         collect = render_inputs(rule, weight, indicator.target if indicator else "", base.inputs, f"{prefix}inputs.")
-        submitted = st.form_submit_button("计算并保存", type="primary")
+        submitted = st.form_submit_button("计算并保存", type="primary", disabled=readonly())
     if submitted:
         try:
             inputs: Inputs = collect()
@@ -209,7 +211,7 @@ with tab_ev:
             key=f"{prefix}refs.upload",
             max_upload_size=MAX_BYTES // 1024 // 1024,
         )
-        ev_saved = st.form_submit_button("保存证据", type="primary")
+        ev_saved = st.form_submit_button("保存证据", type="primary", disabled=readonly())
     if ev_saved:
         try:
             new_refs: list[EvidenceRef] = []
@@ -264,11 +266,11 @@ with tab_text:
         narrative = st.text_area("评分过程（写入报告“绩效分析”和附件1）", base.narrative, height=220, key=text_key)
         review = st.checkbox("已复核", base.status == "已复核", key=f"{prefix}text.reviewed")
         c1, c2 = st.columns(2)
-        text_saved = c1.form_submit_button("保存评分过程", type="primary")
+        text_saved = c1.form_submit_button("保存评分过程", type="primary", disabled=readonly())
         c2.form_submit_button(
             "按输入和得分起草",
             on_click=draft,
-            disabled=indicator is None or stored is None,
+            disabled=indicator is None or stored is None or readonly(),
             help="用已保存的输入和得分生成草稿，可再修改",
         )
     if text_saved:
@@ -294,8 +296,8 @@ with tab_adj:
             )
             reason = c2.text_input("调整理由 *", "" if o is None else o.reason, key=f"{prefix}adj.reason")
             c1, c2 = st.columns(2)
-            adj_saved = c1.form_submit_button("保存调整", type="primary")
-            adj_cleared = c2.form_submit_button("取消调整，按规则计分", disabled=o is None)
+            adj_saved = c1.form_submit_button("保存调整", type="primary", disabled=readonly())
+            adj_cleared = c2.form_submit_button("取消调整，按规则计分", disabled=o is None or readonly())
         if adj_saved:
             try:
                 value = number(adj, "调整得分")
@@ -312,3 +314,6 @@ with tab_adj:
                 save(base.model_copy(update={"override": override}), f"已调整为 {points(value)} 分。", "adj")
         if adj_cleared:
             save(base.model_copy(update={"override": None}), "已取消调整，按规则计分。", "adj")
+
+with st.expander("本指标修改历史", icon=":material/history:"):
+    history_table(eng, ev.id, code)

@@ -13,6 +13,7 @@ from evaluation.workflow import (
     personal_slot,
     reconcile_assessments,
 )
+from ui.access import readonly
 from ui.guard import page_setup
 from ui.saving import save, widget_key
 from ui.state import UNSAVED_NOTE, choose_evaluation, show_flash
@@ -112,7 +113,7 @@ with st.form("personal"):
             f"本评价已开始评分（{len(scored)} 项已有记录）。我确认修改：删除指标会删除其评分记录；"
             "改变评分方法会清空该项的评分输入，证据、附件与评分过程保留。"
         )
-    submitted = st.form_submit_button("保存个性指标", type="primary")
+    submitted = st.form_submit_button("保存个性指标", type="primary", disabled=readonly())
 
 if submitted and not edit.problems:
     rec = reconcile_assessments(system, edit.system, ev.assessments)

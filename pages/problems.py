@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from evaluation.findings import apply_marks, draft_problems, finding_rows, lost_without_findings, renumber
 from evaluation.formatting import points
 from evaluation.model import ReportProblem, Suggestion
+from ui.access import readonly
 from ui.feedback import FieldError, show_error
 from ui.guard import page_setup
 from ui.saving import save, widget_key
@@ -72,7 +73,7 @@ else:
                 "原因分析": st.column_config.TextColumn(width="large"),
             },
         )
-        marks_saved = st.form_submit_button("保存标记与原因", type="primary")
+        marks_saved = st.form_submit_button("保存标记与原因", type="primary", disabled=readonly())
     if marks_saved:
         marks = {
             (r["_code"], int(r["_i"])): (bool(r["写入报告"]), text(r["原因分析"])) for r in edited.to_dict("records")
@@ -89,7 +90,7 @@ st.subheader("报告的存在问题与相关建议")
 marked = sum(1 for r in rows if r.in_report)
 if st.button(
     f"由标记的问题生成草稿（{marked} 个问题已标记）",
-    disabled=not marked,
+    disabled=not marked or readonly(),
     help="为尚无对应“存在问题”的指标各生成一条问题和一条建议，已有内容不变",
 ):
     save(eng, loaded, draft_problems(ev), "已生成存在问题与建议的草稿，请修改文字。", form="report")
@@ -141,7 +142,7 @@ with st.form("report_problems"):
             "序号": st.column_config.NumberColumn(step=1),
         },
     )
-    report_saved = st.form_submit_button("保存存在问题与建议", type="primary")
+    report_saved = st.form_submit_button("保存存在问题与建议", type="primary", disabled=readonly())
 if report_saved:
     try:
         codes = {ind.code for _, _, ind in ev.system.indicators()} | {p.code for p in ev.system.penalty_items()}

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from evaluation.formatting import percent, wan
 from evaluation.funds import breakdown, execution_rate
 from evaluation.model import ExpenseItem, Funds, PerformanceTarget, Stage
+from ui.access import readonly
 from ui.feedback import FieldError, amount, show_error
 from ui.guard import page_setup
 from ui.saving import save, widget_key
@@ -55,7 +56,7 @@ with cover, st.form("cover"):
     doc_no = c1.text_input("预算资金文号", p.doc_no, key=k("cover.doc_no"))
     report_month = c2.text_input("报告年月（如 2024-10）", p.report_month or "", key=k("cover.report_month"))
     notice = st.text_input("委托依据（通知名称）", p.notice, key=k("cover.notice"))
-    cover_saved = st.form_submit_button("保存", type="primary")
+    cover_saved = st.form_submit_button("保存", type="primary", disabled=readonly())
 if cover_saved:
     with cover:
         try:
@@ -92,7 +93,7 @@ with facts_tab, st.form("facts"):
     targets = st.data_editor(targets_df, num_rows="dynamic", width="stretch", key=k("facts.targets"))
     organization = st.text_area("组织架构及实施流程", f.organization, height=120, key=k("facts.organization"))
     implementation = st.text_area("项目实施情况", f.implementation, height=120, key=k("facts.implementation"))
-    facts_saved = st.form_submit_button("保存", type="primary")
+    facts_saved = st.form_submit_button("保存", type="primary", disabled=readonly())
 if facts_saved:
     with facts_tab:
         try:
@@ -191,7 +192,7 @@ with funds_tab:
         arrival = st.text_area("资金到位情况说明", fd.arrival, key=k("funds.arrival"))
         usage = st.text_area("资金使用情况说明", fd.usage, key=k("funds.usage"))
         management = st.text_area("资金管理情况说明", fd.management, key=k("funds.management"))
-        funds_saved = st.form_submit_button("保存", type="primary")
+        funds_saved = st.form_submit_button("保存", type="primary", disabled=readonly())
     rate = execution_rate(fd)
     if rate is not None:
         st.caption(f"预算执行率（已保存数据）：{percent(rate)}")
@@ -250,7 +251,7 @@ with work_tab, st.form("work"):
     )
     purpose = st.text_area("评价目的（留空用机构默认文字）", rs.purpose, key=k("work.purpose"))
     sites = st.text_area("评价对象与选点", rs.sites, key=k("work.sites"))
-    work_saved = st.form_submit_button("保存", type="primary")
+    work_saved = st.form_submit_button("保存", type="primary", disabled=readonly())
 if work_saved:
     with work_tab:
         try:

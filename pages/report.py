@@ -11,16 +11,18 @@ from evaluation.excel import export_xlsx
 from evaluation.outline import missing_items, outline, score_table
 from evaluation.storage.db import session_scope
 from evaluation.storage.review import count_open_errors
+from ui.access import readonly
 from ui.guard import page_setup
 from ui.saving import save, widget_key
 from ui.state import choose_evaluation, show_flash
+from ui.workflow import final_report_download
 
 DOCX = "wb_report_docx"  # (evaluation key, document version, scores) → built bytes
 
 eng = page_setup()
 st.title("报告")
 show_flash()
-loaded = choose_evaluation(eng)
+loaded = choose_evaluation(eng, editing=False)
 if loaded is None:
     st.stop()
 ev, result = loaded.evaluation, loaded.result
@@ -34,7 +36,7 @@ with st.expander("报告设置", icon=":material/settings:"):
         logic = st.text_area(
             "评价指标思路（留空按指标体系自动说明）", rs.indicator_logic, key=widget_key(loaded, "settings.logic")
         )
-        if st.form_submit_button("保存", type="primary"):
+        if st.form_submit_button("保存", type="primary", disabled=readonly()):
             report = rs.model_copy(update={"purpose": purpose, "sites": sites, "indicator_logic": logic})
             save(eng, loaded, ev.model_copy(update={"report": report}), "已保存报告设置。", form="settings")
 
@@ -62,6 +64,7 @@ if open_errors:
     )
 
 st.subheader("下载")
+final_report_download(eng, ev.id)
 stamp = (ev.id, loaded.version, hash(tuple(a.model_dump_json() for a in ev.assessments)))
 c1, c2 = st.columns(2)
 with c1:

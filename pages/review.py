@@ -10,13 +10,14 @@ from evaluation.review import open_error_count, review_items, review_sheet_xlsx
 from evaluation.storage.db import session_scope
 from evaluation.storage.review import findings_for_evaluation, list_decisions
 from ui.guard import page_setup
-from ui.review import finding_card, rescore_panel, sensitivity_panel
+from ui.review import can_review, finding_card, rescore_panel, sensitivity_panel
 from ui.state import choose_evaluation, show_flash
+from ui.workflow import workflow_panel
 
 eng = page_setup()
-st.title("复核")
+st.title("复核与流程")
 show_flash()
-loaded = choose_evaluation(eng)
+loaded = choose_evaluation(eng, editing=False)
 if loaded is None:
     st.stop()
 ev = loaded.evaluation
@@ -24,6 +25,8 @@ with session_scope(eng) as session:
     subject, findings = findings_for_evaluation(session=session, ref=ev.id)
     decisions = list_decisions(session=session, subject=subject)
 items = review_items(findings, decisions)
+workflow_panel(eng, ev, open_error_count(findings, decisions))
+reviewer = can_review(eng, ev.id)
 fixable = {ind.code for _, _, ind in ev.system.indicators()} | {p.code for p in ev.system.penalty_items()}
 
 counts = count_by_severity(findings)
@@ -62,7 +65,9 @@ for severity in SEVERITIES:
         label = f"{place} · {len(found)} 项" + (f"，{undecided} 项待处理" if undecided else "")
         with st.expander(label, expanded=severity == ERROR and undecided > 0):
             for f in found:
-                finding_card(eng, subject, f, decisions.get(f.key), fixable=f.location.indicator in fixable)
+                finding_card(
+                    eng, subject, f, decisions.get(f.key), fixable=f.location.indicator in fixable, decide=reviewer
+                )
 
 gone = [i for i in items if i.finding is None and i.decision is not None]
 if gone:

@@ -4,7 +4,7 @@ import streamlit as st
 
 from evaluation.batch_review import review_batch, review_docx, review_xlsx
 from evaluation.checks import count_by_severity
-from evaluation.errors import ConflictError, ValidationFailed
+from evaluation.errors import ValidationFailed, WorkbenchError
 from evaluation.model import Assessment
 from evaluation.selfeval_files import common_year, export_self_evaluation, read_file, tables_to_evaluations
 from evaluation.storage.db import session_scope
@@ -17,7 +17,7 @@ from evaluation.storage.repo import (
     save_assessment,
 )
 from evaluation.surveys import read_survey, satisfaction
-from ui.guard import page_setup
+from ui.guard import page_setup, signed_in
 
 eng = page_setup()
 st.title("自评表")
@@ -45,9 +45,12 @@ with tab_import:
                 continue
             try:
                 with session_scope(eng) as session:
-                    import_evaluations(session=session, evaluations=evs, replace=replace)
+                    import_evaluations(session=session, evaluations=evs, replace=replace, user=signed_in())
             except ValidationFailed as e:
                 st.error(f"{result.file}：未导入\n\n" + "\n".join(f"- {p}" for p in e.problems))
+                continue
+            except WorkbenchError as e:
+                st.error(f"{result.file}：未导入（{e}）")
                 continue
             for ev in evs:
                 total = ev.stated.total if ev.stated else None
@@ -224,7 +227,13 @@ with tab_survey:
                     try:
                         with session_scope(eng) as session:
                             version = get_assessment_version(session=session, ref=target_key, code=code)
-                            save_assessment(session=session, ref=target_key, assessment=new, expected_version=version)
+                            save_assessment(
+                                session=session,
+                                ref=target_key,
+                                assessment=new,
+                                expected_version=version,
+                                user=signed_in(),
+                            )
                         st.success(f"已将满意度 {survey_result.actual} 写入 {ratio_codes[code]}。")
-                    except (ValidationFailed, ConflictError) as e:
+                    except WorkbenchError as e:
                         st.error(str(e))

@@ -2,27 +2,71 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from evaluation.auth import SYSTEM, User
 from evaluation.config import REPO_ROOT
 from evaluation.model import Evaluation
+from evaluation.storage.bootstrap import open_database
 from evaluation.storage.db import make_engine, session_scope
 from evaluation.storage.repo import get_evaluation
+from evaluation.storage.users import add_member, create_user, has_users
 
 SAMPLE = "panzhihua-2023-zhaoshang"
 
 
-def new_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+PASSWORD = "correct horse 42"
+USERNAMES = {"管理员": "admin", "评价人员": "consultant", "复核人员": "reviewer", "管理者": "manager"}
+
+
+def add_account(tmp_path: Path, username: str, role: str, member_of: tuple[str, ...] = ()) -> User:
+    """Create an account (and its memberships) in the test database, migrating it first if needed."""
+    engine = open_database(f"sqlite:///{tmp_path / 'app.db'}")
+    try:
+        with session_scope(engine) as session:
+            actor = None if not has_users(session=session) else SYSTEM
+            user = create_user(session=session, username=username, password=PASSWORD, role=role, actor=actor)
+            for key in member_of:
+                add_member(session=session, actor=SYSTEM, user_id=user.id, evaluation_key=key)
+        return user
+    finally:
+        engine.dispose()
+
+
+def sign_in(at: AppTest, user: User) -> None:
+    """What the login form leaves in the session (the guard still checks the account in the database)."""
+    now = datetime.now(UTC).isoformat()
+    at.session_state["wb_user"] = {**asdict(user), "since": now, "seen": now}
+
+
+def new_app(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    role: str | None = "管理员",
+    member_of: tuple[str, ...] = (),
+    script: str = "app.py",
+) -> AppTest:
+    """The app on a fresh database, signed in as a user with ``role`` (None: nobody signed in).
+
+    The first account must be an administrator, so for other roles an administrator is created first."""
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
     monkeypatch.setenv("WORKBENCH_DATA_DIR", str(tmp_path))
     import streamlit as st
 
     st.cache_resource.clear()
-    return AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60)
+    at = AppTest.from_file(str(REPO_ROOT / script), default_timeout=60)
+    if role is not None:
+        if role != "管理员":
+            add_account(tmp_path, "admin", "管理员")
+        sign_in(at, add_account(tmp_path, USERNAMES[role], role, member_of))
+    return at
 
 
 def open_page(at: AppTest, page: str, evaluation: str | None = SAMPLE) -> AppTest:

@@ -7,17 +7,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from evaluation.config import REPO_ROOT
+from tests.pages_support import new_app
 
 
 @pytest.fixture
 def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
-    monkeypatch.setenv("WORKBENCH_DATA_DIR", str(tmp_path))
-    import streamlit as st
-
-    st.cache_resource.clear()
-    return AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60)
+    return new_app(tmp_path, monkeypatch)
 
 
 def test_home_lists_the_sample_evaluations(app: AppTest) -> None:

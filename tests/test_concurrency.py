@@ -15,10 +15,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.engine import Engine
 
+from evaluation.auth import User
 from evaluation.errors import ConflictError
 from evaluation.model import Finding
 from evaluation.scoring import score
-from evaluation.storage import repo
+from evaluation.storage import repo, users
 from evaluation.storage.bootstrap import ensure_samples, open_database
 from evaluation.storage.db import session_scope
 
@@ -38,7 +39,21 @@ def engine(db_url: str) -> Iterator[Engine]:
     eng.dispose()
 
 
+def _writers(engine: Engine) -> list[User]:
+    """Three real accounts: an administrator and two consultants who are members of the evaluation."""
+    with session_scope(engine) as s:
+        admin = users.create_user(session=s, username="admin", password="admin-password-1", role="管理员")
+        team = [
+            users.create_user(session=s, username=name, password="consultant-pw-1", role="评价人员", actor=admin)
+            for name in ("zhang", "li")
+        ]
+        for member in team:
+            users.add_member(session=s, actor=admin, user_id=member.id, evaluation_key=KEY)
+    return [admin, *team]
+
+
 def test_twenty_concurrent_writers_lose_nothing(engine: Engine) -> None:
+    writers = _writers(engine)
     accepted: Counter[str] = Counter()
     conflicts: Counter[str] = Counter()
     failures: list[BaseException] = []
@@ -64,7 +79,9 @@ def test_twenty_concurrent_writers_lose_nothing(engine: Engine) -> None:
                 )
                 try:
                     with session_scope(engine) as s:
-                        repo.save_assessment(session=s, ref=KEY, assessment=new, expected_version=version)
+                        repo.save_assessment(
+                            session=s, ref=KEY, assessment=new, expected_version=version, user=writers[n % 3]
+                        )
                 except ConflictError as e:
                     assert "已被他人修改" in str(e)
                     with lock:

@@ -7,18 +7,15 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from evaluation.config import REPO_ROOT
+from tests.pages_support import new_app
 
 
 @pytest.fixture
 def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
-    monkeypatch.setenv("WORKBENCH_DATA_DIR", str(tmp_path))
     import streamlit as st
 
-    st.cache_resource.clear()
     st.cache_data.clear()
-    return AppTest.from_file(str(REPO_ROOT / "pages" / "analysis.py"), default_timeout=60)
+    return new_app(tmp_path, monkeypatch, script="pages/analysis.py")
 
 
 def test_dashboard_renders_every_chart_with_its_reading(app: AppTest) -> None:

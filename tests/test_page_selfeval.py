@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from evaluation.config import REPO_ROOT
 from evaluation.files import load_evaluation
 from evaluation.selfeval_files import export_self_evaluation
 from evaluation.storage.bootstrap import open_database
 from evaluation.storage.db import session_scope
 from evaluation.storage.repo import get_evaluation, list_evaluations
+from tests.pages_support import new_app
 
 from .conftest import SAMPLES
 
@@ -26,10 +26,7 @@ def _app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, samples: bool) -> tupl
     if not samples:
         (tmp_path / "empty").mkdir()
         monkeypatch.setenv("WORKBENCH_SAMPLES", str(tmp_path / "empty"))
-    import streamlit as st
-
-    st.cache_resource.clear()
-    return AppTest.from_file(str(REPO_ROOT / "pages" / "selfeval.py"), default_timeout=60), url
+    return new_app(tmp_path, monkeypatch, script="pages/selfeval.py"), url
 
 
 def test_batch_upload_imports_the_good_file_and_refuses_the_bad_one(

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from evaluation.auth import SYSTEM
 from evaluation.model import Assessment, Finding
 from evaluation.storage.db import make_engine, session_scope
 from evaluation.storage.repo import save_assessment
@@ -223,7 +224,7 @@ def test_someone_elses_save_is_not_overwritten(app: AppTest, tmp_path: Path) -> 
     engine = make_engine(f"sqlite:///{tmp_path / 'app.db'}")
     with session_scope(engine) as session:
         other = Assessment(code="TY.JC.01", inputs={"findings": [Finding(text="他人记录的问题")]})  # type: ignore[arg-type]
-        save_assessment(session=session, ref=SAMPLE, assessment=other, expected_version=1)
+        save_assessment(session=session, ref=SAMPLE, assessment=other, expected_version=1, user=SYSTEM)
     engine.dispose()
     edit_table(app, f"ev@{SAMPLE}@TY.JC.01@inputs.findings", added=[{"问题描述": "我的问题"}])
     submit(app, "inputs@")

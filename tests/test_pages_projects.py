@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from evaluation.auth import SYSTEM
 from tests.pages_support import SAMPLE, button, by_label, edit_table, new_app, open_page, stored, texts
 
 
@@ -158,7 +159,12 @@ def test_a_document_saved_by_someone_else_is_not_overwritten(app: AppTest, tmp_p
     with session_scope(engine) as session:
         ev, version = load_document(session=session, key=SAMPLE)
         project = ev.project.model_copy(update={"agency": "他人保存的机构"})
-        save_document(session=session, evaluation=ev.model_copy(update={"project": project}), expected_version=version)
+        save_document(
+            session=session,
+            evaluation=ev.model_copy(update={"project": project}),
+            expected_version=version,
+            user=SYSTEM,
+        )
     engine.dispose()
     by_label(app.text_input, "评价机构").set_value("我的机构")
     next(b for b in app.form_submit_button if b.form_id == "cover").click().run()
@@ -178,7 +184,12 @@ def test_coming_back_to_a_page_edits_from_what_is_stored_now(app: AppTest, tmp_p
     with session_scope(engine) as session:
         ev, version = load_document(session=session, key=SAMPLE)
         project = ev.project.model_copy(update={"agency": "他人保存的机构"})
-        save_document(session=session, evaluation=ev.model_copy(update={"project": project}), expected_version=version)
+        save_document(
+            session=session,
+            evaluation=ev.model_copy(update={"project": project}),
+            expected_version=version,
+            user=SYSTEM,
+        )
     engine.dispose()
     app.switch_page("pages/project.py").run()
     assert by_label(app.text_input, "评价机构").value == "他人保存的机构"

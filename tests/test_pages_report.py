@@ -23,9 +23,9 @@ def test_preview_of_outline_and_table_3_1(app: AppTest) -> None:
     open_page(app, "report")
     table = app.dataframe[0].value
     assert list(table.columns) == ["一级指标", "二级指标", "三级指标", "指标分值", "得分", "扣分", "得分率", "扣分原因"]
-    assert table.iloc[-1].tolist()[:7] == ["合计", "", "", "100", "88", "12", "88.00%"]
+    assert table.iloc[-1].tolist()[:7] == ["合计", "", "", "100", "88", "12", "88%"]
     gx = table[table["三级指标"] == "外商直接投资规模"].iloc[0]
-    assert (gx["得分"], gx["扣分"], gx["得分率"]) == ("0", "8", "0.00%")
+    assert (gx["得分"], gx["扣分"], gx["得分率"]) == ("0", "8", "0%")
     outline = "\n".join(m.value for m in app.markdown)
     assert "五、存在问题及原因分析" in outline and "1. 绩效指标设置不够规范" in outline
     assert [m.value for m in app.metric][:2] == ["88.00", "良"]
@@ -70,7 +70,7 @@ def test_excel_export_of_table_3_1_and_appendix_1(tmp_path: Path, app: AppTest) 
     ws = wb["表3-1"]
     assert ws.cell(1, 1).value == "表3-1 招商引资工作经费得分情况表"
     last = [c.value for c in ws[ws.max_row]]
-    assert last[:7] == ["合计", None, None, "100", "88", "12", "88.00%"]
+    assert last[:7] == ["合计", None, None, "100", "88", "12", "88%"]
     assert "A3:A12" in {str(r) for r in ws.merged_cells.ranges}  # 通用指标 spans its ten rows
     appendix = wb["附件1"]
     header = [c.value for c in appendix[2]]

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from evaluation.auth import SYSTEM
 from evaluation.model import Assessment
 from evaluation.portfolio import frames_from_summaries
 from evaluation.storage import repo, results
@@ -46,7 +47,9 @@ def test_summaries_are_cached_and_refreshed_after_a_save(engine: Engine, monkeyp
     assert calls == [] and again == first
     better = Assessment.model_validate({"code": "GX.JJ.01", "inputs": {"actual": "100万美元", "target": "100万美元"}})
     with session_scope(engine) as s:
-        repo.save_assessment(session=s, ref="panzhihua-2023-zhaoshang", assessment=better, expected_version=1)
+        repo.save_assessment(
+            session=s, ref="panzhihua-2023-zhaoshang", assessment=better, expected_version=1, user=SYSTEM
+        )
     with session_scope(engine) as s:
         fresh = results.load_summaries(session=s)
     assert calls == ["panzhihua-2023-zhaoshang"]
@@ -59,7 +62,7 @@ def test_deleting_an_evaluation_drops_its_summary(engine: Engine) -> None:
     with session_scope(engine) as s:
         results.load_summaries(session=s)
     with session_scope(engine) as s:
-        repo.delete_evaluation(session=s, ref="panzhihua-2023-zhaoshang")
+        repo.delete_evaluation(session=s, ref="panzhihua-2023-zhaoshang", user=SYSTEM)
     with session_scope(engine) as s:
         remaining = results.load_summaries(session=s)
         cached = s.exec(select(results.EvaluationResultRow)).all()

@@ -10,10 +10,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from evaluation.checks import check
-from evaluation.config import REPO_ROOT
 from evaluation.files import load_evaluation
 from evaluation.storage.db import make_engine, session_scope
 from evaluation.storage.review import list_decisions
+from tests.pages_support import new_app
 
 from .conftest import SAMPLES
 
@@ -22,12 +22,7 @@ PZH = "panzhihua-2023-zhaoshang"
 
 @pytest.fixture
 def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
-    monkeypatch.setenv("WORKBENCH_DATA_DIR", str(tmp_path))
-    import streamlit as st
-
-    st.cache_resource.clear()
-    return AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60)
+    return new_app(tmp_path, monkeypatch)
 
 
 def open_review(at: AppTest, key: str = PZH) -> AppTest:
@@ -56,7 +51,7 @@ def submit(at: AppTest, t: str) -> AppTest:
 
 def test_the_page_lists_the_findings_with_counts(app: AppTest) -> None:
     at = open_review(app)
-    assert at.title[0].value == "复核"
+    assert at.title[0].value == "复核与流程"
     assert metrics(at) == {"错误": "7", "警告": "1", "提示": "0", "未处理的错误": "7"}
     assert [s.value for s in at.subheader][:2] == ["错误（7 项）", "警告（1 项）"]
     labels = [e.label for e in at.expander]

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 
+from evaluation.auth import SYSTEM, User
 from evaluation.checks import ERROR, check
 from evaluation.review import open_error_count, review_items, review_sheet_xlsx
 from evaluation.storage.bootstrap import ensure_samples, open_database
@@ -28,6 +29,7 @@ from evaluation.storage.review import (
 
 from .conftest import SAMPLES
 
+WANG = User(id=0, username="wang", display_name="王", role="管理员")  # decisions carry the reviewer's name
 PZH = "panzhihua-2023-zhaoshang"
 HONGXING = "hengkou-2024-zsj-07-hongxing"
 
@@ -49,8 +51,10 @@ def test_decisions_close_errors_and_survive_a_recheck(engine: Engine) -> None:
         key, findings = findings_for_evaluation(session=session, ref=PZH)
         errors = [f for f in findings if f.severity == ERROR]
         assert key == PZH and count_open_errors(session=session, ref=PZH) == len(errors) == 7
-        save_decision(session=session, subject=key, finding=errors[0], decision="已修正", reviewer="王")
-        save_decision(session=session, subject=key, finding=errors[1], decision="接受", reason="原报告如此，保留原文")
+        save_decision(session=session, subject=key, finding=errors[0], decision="已修正", user=WANG)
+        save_decision(
+            session=session, subject=key, finding=errors[1], decision="接受", reason="原报告如此，保留原文", user=SYSTEM
+        )
     with session_scope(engine) as session:
         assert count_open_errors(session=session, ref=PZH) == 5
         # re-checking the stored evaluation yields the same identities, so the decisions still apply
@@ -62,19 +66,21 @@ def test_decisions_close_errors_and_survive_a_recheck(engine: Engine) -> None:
         assert accepted.finding["message"] == errors[1].message and accepted.decided_at is not None
         assert decisions[errors[0].key].reviewer == "王"
         # a second decision on the same finding replaces the first
-        save_decision(session=session, subject=PZH, finding=errors[0], decision="接受", reason="复核组同意")
+        save_decision(
+            session=session, subject=PZH, finding=errors[0], decision="接受", reason="复核组同意", user=SYSTEM
+        )
     with session_scope(engine) as session:
         decisions = list_decisions(session=session, subject=PZH)
         assert len(decisions) == 2 and decisions[errors[0].key].decision == "接受"
-        assert clear_decision(session=session, subject=PZH, finding_key=errors[0].key)
-        assert not clear_decision(session=session, subject=PZH, finding_key=errors[0].key)
+        assert clear_decision(session=session, subject=PZH, finding_key=errors[0].key, user=SYSTEM)
+        assert not clear_decision(session=session, subject=PZH, finding_key=errors[0].key, user=SYSTEM)
         assert count_open_errors(session=session, ref=PZH) == 6
 
 
 def test_accept_without_reason_is_refused_and_nothing_is_written(engine: Engine) -> None:
     with pytest.raises(ValidationError), session_scope(engine) as session:
         _, findings = findings_for_evaluation(session=session, ref=PZH)
-        save_decision(session=session, subject=PZH, finding=findings[0], decision="接受", reason="  ")
+        save_decision(session=session, subject=PZH, finding=findings[0], decision="接受", reason="  ", user=SYSTEM)
     with session_scope(engine) as session:
         assert list_decisions(session=session, subject=PZH) == {}
 
@@ -83,13 +89,13 @@ def test_a_fixed_finding_that_no_longer_fires_shows_as_gone(engine: Engine) -> N
     with session_scope(engine) as session:
         _, findings = findings_for_evaluation(session=session, ref=HONGXING)
         total = next(f for f in findings if f.code == "ARITH_TOTAL")
-        save_decision(session=session, subject=HONGXING, finding=total, decision="已修正")
+        save_decision(session=session, subject=HONGXING, finding=total, decision="已修正", user=SYSTEM)
         # the stated 总分 is corrected to the sum of the rows (95.9) and the record saved again
         ev = get_evaluation(session=session, ref=HONGXING)
         assert ev.stated is not None
         assert total.computed == "95.9"
         fixed = ev.model_copy(update={"stated": ev.stated.model_copy(update={"total": Decimal("95.9")})})
-        replace_evaluation(session=session, evaluation=fixed)
+        replace_evaluation(session=session, evaluation=fixed, user=SYSTEM)
     with session_scope(engine) as session:
         _, findings = findings_for_evaluation(session=session, ref=HONGXING)
         decisions = list_decisions(session=session, subject=HONGXING)
@@ -101,7 +107,9 @@ def test_a_fixed_finding_that_no_longer_fires_shows_as_gone(engine: Engine) -> N
 def test_review_sheet_has_one_row_per_finding_with_its_decision(engine: Engine) -> None:
     with session_scope(engine) as session:
         _, findings = findings_for_evaluation(session=session, ref=PZH)
-        save_decision(session=session, subject=PZH, finding=findings[0], decision="接受", reason="保留原报告数字")
+        save_decision(
+            session=session, subject=PZH, finding=findings[0], decision="接受", reason="保留原报告数字", user=SYSTEM
+        )
         decisions = list_decisions(session=session, subject=PZH)
     data = review_sheet_xlsx("招商引资工作经费 复核表", review_items(findings, decisions))
     ws = load_workbook(BytesIO(data)).active

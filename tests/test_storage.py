@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 
+from evaluation.auth import SYSTEM
 from evaluation.errors import ConflictError, NotFound, ValidationFailed
 from evaluation.files import dump_evaluation, load_evaluation
 from evaluation.model import Assessment
@@ -66,7 +67,7 @@ def test_decimals_read_back_identical(engine: Engine) -> None:
     funds = ev.facts.funds.model_copy(update={"spent": Decimal("2.675"), "received": Decimal("0.000001")})
     ev = ev.model_copy(update={"id": "decimal-check", "facts": ev.facts.model_copy(update={"funds": funds})})
     with session_scope(engine) as s:
-        repo.create_evaluation(session=s, evaluation=ev)
+        repo.create_evaluation(session=s, evaluation=ev, user=SYSTEM)
     with session_scope(engine) as s:
         back = repo.get_evaluation(session=s, ref="decimal-check")
     assert back.facts.funds.spent == Decimal("2.675") and str(back.facts.funds.spent) == "2.675"
@@ -83,14 +84,14 @@ def test_saving_an_assessment_updates_the_total_and_locks_optimistically(engine:
     assert version == 1
     better = Assessment.model_validate({"code": "GX.JJ.01", "inputs": {"actual": "50万美元", "target": "100万美元"}})
     with session_scope(engine) as s:
-        assert repo.save_assessment(session=s, ref=key, assessment=better, expected_version=1) == 2
+        assert repo.save_assessment(session=s, ref=key, assessment=better, expected_version=1, user=SYSTEM) == 2
     with session_scope(engine) as s:
         items = {i.key: i for i in repo.list_evaluations(session=s)}
     assert items[key].total_score == Decimal("92.00")  # 88 + 8 × 50 %
     # a second person who loaded version 1 is refused, and nothing changes
     stale = Assessment.model_validate({"code": "GX.JJ.01", "inputs": {"actual": "0万美元", "target": "100万美元"}})
     with pytest.raises(ConflictError, match="已被他人修改"), session_scope(engine) as s:
-        repo.save_assessment(session=s, ref=key, assessment=stale, expected_version=1)
+        repo.save_assessment(session=s, ref=key, assessment=stale, expected_version=1, user=SYSTEM)
     with session_scope(engine) as s:
         after = repo.get_evaluation(session=s, ref=key)
     assert after.assessment("GX.JJ.01") == better
@@ -104,7 +105,7 @@ def test_an_invalid_assessment_changes_nothing(engine: Engine) -> None:
         before = repo.get_evaluation(session=s, ref=key)
     wrong = Assessment.model_validate({"code": "TY.JG.01", "inputs": {"answers": {"x": True}}})
     with pytest.raises(ValidationFailed, match="不使用该字段"), session_scope(engine) as s:
-        repo.save_assessment(session=s, ref=key, assessment=wrong, expected_version=1)
+        repo.save_assessment(session=s, ref=key, assessment=wrong, expected_version=1, user=SYSTEM)
     with session_scope(engine) as s:
         assert repo.get_evaluation(session=s, ref=key) == before
         assert repo.get_assessment_version(session=s, ref=key, code="TY.JG.01") == 1
@@ -117,21 +118,23 @@ def test_import_is_all_or_nothing(engine: Engine, tmp_path: Path) -> None:
         encoding="utf-8",
     )
     with pytest.raises(ValidationFailed, match="unknown_field"), session_scope(engine) as s:
-        repo.import_files(session=s, paths=[PANZHIHUA, bad])
+        repo.import_files(session=s, paths=[PANZHIHUA, bad], user=SYSTEM)
     with session_scope(engine) as s:
         assert repo.count_evaluations(session=s) == 0
     with session_scope(engine) as s:
-        repo.import_files(session=s, paths=[PANZHIHUA])
+        repo.import_files(session=s, paths=[PANZHIHUA], user=SYSTEM)
     with pytest.raises(ValidationFailed, match="已在数据库中"), session_scope(engine) as s:
-        repo.import_files(session=s, paths=[PANZHIHUA])
+        repo.import_files(session=s, paths=[PANZHIHUA], user=SYSTEM)
     with session_scope(engine) as s:
-        assert repo.import_files(session=s, paths=[PANZHIHUA], replace=True) == ["panzhihua-2023-zhaoshang"]
+        assert repo.import_files(session=s, paths=[PANZHIHUA], replace=True, user=SYSTEM) == [
+            "panzhihua-2023-zhaoshang"
+        ]
         assert repo.count_evaluations(session=s) == 1
 
 
 def test_delete_and_missing(engine: Engine) -> None:
     ensure_samples(engine, SAMPLES)
     with session_scope(engine) as s:
-        repo.delete_evaluation(session=s, ref="panzhihua-2023-zhaoshang")
+        repo.delete_evaluation(session=s, ref="panzhihua-2023-zhaoshang", user=SYSTEM)
     with pytest.raises(NotFound, match="找不到评价"), session_scope(engine) as s:
         repo.get_evaluation(session=s, ref="panzhihua-2023-zhaoshang")

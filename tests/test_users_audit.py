@@ -9,11 +9,13 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from evaluation.auth import LoginFailed, PermissionDenied, can
+from evaluation.checks import Finding
 from evaluation.errors import ConflictError, ValidationFailed
 from evaluation.model import Assessment
-from evaluation.storage import audit, repo, users
+from evaluation.storage import audit, documents, repo, review, users
 from evaluation.storage.bootstrap import ensure_samples, open_database
 from evaluation.storage.db import session_scope
+from evaluation.storage.workflow_state import transition
 
 from .conftest import SAMPLES
 
@@ -89,20 +91,154 @@ def test_roles_and_membership(engine: Engine) -> None:
         users.check_access(session=s, user=boss, action="edit", evaluation_key=KEY)
 
 
+def _team(engine: Engine) -> dict[str, users.User]:
+    """An administrator, two consultants who are members, one who is not, a member reviewer and a manager."""
+    with session_scope(engine) as s:
+        admin = users.create_user(session=s, username="admin", password="Guanli-2024", role="管理员")
+        team = {"admin": admin}
+        for name, role in [
+            ("zhang", "评价人员"),
+            ("li", "评价人员"),
+            ("zhao", "评价人员"),
+            ("wang", "复核人员"),
+            ("boss", "管理者"),
+        ]:
+            team[name] = users.create_user(session=s, username=name, password=f"{name}-pw-2024", role=role, actor=admin)
+        for name in ("zhang", "li", "wang"):
+            users.add_member(session=s, actor=admin, user_id=team[name].id, evaluation_key=KEY)
+    return team
+
+
 def test_every_change_is_in_the_trail_and_a_refused_change_leaves_none(engine: Engine) -> None:
+    team = _team(engine)
     new = Assessment.model_validate({"code": "GX.JJ.01", "inputs": {"actual": "50万美元", "target": "100万美元"}})
     with session_scope(engine) as s:
-        repo.save_assessment(session=s, ref=KEY, assessment=new, expected_version=1, actor="zhang")
-    with pytest.raises(ConflictError), session_scope(engine) as s:
-        repo.save_assessment(session=s, ref=KEY, assessment=new, expected_version=1, actor="li")
+        repo.save_assessment(session=s, ref=KEY, assessment=new, expected_version=1, user=team["zhang"])
+    other = Assessment.model_validate({"code": "GX.JJ.01", "inputs": {"actual": "60万美元", "target": "100万美元"}})
+    with pytest.raises(ConflictError) as refused, session_scope(engine) as s:
+        repo.save_assessment(session=s, ref=KEY, assessment=other, expected_version=1, user=team["li"])
+    # the refusal names the other person's change: who, and the old → new value
+    assert "zhang" in str(refused.value) and "0万美元 → 50万美元" in str(refused.value)
     with session_scope(engine) as s:
         trail = audit.history(session=s, evaluation_key=KEY, target="GX.JJ.01")
         created = audit.history(session=s, evaluation_key=KEY, target="评价")
-        csv_bytes = audit.export_csv(session=s)
+        csv_bytes = audit.export_csv(session=s, actor=team["admin"])
     assert [(e.actor, e.action) for e in trail] == [("zhang", "修改")]  # li's refused save left nothing
     assert trail[0].old["inputs"]["actual"] == "0万美元" and trail[0].new["inputs"]["actual"] == "50万美元"
     assert created[0].action == "新建" and created[0].new["项目名称"] == "招商引资工作经费"
     assert "时间,操作人,操作,评价,对象,原值,新值" in csv_bytes.decode("utf-8-sig")
+    with pytest.raises(PermissionDenied, match="无权管理用户"), session_scope(engine) as s:
+        audit.export_csv(session=s, actor=team["zhang"])
+
+
+def test_every_write_checks_role_and_membership_in_the_core(engine: Engine) -> None:
+    team = _team(engine)
+    with session_scope(engine) as s:
+        ev, version, versions = repo.get_evaluation_with_versions(session=s, ref=KEY)
+        before = len(audit.history(session=s))
+    a = ev.assessment("GX.JJ.01")
+    assert a is not None
+    changed = a.model_copy(update={"narrative": "改写"})
+    renamed = ev.model_copy(update={"project": ev.project.model_copy(update={"name": "改名"})})
+    refusals = [
+        (
+            "zhao",
+            "不是评价",
+            lambda s: repo.save_assessment(
+                session=s, ref=KEY, assessment=changed, expected_version=versions["GX.JJ.01"], user=team["zhao"]
+            ),
+        ),
+        (
+            "wang",
+            "无权编辑评价",
+            lambda s: repo.save_assessment(
+                session=s, ref=KEY, assessment=changed, expected_version=versions["GX.JJ.01"], user=team["wang"]
+            ),
+        ),
+        (
+            "boss",
+            "无权编辑评价",
+            lambda s: documents.save_document(
+                session=s, evaluation=renamed, expected_version=version, user=team["boss"]
+            ),
+        ),
+        ("zhao", "不是评价", lambda s: repo.delete_evaluation(session=s, ref=KEY, user=team["zhao"])),
+        (
+            "boss",
+            "无权编辑评价",
+            lambda s: repo.create_evaluation(
+                session=s, evaluation=ev.model_copy(update={"id": "boss-copy"}), user=team["boss"]
+            ),
+        ),
+        (
+            "zhang",
+            "无权复核",
+            lambda s: review.save_decision(
+                session=s, subject=KEY, finding=_a_finding(s), decision="已修正", user=team["zhang"]
+            ),
+        ),
+        ("zhao", "不是评价", lambda s: transition(session=s, evaluation_key=KEY, to="已提交复核", user=team["zhao"])),
+    ]
+    for _who, message, write in refusals:
+        with pytest.raises(PermissionDenied, match=message), session_scope(engine) as s:
+            write(s)
+    with session_scope(engine) as s:
+        assert len(audit.history(session=s)) == before  # nothing written by any refused call
+        assert repo.get_evaluation(session=s, ref=KEY) == ev
+    # members may: the consultant edits, the reviewer decides; a consultant's new evaluation is theirs
+    with session_scope(engine) as s:
+        repo.save_assessment(
+            session=s, ref=KEY, assessment=changed, expected_version=versions["GX.JJ.01"], user=team["zhang"]
+        )
+        review.save_decision(session=s, subject=KEY, finding=_a_finding(s), decision="已修正", user=team["wang"])
+        repo.create_evaluation(session=s, evaluation=ev.model_copy(update={"id": "zhao-own"}), user=team["zhao"])
+    with session_scope(engine) as s:
+        assert "zhao-own" in users.memberships(session=s, user_id=team["zhao"].id)
+        repo.delete_evaluation(session=s, ref="zhao-own", user=team["zhao"])
+        assert "zhao-own" not in users.memberships(session=s, user_id=team["zhao"].id)
+
+
+def _a_finding(s: users.Session) -> Finding:
+    return review.findings_for_evaluation(session=s, ref=KEY)[1][0]
+
+
+def test_a_document_save_records_each_changed_field(engine: Engine) -> None:
+    team = _team(engine)
+    with session_scope(engine) as s:
+        ev, version = documents.load_document(session=s, key=KEY)
+    renamed = ev.model_copy(update={"project": ev.project.model_copy(update={"name": "招商引资工作经费（修订）"})})
+    with session_scope(engine) as s:
+        documents.save_document(session=s, evaluation=renamed, expected_version=version, user=team["li"])
+    with pytest.raises(ConflictError) as stale, session_scope(engine) as s:
+        documents.save_document(session=s, evaluation=renamed, expected_version=version, user=team["zhang"])
+    assert "li" in str(stale.value) and "project.name" in str(stale.value)
+    with session_scope(engine) as s:
+        entry = audit.history(session=s, evaluation_key=KEY, target="项目信息")[-1]
+    assert entry.actor == "li"
+    assert entry.old == {"project.name": "招商引资工作经费"}
+    assert entry.new == {"project.name": "招商引资工作经费（修订）"}
+
+
+def test_administrators_manage_accounts_but_keep_one_admin(engine: Engine) -> None:
+    team = _team(engine)
+    admin, zhang = team["admin"], team["zhang"]
+    with pytest.raises(ValidationFailed, match="至少要保留一个启用的管理员"), session_scope(engine) as s:
+        users.update_user(session=s, actor=admin, user_id=admin.id, role="评价人员")
+    with pytest.raises(ValidationFailed, match="不能停用自己的账户"), session_scope(engine) as s:
+        users.update_user(session=s, actor=admin, user_id=admin.id, active=False)
+    with pytest.raises(PermissionDenied), session_scope(engine) as s:
+        users.update_user(session=s, actor=zhang, user_id=zhang.id, role="管理员")
+    with session_scope(engine) as s:
+        users.update_user(session=s, actor=admin, user_id=zhang.id, active=False, password="new-zhang-pw-1")
+    with pytest.raises(LoginFailed, match="已停用"), session_scope(engine) as s:
+        users.authenticate(session=s, username="zhang", password="new-zhang-pw-1")
+    with session_scope(engine) as s:
+        assert users.active_user(session=s, user_id=zhang.id) is None  # a signed-in session ends at its next click
+        users.update_user(session=s, actor=admin, user_id=zhang.id, active=True)
+    with session_scope(engine) as s:
+        assert users.authenticate(session=s, username="zhang", password="new-zhang-pw-1").role == "评价人员"
+        changes = [e for e in audit.history(session=s) if e.target == "用户 zhang" and e.action == "修改账户"]
+    assert changes[0].old["启用"] is True and changes[0].new["启用"] is False and changes[0].new["密码"] == "（已重设）"
 
 
 def test_user_add_command(tmp_path) -> None:  # type: ignore[no-untyped-def]

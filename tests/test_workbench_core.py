@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from evaluation.attachments import AttachmentError, attachment_path, check_upload, safe_name, store_attachment
+from evaluation.auth import SYSTEM
 from evaluation.errors import ConflictError, ValidationFailed
 from evaluation.files import load_evaluation
 from evaluation.findings import renumber
@@ -111,16 +112,16 @@ def test_save_document_locks_on_the_version(tmp_path: Path, sample: Evaluation) 
     engine = make_engine(f"sqlite:///{tmp_path / 'd.db'}")
     migrate(engine)
     with session_scope(engine) as session:
-        create_evaluation(session=session, evaluation=sample)
+        create_evaluation(session=session, evaluation=sample, user=SYSTEM)
     with session_scope(engine) as session:
         ev, version = load_document(session=session, key=sample.id)
         renamed = ev.model_copy(update={"project": ev.project.model_copy(update={"name": "新名称"})})
-        assert save_document(session=session, evaluation=renamed, expected_version=version) == version + 1
+        assert save_document(session=session, evaluation=renamed, expected_version=version, user=SYSTEM) == version + 1
     with session_scope(engine) as session, pytest.raises(ConflictError, match="已被他人修改"):
-        save_document(session=session, evaluation=renamed, expected_version=version)
+        save_document(session=session, evaluation=renamed, expected_version=version, user=SYSTEM)
     bad = renamed.model_copy(update={"suggestions": [Suggestion(title="建议", answers=[7])]})
     with session_scope(engine) as session, pytest.raises(ValidationFailed, match="回应的问题序号 7 不存在"):
-        save_document(session=session, evaluation=bad, expected_version=version + 1)
+        save_document(session=session, evaluation=bad, expected_version=version + 1, user=SYSTEM)
     with session_scope(engine) as session:
         ev, version = load_document(session=session, key=sample.id)
         assert ev.project.name == "新名称" and version == 2
@@ -132,6 +133,7 @@ def test_save_document_locks_on_the_version(tmp_path: Path, sample: Evaluation) 
             evaluation=ev.model_copy(update={"assessments": kept}),
             expected_version=2,
             sync_assessments=True,
+            user=SYSTEM,
         )
     with session_scope(engine) as session:
         ev, version = load_document(session=session, key=sample.id)

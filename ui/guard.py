@@ -1,41 +1,97 @@
-"""The one call every page file makes first.
+"""The one call every page file makes first, and the pages each role may open.
 
 A page opened directly by its URL must not run without it (Streamlit may serve ``pages/*.py``
-before ``app.py`` has called ``st.navigation``). Today it prepares the session and the database;
-the team-server work adds the login check here, so every page gets it at once.
+before ``app.py`` has called ``st.navigation``). It sends such a request through app.py, asks for a
+login when nobody is signed in (nothing, downloads included, is reachable without it), and refuses a
+page the signed-in role may not open. The core checks every write again.
 """
 
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
 from sqlalchemy.engine import Engine
 from streamlit.errors import StreamlitAPIException
 
+from evaluation.auth import ROLES, User
+from ui.auth import account_box, current_user, require_user
 from ui.resources import engine
 from ui.state import entered_page
 
 VIA_APP = "_wb_via_app"  # set by app.py: this session has its navigation
-WANTED = "_wb_wanted_page"  # a page opened directly by its URL, to show once app.py has run
+WANTED = "_wb_wanted_page"  # a page opened directly by its URL, to show once app.py has run (and after login)
+
+EDITORS = ("管理员", "评价人员")
+WORKERS = ("管理员", "评价人员", "复核人员")
+EVERYONE = ROLES
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    section: str
+    stem: str
+    title: str
+    icon: str
+    roles: tuple[str, ...]
+
+
+PAGES = (
+    PageSpec("评价", "home", "评价项目", ":material/list_alt:", EVERYONE),
+    PageSpec("评价", "project", "项目信息", ":material/description:", WORKERS),
+    PageSpec("评价", "indicators", "指标体系", ":material/account_tree:", WORKERS),
+    PageSpec("评价", "evidence", "证据与评分", ":material/rule:", WORKERS),
+    PageSpec("评价", "problems", "问题与建议", ":material/report_problem:", WORKERS),
+    PageSpec("评价", "report", "报告", ":material/article:", EVERYONE),
+    PageSpec("评价", "review", "复核与流程", ":material/fact_check:", WORKERS),
+    PageSpec("评价", "history", "修改历史", ":material/history:", EVERYONE),
+    PageSpec("管理", "analysis", "对比分析", ":material/monitoring:", EVERYONE),
+    PageSpec("管理", "selfeval", "自评表", ":material/table_view:", EDITORS),
+    PageSpec("管理", "admin", "系统管理", ":material/admin_panel_settings:", ("管理员",)),
+    PageSpec("资料", "library", "指标库", ":material/library_books:", EVERYONE),
+)
+
+
+def pages_for(role: str) -> list[PageSpec]:
+    return [p for p in PAGES if role in p.roles]
 
 
 def page_setup() -> Engine:
     """Prepare the session and return the database engine; stop the page when it must not run.
 
     A page reached before app.py has run in this session (its URL opened on a freshly started server,
-    where Streamlit still serves ``pages/*.py`` on their own) is sent through app.py first, which then
-    opens the wanted page; once app.py has run, the session's navigation is the app's.
+    where Streamlit still serves ``pages/*.py`` on their own) is sent through app.py first, which asks
+    for a login if needed and then opens the wanted page.
     """
     stem = Path(sys._getframe(1).f_code.co_filename).stem
+    harness = False
     if not st.session_state.get(VIA_APP, False):
         st.session_state[WANTED] = stem
         try:
             st.switch_page("app.py")
         except StreamlitAPIException:  # no app.py beside the page: a test harness runs the page alone
             st.session_state.pop(WANTED, None)
+            harness = True
     eng = engine()
-    st.session_state.setdefault("_workbench_ready", True)
+    user = current_user(eng)
+    if user is None:
+        if not harness:
+            st.session_state[WANTED] = stem
+            st.switch_page("app.py")
+        st.warning("请先登录。")
+        st.stop()
+    assert user is not None
+    spec = next((p for p in PAGES if p.stem == stem), None)
+    if spec is not None and user.role not in spec.roles:
+        st.error(f"角色“{user.role}”无权打开“{spec.title}”页。")
+        st.stop()
+    account_box(user)
     entered_page(stem)
     return eng
+
+
+def signed_in() -> User:
+    """The user of this run; pages call it after page_setup to pass the user to the core."""
+    return require_user()

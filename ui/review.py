@@ -9,12 +9,16 @@ import streamlit as st
 from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 
+from evaluation.auth import PermissionDenied
 from evaluation.checks import CODES, Finding
+from evaluation.errors import WorkbenchError
 from evaluation.model import Evaluation
 from evaluation.review import DECISIONS, ReviewDecision
 from evaluation.storage.db import session_scope
 from evaluation.storage.review import clear_decision, save_decision
+from evaluation.storage.users import check_access
 from evaluation.whatif import RESCORE_OPTIONS, grade_sensitivity, rescore
+from ui.auth import require_user
 from ui.state import CURRENT_INDICATOR, flash
 
 
@@ -28,10 +32,20 @@ def _go_fix(evaluation_id: str, code: str) -> None:
     st.session_state.pop(f"wb_pick_indicator@{evaluation_id}", None)
 
 
+def can_review(eng: Engine, key: str) -> bool:
+    """Whether the signed-in user may record review decisions on this evaluation (role and membership)."""
+    try:
+        with session_scope(eng) as session:
+            check_access(session=session, user=require_user(), action="review", evaluation_key=key)
+    except PermissionDenied:
+        return False
+    return True
+
+
 def finding_card(
-    eng: Engine, subject: str, finding: Finding, decision: ReviewDecision | None, *, fixable: bool
+    eng: Engine, subject: str, finding: Finding, decision: ReviewDecision | None, *, fixable: bool, decide: bool
 ) -> None:
-    """The finding, the way to its indicator, and the form recording 已修正 / 接受（说明理由）."""
+    """The finding, the way to its indicator, and (for its reviewers) the form recording 已修正 / 接受（说明理由）."""
     tag = finding_tag(finding)
     done = f"已处理：{decision.decision}" + (f"（{decision.reason}）" if decision.reason else "") if decision else ""
     st.markdown(f"**{CODES.get(finding.code, finding.code)}** `{finding.code}` · {done or '待处理'}")
@@ -39,6 +53,8 @@ def finding_card(
     code = finding.location.indicator
     if fixable and st.button(f"去修改 {code}", key=f"fix_{tag}", on_click=_go_fix, args=(subject, code)):
         st.switch_page("pages/evidence.py")
+    if not decide:
+        return
     with st.form(f"review_{tag}", border=False):
         index = DECISIONS.index(decision.decision) if decision else 0
         choice = st.radio("处理", DECISIONS, index=index, horizontal=True, key=f"choice_{tag}")
@@ -49,16 +65,29 @@ def finding_card(
     if saved:
         try:
             with session_scope(eng) as session:
-                save_decision(session=session, subject=subject, finding=finding, decision=choice, reason=reason)
+                save_decision(
+                    session=session,
+                    subject=subject,
+                    finding=finding,
+                    decision=choice,
+                    reason=reason,
+                    user=require_user(),
+                )
         except ValidationError:
             st.error("选择“接受”时必须说明理由。")
+        except WorkbenchError as e:
+            st.error(str(e))
         else:
             flash(f"已记录：{finding.location.describe()} — {choice}")
             st.rerun()
     if decision and st.button("撤销处理", key=f"undo_{tag}"):
-        with session_scope(eng) as session:
-            clear_decision(session=session, subject=subject, finding_key=finding.key)
-        st.rerun()
+        try:
+            with session_scope(eng) as session:
+                clear_decision(session=session, subject=subject, finding_key=finding.key, user=require_user())
+        except WorkbenchError as e:
+            st.error(str(e))
+        else:
+            st.rerun()
 
 
 def sensitivity_panel(ev: Evaluation) -> None:

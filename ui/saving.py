@@ -11,6 +11,7 @@ from evaluation.errors import ConflictError, WorkbenchError
 from evaluation.model import Evaluation
 from evaluation.storage.db import session_scope
 from evaluation.storage.documents import save_document
+from ui.auth import require_user
 from ui.feedback import show_error
 from ui.state import Loaded, clear_widgets, flash, mark_conflict, remember_doc_version
 
@@ -27,6 +28,7 @@ def save(
                 evaluation=evaluation,
                 expected_version=loaded.version,
                 sync_assessments=sync_assessments,
+                user=require_user(),
             )
     except ConflictError as e:
         show_error(e)

@@ -19,6 +19,8 @@ from evaluation.scoring import EvaluationResult, score
 from evaluation.storage.db import session_scope
 from evaluation.storage.documents import load_with_versions
 from evaluation.storage.repo import EvaluationSummary, list_evaluations
+from ui import access
+from ui.auth import require_user
 
 CURRENT = "wb_current_evaluation"  # key of the evaluation being worked on
 DOC_VERSIONS = "wb_doc_versions"  # evaluation key → document version the user started from
@@ -142,8 +144,11 @@ def entered_page(path: str) -> None:
         st.session_state[ASSESSMENT_VERSIONS] = {}
 
 
-def choose_evaluation(eng: Engine) -> Loaded | None:
-    """Sidebar: which evaluation this page works on, and its running total, grade and progress."""
+def choose_evaluation(eng: Engine, *, editing: bool = True) -> Loaded | None:
+    """Sidebar: which evaluation this page works on, and its running total, grade and progress.
+
+    Also works out whether the signed-in user may edit it (role, membership, review state); an editing
+    page says so at its top when not, and its save buttons are disabled (see ``ui.access``)."""
     items = summaries(eng)
     key = current_key(items)
     if key is None:
@@ -158,6 +163,9 @@ def choose_evaluation(eng: Engine) -> Loaded | None:
         set_current(picked, from_widget=True)
         key = picked
     conflict_banner(key)
+    access.remember(access.edit_block(eng, require_user(), key))
+    if editing:
+        access.readonly_banner()
     loaded = load(eng, key)
     if loaded is not None:
         p = loaded.evaluation.project

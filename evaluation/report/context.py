@@ -125,6 +125,10 @@ class Table:
     landscape: bool = False
     font_size: float = 10.5
 
+    def texts(self) -> list[list[str]]:
+        """The column names, then every body row as cell texts ("" where a merge covers the cell)."""
+        return [list(self.columns)] + [[c.text if c is not None else "" for c in row] for row in self.rows]
+
 
 @dataclass(frozen=True)
 class PageBreak:
@@ -351,7 +355,7 @@ def build_report_context(
         f"根据评价指标体系，该项目评价得分为{points(result.total)}分，评价等级为“{result.grade}”{incomplete}。"
         "各项指标得分情况见表3-1。"
     )
-    doc.add(_score_table(ev, result))
+    doc.add(score_table_3_1(ev, result))
 
     # 四、绩效分析
     doc.h(1, "绩效分析")
@@ -396,7 +400,7 @@ def build_report_context(
     # 附件1
     doc.add(SectionBreak(landscape=True))
     doc.h(1, "附件1 项目支出绩效评价指标体系", numbered=False)
-    doc.add(_appendix_table(ev, result))
+    doc.add(appendix_table_1(ev, result))
     return ReportContext(
         title=title,
         cover=cover,
@@ -432,7 +436,8 @@ def _indicator_rows(ev: Evaluation, result: EvaluationResult) -> Iterator[tuple[
                 )
 
 
-def _score_table(ev: Evaluation, result: EvaluationResult) -> Table:
+def score_table_3_1(ev: Evaluation, result: EvaluationResult) -> Table:
+    """表3-1 得分情况表: the one builder of it (Word report, 报告 page preview, Excel export)."""
     header: list[list[TableCell | None]] = [
         [
             TableCell("绩效评价指标", merge_right=2, bold=True),
@@ -508,7 +513,8 @@ def _score_table(ev: Evaluation, result: EvaluationResult) -> Table:
     )
 
 
-def _appendix_table(ev: Evaluation, result: EvaluationResult) -> Table:
+def appendix_table_1(ev: Evaluation, result: EvaluationResult) -> Table:
+    """附件1 指标体系: the one builder of it (Word report and Excel export)."""
     cols = [
         "一级指标",
         "二级指标",

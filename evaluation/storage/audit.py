@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Column, Text
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from evaluation.auth import User, require
 from evaluation.storage.tables import utcnow
 
 
@@ -61,27 +62,30 @@ def record(
     )
 
 
+def _entry(row: AuditRow) -> AuditEntry:
+    return AuditEntry(
+        row.at,
+        row.actor,
+        row.action,
+        row.evaluation_key,
+        row.target,
+        None if row.old is None else json.loads(row.old),
+        None if row.new is None else json.loads(row.new),
+    )
+
+
 def history(*, session: Session, evaluation_key: str | None = None, target: str | None = None) -> list[AuditEntry]:
     query = select(AuditRow).order_by(col(AuditRow.id))
     if evaluation_key is not None:
         query = query.where(AuditRow.evaluation_key == evaluation_key)
     if target is not None:
         query = query.where(AuditRow.target == target)
-    return [
-        AuditEntry(
-            r.at,
-            r.actor,
-            r.action,
-            r.evaluation_key,
-            r.target,
-            None if r.old is None else json.loads(r.old),
-            None if r.new is None else json.loads(r.new),
-        )
-        for r in session.exec(query).all()
-    ]
+    return [_entry(r) for r in session.exec(query).all()]
 
 
-def export_csv(*, session: Session) -> bytes:
+def export_csv(*, session: Session, actor: User) -> bytes:
+    """The whole trail as CSV (UTF-8 with BOM, for Excel); administrators only."""
+    require(actor.role, "manage_users")
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["时间", "操作人", "操作", "评价", "对象", "原值", "新值"])
@@ -90,3 +94,47 @@ def export_csv(*, session: Session) -> bytes:
             [e.at.isoformat(), e.actor, e.action, e.evaluation_key, e.target, _text(e.old) or "", _text(e.new) or ""]
         )
     return out.getvalue().encode("utf-8-sig")
+
+
+def _flatten(value: Any, prefix: str, out: dict[str, Any]) -> None:
+    if isinstance(value, dict) and value:
+        for k, v in value.items():
+            _flatten(v, f"{prefix}.{k}" if prefix else str(k), out)
+    elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        for i, v in enumerate(value):
+            _flatten(v, f"{prefix}[{i + 1}]", out)
+    else:
+        out[prefix] = value
+
+
+def changes(old: Any, new: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The leaves that differ between two JSON documents, by path: (old values, new values)."""
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    _flatten(old, "", before)
+    _flatten(new, "", after)
+    paths = [p for p in after if before.get(p) != after[p]] + [p for p in before if p not in after]
+    return {p: before.get(p) for p in paths}, {p: after.get(p) for p in paths}
+
+
+def last_change(*, session: Session, evaluation_key: str, target: str | None = None) -> AuditEntry | None:
+    query = select(AuditRow).where(AuditRow.evaluation_key == evaluation_key)
+    if target is not None:
+        query = query.where(AuditRow.target == target)
+    row = session.exec(query.order_by(col(AuditRow.id).desc())).first()
+    return None if row is None else _entry(row)
+
+
+def describe(entry: AuditEntry, limit: int = 4) -> str:
+    """One line for a conflict message: who changed what, when, old → new (the first few fields)."""
+    when = entry.at.strftime("%m-%d %H:%M")
+    old, new = changes(entry.old, entry.new)
+    parts = [f"{path}：{_short(old[path])} → {_short(new[path])}" for path in list(new)[:limit]]
+    more = f" 等 {len(new)} 处" if len(new) > limit else ""
+    detail = "；".join(parts) + more if parts else entry.action
+    return f"{entry.actor} 于 {when}（UTC）{entry.action}了{entry.target or '评价'}：{detail}"
+
+
+def _short(value: Any) -> str:
+    text = "（空）" if value in (None, "", [], {}) else str(value)
+    return text if len(text) <= 40 else text[:39] + "…"

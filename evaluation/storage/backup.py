@@ -1,13 +1,14 @@
 """Backup and restore: the whole database and the attachments folder in one .zip archive.
 
 The archive holds ``manifest.json`` (format, schema revision, row counts, file hashes), one JSON file
-per table (every column, ids included; Decimals as text, datetimes in ISO form) and the files under
+per table (every column, ids included; Decimals as text, datetimes in ISO form, binary as base64) and the files under
 ``attachments/``. Restore goes into an empty database only, in one transaction, after checking the
 archive's hashes; PostgreSQL sequences are moved past the restored ids.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import json
@@ -17,10 +18,11 @@ from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from sqlalchemy import DateTime, Numeric, inspect, select, text
+from sqlalchemy import DateTime, LargeBinary, Numeric, inspect, select, text
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
+from evaluation.auth import User, require
 from evaluation.errors import Problem, ValidationFailed
 from evaluation.storage import audit, results, review, tables, users, workflow_state  # noqa: F401  (registers every table)
 
@@ -37,6 +39,8 @@ def _plain(value: Any) -> Any:
         return format(value, "f")
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
     return value
 
 
@@ -47,8 +51,9 @@ def _revision(engine: Engine) -> str | None:
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def create_backup(engine: Engine, attachments: Path | None = None) -> bytes:
-    """The archive of every table and every attachment, read in one transaction."""
+def create_backup(engine: Engine, *, user: User, attachments: Path | None = None) -> bytes:
+    """The archive of every table and every attachment, read in one transaction (administrators only)."""
+    require(user.role, "backup")
     out = io.BytesIO()
     manifest: dict[str, Any] = {"format": FORMAT, "revision": _revision(engine), "tables": {}, "files": {}}
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z, engine.connect() as conn:
@@ -76,6 +81,8 @@ def _convert(table: Any, row: dict[str, Any]) -> dict[str, Any]:
             value = datetime.fromisoformat(value)
         elif value is not None and isinstance(kind, Numeric):
             value = Decimal(value)
+        elif value is not None and isinstance(kind, LargeBinary):
+            value = base64.b64decode(value)
         out[column.name] = value
     return out
 
@@ -85,8 +92,9 @@ def _safe_member(name: str) -> bool:
     return not p.is_absolute() and ".." not in p.parts
 
 
-def restore_backup(engine: Engine, archive: bytes, attachments: Path | None = None) -> dict[str, int]:
+def restore_backup(engine: Engine, archive: bytes, *, user: User, attachments: Path | None = None) -> dict[str, int]:
     """Restore an archive into an empty, migrated database; nothing is written when anything is wrong."""
+    require(user.role, "backup")
     try:
         z = zipfile.ZipFile(io.BytesIO(archive))
         manifest = json.loads(z.read("manifest.json"))

@@ -15,11 +15,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from evaluation.auth import User
 from evaluation.errors import ConflictError, NotFound, ValidationFailed
 from evaluation.model import Assessment, Evaluation, evaluation_problems
 from evaluation.scoring import score
+from evaluation.storage import audit
 from evaluation.storage.repo import get_evaluation, get_evaluation_with_versions, lock_evaluation
 from evaluation.storage.tables import AssessmentRow, EvaluationRow, utcnow
+from evaluation.storage.users import check_access
 from evaluation.storage.workflow_state import ensure_editable
 
 
@@ -52,8 +55,8 @@ def save_document(
     session: Session,
     evaluation: Evaluation,
     expected_version: int,
+    user: User,
     sync_assessments: bool = False,
-    role: str | None = None,
 ) -> int:
     """Save everything but the assessments (or also them, with ``sync_assessments``); return the new version.
 
@@ -61,10 +64,12 @@ def save_document(
     assessments, or with the given ones when syncing): nothing invalid is written.
     """
     row = _row(session, evaluation.id)
+    check_access(session=session, user=user, action="edit", evaluation_key=row.key)
     lock_evaluation(session=session, row=row)  # as repo.save_assessment does
-    ensure_editable(session=session, evaluation_key=row.key, role=role)
+    ensure_editable(session=session, evaluation_key=row.key, role=user.role)
     if row.version != expected_version:
-        raise ConflictError(_conflict(evaluation))
+        raise ConflictError(_conflict(session, evaluation))
+    stored_document = dict(row.document)
     if sync_assessments:
         candidate = evaluation
     else:
@@ -95,28 +100,54 @@ def save_document(
         )
     )
     if getattr(outcome, "rowcount", 0) != 1:
-        raise ConflictError(_conflict(evaluation))
+        raise ConflictError(_conflict(session, evaluation))
+    old, new = audit.changes(stored_document, candidate.model_dump(mode="json", exclude={"assessments"}))
+    if old or new:
+        audit.record(
+            session=session,
+            actor=user.username,
+            action="修改",
+            evaluation_key=row.key,
+            target=_sections(new),
+            old=old,
+            new=new,
+        )
     if sync_assessments:
         assert row.id is not None
-        _sync(session, row.id, candidate.assessments)
+        _sync(session, row.id, candidate.assessments, user, row.key)
     session.expire_all()
     return expected_version + 1
 
 
-def _sync(session: Session, evaluation_id: int, assessments: list[Assessment]) -> None:
+def _sync(session: Session, evaluation_id: int, assessments: list[Assessment], user: User, key: str) -> None:
     stored = {
         r.code: r for r in session.exec(select(AssessmentRow).where(AssessmentRow.evaluation_id == evaluation_id))
     }
     wanted = {a.code: a for a in assessments}
     for code, r in stored.items():
         if code not in wanted:
+            audit.record(
+                session=session, actor=user.username, action="删除", evaluation_key=key, target=code, old=r.data
+            )
             session.delete(r)
     for pos, a in enumerate(assessments):
         data = a.model_dump(mode="json")
         current = stored.get(a.code)
         if current is None:
             session.add(AssessmentRow(evaluation_id=evaluation_id, code=a.code, position=pos, data=data))
+            audit.record(
+                session=session, actor=user.username, action="新建", evaluation_key=key, target=a.code, new=data
+            )
         elif current.data != data:
+            audit.record(
+                session=session,
+                actor=user.username,
+                action="修改",
+                evaluation_key=key,
+                target=a.code,
+                old=current.data,
+                new=data,
+            )
             current.data = data
             current.version += 1
             current.updated_at = utcnow()
@@ -124,5 +155,28 @@ def _sync(session: Session, evaluation_id: int, assessments: list[Assessment]) -
     session.flush()
 
 
-def _conflict(ev: Evaluation) -> str:
-    return f"评价“{ev.project.name}”在您编辑期间已被他人修改并保存，请刷新页面查看最新内容后再修改"
+SECTIONS = {
+    "project": "项目信息",
+    "facts": "项目信息",
+    "system": "指标体系",
+    "problems": "问题与建议",
+    "suggestions": "问题与建议",
+    "report": "报告设置",
+    "self_evaluation": "自评表",
+}
+
+
+def _sections(paths: dict[str, object]) -> str:
+    """The audit target of a document save: the page sections it touched (项目信息、指标体系…)."""
+    names = []
+    for path in paths:
+        name = SECTIONS.get(path.split(".", 1)[0].split("[", 1)[0], "评价")
+        if name not in names:
+            names.append(name)
+    return "、".join(names)[:60]
+
+
+def _conflict(session: Session, ev: Evaluation) -> str:
+    entry = audit.last_change(session=session, evaluation_key=ev.id)
+    other = f"对方的修改：{audit.describe(entry)}" if entry is not None else ""
+    return f"评价“{ev.project.name}”在您编辑期间已被他人修改并保存，您的修改未保存。{other}"

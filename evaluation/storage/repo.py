@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
+from evaluation.auth import SYSTEM, User, require
 from evaluation.datafiles import read_data, validate_model
 from evaluation.errors import ConflictError, NotFound, Problem, ValidationFailed
 from evaluation.files import evaluation_from_data, load_evaluations
@@ -20,7 +21,8 @@ from evaluation.model import Assessment, DepartmentSummary, Evaluation, evaluati
 from evaluation.scoring import score
 from evaluation.storage import audit
 from evaluation.storage.tables import AssessmentRow, DepartmentSummaryRow, EvaluationRow, utcnow
-from evaluation.storage.workflow_state import ensure_editable
+from evaluation.storage.users import MembershipRow, check_access, join
+from evaluation.storage.workflow_state import WorkflowRow, ensure_editable
 
 
 @dataclass(frozen=True)
@@ -81,8 +83,10 @@ def _check(ev: Evaluation) -> None:
         raise ValidationFailed(problems, f"评价“{ev.project.name}”校验未通过，未保存")
 
 
-def create_evaluation(*, session: Session, evaluation: Evaluation, actor: str = "系统") -> int:
-    """Insert a new evaluation with its assessments; its id (key) must be new."""
+def create_evaluation(*, session: Session, evaluation: Evaluation, user: User) -> int:
+    """Insert a new evaluation with its assessments; its id (key) must be new. A consultant who
+    creates one becomes its member."""
+    require(user.role, "edit", evaluation.id)
     _check(evaluation)
     exists = session.exec(select(EvaluationRow.id).where(EvaluationRow.key == evaluation.id)).first()
     if exists is not None:
@@ -94,9 +98,10 @@ def create_evaluation(*, session: Session, evaluation: Evaluation, actor: str = 
     assert row.id is not None
     for pos, a in enumerate(evaluation.assessments):
         session.add(AssessmentRow(evaluation_id=row.id, code=a.code, position=pos, data=a.model_dump(mode="json")))
+    join(session=session, user=user, evaluation_key=evaluation.id)
     audit.record(
         session=session,
-        actor=actor,
+        actor=user.username,
         action="新建",
         evaluation_key=evaluation.id,
         target="评价",
@@ -106,15 +111,17 @@ def create_evaluation(*, session: Session, evaluation: Evaluation, actor: str = 
     return row.id
 
 
-def replace_evaluation(*, session: Session, evaluation: Evaluation, actor: str = "系统") -> int:
+def replace_evaluation(*, session: Session, evaluation: Evaluation, user: User) -> int:
     """Overwrite a stored evaluation (same key) with the given content, as one change."""
     _check(evaluation)
     row = session.exec(select(EvaluationRow).where(EvaluationRow.key == evaluation.id)).first()
     if row is None:
-        return create_evaluation(session=session, evaluation=evaluation, actor=actor)
+        return create_evaluation(session=session, evaluation=evaluation, user=user)
+    check_access(session=session, user=user, action="edit", evaluation_key=row.key)
+    ensure_editable(session=session, evaluation_key=row.key, role=user.role)
     audit.record(
         session=session,
-        actor=actor,
+        actor=user.username,
         action="覆盖导入",
         evaluation_key=evaluation.id,
         target="评价",
@@ -195,11 +202,13 @@ def count_evaluations(*, session: Session) -> int:
     return int(session.exec(select(func.count()).select_from(EvaluationRow)).one())
 
 
-def delete_evaluation(*, session: Session, ref: int | str, actor: str = "系统") -> None:
+def delete_evaluation(*, session: Session, ref: int | str, user: User) -> None:
     row = _find_row(session, ref)
+    check_access(session=session, user=user, action="edit", evaluation_key=row.key)
+    ensure_editable(session=session, evaluation_key=row.key, role=user.role)
     audit.record(
         session=session,
-        actor=actor,
+        actor=user.username,
         action="删除",
         evaluation_key=row.key,
         target="评价",
@@ -207,6 +216,11 @@ def delete_evaluation(*, session: Session, ref: int | str, actor: str = "系统"
     )
     for a in session.exec(select(AssessmentRow).where(AssessmentRow.evaluation_id == row.id)).all():
         session.delete(a)
+    for m in session.exec(select(MembershipRow).where(MembershipRow.evaluation_key == row.key)).all():
+        session.delete(m)
+    workflow = session.get(WorkflowRow, row.key)
+    if workflow is not None:
+        session.delete(workflow)
     session.delete(row)
     session.flush()
 
@@ -235,8 +249,7 @@ def save_assessment(
     ref: int | str,
     assessment: Assessment,
     expected_version: int | None,
-    actor: str = "系统",
-    role: str | None = None,
+    user: User,
 ) -> int:
     """Save one indicator's assessment; refuse when someone else saved it since it was loaded.
 
@@ -244,8 +257,9 @@ def save_assessment(
     Returns the new version. The evaluation's stored total is updated in the same transaction.
     """
     row = _find_row(session, ref)
+    check_access(session=session, user=user, action="edit", evaluation_key=row.key)
     lock_evaluation(session=session, row=row)
-    ensure_editable(session=session, evaluation_key=row.key, role=role)
+    ensure_editable(session=session, evaluation_key=row.key, role=user.role)
     ev = get_evaluation(session=session, ref=row.key)
     others = [a for a in ev.assessments if a.code != assessment.code]
     candidate = ev.model_copy(update={"assessments": [*others, assessment]})
@@ -254,15 +268,7 @@ def save_assessment(
         select(AssessmentRow).where(AssessmentRow.evaluation_id == row.id, AssessmentRow.code == assessment.code)
     ).first()
     data = assessment.model_dump(mode="json")
-    audit.record(
-        session=session,
-        actor=actor,
-        action="修改",
-        evaluation_key=row.key,
-        target=assessment.code,
-        old=current.data if current is not None else None,
-        new=data,
-    )
+    old = current.data if current is not None else None
     if current is None:
         if expected_version is not None:
             raise ConflictError(f"指标 {assessment.code} 的评分记录已被删除，请刷新后重试")
@@ -270,15 +276,26 @@ def save_assessment(
         new_version = 1
     else:
         if expected_version is None:
-            raise ConflictError(f"指标 {assessment.code} 已有他人保存的评分记录，请刷新后再改")
+            other = _other(session, row.key, assessment.code)
+            raise ConflictError(f"指标 {assessment.code} 已有他人保存的评分记录，请载入最新内容后再改。{other}")
         result = session.execute(
             update(AssessmentRow)
             .where(col(AssessmentRow.id) == current.id, col(AssessmentRow.version) == expected_version)
             .values(data=data, version=expected_version + 1, updated_at=utcnow())
         )
         if getattr(result, "rowcount", 0) != 1:
-            raise ConflictError(f"指标 {assessment.code} 在您编辑期间已被他人修改，请刷新查看对方的修改后再保存")
+            other = _other(session, row.key, assessment.code)
+            raise ConflictError(f"指标 {assessment.code} 在您编辑期间已被他人修改，您的修改未保存。{other}")
         new_version = expected_version + 1
+    audit.record(
+        session=session,
+        actor=user.username,
+        action="修改",
+        evaluation_key=row.key,
+        target=assessment.code,
+        old=old,
+        new=data,
+    )
     _apply_scores(row, candidate)
     row.updated_at = utcnow()
     session.add(row)
@@ -286,10 +303,17 @@ def save_assessment(
     return new_version
 
 
+def _other(session: Session, key: str, target: str | None) -> str:
+    """The other person's change that made a save stale, for the conflict message."""
+    entry = audit.last_change(session=session, evaluation_key=key, target=target)
+    return f"对方的修改：{audit.describe(entry)}" if entry is not None else ""
+
+
 # --------------------------------------------------------------------------- department summaries
 
 
-def save_department_summary(*, session: Session, summary: DepartmentSummary) -> int:
+def save_department_summary(*, session: Session, summary: DepartmentSummary, user: User) -> int:
+    require(user.role, "edit", summary.id)
     row = session.exec(select(DepartmentSummaryRow).where(DepartmentSummaryRow.key == summary.id)).first()
     if row is None:
         row = DepartmentSummaryRow(key=summary.id, department=summary.department, year=summary.year, document={})
@@ -323,16 +347,16 @@ def _split_by_kind(paths: list[Path]) -> tuple[list[Path], list[tuple[Path, Any]
     return evaluations, departments
 
 
-def import_files(*, session: Session, paths: list[Path], replace: bool = False) -> list[str]:
+def import_files(*, session: Session, paths: list[Path], user: User, replace: bool = False) -> list[str]:
     """Validate every file first (evaluations and department summaries); write nothing if any is wrong.
 
     Returns the keys written.
     """
-    evaluations, summaries = _import(session=session, paths=paths, replace=replace)
+    evaluations, summaries = _import(session=session, paths=paths, replace=replace, user=user)
     return evaluations + summaries
 
 
-def _import(*, session: Session, paths: list[Path], replace: bool) -> tuple[list[str], list[str]]:
+def _import(*, session: Session, paths: list[Path], replace: bool, user: User) -> tuple[list[str], list[str]]:
     problems: list[Problem] = []
     eval_paths: list[Path] = []
     departments: list[tuple[Path, Any]] = []
@@ -355,9 +379,9 @@ def _import(*, session: Session, paths: list[Path], replace: bool) -> tuple[list
         problems += _existing(session, evaluations)
     if problems:
         raise ValidationFailed(problems, "导入未执行，未写入任何内容")
-    import_evaluations(session=session, evaluations=evaluations, replace=replace)
+    import_evaluations(session=session, evaluations=evaluations, replace=replace, user=user)
     for summary in summaries:
-        save_department_summary(session=session, summary=summary)
+        save_department_summary(session=session, summary=summary, user=user)
     return [ev.id for ev in evaluations], [s.id for s in summaries]
 
 
@@ -369,16 +393,18 @@ def _existing(session: Session, evaluations: list[Evaluation]) -> list[Problem]:
     ]
 
 
-def import_evaluations(*, session: Session, evaluations: list[Evaluation], replace: bool = False) -> list[str]:
+def import_evaluations(
+    *, session: Session, evaluations: list[Evaluation], user: User, replace: bool = False
+) -> list[str]:
     """Store already-built evaluations (e.g. from 自评表 files) as one change; refuse existing ids unless replace."""
     problems = [] if replace else _existing(session, evaluations)
     if problems:
         raise ValidationFailed(problems, "导入未执行，未写入任何内容")
     for ev in evaluations:
         if replace:
-            replace_evaluation(session=session, evaluation=ev)
+            replace_evaluation(session=session, evaluation=ev, user=user)
         else:
-            create_evaluation(session=session, evaluation=ev)
+            create_evaluation(session=session, evaluation=ev, user=user)
     return [ev.id for ev in evaluations]
 
 
@@ -388,5 +414,5 @@ def data_files(folder: Path) -> list[Path]:
 
 def load_samples(*, session: Session, folder: Path) -> tuple[int, int]:
     """Load the sample evaluations and department summaries (validated all together)."""
-    evaluations, summaries = _import(session=session, paths=data_files(folder), replace=False)
+    evaluations, summaries = _import(session=session, paths=data_files(folder), replace=False, user=SYSTEM)
     return len(evaluations), len(summaries)

@@ -13,10 +13,13 @@ from typing import Any
 from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from evaluation.auth import User
 from evaluation.checks import Finding, check, department_for
 from evaluation.review import Decision, ReviewDecision, decision_for, open_error_count
+from evaluation.storage import audit
 from evaluation.storage.repo import get_evaluation, list_department_summaries
 from evaluation.storage.tables import JSONType, utcnow
+from evaluation.storage.users import check_access
 
 
 class ReviewDecisionRow(SQLModel, table=True):
@@ -54,10 +57,12 @@ def _model(row: ReviewDecisionRow) -> ReviewDecision:
 
 
 def save_decision(
-    *, session: Session, subject: str, finding: Finding, decision: Decision, reason: str = "", reviewer: str = ""
+    *, session: Session, subject: str, finding: Finding, decision: Decision, user: User, reason: str = ""
 ) -> ReviewDecision:
-    """Record (or replace) the decision on one finding. 接受 without a reason raises ValidationError."""
-    validated = decision_for(finding, decision, reason, reviewer, utcnow())
+    """Record (or replace) the decision on one finding (a reviewer of the evaluation, or an administrator).
+    接受 without a reason raises ValidationError."""
+    check_access(session=session, user=user, action="review", evaluation_key=subject)
+    validated = decision_for(finding, decision, reason, user.display_name or user.username, utcnow())
     digest = _hash(finding.key)
     row = session.exec(
         select(ReviewDecisionRow).where(ReviewDecisionRow.subject == subject, ReviewDecisionRow.finding_hash == digest)
@@ -78,13 +83,22 @@ def save_decision(
     row.severity = validated.severity
     row.finding = validated.finding
     row.decided_at = validated.decided_at or utcnow()
+    audit.record(
+        session=session,
+        actor=user.username,
+        action="复核处理",
+        evaluation_key=subject,
+        target=finding.location.indicator or finding.code,
+        new={"问题": finding.message, "处理": validated.decision, "理由": validated.reason},
+    )
     session.add(row)
     session.flush()
     return _model(row)
 
 
-def clear_decision(*, session: Session, subject: str, finding_key: str) -> bool:
+def clear_decision(*, session: Session, subject: str, finding_key: str, user: User) -> bool:
     """Withdraw a decision; returns whether there was one."""
+    check_access(session=session, user=user, action="review", evaluation_key=subject)
     row = session.exec(
         select(ReviewDecisionRow).where(
             ReviewDecisionRow.subject == subject, ReviewDecisionRow.finding_hash == _hash(finding_key)
@@ -92,6 +106,14 @@ def clear_decision(*, session: Session, subject: str, finding_key: str) -> bool:
     ).first()
     if row is None:
         return False
+    audit.record(
+        session=session,
+        actor=user.username,
+        action="撤销复核处理",
+        evaluation_key=subject,
+        target=row.code,
+        old={"处理": row.decision, "理由": row.reason},
+    )
     session.delete(row)
     session.flush()
     return True

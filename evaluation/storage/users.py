@@ -15,6 +15,7 @@ from evaluation.auth import (
     Action,
     LoginFailed,
     PermissionDenied,
+    User,
     can,
     hash_password,
     password_problems,
@@ -22,6 +23,7 @@ from evaluation.auth import (
     verify_password,
 )
 from evaluation.errors import Problem, ValidationFailed
+from evaluation.storage import audit
 from evaluation.storage.tables import utcnow
 
 
@@ -47,20 +49,6 @@ class MembershipRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="app_user.id", index=True, ondelete="CASCADE")
     evaluation_key: str = Field(max_length=40, index=True)
-
-
-@dataclass(frozen=True)
-class User:
-    """The signed-in user as plain data (never an ORM object in the session state)."""
-
-    id: int
-    username: str
-    display_name: str
-    role: str
-
-    @property
-    def label(self) -> str:
-        return f"{self.display_name or self.username}（{self.role}）"
 
 
 def _user(row: UserRow) -> User:
@@ -94,6 +82,14 @@ def create_user(
         raise ValidationFailed(problems, "账户未创建")
     row = UserRow(username=name, display_name=display_name.strip(), role=role, password_hash=hash_password(password))
     session.add(row)
+    audit.record(
+        session=session,
+        actor=actor.username if actor else name,
+        action="新建账户",
+        evaluation_key="",
+        target=f"用户 {name}",
+        new={"角色": role, "姓名": display_name.strip()},
+    )
     session.flush()
     return _user(row)
 
@@ -135,6 +131,14 @@ def add_member(*, session: Session, actor: User, user_id: int, evaluation_key: s
     ).first()
     if exists is None:
         session.add(MembershipRow(user_id=user_id, evaluation_key=evaluation_key))
+        member = session.get(UserRow, user_id)
+        audit.record(
+            session=session,
+            actor=actor.username,
+            action="加入成员",
+            evaluation_key=evaluation_key,
+            target=f"用户 {member.username if member else user_id}",
+        )
         session.flush()
 
 
@@ -165,3 +169,131 @@ def list_users(*, session: Session) -> list[User]:
 
 def may(user: User, action: Action) -> bool:
     return can(user.role, action)
+
+
+def join(*, session: Session, user: User, evaluation_key: str) -> None:
+    """Make the creator of an evaluation its member (a consultant may edit what they created)."""
+    if user.id == 0 or user.role in ("管理员", "管理者"):
+        return
+    exists = session.exec(
+        select(MembershipRow).where(MembershipRow.user_id == user.id, MembershipRow.evaluation_key == evaluation_key)
+    ).first()
+    if exists is None:
+        session.add(MembershipRow(user_id=user.id, evaluation_key=evaluation_key))
+        session.flush()
+
+
+def remove_member(*, session: Session, actor: User, user_id: int, evaluation_key: str) -> bool:
+    require(actor.role, "manage_users")
+    row = session.exec(
+        select(MembershipRow).where(MembershipRow.user_id == user_id, MembershipRow.evaluation_key == evaluation_key)
+    ).first()
+    if row is None:
+        return False
+    member = session.get(UserRow, user_id)
+    audit.record(
+        session=session,
+        actor=actor.username,
+        action="移出成员",
+        evaluation_key=evaluation_key,
+        target=f"用户 {member.username if member else user_id}",
+    )
+    session.delete(row)
+    session.flush()
+    return True
+
+
+def memberships(*, session: Session, user_id: int) -> list[str]:
+    """The evaluation keys a user belongs to."""
+    rows = session.exec(
+        select(MembershipRow.evaluation_key)
+        .where(MembershipRow.user_id == user_id)
+        .order_by(col(MembershipRow.evaluation_key))
+    ).all()
+    return list(rows)
+
+
+def active_user(*, session: Session, user_id: int) -> User | None:
+    """The stored account behind a signed-in session, or None when it was disabled or deleted."""
+    row = session.get(UserRow, user_id)
+    if row is None or not row.active:
+        return None
+    return _user(row)
+
+
+@dataclass(frozen=True)
+class Account:
+    """One row of the administrator's user list."""
+
+    user: User
+    active: bool
+    last_login: datetime | None
+    locked_until: datetime | None
+
+
+def list_accounts(*, session: Session, actor: User) -> list[Account]:
+    require(actor.role, "manage_users")
+    rows = session.exec(select(UserRow).order_by(col(UserRow.username))).all()
+    return [Account(_user(r), r.active, r.last_login, r.locked_until) for r in rows]
+
+
+def update_user(
+    *,
+    session: Session,
+    actor: User,
+    user_id: int,
+    role: str | None = None,
+    display_name: str | None = None,
+    active: bool | None = None,
+    password: str | None = None,
+) -> User:
+    """Change an account (administrators only). The last active administrator cannot be demoted or
+    disabled, and nobody can disable themselves."""
+    require(actor.role, "manage_users")
+    row = session.get(UserRow, user_id)
+    if row is None:
+        raise ValidationFailed([Problem(f"用户 {user_id} 不存在", None, None, "user")], "账户未修改")
+    problems = []
+    if role is not None and role not in ROLES:
+        problems.append(Problem(f"角色应为 {'、'.join(ROLES)} 之一", None, None, "role"))
+    losing_admin = row.role == "管理员" and row.active and ((role not in (None, "管理员")) or active is False)
+    if losing_admin:
+        admins = session.exec(
+            select(func.count()).select_from(UserRow).where(UserRow.role == "管理员", UserRow.active)
+        ).one()
+        if int(admins) <= 1:
+            problems.append(Problem("至少要保留一个启用的管理员账户", None, None, "role"))
+    if active is False and row.id == actor.id:
+        problems.append(Problem("不能停用自己的账户", None, None, "active"))
+    if password is not None:
+        problems += [Problem(p, None, None, "password") for p in password_problems(password, row.username)]
+    if problems:
+        raise ValidationFailed(problems, "账户未修改")
+    before = {"角色": row.role, "姓名": row.display_name, "启用": row.active}
+    if role is not None:
+        row.role = role
+    if display_name is not None:
+        row.display_name = display_name.strip()
+    if active is not None:
+        row.active = active
+    if password is not None:
+        row.password_hash = hash_password(password)
+        row.failed_logins = 0
+        row.locked_until = None
+    after = {"角色": row.role, "姓名": row.display_name, "启用": row.active}
+    old = {k: v for k, v in before.items() if after[k] != v}
+    new = {k: after[k] for k in old}
+    if password is not None:
+        old["密码"], new["密码"] = "（原密码）", "（已重设）"
+    audit.record(
+        session=session,
+        actor=actor.username,
+        action="修改账户",
+        evaluation_key="",
+        target=f"用户 {row.username}",
+        old=old,
+        new=new,
+    )
+    session.add(row)
+    session.flush()
+    return _user(row)

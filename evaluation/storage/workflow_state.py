@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column
-from sqlmodel import Field, Session, SQLModel
+from sqlalchemy import JSON, Column, LargeBinary
+from sqlmodel import Field, Session, SQLModel, col, select
 
-from evaluation.auth import PermissionDenied
+from evaluation.auth import PermissionDenied, User
 from evaluation.errors import WorkbenchError
 from evaluation.storage import audit
 from evaluation.storage.tables import utcnow
+from evaluation.storage.users import check_access
 
 STATES = ("草稿", "已提交复核", "退回修改", "已通过", "已定稿")
 LOCKED = {"已提交复核", "已通过", "已定稿"}
@@ -46,6 +47,20 @@ class WorkflowRow(SQLModel, table=True):
     report_sha256: str | None = Field(default=None, max_length=64)
     updated_by: str = Field(default="", max_length=60)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class FinalReportRow(SQLModel, table=True):
+    """The report file as it was when the evaluation was finalised, with its SHA-256."""
+
+    __tablename__ = "final_report"
+
+    id: int | None = Field(default=None, primary_key=True)
+    evaluation_key: str = Field(max_length=40, index=True)
+    sha256: str = Field(max_length=64)
+    file_name: str = Field(max_length=200)
+    content: bytes = Field(sa_column=Column(LargeBinary(), nullable=False))
+    created_by: str = Field(max_length=60)
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 @dataclass(frozen=True)
@@ -78,10 +93,10 @@ def transition(
     session: Session,
     evaluation_key: str,
     to: str,
-    username: str,
-    role: str,
+    user: User,
     comment: str = "",
     final_report: bytes | None = None,
+    file_name: str = "",
 ) -> WorkflowState:
     row = session.get(WorkflowRow, evaluation_key)
     if row is None:
@@ -90,23 +105,38 @@ def transition(
     allowed = TRANSITIONS.get((frm, to))
     if allowed is None:
         raise WorkflowError(f"评价处于“{frm}”状态，不能变为“{to}”")
-    if role not in allowed:
-        raise PermissionDenied(f"角色“{role}”不能把评价从“{frm}”变为“{to}”")
+    if user.role not in allowed:
+        raise PermissionDenied(f"角色“{user.role}”不能把评价从“{frm}”变为“{to}”")
+    check_access(
+        session=session, user=user, action="edit" if to == "已提交复核" else "review", evaluation_key=evaluation_key
+    )
     if to == "退回修改" and not comment.strip():
         raise WorkflowError("退回修改须写明复核意见")
     if to == "已定稿":
         if not final_report:
             raise WorkflowError("定稿须附最终报告")
         row.report_sha256 = hashlib.sha256(final_report).hexdigest()
+        session.add(
+            FinalReportRow(
+                evaluation_key=evaluation_key,
+                sha256=row.report_sha256,
+                file_name=file_name or f"{evaluation_key}-评价报告.docx",
+                content=final_report,
+                created_by=user.username,
+            )
+        )
     if comment.strip():
-        row.comments = [*row.comments, {"by": username, "at": utcnow().isoformat(), "to": to, "text": comment.strip()}]
+        row.comments = [
+            *row.comments,
+            {"by": user.username, "at": utcnow().isoformat(), "to": to, "text": comment.strip()},
+        ]
     row.state = to
-    row.updated_by = username
+    row.updated_by = user.username
     row.updated_at = utcnow()
     session.add(row)
     audit.record(
         session=session,
-        actor=username,
+        actor=user.username,
         action="状态变更",
         evaluation_key=evaluation_key,
         target="流程",
@@ -115,3 +145,18 @@ def transition(
     )
     session.flush()
     return WorkflowState(row.state, list(row.comments), row.report_sha256)
+
+
+def final_report(*, session: Session, evaluation_key: str) -> tuple[str, bytes, str] | None:
+    """(file name, content, sha256) of the latest finalised report, or None."""
+    row = session.exec(
+        select(FinalReportRow)
+        .where(FinalReportRow.evaluation_key == evaluation_key)
+        .order_by(col(FinalReportRow.id).desc())
+    ).first()
+    return None if row is None else (row.file_name, row.content, row.sha256)
+
+
+def states(*, session: Session) -> dict[str, str]:
+    """Every evaluation's state that is not 草稿, by key (for lists)."""
+    return {r.evaluation_key: r.state for r in session.exec(select(WorkflowRow)).all()}

@@ -13,15 +13,19 @@ import os
 import statistics
 import tempfile
 import time
+from dataclasses import asdict
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from evaluation.auth import SYSTEM
 from evaluation.config import REPO_ROOT
 from evaluation.indicators import IndicatorSystem
 from evaluation.model import Assessment, Evaluation
 from evaluation.storage.db import make_engine, migrate, session_scope
 from evaluation.storage.repo import create_evaluation
+from evaluation.storage.users import create_user
 
 RULES: list[tuple[dict[str, Any], dict[str, Any], str]] = [
     ({"method": "deduction", "points_per_finding": 1}, {"findings": [{"text": "问题"}]}, ""),
@@ -78,10 +82,15 @@ def main(repeat: int = 10) -> float:
     engine = make_engine(os.environ["DATABASE_URL"])
     migrate(engine)
     with session_scope(engine) as session:
-        create_evaluation(session=session, evaluation=evaluation())
+        create_evaluation(session=session, evaluation=evaluation(), user=SYSTEM)
     engine.dispose()
 
+    with session_scope(engine) as session:
+        user = create_user(session=session, username="bench", password="bench-password-1", role="管理员")
+    engine.dispose()
     at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60)
+    now = datetime.now(UTC).isoformat()
+    at.session_state["wb_user"] = {**asdict(user), "since": now, "seen": now}
     at.run()
     at.session_state["wb_current_evaluation"] = "bench-60"
     at.switch_page("pages/evidence.py").run()

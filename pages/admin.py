@@ -1,0 +1,176 @@
+"""系统管理 (administrators): accounts and roles, evaluation members, the audit trail, backups."""
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import streamlit as st
+
+from evaluation.auth import ROLES
+from evaluation.config import get_settings
+from evaluation.errors import WorkbenchError
+from evaluation.storage import audit
+from evaluation.storage.backup import create_backup
+from evaluation.storage.db import session_scope
+from evaluation.storage.users import add_member, create_user, list_accounts, members, remove_member, update_user
+from ui.feedback import show_error
+from ui.guard import page_setup, signed_in
+from ui.state import flash, show_flash, summaries
+
+eng = page_setup()
+admin = signed_in()
+st.title("系统管理")
+show_flash()
+LOCAL = ZoneInfo("Asia/Shanghai")
+
+
+def when(at: datetime | None) -> str:
+    if at is None:
+        return "—"
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(LOCAL).strftime("%Y-%m-%d %H:%M")
+
+
+users_tab, members_tab, audit_tab, backup_tab = st.tabs(["用户", "评价成员", "审计日志", "备份"])
+
+with users_tab:
+    with session_scope(eng) as session:
+        accounts = list_accounts(session=session, actor=admin)
+    now = datetime.now(UTC)
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "用户名": a.user.username,
+                    "姓名": a.user.display_name,
+                    "角色": a.user.role,
+                    "状态": "启用" if a.active else "停用",
+                    "最近登录": when(a.last_login),
+                    "锁定至": when(a.locked_until)
+                    if a.locked_until and (a.locked_until.replace(tzinfo=UTC) > now)
+                    else "",
+                }
+                for a in accounts
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    c1, c2 = st.columns(2)
+    with c1, st.form("admin_new_user"):
+        st.markdown("**新建账户**")
+        username = st.text_input("用户名", key="admin_new.username")
+        display_name = st.text_input("姓名", key="admin_new.display_name")
+        role = st.selectbox("角色", ROLES, index=1, key="admin_new.role")
+        password = st.text_input("初始密码（至少 8 个字符）", type="password", key="admin_new.password")
+        if st.form_submit_button("新建账户", type="primary"):
+            try:
+                with session_scope(eng) as session:
+                    create_user(
+                        session=session,
+                        username=username,
+                        password=password,
+                        role=role,
+                        display_name=display_name,
+                        actor=admin,
+                    )
+            except WorkbenchError as e:
+                show_error(e)
+            else:
+                for key in [k for k in st.session_state if str(k).startswith("admin_new.")]:
+                    del st.session_state[key]
+                flash(f"已新建账户“{username.strip()}”（{role}）。")
+                st.rerun()
+    with c2, st.form("admin_edit_user"):
+        st.markdown("**修改账户**")
+        by_id = {a.user.id: a for a in accounts}
+        picked = st.selectbox("账户", list(by_id), format_func=lambda i: by_id[i].user.label, key="admin_edit.user")
+        current = by_id[picked]
+        new_role = st.selectbox("角色", ROLES, index=ROLES.index(current.user.role), key=f"admin_edit.role@{picked}")
+        enabled = st.checkbox("启用", value=current.active, key=f"admin_edit.active@{picked}")
+        new_password = st.text_input("重设密码（留空不改）", type="password", key=f"admin_edit.password@{picked}")
+        if st.form_submit_button("保存修改", type="primary"):
+            try:
+                with session_scope(eng) as session:
+                    update_user(
+                        session=session,
+                        actor=admin,
+                        user_id=picked,
+                        role=new_role,
+                        active=enabled,
+                        password=new_password or None,
+                    )
+            except WorkbenchError as e:
+                show_error(e)
+            else:
+                for key in [k for k in st.session_state if str(k).startswith("admin_edit.")]:
+                    del st.session_state[key]
+                flash(f"已修改账户“{current.user.username}”。")
+                st.rerun()
+
+with members_tab:
+    st.caption("评价人员只能编辑、复核人员只能复核所属的评价；评价人员新建的评价自动以其为成员。")
+    items = summaries(eng)
+    if not items:
+        st.info("还没有评价。")
+    else:
+        labels = {i.key: f"{i.project_name}（{i.year}，{i.key}）" for i in items}
+        key = st.selectbox("评价", list(labels), format_func=lambda k: labels[k], key="admin_members.evaluation")
+        with session_scope(eng) as session:
+            current_members = members(session=session, evaluation_key=key)
+            accounts = list_accounts(session=session, actor=admin)
+        if current_members:
+            for m in current_members:
+                c1, c2 = st.columns([4, 1])
+                c1.write(m.label)
+                if c2.button("移出", key=f"admin_remove.{key}.{m.id}"):
+                    with session_scope(eng) as session:
+                        remove_member(session=session, actor=admin, user_id=m.id, evaluation_key=key)
+                    flash(f"已将 {m.label} 移出该评价。")
+                    st.rerun()
+        else:
+            st.caption("该评价还没有成员。")
+        candidates = {
+            a.user.id: a.user.label
+            for a in accounts
+            if a.active and a.user.role in ("评价人员", "复核人员") and a.user.id not in {m.id for m in current_members}
+        }
+        with st.form("admin_add_member"):
+            chosen = st.multiselect(
+                "加入成员", list(candidates), format_func=lambda i: candidates[i], key="admin_members.add"
+            )
+            if st.form_submit_button("加入", type="primary", disabled=not candidates):
+                with session_scope(eng) as session:
+                    for user_id in chosen:
+                        add_member(session=session, actor=admin, user_id=user_id, evaluation_key=key)
+                st.session_state.pop("admin_members.add", None)
+                flash(f"已加入 {len(chosen)} 名成员。")
+                st.rerun()
+
+with audit_tab:
+    st.write("全部修改记录（谁、何时、改了什么、原值与新值），CSV 文件可用 Excel 打开。")
+
+    def audit_csv() -> bytes:
+        with session_scope(eng) as session:
+            return audit.export_csv(session=session, actor=admin)
+
+    st.download_button(
+        "导出审计日志（CSV）",
+        data=audit_csv,
+        file_name=f"审计日志-{datetime.now(LOCAL):%Y%m%d-%H%M}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+
+with backup_tab:
+    st.write("备份包含整个数据库（评价、评分记录、账户、审计日志、定稿报告）和全部附件，打包为一个 .zip 文件。")
+    st.caption("恢复：在新服务器上对空数据库运行 `workbench restore 备份文件.zip`（见 README“团队部署”）。")
+    st.download_button(
+        "下载备份",
+        data=lambda: create_backup(eng, user=admin, attachments=get_settings().attachments_dir),
+        file_name=f"评价工作台备份-{datetime.now(LOCAL):%Y%m%d-%H%M}.zip",
+        mime="application/zip",
+        on_click="ignore",
+        icon=":material/backup:",
+        type="primary",
+    )

@@ -1,0 +1,98 @@
+"""The review workflow on the 复核与流程 page: the state, the reviewers' comments, the transitions the
+signed-in user may make, and the final report kept at 定稿. The core checks role, membership and state."""
+
+from __future__ import annotations
+
+import streamlit as st
+from sqlalchemy.engine import Engine
+
+from evaluation.model import Evaluation
+from evaluation.report import build_docx
+from evaluation.storage.db import session_scope
+from evaluation.storage.workflow_state import TRANSITIONS, final_report, state_of, transition
+from ui.auth import require_user
+from ui.feedback import show_error
+from ui.state import flash
+
+ACTIONS = {
+    "已提交复核": ("提交复核", ":material/send:"),
+    "退回修改": ("退回修改", ":material/undo:"),
+    "已通过": ("复核通过", ":material/check_circle:"),
+    "已定稿": ("定稿（生成并保存最终报告）", ":material/verified:"),
+}
+STEPS = {
+    "草稿": "评价人员填写中，可随时修改。",
+    "已提交复核": "已提交复核，评价人员不能修改；等待复核人员通过或退回。",
+    "退回修改": "复核人员已退回，请按复核意见修改后再次提交。",
+    "已通过": "复核已通过，内容已锁定；可定稿，或退回修改。",
+    "已定稿": "已定稿，最终报告已保存，内容不可再改。",
+}
+
+
+def report_name(ev: Evaluation) -> str:
+    return f"{ev.project.name}绩效评价报告（定稿）.docx"
+
+
+def final_report_download(eng: Engine, key: str, where: st.delta_generator.DeltaGenerator | None = None) -> bool:
+    """The kept final report with its SHA-256, when the evaluation was finalised; whether there is one."""
+    with session_scope(eng) as session:
+        final = final_report(session=session, evaluation_key=key)
+    if final is None:
+        return False
+    name, content, digest = final
+    box = where or st.container()
+    box.download_button("下载定稿报告", data=content, file_name=name, on_click="ignore", icon=":material/download:")
+    box.caption(f"定稿报告 SHA-256：`{digest}`")
+    return True
+
+
+def workflow_panel(eng: Engine, ev: Evaluation, open_errors: int) -> None:
+    user = require_user()
+    with session_scope(eng) as session:
+        current = state_of(session=session, evaluation_key=ev.id)
+    box = st.container(border=True)
+    box.markdown(f"**流程状态：{current.state}**　{STEPS[current.state]}")
+    if current.comments:
+        with box.expander(f"复核意见与流程记录（{len(current.comments)} 条）", expanded=current.state == "退回修改"):
+            for c in reversed(current.comments):
+                st.markdown(f"- {c['at'][:16].replace('T', ' ')}（UTC）{c['by']} → {c['to']}：{c['text']}")
+    final_report_download(eng, ev.id, box)
+    targets = [to for (frm, to), roles in TRANSITIONS.items() if frm == current.state and user.role in roles]
+    if not targets:
+        return
+    comment = box.text_area(
+        "意见（退回修改时必填）", key=f"workflow_comment@{ev.id}", placeholder="写给评价人员或复核人员的说明"
+    )
+    if "已提交复核" in targets and open_errors:
+        box.warning(f"复核检查还有 {open_errors} 处“错误”未处理，建议处理后再提交。")
+    columns = box.columns(len(targets))
+    for column, to in zip(columns, targets, strict=True):
+        label, icon = ACTIONS[to]
+        if column.button(
+            label, key=f"workflow_{to}@{ev.id}", icon=icon, type="primary" if to != "退回修改" else "secondary"
+        ):
+            _move(eng, ev, to, comment)
+
+
+def _move(eng: Engine, ev: Evaluation, to: str, comment: str) -> None:
+    report = None
+    if to == "已定稿":
+        with st.spinner("正在生成最终报告…"):
+            report = build_docx(ev)
+    try:
+        with session_scope(eng) as session:
+            transition(
+                session=session,
+                evaluation_key=ev.id,
+                to=to,
+                user=require_user(),
+                comment=comment,
+                final_report=report,
+                file_name=report_name(ev),
+            )
+    except Exception as e:
+        show_error(e)
+        return
+    st.session_state.pop(f"workflow_comment@{ev.id}", None)
+    flash(f"评价已变为“{to}”。")
+    st.rerun()
