@@ -22,7 +22,11 @@ if user is None:
     def sign_in_page() -> None:
         login_page(eng)
 
-    st.navigation([st.Page(sign_in_page, title="登录", url_path="login")], position="hidden").run()
+    # Every page path answers with the login (no "page not found" for a bookmarked page); after signing in
+    # the browser is still on the page's path, and the role's navigation opens it.
+    login_pages = [st.Page(sign_in_page, title="登录", url_path="login", default=True)]
+    login_pages += [st.Page(sign_in_page, title="登录", url_path=p.stem) for p in PAGES if p.stem != "home"]
+    st.navigation(login_pages, position="hidden").run()
     st.stop()
 
 sections: dict[str, list[st.Page]] = {}

@@ -38,9 +38,48 @@ def require_chromium() -> str:
     return CHROMIUM
 
 
+PASSWORD = "browser-test-pw-1"
+ADMIN_ONLY: dict[str, tuple[str, tuple[str, ...]]] = {"admin": ("管理员", ())}
+
+
+def add_accounts(url: str, accounts: dict[str, tuple[str, tuple[str, ...]]]) -> None:
+    """Create the accounts (username → role, evaluations it is a member of), all with ``PASSWORD``."""
+    from evaluation.auth import SYSTEM
+    from evaluation.storage.bootstrap import open_database
+    from evaluation.storage.db import session_scope
+    from evaluation.storage.users import add_member, create_user, has_users
+
+    engine = open_database(url)
+    try:
+        with session_scope(engine) as session:
+            for username, (role, member_of) in accounts.items():
+                actor = SYSTEM if has_users(session=session) else None
+                user = create_user(session=session, username=username, password=PASSWORD, role=role, actor=actor)
+                for key in member_of:
+                    add_member(session=session, actor=SYSTEM, user_id=user.id, evaluation_key=key)
+    finally:
+        engine.dispose()
+
+
+def sign_in(page: Any, url: str, username: str = "admin", password: str = PASSWORD) -> None:
+    """Open ``url`` (a new browser session asks for a login), sign in, and wait for the page to run."""
+    page.goto(url)
+    wait_idle(page)
+    page.get_by_label("用户名", exact=True).fill(username)
+    page.get_by_label("密码", exact=True).fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_role("button", name="退出登录").wait_for(timeout=30000)
+    wait_idle(page)
+
+
 @contextmanager
-def streamlit_server(folder: Path, env_extra: dict[str, str] | None = None) -> Iterator[str]:
-    """Start ``streamlit run app.py`` on a fresh SQLite database in ``folder``; yield its URL."""
+def streamlit_server(
+    folder: Path,
+    env_extra: dict[str, str] | None = None,
+    accounts: dict[str, tuple[str, tuple[str, ...]]] | None = None,
+) -> Iterator[str]:
+    """Start ``streamlit run app.py`` on a fresh SQLite database in ``folder`` with the samples and the
+    given accounts (default: one administrator, ``admin``); yield its URL."""
     port = free_port()
     env = {
         **os.environ,
@@ -49,6 +88,8 @@ def streamlit_server(folder: Path, env_extra: dict[str, str] | None = None) -> I
         **(env_extra or {}),
     }
     subprocess.run([sys.executable, "-m", "evaluation.cli", "init"], env=env, check=True, capture_output=True)
+    if accounts != {}:
+        add_accounts(env["DATABASE_URL"], accounts or ADMIN_ONLY)
     proc = subprocess.Popen(
         [
             sys.executable,

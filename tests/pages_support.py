@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,8 @@ from evaluation.model import Evaluation
 from evaluation.storage.bootstrap import open_database
 from evaluation.storage.db import make_engine, session_scope
 from evaluation.storage.repo import get_evaluation
-from evaluation.storage.users import add_member, create_user, has_users
+from evaluation.storage.sessions import start_session
+from evaluation.storage.users import add_member, create_user, has_users, list_users
 
 SAMPLE = "panzhihua-2023-zhaoshang"
 
@@ -30,8 +30,12 @@ def add_account(tmp_path: Path, username: str, role: str, member_of: tuple[str, 
     engine = open_database(f"sqlite:///{tmp_path / 'app.db'}")
     try:
         with session_scope(engine) as session:
-            actor = None if not has_users(session=session) else SYSTEM
-            user = create_user(session=session, username=username, password=PASSWORD, role=role, actor=actor)
+            existing = [u for u in list_users(session=session) if u.username == username]
+            if existing:
+                user = existing[0]
+            else:
+                actor = None if not has_users(session=session) else SYSTEM
+                user = create_user(session=session, username=username, password=PASSWORD, role=role, actor=actor)
             for key in member_of:
                 add_member(session=session, actor=SYSTEM, user_id=user.id, evaluation_key=key)
         return user
@@ -39,10 +43,18 @@ def add_account(tmp_path: Path, username: str, role: str, member_of: tuple[str, 
         engine.dispose()
 
 
-def sign_in(at: AppTest, user: User) -> None:
-    """What the login form leaves in the session (the guard still checks the account in the database)."""
-    now = datetime.now(UTC).isoformat()
-    at.session_state["wb_user"] = {**asdict(user), "since": now, "seen": now}
+def sign_in(at: AppTest, tmp_path: Path, user: User) -> str:
+    """What the login form leaves in the session: the user and a sign-in session's token (the guard
+    checks both against the database on every run). Returns the token."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'app.db'}")
+    try:
+        with session_scope(engine) as session:
+            token = start_session(session=session, user=user)
+    finally:
+        engine.dispose()
+    at.session_state["wb_user"] = asdict(user)
+    at.session_state["wb_token"] = token
+    return token
 
 
 def new_app(
@@ -65,7 +77,7 @@ def new_app(
     if role is not None:
         if role != "管理员":
             add_account(tmp_path, "admin", "管理员")
-        sign_in(at, add_account(tmp_path, USERNAMES[role], role, member_of))
+        sign_in(at, tmp_path, add_account(tmp_path, USERNAMES[role], role, member_of))
     return at
 
 

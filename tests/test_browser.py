@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .browser_support import CHROMIUM_ARGS, require_chromium, streamlit_server
+from .browser_support import CHROMIUM_ARGS, require_chromium, sign_in, streamlit_server
 
 
 @pytest.fixture(scope="module")
@@ -27,8 +27,7 @@ def test_home_page_in_chromium(server: str, tmp_path: Path) -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=require_chromium(), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(server)
-        page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60000)
+        sign_in(page, server)
         page.get_by_role("heading", name="评价项目").wait_for(timeout=30000)
         page.get_by_text("共 13 个评价").wait_for(timeout=30000)
         page.locator('[data-testid="stSelectbox"]').filter(has_text="查看得分情况").click()

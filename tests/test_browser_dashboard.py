@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from .browser_support import CHROMIUM_ARGS, require_chromium, screenshot_dir, streamlit_server, wait_idle
+from .browser_support import CHROMIUM_ARGS, require_chromium, screenshot_dir, sign_in, streamlit_server, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -20,8 +20,7 @@ def test_filter_the_dashboard_and_download_a_table(tmp_path: Path) -> None:
     with streamlit_server(tmp_path) as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-        page.goto(f"{url}/analysis")
-        wait_idle(page)
+        sign_in(page, f"{url}/analysis")  # the page asked for by its URL opens after the login
         page.get_by_role("heading", name="对比分析").wait_for(timeout=30000)
         page.get_by_text("当前范围：13 个评价（共 13 个）").wait_for(timeout=30000)
         charts = page.locator('[data-testid="stPlotlyChart"]')
@@ -32,6 +31,7 @@ def test_filter_the_dashboard_and_download_a_table(tmp_path: Path) -> None:
         # filter: 评价类型 = 绩效自评
         sidebar = page.locator('[data-testid="stSidebar"]')
         sidebar.locator('[data-testid="stMultiSelect"]').nth(3).click()
+        page.keyboard.type("绩效自评")  # typing opens the list even when the first click only focused it
         page.get_by_role("option", name="绩效自评").click()
         page.keyboard.press("Escape")
         page.get_by_text("当前范围：12 个评价（共 13 个）").wait_for(timeout=30000)

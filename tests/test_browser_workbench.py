@@ -14,9 +14,20 @@ from typing import Any
 
 import pytest
 
-from .browser_support import CHROMIUM_ARGS, require_chromium, streamlit_server
+from .browser_support import CHROMIUM_ARGS, require_chromium, sign_in, streamlit_server
 
-PAGES = ["", "project", "indicators", "evidence", "problems", "report", "library"]
+PAGES = {
+    "": "评价项目",
+    "project": "项目信息",
+    "indicators": "指标体系",
+    "evidence": "证据与评分",
+    "problems": "问题与建议",
+    "report": "报告",
+    "review": "复核与流程",
+    "history": "修改历史",
+    "admin": "系统管理",
+    "library": "指标库",
+}
 NAME = "2024年招商引资工作经费"
 
 pytestmark = pytest.mark.browser
@@ -25,7 +36,8 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     require_chromium()
-    with streamlit_server(tmp_path_factory.mktemp("workbench")) as url:
+    accounts = {"admin": ("管理员", ()), "consultant": ("评价人员", ())}
+    with streamlit_server(tmp_path_factory.mktemp("workbench"), accounts=accounts) as url:
         yield url
 
 
@@ -128,22 +140,28 @@ def fill_inputs(page: Any) -> None:
 
 
 def test_every_page_opened_directly_on_a_fresh_server(server: str, browser: Any, shots: Path) -> None:
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    for path in PAGES:
+    """Each page URL on a fresh server (and a fresh browser session) shows the login and nothing of the
+    page; after signing in, the page asked for opens."""
+    for path, title in PAGES.items():
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})  # no sign-in cookie yet
+        page = context.new_page()
         page.goto(f"{server}/{path}")
         page.wait_for_selector('[data-testid="stApp"]', timeout=60000)
         idle(page)
-        page.locator("h1").first.wait_for(timeout=30000)
+        page.get_by_role("heading", name="登录").wait_for(timeout=30000)
+        assert page.get_by_role("heading", name=title, exact=True).count() == 0
+        assert page.locator('[data-testid="stSidebarNav"]').count() == 0  # no navigation before the login
+        sign_in(page, f"{server}/{path}")
+        page.get_by_role("heading", name=title, exact=True).wait_for(timeout=30000)
         page.wait_for_timeout(1500)  # tables and data editors draw after the script has finished
         no_exception(page)
         page.screenshot(path=str(shots / f"page-{path or 'home'}.png"), full_page=True)
-    page.close()
+        context.close()
 
 
 def test_consultant_scores_a_project_end_to_end(server: str, browser: Any, shots: Path) -> None:
     page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-    page.goto(server)
-    idle(page)
+    sign_in(page, server, "consultant")
     page.get_by_role("heading", name="评价项目").wait_for(timeout=30000)
 
     # 1. new evaluation from the Panzhihua template with the 招商引资 pack and personal examples

@@ -233,3 +233,19 @@ def test_someone_elses_save_is_not_overwritten(app: AppTest, tmp_path: Path) -> 
     assert a is not None and [f.text for f in a.inputs.findings] == ["他人记录的问题"]
     button(app, "载入最新内容").click().run()
     assert "发现 1 处问题：他人记录的问题" in texts(app)
+
+
+def test_reading_follows_the_text_typed_when_the_save_is_refused(app: AppTest) -> None:
+    open_page(app, "evidence")
+    pick(app, "GX.JJ.02")
+    stored_reading = [c.value for c in app.caption if c.value.startswith("解析：")]
+    assert not any("含多个数值" in c for c in stored_reading)
+    by_label(app.text_input, "实际值").set_value("新签约5亿元以上项目5个")
+    by_label(app.text_input, "目标值").set_value("9个")
+    submit(app, "inputs@")
+    assert "包含多个数值（5、5）" in texts(app)
+    readings = [c.value for c in app.caption if c.value.startswith("解析：")]
+    assert readings[:2] == [
+        "解析：含多个数值（5、5），请只保留用于计算的那一个",
+        "解析：读作数值 9个（数 9，单位 个）",
+    ], readings

@@ -1,61 +1,96 @@
-"""Who is signed in: the login form, the first administrator on an empty database, session expiry,
-and the role's navigation. The session keeps plain data only (ids and names, never ORM rows); every
-run checks the account is still active, so a disabled user is signed out at their next click."""
+"""Who is signed in: the login form, the first administrator on an empty database, sign-in sessions
+that expire and survive a reload. The Streamlit session keeps plain data only (ids, names, the token;
+never ORM rows); every run checks the sign-in session in the database."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict
-from datetime import UTC, datetime, timedelta
 
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from evaluation.auth import IDLE_MINUTES, SESSION_HOURS, LoginFailed, User
+from evaluation.auth import SESSION_HOURS, LoginFailed, User
 from evaluation.errors import ValidationFailed
 from evaluation.storage.db import session_scope
-from evaluation.storage.users import active_user, authenticate, create_user, has_users
+from evaluation.storage.sessions import end_session, resume_session, start_session
+from evaluation.storage.users import authenticate, create_user, has_users
 
-USER = "wb_user"  # {"id", "username", "display_name", "role", "since", "seen"}
+USER = "wb_user"  # {"id", "username", "display_name", "role"} of the signed-in user
+TOKEN = "wb_token"  # this session's sign-in token (its hash is in the login_session table)
 ENDED = "wb_session_ended"  # why the last sign-in ended (shown on the login form)
+COOKIE = "wb_session"  # the browser keeps the token, so a reload stays signed in
+SET_COOKIE = "wb_set_cookie"  # a token the browser still has to store ("" = forget the cookie)
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
+def _token() -> str | None:
+    """This session's token, or the one the browser sent in its cookie (a reload)."""
+    for candidate in (st.session_state.get(TOKEN), st.context.cookies.get(COOKIE)):
+        if isinstance(candidate, str) and candidate:
+            return candidate
+    return None
 
 
-def sign_in(user: User) -> None:
-    now = _now().isoformat()
-    st.session_state[USER] = {**asdict(user), "since": now, "seen": now}
+def sign_in(eng: Engine, user: User) -> None:
+    """Start a sign-in session for ``user`` (kept in the database, the browser gets its token)."""
+    with session_scope(eng) as session:
+        token = start_session(session=session, user=user)
+    st.session_state[USER] = asdict(user)
+    st.session_state[TOKEN] = token
+    st.session_state[SET_COOKIE] = token
     st.session_state.pop(ENDED, None)
 
 
-def sign_out(reason: str = "") -> None:
-    """Forget the user and everything the session held for them (current evaluation, versions, widgets)."""
+def sign_out(eng: Engine, reason: str = "") -> None:
+    """End the sign-in session and forget everything this browser session held (current evaluation,
+    versions, widgets); the browser drops its cookie on the next run."""
+    token = _token()
+    if token:
+        with session_scope(eng) as session:
+            end_session(session=session, token=token)
     for key in list(st.session_state):
         del st.session_state[key]
+    st.session_state[SET_COOKIE] = ""
     if reason:
         st.session_state[ENDED] = reason
 
 
 def current_user(eng: Engine) -> User | None:
-    """The signed-in user, or None (never signed in, expired, idle too long, or the account was disabled)."""
-    data = st.session_state.get(USER)
-    if not isinstance(data, dict):
-        return None
-    now = _now()
-    if now - datetime.fromisoformat(data["since"]) > timedelta(hours=SESSION_HOURS):
-        sign_out(f"登录已超过 {SESSION_HOURS} 小时，请重新登录。")
-        return None
-    if now - datetime.fromisoformat(data["seen"]) > timedelta(minutes=IDLE_MINUTES):
-        sign_out(f"超过 {IDLE_MINUTES} 分钟没有操作，已自动退出，请重新登录。")
+    """The signed-in user, or None (never signed in, signed out, expired, idle too long, disabled).
+
+    Every run checks the sign-in session in the database, so expiry, a sign-out in another tab and a
+    disabled account take effect at the next click; a new browser session (a reload) resumes from the
+    cookie while the session is valid."""
+    token = _token()
+    if not token:
         return None
     with session_scope(eng) as session:
-        user = active_user(session=session, user_id=int(data["id"]))
-    if user is None:
-        sign_out("该账户已停用或已删除。")
+        resumed = resume_session(session=session, token=token)
+    if resumed.user is None:
+        if TOKEN in st.session_state or resumed.reason:
+            sign_out(eng, resumed.reason)
+        else:  # a stale cookie from an earlier sign-in: just forget it
+            st.session_state[SET_COOKIE] = ""
         return None
-    data.update(asdict(user), seen=now.isoformat())  # a role changed by an administrator applies at once
-    return user
+    st.session_state[USER] = asdict(resumed.user)  # a role changed by an administrator applies at once
+    st.session_state[TOKEN] = token
+    return resumed.user
+
+
+def sync_cookie() -> None:
+    """Store (or forget) the sign-in token in the browser, once, after a sign-in or sign-out."""
+    token = st.session_state.pop(SET_COOKIE, None)
+    if token is None:
+        return
+    value = json.dumps(token)
+    max_age = SESSION_HOURS * 3600 if token else 0
+    st.html(
+        '<style>[data-testid="stElementContainer"]:has(#wb-cookie){display:none}</style><span id="wb-cookie"></span>'
+        "<script>(function(){const secure = location.protocol === 'https:' ? '; Secure' : '';"
+        f"document.cookie = '{COOKIE}=' + encodeURIComponent({value}) + '; path=/; max-age={max_age}; "
+        "SameSite=Strict' + secure;})();</script>",
+        unsafe_allow_javascript=True,
+    )
 
 
 def require_user() -> User:
@@ -68,6 +103,7 @@ def require_user() -> User:
 
 def login_page(eng: Engine) -> None:
     """The only page shown before signing in: the first administrator on an empty database, else the login."""
+    sync_cookie()
     with session_scope(eng) as session:
         first = not has_users(session=session)
     _, middle, _ = st.columns([1, 2, 1])
@@ -95,7 +131,7 @@ def _login(eng: Engine) -> None:
         except LoginFailed as e:
             st.error(str(e))
             return
-        sign_in(user)
+        sign_in(eng, user)
         st.rerun()
     st.caption("忘记密码请联系管理员重设。")
 
@@ -122,14 +158,15 @@ def _first_admin(eng: Engine) -> None:
     except ValidationFailed as e:
         st.error(f"{e.title}：\n\n" + "\n".join(f"- {p}" for p in e.problems))
         return
-    sign_in(user)
+    sign_in(eng, user)
     st.rerun()
 
 
-def account_box(user: User) -> None:
+def account_box(eng: Engine, user: User) -> None:
     """Sidebar: who is signed in, and the way out."""
+    sync_cookie()
     box = st.sidebar.container()
     box.caption(f"当前用户：{user.label}")
     if box.button("退出登录", key="wb_logout", icon=":material/logout:"):
-        sign_out("您已退出登录。")
+        sign_out(eng, "您已退出登录。")
         st.rerun()

@@ -20,6 +20,7 @@ from evaluation.auth import ROLES, User
 from ui.auth import account_box, current_user, require_user
 from ui.resources import engine
 from ui.state import entered_page
+from ui.unsaved import warn_before_leaving
 
 VIA_APP = "_wb_via_app"  # set by app.py: this session has its navigation
 WANTED = "_wb_wanted_page"  # a page opened directly by its URL, to show once app.py has run (and after login)
@@ -87,8 +88,9 @@ def page_setup() -> Engine:
     if spec is not None and user.role not in spec.roles:
         st.error(f"角色“{user.role}”无权打开“{spec.title}”页。")
         st.stop()
-    account_box(user)
+    account_box(eng, user)
     entered_page(stem)
+    warn_before_leaving(stem)
     return eng
 
 

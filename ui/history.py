@@ -20,17 +20,21 @@ def _value(value: object) -> str:
     return text if len(text) <= 80 else text[:79] + "…"
 
 
+COLUMNS = ["时间", "操作人", "操作", "对象", "字段", "原值", "新值"]
+
+
 def history_rows(entries: list[audit.AuditEntry]) -> pd.DataFrame:
     """Newest first; one line per changed field, so a reviewer reads old → new without opening JSON."""
     rows = []
     for e in reversed(entries):
         at = (e.at if e.at.tzinfo else e.at.replace(tzinfo=UTC)).astimezone(LOCAL).strftime("%Y-%m-%d %H:%M:%S")
+        head = {"时间": at, "操作人": e.actor, "操作": e.action, "对象": e.target or "评价"}
         old, new = audit.changes(e.old, e.new)
-        detail = "\n".join(f"{path}：{_value(old[path])} → {_value(new[path])}" for path in new) or "—"
-        rows.append(
-            {"时间": at, "操作人": e.actor, "操作": e.action, "对象": e.target or "评价", "变更（原值 → 新值）": detail}
-        )
-    return pd.DataFrame(rows, columns=["时间", "操作人", "操作", "对象", "变更（原值 → 新值）"])
+        if not new:
+            rows.append({**head, "字段": "", "原值": "", "新值": ""})
+        for path in new:
+            rows.append({**head, "字段": path, "原值": _value(old[path]), "新值": _value(new[path])})
+    return pd.DataFrame(rows, columns=COLUMNS)
 
 
 def history_table(eng: Engine, evaluation_key: str, target: str | None = None) -> None:

@@ -122,11 +122,11 @@ def render_inputs(
     if isinstance(rule, RatioRule):
         c1, c2 = st.columns(2)
         actual = c1.text_input("实际值 *", inputs.actual or "", key=f"{prefix}actual", placeholder="如：已支出4.98万元")
-        c1.caption(f"解析：{reading(inputs.actual)}" if inputs.actual else "如“开展活动36次”“已支出4.98万元”")
+        c1.caption(f"解析：{reading(actual)}" if actual.strip() else "如“开展活动36次”“已支出4.98万元”")
         tgt = c2.text_input(
             "目标值（不填取指标的目标值）", inputs.target or "", key=f"{prefix}target", placeholder=target or "如：≥90%"
         )
-        c2.caption(f"解析：{reading(inputs.target or target)}")
+        c2.caption(f"解析：{reading(tgt.strip() or target)}")
 
         def ratio() -> Inputs:
             if not actual.strip():
@@ -143,8 +143,8 @@ def render_inputs(
             a = c1.text_input("实际值", old.actual or "", key=f"{prefix}{part.key}_a")
             t = c2.text_input("目标值", old.target or "", key=f"{prefix}{part.key}_t")
             na = c3.checkbox("不适用", old.not_applicable, key=f"{prefix}{part.key}_na")
-            if old.actual or old.target:
-                st.caption(f"实际值{reading(old.actual)}；目标值{reading(old.target)}")
+            if a.strip() or t.strip():
+                st.caption(f"实际值{reading(a)}；目标值{reading(t)}")
             values[part.key] = (a, t, na)
 
         def ratios() -> Inputs:
@@ -209,8 +209,8 @@ def render_inputs(
         value = c1.text_input(f"{rule.measure}（如 25%）", inputs.value or "", key=f"{prefix}value")
         count = c2.number_input("个数", min_value=0, value=inputs.count, step=1, key=f"{prefix}count")
         of = c3.number_input("总个数", min_value=0, value=inputs.of, step=1, key=f"{prefix}of")
-        if inputs.value:
-            st.caption(f"解析：{reading(inputs.value)}")
+        if value.strip():
+            st.caption(f"解析：{reading(value)}")
 
         def bands() -> Inputs:
             if count is not None or of is not None:

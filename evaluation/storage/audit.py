@@ -111,8 +111,8 @@ def changes(old: Any, new: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     """The leaves that differ between two JSON documents, by path: (old values, new values)."""
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
-    _flatten(old, "", before)
-    _flatten(new, "", after)
+    _flatten({} if old is None and isinstance(new, dict) else old, "", before)
+    _flatten({} if new is None and isinstance(old, dict) else new, "", after)
     paths = [p for p in after if before.get(p) != after[p]] + [p for p in before if p not in after]
     return {p: before.get(p) for p in paths}, {p: after.get(p) for p in paths}
 

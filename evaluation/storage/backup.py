@@ -27,7 +27,7 @@ from evaluation.errors import Problem, ValidationFailed
 from evaluation.storage import audit, results, review, tables, users, workflow_state  # noqa: F401  (registers every table)
 
 FORMAT = "pingjia-workbench-backup-1"
-SKIP = {"evaluation_result"}  # a cache, rebuilt on demand
+SKIP = {"evaluation_result", "login_session"}  # a cache rebuilt on demand; sign-ins that a restore must not revive
 
 
 def _tables() -> list[Any]:

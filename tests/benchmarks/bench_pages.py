@@ -14,7 +14,6 @@ import statistics
 import tempfile
 import time
 from dataclasses import asdict
-from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from evaluation.indicators import IndicatorSystem
 from evaluation.model import Assessment, Evaluation
 from evaluation.storage.db import make_engine, migrate, session_scope
 from evaluation.storage.repo import create_evaluation
+from evaluation.storage.sessions import start_session
 from evaluation.storage.users import create_user
 
 RULES: list[tuple[dict[str, Any], dict[str, Any], str]] = [
@@ -87,10 +87,11 @@ def main(repeat: int = 10) -> float:
 
     with session_scope(engine) as session:
         user = create_user(session=session, username="bench", password="bench-password-1", role="管理员")
+        token = start_session(session=session, user=user)
     engine.dispose()
     at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60)
-    now = datetime.now(UTC).isoformat()
-    at.session_state["wb_user"] = {**asdict(user), "since": now, "seen": now}
+    at.session_state["wb_user"] = asdict(user)
+    at.session_state["wb_token"] = token
     at.run()
     at.session_state["wb_current_evaluation"] = "bench-60"
     at.switch_page("pages/evidence.py").run()

@@ -1,0 +1,111 @@
+"""Leaving a page with unsaved form input is warned (ui.unsaved), in Debian's chromium via Playwright:
+a click on another page in the sidebar asks first and stays when the user cancels; after saving,
+the same click leaves without asking; a reload with unsaved input gets the browser's own warning."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from ui.unsaved import QUESTION
+
+from .browser_support import CHROMIUM_ARGS, require_chromium, sign_in, streamlit_server, wait_idle
+
+pytestmark = pytest.mark.browser
+
+FIELD = "委托依据（通知名称）"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    require_chromium()
+    with streamlit_server(tmp_path_factory.mktemp("unsaved")) as url:
+        yield url
+
+
+@pytest.fixture()
+def page(server: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=require_chromium(), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        sign_in(page, server)
+        yield page
+        browser.close()
+
+
+class Dialogs:
+    """Records every dialog and answers it: ``accept`` says whether to confirm."""
+
+    def __init__(self, page: Any) -> None:
+        self.seen: list[tuple[str, str]] = []
+        self.accept = False
+        page.on("dialog", self.answer)
+
+    def answer(self, dialog: Any) -> None:
+        self.seen.append((dialog.type, dialog.message))
+        if self.accept or dialog.type == "beforeunload":
+            dialog.accept()
+        else:
+            dialog.dismiss()
+
+
+def nav(page: Any, title: str) -> None:
+    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title, exact=True).click()
+
+
+def on_page(page: Any, title: str) -> None:
+    page.get_by_role("heading", name=title, exact=True).wait_for(timeout=30000)
+    wait_idle(page)
+
+
+def test_leaving_with_unsaved_input_asks_first(page: Any) -> None:
+    dialogs = Dialogs(page)
+    nav(page, "项目信息")
+    on_page(page, "项目信息")
+    field = page.get_by_role("textbox", name=FIELD, exact=True)
+    field.fill("尚未保存的委托依据")
+
+    nav(page, "指标体系")  # cancelled: the page and the typed text stay
+    page.wait_for_timeout(1500)
+    assert dialogs.seen == [("confirm", QUESTION)]
+    assert page.get_by_role("heading", name="项目信息", exact=True).count() == 1
+    assert page.get_by_role("heading", name="指标体系", exact=True).count() == 0
+    assert field.input_value() == "尚未保存的委托依据"
+
+    dialogs.accept = True
+    nav(page, "指标体系")
+    on_page(page, "指标体系")
+    assert dialogs.seen == [("confirm", QUESTION)] * 2
+
+    nav(page, "项目信息")  # a new page starts clean: leaving it without input asks nothing
+    on_page(page, "项目信息")
+    nav(page, "指标体系")
+    on_page(page, "指标体系")
+    assert len(dialogs.seen) == 2
+
+
+def test_leaving_after_saving_does_not_ask(page: Any) -> None:
+    dialogs = Dialogs(page)
+    nav(page, "项目信息")
+    on_page(page, "项目信息")
+    page.get_by_role("textbox", name=FIELD, exact=True).fill("已保存的委托依据")
+    page.locator('[data-testid="stForm"]').filter(has_text=FIELD).get_by_role("button", name="保存").click()
+    wait_idle(page)
+    page.get_by_text("已保存封面与基本信息").wait_for(timeout=20000)
+    nav(page, "指标体系")
+    on_page(page, "指标体系")
+    assert dialogs.seen == []
+
+
+def test_reload_with_unsaved_input_gets_the_browser_warning(page: Any) -> None:
+    dialogs = Dialogs(page)
+    nav(page, "项目信息")
+    on_page(page, "项目信息")
+    page.get_by_role("textbox", name=FIELD, exact=True).fill("尚未保存")
+    page.reload()
+    wait_idle(page)
+    assert [kind for kind, _ in dialogs.seen] == ["beforeunload"]

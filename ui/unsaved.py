@@ -1,0 +1,120 @@
+"""A warning before the user leaves a page with unsaved form input.
+
+Streamlit drops a page's widget states when the user leaves it, so text typed into a form and not yet
+saved is lost on a click in the sidebar navigation, a reload or closing the tab. ``warn_before_leaving``
+puts a small script into the page (``st.html`` runs it in the app's own document, not in an iframe)
+that notes which forms have unsaved input and asks before such a page is left:
+
+* input in a form (typing, ticking, choosing; also editing a table inside a form) marks the form;
+* clicking the form's submit button (or Enter in one of its text fields, which submits it) unmarks it;
+* a click on a page link (sidebar navigation, ``st.page_link``) while a form is marked asks
+  “确定离开吗？” and stays on the page when the user cancels;
+* a reload or closing the tab gets the browser's own warning;
+* the marks are reset when another page is shown.
+
+The listeners are installed once per browser window; a later run only tells them the current page.
+"""
+
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+from ui.state import LAST_PAGE
+
+QUESTION = "本页有未保存的输入，离开后将丢失。确定离开吗？"
+
+_SCRIPT = """
+(function () {
+  const page = %(page)s;
+  const question = %(question)s;
+  const w = window;
+  const state = w.__wbUnsaved;
+  if (state) {
+    if (state.page !== page) { state.page = page; state.forms.clear(); }
+    return;
+  }
+  const st = { page: page, forms: new Set(), lastForm: null };
+  w.__wbUnsaved = st;
+  const doc = w.document;
+  const FORM = '[data-testid="stForm"]';
+  const GRID = '[data-testid="stDataFrame"], [data-testid="stDataEditor"]';
+  // Pop-ups drawn outside the form: option lists, calendars, the table's cell editor.
+  const POPUP = '[data-baseweb="popover"], [data-baseweb="layer"], [role="listbox"], #portal, .gdg-overlay';
+  const LINK = '[data-testid="stSidebarNav"] a[href], [data-testid="stPageLink"] a[href]';
+  const el = (t) => (t instanceof w.Element ? t : null);
+  const formOf = (t) => {
+    const e = el(t);
+    if (!e) return null;
+    const f = e.closest(FORM);
+    if (f) return f;
+    return e.closest(POPUP) ? st.lastForm : null;
+  };
+  const mark = (t) => { const f = formOf(t); if (f) st.forms.add(f); };
+  const dirty = () => { for (const f of st.forms) { if (f.isConnected) return true; } return false; };
+  const submits = (f) => !!f && !!f.querySelector('[data-testid="stFormSubmitButton"] button:not([disabled])');
+
+  // Which form the user works in, so that input in a pop-up counts for it.
+  const follow = (e) => {
+    const t = el(e.target);
+    if (t && !t.closest(POPUP)) st.lastForm = t.closest(FORM);
+  };
+  doc.addEventListener('pointerdown', follow, true);
+  doc.addEventListener('focusin', follow, true);
+  doc.addEventListener('input', (e) => mark(e.target), true);
+  doc.addEventListener('change', (e) => mark(e.target), true);
+  doc.addEventListener('paste', (e) => mark(e.target), true);
+  doc.addEventListener('click', (e) => {
+    const t = el(e.target);
+    if (t && t.closest('[role="option"], [data-baseweb="calendar"]')) mark(t);
+  }, true);
+  doc.addEventListener('keydown', (e) => {
+    const t = el(e.target);
+    if (!t || e.isComposing || e.keyCode === 229) return;
+    const f = t.closest(FORM);
+    if (!f) return;
+    if (t.closest(GRID)) {  // typing on a table cell starts editing it; Delete clears cells or rows
+      if ((e.key.length === 1 && !e.ctrlKey && !e.metaKey) || e.key === 'Delete' || e.key === 'Backspace') {
+        st.forms.add(f);
+      }
+      return;
+    }
+    if (e.key !== 'Enter') return;
+    if (t.getAttribute('role') === 'combobox') { st.forms.add(f); return; }
+    const field = t.tagName === 'INPUT' || (t.tagName === 'TEXTAREA' && (e.ctrlKey || e.metaKey));
+    if (field && submits(f)) st.forms.delete(f);  // Enter submits the form
+  }, true);
+  doc.addEventListener('click', (e) => {
+    const t = el(e.target);
+    if (!t) return;
+    const button = t.closest('[data-testid="stFormSubmitButton"] button');
+    if (button) { const f = button.closest(FORM); if (f) st.forms.delete(f); return; }
+    const link = t.closest(LINK);
+    if (!link || !dirty() || e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey) return;
+    if (w.confirm(question)) { st.forms.clear(); return; }
+    e.preventDefault();
+    e.stopImmediatePropagation();
+  }, true);
+  w.addEventListener('beforeunload', (e) => {
+    if (!dirty()) return;
+    e.preventDefault();
+    e.returnValue = '';
+  });
+})();
+"""
+
+
+def warn_before_leaving(page: str | None = None) -> None:
+    """Install (once per browser window) the warning before leaving a page with unsaved form input.
+
+    ``page`` names the page being shown (by default the one ``ui.state.entered_page`` noted); the
+    unsaved marks are reset when it differs from the last one."""
+    name = page if page is not None else str(st.session_state.get(LAST_PAGE, ""))
+    script = _SCRIPT % {"page": json.dumps(name), "question": json.dumps(QUESTION, ensure_ascii=False)}
+    # The element draws nothing; the style keeps its empty container from adding a gap to the page.
+    st.html(
+        '<style>[data-testid="stElementContainer"]:has(#wb-unsaved){display:none}</style>'
+        f'<span id="wb-unsaved"></span><script>{script}</script>',
+        unsafe_allow_javascript=True,
+    )
