@@ -7,6 +7,8 @@ never overwritten.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import re
 import unicodedata
 from pathlib import Path, PurePosixPath
@@ -49,8 +51,13 @@ def check_upload(filename: str, size: int) -> str:
     return name
 
 
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
 def store_attachment(*, root: Path, evaluation_id: str, code: str, filename: str, data: bytes) -> str:
-    """Write the upload at once; return its path relative to ``root`` (kept in the evidence reference)."""
+    """Write the upload at once; return its path relative to ``root`` (kept in the evidence reference,
+    with ``content_hash(data)``). The same content uploaded again for the indicator reuses its file."""
     for part in (evaluation_id, code):
         if not _CODE.match(part) or set(part) == {"."}:
             raise AttachmentError(f"编码“{part}”不能用作附件目录名")
@@ -59,6 +66,14 @@ def store_attachment(*, root: Path, evaluation_id: str, code: str, filename: str
     if not folder.is_relative_to(root.resolve()):
         raise AttachmentError("附件目录不在数据目录内")
     folder.mkdir(parents=True, exist_ok=True)
+    digest = content_hash(data)
+    for existing in sorted(folder.iterdir()):
+        if (
+            existing.is_file()
+            and existing.stat().st_size == len(data)
+            and content_hash(existing.read_bytes()) == digest
+        ):
+            return existing.relative_to(root.resolve()).as_posix()
     target = folder / name
     stem, suffix = target.stem, target.suffix
     n = 1
@@ -68,6 +83,17 @@ def store_attachment(*, root: Path, evaluation_id: str, code: str, filename: str
     with target.open("xb") as fh:
         fh.write(data)
     return target.relative_to(root.resolve()).as_posix()
+
+
+def remove_attachment(*, root: Path, relative: str) -> None:
+    """Delete a file written for a save that was then refused (nothing else refers to it yet)."""
+    with contextlib.suppress(AttachmentError, OSError):
+        attachment_path(root=root, relative=relative).unlink()
+
+
+def intact(path: Path, sha256: str) -> bool:
+    """Whether a stored file still has the content recorded at upload (True when none was recorded)."""
+    return not sha256 or content_hash(path.read_bytes()) == sha256
 
 
 def attachment_path(*, root: Path, relative: str) -> Path:

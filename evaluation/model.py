@@ -62,6 +62,7 @@ class EvidenceRef(Model):
     page: str = Field(default="", description="页码")
     note: str = ""
     attachment: str = Field(default="", description="附件在数据目录中的相对路径")
+    sha256: str = Field(default="", pattern=r"^([0-9a-f]{64})?$", description="附件内容的 SHA-256（上传时记录）")
 
 
 class Finding(Model):

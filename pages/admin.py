@@ -1,18 +1,18 @@
 """系统管理 (administrators): accounts and roles, evaluation members, the audit trail, backups."""
 
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
 
-from evaluation.auth import ROLES
+from evaluation.auth import ROLES, User
 from evaluation.config import get_settings
 from evaluation.errors import WorkbenchError
 from evaluation.storage import audit
 from evaluation.storage.backup import create_backup
 from evaluation.storage.db import session_scope
 from evaluation.storage.users import add_member, create_user, list_accounts, members, remove_member, update_user
+from ui.auth import deferred
 from ui.feedback import show_error
 from ui.guard import page_setup, signed_in
 from ui.state import flash, show_flash, summaries
@@ -21,13 +21,18 @@ eng = page_setup()
 admin = signed_in()
 st.title("系统管理")
 show_flash()
-LOCAL = ZoneInfo("Asia/Shanghai")
+LOCAL = audit.LOCAL
 
 
 def when(at: datetime | None) -> str:
     if at is None:
         return "—"
-    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(LOCAL).strftime("%Y-%m-%d %H:%M")
+    return aware(at).astimezone(LOCAL).strftime("%Y-%m-%d %H:%M")
+
+
+def aware(at: datetime) -> datetime:
+    """SQLite gives naive UTC datetimes, PostgreSQL aware ones."""
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 users_tab, members_tab, audit_tab, backup_tab = st.tabs(["用户", "评价成员", "审计日志", "备份"])
@@ -45,9 +50,7 @@ with users_tab:
                     "角色": a.user.role,
                     "状态": "启用" if a.active else "停用",
                     "最近登录": when(a.last_login),
-                    "锁定至": when(a.locked_until)
-                    if a.locked_until and (a.locked_until.replace(tzinfo=UTC) > now)
-                    else "",
+                    "锁定至": when(a.locked_until) if a.locked_until and aware(a.locked_until) > now else "",
                 }
                 for a in accounts
             ]
@@ -80,11 +83,13 @@ with users_tab:
                     del st.session_state[key]
                 flash(f"已新建账户“{username.strip()}”（{role}）。")
                 st.rerun()
-    with c2, st.form("admin_edit_user"):
+    with c2:
         st.markdown("**修改账户**")
         by_id = {a.user.id: a for a in accounts}
-        picked = st.selectbox("账户", list(by_id), format_func=lambda i: by_id[i].user.label, key="admin_edit.user")
+        # outside the form: choosing another account redraws the fields with that account's values
+        picked = st.selectbox("账户", list(by_id), format_func=lambda i: by_id[i].user.label, key="admin_pick_user")
         current = by_id[picked]
+    with c2, st.form("admin_edit_user"):
         new_role = st.selectbox("角色", ROLES, index=ROLES.index(current.user.role), key=f"admin_edit.role@{picked}")
         enabled = st.checkbox("启用", value=current.active, key=f"admin_edit.active@{picked}")
         new_password = st.text_input("重设密码（留空不改）", type="password", key=f"admin_edit.password@{picked}")
@@ -104,7 +109,7 @@ with users_tab:
             else:
                 for key in [k for k in st.session_state if str(k).startswith("admin_edit.")]:
                     del st.session_state[key]
-                flash(f"已修改账户“{current.user.username}”。")
+                flash(f"已保存账户“{current.user.username}”。")
                 st.rerun()
 
 with members_tab:
@@ -149,13 +154,13 @@ with members_tab:
 with audit_tab:
     st.write("全部修改记录（谁、何时、改了什么、原值与新值），CSV 文件可用 Excel 打开。")
 
-    def audit_csv() -> bytes:
+    def audit_csv(user: User) -> bytes:
         with session_scope(eng) as session:
-            return audit.export_csv(session=session, actor=admin)
+            return audit.export_csv(session=session, actor=user)
 
     st.download_button(
         "导出审计日志（CSV）",
-        data=audit_csv,
+        data=deferred(eng, audit_csv, "manage_users"),
         file_name=f"审计日志-{datetime.now(LOCAL):%Y%m%d-%H%M}.csv",
         mime="text/csv",
         on_click="ignore",
@@ -167,7 +172,9 @@ with backup_tab:
     st.caption("恢复：在新服务器上对空数据库运行 `workbench restore 备份文件.zip`（见 README“团队部署”）。")
     st.download_button(
         "下载备份",
-        data=lambda: create_backup(eng, user=admin, attachments=get_settings().attachments_dir),
+        data=deferred(
+            eng, lambda user: create_backup(eng, user=user, attachments=get_settings().attachments_dir), "backup"
+        ),
         file_name=f"评价工作台备份-{datetime.now(LOCAL):%Y%m%d-%H%M}.zip",
         mime="application/zip",
         on_click="ignore",

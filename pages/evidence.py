@@ -2,13 +2,24 @@
 override, evidence references and attachments, and the 评分过程 narrative."""
 
 from decimal import Decimal
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from evaluation.attachments import MAX_BYTES, AttachmentError, attachment_path, store_attachment
+from evaluation.attachments import (
+    MAX_BYTES,
+    AttachmentError,
+    attachment_path,
+    content_hash,
+    intact,
+    remove_attachment,
+    store_attachment,
+)
+from evaluation.auth import User
 from evaluation.config import get_settings
 from evaluation.errors import ConflictError, ScoringError, WorkbenchError
 from evaluation.formatting import points
@@ -20,6 +31,7 @@ from evaluation.scoring import score_rule
 from evaluation.storage.db import session_scope
 from evaluation.storage.repo import save_assessment
 from ui.access import readonly
+from ui.auth import deferred
 from ui.feedback import FieldError, number, show_error
 from ui.guard import page_setup, signed_in
 from ui.history import history_table
@@ -35,6 +47,12 @@ from ui.state import (
 )
 
 eng = page_setup()
+
+
+def _file_bytes(path: Path, _user: User) -> bytes:
+    return path.read_bytes()
+
+
 st.title("证据与评分")
 show_flash()
 loaded = choose_evaluation(eng)
@@ -133,7 +151,8 @@ if vkey not in versions:  # the version of the content shown now; kept until our
 prefix = f"ev@{ev.id}@{code}@"  # + form name + "." + field; a save clears its own form only
 
 
-def save(assessment: Assessment, message: str, form: str) -> None:
+def save(assessment: Assessment, message: str, form: str) -> bool:
+    """Save and rerun; on a refusal show why and return False (the form keeps its input)."""
     try:
         with session_scope(eng) as session:
             versions[vkey] = save_assessment(
@@ -148,6 +167,7 @@ def save(assessment: Assessment, message: str, form: str) -> None:
         clear_widgets(starts=f"{prefix}{form}.")
         flash(message)
         st.rerun()
+    return False
 
 
 if status == "输入有误":
@@ -179,6 +199,7 @@ with tab_in:
 
 with tab_ev:
     refs = base.evidence
+    hashes = {e.attachment: e.sha256 for e in refs if e.attachment}  # kept when a row is edited in the table
     with st.form(f"evidence@{code}"):
         st.markdown("**证据索引**（文件名称、文号、凭证号、页码；可增删行）")
         df = pd.DataFrame(
@@ -213,6 +234,7 @@ with tab_ev:
         )
         ev_saved = st.form_submit_button("保存证据", type="primary", disabled=readonly())
     if ev_saved:
+        written: list[str] = []  # files stored for this save: removed again when it is refused
         try:
             new_refs: list[EvidenceRef] = []
             for n, row in enumerate(edited.to_dict("records"), 1):
@@ -229,15 +251,28 @@ with tab_ev:
                         page=vals["页码"],
                         note=vals["说明"],
                         attachment=vals["附件"],
+                        sha256=hashes.get(vals["附件"], ""),
                     )
                 )
             for up in uploads or []:
-                rel = store_attachment(root=root, evaluation_id=ev.id, code=code, filename=up.name, data=up.getvalue())
-                new_refs.append(EvidenceRef(document=up.name.rsplit(".", 1)[0] or up.name, attachment=rel))
+                data = up.getvalue()
+                known = {r.attachment for r in refs} | {r.attachment for r in new_refs}
+                rel = store_attachment(root=root, evaluation_id=ev.id, code=code, filename=up.name, data=data)
+                if rel not in known:
+                    written.append(rel)
+                new_refs.append(
+                    EvidenceRef(
+                        document=up.name.rsplit(".", 1)[0] or up.name, attachment=rel, sha256=content_hash(data)
+                    )
+                )
         except (FieldError, AttachmentError, ValidationError) as e:
             show_error(e)
+            saved = False
         else:
-            save(base.model_copy(update={"evidence": new_refs}), f"已保存证据（{len(new_refs)} 条）。", "refs")
+            saved = save(base.model_copy(update={"evidence": new_refs}), f"已保存证据（{len(new_refs)} 条）。", "refs")
+        if not saved:
+            for rel in written:
+                remove_attachment(root=root, relative=rel)
     with_files = [e for e in refs if e.attachment]
     if with_files:
         st.markdown("**附件**")
@@ -247,9 +282,11 @@ with tab_ev:
             except AttachmentError as err:
                 st.caption(str(err))
                 continue
+            if not intact(path, ref.sha256):
+                st.warning(f"附件“{path.name}”的内容与上传时记录的 SHA-256 不符，文件可能已被改动或损坏。")
             st.download_button(
                 f"下载 {path.name}（{path.stat().st_size / 1024:.0f} KB）",
-                data=path.read_bytes,
+                data=deferred(eng, partial(_file_bytes, path)),
                 file_name=path.name,
                 key=f"{prefix}download.{n}",
                 on_click="ignore",

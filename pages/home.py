@@ -7,6 +7,7 @@ from evaluation.auth import can
 from evaluation.errors import WorkbenchError
 from evaluation.model import Project
 from evaluation.scoring import score
+from evaluation.storage import audit
 from evaluation.storage.db import session_scope
 from evaluation.storage.repo import create_evaluation, delete_evaluation, get_evaluation, list_department_summaries
 from evaluation.storage.users import memberships
@@ -29,6 +30,7 @@ with session_scope(eng) as session:
     departments = list_department_summaries(session=session)
     state = states(session=session)
     mine = set(memberships(session=session, user_id=user.id))
+    used_keys = {i.key for i in items} | audit.known_keys(session=session)  # deleted keys are not reused
 
 if items:
     c1, c2, c3, c4, c5, c6 = st.columns([2, 1, 2, 1, 1, 2])
@@ -126,7 +128,7 @@ def new_evaluation_form() -> None:
                     category=lib.packs[pack_id].category if pack_id else "",
                 )
                 personal = [g for pid in personal_ids for g in lib.personal[pid].groups]
-                new_id = new_evaluation_id(int(year), {i.key for i in items})
+                new_id = new_evaluation_id(int(year), used_keys)
                 ev = new_evaluation(
                     id=new_id,
                     project=project,
@@ -192,7 +194,7 @@ if may_create:  # copy and delete: editors only (delete also needs membership an
         st.write(f"以“{ev.project.name}”（{ev.project.year} 年）为底稿，新建 {ev.project.year + 1} 年度评价：")
         st.caption("保留指标体系、项目背景、目标、组织架构和支出类别；清空金额、评分、问题与评价日期。")
         if st.button("复制", key="duplicate"):
-            new_id = new_evaluation_id(ev.project.year + 1, set(keys))
+            new_id = new_evaluation_id(ev.project.year + 1, used_keys)
             try:
                 with session_scope(eng) as session:
                     create_evaluation(session=session, evaluation=duplicate_for_next_year(ev, new_id), user=signed_in())
@@ -203,7 +205,10 @@ if may_create:  # copy and delete: editors only (delete also needs membership an
                 flash(f"已复制为 {ev.project.year + 1} 年度评价（编号 {new_id}）。")
                 st.rerun()
     with c2.popover("删除评价", icon=":material/delete:"):
-        st.warning(f"将删除“{ev.project.name}”（{ev.id}）及其全部评分记录，无法恢复。")
+        st.warning(
+            f"将删除“{ev.project.name}”（{ev.id}）及其评分记录、成员、复核处理与定稿报告，无法在工作台中恢复"
+            "（修改历史中保留被删除的全部内容）。"
+        )
         typed = st.text_input("请输入评价编号以确认", key="delete_confirm")
         if st.button("确认删除", type="primary", disabled=typed.strip() != ev.id or bool(block), key="delete"):
             try:

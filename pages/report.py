@@ -12,7 +12,8 @@ from evaluation.outline import missing_items, outline, score_table
 from evaluation.storage.db import session_scope
 from evaluation.storage.review import count_open_errors
 from ui.access import readonly
-from ui.guard import page_setup
+from ui.auth import deferred
+from ui.guard import may_open, page_setup
 from ui.saving import save, widget_key
 from ui.state import choose_evaluation, show_flash
 from ui.workflow import final_report_download
@@ -58,7 +59,8 @@ with session_scope(eng) as session:
 confirmed = True
 if open_errors:
     st.warning(f"复核发现 {open_errors} 处“错误”尚未处理（修正或说明理由接受）。建议先到“复核”页处理。")
-    st.page_link("pages/review.py", label="去复核", icon=":material/fact_check:")
+    if may_open("review"):
+        st.page_link("pages/review.py", label="去复核", icon=":material/fact_check:")
     confirmed = st.checkbox(
         f"我已知悉尚有 {open_errors} 处错误未处理，仍然生成报告", key=f"confirm_open_errors.{ev.id}"
     )
@@ -104,7 +106,7 @@ with c1:
 with c2:
     st.download_button(
         "导出表3-1 与附件1（Excel）",
-        data=lambda: export_xlsx(ev),
+        data=deferred(eng, lambda _user: export_xlsx(ev)),
         file_name=f"{ev.project.name}得分情况表与指标体系.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         on_click="ignore",

@@ -9,6 +9,7 @@ from evaluation.checks import ERROR, SEVERITIES, Finding, count_by_severity
 from evaluation.review import open_error_count, review_items, review_sheet_xlsx
 from evaluation.storage.db import session_scope
 from evaluation.storage.review import findings_for_evaluation, list_decisions
+from ui.auth import deferred
 from ui.guard import page_setup
 from ui.review import can_review, finding_card, rescore_panel, sensitivity_panel
 from ui.state import choose_evaluation, show_flash
@@ -36,7 +37,7 @@ for column, (label, value) in zip(
     column.metric(label, value)
 st.download_button(
     "下载复核表（Excel）",
-    data=lambda: review_sheet_xlsx(f"{ev.project.name} 复核表", items),
+    data=deferred(eng, lambda _user: review_sheet_xlsx(f"{ev.project.name} 复核表", items)),
     file_name=f"{ev.id}-复核表.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     on_click="ignore",

@@ -3,6 +3,7 @@ and the conflict message when someone else saved first."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -195,6 +196,34 @@ def test_evidence_references_and_attachments(app: AppTest, tmp_path: Path) -> No
     assert attached == [f"{SAMPLE}/TY.JC.01/纪要.pdf"]
     assert (tmp_path / "attachments" / SAMPLE / "TY.JC.01" / "纪要.pdf").read_bytes() == b"%PDF-1.4 test"
     assert any("下载 纪要.pdf" in b.label for b in app.get("download_button"))
+    recorded = [e.sha256 for e in a.evidence if e.attachment]
+    assert recorded == [hashlib.sha256(b"%PDF-1.4 test").hexdigest()]
+    # a file changed behind the workbench's back is flagged
+    (tmp_path / "attachments" / SAMPLE / "TY.JC.01" / "纪要.pdf").write_bytes(b"%PDF-1.4 altered")
+    app.run()
+    assert "与上传时记录的 SHA-256 不符" in texts(app)
+
+
+def test_a_refused_evidence_save_leaves_no_file_behind(app: AppTest, tmp_path: Path) -> None:
+    open_page(app, "evidence")
+    pick(app, "TY.JC.01")
+    other = stored(tmp_path).assessment("TY.JC.01")
+    assert other is not None
+    engine = make_engine(f"sqlite:///{tmp_path / 'app.db'}")
+    with session_scope(engine) as session:  # someone else saves the indicator first
+        save_assessment(
+            session=session,
+            ref=SAMPLE,
+            assessment=other.model_copy(update={"narrative": "他人修改"}),
+            expected_version=1,
+            user=SYSTEM,
+        )
+    engine.dispose()
+    app.file_uploader[0].set_value([("会议纪要.pdf", b"%PDF-1.4 minutes", "application/pdf")])
+    submit(app, "evidence@")
+    assert "已被他人修改" in texts(app)
+    folder = tmp_path / "attachments" / SAMPLE / "TY.JC.01"
+    assert not folder.exists() or not any(folder.iterdir())
 
 
 def test_attachment_of_a_forbidden_type_is_refused(app: AppTest, tmp_path: Path) -> None:

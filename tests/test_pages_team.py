@@ -10,8 +10,10 @@ import pytest
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
+from evaluation.checks import ERROR
 from evaluation.storage import audit
 from evaluation.storage.db import make_engine, session_scope
+from evaluation.storage.review import findings_for_evaluation, save_decision
 from evaluation.storage.sessions import LoginSessionRow
 from evaluation.storage.users import list_users, memberships, update_user
 from evaluation.storage.workflow_state import final_report, state_of
@@ -175,6 +177,16 @@ def test_the_review_workflow_through_the_pages(tmp_path: Path, monkeypatch: pyte
     button(consultant, "提交复核").click().run()
     open_page(reviewer, "review")
     button(reviewer, "复核通过").click().run()
+    open_page(reviewer, "review")
+    assert button(reviewer, "定稿").disabled  # the sample's 复核 errors are not decided yet
+    assert "处理复核发现的 7 处“错误”" in texts(reviewer)
+    with session_scope(engine) as s:  # the reviewer accepts each error with a reason (as on the page)
+        reviewer_user = next(u for u in list_users(session=s) if u.username == "reviewer")
+        for finding in findings_for_evaluation(session=s, ref=SAMPLE)[1]:
+            if finding.severity == ERROR:
+                save_decision(
+                    session=s, subject=SAMPLE, finding=finding, decision="接受", reason="原报告如此", user=reviewer_user
+                )
     open_page(reviewer, "review")
     button(reviewer, "定稿").click().run()
     assert not reviewer.exception, reviewer.exception

@@ -7,7 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from evaluation.attachments import AttachmentError, attachment_path, check_upload, safe_name, store_attachment
+from evaluation.attachments import (
+    AttachmentError,
+    attachment_path,
+    check_upload,
+    content_hash,
+    intact,
+    remove_attachment,
+    safe_name,
+    store_attachment,
+)
 from evaluation.auth import SYSTEM
 from evaluation.errors import ConflictError, ValidationFailed
 from evaluation.files import load_evaluation
@@ -102,6 +111,13 @@ def test_attachment_names_cannot_leave_the_folder(tmp_path: Path) -> None:
     again = store_attachment(root=tmp_path, evaluation_id="e1", code="TY.JC.01", filename="纪要.pdf", data=b"y")
     assert (rel, again) == ("e1/TY.JC.01/纪要.pdf", "e1/TY.JC.01/纪要（2）.pdf")
     assert attachment_path(root=tmp_path, relative=rel).read_bytes() == b"x"
+    # the same content again reuses its file; the recorded hash tells a changed file
+    assert store_attachment(root=tmp_path, evaluation_id="e1", code="TY.JC.01", filename="副本.pdf", data=b"y") == again
+    path = attachment_path(root=tmp_path, relative=again)
+    assert intact(path, content_hash(b"y")) and not intact(path, content_hash(b"x")) and intact(path, "")
+    remove_attachment(root=tmp_path, relative=again)
+    assert not path.exists()
+    remove_attachment(root=tmp_path, relative="../outside.pdf")  # never outside the data folder, never an error
     with pytest.raises(AttachmentError):
         attachment_path(root=tmp_path, relative="../outside.pdf")
     with pytest.raises(AttachmentError, match="不能用作附件目录名"):

@@ -5,12 +5,14 @@ never ORM rows); every run checks the sign-in session in the database."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict
+from datetime import timedelta
 
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from evaluation.auth import SESSION_HOURS, LoginFailed, User
+from evaluation.auth import SESSION_HOURS, Action, LoginFailed, PermissionDenied, User, require
 from evaluation.errors import ValidationFailed
 from evaluation.storage.db import session_scope
 from evaluation.storage.sessions import end_session, resume_session, start_session
@@ -19,6 +21,7 @@ from evaluation.storage.users import authenticate, create_user, has_users
 USER = "wb_user"  # {"id", "username", "display_name", "role"} of the signed-in user
 TOKEN = "wb_token"  # this session's sign-in token (its hash is in the login_session table)
 ENDED = "wb_session_ended"  # why the last sign-in ended (shown on the login form)
+HEARTBEAT_MINUTES = 5  # an open page renews its sign-in this often (well inside IDLE_MINUTES)
 COOKIE = "wb_session"  # the browser keeps the token, so a reload stays signed in
 SET_COOKIE = "wb_set_cookie"  # a token the browser still has to store ("" = forget the cookie)
 
@@ -93,6 +96,27 @@ def sync_cookie() -> None:
     )
 
 
+def deferred(eng: Engine, build: Callable[[User], bytes], action: Action = "read") -> Callable[[], bytes]:
+    """A download's builder that checks the sign-in again when the file is fetched.
+
+    ``st.download_button(data=callable, on_click="ignore")`` builds the file without a script run, so the
+    page's guard does not run then: the sign-in (expiry, sign-out, disabled account) and the role are
+    checked here, with the user as the database knows them at that moment."""
+    token = _token()
+
+    def run() -> bytes:
+        if token is None:
+            raise PermissionDenied("请先登录")
+        with session_scope(eng) as session:
+            resumed = resume_session(session=session, token=token)
+        if resumed.user is None:
+            raise PermissionDenied("登录已失效，请刷新页面后重新登录")
+        require(resumed.user.role, action)
+        return build(resumed.user)
+
+    return run
+
+
 def require_user() -> User:
     """The signed-in user of this run (the guard has checked there is one)."""
     data = st.session_state.get(USER)
@@ -162,9 +186,22 @@ def _first_admin(eng: Engine) -> None:
     st.rerun()
 
 
+@st.fragment(run_every=timedelta(minutes=HEARTBEAT_MINUTES))
+def _keep_alive(eng: Engine) -> None:
+    """While a page is open the sign-in stays alive, even when the user only types (typing into a form
+    does not reach the server): a consultant writing a long 评分过程 does not lose it at 保存. The idle
+    limit ends sign-ins whose pages were closed; the 8-hour limit ends every sign-in."""
+    token = st.session_state.get(TOKEN)
+    if isinstance(token, str):
+        with session_scope(eng) as session:
+            resume_session(session=session, token=token)
+
+
 def account_box(eng: Engine, user: User) -> None:
     """Sidebar: who is signed in, and the way out."""
     sync_cookie()
+    with st.sidebar:
+        _keep_alive(eng)
     box = st.sidebar.container()
     box.caption(f"当前用户：{user.label}")
     if box.button("退出登录", key="wb_logout", icon=":material/logout:"):

@@ -59,6 +59,12 @@ def pages_for(role: str) -> list[PageSpec]:
     return [p for p in PAGES if role in p.roles]
 
 
+def may_open(stem: str) -> bool:
+    """Whether the signed-in user's role may open ``pages/<stem>.py`` (for links between pages)."""
+    spec = next((p for p in PAGES if p.stem == stem), None)
+    return spec is not None and require_user().role in spec.roles
+
+
 def page_setup() -> Engine:
     """Prepare the session and return the database engine; stop the page when it must not run.
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
@@ -12,7 +11,7 @@ from sqlalchemy.engine import Engine
 from evaluation.storage import audit
 from evaluation.storage.db import session_scope
 
-LOCAL = ZoneInfo("Asia/Shanghai")
+LOCAL = audit.LOCAL
 
 
 def _value(value: object) -> str:

@@ -3,12 +3,19 @@ signed-in user may make, and the final report kept at 定稿. The core checks ro
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import streamlit as st
 from sqlalchemy.engine import Engine
 
+from evaluation.errors import WorkbenchError
 from evaluation.model import Evaluation
+from evaluation.outline import missing_items
 from evaluation.report import build_docx
+from evaluation.scoring import score
+from evaluation.storage import audit
 from evaluation.storage.db import session_scope
+from evaluation.storage.repo import get_evaluation
 from evaluation.storage.workflow_state import TRANSITIONS, final_report, state_of, transition
 from ui.auth import require_user
 from ui.feedback import show_error
@@ -55,7 +62,7 @@ def workflow_panel(eng: Engine, ev: Evaluation, open_errors: int) -> None:
     if current.comments:
         with box.expander(f"复核意见与流程记录（{len(current.comments)} 条）", expanded=current.state == "退回修改"):
             for c in reversed(current.comments):
-                st.markdown(f"- {c['at'][:16].replace('T', ' ')}（UTC）{c['by']} → {c['to']}：{c['text']}")
+                st.markdown(f"- {_local(c['at'])} {c['by']} → {c['to']}：{c['text']}")
     final_report_download(eng, ev.id, box)
     targets = [to for (frm, to), roles in TRANSITIONS.items() if frm == current.state and user.role in roles]
     if not targets:
@@ -65,32 +72,50 @@ def workflow_panel(eng: Engine, ev: Evaluation, open_errors: int) -> None:
     )
     if "已提交复核" in targets and open_errors:
         box.warning(f"复核检查还有 {open_errors} 处“错误”未处理，建议处理后再提交。")
+    blocked = _finalise_blockers(ev, open_errors) if "已定稿" in targets else []
+    if blocked:
+        box.warning("定稿前须：\n\n" + "\n".join(f"- {b}" for b in blocked))
     columns = box.columns(len(targets))
     for column, to in zip(columns, targets, strict=True):
         label, icon = ACTIONS[to]
         if column.button(
-            label, key=f"workflow_{to}@{ev.id}", icon=icon, type="primary" if to != "退回修改" else "secondary"
+            label,
+            key=f"workflow_{to}@{ev.id}",
+            icon=icon,
+            type="primary" if to != "退回修改" else "secondary",
+            disabled=to == "已定稿" and bool(blocked),
         ):
             _move(eng, ev, to, comment)
 
 
+def _local(iso: str) -> str:
+    at = datetime.fromisoformat(iso)
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(audit.LOCAL).strftime("%Y-%m-%d %H:%M")
+
+
+def _finalise_blockers(ev: Evaluation, open_errors: int) -> list[str]:
+    """What must be done before the final report is kept: the report's required items and every
+    复核 error decided (corrected, or accepted with a reason)."""
+    blockers = [f"补充{m.what}（在“{m.where}”）" for m in missing_items(ev, score(ev)) if m.blocking]
+    if open_errors:
+        blockers.append(f"处理复核发现的 {open_errors} 处“错误”（已修正，或说明理由接受）")
+    return blockers
+
+
 def _move(eng: Engine, ev: Evaluation, to: str, comment: str) -> None:
-    report = None
-    if to == "已定稿":
-        with st.spinner("正在生成最终报告…"):
-            report = build_docx(ev)
     try:
-        with session_scope(eng) as session:
+        with st.spinner("正在生成并保存最终报告…" if to == "已定稿" else "正在保存…"), session_scope(eng) as session:
             transition(
                 session=session,
                 evaluation_key=ev.id,
                 to=to,
                 user=require_user(),
                 comment=comment,
-                final_report=report,
+                # built after the lock is taken, from the content as stored at that moment
+                final_report=lambda: build_docx(get_evaluation(session=session, ref=ev.id)),
                 file_name=report_name(ev),
             )
-    except Exception as e:
+    except WorkbenchError as e:  # role, membership or state refused it: nothing was written
         show_error(e)
         return
     st.session_state.pop(f"workflow_comment@{ev.id}", None)

@@ -6,14 +6,17 @@ import csv
 import io
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Column, Text
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from evaluation.auth import User, require
 from evaluation.storage.tables import utcnow
+
+LOCAL = ZoneInfo("Asia/Shanghai")  # times shown to users (stored in UTC)
 
 
 class AuditRow(SQLModel, table=True):
@@ -83,6 +86,11 @@ def history(*, session: Session, evaluation_key: str | None = None, target: str 
     return [_entry(r) for r in session.exec(query).all()]
 
 
+def known_keys(*, session: Session) -> set[str]:
+    """Every evaluation key the trail has seen, deleted ones included (never to be given out again)."""
+    return {k for k in session.exec(select(AuditRow.evaluation_key).distinct()).all() if k}
+
+
 def export_csv(*, session: Session, actor: User) -> bytes:
     """The whole trail as CSV (UTF-8 with BOM, for Excel); administrators only."""
     require(actor.role, "manage_users")
@@ -127,12 +135,13 @@ def last_change(*, session: Session, evaluation_key: str, target: str | None = N
 
 def describe(entry: AuditEntry, limit: int = 4) -> str:
     """One line for a conflict message: who changed what, when, old → new (the first few fields)."""
-    when = entry.at.strftime("%m-%d %H:%M")
+    at = entry.at if entry.at.tzinfo else entry.at.replace(tzinfo=UTC)
+    when = at.astimezone(LOCAL).strftime("%m-%d %H:%M")
     old, new = changes(entry.old, entry.new)
     parts = [f"{path}：{_short(old[path])} → {_short(new[path])}" for path in list(new)[:limit]]
     more = f" 等 {len(new)} 处" if len(new) > limit else ""
     detail = "；".join(parts) + more if parts else entry.action
-    return f"{entry.actor} 于 {when}（UTC）{entry.action}了{entry.target or '评价'}：{detail}"
+    return f"{entry.actor} 于 {when}（北京时间）{entry.action}了{entry.target or '评价'}：{detail}"
 
 
 def _short(value: Any) -> str:

@@ -22,7 +22,7 @@ from evaluation.scoring import score
 from evaluation.storage import audit
 from evaluation.storage.tables import AssessmentRow, DepartmentSummaryRow, EvaluationRow, utcnow
 from evaluation.storage.users import MembershipRow, check_access, join
-from evaluation.storage.workflow_state import WorkflowRow, ensure_editable
+from evaluation.storage.workflow_state import FinalReportRow, WorkflowRow, ensure_editable, lock_evaluation_key
 
 
 @dataclass(frozen=True)
@@ -118,21 +118,25 @@ def replace_evaluation(*, session: Session, evaluation: Evaluation, user: User) 
     if row is None:
         return create_evaluation(session=session, evaluation=evaluation, user=user)
     check_access(session=session, user=user, action="edit", evaluation_key=row.key)
+    lock_evaluation(session=session, row=row)
     ensure_editable(session=session, evaluation_key=row.key, role=user.role)
+    old, new = audit.changes(
+        get_evaluation(session=session, ref=row.key).model_dump(mode="json"), evaluation.model_dump(mode="json")
+    )
     audit.record(
         session=session,
         actor=user.username,
         action="覆盖导入",
         evaluation_key=evaluation.id,
         target="评价",
-        old={"版本": row.version},
-        new={"版本": row.version + 1},
+        old=old,
+        new=new,
     )
     _row_values(row, evaluation)
     row.version += 1
     row.updated_at = utcnow()
-    for old in session.exec(select(AssessmentRow).where(AssessmentRow.evaluation_id == row.id)).all():
-        session.delete(old)
+    for stale in session.exec(select(AssessmentRow).where(AssessmentRow.evaluation_id == row.id)).all():
+        session.delete(stale)
     session.flush()
     assert row.id is not None
     for pos, a in enumerate(evaluation.assessments):
@@ -203,8 +207,14 @@ def count_evaluations(*, session: Session) -> int:
 
 
 def delete_evaluation(*, session: Session, ref: int | str, user: User) -> None:
+    """Delete an evaluation with its assessments, members, workflow state, kept final reports and review
+    decisions. The audit trail keeps the whole deleted content, and the key is never given out again
+    (see ``audit.known_keys``)."""
+    from evaluation.storage.review import ReviewDecisionRow  # review builds on this module
+
     row = _find_row(session, ref)
     check_access(session=session, user=user, action="edit", evaluation_key=row.key)
+    lock_evaluation(session=session, row=row)
     ensure_editable(session=session, evaluation_key=row.key, role=user.role)
     audit.record(
         session=session,
@@ -212,12 +222,16 @@ def delete_evaluation(*, session: Session, ref: int | str, user: User) -> None:
         action="删除",
         evaluation_key=row.key,
         target="评价",
-        old={"项目名称": row.project_name},
+        old=get_evaluation(session=session, ref=row.key).model_dump(mode="json"),
     )
     for a in session.exec(select(AssessmentRow).where(AssessmentRow.evaluation_id == row.id)).all():
         session.delete(a)
     for m in session.exec(select(MembershipRow).where(MembershipRow.evaluation_key == row.key)).all():
         session.delete(m)
+    for f in session.exec(select(FinalReportRow).where(FinalReportRow.evaluation_key == row.key)).all():
+        session.delete(f)
+    for d in session.exec(select(ReviewDecisionRow).where(ReviewDecisionRow.subject == row.key)).all():
+        session.delete(d)
     workflow = session.get(WorkflowRow, row.key)
     if workflow is not None:
         session.delete(workflow)
@@ -237,9 +251,7 @@ def lock_evaluation(*, session: Session, row: EvaluationRow) -> None:
     """Serialize saves of one evaluation: a no-op write takes the row lock (PostgreSQL) or the database
     write lock (SQLite) before anything is read, so a stored total is computed from the latest state.
     The row is refreshed from the database."""
-    session.execute(
-        update(EvaluationRow).where(col(EvaluationRow.id) == row.id).values(version=col(EvaluationRow.version))
-    )
+    lock_evaluation_key(session=session, evaluation_key=row.key)
     session.refresh(row)
 
 
@@ -315,6 +327,16 @@ def _other(session: Session, key: str, target: str | None) -> str:
 def save_department_summary(*, session: Session, summary: DepartmentSummary, user: User) -> int:
     require(user.role, "edit", summary.id)
     row = session.exec(select(DepartmentSummaryRow).where(DepartmentSummaryRow.key == summary.id)).first()
+    old, new = audit.changes(row.document if row is not None else None, summary.model_dump(mode="json"))
+    audit.record(
+        session=session,
+        actor=user.username,
+        action="导入" if row is None else "覆盖导入",
+        evaluation_key=summary.id,
+        target="部门自评报告",
+        old=old or None,
+        new=new,
+    )
     if row is None:
         row = DepartmentSummaryRow(key=summary.id, department=summary.department, year=summary.year, document={})
     row.department = summary.department

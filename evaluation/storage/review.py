@@ -13,13 +13,14 @@ from typing import Any
 from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from evaluation.auth import User
+from evaluation.auth import PermissionDenied, User
 from evaluation.checks import Finding, check, department_for
 from evaluation.review import Decision, ReviewDecision, decision_for, open_error_count
 from evaluation.storage import audit
 from evaluation.storage.repo import get_evaluation, list_department_summaries
 from evaluation.storage.tables import JSONType, utcnow
 from evaluation.storage.users import check_access
+from evaluation.storage.workflow_state import state_of
 
 
 class ReviewDecisionRow(SQLModel, table=True):
@@ -62,6 +63,7 @@ def save_decision(
     """Record (or replace) the decision on one finding (a reviewer of the evaluation, or an administrator).
     接受 without a reason raises ValidationError."""
     check_access(session=session, user=user, action="review", evaluation_key=subject)
+    _not_final(session, subject)
     validated = decision_for(finding, decision, reason, user.display_name or user.username, utcnow())
     digest = _hash(finding.key)
     row = session.exec(
@@ -82,6 +84,7 @@ def save_decision(
     row.reviewer = validated.reviewer
     row.severity = validated.severity
     row.finding = validated.finding
+    old = {"处理": row.decision, "理由": row.reason} if row.id is not None else None
     row.decided_at = validated.decided_at or utcnow()
     audit.record(
         session=session,
@@ -89,6 +92,7 @@ def save_decision(
         action="复核处理",
         evaluation_key=subject,
         target=finding.location.indicator or finding.code,
+        old=old,
         new={"问题": finding.message, "处理": validated.decision, "理由": validated.reason},
     )
     session.add(row)
@@ -99,6 +103,7 @@ def save_decision(
 def clear_decision(*, session: Session, subject: str, finding_key: str, user: User) -> bool:
     """Withdraw a decision; returns whether there was one."""
     check_access(session=session, user=user, action="review", evaluation_key=subject)
+    _not_final(session, subject)
     row = session.exec(
         select(ReviewDecisionRow).where(
             ReviewDecisionRow.subject == subject, ReviewDecisionRow.finding_hash == _hash(finding_key)
@@ -111,12 +116,17 @@ def clear_decision(*, session: Session, subject: str, finding_key: str, user: Us
         actor=user.username,
         action="撤销复核处理",
         evaluation_key=subject,
-        target=row.code,
+        target=(row.finding.get("location") or {}).get("indicator") or row.code,
         old={"处理": row.decision, "理由": row.reason},
     )
     session.delete(row)
     session.flush()
     return True
+
+
+def _not_final(session: Session, subject: str) -> None:
+    if state_of(session=session, evaluation_key=subject).state == "已定稿":
+        raise PermissionDenied(f"评价“{subject}”已定稿，复核处理不能再改")
 
 
 def list_decisions(*, session: Session, subject: str) -> dict[str, ReviewDecision]:

@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from evaluation.auth import IDLE_MINUTES, SESSION_HOURS, User
 from evaluation.storage.tables import utcnow
@@ -28,6 +28,7 @@ class LoginSessionRow(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     last_seen: datetime = Field(default_factory=utcnow)
     ended_at: datetime | None = None
+    end_reason: str = Field(default="", max_length=100)  # shown on the login form of that browser
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,10 @@ def resume_session(*, session: Session, token: str, now: datetime | None = None)
     """The user behind a token when its session is still valid (and mark it active now); else why not."""
     now = now or datetime.now(UTC)
     row = session.exec(select(LoginSessionRow).where(LoginSessionRow.token_hash == _hash(token))).first()
-    if row is None or row.ended_at is not None:
+    if row is None:
         return Resumed(None)
+    if row.ended_at is not None:
+        return Resumed(None, None, row.end_reason)
     reason = ""
     if now - _aware(row.created_at) > timedelta(hours=SESSION_HOURS):
         reason = f"登录已超过 {SESSION_HOURS} 小时，请重新登录。"
@@ -68,13 +71,27 @@ def resume_session(*, session: Session, token: str, now: datetime | None = None)
     user = None if reason else active_user(session=session, user_id=row.user_id)
     if user is None:
         row.ended_at = now
+        row.end_reason = reason or "该账户已停用或已删除。"
         session.add(row)
         session.flush()
-        return Resumed(None, None, reason or "该账户已停用或已删除。")
+        return Resumed(None, None, row.end_reason)
     row.last_seen = now
     session.add(row)
     session.flush()
     return Resumed(user, _aware(row.created_at))
+
+
+def end_user_sessions(*, session: Session, user_id: int, reason: str, now: datetime | None = None) -> int:
+    """End every open sign-in of a user (password reset, account disabled); returns how many."""
+    rows = session.exec(
+        select(LoginSessionRow).where(LoginSessionRow.user_id == user_id, col(LoginSessionRow.ended_at).is_(None))
+    ).all()
+    for row in rows:
+        row.ended_at = now or datetime.now(UTC)
+        row.end_reason = reason
+        session.add(row)
+    session.flush()
+    return len(rows)
 
 
 def end_session(*, session: Session, token: str, now: datetime | None = None) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import UniqueConstraint, func
+from sqlalchemy import UniqueConstraint, func, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from evaluation.auth import (
@@ -55,6 +55,9 @@ def _user(row: UserRow) -> User:
     return User(id=row.id or 0, username=row.username, display_name=row.display_name, role=row.role)
 
 
+_DUMMY_HASH = hash_password("no such account")
+
+
 def has_users(*, session: Session) -> bool:
     return int(session.exec(select(func.count()).select_from(UserRow)).one()) > 0
 
@@ -99,9 +102,8 @@ def authenticate(*, session: Session, username: str, password: str, now: datetim
     now = now or datetime.now(UTC)
     row = session.exec(select(UserRow).where(UserRow.username == username.strip())).first()
     if row is None:
+        verify_password(_DUMMY_HASH, password)  # as slow as a real check: timing does not tell names apart
         raise LoginFailed("用户名或密码不正确")
-    if not row.active:
-        raise LoginFailed("该账户已停用，请联系管理员")
     locked = row.locked_until
     if locked is not None and locked.tzinfo is None:
         locked = locked.replace(tzinfo=UTC)
@@ -109,13 +111,19 @@ def authenticate(*, session: Session, username: str, password: str, now: datetim
         minutes = max(1, int((locked - now).total_seconds() // 60) + 1)
         raise LoginFailed(f"登录失败次数过多，账户已锁定，请 {minutes} 分钟后再试")
     if not verify_password(row.password_hash, password):
-        row.failed_logins += 1
+        # counted in the database (not read-modify-write), so parallel attempts cannot lose failures
+        session.execute(
+            update(UserRow).where(col(UserRow.id) == row.id).values(failed_logins=col(UserRow.failed_logins) + 1)
+        )
+        session.refresh(row)
         if row.failed_logins >= MAX_FAILED_LOGINS:
             row.locked_until = now + timedelta(minutes=LOCK_MINUTES)
             row.failed_logins = 0
-        session.add(row)
+            session.add(row)
         session.commit()  # the failure must count even though the caller's transaction ends in an error
         raise LoginFailed("用户名或密码不正确")
+    if not row.active:  # said only to someone who knows the password
+        raise LoginFailed("该账户已停用，请联系管理员")
     row.failed_logins = 0
     row.locked_until = None
     row.last_login = now
@@ -180,6 +188,14 @@ def join(*, session: Session, user: User, evaluation_key: str) -> None:
     ).first()
     if exists is None:
         session.add(MembershipRow(user_id=user.id, evaluation_key=evaluation_key))
+        audit.record(
+            session=session,
+            actor=user.username,
+            action="加入成员",
+            evaluation_key=evaluation_key,
+            target=f"用户 {user.username}",
+            new="新建者",
+        )
         session.flush()
 
 
@@ -285,6 +301,8 @@ def update_user(
     new = {k: after[k] for k in old}
     if password is not None:
         old["密码"], new["密码"] = "（原密码）", "（已重设）"
+    if not new:
+        return _user(row)  # nothing changed: nothing to record
     audit.record(
         session=session,
         actor=actor.username,
@@ -294,6 +312,11 @@ def update_user(
         old=old,
         new=new,
     )
+    if password is not None or not row.active:  # a reset password or a disabled account ends its sign-ins
+        from evaluation.storage.sessions import end_user_sessions  # sessions builds on this module
+
+        why = "该账户已停用，请联系管理员。" if not row.active else "密码已由管理员重设，请用新密码登录。"
+        end_user_sessions(session=session, user_id=row.id or 0, reason=why)
     session.add(row)
     session.flush()
     return _user(row)

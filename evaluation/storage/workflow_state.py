@@ -8,17 +8,18 @@ final report. Every transition is checked against the user's role and written to
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, LargeBinary
+from sqlalchemy import JSON, Column, LargeBinary, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from evaluation.auth import PermissionDenied, User
 from evaluation.errors import WorkbenchError
 from evaluation.storage import audit
-from evaluation.storage.tables import utcnow
+from evaluation.storage.tables import EvaluationRow, utcnow
 from evaluation.storage.users import check_access
 
 STATES = ("草稿", "已提交复核", "退回修改", "已通过", "已定稿")
@@ -82,10 +83,19 @@ def state_of(*, session: Session, evaluation_key: str) -> WorkflowState:
 
 
 def ensure_editable(*, session: Session, evaluation_key: str, role: str | None) -> None:
-    """Refuse an edit of a submitted, approved or final evaluation (administrators excepted)."""
+    """Refuse an edit of a submitted or approved evaluation (administrators excepted) and of a final one
+    (everyone: the kept report and its hash must keep matching the content)."""
     current = state_of(session=session, evaluation_key=evaluation_key)
-    if current.locked and role != "管理员":
+    if current.state == "已定稿" or (current.locked and role != "管理员"):
         raise PermissionDenied(f"评价“{evaluation_key}”处于“{current.state}”状态，已锁定，不能修改")
+
+
+def lock_evaluation_key(*, session: Session, evaluation_key: str) -> None:
+    """Serialize with every other save of the evaluation (the same lock ``repo.lock_evaluation`` takes):
+    a no-op write on the evaluation row before the state is read."""
+    session.execute(
+        update(EvaluationRow).where(col(EvaluationRow.key) == evaluation_key).values(version=col(EvaluationRow.version))
+    )
 
 
 def transition(
@@ -95,10 +105,13 @@ def transition(
     to: str,
     user: User,
     comment: str = "",
-    final_report: bytes | None = None,
+    final_report: bytes | Callable[[], bytes] | None = None,
     file_name: str = "",
 ) -> WorkflowState:
-    row = session.get(WorkflowRow, evaluation_key)
+    """Move the evaluation to state ``to``. ``final_report`` (for 已定稿) may be a function: it is called
+    after the lock is taken, so the kept report is built from the content as it is finalised."""
+    lock_evaluation_key(session=session, evaluation_key=evaluation_key)
+    row = session.get(WorkflowRow, evaluation_key, populate_existing=True)
     if row is None:
         row = WorkflowRow(evaluation_key=evaluation_key)
     frm = row.state
@@ -113,6 +126,8 @@ def transition(
     if to == "退回修改" and not comment.strip():
         raise WorkflowError("退回修改须写明复核意见")
     if to == "已定稿":
+        if callable(final_report):
+            final_report = final_report()
         if not final_report:
             raise WorkflowError("定稿须附最终报告")
         row.report_sha256 = hashlib.sha256(final_report).hexdigest()
