@@ -109,3 +109,30 @@ def test_reload_with_unsaved_input_gets_the_browser_warning(page: Any) -> None:
     page.reload()
     wait_idle(page)
     assert [kind for kind, _ in dialogs.seen] == ["beforeunload"]
+
+
+def test_a_refused_save_still_asks_before_leaving(page: Any) -> None:
+    dialogs = Dialogs(page)
+    nav(page, "项目信息")
+    on_page(page, "项目信息")
+    page.get_by_role("textbox", name=FIELD, exact=True).fill("要保留的委托依据")
+    page.get_by_role("textbox", name="报告年月（如 2024-10）", exact=True).fill("2024年十月")
+    page.locator('[data-testid="stForm"]').filter(has_text=FIELD).get_by_role("button", name="保存").click()
+    wait_idle(page)
+    page.get_by_text("未保存").first.wait_for(timeout=20000)  # refused: the reason is shown, the input kept
+    nav(page, "指标体系")
+    page.wait_for_timeout(1500)
+    assert dialogs.seen == [("confirm", QUESTION)]
+    assert page.get_by_role("textbox", name=FIELD, exact=True).input_value() == "要保留的委托依据"
+
+
+def test_signing_out_with_unsaved_input_asks_first(page: Any) -> None:
+    dialogs = Dialogs(page)
+    nav(page, "项目信息")
+    on_page(page, "项目信息")
+    page.get_by_role("textbox", name=FIELD, exact=True).fill("尚未保存")
+    page.get_by_role("button", name="退出登录").click()
+    page.wait_for_timeout(1500)
+    assert dialogs.seen == [("confirm", QUESTION)]
+    assert page.get_by_role("button", name="退出登录").count() == 1  # cancelled: still signed in, input kept
+    assert page.get_by_role("textbox", name=FIELD, exact=True).input_value() == "尚未保存"

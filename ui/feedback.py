@@ -8,6 +8,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from evaluation.errors import ConflictError, ValidationFailed, WorkbenchError
+from ui.unsaved import keep_marked
 
 FIELD_NAMES = {
     "name": "名称",
@@ -34,7 +35,8 @@ class FieldError(WorkbenchError):
 
 
 def show_error(e: Exception) -> None:
-    """A failed save: say why; the form keeps what was typed."""
+    """A failed save: say why; the form keeps what was typed (and leaving the page still asks first)."""
+    keep_marked()
     if isinstance(e, ConflictError):
         st.error(f"未保存：{e}")
     elif isinstance(e, ValidationFailed):

@@ -6,8 +6,9 @@ puts a small script into the page (``st.html`` runs it in the app's own document
 that notes which forms have unsaved input and asks before such a page is left:
 
 * input in a form (typing, ticking, choosing; also editing a table inside a form) marks the form;
-* clicking the form's submit button (or Enter in one of its text fields, which submits it) unmarks it;
-* a click on a page link (sidebar navigation, ``st.page_link``) while a form is marked asks
+* clicking the form's submit button (or Enter in one of its text fields, which submits it) unmarks it,
+  and a refused save (``keep_marked``, called by ``ui.feedback.show_error``) marks it again;
+* a click on a page link (sidebar navigation, ``st.page_link``) or on 退出登录 while a form is marked asks
   “确定离开吗？” and stays on the page when the user cancels;
 * a reload or closing the tab gets the browser's own warning;
 * the marks are reset when another page is shown.
@@ -24,6 +25,7 @@ import streamlit as st
 from ui.state import LAST_PAGE
 
 QUESTION = "本页有未保存的输入，离开后将丢失。确定离开吗？"
+_REFUSALS = "wb_refused_saves"  # how many refused saves this session has shown
 
 _SCRIPT = """
 (function () {
@@ -32,17 +34,19 @@ _SCRIPT = """
   const w = window;
   const state = w.__wbUnsaved;
   if (state) {
-    if (state.page !== page) { state.page = page; state.forms.clear(); }
+    if (state.page !== page) { state.page = page; state.forms.clear(); state.pending.clear(); }
     return;
   }
-  const st = { page: page, forms: new Set(), lastForm: null };
+  // pending: forms just submitted; a refused save (keep_marked) marks them unsaved again
+  const st = { page: page, forms: new Set(), pending: new Set(), lastForm: null };
   w.__wbUnsaved = st;
   const doc = w.document;
   const FORM = '[data-testid="stForm"]';
   const GRID = '[data-testid="stDataFrame"], [data-testid="stDataEditor"]';
   // Pop-ups drawn outside the form: option lists, calendars, the table's cell editor.
   const POPUP = '[data-baseweb="popover"], [data-baseweb="layer"], [role="listbox"], #portal, .gdg-overlay';
-  const LINK = '[data-testid="stSidebarNav"] a[href], [data-testid="stPageLink"] a[href]';
+  // page links, and the sign-out button (which also leaves the page)
+  const LINK = '[data-testid="stSidebarNav"] a[href], [data-testid="stPageLink"] a[href], .st-key-wb_logout button';
   const el = (t) => (t instanceof w.Element ? t : null);
   const formOf = (t) => {
     const e = el(t);
@@ -83,13 +87,13 @@ _SCRIPT = """
     if (e.key !== 'Enter') return;
     if (t.getAttribute('role') === 'combobox') { st.forms.add(f); return; }
     const field = t.tagName === 'INPUT' || (t.tagName === 'TEXTAREA' && (e.ctrlKey || e.metaKey));
-    if (field && submits(f)) st.forms.delete(f);  // Enter submits the form
+    if (field && submits(f)) { st.forms.delete(f); st.pending.add(f); }  // Enter submits the form
   }, true);
   doc.addEventListener('click', (e) => {
     const t = el(e.target);
     if (!t) return;
     const button = t.closest('[data-testid="stFormSubmitButton"] button');
-    if (button) { const f = button.closest(FORM); if (f) st.forms.delete(f); return; }
+    if (button) { const f = button.closest(FORM); if (f) { st.forms.delete(f); st.pending.add(f); } return; }
     const link = t.closest(LINK);
     if (!link || !dirty() || e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey) return;
     if (w.confirm(question)) { st.forms.clear(); return; }
@@ -103,6 +107,18 @@ _SCRIPT = """
   });
 })();
 """
+
+
+def keep_marked() -> None:
+    """After a refused save: the form just submitted still holds unsaved input, so leaving asks again."""
+    n = int(st.session_state.get(_REFUSALS, 0)) + 1  # a new element each time, so its script runs
+    st.session_state[_REFUSALS] = n
+    st.html(
+        f'<style>[data-testid="stElementContainer"]:has(#wb-refused-{n}){{display:none}}</style>'
+        f'<span id="wb-refused-{n}"></span><script>(function () {{ const s = window.__wbUnsaved;'
+        " if (s) { for (const f of s.pending) s.forms.add(f); s.pending.clear(); } })();</script>",
+        unsafe_allow_javascript=True,
+    )
 
 
 def warn_before_leaving(page: str | None = None) -> None:
