@@ -17,6 +17,7 @@ from ui.access import readonly
 from ui.guard import page_setup
 from ui.saving import save, widget_key
 from ui.state import UNSAVED_NOTE, choose_evaluation, show_flash
+from ui.unsaved import has_edits, tables_unsaved
 
 eng = page_setup()
 st.title("指标体系")
@@ -87,6 +88,7 @@ edited = st.data_editor(
         "评分说明": st.column_config.TextColumn(width="medium"),
     },
 )
+tables_unsaved(has_edits(widget_key(loaded, "personal.table")))
 edit = apply_personal_rows(system, edited.to_dict("records"))
 c1, c2 = st.columns(2)
 c1.metric(

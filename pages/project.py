@@ -15,6 +15,7 @@ from ui.feedback import FieldError, amount, show_error
 from ui.guard import page_setup
 from ui.saving import save, widget_key
 from ui.state import UNSAVED_NOTE, choose_evaluation, show_flash
+from ui.unsaved import has_edits, tables_unsaved
 
 METHODS = ["文献研究法", "现场核查法", "访谈法", "问卷调查法", "比较法", "因素分析法", "公众评判法", "标杆管理法"]
 
@@ -143,6 +144,7 @@ with funds_tab:
         key=k("funds.breakdown"),
         column_config={"金额（万元）": st.column_config.NumberColumn(min_value=0.0, format="%.2f", step=0.01)},
     )
+    tables_unsaved(has_edits(k("funds.breakdown")))
     items: list[ExpenseItem] = []
     problems: list[str] = []
     for i, r in enumerate(edited.to_dict("records"), 1):

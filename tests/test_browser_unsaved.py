@@ -136,3 +136,28 @@ def test_signing_out_with_unsaved_input_asks_first(page: Any) -> None:
     assert dialogs.seen == [("confirm", QUESTION)]
     assert page.get_by_role("button", name="退出登录").count() == 1  # cancelled: still signed in, input kept
     assert page.get_by_role("textbox", name=FIELD, exact=True).input_value() == "尚未保存"
+
+
+def test_an_edited_table_outside_a_form_asks_too(page: Any) -> None:
+    """The funds table sits outside its form (its totals follow every edit): its edits count as unsaved
+    until 保存, and leaving asks first."""
+    dialogs = Dialogs(page)
+    nav(page, "项目信息")
+    on_page(page, "项目信息")
+    page.get_by_role("tab", name="资金情况").click()
+    grid = page.get_by_role("tabpanel", name="资金情况").locator('[data-testid="stDataFrame"]').first
+    grid.wait_for(timeout=20000)
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 34 + (box["width"] - 34) * 0.3, box["y"] + 35 + 17)  # first row's 支出类别
+    page.wait_for_timeout(300)
+    page.keyboard.press("Enter")  # open the cell editor
+    page.keyboard.press("Control+A")
+    page.keyboard.type("改过的类别")
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    page.wait_for_function("() => window.__wbUnsaved && window.__wbUnsaved.tables === true", timeout=20000)
+    nav(page, "指标体系")
+    page.wait_for_timeout(1500)
+    assert dialogs.seen == [("confirm", QUESTION)]
+    assert page.get_by_role("heading", name="项目信息", exact=True).count() == 1

@@ -34,11 +34,12 @@ _SCRIPT = """
   const w = window;
   const state = w.__wbUnsaved;
   if (state) {
-    if (state.page !== page) { state.page = page; state.forms.clear(); state.pending.clear(); }
+    if (state.page !== page) { state.page = page; state.forms.clear(); state.pending.clear(); state.tables = false; }
     return;
   }
   // pending: forms just submitted; a refused save (keep_marked) marks them unsaved again
-  const st = { page: page, forms: new Set(), pending: new Set(), lastForm: null };
+  // tables: a table outside any form holds edits not saved yet (told by the server, see tables_unsaved)
+  const st = { page: page, forms: new Set(), pending: new Set(), tables: false, lastForm: null };
   w.__wbUnsaved = st;
   const doc = w.document;
   const FORM = '[data-testid="stForm"]';
@@ -56,7 +57,11 @@ _SCRIPT = """
     return e.closest(POPUP) ? st.lastForm : null;
   };
   const mark = (t) => { const f = formOf(t); if (f) st.forms.add(f); };
-  const dirty = () => { for (const f of st.forms) { if (f.isConnected) return true; } return false; };
+  const dirty = () => {
+    if (st.tables) return true;
+    for (const f of st.forms) { if (f.isConnected) return true; }
+    return false;
+  };
   const submits = (f) => !!f && !!f.querySelector('[data-testid="stFormSubmitButton"] button:not([disabled])');
 
   // Which form the user works in, so that input in a pop-up counts for it.
@@ -96,7 +101,7 @@ _SCRIPT = """
     if (button) { const f = button.closest(FORM); if (f) { st.forms.delete(f); st.pending.add(f); } return; }
     const link = t.closest(LINK);
     if (!link || !dirty() || e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey) return;
-    if (w.confirm(question)) { st.forms.clear(); return; }
+    if (w.confirm(question)) { st.forms.clear(); st.tables = false; return; }
     e.preventDefault();
     e.stopImmediatePropagation();
   }, true);
@@ -117,6 +122,24 @@ def keep_marked() -> None:
         f'<style>[data-testid="stElementContainer"]:has(#wb-refused-{n}){{display:none}}</style>'
         f'<span id="wb-refused-{n}"></span><script>(function () {{ const s = window.__wbUnsaved;'
         " if (s) { for (const f of s.pending) s.forms.add(f); s.pending.clear(); } })();</script>",
+        unsafe_allow_javascript=True,
+    )
+
+
+def has_edits(key: str) -> bool:
+    """Whether the ``st.data_editor`` with this key holds edits (rows changed, added or deleted)."""
+    state = st.session_state.get(key)
+    return isinstance(state, dict) and any(state.get(part) for part in ("edited_rows", "added_rows", "deleted_rows"))
+
+
+def tables_unsaved(unsaved: bool) -> None:
+    """Tell the page whether a table outside any form (one whose totals follow every edit, so the
+    server sees its edits) holds input not saved yet; leaving then asks first, as for forms."""
+    flag = "true" if unsaved else "false"
+    st.html(
+        f'<style>[data-testid="stElementContainer"]:has(#wb-tables-{flag}){{display:none}}</style>'
+        f'<span id="wb-tables-{flag}"></span><script>(function () {{ const s = window.__wbUnsaved;'
+        f" if (s) s.tables = {flag}; }})();</script>",
         unsafe_allow_javascript=True,
     )
 
