@@ -108,9 +108,9 @@ c1, c2, c3 = st.columns([6, 1, 1], vertical_alignment="bottom")
 code = c1.selectbox("指标", codes, format_func=lambda c: labels[c], key=pick_key)
 chosen[ev.id] = code
 i = codes.index(code)
-c2.button("上一项", on_click=go, args=(codes[i - 1],), disabled=i == 0, width="stretch")
+c2.button("上一项", on_click=go, args=(codes[i - 1],), disabled=i == 0, width="stretch", key="wb_prev")
 todo = [c for c in codes[i + 1 :] + codes[:i] if state_of[c][0] in ("未评", "输入有误")]
-c3.button("下一未评", on_click=go, args=(todo[0] if todo else code,), disabled=not todo, width="stretch")
+c3.button("下一未评", on_click=go, args=(todo[0] if todo else code,), disabled=not todo, width="stretch", key="wb_next")
 
 found = ev.system.find(code)
 penalty = next((p for p in ev.system.penalty_items() if p.code == code), None)

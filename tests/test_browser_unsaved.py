@@ -161,3 +161,25 @@ def test_an_edited_table_outside_a_form_asks_too(page: Any) -> None:
     page.wait_for_timeout(1500)
     assert dialogs.seen == [("confirm", QUESTION)]
     assert page.get_by_role("heading", name="项目信息", exact=True).count() == 1
+
+
+def test_switching_the_indicator_with_unsaved_input_asks_first(page: Any) -> None:
+    dialogs = Dialogs(page)
+    nav(page, "证据与评分")
+    on_page(page, "证据与评分")
+    picker = page.locator("[class*='st-key-wb_pick_indicator']").first
+    picker.click()  # nothing typed yet: the list opens without asking; go to the second indicator
+    page.locator('[role="option"]').nth(1).click()
+    wait_idle(page)
+    page.get_by_role("tab", name="评分过程").click()
+    area = page.get_by_role("textbox", name="评分过程（写入报告“绩效分析”和附件1）")
+    area.fill("写了一半的评分过程")
+    picker.click()
+    page.wait_for_timeout(1000)
+    assert dialogs.seen == [("confirm", QUESTION)]
+    assert page.locator('[role="listbox"]').count() == 0  # cancelled: the list did not open
+    assert area.input_value() == "写了一半的评分过程"
+    page.get_by_role("button", name="上一项").click()  # the buttons that switch the indicator ask too
+    page.wait_for_timeout(1000)
+    assert dialogs.seen == [("confirm", QUESTION)] * 2
+    assert area.input_value() == "写了一半的评分过程"

@@ -8,7 +8,8 @@ that notes which forms have unsaved input and asks before such a page is left:
 * input in a form (typing, ticking, choosing; also editing a table inside a form) marks the form;
 * clicking the form's submit button (or Enter in one of its text fields, which submits it) unmarks it,
   and a refused save (``keep_marked``, called by ``ui.feedback.show_error``) marks it again;
-* a click on a page link (sidebar navigation, ``st.page_link``) or on 退出登录 while a form is marked asks
+* a click on a page link (sidebar navigation, ``st.page_link``), on 退出登录, on 上一项/下一未评, or on the
+  当前评价/指标 pickers while a form is marked asks
   “确定离开吗？” and stays on the page when the user cancels;
 * a reload or closing the tab gets the browser's own warning;
 * the marks are reset when another page is shown.
@@ -47,7 +48,10 @@ _SCRIPT = """
   // Pop-ups drawn outside the form: option lists, calendars, the table's cell editor.
   const POPUP = '[data-baseweb="popover"], [data-baseweb="layer"], [role="listbox"], #portal, .gdg-overlay';
   // page links, and the sign-out button (which also leaves the page)
-  const LINK = '[data-testid="stSidebarNav"] a[href], [data-testid="stPageLink"] a[href], .st-key-wb_logout button';
+  const LINK = '[data-testid="stSidebarNav"] a[href], [data-testid="stPageLink"] a[href], .st-key-wb_logout button'
+    + ', .st-key-wb_prev button, .st-key-wb_next button';
+  // pickers that switch the evaluation or the indicator (their forms' widgets are then dropped)
+  const PICKER = '[class*="st-key-wb_pick_"]';
   const el = (t) => (t instanceof w.Element ? t : null);
   const formOf = (t) => {
     const e = el(t);
@@ -105,6 +109,23 @@ _SCRIPT = """
     e.preventDefault();
     e.stopImmediatePropagation();
   }, true);
+  // A picker opens on pointer-down, mouse-down or click: ask on the first, and swallow the rest of a
+  // cancelled gesture so that the list does not open.
+  let blockedUntil = 0;
+  const guardPicker = (e) => {
+    const t = el(e.target);
+    if (!t || !t.closest(PICKER)) return;
+    if (Date.now() < blockedUntil) { e.preventDefault(); e.stopImmediatePropagation(); return; }
+    if (e.type !== 'pointerdown' || !dirty() || e.button !== 0) return;
+    if (w.confirm(question)) { st.forms.clear(); st.tables = false; return; }
+    blockedUntil = Date.now() + 800;
+    e.preventDefault();
+    e.stopImmediatePropagation();
+    if (doc.activeElement instanceof w.HTMLElement) doc.activeElement.blur();
+  };
+  for (const type of ['pointerdown', 'mousedown', 'pointerup', 'mouseup', 'click', 'focusin']) {
+    doc.addEventListener(type, guardPicker, true);
+  }
   w.addEventListener('beforeunload', (e) => {
     if (!dirty()) return;
     e.preventDefault();
