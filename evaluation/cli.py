@@ -517,6 +517,37 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_user_member(args: argparse.Namespace) -> int:
+    """Add an account to evaluations (or remove it), as an administrator; all or nothing."""
+    import getpass
+
+    from evaluation.storage.bootstrap import open_database
+    from evaluation.storage.db import session_scope
+    from evaluation.storage.repo import list_evaluations
+    from evaluation.storage.users import add_member, authenticate, list_users, remove_member
+
+    admin_password = (
+        sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass(f"管理员 {args.admin} 的密码：")
+    )
+    with session_scope(open_database()) as session:
+        actor = authenticate(session=session, username=args.admin, password=admin_password)
+        user = next((u for u in list_users(session=session) if u.username == args.username), None)
+        known = {e.key for e in list_evaluations(session=session)}
+        unknown = [k for k in args.evaluations if k not in known]
+        if user is None or unknown:
+            what = [f"账户“{args.username}”不存在"] if user is None else []
+            what += [f"评价“{k}”不存在" for k in unknown]
+            print("错误：" + "；".join(what) + "（未做任何修改）", file=sys.stderr)
+            return 1
+        for key in args.evaluations:
+            if args.remove:
+                remove_member(session=session, actor=actor, user_id=user.id, evaluation_key=key)
+            else:
+                add_member(session=session, actor=actor, user_id=user.id, evaluation_key=key)
+    print(f"已将 {user.label} {'移出' if args.remove else '加入'}：{'、'.join(args.evaluations)}")
+    return 0
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     from evaluation.storage.bootstrap import ensure_samples, open_database
 
@@ -612,6 +643,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--password-stdin", action="store_true", help="从标准输入读取密码（第一行新密码，第二行管理员密码）"
     )
     ua.set_defaults(func=cmd_user_add)
+    um = u_sub.add_parser("member", help="把账户加入（或用 --remove 移出）评价")
+    um.add_argument("username")
+    um.add_argument("evaluations", nargs="+", metavar="评价编号")
+    um.add_argument("--remove", action="store_true", help="移出而不是加入")
+    um.add_argument("--admin", required=True, help="执行此操作的管理员账户")
+    um.add_argument("--password-stdin", action="store_true", help="从标准输入读取管理员密码")
+    um.set_defaults(func=cmd_user_member)
     n_ = sub.add_parser("init", help="创建/升级数据库，首次启动时载入样例")
     n_.add_argument("--no-samples", action="store_true")
     n_.set_defaults(func=cmd_init)

@@ -268,3 +268,31 @@ def test_user_add_command(tmp_path) -> None:  # type: ignore[no-untyped-def]
     assert ok.returncode == 0 and "张三（评价人员）" in ok.stdout
     weak = run("1234\nGuanli-2024\n", "li", "--role", "评价人员", "--admin", "admin")
     assert weak.returncode == 1 and "至少 8 个字符" in weak.stderr
+    # memberships for scripted set-ups: all or nothing, administrators only
+    subprocess.run([sys.executable, "-m", "evaluation.cli", "init"], env=env, check=True, capture_output=True)
+
+    def member(stdin: str, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "evaluation.cli", "user", "member", *args, "--password-stdin"],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+
+    missing = member("Guanli-2024\n", "zhang", KEY, "no-such-evaluation", "--admin", "admin")
+    assert missing.returncode == 1 and "评价“no-such-evaluation”不存在" in missing.stderr
+    not_admin = member("Zhang2024!\n", "zhang", KEY, "--admin", "zhang")
+    assert not_admin.returncode == 1 and "无权管理用户" in not_admin.stderr
+    added = member("Guanli-2024\n", "zhang", KEY, "--admin", "admin")
+    assert added.returncode == 0 and "加入" in added.stdout
+    engine = open_database(env["DATABASE_URL"])
+    with session_scope(engine) as s:
+        zhang = next(u for u in users.list_users(session=s) if u.username == "zhang")
+        assert users.memberships(session=s, user_id=zhang.id) == [KEY]
+    removed = member("Guanli-2024\n", "zhang", KEY, "--admin", "admin", "--remove")
+    assert removed.returncode == 0
+    with session_scope(engine) as s:
+        assert users.memberships(session=s, user_id=zhang.id) == []
+    engine.dispose()
