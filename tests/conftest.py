@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import Engine
 
 from evaluation.config import REPO_ROOT
 from evaluation.library import Library, load_library
@@ -135,3 +136,14 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     yield url
     with psycopg.connect(plain, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def sample_engine(db_url: str) -> Iterator[Engine]:
+    """A migrated database (SQLite, then PostgreSQL) holding the sample evaluations."""
+    from evaluation.storage.bootstrap import ensure_samples, open_database
+
+    eng = open_database(db_url)
+    ensure_samples(eng, SAMPLES)
+    yield eng
+    eng.dispose()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
@@ -20,10 +19,7 @@ from evaluation.errors import ConflictError
 from evaluation.model import Finding
 from evaluation.scoring import score
 from evaluation.storage import repo, users
-from evaluation.storage.bootstrap import ensure_samples, open_database
 from evaluation.storage.db import session_scope
-
-from .conftest import SAMPLES
 
 KEY = "panzhihua-2023-zhaoshang"
 CODES = ["TY.JC.01", "TY.GL.03", "TY.SS.02", "ZY.XZ.01"]  # deduction indicators
@@ -32,11 +28,8 @@ WRITES_EACH = 4
 
 
 @pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    eng = open_database(db_url)
-    ensure_samples(eng, SAMPLES)
-    yield eng
-    eng.dispose()
+def engine(sample_engine: Engine) -> Engine:
+    return sample_engine
 
 
 def _writers(engine: Engine) -> list[User]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
@@ -13,18 +12,12 @@ from evaluation.auth import SYSTEM
 from evaluation.model import Assessment
 from evaluation.portfolio import frames_from_summaries
 from evaluation.storage import repo, results
-from evaluation.storage.bootstrap import ensure_samples, open_database
 from evaluation.storage.db import session_scope
-
-from .conftest import SAMPLES
 
 
 @pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    eng = open_database(db_url)
-    ensure_samples(eng, SAMPLES)
-    yield eng
-    eng.dispose()
+def engine(sample_engine: Engine) -> Engine:
+    return sample_engine
 
 
 def test_summaries_are_cached_and_refreshed_after_a_save(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,7 +3,6 @@ reason, open 错误 counted per evaluation, the review sheet reopens in openpyxl
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from io import BytesIO
 
@@ -16,7 +15,6 @@ from sqlalchemy.engine import Engine
 from evaluation.auth import SYSTEM, User
 from evaluation.checks import ERROR, check
 from evaluation.review import open_error_count, review_items, review_sheet_xlsx
-from evaluation.storage.bootstrap import ensure_samples, open_database
 from evaluation.storage.db import session_scope
 from evaluation.storage.repo import get_evaluation, replace_evaluation
 from evaluation.storage.review import (
@@ -27,19 +25,14 @@ from evaluation.storage.review import (
     save_decision,
 )
 
-from .conftest import SAMPLES
-
 WANG = User(id=0, username="wang", display_name="王", role="管理员")  # decisions carry the reviewer's name
 PZH = "panzhihua-2023-zhaoshang"
 HONGXING = "hengkou-2024-zsj-07-hongxing"
 
 
 @pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    eng = open_database(db_url)
-    ensure_samples(eng, SAMPLES)
-    yield eng
-    eng.dispose()
+def engine(sample_engine: Engine) -> Engine:
+    return sample_engine
 
 
 def test_migration_creates_the_review_table(engine: Engine) -> None:

@@ -5,7 +5,6 @@ newcomer to inherit, parallel failed logins all count, a reset password ends the
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -16,7 +15,6 @@ from evaluation.errors import WorkbenchError
 from evaluation.files import load_evaluation
 from evaluation.model import Assessment
 from evaluation.storage import audit, repo, review, users
-from evaluation.storage.bootstrap import ensure_samples, open_database
 from evaluation.storage.db import session_scope
 from evaluation.storage.sessions import resume_session, start_session
 from evaluation.storage.workflow_state import final_report, state_of, transition
@@ -28,11 +26,8 @@ KEY = "panzhihua-2023-zhaoshang"
 
 
 @pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    eng = open_database(db_url)
-    ensure_samples(eng, SAMPLES)
-    yield eng
-    eng.dispose()
+def engine(sample_engine: Engine) -> Engine:
+    return sample_engine
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,21 +12,16 @@ from evaluation.checks import Finding
 from evaluation.errors import ConflictError, ValidationFailed
 from evaluation.model import Assessment
 from evaluation.storage import audit, documents, repo, review, users
-from evaluation.storage.bootstrap import ensure_samples, open_database
+from evaluation.storage.bootstrap import open_database
 from evaluation.storage.db import session_scope
 from evaluation.storage.workflow_state import transition
-
-from .conftest import SAMPLES
 
 KEY = "panzhihua-2023-zhaoshang"
 
 
 @pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    eng = open_database(db_url)
-    ensure_samples(eng, SAMPLES)
-    yield eng
-    eng.dispose()
+def engine(sample_engine: Engine) -> Engine:
+    return sample_engine
 
 
 def test_first_account_must_be_an_administrator_and_then_only_admins_add_users(engine: Engine) -> None:

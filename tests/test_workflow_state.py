@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -11,21 +10,15 @@ from sqlalchemy.engine import Engine
 from evaluation.auth import PermissionDenied, User
 from evaluation.model import Assessment
 from evaluation.storage import audit, repo, users
-from evaluation.storage.bootstrap import ensure_samples, open_database
 from evaluation.storage.db import session_scope
 from evaluation.storage.workflow_state import WorkflowError, final_report, state_of, transition
-
-from .conftest import SAMPLES
 
 KEY = "panzhihua-2023-zhaoshang"
 
 
 @pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    eng = open_database(db_url)
-    ensure_samples(eng, SAMPLES)
-    yield eng
-    eng.dispose()
+def engine(sample_engine: Engine) -> Engine:
+    return sample_engine
 
 
 @pytest.fixture

@@ -132,12 +132,15 @@ def authenticate(*, session: Session, username: str, password: str, now: datetim
     return _user(row)
 
 
-def add_member(*, session: Session, actor: User, user_id: int, evaluation_key: str) -> None:
-    require(actor.role, "manage_users")
-    exists = session.exec(
+def _membership(session: Session, user_id: int, evaluation_key: str) -> MembershipRow | None:
+    return session.exec(
         select(MembershipRow).where(MembershipRow.user_id == user_id, MembershipRow.evaluation_key == evaluation_key)
     ).first()
-    if exists is None:
+
+
+def add_member(*, session: Session, actor: User, user_id: int, evaluation_key: str) -> None:
+    require(actor.role, "manage_users")
+    if _membership(session, user_id, evaluation_key) is None:
         session.add(MembershipRow(user_id=user_id, evaluation_key=evaluation_key))
         member = session.get(UserRow, user_id)
         audit.record(
@@ -164,10 +167,7 @@ def check_access(*, session: Session, user: User, action: Action, evaluation_key
     require(user.role, action, evaluation_key)
     if user.role in ("管理员", "管理者") or action == "read":
         return
-    member = session.exec(
-        select(MembershipRow).where(MembershipRow.user_id == user.id, MembershipRow.evaluation_key == evaluation_key)
-    ).first()
-    if member is None:
+    if _membership(session, user.id, evaluation_key) is None:
         raise PermissionDenied(f"您不是评价“{evaluation_key}”的成员，不能{'编辑' if action == 'edit' else '复核'}")
 
 
@@ -183,10 +183,7 @@ def join(*, session: Session, user: User, evaluation_key: str) -> None:
     """Make the creator of an evaluation its member (a consultant may edit what they created)."""
     if user.id == 0 or user.role in ("管理员", "管理者"):
         return
-    exists = session.exec(
-        select(MembershipRow).where(MembershipRow.user_id == user.id, MembershipRow.evaluation_key == evaluation_key)
-    ).first()
-    if exists is None:
+    if _membership(session, user.id, evaluation_key) is None:
         session.add(MembershipRow(user_id=user.id, evaluation_key=evaluation_key))
         audit.record(
             session=session,
@@ -201,9 +198,7 @@ def join(*, session: Session, user: User, evaluation_key: str) -> None:
 
 def remove_member(*, session: Session, actor: User, user_id: int, evaluation_key: str) -> bool:
     require(actor.role, "manage_users")
-    row = session.exec(
-        select(MembershipRow).where(MembershipRow.user_id == user_id, MembershipRow.evaluation_key == evaluation_key)
-    ).first()
+    row = _membership(session, user_id, evaluation_key)
     if row is None:
         return False
     member = session.get(UserRow, user_id)
