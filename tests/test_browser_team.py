@@ -101,3 +101,25 @@ def test_two_roles_see_only_what_they_may(browser: Any, tmp_path: Path) -> None:
         wait_idle(manager)
         manager.get_by_role("heading", name="登录").wait_for(timeout=30000)
         assert manager.get_by_role("button", name="退出登录").count() == 0
+
+
+def test_the_administrator_downloads_a_backup_and_the_audit_log(browser: Any, tmp_path: Path) -> None:
+    import io
+    import json
+    import zipfile
+
+    with streamlit_server(tmp_path) as url:
+        page = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True).new_page()
+        sign_in(page, f"{url}/admin")
+        page.get_by_role("heading", name="系统管理").wait_for(timeout=30000)
+        page.get_by_role("tab", name="备份").click()
+        with page.expect_download(timeout=60000) as info:
+            page.get_by_role("button", name="下载备份").click()
+        archive = zipfile.ZipFile(io.BytesIO(Path(info.value.path()).read_bytes()))
+        manifest = json.loads(archive.read("manifest.json"))
+        assert manifest["tables"]["evaluation"]["rows"] == 13 and manifest["tables"]["app_user"]["rows"] == 1
+        page.get_by_role("tab", name="审计日志").click()
+        with page.expect_download(timeout=60000) as info:
+            page.get_by_role("button", name="导出审计日志（CSV）").click()
+        text = Path(info.value.path()).read_bytes().decode("utf-8-sig")
+        assert text.startswith("时间,操作人,操作,评价,对象,原值,新值") and "新建账户" in text
