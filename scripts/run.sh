@@ -6,5 +6,5 @@ set -euo pipefail
 .venv/bin/workbench init
 ARGS=(--server.port "${PORT:-8501}" --server.headless true --browser.gatherUsageStats false)
 if [ -n "${ADDRESS:-}" ]; then ARGS+=(--server.address "$ADDRESS"); fi
-echo "评价工作台：http://localhost:${PORT:-8501}"
+echo "评价工作台：http://localhost:${PORT:-8501}（第一次打开时先创建管理员账户）"
 exec .venv/bin/streamlit run app.py "${ARGS[@]}" "$@"
