@@ -239,3 +239,23 @@ def test_administrator_adds_a_user_and_a_member(tmp_path: Path, monkeypatch: pyt
     engine.dispose()
     assert [b for b in at.get("download_button") if "审计日志" in str(b.proto.label)]
     assert [b for b in at.get("download_button") if "下载备份" in str(b.proto.label)]
+
+
+@pytest.mark.parametrize("role", ["管理员", "评价人员", "复核人员", "管理者"])
+def test_every_page_of_every_role_renders_and_the_others_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, role: str
+) -> None:
+    from ui.guard import PAGES
+
+    for spec in PAGES:
+        folder = tmp_path / spec.stem
+        folder.mkdir()
+        if role in spec.roles:  # through the app's navigation, as in the browser
+            at = open_page(new_app(folder, monkeypatch, role=role, member_of=(SAMPLE,)), spec.stem)
+            assert [t.value for t in at.title][:1] == [spec.title], (role, spec.stem)
+        else:  # not in the role's navigation: even run directly, the page refuses
+            at = new_app(folder, monkeypatch, role=role, script=f"pages/{spec.stem}.py")
+            at.run()
+            assert f"角色“{role}”无权打开“{spec.title}”页" in texts(at), (role, spec.stem)
+            assert not at.title, (role, spec.stem)
+        assert not at.exception, (role, spec.stem, at.exception)
