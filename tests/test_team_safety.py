@@ -166,3 +166,26 @@ def test_a_reset_password_ends_the_old_sign_ins(engine: Engine, team: dict[str, 
     with session_scope(engine) as s:
         ended = resume_session(session=s, token=token)
     assert ended.user is None and "密码已由管理员重设" in ended.reason
+
+
+def test_two_first_visitors_cannot_both_become_the_first_administrator(engine: Engine) -> None:
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def first(name: str) -> None:
+        start.wait()
+        try:
+            with session_scope(engine) as s:
+                users.create_user(session=s, username=name, password=f"{name}-pw-2024", role="管理员")
+            outcomes.append("ok")
+        except Exception as e:
+            outcomes.append(type(e).__name__)
+
+    threads = [threading.Thread(target=first, args=(name,)) for name in ("wang", "zhao")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outcomes.count("ok") == 1, outcomes
+    with session_scope(engine) as s:
+        assert len(users.list_users(session=s)) == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import UniqueConstraint, func, update
+from sqlalchemy import UniqueConstraint, func, text, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from evaluation.auth import (
@@ -68,8 +68,11 @@ def create_user(
     """Create an account. Only an administrator may, except for the very first account of an empty database."""
     if actor is not None:
         require(actor.role, "manage_users")
-    elif has_users(session=session):
-        raise PermissionDenied("已有用户时，只有管理员可以新建账户")
+    else:
+        if session.get_bind().dialect.name == "postgresql":  # two first visitors at once: one after the other
+            session.execute(text("SELECT pg_advisory_xact_lock(7340)"))
+        if has_users(session=session):
+            raise PermissionDenied("已有用户时，只有管理员可以新建账户")
     problems = []
     name = username.strip()
     if not name or len(name) > 60:
@@ -85,6 +88,10 @@ def create_user(
         raise ValidationFailed(problems, "账户未创建")
     row = UserRow(username=name, display_name=display_name.strip(), role=role, password_hash=hash_password(password))
     session.add(row)
+    session.flush()
+    if actor is None and int(session.exec(select(func.count()).select_from(UserRow)).one()) > 1:
+        # SQLite: the other first account was committed while this one waited for the write lock
+        raise PermissionDenied("已有用户时，只有管理员可以新建账户")
     audit.record(
         session=session,
         actor=actor.username if actor else name,
