@@ -20,10 +20,8 @@ from evaluation.errors import ConflictError, NotFound, ValidationFailed
 from evaluation.model import Assessment, Evaluation, evaluation_problems
 from evaluation.scoring import score
 from evaluation.storage import audit
-from evaluation.storage.repo import get_evaluation, get_evaluation_with_versions, lock_evaluation
+from evaluation.storage.repo import begin_edit, get_evaluation, get_evaluation_with_versions
 from evaluation.storage.tables import AssessmentRow, EvaluationRow, utcnow
-from evaluation.storage.users import check_access
-from evaluation.storage.workflow_state import ensure_editable
 
 
 def _row(session: Session, key: str) -> EvaluationRow:
@@ -64,9 +62,7 @@ def save_document(
     assessments, or with the given ones when syncing): nothing invalid is written.
     """
     row = _row(session, evaluation.id)
-    check_access(session=session, user=user, action="edit", evaluation_key=row.key)
-    lock_evaluation(session=session, row=row)  # as repo.save_assessment does
-    ensure_editable(session=session, evaluation_key=row.key, role=user.role)
+    begin_edit(session=session, row=row, user=user)
     if row.version != expected_version:
         raise ConflictError(_conflict(session, evaluation))
     stored_document = dict(row.document)

@@ -83,6 +83,13 @@ def _check(ev: Evaluation) -> None:
         raise ValidationFailed(problems, f"评价“{ev.project.name}”校验未通过，未保存")
 
 
+def _insert_assessments(session: Session, evaluation_id: int, assessments: list[Assessment]) -> None:
+    for pos, a in enumerate(assessments):
+        session.add(
+            AssessmentRow(evaluation_id=evaluation_id, code=a.code, position=pos, data=a.model_dump(mode="json"))
+        )
+
+
 def create_evaluation(*, session: Session, evaluation: Evaluation, user: User) -> int:
     """Insert a new evaluation with its assessments; its id (key) must be new. A consultant who
     creates one becomes its member."""
@@ -96,8 +103,7 @@ def create_evaluation(*, session: Session, evaluation: Evaluation, user: User) -
     session.add(row)
     session.flush()
     assert row.id is not None
-    for pos, a in enumerate(evaluation.assessments):
-        session.add(AssessmentRow(evaluation_id=row.id, code=a.code, position=pos, data=a.model_dump(mode="json")))
+    _insert_assessments(session, row.id, evaluation.assessments)
     join(session=session, user=user, evaluation_key=evaluation.id)
     audit.record(
         session=session,
@@ -117,9 +123,7 @@ def replace_evaluation(*, session: Session, evaluation: Evaluation, user: User) 
     row = session.exec(select(EvaluationRow).where(EvaluationRow.key == evaluation.id)).first()
     if row is None:
         return create_evaluation(session=session, evaluation=evaluation, user=user)
-    check_access(session=session, user=user, action="edit", evaluation_key=row.key)
-    lock_evaluation(session=session, row=row)
-    ensure_editable(session=session, evaluation_key=row.key, role=user.role)
+    begin_edit(session=session, row=row, user=user)
     old, new = audit.changes(
         get_evaluation(session=session, ref=row.key).model_dump(mode="json"), evaluation.model_dump(mode="json")
     )
@@ -139,8 +143,7 @@ def replace_evaluation(*, session: Session, evaluation: Evaluation, user: User) 
         session.delete(stale)
     session.flush()
     assert row.id is not None
-    for pos, a in enumerate(evaluation.assessments):
-        session.add(AssessmentRow(evaluation_id=row.id, code=a.code, position=pos, data=a.model_dump(mode="json")))
+    _insert_assessments(session, row.id, evaluation.assessments)
     session.add(row)
     session.flush()
     return row.id
@@ -213,9 +216,7 @@ def delete_evaluation(*, session: Session, ref: int | str, user: User) -> None:
     from evaluation.storage.review import ReviewDecisionRow  # review builds on this module
 
     row = _find_row(session, ref)
-    check_access(session=session, user=user, action="edit", evaluation_key=row.key)
-    lock_evaluation(session=session, row=row)
-    ensure_editable(session=session, evaluation_key=row.key, role=user.role)
+    begin_edit(session=session, row=row, user=user)
     audit.record(
         session=session,
         actor=user.username,
@@ -255,6 +256,14 @@ def lock_evaluation(*, session: Session, row: EvaluationRow) -> None:
     session.refresh(row)
 
 
+def begin_edit(*, session: Session, row: EvaluationRow, user: User) -> None:
+    """The gate of every change to a stored evaluation: the user's role and membership, then the
+    evaluation's write lock (the row is refreshed), then its review state."""
+    check_access(session=session, user=user, action="edit", evaluation_key=row.key)
+    lock_evaluation(session=session, row=row)
+    ensure_editable(session=session, evaluation_key=row.key, role=user.role)
+
+
 def save_assessment(
     *,
     session: Session,
@@ -269,9 +278,7 @@ def save_assessment(
     Returns the new version. The evaluation's stored total is updated in the same transaction.
     """
     row = _find_row(session, ref)
-    check_access(session=session, user=user, action="edit", evaluation_key=row.key)
-    lock_evaluation(session=session, row=row)
-    ensure_editable(session=session, evaluation_key=row.key, role=user.role)
+    begin_edit(session=session, row=row, user=user)
     ev = get_evaluation(session=session, ref=row.key)
     others = [a for a in ev.assessments if a.code != assessment.code]
     candidate = ev.model_copy(update={"assessments": [*others, assessment]})
