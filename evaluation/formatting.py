@@ -1,8 +1,10 @@
-"""Numbers as the documents show them: 万元 with two decimals, percentages, scores."""
+"""Numbers as the documents show them: 万元 with two decimals, percentages, scores; times in Beijing time."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
 
 TWO = Decimal("0.01")
 
@@ -29,3 +31,16 @@ def points(value: Decimal | None) -> str:
     if value == value.to_integral_value():
         return str(value.quantize(Decimal(1)))
     return str(two(value))
+
+
+BEIJING = ZoneInfo("Asia/Shanghai")  # times are stored in UTC and shown in Beijing time
+
+
+def as_utc(at: datetime) -> datetime:
+    """A stored time as an aware UTC datetime (SQLite gives naive UTC values, PostgreSQL aware ones)."""
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def beijing(at: datetime, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored time as users read it: Beijing time."""
+    return as_utc(at).astimezone(BEIJING).strftime(fmt)

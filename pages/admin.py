@@ -8,6 +8,7 @@ import streamlit as st
 from evaluation.auth import ROLES, User
 from evaluation.config import get_settings
 from evaluation.errors import WorkbenchError
+from evaluation.formatting import BEIJING, as_utc, beijing
 from evaluation.storage import audit
 from evaluation.storage.backup import create_backup
 from evaluation.storage.db import session_scope
@@ -21,18 +22,12 @@ eng = page_setup()
 admin = signed_in()
 st.title("系统管理")
 show_flash()
-LOCAL = audit.LOCAL
 
 
 def when(at: datetime | None) -> str:
     if at is None:
         return "—"
-    return aware(at).astimezone(LOCAL).strftime("%Y-%m-%d %H:%M")
-
-
-def aware(at: datetime) -> datetime:
-    """SQLite gives naive UTC datetimes, PostgreSQL aware ones."""
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
+    return beijing(at)
 
 
 users_tab, members_tab, audit_tab, backup_tab = st.tabs(["用户", "评价成员", "审计日志", "备份"])
@@ -50,7 +45,7 @@ with users_tab:
                     "角色": a.user.role,
                     "状态": "启用" if a.active else "停用",
                     "最近登录": when(a.last_login),
-                    "锁定至": when(a.locked_until) if a.locked_until and aware(a.locked_until) > now else "",
+                    "锁定至": when(a.locked_until) if a.locked_until and as_utc(a.locked_until) > now else "",
                 }
                 for a in accounts
             ]
@@ -161,7 +156,7 @@ with audit_tab:
     st.download_button(
         "导出审计日志（CSV）",
         data=deferred(eng, audit_csv, "manage_users"),
-        file_name=f"审计日志-{datetime.now(LOCAL):%Y%m%d-%H%M}.csv",
+        file_name=f"审计日志-{datetime.now(BEIJING):%Y%m%d-%H%M}.csv",
         mime="text/csv",
         on_click="ignore",
         icon=":material/download:",
@@ -175,7 +170,7 @@ with backup_tab:
         data=deferred(
             eng, lambda user: create_backup(eng, user=user, attachments=get_settings().attachments_dir), "backup"
         ),
-        file_name=f"评价工作台备份-{datetime.now(LOCAL):%Y%m%d-%H%M}.zip",
+        file_name=f"评价工作台备份-{datetime.now(BEIJING):%Y%m%d-%H%M}.zip",
         mime="application/zip",
         on_click="ignore",
         icon=":material/backup:",

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC
-
 import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import Engine
 
+from evaluation.formatting import beijing
 from evaluation.storage import audit
 from evaluation.storage.db import session_scope
-
-LOCAL = audit.LOCAL
 
 
 def _value(value: object) -> str:
@@ -26,7 +23,7 @@ def history_rows(entries: list[audit.AuditEntry]) -> pd.DataFrame:
     """Newest first; one line per changed field, so a reviewer reads old → new without opening JSON."""
     rows = []
     for e in reversed(entries):
-        at = (e.at if e.at.tzinfo else e.at.replace(tzinfo=UTC)).astimezone(LOCAL).strftime("%Y-%m-%d %H:%M:%S")
+        at = beijing(e.at, "%Y-%m-%d %H:%M:%S")
         head = {"时间": at, "操作人": e.actor, "操作": e.action, "对象": e.target or "评价"}
         old, new = audit.changes(e.old, e.new)
         if not new:

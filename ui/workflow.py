@@ -3,17 +3,17 @@ signed-in user may make, and the final report kept at 定稿. The core checks ro
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import streamlit as st
 from sqlalchemy.engine import Engine
 
 from evaluation.errors import WorkbenchError
+from evaluation.formatting import beijing
 from evaluation.model import Evaluation
 from evaluation.outline import missing_items
 from evaluation.report import build_docx
 from evaluation.scoring import score
-from evaluation.storage import audit
 from evaluation.storage.db import session_scope
 from evaluation.storage.repo import get_evaluation
 from evaluation.storage.workflow_state import TRANSITIONS, final_report, state_of, transition
@@ -62,7 +62,7 @@ def workflow_panel(eng: Engine, ev: Evaluation, open_errors: int) -> None:
     if current.comments:
         with box.expander(f"复核意见与流程记录（{len(current.comments)} 条）", expanded=current.state == "退回修改"):
             for c in reversed(current.comments):
-                st.markdown(f"- {_local(c['at'])} {c['by']} → {c['to']}：{c['text']}")
+                st.markdown(f"- {beijing(datetime.fromisoformat(c['at']))} {c['by']} → {c['to']}：{c['text']}")
     final_report_download(eng, ev.id, box)
     targets = [to for (frm, to), roles in TRANSITIONS.items() if frm == current.state and user.role in roles]
     if not targets:
@@ -86,11 +86,6 @@ def workflow_panel(eng: Engine, ev: Evaluation, open_errors: int) -> None:
             disabled=to == "已定稿" and bool(blocked),
         ):
             _move(eng, ev, to, comment)
-
-
-def _local(iso: str) -> str:
-    at = datetime.fromisoformat(iso)
-    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(audit.LOCAL).strftime("%Y-%m-%d %H:%M")
 
 
 def _finalise_blockers(ev: Evaluation, open_errors: int) -> list[str]:

@@ -6,17 +6,15 @@ import csv
 import io
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Column, Text
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from evaluation.auth import User, require
+from evaluation.formatting import beijing
 from evaluation.storage.tables import utcnow
-
-LOCAL = ZoneInfo("Asia/Shanghai")  # times shown to users (stored in UTC)
 
 
 class AuditRow(SQLModel, table=True):
@@ -135,8 +133,7 @@ def last_change(*, session: Session, evaluation_key: str, target: str | None = N
 
 def describe(entry: AuditEntry, limit: int = 4) -> str:
     """One line for a conflict message: who changed what, when, old → new (the first few fields)."""
-    at = entry.at if entry.at.tzinfo else entry.at.replace(tzinfo=UTC)
-    when = at.astimezone(LOCAL).strftime("%m-%d %H:%M")
+    when = beijing(entry.at, "%m-%d %H:%M")
     old, new = changes(entry.old, entry.new)
     parts = [f"{path}：{_short(old[path])} → {_short(new[path])}" for path in list(new)[:limit]]
     more = f" 等 {len(new)} 处" if len(new) > limit else ""

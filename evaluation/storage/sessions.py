@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from evaluation.auth import IDLE_MINUTES, SESSION_HOURS, User
+from evaluation.formatting import as_utc
 from evaluation.storage.tables import utcnow
 from evaluation.storage.users import active_user
 
@@ -42,10 +43,6 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def _aware(at: datetime) -> datetime:
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
-
-
 def start_session(*, session: Session, user: User, now: datetime | None = None) -> str:
     """A new sign-in session for ``user``; returns the token for the browser (only its hash is stored)."""
     token = secrets.token_urlsafe(32)
@@ -64,9 +61,9 @@ def resume_session(*, session: Session, token: str, now: datetime | None = None)
     if row.ended_at is not None:
         return Resumed(None, None, row.end_reason)
     reason = ""
-    if now - _aware(row.created_at) > timedelta(hours=SESSION_HOURS):
+    if now - as_utc(row.created_at) > timedelta(hours=SESSION_HOURS):
         reason = f"登录已超过 {SESSION_HOURS} 小时，请重新登录。"
-    elif now - _aware(row.last_seen) > timedelta(minutes=IDLE_MINUTES):
+    elif now - as_utc(row.last_seen) > timedelta(minutes=IDLE_MINUTES):
         reason = f"超过 {IDLE_MINUTES} 分钟没有操作，已自动退出，请重新登录。"
     user = None if reason else active_user(session=session, user_id=row.user_id)
     if user is None:
@@ -78,7 +75,7 @@ def resume_session(*, session: Session, token: str, now: datetime | None = None)
     row.last_seen = now
     session.add(row)
     session.flush()
-    return Resumed(user, _aware(row.created_at))
+    return Resumed(user, as_utc(row.created_at))
 
 
 def end_user_sessions(*, session: Session, user_id: int, reason: str, now: datetime | None = None) -> int:

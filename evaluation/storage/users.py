@@ -23,6 +23,7 @@ from evaluation.auth import (
     verify_password,
 )
 from evaluation.errors import Problem, ValidationFailed
+from evaluation.formatting import as_utc
 from evaluation.storage import audit
 from evaluation.storage.tables import utcnow
 
@@ -111,9 +112,7 @@ def authenticate(*, session: Session, username: str, password: str, now: datetim
     if row is None:
         verify_password(_DUMMY_HASH, password)  # as slow as a real check: timing does not tell names apart
         raise LoginFailed("用户名或密码不正确")
-    locked = row.locked_until
-    if locked is not None and locked.tzinfo is None:
-        locked = locked.replace(tzinfo=UTC)
+    locked = None if row.locked_until is None else as_utc(row.locked_until)
     if locked is not None and locked > now:
         minutes = max(1, int((locked - now).total_seconds() // 60) + 1)
         raise LoginFailed(f"登录失败次数过多，账户已锁定，请 {minutes} 分钟后再试")
