@@ -5,6 +5,7 @@ never ORM rows); every run checks the sign-in session in the database."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import timedelta
@@ -22,6 +23,7 @@ USER = "wb_user"  # {"id", "username", "display_name", "role"} of the signed-in 
 TOKEN = "wb_token"  # this session's sign-in token (its hash is in the login_session table)
 ENDED = "wb_session_ended"  # why the last sign-in ended (shown on the login form)
 HEARTBEAT_MINUTES = 5  # an open page renews its sign-in this often (well inside IDLE_MINUTES)
+RENEWED = "wb_renewed"  # when this session last renewed its sign-in (time.monotonic())
 COOKIE = "wb_session"  # the browser keeps the token, so a reload stays signed in
 SET_COOKIE = "wb_set_cookie"  # a token the browser still has to store ("" = forget the cookie)
 
@@ -77,6 +79,7 @@ def current_user(eng: Engine) -> User | None:
         return None
     st.session_state[USER] = asdict(resumed.user)  # a role changed by an administrator applies at once
     st.session_state[TOKEN] = token
+    st.session_state[RENEWED] = time.monotonic()
     return resumed.user
 
 
@@ -195,9 +198,13 @@ def _keep_alive(eng: Engine) -> None:
     does not reach the server): a consultant writing a long 评分过程 does not lose it at 保存. The idle
     limit ends sign-ins whose pages were closed; the 8-hour limit ends every sign-in."""
     token = st.session_state.get(TOKEN)
-    if isinstance(token, str):
+    # every page run renews the sign-in (current_user); the fragment's own run within it need not again
+    half_interval = HEARTBEAT_MINUTES * 60 / 2  # seconds
+    stale = time.monotonic() - float(st.session_state.get(RENEWED, 0.0)) > half_interval
+    if isinstance(token, str) and stale:
         with session_scope(eng) as session:
             resume_session(session=session, token=token)
+        st.session_state[RENEWED] = time.monotonic()
 
 
 def account_box(eng: Engine, user: User) -> None:
