@@ -13,13 +13,13 @@ from evaluation.storage import audit
 from evaluation.storage.backup import create_backup
 from evaluation.storage.db import session_scope
 from evaluation.storage.users import add_member, create_user, list_accounts, members, remove_member, update_user
-from ui.auth import deferred
+from ui.auth import deferred, require_user
 from ui.feedback import show_error
-from ui.guard import page_setup, signed_in
-from ui.state import flash, show_flash, summaries
+from ui.guard import page_setup
+from ui.state import clear_widgets, flash, show_flash, summaries
 
 eng = page_setup()
-admin = signed_in()
+admin = require_user()
 st.title("系统管理")
 show_flash()
 
@@ -74,8 +74,7 @@ with users_tab:
             except WorkbenchError as e:
                 show_error(e)
             else:
-                for key in [k for k in st.session_state if str(k).startswith("admin_new.")]:
-                    del st.session_state[key]
+                clear_widgets(starts="admin_new.")
                 flash(f"已新建账户“{username.strip()}”（{role}）。")
                 st.rerun()
     with c2:
@@ -102,8 +101,7 @@ with users_tab:
             except WorkbenchError as e:
                 show_error(e)
             else:
-                for key in [k for k in st.session_state if str(k).startswith("admin_edit.")]:
-                    del st.session_state[key]
+                clear_widgets(starts="admin_edit.")
                 flash(f"已保存账户“{current.user.username}”。")
                 st.rerun()
 

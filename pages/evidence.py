@@ -31,9 +31,9 @@ from evaluation.scoring import score_rule
 from evaluation.storage.db import session_scope
 from evaluation.storage.repo import save_assessment
 from ui.access import readonly
-from ui.auth import deferred
+from ui.auth import deferred, require_user
 from ui.feedback import FieldError, number, show_error
-from ui.guard import page_setup, signed_in
+from ui.guard import page_setup
 from ui.history import history_table
 from ui.inputs import render_inputs
 from ui.state import (
@@ -156,7 +156,7 @@ def save(assessment: Assessment, message: str, form: str) -> bool:
     try:
         with session_scope(eng) as session:
             versions[vkey] = save_assessment(
-                session=session, ref=ev.id, assessment=assessment, expected_version=versions[vkey], user=signed_in()
+                session=session, ref=ev.id, assessment=assessment, expected_version=versions[vkey], user=require_user()
             )
     except ConflictError as e:
         show_error(e)

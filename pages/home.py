@@ -14,8 +14,9 @@ from evaluation.storage.users import memberships
 from evaluation.storage.workflow_state import STATES, states
 from evaluation.workflow import duplicate_for_next_year, new_evaluation, new_evaluation_id
 from ui.access import edit_block
+from ui.auth import require_user
 from ui.feedback import show_error
-from ui.guard import page_setup, signed_in
+from ui.guard import page_setup
 from ui.resources import library
 from ui.state import clear_widgets, current_key, flash, set_current, show_flash, summaries
 
@@ -23,7 +24,7 @@ eng = page_setup()
 st.title("评价项目")
 show_flash()
 
-user = signed_in()
+user = require_user()
 may_create = can(user.role, "edit")
 items = summaries(eng)
 with session_scope(eng) as session:
@@ -137,7 +138,7 @@ def new_evaluation_form() -> None:
                     personal=personal,
                 )
                 with session_scope(eng) as session:
-                    create_evaluation(session=session, evaluation=ev, user=signed_in())
+                    create_evaluation(session=session, evaluation=ev, user=require_user())
             except (WorkbenchError, ValueError) as e:
                 show_error(e)
             else:
@@ -197,7 +198,9 @@ if may_create:  # copy and delete: editors only (delete also needs membership an
             new_id = new_evaluation_id(ev.project.year + 1, used_keys)
             try:
                 with session_scope(eng) as session:
-                    create_evaluation(session=session, evaluation=duplicate_for_next_year(ev, new_id), user=signed_in())
+                    create_evaluation(
+                        session=session, evaluation=duplicate_for_next_year(ev, new_id), user=require_user()
+                    )
             except WorkbenchError as e:
                 show_error(e)
             else:
@@ -213,7 +216,7 @@ if may_create:  # copy and delete: editors only (delete also needs membership an
         if st.button("确认删除", type="primary", disabled=typed.strip() != ev.id or bool(block), key="delete"):
             try:
                 with session_scope(eng) as session:
-                    delete_evaluation(session=session, ref=ev.id, user=signed_in())
+                    delete_evaluation(session=session, ref=ev.id, user=require_user())
             except WorkbenchError as e:
                 show_error(e)
             else:

@@ -17,7 +17,8 @@ from evaluation.storage.repo import (
     save_assessment,
 )
 from evaluation.surveys import read_survey, satisfaction
-from ui.guard import page_setup, signed_in
+from ui.auth import require_user
+from ui.guard import page_setup
 
 eng = page_setup()
 st.title("自评表")
@@ -45,7 +46,7 @@ with tab_import:
                 continue
             try:
                 with session_scope(eng) as session:
-                    import_evaluations(session=session, evaluations=evs, replace=replace, user=signed_in())
+                    import_evaluations(session=session, evaluations=evs, replace=replace, user=require_user())
             except ValidationFailed as e:
                 st.error(f"{result.file}：未导入\n\n" + "\n".join(f"- {p}" for p in e.problems))
                 continue
@@ -232,7 +233,7 @@ with tab_survey:
                                 ref=target_key,
                                 assessment=new,
                                 expected_version=version,
-                                user=signed_in(),
+                                user=require_user(),
                             )
                         st.success(f"已将满意度 {survey_result.actual} 写入 {ratio_codes[code]}。")
                     except WorkbenchError as e:

@@ -16,7 +16,7 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 from streamlit.errors import StreamlitAPIException
 
-from evaluation.auth import ROLES, User
+from evaluation.auth import ROLES
 from ui.auth import account_box, current_user, require_user
 from ui.resources import engine
 from ui.state import entered_page
@@ -98,8 +98,3 @@ def page_setup() -> Engine:
     entered_page(stem)
     warn_before_leaving(stem)
     return eng
-
-
-def signed_in() -> User:
-    """The user of this run; pages call it after page_setup to pass the user to the core."""
-    return require_user()
