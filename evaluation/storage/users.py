@@ -146,17 +146,30 @@ def _membership(session: Session, user_id: int, evaluation_key: str) -> Membersh
 
 def add_member(*, session: Session, actor: User, user_id: int, evaluation_key: str) -> None:
     require(actor.role, "manage_users")
-    if _membership(session, user_id, evaluation_key) is None:
-        session.add(MembershipRow(user_id=user_id, evaluation_key=evaluation_key))
-        member = session.get(UserRow, user_id)
-        audit.record(
-            session=session,
-            actor=actor.username,
-            action="加入成员",
-            evaluation_key=evaluation_key,
-            target=f"用户 {member.username if member else user_id}",
-        )
-        session.flush()
+    _add_membership(session, actor=actor.username, user_id=user_id, evaluation_key=evaluation_key)
+
+
+def _add_membership(
+    session: Session, *, actor: str, user_id: int, evaluation_key: str, note: str | None = None
+) -> None:
+    """Add the membership (if missing) and its audit entry, in the caller's transaction."""
+    if _membership(session, user_id, evaluation_key) is not None:
+        return
+    session.add(MembershipRow(user_id=user_id, evaluation_key=evaluation_key))
+    audit.record(
+        session=session,
+        actor=actor,
+        action="加入成员",
+        evaluation_key=evaluation_key,
+        target=_member_label(session, user_id),
+        new=note,
+    )
+    session.flush()
+
+
+def _member_label(session: Session, user_id: int) -> str:
+    member = session.get(UserRow, user_id)
+    return f"用户 {member.username if member else user_id}"
 
 
 def members(*, session: Session, evaluation_key: str) -> list[User]:
@@ -189,17 +202,7 @@ def join(*, session: Session, user: User, evaluation_key: str) -> None:
     """Make the creator of an evaluation its member (a consultant may edit what they created)."""
     if user.id == 0 or user.role in ("管理员", "管理者"):
         return
-    if _membership(session, user.id, evaluation_key) is None:
-        session.add(MembershipRow(user_id=user.id, evaluation_key=evaluation_key))
-        audit.record(
-            session=session,
-            actor=user.username,
-            action="加入成员",
-            evaluation_key=evaluation_key,
-            target=f"用户 {user.username}",
-            new="新建者",
-        )
-        session.flush()
+    _add_membership(session, actor=user.username, user_id=user.id, evaluation_key=evaluation_key, note="新建者")
 
 
 def remove_member(*, session: Session, actor: User, user_id: int, evaluation_key: str) -> bool:
@@ -207,13 +210,12 @@ def remove_member(*, session: Session, actor: User, user_id: int, evaluation_key
     row = _membership(session, user_id, evaluation_key)
     if row is None:
         return False
-    member = session.get(UserRow, user_id)
     audit.record(
         session=session,
         actor=actor.username,
         action="移出成员",
         evaluation_key=evaluation_key,
-        target=f"用户 {member.username if member else user_id}",
+        target=_member_label(session, user_id),
     )
     session.delete(row)
     session.flush()
