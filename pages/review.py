@@ -9,9 +9,10 @@ from evaluation.checks import ERROR, SEVERITIES, Finding, count_by_severity
 from evaluation.review import open_error_count, review_items, review_sheet_xlsx
 from evaluation.storage.db import session_scope
 from evaluation.storage.review import findings_for_evaluation, list_decisions
-from ui.auth import deferred
+from ui.access import review_block
+from ui.auth import deferred, require_user
 from ui.guard import page_setup
-from ui.review import can_review, finding_card, rescore_panel, sensitivity_panel
+from ui.review import finding_card, rescore_panel, sensitivity_panel
 from ui.state import choose_evaluation, show_flash
 from ui.workflow import workflow_panel
 
@@ -27,7 +28,7 @@ with session_scope(eng) as session:
     decisions = list_decisions(session=session, subject=subject)
 items = review_items(findings, decisions)
 workflow_panel(eng, ev, open_error_count(findings, decisions))
-reviewer = can_review(eng, ev.id)
+reviewer = not review_block(eng, require_user(), ev.id)
 fixable = {ind.code for _, _, ind in ev.system.indicators()} | {p.code for p in ev.system.penalty_items()}
 
 counts = count_by_severity(findings)

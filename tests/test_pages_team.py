@@ -190,6 +190,8 @@ def test_the_review_workflow_through_the_pages(tmp_path: Path, monkeypatch: pyte
     open_page(reviewer, "review")
     button(reviewer, "定稿").click().run()
     assert not reviewer.exception, reviewer.exception
+    open_page(reviewer, "review")  # final: the decision forms are gone (the core would refuse them)
+    assert not [b for b in reviewer.form_submit_button if b.label == "保存处理结果"]
     with session_scope(engine) as s:
         assert state_of(session=s, evaluation_key=SAMPLE).state == "已定稿"
         kept = final_report(session=s, evaluation_key=SAMPLE)

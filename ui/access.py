@@ -1,13 +1,18 @@
-"""Whether the signed-in user may change the current evaluation, for the pages to disable their save
-buttons and say why. The core refuses the write anyway; this only spares the user a refused save."""
+"""Whether the signed-in user may change the current evaluation (or decide on its review findings), for
+the pages to disable their save buttons and say why. These run the core's own checks; the core refuses
+the write anyway, this only spares the user a refused save."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from evaluation.auth import PermissionDenied, User
 from evaluation.storage.db import session_scope
+from evaluation.storage.review import ensure_reviewable
 from evaluation.storage.users import check_access
 from evaluation.storage.workflow_state import ensure_editable
 
@@ -16,10 +21,24 @@ READONLY = "wb_readonly"  # why the current evaluation cannot be edited by this 
 
 def edit_block(eng: Engine, user: User, key: str) -> str:
     """Why ``user`` cannot edit evaluation ``key`` now, or "" when they can."""
+    return _refusal(eng, lambda session: _editable(session, user, key))
+
+
+def review_block(eng: Engine, user: User, key: str) -> str:
+    """Why ``user`` cannot record review decisions on evaluation ``key`` now, or "" when they can."""
+    return _refusal(eng, lambda session: ensure_reviewable(session=session, user=user, evaluation_key=key))
+
+
+def _editable(session: Session, user: User, key: str) -> None:
+    check_access(session=session, user=user, action="edit", evaluation_key=key)
+    ensure_editable(session=session, evaluation_key=key, role=user.role)
+
+
+def _refusal(eng: Engine, check: Callable[[Session], None]) -> str:
+    """The core's own check, run read-only: its refusal message, or "" when it passes."""
     try:
         with session_scope(eng) as session:
-            check_access(session=session, user=user, action="edit", evaluation_key=key)
-            ensure_editable(session=session, evaluation_key=key, role=user.role)
+            check(session)
     except PermissionDenied as e:
         return str(e)
     return ""

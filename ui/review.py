@@ -9,14 +9,12 @@ import streamlit as st
 from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 
-from evaluation.auth import PermissionDenied
 from evaluation.checks import CODES, Finding
 from evaluation.errors import WorkbenchError
 from evaluation.model import Evaluation
 from evaluation.review import DECISIONS, ReviewDecision
 from evaluation.storage.db import session_scope
 from evaluation.storage.review import clear_decision, save_decision
-from evaluation.storage.users import check_access
 from evaluation.whatif import RESCORE_OPTIONS, grade_sensitivity, rescore
 from ui.auth import require_user
 from ui.state import CURRENT_INDICATOR, flash
@@ -30,16 +28,6 @@ def finding_tag(finding: Finding) -> str:
 def _go_fix(evaluation_id: str, code: str) -> None:
     st.session_state.setdefault(CURRENT_INDICATOR, {})[evaluation_id] = code
     st.session_state.pop(f"wb_pick_indicator@{evaluation_id}", None)
-
-
-def can_review(eng: Engine, key: str) -> bool:
-    """Whether the signed-in user may record review decisions on this evaluation (role and membership)."""
-    try:
-        with session_scope(eng) as session:
-            check_access(session=session, user=require_user(), action="review", evaluation_key=key)
-    except PermissionDenied:
-        return False
-    return True
 
 
 def finding_card(

@@ -62,8 +62,7 @@ def save_decision(
 ) -> ReviewDecision:
     """Record (or replace) the decision on one finding (a reviewer of the evaluation, or an administrator).
     接受 without a reason raises ValidationError."""
-    check_access(session=session, user=user, action="review", evaluation_key=subject)
-    _not_final(session, subject)
+    ensure_reviewable(session=session, user=user, evaluation_key=subject)
     validated = decision_for(finding, decision, reason, user.display_name or user.username, utcnow())
     digest = _hash(finding.key)
     row = session.exec(
@@ -102,8 +101,7 @@ def save_decision(
 
 def clear_decision(*, session: Session, subject: str, finding_key: str, user: User) -> bool:
     """Withdraw a decision; returns whether there was one."""
-    check_access(session=session, user=user, action="review", evaluation_key=subject)
-    _not_final(session, subject)
+    ensure_reviewable(session=session, user=user, evaluation_key=subject)
     row = session.exec(
         select(ReviewDecisionRow).where(
             ReviewDecisionRow.subject == subject, ReviewDecisionRow.finding_hash == _hash(finding_key)
@@ -124,9 +122,11 @@ def clear_decision(*, session: Session, subject: str, finding_key: str, user: Us
     return True
 
 
-def _not_final(session: Session, subject: str) -> None:
-    if state_of(session=session, evaluation_key=subject).state == "已定稿":
-        raise PermissionDenied(f"评价“{subject}”已定稿，复核处理不能再改")
+def ensure_reviewable(*, session: Session, user: User, evaluation_key: str) -> None:
+    """Refuse a review decision by someone who is not a reviewer of the evaluation, or on a final one."""
+    check_access(session=session, user=user, action="review", evaluation_key=evaluation_key)
+    if state_of(session=session, evaluation_key=evaluation_key).state == "已定稿":
+        raise PermissionDenied(f"评价“{evaluation_key}”已定稿，复核处理不能再改")
 
 
 def list_decisions(*, session: Session, subject: str) -> dict[str, ReviewDecision]:
