@@ -18,6 +18,7 @@ from evaluation.errors import ValidationFailed
 from evaluation.storage.db import session_scope
 from evaluation.storage.sessions import end_session, resume_session, start_session
 from evaluation.storage.users import authenticate, create_user, has_users
+from ui.script import run_in_page
 
 USER = "wb_user"  # {"id", "username", "display_name", "role"} of the signed-in user
 TOKEN = "wb_token"  # this session's sign-in token (its hash is in the login_session table)
@@ -90,12 +91,11 @@ def sync_cookie() -> None:
         return
     value = json.dumps(token)
     max_age = SESSION_HOURS * 3600 if token else 0
-    st.html(
-        '<style>[data-testid="stElementContainer"]:has(#wb-cookie){display:none}</style><span id="wb-cookie"></span>'
-        "<script>(function(){const secure = location.protocol === 'https:' ? '; Secure' : '';"
+    run_in_page(
+        "wb-cookie",
+        "(function(){const secure = location.protocol === 'https:' ? '; Secure' : '';"
         f"document.cookie = '{COOKIE}=' + encodeURIComponent({value}) + '; path=/; max-age={max_age}; "
-        "SameSite=Strict' + secure;})();</script>",
-        unsafe_allow_javascript=True,
+        "SameSite=Strict' + secure;})();",
     )
 
 

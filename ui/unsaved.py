@@ -23,6 +23,7 @@ import json
 
 import streamlit as st
 
+from ui.script import run_in_page
 from ui.state import LAST_PAGE
 
 QUESTION = "本页有未保存的输入，离开后将丢失。确定离开吗？"
@@ -139,11 +140,10 @@ def keep_marked() -> None:
     """After a refused save: the form just submitted still holds unsaved input, so leaving asks again."""
     n = int(st.session_state.get(_REFUSALS, 0)) + 1  # a new element each time, so its script runs
     st.session_state[_REFUSALS] = n
-    st.html(
-        f'<style>[data-testid="stElementContainer"]:has(#wb-refused-{n}){{display:none}}</style>'
-        f'<span id="wb-refused-{n}"></span><script>(function () {{ const s = window.__wbUnsaved;'
-        " if (s) { for (const f of s.pending) s.forms.add(f); s.pending.clear(); } })();</script>",
-        unsafe_allow_javascript=True,
+    run_in_page(
+        f"wb-refused-{n}",
+        "(function () { const s = window.__wbUnsaved;"
+        " if (s) { for (const f of s.pending) s.forms.add(f); s.pending.clear(); } })();",
     )
 
 
@@ -157,12 +157,7 @@ def tables_unsaved(unsaved: bool) -> None:
     """Tell the page whether a table outside any form (one whose totals follow every edit, so the
     server sees its edits) holds input not saved yet; leaving then asks first, as for forms."""
     flag = "true" if unsaved else "false"
-    st.html(
-        f'<style>[data-testid="stElementContainer"]:has(#wb-tables-{flag}){{display:none}}</style>'
-        f'<span id="wb-tables-{flag}"></span><script>(function () {{ const s = window.__wbUnsaved;'
-        f" if (s) s.tables = {flag}; }})();</script>",
-        unsafe_allow_javascript=True,
-    )
+    run_in_page(f"wb-tables-{flag}", f"(function () {{ const s = window.__wbUnsaved; if (s) s.tables = {flag}; }})();")
 
 
 def warn_before_leaving(page: str | None = None) -> None:
@@ -172,9 +167,4 @@ def warn_before_leaving(page: str | None = None) -> None:
     unsaved marks are reset when it differs from the last one."""
     name = page if page is not None else str(st.session_state.get(LAST_PAGE, ""))
     script = _SCRIPT % {"page": json.dumps(name), "question": json.dumps(QUESTION, ensure_ascii=False)}
-    # The element draws nothing; the style keeps its empty container from adding a gap to the page.
-    st.html(
-        '<style>[data-testid="stElementContainer"]:has(#wb-unsaved){display:none}</style>'
-        f'<span id="wb-unsaved"></span><script>{script}</script>',
-        unsafe_allow_javascript=True,
-    )
+    run_in_page("wb-unsaved", script)

@@ -1,0 +1,17 @@
+"""Running a small script in the app's own document: ``st.html`` re-creates script tags, so they run
+when the element is new or its content changed. The element draws nothing; its style keeps the empty
+container from adding a gap to the page."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+
+def run_in_page(marker: str, js: str) -> None:
+    """Run ``js`` in the page. ``marker`` names the element (an HTML id); a script whose marker and code
+    are unchanged since the last run is not run again."""
+    st.html(
+        f'<style>[data-testid="stElementContainer"]:has(#{marker}){{display:none}}</style>'
+        f'<span id="{marker}"></span><script>{js}</script>',
+        unsafe_allow_javascript=True,
+    )
