@@ -142,3 +142,21 @@ def screenshot_dir(tmp_path: Path) -> Path:
     folder = Path(os.environ.get("WORKBENCH_SCREENSHOTS") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def pick_option(page: Any, box: Any, option: str | int) -> None:
+    """Open a selectbox and choose an option (by text, or by position): a first click on a select that
+    is still settling may only focus it, so the click is repeated until the list shows."""
+    for _ in range(3):
+        box.click()
+        options = page.locator('[role="option"]')
+        target = options.nth(option) if isinstance(option, int) else options.filter(has_text=option).first
+        try:
+            target.wait_for(timeout=5000)
+        except Exception:  # the list did not open: close whatever opened and try again
+            page.keyboard.press("Escape")
+            continue
+        target.click()
+        wait_idle(page)
+        return
+    pytest.fail(f"下拉框中没有出现选项“{option}”")

@@ -9,7 +9,15 @@ from typing import Any
 
 import pytest
 
-from .browser_support import CHROMIUM_ARGS, require_chromium, screenshot_dir, sign_in, streamlit_server, wait_idle
+from .browser_support import (
+    CHROMIUM_ARGS,
+    pick_option,
+    require_chromium,
+    screenshot_dir,
+    sign_in,
+    streamlit_server,
+    wait_idle,
+)
 
 pytestmark = pytest.mark.browser
 SAMPLE = "panzhihua-2023-zhaoshang"
@@ -60,9 +68,11 @@ def test_two_roles_see_only_what_they_may(browser: Any, tmp_path: Path) -> None:
         manager.screenshot(path=str(shots / "team-manager.png"), full_page=True)
 
         # the consultant submits the evaluation they are a member of
-        consultant.locator('[data-testid="stSelectbox"]').filter(has_text="查看得分情况").click()
-        consultant.get_by_role("option", name="招商引资工作经费（第三方评价，2023）").click()
-        wait_idle(consultant)
+        pick_option(
+            consultant,
+            consultant.locator('[data-testid="stSelectbox"]').filter(has_text="查看得分情况"),
+            "招商引资工作经费（第三方评价，2023）",
+        )
         go(consultant, "复核与流程")
         consultant.get_by_text("流程状态：草稿").wait_for(timeout=30000)
         consultant.get_by_role("button", name="提交复核").click()
@@ -76,9 +86,11 @@ def test_two_roles_see_only_what_they_may(browser: Any, tmp_path: Path) -> None:
         # the reviewer (a member too) returns it with a comment; the consultant can edit again
         sign_in(reviewer, f"{url}/review", "reviewer")
         reviewer.get_by_role("heading", name="复核与流程").wait_for(timeout=30000)
-        reviewer.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').click()
-        reviewer.get_by_role("option", name="招商引资工作经费（2023，第三方评价）").click()
-        wait_idle(reviewer)
+        pick_option(
+            reviewer,
+            reviewer.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]'),
+            "招商引资工作经费（2023，第三方评价）",
+        )
         reviewer.get_by_text("流程状态：已提交复核").wait_for(timeout=30000)
         reviewer.get_by_label("意见（退回修改时必填）").fill("请补充外商直接投资的统计口径")
         reviewer.get_by_role("button", name="退回修改").click()

@@ -11,7 +11,7 @@ import pytest
 
 from ui.unsaved import QUESTION
 
-from .browser_support import CHROMIUM_ARGS, require_chromium, sign_in, streamlit_server, wait_idle
+from .browser_support import CHROMIUM_ARGS, pick_option, require_chromium, sign_in, streamlit_server, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -168,9 +168,7 @@ def test_switching_the_indicator_with_unsaved_input_asks_first(page: Any) -> Non
     nav(page, "证据与评分")
     on_page(page, "证据与评分")
     picker = page.locator("[class*='st-key-wb_pick_indicator']").first
-    picker.click()  # nothing typed yet: the list opens without asking; go to the second indicator
-    page.locator('[role="option"]').nth(1).click()
-    wait_idle(page)
+    pick_option(page, picker, 1)  # nothing typed yet: the list opens without asking; the second indicator
     page.get_by_role("tab", name="评分过程").click()
     area = page.get_by_role("textbox", name="评分过程（写入报告“绩效分析”和附件1）")
     area.fill("写了一半的评分过程")
