@@ -14,8 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from evaluation.errors import Problem
-from evaluation.indicators import Code, IndicatorSystem, iter_rules, system_problems
-from evaluation.rules import (
+from evaluation.indicators.rules import (
     AnyRule,
     BandsRule,
     ChecklistRule,
@@ -29,6 +28,7 @@ from evaluation.rules import (
     RatioRule,
     TimelinessRule,
 )
+from evaluation.indicators.system import Code, IndicatorSystem, iter_rules, system_problems
 
 Amount = Annotated[Decimal, Field(ge=0, max_digits=16, decimal_places=6)]
 YearMonth = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="年-月，如 2024-10")]

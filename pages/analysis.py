@@ -4,8 +4,15 @@ import hashlib
 
 import streamlit as st
 
-from evaluation.charts import all_charts
-from evaluation.portfolio import Filters, Frames, filter_frames, filter_options, frames_from_summaries, tables_to_xlsx
+from evaluation.dashboard.charts import all_charts
+from evaluation.dashboard.portfolio import (
+    Filters,
+    Frames,
+    filter_frames,
+    filter_options,
+    frames_from_summaries,
+    tables_to_xlsx,
+)
 from evaluation.storage.db import session_scope
 from evaluation.storage.results import load_summaries
 from ui.guard import page_setup

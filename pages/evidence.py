@@ -10,7 +10,10 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from evaluation.attachments import (
+from evaluation.auth import User
+from evaluation.config import get_settings
+from evaluation.errors import ConflictError, ScoringError, WorkbenchError
+from evaluation.files.attachments import (
     MAX_BYTES,
     AttachmentError,
     attachment_path,
@@ -19,15 +22,12 @@ from evaluation.attachments import (
     remove_attachment,
     store_attachment,
 )
-from evaluation.auth import User
-from evaluation.config import get_settings
-from evaluation.errors import ConflictError, ScoringError, WorkbenchError
 from evaluation.formatting import points
-from evaluation.indicators import Indicator
+from evaluation.indicators.rules import describe_rule
+from evaluation.indicators.system import Indicator
 from evaluation.model import Assessment, EvidenceRef, Inputs, Override
-from evaluation.narrative import draft_narrative
-from evaluation.rules import describe_rule
-from evaluation.scoring import score_rule
+from evaluation.scoring.engine import score_rule
+from evaluation.scoring.narrative import draft_narrative
 from evaluation.storage.db import session_scope
 from evaluation.storage.repo import save_assessment
 from ui.access import readonly

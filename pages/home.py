@@ -5,14 +5,14 @@ import streamlit as st
 
 from evaluation.auth import can
 from evaluation.errors import WorkbenchError
+from evaluation.lifecycle import duplicate_for_next_year, new_evaluation, new_evaluation_id
 from evaluation.model import Project
-from evaluation.scoring import score
+from evaluation.scoring.engine import score
 from evaluation.storage import audit
 from evaluation.storage.db import session_scope
 from evaluation.storage.repo import create_evaluation, delete_evaluation, get_evaluation, list_department_summaries
 from evaluation.storage.users import memberships
-from evaluation.storage.workflow_state import STATES, states
-from evaluation.workflow import duplicate_for_next_year, new_evaluation, new_evaluation_id
+from evaluation.storage.workflow import STATES, states
 from ui.access import edit_block
 from ui.auth import require_user
 from ui.feedback import show_error

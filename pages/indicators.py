@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from evaluation.formatting import points
-from evaluation.workflow import (
+from evaluation.lifecycle import (
     COLUMNS,
     RULE_KINDS,
     apply_personal_rows,

@@ -4,11 +4,11 @@ uploaded template file and list every problem it has."""
 import pandas as pd
 import streamlit as st
 
-from evaluation.datafiles import parse_text
 from evaluation.errors import ValidationFailed
+from evaluation.files.data import parse_text
 from evaluation.formatting import points
-from evaluation.indicators import Group, IndicatorSystem, Pack, PersonalSet
-from evaluation.library import parse_item
+from evaluation.indicators.library import parse_item
+from evaluation.indicators.system import Group, IndicatorSystem, Pack, PersonalSet
 from ui.guard import page_setup
 from ui.resources import library
 

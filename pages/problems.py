@@ -8,9 +8,9 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from evaluation.findings import apply_marks, draft_problems, finding_rows, lost_without_findings, renumber
 from evaluation.formatting import points
 from evaluation.model import ReportProblem, Suggestion
+from evaluation.report.problems import apply_marks, draft_problems, finding_rows, lost_without_findings, renumber
 from ui.access import readonly
 from ui.feedback import FieldError, show_error
 from ui.guard import page_setup

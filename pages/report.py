@@ -7,10 +7,10 @@ import pandas as pd
 import streamlit as st
 
 from evaluation.errors import WorkbenchError
-from evaluation.excel import export_xlsx
-from evaluation.outline import missing_items, outline, score_table
+from evaluation.report.outline import missing_items, outline, score_table
+from evaluation.report.xlsx import export_xlsx
 from evaluation.storage.db import session_scope
-from evaluation.storage.review import count_open_errors
+from evaluation.storage.decisions import count_open_errors
 from ui.access import readonly
 from ui.auth import deferred
 from ui.guard import may_open, page_setup

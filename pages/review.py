@@ -5,10 +5,10 @@ threshold and what would cross it; re-scoring under another rule; the review she
 import pandas as pd
 import streamlit as st
 
-from evaluation.checks import ERROR, SEVERITIES, Finding, count_by_severity
-from evaluation.review import open_error_count, review_items, review_sheet_xlsx
+from evaluation.review.checks import ERROR, SEVERITIES, Finding, count_by_severity
+from evaluation.review.decisions import open_error_count, review_items, review_sheet_xlsx
 from evaluation.storage.db import session_scope
-from evaluation.storage.review import findings_for_evaluation, list_decisions
+from evaluation.storage.decisions import findings_for_evaluation, list_decisions
 from ui.access import review_block
 from ui.auth import deferred, require_user
 from ui.guard import page_setup

@@ -2,11 +2,12 @@
 
 import streamlit as st
 
-from evaluation.batch_review import review_batch, review_docx, review_xlsx
-from evaluation.checks import count_by_severity
 from evaluation.errors import ValidationFailed, WorkbenchError
 from evaluation.model import Assessment
-from evaluation.selfeval_files import common_year, export_self_evaluation, read_file, tables_to_evaluations
+from evaluation.review.batch import review_batch, review_docx, review_xlsx
+from evaluation.review.checks import count_by_severity
+from evaluation.selfeval.files import common_year, export_self_evaluation, read_file, tables_to_evaluations
+from evaluation.selfeval.surveys import read_survey, satisfaction
 from evaluation.storage.db import session_scope
 from evaluation.storage.repo import (
     get_assessment_version,
@@ -16,7 +17,6 @@ from evaluation.storage.repo import (
     list_evaluations,
     save_assessment,
 )
-from evaluation.surveys import read_survey, satisfaction
 from ui.auth import require_user
 from ui.guard import page_setup
 

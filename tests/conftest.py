@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from evaluation.config import REPO_ROOT
-from evaluation.library import Library, load_library
+from evaluation.indicators.library import Library, load_library
 
 SAMPLES = REPO_ROOT / "data" / "samples"
 LIBRARY = REPO_ROOT / "indicator_library"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from evaluation.indicators import IndicatorSystem
+from evaluation.indicators.system import IndicatorSystem
 from evaluation.model import Assessment, Evaluation
 
 

@@ -12,9 +12,9 @@ from sqlmodel import Session
 
 from evaluation.auth import PermissionDenied, User
 from evaluation.storage.db import session_scope
-from evaluation.storage.review import ensure_reviewable
+from evaluation.storage.decisions import ensure_reviewable
 from evaluation.storage.users import check_access
-from evaluation.storage.workflow_state import ensure_editable
+from evaluation.storage.workflow import ensure_editable
 
 READONLY = "wb_readonly"  # why the current evaluation cannot be edited by this user ("" when it can)
 

@@ -15,8 +15,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from evaluation.model import EvidenceRef, Finding, Inputs, RatioInput
-from evaluation.rules import (
+from evaluation.indicators.rules import (
     AnyRule,
     BandsRule,
     ChecklistRule,
@@ -29,7 +28,8 @@ from evaluation.rules import (
     RatioRule,
     TimelinessRule,
 )
-from evaluation.values import Ambiguous, DateValue, Empty, Quantity, parse_value
+from evaluation.indicators.values import Ambiguous, DateValue, Empty, Quantity, parse_value
+from evaluation.model import EvidenceRef, Finding, Inputs, RatioInput
 from ui.feedback import FieldError, number
 
 Collector = Callable[[], Inputs]

@@ -9,7 +9,7 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 
 from evaluation.config import get_settings
-from evaluation.library import Library, load_library
+from evaluation.indicators.library import Library, load_library
 from evaluation.storage.bootstrap import ensure_samples, open_database
 
 

@@ -9,13 +9,13 @@ import streamlit as st
 from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 
-from evaluation.checks import CODES, Finding
 from evaluation.errors import WorkbenchError
 from evaluation.model import Evaluation
-from evaluation.review import DECISIONS, ReviewDecision
+from evaluation.review.checks import CODES, Finding
+from evaluation.review.decisions import DECISIONS, ReviewDecision
+from evaluation.scoring.whatif import RESCORE_OPTIONS, grade_sensitivity, rescore
 from evaluation.storage.db import session_scope
-from evaluation.storage.review import clear_decision, save_decision
-from evaluation.whatif import RESCORE_OPTIONS, grade_sensitivity, rescore
+from evaluation.storage.decisions import clear_decision, save_decision
 from ui.auth import require_user
 from ui.state import CURRENT_INDICATOR, flash
 

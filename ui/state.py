@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 
 from evaluation.errors import NotFound
 from evaluation.model import Evaluation
-from evaluation.scoring import EvaluationResult, score
+from evaluation.scoring.engine import EvaluationResult, score
 from evaluation.storage.db import session_scope
 from evaluation.storage.documents import load_with_versions
 from evaluation.storage.repo import EvaluationSummary, list_evaluations

@@ -11,12 +11,12 @@ from sqlalchemy.engine import Engine
 from evaluation.errors import WorkbenchError
 from evaluation.formatting import beijing
 from evaluation.model import Evaluation
-from evaluation.outline import missing_items
 from evaluation.report import build_docx
-from evaluation.scoring import score
+from evaluation.report.outline import missing_items
+from evaluation.scoring.engine import score
 from evaluation.storage.db import session_scope
 from evaluation.storage.repo import get_evaluation
-from evaluation.storage.workflow_state import TRANSITIONS, final_report, state_of, transition
+from evaluation.storage.workflow import TRANSITIONS, final_report, state_of, transition
 from ui.auth import require_user
 from ui.feedback import show_error
 from ui.state import flash

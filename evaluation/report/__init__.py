@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from evaluation.model import Evaluation
 from evaluation.report.context import ReportContext, build_report_context
-from evaluation.report.docx_render import render_docx
+from evaluation.report.docx import render_docx
 
 
 def build_docx(evaluation: Evaluation) -> bytes:

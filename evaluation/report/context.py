@@ -15,10 +15,10 @@ from typing import Any
 
 import yaml
 
-from evaluation.indicators import Indicator
+from evaluation.indicators.system import Indicator
+from evaluation.indicators.values import format_decimal
 from evaluation.model import Evaluation, clean_text
-from evaluation.scoring import EvaluationResult, IndicatorResult, score
-from evaluation.values import format_decimal
+from evaluation.scoring.engine import EvaluationResult, IndicatorResult, score
 
 DEFAULTS_FILE = Path(__file__).with_name("defaults.yaml")
 CN_NUMBERS = "一二三四五六七八九十"

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from evaluation.auth import User
 from evaluation.errors import ConflictError, NotFound, ValidationFailed
 from evaluation.model import Assessment, Evaluation, evaluation_problems
-from evaluation.scoring import score
+from evaluation.scoring.engine import score
 from evaluation.storage import audit
 from evaluation.storage.repo import begin_edit, get_evaluation, get_evaluation_with_versions
 from evaluation.storage.tables import AssessmentRow, EvaluationRow, utcnow

@@ -1,7 +1,7 @@
 """Cached score summaries, so the dashboard reads thousands of evaluations without rescoring them.
 
 Each evaluation's summary (totals, first-level groups, indicators — see
-``evaluation.portfolio.result_summary``) is stored with a stamp of what it was computed from: the
+``evaluation.dashboard.portfolio.result_summary``) is stored with a stamp of what it was computed from: the
 evaluation row's version and update time and its assessments' count and latest update. Whoever
 saved the evaluation, a stale or missing summary is recomputed on the next read.
 """
@@ -14,8 +14,8 @@ from sqlalchemy import JSON, Column, ForeignKey, Integer, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Field, Session, SQLModel, col
 
-from evaluation.portfolio import result_summary
-from evaluation.scoring import score
+from evaluation.dashboard.portfolio import result_summary
+from evaluation.scoring.engine import score
 from evaluation.storage.repo import get_evaluation
 from evaluation.storage.tables import AssessmentRow, EvaluationRow
 

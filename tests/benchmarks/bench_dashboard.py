@@ -13,8 +13,15 @@ import time
 
 import pandas as pd
 
-from evaluation.charts import all_charts
-from evaluation.portfolio import GROUP_COLUMNS, INDICATOR_COLUMNS, PROJECT_COLUMNS, Filters, Frames, filter_frames
+from evaluation.dashboard.charts import all_charts
+from evaluation.dashboard.portfolio import (
+    GROUP_COLUMNS,
+    INDICATOR_COLUMNS,
+    PROJECT_COLUMNS,
+    Filters,
+    Frames,
+    filter_frames,
+)
 
 GRADES = [(90, "优"), (80, "良"), (60, "中"), (0, "差")]
 
@@ -113,7 +120,7 @@ def database_round(frames: Frames) -> None:
     import tempfile
     from pathlib import Path
 
-    from evaluation.portfolio import frames_from_summaries
+    from evaluation.dashboard.portfolio import frames_from_summaries
     from evaluation.storage import results
     from evaluation.storage.bootstrap import open_database
     from evaluation.storage.db import session_scope

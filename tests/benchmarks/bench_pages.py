@@ -20,7 +20,7 @@ from typing import Any
 
 from evaluation.auth import SYSTEM
 from evaluation.config import REPO_ROOT
-from evaluation.indicators import IndicatorSystem
+from evaluation.indicators.system import IndicatorSystem
 from evaluation.model import Assessment, Evaluation
 from evaluation.storage.db import make_engine, migrate, session_scope
 from evaluation.storage.repo import create_evaluation

@@ -16,7 +16,7 @@ from typing import Any
 
 from docx import Document
 
-from evaluation.files import load_evaluation
+from evaluation.files.evaluations import load_evaluation
 from evaluation.model import Evaluation
 from evaluation.report import build_docx
 from evaluation.report.context import Heading, Paragraph, ReportContext, Table, build_report_context

@@ -12,10 +12,10 @@ import time
 from decimal import Decimal
 from typing import Any
 
-from evaluation.files import load_evaluation
-from evaluation.indicators import IndicatorSystem
+from evaluation.files.evaluations import load_evaluation
+from evaluation.indicators.system import IndicatorSystem
 from evaluation.model import Assessment
-from evaluation.scoring import score, score_system
+from evaluation.scoring.engine import score, score_system
 from tests.conftest import SAMPLES
 
 RULES: list[tuple[dict[str, Any], dict[str, Any], str]] = [

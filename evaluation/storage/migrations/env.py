@@ -3,7 +3,7 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-from evaluation.storage import audit, results, review, sessions, tables, users, workflow_state  # noqa: F401  (registers the tables)
+from evaluation.storage import audit, decisions, results, sessions, tables, users, workflow  # noqa: F401  (registers the tables)
 
 target_metadata = SQLModel.metadata
 config = context.config

@@ -1,0 +1,112 @@
+"""``workbench check FILE_OR_ID [--json]``: the review checks (复核) on the command line.
+
+FILE is an evaluation file, a self-evaluation record or a department summary (自评报告); a
+department summary is checked against the records it references that lie in the same folder.
+An evaluation file is also checked against a department summary in its folder that lists it.
+Without a file, the reference is a stored evaluation (or department summary) in the database.
+Exit code 1 when any finding is an 错误.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from evaluation.errors import NotFound, ValidationFailed
+from evaluation.files.data import dump_json, read_data, validate_model
+from evaluation.files.evaluations import evaluation_from_data
+from evaluation.model import DepartmentSummary, Evaluation
+from evaluation.review.checks import ERROR, Finding, check, check_department, is_department_overall, render_findings
+
+_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def _neighbours(path: Path) -> list[tuple[Path, Any]]:
+    """The data files beside ``path`` (same folder, not recursive), read once.
+
+    A neighbour that cannot be read is not the file being checked: it is left out, and
+    ``workbench check`` on that file itself reports its problems.
+    """
+    found = []
+    for p in sorted(path.parent.iterdir()):
+        if p.is_file() and p.suffix.lower() in _SUFFIXES and p.resolve() != path.resolve():
+            try:
+                data = read_data(p)
+            except ValidationFailed:
+                continue
+            if isinstance(data, dict):
+                found.append((p, data))
+    return found
+
+
+def _is_department(data: Any) -> bool:
+    return isinstance(data, dict) and data.get("kind") == "department_summary"
+
+
+def findings_for_file(path: Path) -> tuple[str, list[Finding]]:
+    data = read_data(path)
+    if _is_department(data):
+        summary = validate_model(DepartmentSummary, data, str(path))
+        wanted = {p.evaluation_id for p in summary.projects if p.evaluation_id}
+        records = [evaluation_from_data(d, str(p)) for p, d in _neighbours(path) if not _is_department(d)]
+        records = [r for r in records if r.id in wanted or is_department_overall(r, summary)]
+        return summary.title or summary.id, check_department(summary, records)
+    ev = evaluation_from_data(data, str(path))
+    department = None
+    for p, d in _neighbours(path):
+        if _is_department(d) and any(x.get("evaluation_id") == ev.id for x in d.get("projects", [])):
+            department = validate_model(DepartmentSummary, d, str(p))
+            break
+    return _title(ev), check(ev, department)
+
+
+def findings_for_stored(ref: str) -> tuple[str, list[Finding]]:
+    from evaluation.storage.bootstrap import open_database
+    from evaluation.storage.db import session_scope
+    from evaluation.storage.repo import get_evaluation, list_department_summaries, list_evaluations
+
+    with session_scope(open_database()) as session:
+        summaries = list_department_summaries(session=session)
+        try:
+            ev = get_evaluation(session=session, ref=ref)
+        except NotFound:
+            summary = next((s for s in summaries if s.id == ref), None)
+            if summary is None:
+                raise
+            wanted = {line.evaluation_id for line in summary.projects}
+            records = [
+                get_evaluation(session=session, ref=i.key)
+                for i in list_evaluations(session=session)
+                if i.key in wanted or (i.kind == "self_evaluation" and i.department == summary.department)
+            ]
+            return summary.title or summary.id, check_department(summary, records)
+    department = next((s for s in summaries if any(p.evaluation_id == ev.id for p in s.projects)), None)
+    return _title(ev), check(ev, department)
+
+
+def _title(ev: Evaluation) -> str:
+    return f"{ev.project.name}（{ev.kind_label}，{ev.id}）复核结果"
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    if path.exists():
+        title, findings = findings_for_file(path)
+    elif path.suffix.lower() in _SUFFIXES:
+        raise NotFound(f"文件不存在：{args.file}")
+    else:
+        title, findings = findings_for_stored(args.file)
+    if args.json:
+        print(dump_json([f.to_dict() for f in findings]), end="")
+    else:
+        print(render_findings(title, findings))
+    return 1 if any(f.severity == ERROR for f in findings) else 0
+
+
+def add_check_parser(sub: Any) -> None:
+    """Register ``check`` on the CLI's sub-parsers."""
+    c = sub.add_parser("check", help="复核：列出评价或部门自评报告中的不一致之处（有“错误”时退出码为 1）")
+    c.add_argument("file", help="评价文件、自评记录或部门自评报告（.yaml/.json），或数据库中评价的编号/序号")
+    c.add_argument("--json", action="store_true", help="以 JSON 输出（每项含 severity、code、location、message 等）")
+    c.set_defaults(func=cmd_check)

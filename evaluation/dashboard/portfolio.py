@@ -1,0 +1,193 @@
+"""Portfolio data for managers: evaluations and their scores as three flat tables.
+
+``portfolio_frames`` turns (evaluation, result) pairs into pandas DataFrames — one row per
+evaluation, per first-level group and per indicator — that the chart builders and the Excel
+export read. ``filter_frames`` applies the dashboard filters to all three at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+
+from evaluation.model import Evaluation
+from evaluation.scoring.engine import EvaluationResult
+
+KIND_LABELS = {"third_party": "第三方评价", "self_evaluation": "绩效自评"}
+PROJECT_COLUMNS = [
+    "评价编号",
+    "项目名称",
+    "主管部门",
+    "项目类别",
+    "评价类型",
+    "评价机构",
+    "年度",
+    "得分",
+    "等级",
+    "预算（万元）",
+    "支出（万元）",
+    "执行率（%）",
+]
+GROUP_COLUMNS = ["评价编号", "项目名称", "一级指标", "分值", "得分", "得分率（%）"]
+INDICATOR_COLUMNS = ["评价编号", "项目名称", "一级指标", "二级指标", "三级指标", "分值", "得分", "扣分", "得分率（%）"]
+
+
+@dataclass(frozen=True)
+class Frames:
+    projects: pd.DataFrame
+    groups: pd.DataFrame
+    indicators: pd.DataFrame
+
+    def __len__(self) -> int:
+        return len(self.projects)
+
+
+def budget_of(ev: Evaluation) -> tuple[Decimal | None, Decimal | None]:
+    """(budget, spent) in 万元: the funds of a third-party evaluation, the 年度资金总额 row of a 自评表."""
+    if ev.self_evaluation is not None and ev.self_evaluation.budget_rows:
+        row = ev.self_evaluation.budget_rows[0]
+        return row.annual, row.executed
+    f = ev.facts.funds
+    return (f.adjusted_budget if f.adjusted_budget is not None else f.initial_budget), f.spent
+
+
+def result_summary(ev: Evaluation, result: EvaluationResult) -> dict[str, Any]:
+    """What the dashboard needs of one scored evaluation, as plain JSON-ready data (cached in the database)."""
+    budget, spent = budget_of(ev)
+    p = ev.project
+    return {
+        "id": ev.id,
+        "name": p.name,
+        "department": p.department,
+        "category": p.category,
+        "kind": ev.kind,
+        "agency": p.agency,
+        "year": p.year,
+        "total": str(result.total),
+        "grade": result.grade,
+        "budget": None if budget is None else str(budget),
+        "spent": None if spent is None else str(spent),
+        "groups": [
+            [g.name, str(g.weight), str(g.score), None if g.rate is None else str(g.rate)]
+            for g in result.groups
+            if g.level == 1
+        ],
+        "indicators": [
+            [
+                r.level1,
+                r.level2,
+                r.name,
+                str(r.weight),
+                None if r.score is None else str(r.score),
+                None if r.deduction is None else str(r.deduction),
+                None if r.rate is None else str(r.rate),
+            ]
+            for r in result.indicators
+        ],
+    }
+
+
+def _num(x: str | None) -> float | None:
+    return None if x is None else float(x)
+
+
+def frames_from_summaries(summaries: Iterable[dict[str, Any]]) -> Frames:
+    projects: list[list[object]] = []
+    groups: list[list[object]] = []
+    indicators: list[list[object]] = []
+    for s in summaries:
+        key, name = s["id"], s["name"]
+        budget, spent = _num(s["budget"]), _num(s["spent"])
+        rate = spent / budget * 100 if budget and spent is not None else None
+        projects.append(
+            [
+                key,
+                name,
+                s["department"],
+                s["category"] or "未分类",
+                KIND_LABELS[s["kind"]],
+                s["agency"] or "（自评）",
+                s["year"],
+                float(s["total"]),
+                s["grade"],
+                budget,
+                spent,
+                rate,
+            ]
+        )
+        for g in s["groups"]:
+            groups.append([key, name, g[0], float(g[1]), float(g[2]), _num(g[3])])
+        for r in s["indicators"]:
+            indicators.append([key, name, r[0], r[1], r[2], float(r[3]), _num(r[4]), _num(r[5]), _num(r[6])])
+    return Frames(
+        pd.DataFrame(projects, columns=PROJECT_COLUMNS),
+        pd.DataFrame(groups, columns=GROUP_COLUMNS),
+        pd.DataFrame(indicators, columns=INDICATOR_COLUMNS),
+    )
+
+
+def portfolio_frames(items: Iterable[tuple[Evaluation, EvaluationResult]]) -> Frames:
+    return frames_from_summaries(result_summary(ev, result) for ev, result in items)
+
+
+@dataclass(frozen=True)
+class Filters:
+    years: Sequence[int] = ()
+    departments: Sequence[str] = ()
+    categories: Sequence[str] = ()
+    kinds: Sequence[str] = ()
+    grades: Sequence[str] = ()
+    agencies: Sequence[str] = ()
+
+
+def filter_frames(frames: Frames, f: Filters) -> Frames:
+    """Keep the evaluations matching every non-empty filter, and their group and indicator rows."""
+    p = frames.projects
+    mask = pd.Series(True, index=p.index)
+    for column, values in (
+        ("年度", f.years),
+        ("主管部门", f.departments),
+        ("项目类别", f.categories),
+        ("评价类型", f.kinds),
+        ("等级", f.grades),
+        ("评价机构", f.agencies),
+    ):
+        if values:
+            mask &= p[column].isin(list(values))
+    kept = p[mask]
+    keys = set(kept["评价编号"])
+    return Frames(
+        kept.reset_index(drop=True),
+        frames.groups[frames.groups["评价编号"].isin(keys)].reset_index(drop=True),
+        frames.indicators[frames.indicators["评价编号"].isin(keys)].reset_index(drop=True),
+    )
+
+
+def filter_options(frames: Frames) -> dict[str, list[object]]:
+    p = frames.projects
+    return {
+        column: sorted(p[column].dropna().unique().tolist())
+        for column in ("年度", "主管部门", "项目类别", "评价类型", "等级", "评价机构")
+    }
+
+
+def tables_to_xlsx(tables: dict[str, pd.DataFrame]) -> bytes:
+    """Several tables as sheets of one Excel workbook (sheet names cut to Excel's 31 characters)."""
+    import io
+
+    out = io.BytesIO()
+    with pd.ExcelWriter(out, engine="openpyxl") as writer:
+        used: set[str] = set()
+        for name, table in tables.items():
+            sheet = "".join(ch for ch in name if ch not in "[]:*?/\\")[:31] or "表"
+            n = 2
+            while sheet in used:
+                sheet = f"{sheet[:28]}({n})"
+                n += 1
+            used.add(sheet)
+            table.to_excel(writer, sheet_name=sheet, index=False)
+    return out.getvalue()

@@ -1,0 +1,596 @@
+"""The scoring engine: pure functions from recorded evidence to scores that explain themselves.
+
+Arithmetic is Decimal throughout. Each rule computes an exact score clamped to [0, 分值]; the
+template's rounding rule (or the indicator's own) is then applied once per indicator. Group
+subtotals and the total are exact sums of the rounded indicator scores, so the total always
+equals the sum of the rows a report shows. 扣分项 are subtracted after that, up to their cap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from evaluation.errors import ScoringError, ValueParseError
+from evaluation.indicators.rules import (
+    AnyRule,
+    BandsRule,
+    ChecklistRule,
+    CompositeRatioRule,
+    CompositeRule,
+    DeductionRule,
+    ManualRule,
+    PenaltyRule,
+    QualitativeRule,
+    RatioDirection,
+    RatioRule,
+    ReverseVariant,
+    TimelinessRule,
+)
+from evaluation.indicators.system import Indicator, IndicatorSystem, PenaltyItem, Rounding
+from evaluation.indicators.values import Op, comparable, format_decimal, require_quantity
+from evaluation.model import Assessment, Evaluation, Finding, Inputs
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a rule gives before rounding: an exact score in [0, weight] and its reasoning."""
+
+    score: Decimal
+    explanation: str
+
+
+@dataclass(frozen=True)
+class IndicatorResult:
+    code: str
+    level1_code: str
+    level1: str
+    level2_code: str
+    level2: str
+    name: str
+    weight: Decimal
+    status: str  # 未评 / 已评 / 已复核 / 输入有误
+    score: Decimal | None
+    computed: Decimal | None
+    deduction: Decimal | None
+    rate: Decimal | None  # percent, 2 decimals
+    method: str
+    rule: str
+    explanation: str
+    overridden: bool = False
+    override_reason: str = ""
+    error: str = ""
+    findings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class GroupResult:
+    level: int
+    code: str
+    name: str
+    parent: str
+    weight: Decimal
+    score: Decimal
+    deduction: Decimal
+    rate: Decimal | None
+    scored: int
+    count: int
+
+
+@dataclass(frozen=True)
+class PenaltyResult:
+    code: str
+    name: str
+    points: Decimal
+    status: str
+    explanation: str
+    findings: tuple[str, ...] = ()
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class EvaluationResult:
+    evaluation_id: str
+    indicators: tuple[IndicatorResult, ...]
+    groups: tuple[GroupResult, ...]
+    penalties: tuple[PenaltyResult, ...]
+    weight_total: Decimal
+    subtotal: Decimal
+    penalty_total: Decimal
+    total: Decimal
+    grade: str
+    scored: int
+    count: int
+    errors: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def complete(self) -> bool:
+        return self.scored == self.count and not self.errors
+
+    def indicator(self, code: str) -> IndicatorResult:
+        for r in self.indicators:
+            if r.code == code:
+                return r
+        raise KeyError(code)
+
+    def group(self, code: str) -> GroupResult:
+        for g in self.groups:
+            if g.code == code:
+                return g
+        raise KeyError(code)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data: Decimals as strings, so no float noise creeps in."""
+        data: dict[str, Any] = _jsonable(
+            {
+                "evaluation_id": self.evaluation_id,
+                "total": self.total,
+                "grade": self.grade,
+                "complete": self.complete,
+                "scored": self.scored,
+                "count": self.count,
+                "weight_total": self.weight_total,
+                "subtotal": self.subtotal,
+                "penalty_total": self.penalty_total,
+                "indicators": [asdict(r) for r in self.indicators],
+                "groups": [asdict(g) for g in self.groups],
+                "penalties": [asdict(p) for p in self.penalties],
+                "errors": list(self.errors),
+            }
+        )
+        return data
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format_decimal(value)
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def n(d: Decimal) -> str:
+    return format_decimal(d)
+
+
+def pct(rate: Decimal) -> str:
+    """A ratio as percent text with two decimals: 0.8333… → "83.33%"."""
+    return f"{(rate * HUNDRED).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}%"
+
+
+def clamp(value: Decimal, weight: Decimal) -> Decimal:
+    return max(ZERO, min(value, weight))
+
+
+def _finding_points(f: Finding, default: Decimal) -> Decimal:
+    return f.points if f.points is not None else default
+
+
+def _findings_text(findings: list[Finding], default: Decimal) -> str:
+    items = [f"{f.text.strip()[:40]}（扣 {n(_finding_points(f, default))} 分）" for f in findings]
+    return "；".join(items)
+
+
+# --------------------------------------------------------------------------- rules
+
+
+def score_deduction(rule: DeductionRule, weight: Decimal, inputs: Inputs, code: str) -> Outcome:
+    findings = inputs.findings
+    if not findings:
+        return Outcome(weight, f"未发现问题，得满分 {n(weight)} 分。")
+    lost = sum((_finding_points(f, rule.points_per_finding) for f in findings), ZERO)
+    score = clamp(weight - lost, weight)
+    floor = "，扣完为止" if weight - lost < 0 else ""
+    return Outcome(
+        score,
+        f"发现 {len(findings)} 处问题：{_findings_text(findings, rule.points_per_finding)}；"
+        f"共扣 {n(lost)} 分{floor}，得分 {n(weight)} − {n(min(lost, weight))} = {n(score)}。",
+    )
+
+
+def _direction(rule: RatioRule, target_op: Op | None) -> RatioDirection:
+    if rule.direction != RatioDirection.auto:
+        return rule.direction
+    if target_op in (Op.LE, Op.LT):
+        return RatioDirection.reverse
+    return RatioDirection.positive
+
+
+def score_ratio(rule: RatioRule, weight: Decimal, inputs: Inputs, code: str, target_text: str) -> Outcome:
+    target_raw = inputs.target if inputs.target not in (None, "") else target_text
+    try:
+        actual_q = require_quantity(inputs.actual, what="实际值", code=code)
+        target_q = require_quantity(target_raw, what="目标值", code=code)
+        pair = comparable(actual_q, target_q, code=code)
+    except ValueParseError as e:
+        raise ScoringError(code, str(e).split("：", 1)[-1]) from e
+    a, t = pair.actual, pair.target
+    if a < 0 or t < 0:
+        raise ScoringError(code, f"实际值“{actual_q.text}”或目标值“{target_q.text}”为负数，比率类规则不接受负值")
+    a_txt, t_txt = actual_q.describe().lstrip("≥≤<>="), target_q.describe().lstrip("≥≤<>=")
+    direction = _direction(rule, target_q.op)
+    if direction == RatioDirection.equal:
+        ok = a == t
+        return Outcome(
+            weight if ok else ZERO,
+            f"实际 {a_txt}，目标 {t_txt}，{'相等' if ok else '不相等'}，得 {n(weight if ok else ZERO)} 分。",
+        )
+    if direction == RatioDirection.positive:
+        if t == 0:
+            raise ScoringError(code, f"目标值“{target_q.text}”为 0，无法计算完成率，请改用其他规则或直接评分")
+        rate = a / t
+        capped = min(rate, ONE)
+        cap_note = "（超过 100% 按 100% 计）" if rate > ONE else ""
+        score = weight * capped
+        return Outcome(
+            score,
+            f"实际 {a_txt} / 目标 {t_txt} = {pct(rate)}{cap_note}，{n(weight)} × {pct(capped)} = {_q(score)!s}。",
+        )
+    # reverse
+    if rule.reverse_variant == ReverseVariant.target_over_actual:
+        if a == 0:
+            return Outcome(weight, f"反向指标：实际 {a_txt}，未超过目标 {t_txt}，得满分 {n(weight)} 分。")
+        rate = t / a
+        capped = min(rate, ONE)
+        cap_note = "（超过 100% 按 100% 计）" if rate > ONE else ""
+        score = weight * capped
+        return Outcome(
+            score,
+            f"反向指标：目标 {t_txt} / 实际 {a_txt} = {pct(rate)}{cap_note}，"
+            f"{n(weight)} × {pct(capped)} = {_q(score)!s}。",
+        )
+    if a <= t:
+        return Outcome(weight, f"反向指标：实际 {a_txt} 未超过目标 {t_txt}，得满分 {n(weight)} 分。")
+    if t == 0:
+        raise ScoringError(code, f"目标值“{target_q.text}”为 0，超出比例无法计算，请改用其他规则或直接评分")
+    over = (a - t) / t
+    score = clamp(weight * (ONE - over), weight)
+    return Outcome(
+        score,
+        f"反向指标：实际 {a_txt} 超出目标 {t_txt} {pct(over)}，{n(weight)} × (1 − {pct(over)}) = {_q(score)!s}。",
+    )
+
+
+def score_composite_ratio(rule: CompositeRatioRule, weight: Decimal, inputs: Inputs, code: str) -> Outcome:
+    applicable = [p for p in rule.parts if not (inputs.ratios.get(p.key) and inputs.ratios[p.key].not_applicable)]
+    if not applicable:
+        raise ScoringError(code, "组合比率的各部分均标为不适用，无法评分")
+    missing = [p.name for p in applicable if p.key not in inputs.ratios]
+    if missing:
+        raise ScoringError(code, f"缺少以下部分的实际值与目标值：{'、'.join(missing)}")
+    if len(applicable) < len(rule.parts) and not rule.redistribute_not_applicable:
+        raise ScoringError(code, "有部分标为不适用，但本规则不允许把其分值分配给其他部分")
+    scale = weight / sum((p.weight for p in applicable), ZERO)
+    total = ZERO
+    texts = []
+    for p in applicable:
+        r = inputs.ratios[p.key]
+        try:
+            actual_q = require_quantity(r.actual, what=f"{p.name}的实际值", code=code)
+            target_q = require_quantity(r.target, what=f"{p.name}的目标值", code=code)
+            pair = comparable(actual_q, target_q, code=code)
+        except ValueParseError as e:
+            raise ScoringError(code, str(e).split("：", 1)[-1]) from e
+        if pair.actual < 0 or pair.target < 0:
+            raise ScoringError(code, f"{p.name}的实际值或目标值为负数")
+        if pair.target == 0:
+            raise ScoringError(code, f"{p.name}的目标值为 0，无法计算比率")
+        rate = min(pair.actual / pair.target, ONE)
+        part_weight = p.weight * scale
+        total += part_weight * rate
+        texts.append(
+            f"{p.name} {actual_q.describe()} / {target_q.describe()} = {pct(pair.actual / pair.target)}，"
+            f"{n(_q(part_weight))} × {pct(rate)} = {n(_q(part_weight * rate))}"
+        )
+    skipped = [p.name for p in rule.parts if p not in applicable]
+    note = f"（{'、'.join(skipped)}不适用，其分值按比例分配至其他部分）" if skipped else ""
+    score = clamp(total, weight)
+    return Outcome(score, "；".join(texts) + f"{note}；合计 {_q(score)!s}。")
+
+
+def score_timeliness(rule: TimelinessRule, weight: Decimal, inputs: Inputs, code: str) -> Outcome:
+    planned, actual = inputs.planned_duration, inputs.actual_duration
+    unit = rule.unit
+    if inputs.start_date and inputs.planned_end and inputs.actual_end:
+        planned = Decimal((inputs.planned_end - inputs.start_date).days)
+        actual = Decimal((inputs.actual_end - inputs.start_date).days)
+        unit = "天"
+    if planned is None or actual is None:
+        raise ScoringError(code, "需要计划完成时间和实际完成时间（或开始日期、计划完成日期、实际完成日期）")
+    if planned <= 0:
+        raise ScoringError(code, f"计划完成时间为 {n(planned)}{unit}，须大于 0")
+    late = actual - planned
+    if late <= 0:
+        return Outcome(weight, f"计划 {n(planned)}{unit}，实际 {n(actual)}{unit}，按时完成，得满分 {n(weight)} 分。")
+    ratio = late / planned
+    score = clamp(weight * (ONE - ratio), weight)
+    tail = "超时一倍及以上，得 0 分" if ratio >= 1 else f"{n(weight)} × (1 − {pct(ratio)}) = {_q(score)!s}"
+    return Outcome(
+        score,
+        f"计划 {n(planned)}{unit}，实际 {n(actual)}{unit}，超时 {n(late)}{unit}（{pct(ratio)}），{tail}。",
+    )
+
+
+def score_checklist(rule: ChecklistRule, weight: Decimal, inputs: Inputs, code: str) -> Outcome:
+    missing = [i.text for i in rule.items if i.key not in inputs.answers]
+    if missing:
+        raise ScoringError(code, f"以下各项尚未判断“是/否”：{'；'.join(missing)}")
+    got = ZERO
+    parts = []
+    for item in rule.items:
+        yes = inputs.answers[item.key]
+        got += item.points if yes else ZERO
+        parts.append(f"{item.text}：{'是' if yes else '否'}，{'得' if yes else '不得'} {n(item.points)} 分")
+    return Outcome(clamp(got, weight), "；".join(parts) + f"；合计 {n(got)} 分。")
+
+
+def _measured(rule: BandsRule, inputs: Inputs, code: str) -> tuple[Decimal, str]:
+    if inputs.count is not None or inputs.of is not None:
+        if inputs.count is None or inputs.of is None:
+            raise ScoringError(code, "按个数计算时须同时填写个数（count）与总数（of）")
+        if inputs.of == 0:
+            raise ScoringError(code, "总数为 0，无法计算比例")
+        if inputs.count > inputs.of:
+            raise ScoringError(code, f"个数 {inputs.count} 大于总数 {inputs.of}")
+        value = Decimal(inputs.count) / Decimal(inputs.of) * HUNDRED
+        return value, f"{inputs.count} / {inputs.of} = {n(value.quantize(Decimal('0.01'), ROUND_HALF_UP))}%"
+    try:
+        q = require_quantity(inputs.value, what=rule.measure, code=code)
+    except ValueParseError as e:
+        raise ScoringError(code, str(e).split("：", 1)[-1]) from e
+    if q.number < 0:
+        raise ScoringError(code, f"{rule.measure}“{q.text}”为负数")
+    if rule.unit == "%":
+        if q.dimension not in (None, "百分比"):
+            raise ScoringError(code, f"{rule.measure}应为百分比，收到“{q.text}”")
+        value = q.base * HUNDRED if q.dimension == "百分比" else q.number
+        return value, f"{n(value)}%"
+    return q.base, n(q.base)
+
+
+def score_bands(rule: BandsRule, weight: Decimal, inputs: Inputs, code: str) -> Outcome:
+    value, shown = _measured(rule, inputs, code)
+    sym = "≤" if rule.compare == "at_most" else "≥"
+    for band in rule.bands:
+        if band.limit is None:
+            hit = True
+            why = "不在前述各档"
+        elif rule.compare == "at_most":
+            hit = value <= band.limit
+            why = f"{sym} {n(band.limit)}{rule.unit}"
+        else:
+            hit = value >= band.limit
+            why = f"{sym} {n(band.limit)}{rule.unit}"
+        if hit:
+            pts = clamp(band.points, weight)
+            return Outcome(pts, f"{rule.measure} {shown}，{why}，得 {n(pts)} 分。")
+    return Outcome(ZERO, f"{rule.measure} {shown}，不在任何一档，得 0 分。")
+
+
+def score_qualitative(rule: QualitativeRule, weight: Decimal, inputs: Inputs, code: str) -> Outcome:
+    if inputs.band is None or inputs.score is None:
+        raise ScoringError(code, "定性指标须选择档次并填写该档区间内的得分")
+    band = next((b for b in rule.bands if b.name == inputs.band), None)
+    if band is None:
+        raise ScoringError(code, f"档次“{inputs.band}”不存在，可选：{'、'.join(b.name for b in rule.bands)}")
+    low = weight * band.low / HUNDRED
+    high = weight * band.high / HUNDRED
+    top = band.high == max(b.high for b in rule.bands)
+    s = inputs.score
+    inside = low <= s and (s <= high if top else s < high)
+    if not inside:
+        upper = f"{n(_q(high))}]" if top else f"{n(_q(high))})"
+        raise ScoringError(code, f"得分 {n(s)} 不在“{band.name}”档的区间 [{n(_q(low))}, {upper} 内（分值 {n(weight)}）")
+    return Outcome(s, f"评价为“{band.name}”（{n(band.low)}%–{n(band.high)}%），得 {n(s)} 分。")
+
+
+def score_manual(rule: ManualRule, weight: Decimal, inputs: Inputs, code: str) -> Outcome:
+    if inputs.score is None:
+        raise ScoringError(code, "直接评分须填写得分")
+    if not inputs.justification.strip():
+        raise ScoringError(code, "直接评分须写明理由")
+    if inputs.score > weight:
+        raise ScoringError(code, f"得分 {n(inputs.score)} 超过指标分值 {n(weight)}")
+    return Outcome(inputs.score, f"直接评分 {n(inputs.score)} 分，理由：{inputs.justification.strip()}")
+
+
+def score_composite(rule: CompositeRule, weight: Decimal, inputs: Inputs, code: str, target_text: str) -> Outcome:
+    total = ZERO
+    texts = []
+    for part in rule.parts:
+        sub = inputs.parts.get(part.key, Inputs())
+        routed = [f for f in inputs.findings if f.part == part.key]
+        if routed:
+            sub = sub.model_copy(update={"findings": list(sub.findings) + routed})
+        if part.key not in inputs.parts and not routed and not isinstance(part.rule, DeductionRule):
+            raise ScoringError(code, f"组合指标的部分“{part.name}”尚无评分输入")
+        out = score_rule(part.rule, part.weight, sub, code=code, target_text=target_text)
+        total += out.score
+        texts.append(f"{part.name}（{n(part.weight)} 分）：{out.explanation}")
+    score = clamp(total, weight)
+    return Outcome(score, " ".join(texts) + f" 合计 {_q(score)!s} 分。")
+
+
+def score_rule(rule: AnyRule, weight: Decimal, inputs: Inputs, *, code: str, target_text: str = "") -> Outcome:
+    """Score one rule. Raises :class:`ScoringError` with a Chinese message when inputs are unusable."""
+    if isinstance(rule, DeductionRule):
+        return score_deduction(rule, weight, inputs, code)
+    if isinstance(rule, RatioRule):
+        return score_ratio(rule, weight, inputs, code, target_text)
+    if isinstance(rule, CompositeRatioRule):
+        return score_composite_ratio(rule, weight, inputs, code)
+    if isinstance(rule, TimelinessRule):
+        return score_timeliness(rule, weight, inputs, code)
+    if isinstance(rule, ChecklistRule):
+        return score_checklist(rule, weight, inputs, code)
+    if isinstance(rule, BandsRule):
+        return score_bands(rule, weight, inputs, code)
+    if isinstance(rule, QualitativeRule):
+        return score_qualitative(rule, weight, inputs, code)
+    if isinstance(rule, CompositeRule):
+        return score_composite(rule, weight, inputs, code, target_text)
+    if isinstance(rule, ManualRule):
+        return score_manual(rule, weight, inputs, code)
+    raise ScoringError(code, f"扣分项规则不能用于三级指标（{rule.method}）")
+
+
+def _q(d: Decimal) -> Decimal:
+    """Display quantum for intermediate numbers in explanations (the score itself is rounded by the template)."""
+    return d.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+# --------------------------------------------------------------------------- indicators
+
+
+def score_indicator(
+    indicator: Indicator, assessment: Assessment | None, rounding: Rounding
+) -> tuple[Decimal | None, Decimal | None, str, str, str]:
+    """(final score, computed score, status, explanation, error) for one indicator."""
+    if assessment is None:
+        return None, None, "未评", "尚未评分。", ""
+    computed: Decimal | None = None
+    error = ""
+    try:
+        out = score_rule(
+            indicator.rule,
+            indicator.weight,
+            assessment.inputs,
+            code=indicator.code,
+            target_text=indicator.target,
+        )
+        computed = min(rounding.apply(clamp(out.score, indicator.weight)), indicator.weight)
+        explanation = out.explanation
+        if computed != out.score:
+            explanation += f"（按{rounding.describe()}记 {n(computed)} 分）"
+    except ScoringError as e:
+        error = e.detail
+        explanation = f"无法按规则计算：{e.detail}"
+    if assessment.override is not None:
+        o = assessment.override
+        before = f"规则计算为 {n(computed)} 分，" if computed is not None else ""
+        explanation += f" {before}调整为 {n(o.score)} 分，理由：{o.reason.strip()}"
+        return o.score, computed, assessment.status, explanation, error
+    if computed is None:
+        return None, None, "输入有误", explanation, error
+    return computed, computed, assessment.status, explanation, ""
+
+
+def score_penalty(item: PenaltyItem, assessment: Assessment | None) -> PenaltyResult:
+    rule: PenaltyRule = item.rule
+    if assessment is None:
+        return PenaltyResult(item.code, item.name, ZERO, "未评", "尚未核查。")
+    findings = assessment.inputs.findings
+    texts = tuple(f.text for f in findings)
+    if not findings:
+        return PenaltyResult(item.code, item.name, ZERO, assessment.status, "未发现问题，不扣分。", texts)
+    raw = sum((_finding_points(f, rule.points_per_problem) for f in findings), ZERO)
+    pts = min(raw, rule.cap) if rule.cap is not None else raw
+    cap = f"，超过本项上限按 {n(pts)} 分计" if pts < raw else ""
+    return PenaltyResult(
+        item.code,
+        item.name,
+        pts,
+        assessment.status,
+        f"发现 {len(findings)} 个问题：{_findings_text(findings, rule.points_per_problem)}；共扣 {n(raw)} 分{cap}。",
+        texts,
+    )
+
+
+def _rate(score: Decimal, weight: Decimal) -> Decimal | None:
+    if weight == 0:
+        return None
+    return (score / weight * HUNDRED).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def score_system(system: IndicatorSystem, assessments: list[Assessment], evaluation_id: str = "") -> EvaluationResult:
+    by_code = {a.code: a for a in assessments}
+    rows: list[IndicatorResult] = []
+    errors: list[str] = []
+    for l1, g, ind in system.indicators():
+        a = by_code.get(ind.code)
+        final, computed, status, explanation, error = score_indicator(ind, a, system.rounding_for(ind))
+        if error and final is None:
+            errors.append(f"指标 {ind.code}（{ind.name}）：{error}")
+        rows.append(
+            IndicatorResult(
+                code=ind.code,
+                level1_code=l1.code,
+                level1=l1.name,
+                level2_code=g.code,
+                level2=g.name,
+                name=ind.name,
+                weight=ind.weight,
+                status=status,
+                score=final,
+                computed=computed,
+                deduction=None if final is None else ind.weight - final,
+                rate=None if final is None else _rate(final, ind.weight),
+                method=ind.method_label,
+                rule=ind.rule_in_words(),
+                explanation=explanation,
+                overridden=a is not None and a.override is not None,
+                override_reason=a.override.reason if a is not None and a.override is not None else "",
+                error=error,
+                findings=tuple(f.text for f in a.inputs.findings) if a is not None else (),
+            )
+        )
+    groups: list[GroupResult] = []
+    for l1 in system.groups:
+        l1_rows = [r for r in rows if r.level1_code == l1.code]
+        groups.append(_group(1, l1.code, l1.name, "", l1_rows))
+        for g in l1.groups:
+            groups.append(_group(2, g.code, g.name, l1.code, [r for r in l1_rows if r.level2_code == g.code]))
+    penalties = tuple(score_penalty(item, by_code.get(item.code)) for item in system.penalty_items())
+    raw_pen = sum((p.points for p in penalties), ZERO)
+    cap = system.penalties.cap if system.penalties else ZERO
+    penalty_total = min(raw_pen, cap)
+    subtotal = sum((r.score for r in rows if r.score is not None), ZERO)
+    total = max(ZERO, subtotal - penalty_total)
+    return EvaluationResult(
+        evaluation_id=evaluation_id,
+        indicators=tuple(rows),
+        groups=tuple(groups),
+        penalties=penalties,
+        weight_total=sum((r.weight for r in rows), ZERO),
+        subtotal=subtotal,
+        penalty_total=penalty_total,
+        total=total,
+        grade=system.grade_for(total),
+        scored=sum(1 for r in rows if r.score is not None),
+        count=len(rows),
+        errors=tuple(errors),
+    )
+
+
+def _group(level: int, code: str, name: str, parent: str, rows: list[IndicatorResult]) -> GroupResult:
+    weight = sum((r.weight for r in rows), ZERO)
+    scored = [r for r in rows if r.score is not None]
+    score = sum((r.score for r in scored if r.score is not None), ZERO)
+    scored_weight = sum((r.weight for r in scored), ZERO)
+    return GroupResult(
+        level=level,
+        code=code,
+        name=name,
+        parent=parent,
+        weight=weight,
+        score=score,
+        deduction=scored_weight - score,
+        rate=_rate(score, scored_weight) if scored else None,
+        scored=len(scored),
+        count=len(rows),
+    )
+
+
+def score(evaluation: Evaluation) -> EvaluationResult:
+    """Score an evaluation from its recorded evidence."""
+    return score_system(evaluation.system, evaluation.assessments, evaluation.id)

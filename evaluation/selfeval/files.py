@@ -1,0 +1,660 @@
+"""项目支出绩效自评表 files: .xlsx and .docx in the layout of the seed's tables, read and written.
+
+Reading is label-driven, not position-driven: the cells 项目名称, 主管部门, 年初预算数 …, 三级指标,
+年度指标值 … are found wherever they are, merged cells are followed, blank rows skipped, numbers
+accepted as text or with units ("10分"), and a row whose values slid one column to the right is put
+back under its headers (with a note). What cannot be read is reported with the file, sheet, row and
+column; a file with such problems yields no evaluation at all.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from evaluation.errors import Problem
+from evaluation.model import Evaluation
+from evaluation.selfeval.table import (
+    BUDGET_ROWS,
+    BudgetLine,
+    SelfEvalTable,
+    TableRow,
+    evaluation_from_table,
+    norm,
+    number,
+    table_from_evaluation,
+)
+
+Grid = list[list[str]]
+COLS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+NOTE_LINES = [
+    "备注：1. 全年预算数指年初预算经调整后的数额，全年执行数指资金使用单位当年实际支出数。",
+    "2. 定量指标：年度指标值为“≥X”的正向指标按 实际完成值 ÷ 年度指标值 × 分值 计分，"
+    "为“≤X”的反向指标按 年度指标值 ÷ 实际完成值 × 分值 计分，得分不超过分值。",
+    "3. 定性指标：按达成、部分达成、未达成三档，分别在分值的 100%–80%（含）、80%–60%（含）、60%–0% 区间内给分。",
+]
+
+
+@dataclass
+class ReadResult:
+    """One file read: the tables found and the problems met (problems mean nothing is imported)."""
+
+    file: str
+    tables: list[tuple[str, SelfEvalTable]] = field(default_factory=list)  # (sheet or table name, table)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.tables) and not self.problems
+
+
+def _where(sheet: str, row: int, col: int | None = None) -> str:
+    place = f"工作表“{sheet}”第 {row + 1} 行"
+    return place + (f" {COLS[col] if col < len(COLS) else col + 1} 列" if col is not None else "")
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    return str(value).replace("\r\n", "\n").strip()
+
+
+# --------------------------------------------------------------------------- grids from files
+
+
+def grids_from_xlsx(data: bytes) -> list[tuple[str, Grid]]:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(data), data_only=True)
+    grids = []
+    for ws in wb.worksheets:
+        grid: Grid = []
+        for row in ws.iter_rows():
+            cells = []
+            for cell in row:
+                value = cell.value
+                if isinstance(value, int | float) and "%" in (cell.number_format or ""):
+                    decimals = len(cell.number_format.split(".")[1].rstrip("%")) if "." in cell.number_format else 0
+                    value = f"{Decimal(repr(float(value))) * 100:.{decimals}f}%"
+                cells.append(_cell_text(value))
+            grid.append(cells)
+        grids.append((ws.title, grid))
+    return grids
+
+
+def grids_from_docx(data: bytes) -> list[tuple[str, Grid]]:
+    from docx import Document
+    from docx.table import Table as DocxTable
+    from docx.text.paragraph import Paragraph as DocxParagraph
+
+    doc = Document(io.BytesIO(data))
+    grids = []
+    caption = ""
+    t_index = 0
+    for child in doc.element.body.iterchildren():
+        tag = child.tag.split("}")[-1]
+        if tag == "p":
+            text = DocxParagraph(child, doc).text.strip()
+            if text:
+                caption = text
+            continue
+        if tag != "tbl":
+            continue
+        t_index += 1
+        table = DocxTable(child, doc)
+        grid: Grid = [[caption]] if caption and "自评表" in caption else []
+        caption = ""
+        above: list[Any] = []
+        for row in table.rows:
+            cells = row.cells
+            out = []
+            seen_in_row: set[int] = set()
+            for c_index, cell in enumerate(cells):
+                tc = cell._tc
+                merged_left = id(tc) in seen_in_row
+                merged_up = c_index < len(above) and above[c_index] is tc
+                seen_in_row.add(id(tc))
+                out.append("" if merged_left or merged_up else cell.text.strip())
+            above = [c._tc for c in cells]
+            grid.append(out)
+        grids.append((f"表格{t_index}", grid))
+    return grids
+
+
+# --------------------------------------------------------------------------- parsing a grid
+
+
+def _find(grid: Grid, label: str, start: int = 0) -> tuple[int, int] | None:
+    target = norm(label)
+    for r in range(start, len(grid)):
+        for c, text in enumerate(grid[r]):
+            if norm(text) == target:
+                return r, c
+    return None
+
+
+def _find_prefix(grid: Grid, prefix: str, start: int = 0) -> tuple[int, int] | None:
+    for r in range(start, len(grid)):
+        for c, text in enumerate(grid[r]):
+            if norm(text).startswith(prefix):
+                return r, c
+    return None
+
+
+def _right_of(grid: Grid, r: int, c: int, stop: Sequence[str] = ()) -> str:
+    for text in grid[r][c + 1 :]:
+        if norm(text) in stop:
+            return ""
+        if text.strip():
+            return text.strip()
+    return ""
+
+
+def _header_columns(row: list[str], names: dict[str, str]) -> dict[str, int]:
+    cols: dict[str, int] = {}
+    for c, text in enumerate(row):
+        t = norm(text)
+        for key, label in names.items():
+            if key not in cols and t.startswith(label):
+                cols[key] = c
+    return cols
+
+
+BUDGET_HEADERS = {
+    "initial": "年初预算数",
+    "annual": "全年预算数",
+    "executed": "全年执行数",
+    "weight": "分值",
+    "rate": "执行率",
+    "score": "得分",
+}
+INDICATOR_HEADERS = {
+    "level1": "一级指标",
+    "level2": "二级指标",
+    "name": "三级指标",
+    "target": "年度指标值",
+    "actual": "实际完成值",
+    "weight": "分值",
+    "score": "得分",
+    "note": "偏差原因",
+}
+
+
+def parse_grid(grid: Grid, sheet: str, file: str) -> tuple[SelfEvalTable | None, list[Problem]]:
+    """Read one 自评表 from a grid of cell texts; every problem located in the sheet."""
+    problems: list[Problem] = []
+
+    def problem(message: str, r: int, c: int | None = None) -> None:
+        problems.append(Problem(message, file, None, _where(sheet, r, c)))
+
+    grid = [row for row in grid]
+    width = max((len(r) for r in grid), default=0)
+    grid = [r + [""] * (width - len(r)) for r in grid]
+    if not any(any(c.strip() for c in r) for r in grid):
+        return None, [Problem("工作表为空", file, None, f"工作表“{sheet}”")]
+    title = next((c for r in grid for c in r if c.strip()), "")
+    if "项目名称" in norm(title):
+        title = ""
+    name_at = _find(grid, "项目名称")
+    if name_at is None:
+        return None, [Problem("找不到“项目名称”单元格，不是项目支出绩效自评表", file, None, f"工作表“{sheet}”")]
+    name = _right_of(grid, *name_at)
+    if not name:
+        problem("项目名称为空", *name_at)
+    dept_at = _find(grid, "主管部门")
+    unit_at = _find(grid, "实施单位")
+    department = _right_of(grid, *dept_at, stop=("实施单位",)) if dept_at else ""
+    unit = _right_of(grid, *unit_at) if unit_at else ""
+    if not department:
+        problem("找不到主管部门或其为空", *(dept_at or (name_at[0] + 1, None)))
+    # 预算执行情况
+    budget: list[BudgetLine] = []
+    head = _find_prefix(grid, "全年预算数")
+    if head is None:
+        problem("找不到预算执行情况的表头（全年预算数）", name_at[0])
+    else:
+        cols = _header_columns(grid[head[0]], BUDGET_HEADERS)
+        for label in BUDGET_ROWS:
+            key = norm(label).replace("其中：", "").replace("其中:", "")
+            at = next(
+                (
+                    (r, c)
+                    for r in range(head[0] + 1, min(head[0] + 8, len(grid)))
+                    for c, t in enumerate(grid[r])
+                    if key and key in norm(t)
+                ),
+                None,
+            )
+            if at is None:
+                if label == "年度资金总额":
+                    problem("找不到“年度资金总额”行", head[0] + 1)
+                continue
+            r = at[0]
+            line = BudgetLine(name=label)
+            for k in ("initial", "annual", "executed"):
+                if k in cols:
+                    try:
+                        setattr(line, k, number(grid[r][cols[k]]))
+                    except ValueError as e:
+                        problem(f"{BUDGET_HEADERS[k]}：{e}", r, cols[k])
+                        continue
+                    value = getattr(line, k)
+                    if value is not None and value < 0:
+                        problem(f"{BUDGET_HEADERS[k]}不能为负数", r, cols[k])
+            for k in ("weight", "rate", "score"):
+                if k in cols:
+                    setattr(line, k, grid[r][cols[k]].strip())
+            budget.append(line)
+    # 年度总体目标
+    expected = outcome = ""
+    goal = _find(grid, "预期目标")
+    if goal is not None:
+        r, c = goal
+        done = next((cc for cc, t in enumerate(grid[r]) if norm(t).startswith("实际完成情况")), None)
+        below = next((rr for rr in range(r + 1, min(r + 4, len(grid))) if any(t.strip() for t in grid[rr][c:])), None)
+        if below is not None:
+            expected = next((t for t in grid[below][c : done or width] if t.strip()), "")
+            outcome = next((t for t in grid[below][done:] if t.strip()), "") if done is not None else ""
+    # 绩效指标
+    rows: list[TableRow] = []
+    labels: dict[str, Decimal] = {}
+    total: Decimal | None = None
+    notes: list[str] = []
+    ind_head = next((r for r in range(len(grid)) if {"三级指标", "年度指标值"} <= {norm(t) for t in grid[r]}), None)
+    end = len(grid)
+    if ind_head is None:
+        problem("找不到绩效指标表头（三级指标、年度指标值）", len(grid) - 1)
+    else:
+        cols = _header_columns(grid[ind_head], INDICATOR_HEADERS)
+        missing = [INDICATOR_HEADERS[k] for k in ("name", "target", "actual", "weight", "score") if k not in cols]
+        if missing:
+            problem(f"绩效指标表头缺少：{'、'.join(missing)}", ind_head)
+        else:
+            l1 = l2 = ""
+            for r in range(ind_head + 1, len(grid)):
+                cells = grid[r]
+                if any(norm(t) == "总分" for t in cells):
+                    end = r
+                    try:
+                        total = number(cells[cols["score"]])
+                    except ValueError as e:
+                        problem(f"总分：{e}", r, cols["score"])
+                    break
+                if "level1" in cols and cells[cols["level1"]].strip():
+                    l1 = cells[cols["level1"]].strip()
+                    m = re.search(r"[（(]\s*(\d+(?:\.\d+)?)\s*分?\s*[）)]", l1)
+                    if m:
+                        labels[re.sub(r"[（(].*", "", norm(l1))] = Decimal(m.group(1))
+                if "level2" in cols and cells[cols["level2"]].strip():
+                    l2 = cells[cols["level2"]].strip()
+                row_name = cells[cols["name"]].strip()
+                values = [cells[cols[k]] for k in ("target", "actual", "weight", "score")]
+                note = cells[cols["note"]].strip() if "note" in cols else ""
+                if not row_name and not any(v.strip() for v in values):
+                    continue
+                if not row_name:
+                    problem("该行有数值但没有三级指标名称", r, cols["name"])
+                    continue
+                after = cells[cols["target"] : cols["target"] + 5]
+                if not values[0].strip() and len(after) == 5 and after[4].strip() and _is_number(after[4]):
+                    values = after[1:5]
+                    note = ""
+                    notes.append(f"{row_name}：原表该行数值整体右移一列，已按表头对齐读取（{_where(sheet, r)}）")
+                weight = score = None
+                try:
+                    weight = number(values[2])
+                except ValueError as e:
+                    problem(f"分值：{e}", r, cols["weight"])
+                try:
+                    score = number(values[3])
+                except ValueError as e:
+                    problem(f"得分：{e}", r, cols["score"])
+                if weight is not None and weight < 0:
+                    problem("分值不能为负数", r, cols["weight"])
+                if score is not None and score < 0:
+                    problem("得分不能为负数", r, cols["score"])
+                rows.append(
+                    TableRow(
+                        level1=l1,
+                        level2=l2,
+                        name=row_name,
+                        target=values[0].strip(),
+                        actual=values[1].strip(),
+                        weight=weight,
+                        score=score,
+                        note=note,
+                        where=_where(sheet, r),
+                    )
+                )
+            if not rows:
+                problem("没有读到任何三级指标", ind_head)
+            if total is None and end == len(grid):
+                problem("找不到“总分”行", len(grid) - 1)
+    budget_label = _find_prefix(grid, "预算执行情况")
+    if budget_label is not None:
+        m = re.search(r"[（(]\s*(\d+(?:\.\d+)?)\s*分\s*[）)]", norm(grid[budget_label[0]][budget_label[1]]))
+        if m:
+            labels["预算执行"] = Decimal(m.group(1))
+    deviation = improvement = ""
+    dev_at = _find_prefix(grid, "偏差大", end)
+    if dev_at:
+        deviation = _right_of(grid, *dev_at)
+    imp_at = _find_prefix(grid, "改进措施", end)
+    if imp_at:
+        improvement = _right_of(grid, *imp_at)
+    if problems:
+        return None, problems
+    return (
+        SelfEvalTable(
+            title=title,
+            name=name,
+            department=department,
+            unit=unit,
+            budget=budget,
+            expected=expected,
+            outcome=outcome,
+            rows=rows,
+            total=total,
+            group_labels=labels,
+            deviation=deviation,
+            improvement=improvement,
+            notes=notes,
+        ),
+        [],
+    )
+
+
+def _is_number(text: str) -> bool:
+    try:
+        return number(text) is not None
+    except ValueError:
+        return False
+
+
+def read_file(name: str, data: bytes) -> ReadResult:
+    """Every 自评表 in an .xlsx or .docx file (one per sheet / table)."""
+    result = ReadResult(file=name)
+    suffix = Path(name).suffix.lower()
+    try:
+        if suffix == ".xlsx":
+            grids = grids_from_xlsx(data)
+        elif suffix == ".docx":
+            grids = grids_from_docx(data)
+        else:
+            result.problems.append(Problem("只能导入 .xlsx 或 .docx 文件", name))
+            return result
+    except Exception as e:
+        kind = "Excel" if suffix == ".xlsx" else "Word"
+        result.problems.append(
+            Problem(f"无法作为 {kind} 文件打开（{type(e).__name__}），文件可能已损坏或类型不符", name)
+        )
+        return result
+    if not grids:
+        result.problems.append(Problem("文件中没有工作表或表格", name))
+    for sheet, grid in grids:
+        if not any(any(c.strip() for c in r) for r in grid):
+            continue  # an empty extra sheet is no problem
+        table, problems = parse_grid(grid, sheet, name)
+        if table is not None:
+            table.source = f"{Path(name).name}（{sheet}）"
+            result.tables.append((sheet, table))
+        result.problems += problems
+    if not result.tables and not result.problems:
+        result.problems.append(Problem("文件中没有内容", name))
+    return result
+
+
+def guess_year(table: SelfEvalTable) -> int | None:
+    """The budget year a table names ("2024年…"), preferring the project name over the title."""
+    for text in (table.name, table.title):
+        m = re.search(r"(20\d{2})\s*年", text)
+        if m:
+            return int(m.group(1))
+    return None
+
+
+def common_year(results: Sequence[ReadResult]) -> int | None:
+    """The budget year most tables of a batch name (first met wins a tie): the year for tables that name none."""
+    from collections import Counter
+
+    years = Counter(y for r in results for _, t in r.tables if (y := guess_year(t)) is not None)
+    return years.most_common(1)[0][0] if years else None
+
+
+def table_id(table: SelfEvalTable, year: int) -> str:
+    """A stable evaluation id for an imported table: year + a digest of department, project and title."""
+    import hashlib
+
+    amounts = "|".join(f"{b.annual}|{b.executed}" for b in table.budget[:1])
+    digest = hashlib.sha1(f"{table.department}|{table.name}|{table.title}|{amounts}".encode()).hexdigest()[:10]
+    return f"se-{year}-{digest}"
+
+
+def evaluations_from_file(
+    name: str, data: bytes, *, year: int | None = None, fallback_year: int | None = None
+) -> tuple[list[Evaluation], ReadResult]:
+    """Read a file and build one evaluation per table; nothing at all when the file has problems.
+
+    The budget year is ``year`` when given, else the year the project name or title names, else
+    ``fallback_year`` (e.g. the year most tables of a batch name); which one was used is noted.
+    """
+    result = read_file(name, data)
+    if result.problems:
+        return [], result
+    return tables_to_evaluations(result, year=year, fallback_year=fallback_year)
+
+
+def tables_to_evaluations(
+    result: ReadResult, *, year: int | None = None, fallback_year: int | None = None
+) -> tuple[list[Evaluation], ReadResult]:
+    name = result.file
+    evs = []
+    for sheet, table in result.tables:
+        guessed = guess_year(table)
+        table_year = year or guessed or fallback_year
+        if year is None:
+            how = "据项目名称或表名识别" if guessed else "按同批其他自评表的年度"
+            table.notes.append(f"预算年度 {table_year} 为导入时{how}，如有误请指定年度重新导入")
+        if table_year is None:
+            result.problems.append(
+                Problem("无法从项目名称或表名判断预算年度，请指定年度", name, None, f"工作表“{sheet}”")
+            )
+            continue
+        try:
+            scope = "部门整体" if "部门整体" in table.title + table.name else "项目"
+            evs.append(evaluation_from_table(table, id=table_id(table, table_year), year=table_year, scope=scope))
+        except Exception as e:
+            result.problems.append(Problem(f"表格内容无法组成评价记录：{e}", name, None, f"工作表“{sheet}”"))
+    return ([] if result.problems else evs), result
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _layout_rows(t: SelfEvalTable) -> tuple[list[list[Any]], list[tuple[int, int, int, int]], dict[str, int]]:
+    """Cell values (9 columns) and merges (r1, c1, r2, c2; 0-based inclusive) in the seed's layout."""
+    rows: list[list[Any]] = []
+    merges: list[tuple[int, int, int, int]] = []
+    marks: dict[str, int] = {}
+
+    def add(values: list[Any]) -> int:
+        rows.append(values + [None] * (9 - len(values)))
+        return len(rows) - 1
+
+    r = add([t.title])
+    merges.append((r, 0, r, 8))
+    r = add(["项目名称", None, t.name])
+    merges += [(r, 0, r, 1), (r, 2, r, 8)]
+    r = add(["主管部门", None, t.department, None, None, "实施单位", t.unit])
+    merges += [(r, 0, r, 1), (r, 2, r, 4), (r, 6, r, 8)]
+    ys_label = t.group_labels.get("预算执行")
+    head = add(
+        [
+            f"预算执行情况（万元）（{format(ys_label, 'f')}分）" if ys_label is not None else "预算执行情况（万元）",
+            None,
+            "年初预算数",
+            "全年预算数",
+            "全年执行数",
+            "分值",
+            "执行率",
+            "得分",
+        ]
+    )
+    lines = t.budget or [BudgetLine(n) for n in BUDGET_ROWS]
+    for b in lines:
+        add([None, b.name, b.initial, b.annual, b.executed, b.weight, b.rate, b.score])
+    merges.append((head, 0, head + len(lines), 0))
+    g = add(["年度总体目标", "预期目标", None, None, None, "实际完成情况"])
+    add([None, t.expected, None, None, None, t.outcome])
+    merges += [(g, 0, g + 1, 0), (g, 1, g, 4), (g, 5, g, 8), (g + 1, 1, g + 1, 4), (g + 1, 5, g + 1, 8)]
+    h = add(
+        [
+            "绩效指标",
+            "一级指标",
+            "二级指标",
+            "三级指标",
+            "年度指标值",
+            "实际完成值",
+            "分值",
+            "得分",
+            "偏差原因分析及改进措施",
+        ]
+    )
+    marks["header"] = h
+    start = h + 1
+    for row in t.rows:
+        add([None, row.level1, row.level2, row.name, row.target, row.actual, row.weight, row.score, row.note])
+    end = len(rows) - 1
+    merges.append((h, 0, end, 0))
+    # merge equal consecutive 一级 and 二级 labels
+    for col, key in ((1, "level1"), (2, "level2")):
+        run_start = start
+        for i in range(start, end + 2):
+            same = (
+                i <= end
+                and getattr(t.rows[i - start], key) == getattr(t.rows[run_start - start], key)
+                and (col == 1 or t.rows[i - start].level1 == t.rows[run_start - start].level1)
+            )
+            if not same:
+                if i - 1 > run_start:
+                    merges.append((run_start, col, i - 1, col))
+                    for k in range(run_start + 1, i):
+                        rows[k][col] = None
+                run_start = i
+    weight_total = sum((row.weight or Decimal(0) for row in t.rows), Decimal(0)) + (
+        number(t.budget[0].weight) or Decimal(0) if t.budget else Decimal(0)
+    )
+    tr = add(["总分", None, None, None, None, None, weight_total, t.total])
+    merges.append((tr, 0, tr, 5))
+    marks["total"] = tr
+    d = add(["偏差大或目标未完成原因分析", t.deviation])
+    merges.append((d, 1, d, 8))
+    m = add(["改进措施及结果应用方案", t.improvement])
+    merges.append((m, 1, m, 8))
+    return rows, merges, marks
+
+
+def table_to_xlsx(tables: Sequence[SelfEvalTable]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, Side
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    thin = Side(style="thin", color="000000")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    used: set[str] = set()
+    for t in tables:
+        title = re.sub(r"[\\/*?:\[\]]", "", t.name)[:28] or "自评表"
+        base, n = title, 2
+        while title in used:
+            title = f"{base[:25]}({n})"
+            n += 1
+        used.add(title)
+        ws = wb.create_sheet(title)
+        rows, merges, marks = _layout_rows(t)
+        for r, values in enumerate(rows, 1):
+            for c, v in enumerate(values, 1):
+                cell = ws.cell(row=r, column=c)
+                if v is not None:
+                    cell.value = float(v) if isinstance(v, Decimal) else v
+                    if isinstance(v, Decimal):
+                        cell.number_format = "0.00" if v != v.to_integral() else "0"
+                        if v.as_tuple().exponent < -2:  # type: ignore[operator]
+                            cell.number_format = "0.0000"
+                cell.border = border
+                cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+                cell.font = Font(name="宋体", size=10, bold=r - 1 in (0, marks["header"]))
+        for r1, c1, r2, c2 in merges:
+            ws.merge_cells(start_row=r1 + 1, start_column=c1 + 1, end_row=r2 + 1, end_column=c2 + 1)
+        ws.cell(row=1, column=1).font = Font(name="黑体", size=14, bold=True)
+        for i, w in enumerate([12, 14, 14, 26, 14, 22, 8, 8, 18], 1):
+            ws.column_dimensions[COLS[i - 1]].width = w
+        r = len(rows) + 2
+        for line in NOTE_LINES:
+            ws.cell(row=r, column=1, value=line).font = Font(name="宋体", size=9)
+            r += 1
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def table_to_docx(tables: Sequence[SelfEvalTable]) -> bytes:
+    from docx import Document
+    from docx.enum.section import WD_ORIENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+    from docx.oxml.ns import qn
+    from docx.shared import Cm, Pt
+
+    doc = Document()
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
+    section.left_margin = section.right_margin = Cm(1.8)
+    normal = doc.styles["Normal"]
+    normal.font.size = Pt(10)
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "宋体")
+    for i, t in enumerate(tables):
+        if i:
+            doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        title = doc.add_paragraph(t.title)
+        title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        title.runs[0].bold = True
+        title.runs[0].font.size = Pt(14)
+        rows, merges, _ = _layout_rows(t)
+        table = doc.add_table(rows=len(rows) - 1, cols=9)
+        table.style = doc.styles["Table Grid"]
+        for r, values in enumerate(rows[1:]):
+            cells = table.rows[r].cells
+            for c, v in enumerate(values):
+                if v is not None:
+                    cells[c].text = format(v, "f") if isinstance(v, Decimal) else str(v)
+        for r1, c1, r2, c2 in merges:
+            if r1 == 0:
+                continue  # the title is a paragraph above the table
+            a, b = table.cell(r1 - 1, c1), table.cell(r2 - 1, c2)
+            text = a.text
+            merged = a.merge(b)
+            merged.text = text
+        for line in NOTE_LINES:
+            doc.add_paragraph(line).runs[0].font.size = Pt(9)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def export_self_evaluation(ev: Evaluation, fmt: str) -> bytes:
+    table = table_from_evaluation(ev)
+    if fmt == "xlsx":
+        return table_to_xlsx([table])
+    if fmt == "docx":
+        return table_to_docx([table])
+    raise ValueError("导出格式应为 xlsx 或 docx")

@@ -1,0 +1,161 @@
+"""Shared pieces of the browser tests: a real Streamlit server on a free port, and Debian's chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from evaluation.config import REPO_ROOT
+from tests.conftest import free_port, skip_or_fail
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-dev-shm-usage",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def require_chromium() -> str:
+    if CHROMIUM is None:
+        skip_or_fail("本机没有 chromium 浏览器（Debian 软件包 chromium），无法运行浏览器测试")
+    assert CHROMIUM is not None
+    return CHROMIUM
+
+
+PASSWORD = "browser-test-pw-1"
+ADMIN_ONLY: dict[str, tuple[str, tuple[str, ...]]] = {"admin": ("管理员", ())}
+
+
+def add_accounts(url: str, accounts: dict[str, tuple[str, tuple[str, ...]]]) -> None:
+    """Create the accounts (username → role, evaluations it is a member of), all with ``PASSWORD``."""
+    from evaluation.auth import SYSTEM
+    from evaluation.storage.bootstrap import open_database
+    from evaluation.storage.db import session_scope
+    from evaluation.storage.users import add_member, create_user, has_users
+
+    engine = open_database(url)
+    try:
+        with session_scope(engine) as session:
+            for username, (role, member_of) in accounts.items():
+                actor = SYSTEM if has_users(session=session) else None
+                user = create_user(session=session, username=username, password=PASSWORD, role=role, actor=actor)
+                for key in member_of:
+                    add_member(session=session, actor=SYSTEM, user_id=user.id, evaluation_key=key)
+    finally:
+        engine.dispose()
+
+
+def sign_in(page: Any, url: str, username: str = "admin", password: str = PASSWORD) -> None:
+    """Open ``url`` (a new browser session asks for a login), sign in, and wait for the page to run."""
+    page.goto(url)
+    wait_idle(page)
+    page.get_by_label("用户名", exact=True).fill(username)
+    page.get_by_label("密码", exact=True).fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_role("button", name="退出登录").wait_for(timeout=30000)
+    wait_idle(page)
+
+
+@contextmanager
+def streamlit_server(
+    folder: Path,
+    env_extra: dict[str, str] | None = None,
+    accounts: dict[str, tuple[str, tuple[str, ...]]] | None = None,
+) -> Iterator[str]:
+    """Start ``streamlit run app.py`` on a fresh SQLite database in ``folder`` with the samples and the
+    given accounts (default: one administrator, ``admin``); yield its URL."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{folder / 'web.db'}",
+        "WORKBENCH_DATA_DIR": str(folder),
+        **(env_extra or {}),
+    }
+    subprocess.run([sys.executable, "-m", "evaluation.cli", "init"], env=env, check=True, capture_output=True)
+    if accounts != {}:
+        add_accounts(env["DATABASE_URL"], accounts or ADMIN_ONLY)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(REPO_ROOT / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        env=env,
+        cwd=REPO_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("streamlit 服务 60 秒内未就绪")
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def wait_idle(page: Any, timeout: float = 60000) -> None:
+    """Wait until the Streamlit script has finished its run."""
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
+
+
+def screenshot_dir(tmp_path: Path) -> Path:
+    folder = Path(os.environ.get("WORKBENCH_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def pick_option(page: Any, box: Any, option: str | int) -> None:
+    """Open a selectbox and choose an option (by text, or by position): a first click on a select that
+    is still settling may only focus it, so the click is repeated until the list shows."""
+    for _ in range(3):
+        box.click()
+        options = page.locator('[role="option"]')
+        target = options.nth(option) if isinstance(option, int) else options.filter(has_text=option).first
+        try:
+            target.wait_for(timeout=5000)
+        except Exception:  # the list did not open: close whatever opened and try again
+            page.keyboard.press("Escape")
+            continue
+        target.click()
+        wait_idle(page)
+        return
+    pytest.fail(f"下拉框中没有出现选项“{option}”")

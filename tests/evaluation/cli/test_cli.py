@@ -1,0 +1,161 @@
+"""The ``workbench`` command as a user runs it: a real subprocess, real files, a throw-away database."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import LIBRARY, SAMPLES
+
+ALL = sorted(p for p in SAMPLES.rglob("*.yaml") if "department" not in p.name)
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "evaluation.cli", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.stem)
+def test_score_json_on_every_sample(path: Path) -> None:
+    out = run("score", str(path), "--json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert list(data)[:5] == ["total", "grade", "indicators", "groups", "penalties"]
+    rows = data["indicators"]
+    assert rows and all(r["status"] != "未评" for r in rows)
+    total = sum(Decimal(r["score"]) for r in rows) - Decimal(data["penalty_total"])
+    assert Decimal(data["total"]) == max(total, Decimal(0))
+    for r in rows:
+        assert Decimal(r["deduction"]) == Decimal(r["weight"]) - Decimal(r["score"])
+        assert r["explanation"] and r["method"] and r["rule"]
+
+
+def test_score_text_shows_rows_groups_penalties_total_and_grade() -> None:
+    out = run("score", str(SAMPLES / "panzhihua-2023-zhaoshang.yaml"))
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    for expected in [
+        "TY.JG.01",
+        "目标完成",
+        "83.33%",
+        "实际 5个 / 目标 6个 = 83.33%，6 × 83.33% = 5.00",
+        "分组小计",
+        "扣分项",
+        "最终得分：88",
+        "等级：良",
+        "文件所载总分：89",
+    ]:
+        assert expected in text, expected
+
+
+def test_score_reports_unscorable_inputs_and_exits_1(tmp_path: Path) -> None:
+    text = (
+        (SAMPLES / "panzhihua-2023-zhaoshang.yaml")
+        .read_text(encoding="utf-8")
+        .replace("actual: 5个", "actual: 大部分完成")
+    )
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text, encoding="utf-8")
+    out = run("score", str(bad))
+    assert out.returncode == 1
+    assert "TY.JG.01" in out.stdout and "“大部分完成”是定性描述" in out.stdout
+
+
+def test_score_missing_file_is_a_clear_error() -> None:
+    out = run("score", "nowhere.yaml")
+    assert out.returncode == 1 and "文件不存在" in out.stderr
+
+
+def test_templates_lists_and_validates_the_library() -> None:
+    out = run("templates", "--json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    ids = {i["id"] for i in data["items"]}
+    assert {"panzhihua-2024", "gongxing-2020", "self-eval-table", "pack-xingzheng-yunzhuan"} <= ids
+    assert len(ids) == len(list(LIBRARY.rglob("*.yaml")))
+
+
+def test_templates_on_a_broken_library_lists_every_problem(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(
+        "kind: pack\nid: x\nname: 包\ncategory: 测试\nweight: 30\ngroups: []\n", encoding="utf-8"
+    )
+    (tmp_path / "b.yaml").write_text("kind: thing\n", encoding="utf-8")
+    out = run("templates", "--library", str(tmp_path))
+    assert out.returncode == 1
+    assert "a.yaml" in out.stderr and "至少需要 1 项" in out.stderr
+    assert "b.yaml" in out.stderr and "kind 应为" in out.stderr
+
+
+def test_init_import_export_round_trip(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "WORKBENCH_DATA_DIR": str(tmp_path)}
+    assert run("init", "--no-samples", env=env).returncode == 0
+    out = run("import", str(SAMPLES), env=env)
+    assert out.returncode == 0, out.stderr
+    assert "已导入 14 项" in out.stdout and "hengkou-2024-zsj-department" in out.stdout
+    listing = run("list", env=env)
+    assert "panzhihua-2023-zhaoshang" in listing.stdout and "88" in listing.stdout
+    exported = tmp_path / "out"
+    assert run("export", "--all", "-o", str(exported), env=env).returncode == 0
+    for path in ALL:
+        back = exported / f"{path.stem}.yaml"
+        body = "\n".join(line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#"))
+        assert back.read_text(encoding="utf-8").strip() == body.strip(), path.name
+    one = tmp_path / "one.json"
+    assert run("export", "panzhihua-2023-zhaoshang", "-o", str(one), env=env).returncode == 0
+    assert json.loads(one.read_text(encoding="utf-8"))["id"] == "panzhihua-2023-zhaoshang"
+    # importing again without --replace is refused and changes nothing
+    again = run("import", str(SAMPLES / "panzhihua-2023-zhaoshang.yaml"), env=env)
+    assert again.returncode == 1 and "已在数据库中" in again.stderr
+    scored = run("score", "panzhihua-2023-zhaoshang", "--json", env=env)
+    assert json.loads(scored.stdout)["total"] == "88"
+
+
+def test_score_json_reproduces_table_3_1_of_the_panzhihua_report() -> None:
+    from tests.evaluation.test_samples import TABLE_3_1
+
+    out = run("score", str(SAMPLES / "panzhihua-2023-zhaoshang.yaml"), "--json")
+    rows = json.loads(out.stdout)["indicators"]
+    assert [(r["name"], Decimal(r["weight"]), Decimal(r["score"])) for r in rows] == [
+        (name, Decimal(weight), Decimal(score)) for name, weight, score, _, _ in TABLE_3_1
+    ]
+    assert json.loads(out.stdout)["total"] == str(sum(Decimal(r["score"]) for r in rows))
+
+
+def test_usage_errors_are_in_chinese() -> None:
+    out = run("score")
+    assert out.returncode == 2 and "缺少必需的参数" in out.stderr
+    out = run("export", "x", "-o", "y", "--format", "xml")
+    assert out.returncode == 2 and "无效的选项" in out.stderr
+
+
+def test_report_command_writes_a_docx_and_says_when_pdf_is_impossible(tmp_path: Path) -> None:
+    out = tmp_path / "报告.docx"
+    done = run("report", str(SAMPLES / "panzhihua-2023-zhaoshang.yaml"), "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    from docx import Document
+
+    doc = Document(str(out))
+    assert any(p.text == "招商引资工作经费项目支出绩效评价报告" for p in doc.paragraphs)
+    no_office = run(
+        "report",
+        str(SAMPLES / "panzhihua-2023-zhaoshang.yaml"),
+        "-o",
+        str(out),
+        "--pdf",
+        env={"PATH": str(Path(sys.executable).parent)},
+    )
+    assert no_office.returncode == 1 and "未安装 LibreOffice" in no_office.stderr
+    assert out.exists()  # the .docx is still written
+    wrong = run("report", str(SAMPLES / "panzhihua-2023-zhaoshang.yaml"), "-o", str(tmp_path / "x.pdf"))
+    assert wrong.returncode == 2 and ".docx" in wrong.stderr

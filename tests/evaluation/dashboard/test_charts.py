@@ -1,0 +1,219 @@
+"""Dashboard data and figure builders: known inputs in, traces and values out."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+
+from evaluation.dashboard.charts import (
+    all_charts,
+    budget_execution,
+    grade_distribution,
+    group_rates,
+    heatmap,
+    pareto,
+    scores_by_project,
+    self_vs_third,
+    year_over_year,
+)
+from evaluation.dashboard.portfolio import Filters, Frames, filter_frames, filter_options, portfolio_frames
+from evaluation.files.evaluations import load_evaluation
+from evaluation.scoring.engine import score
+from tests.conftest import SAMPLES
+
+
+@pytest.fixture(scope="module")
+def samples() -> Frames:
+    evs = [load_evaluation(p) for p in sorted(SAMPLES.rglob("*.yaml")) if "department" not in p.name]
+    return portfolio_frames((e, score(e)) for e in evs)
+
+
+def frames(
+    rows: list[dict[str, object]],
+    indicators: list[dict[str, object]] | None = None,
+    groups: list[dict[str, object]] | None = None,
+) -> Frames:
+    base = {
+        "主管部门": "甲局",
+        "项目类别": "行政运转",
+        "评价类型": "第三方评价",
+        "评价机构": "某机构",
+        "年度": 2024,
+        "预算（万元）": 100.0,
+        "支出（万元）": 90.0,
+        "执行率（%）": 90.0,
+    }
+    projects = pd.DataFrame([{**base, **r} for r in rows])
+    return Frames(
+        projects,
+        pd.DataFrame(groups or [], columns=["评价编号", "项目名称", "一级指标", "分值", "得分", "得分率（%）"]),
+        pd.DataFrame(
+            indicators or [],
+            columns=["评价编号", "项目名称", "一级指标", "二级指标", "三级指标", "分值", "得分", "扣分", "得分率（%）"],
+        ),
+    )
+
+
+def test_portfolio_frames_from_the_samples(samples: Frames) -> None:
+    p = samples.projects
+    assert len(p) == 13
+    pzh = p[p["评价编号"] == "panzhihua-2023-zhaoshang"].iloc[0]
+    assert (pzh["得分"], pzh["等级"], pzh["预算（万元）"], pzh["支出（万元）"], pzh["执行率（%）"]) == (
+        88.0,
+        "良",
+        220.0,
+        220.0,
+        100.0,
+    )
+    tijian = p[p["评价编号"] == "hengkou-2024-zsj-10-tijian"].iloc[0]
+    assert (tijian["预算（万元）"], tijian["评价类型"]) == (0.56, "绩效自评")
+    groups = samples.groups[samples.groups["评价编号"] == "panzhihua-2023-zhaoshang"]
+    assert dict(zip(groups["一级指标"], groups["得分"], strict=True)) == {
+        "通用指标": 50.0,
+        "专用指标": 30.0,
+        "个性指标": 8.0,
+    }
+    assert len(samples.indicators[samples.indicators["评价编号"] == "panzhihua-2023-zhaoshang"]) == 15
+
+
+def test_filters(samples: Frames) -> None:
+    only = filter_frames(samples, Filters(kinds=["第三方评价"]))
+    assert list(only.projects["评价编号"]) == ["panzhihua-2023-zhaoshang"]
+    assert set(only.indicators["评价编号"]) == {"panzhihua-2023-zhaoshang"}
+    wl = filter_frames(samples, Filters(departments=["文联"], years=[2024]))
+    assert set(wl.projects["主管部门"]) == {"文联"} and len(wl) == 3
+    assert filter_options(samples)["等级"] == ["优", "良"]
+    assert len(filter_frames(samples, Filters(grades=["差"]))) == 0
+
+
+def test_scores_by_project_colours_by_grade_and_draws_thresholds() -> None:
+    f = frames(
+        [
+            {"评价编号": "a", "项目名称": "甲", "得分": 95.0, "等级": "优"},
+            {"评价编号": "b", "项目名称": "乙", "得分": 55.0, "等级": "差"},
+            {"评价编号": "c", "项目名称": "丙", "得分": 82.0, "等级": "良"},
+        ]
+    )
+    chart = scores_by_project(f)
+    traces = {t.name: list(t.x) for t in chart.figure.data}
+    assert traces == {"优": [95.0], "良": [82.0], "差": [55.0]}
+    assert sorted(s.x0 for s in chart.figure.layout.shapes) == [60.0, 80.0, 90.0]
+    assert "最低为乙（2024）（55.00 分）" in chart.reading and "低于 60 分的 1 个" in chart.reading
+    assert list(chart.table["得分"]) == [55.0, 82.0, 95.0]
+
+
+def test_group_rates_bars_and_radar() -> None:
+    groups = [
+        {"评价编号": "a", "项目名称": "甲", "一级指标": g, "分值": 50.0, "得分": s, "得分率（%）": s * 2}
+        for g, s in (("决策", 40.0), ("效益", 20.0))
+    ]
+    groups += [
+        {"评价编号": "b", "项目名称": "乙", "一级指标": g, "分值": 50.0, "得分": s, "得分率（%）": s * 2}
+        for g, s in (("决策", 50.0), ("效益", 30.0))
+    ]
+    f = frames(
+        [
+            {"评价编号": "a", "项目名称": "甲", "得分": 60.0, "等级": "中"},
+            {"评价编号": "b", "项目名称": "乙", "得分": 80.0, "等级": "良"},
+        ],
+        groups=groups,
+    )
+    bars = group_rates(f)
+    assert [(t.name, list(t.y)) for t in bars.figure.data] == [
+        ("甲（2024）", [80.0, 40.0]),
+        ("乙（2024）", [100.0, 60.0]),
+    ]
+    assert "“效益”（50.00%）" in bars.reading
+    radar = group_rates(f, ["b"], radar=True)
+    assert len(radar.figure.data) == 1 and list(radar.figure.data[0].r) == [100.0, 60.0, 100.0]
+
+
+def _ind(key: str, name: str, weight: float, got: float) -> dict[str, object]:
+    return {
+        "评价编号": key,
+        "项目名称": key,
+        "一级指标": "产出",
+        "二级指标": "数量",
+        "三级指标": name,
+        "分值": weight,
+        "得分": got,
+        "扣分": weight - got,
+        "得分率（%）": got / weight * 100,
+    }
+
+
+def test_heatmap_and_pareto() -> None:
+    inds = [
+        _ind("a", "完成率", 10, 5),
+        _ind("a", "满意度", 10, 10),
+        _ind("b", "完成率", 10, 7),
+        _ind("b", "满意度", 10, 9),
+    ]
+    f = frames(
+        [
+            {"评价编号": "a", "项目名称": "a", "得分": 15.0, "等级": "差"},
+            {"评价编号": "b", "项目名称": "b", "得分": 16.0, "等级": "差"},
+        ],
+        indicators=inds,
+    )
+    hm = heatmap(f)
+    z = hm.figure.data[0].z
+    assert list(hm.figure.data[0].x) == ["完成率", "满意度"] and [list(r) for r in z] == [[50.0, 100.0], [70.0, 90.0]]
+    assert "“完成率”（60.00%）" in hm.reading
+    pa = pareto(f)
+    assert list(pa.table["三级指标"]) == ["完成率", "满意度"] and list(pa.table["扣分合计"]) == [8.0, 1.0]
+    assert list(pa.table["累计占比（%）"]) == [88.89, 100.0]
+    assert "共失分 9.00 分" in pa.reading
+
+
+def test_budget_grades_year_over_year_and_self_vs_third() -> None:
+    f = frames(
+        [
+            {"评价编号": "a", "项目名称": "甲", "得分": 92.0, "等级": "优", "年度": 2023},
+            {
+                "评价编号": "b",
+                "项目名称": "甲",
+                "得分": 85.0,
+                "等级": "良",
+                "年度": 2024,
+                "执行率（%）": 70.0,
+                "支出（万元）": 70.0,
+            },
+            {"评价编号": "c", "项目名称": "甲", "得分": 95.0, "等级": "优", "年度": 2024, "评价类型": "绩效自评"},
+        ]
+    )
+    b = budget_execution(f)
+    assert "合计预算 300.00 万元，支出 250.00 万元，总体执行率 83.33%" in b.reading
+    g = grade_distribution(f)
+    assert list(zip(g.table["等级"], g.table["评价个数"], strict=True)) == [("优", 2), ("良", 1)]
+    y = year_over_year(filter_frames(f, Filters(kinds=["第三方评价"])))
+    assert list(y.table["得分"]) == [92.0, 85.0] and "-7.00" in y.reading
+    s = self_vs_third(f)
+    assert s.table.to_dict("records") == [
+        {"项目名称": "甲", "年度": 2024, "自评得分": 95.0, "第三方得分": 85.0, "差值": 10.0}
+    ]
+    assert "1 个自评高于第三方" in s.reading
+
+
+def test_every_chart_on_the_samples_and_on_an_empty_filter(samples: Frames) -> None:
+    charts = all_charts(samples)
+    assert [c.key for c in charts] == [
+        "scores",
+        "groups",
+        "groups_radar",
+        "heatmap",
+        "pareto",
+        "budget",
+        "grades",
+        "yoy",
+        "self_vs_third",
+    ]
+    for c in charts:
+        assert c.reading.endswith("。") and c.figure.layout.title.text == c.title
+    heat = charts[3]
+    assert len(heat.figure.data[0].y) == 13  # two tables share a project name; labels stay distinct
+    empty = filter_frames(samples, Filters(grades=["差"]))
+    assert all(c.table.empty and "没有" in c.reading for c in all_charts(empty))
+    assert Decimal(str(charts[0].table["得分"].min())) == 88

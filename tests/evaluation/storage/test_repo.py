@@ -1,0 +1,139 @@
+"""Storage on SQLite and on a real PostgreSQL: the same code, identical Decimals, no partial writes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect
+from sqlalchemy.engine import Engine
+
+from evaluation.auth import SYSTEM
+from evaluation.errors import ConflictError, NotFound, ValidationFailed
+from evaluation.files.evaluations import dump_evaluation, load_evaluation
+from evaluation.model import Assessment
+from evaluation.scoring.engine import score
+from evaluation.storage import repo
+from evaluation.storage.bootstrap import ensure_samples, open_database
+from evaluation.storage.db import session_scope
+from tests.conftest import SAMPLES
+
+PANZHIHUA = SAMPLES / "panzhihua-2023-zhaoshang.yaml"
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    eng = open_database(db_url)
+    yield eng
+    eng.dispose()
+
+
+def test_schema_comes_from_the_migrations(engine: Engine) -> None:
+    tables = set(inspect(engine).get_table_names())
+    assert {"evaluation", "assessment", "department_summary", "alembic_version"} <= tables
+    open_database(engine.url.render_as_string(hide_password=False)).dispose()  # a second start is a no-op
+
+
+def test_samples_load_once_and_list_with_scores(engine: Engine) -> None:
+    assert ensure_samples(engine, SAMPLES) == (13, 1)
+    assert ensure_samples(engine, SAMPLES) == (0, 0)
+    with session_scope(engine) as s:
+        items = repo.list_evaluations(session=s)
+        departments = repo.list_department_summaries(session=s)
+    assert len(items) == 13 and len(departments) == 1
+    pzh = next(i for i in items if i.key == "panzhihua-2023-zhaoshang")
+    assert (pzh.total_score, pzh.grade, pzh.scored, pzh.indicator_count) == (Decimal("88.00"), "良", 15, 15)
+    assert sum(1 for i in items if i.kind == "self_evaluation") == 12
+
+
+def test_round_trip_through_the_database_is_lossless(engine: Engine) -> None:
+    ensure_samples(engine, SAMPLES)
+    for path in sorted(SAMPLES.rglob("*.yaml")):
+        if "department" in path.name:
+            continue
+        original = load_evaluation(path)
+        with session_scope(engine) as s:
+            stored = repo.get_evaluation(session=s, ref=original.id)
+        assert stored == original, path.name
+        assert dump_evaluation(stored) == dump_evaluation(original)
+        assert score(stored).total == score(original).total
+
+
+def test_decimals_read_back_identical(engine: Engine) -> None:
+    ev = load_evaluation(PANZHIHUA)
+    funds = ev.facts.funds.model_copy(update={"spent": Decimal("2.675"), "received": Decimal("0.000001")})
+    ev = ev.model_copy(update={"id": "decimal-check", "facts": ev.facts.model_copy(update={"funds": funds})})
+    with session_scope(engine) as s:
+        repo.create_evaluation(session=s, evaluation=ev, user=SYSTEM)
+    with session_scope(engine) as s:
+        back = repo.get_evaluation(session=s, ref="decimal-check")
+    assert back.facts.funds.spent == Decimal("2.675") and str(back.facts.funds.spent) == "2.675"
+    assert str(back.facts.funds.received) == "0.000001"
+    assert [str(e.amount) for e in back.facts.funds.breakdown] == [str(e.amount) for e in ev.facts.funds.breakdown]
+
+
+def test_saving_an_assessment_updates_the_total_and_locks_optimistically(engine: Engine) -> None:
+    ensure_samples(engine, SAMPLES)
+    key = "panzhihua-2023-zhaoshang"
+    with session_scope(engine) as s:
+        ev = repo.get_evaluation(session=s, ref=key)
+        version = repo.get_assessment_version(session=s, ref=key, code="GX.JJ.01")
+    assert version == 1
+    better = Assessment.model_validate({"code": "GX.JJ.01", "inputs": {"actual": "50万美元", "target": "100万美元"}})
+    with session_scope(engine) as s:
+        assert repo.save_assessment(session=s, ref=key, assessment=better, expected_version=1, user=SYSTEM) == 2
+    with session_scope(engine) as s:
+        items = {i.key: i for i in repo.list_evaluations(session=s)}
+    assert items[key].total_score == Decimal("92.00")  # 88 + 8 × 50 %
+    # a second person who loaded version 1 is refused, and nothing changes
+    stale = Assessment.model_validate({"code": "GX.JJ.01", "inputs": {"actual": "0万美元", "target": "100万美元"}})
+    with pytest.raises(ConflictError, match="已被他人修改"), session_scope(engine) as s:
+        repo.save_assessment(session=s, ref=key, assessment=stale, expected_version=1, user=SYSTEM)
+    with session_scope(engine) as s:
+        after = repo.get_evaluation(session=s, ref=key)
+    assert after.assessment("GX.JJ.01") == better
+    del ev
+
+
+def test_an_invalid_assessment_changes_nothing(engine: Engine) -> None:
+    ensure_samples(engine, SAMPLES)
+    key = "panzhihua-2023-zhaoshang"
+    with session_scope(engine) as s:
+        before = repo.get_evaluation(session=s, ref=key)
+    wrong = Assessment.model_validate({"code": "TY.JG.01", "inputs": {"answers": {"x": True}}})
+    with pytest.raises(ValidationFailed, match="不使用该字段"), session_scope(engine) as s:
+        repo.save_assessment(session=s, ref=key, assessment=wrong, expected_version=1, user=SYSTEM)
+    with session_scope(engine) as s:
+        assert repo.get_evaluation(session=s, ref=key) == before
+        assert repo.get_assessment_version(session=s, ref=key, code="TY.JG.01") == 1
+
+
+def test_import_is_all_or_nothing(engine: Engine, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        PANZHIHUA.read_text(encoding="utf-8").replace("id: panzhihua-2023-zhaoshang", "id: other\nunknown_field: 1"),
+        encoding="utf-8",
+    )
+    with pytest.raises(ValidationFailed, match="unknown_field"), session_scope(engine) as s:
+        repo.import_files(session=s, paths=[PANZHIHUA, bad], user=SYSTEM)
+    with session_scope(engine) as s:
+        assert repo.count_evaluations(session=s) == 0
+    with session_scope(engine) as s:
+        repo.import_files(session=s, paths=[PANZHIHUA], user=SYSTEM)
+    with pytest.raises(ValidationFailed, match="已在数据库中"), session_scope(engine) as s:
+        repo.import_files(session=s, paths=[PANZHIHUA], user=SYSTEM)
+    with session_scope(engine) as s:
+        assert repo.import_files(session=s, paths=[PANZHIHUA], replace=True, user=SYSTEM) == [
+            "panzhihua-2023-zhaoshang"
+        ]
+        assert repo.count_evaluations(session=s) == 1
+
+
+def test_delete_and_missing(engine: Engine) -> None:
+    ensure_samples(engine, SAMPLES)
+    with session_scope(engine) as s:
+        repo.delete_evaluation(session=s, ref="panzhihua-2023-zhaoshang", user=SYSTEM)
+    with pytest.raises(NotFound, match="找不到评价"), session_scope(engine) as s:
+        repo.get_evaluation(session=s, ref="panzhihua-2023-zhaoshang")

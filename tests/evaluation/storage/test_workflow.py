@@ -1,0 +1,93 @@
+"""The review workflow: allowed transitions by role, locking, comments, the final report's hash."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from evaluation.auth import PermissionDenied, User
+from evaluation.model import Assessment
+from evaluation.storage import audit, repo, users
+from evaluation.storage.db import session_scope
+from evaluation.storage.workflow import WorkflowError, final_report, state_of, transition
+
+KEY = "panzhihua-2023-zhaoshang"
+
+
+@pytest.fixture
+def engine(sample_engine: Engine) -> Engine:
+    return sample_engine
+
+
+@pytest.fixture
+def team(engine: Engine) -> dict[str, User]:
+    """zhang (评价人员) and li (复核人员) are members of the evaluation; wang (复核人员) is not."""
+    with session_scope(engine) as s:
+        admin = users.create_user(session=s, username="admin", password="Guanli-2024", role="管理员")
+        people = {"admin": admin}
+        for name, role in [("zhang", "评价人员"), ("li", "复核人员"), ("wang", "复核人员")]:
+            people[name] = users.create_user(
+                session=s, username=name, password=f"{name}-pw-2024", role=role, actor=admin
+            )
+        for name in ("zhang", "li"):
+            users.add_member(session=s, actor=admin, user_id=people[name].id, evaluation_key=KEY)
+    return people
+
+
+def _save(engine: Engine, user: User, version: int) -> int:
+    a = Assessment.model_validate({"code": "GX.JJ.01", "inputs": {"actual": "10万美元", "target": "100万美元"}})
+    with session_scope(engine) as s:
+        return repo.save_assessment(session=s, ref=KEY, assessment=a, expected_version=version, user=user)
+
+
+def test_full_cycle_with_locking_and_a_returned_round(engine: Engine, team: dict[str, User]) -> None:
+    zhang, li, wang = team["zhang"], team["li"], team["wang"]
+    with session_scope(engine) as s:
+        assert state_of(session=s, evaluation_key=KEY).state == "草稿"
+        transition(session=s, evaluation_key=KEY, to="已提交复核", user=zhang)
+    with pytest.raises(PermissionDenied, match="已锁定"):
+        _save(engine, zhang, 1)
+    with pytest.raises(WorkflowError, match="须写明复核意见"), session_scope(engine) as s:
+        transition(session=s, evaluation_key=KEY, to="退回修改", user=li)
+    with pytest.raises(PermissionDenied, match="不能把评价"), session_scope(engine) as s:
+        transition(session=s, evaluation_key=KEY, to="已通过", user=zhang)
+    with session_scope(engine) as s:
+        back = transition(
+            session=s,
+            evaluation_key=KEY,
+            to="退回修改",
+            user=li,
+            comment="外商直接投资的实际值需附统计口径",
+        )
+    assert back.comments[0]["text"] == "外商直接投资的实际值需附统计口径" and not back.locked
+    assert _save(engine, zhang, 1) == 2  # returned: editable again
+    report = b"%PDF final report"
+    with session_scope(engine) as s:
+        transition(session=s, evaluation_key=KEY, to="已提交复核", user=zhang)
+    with pytest.raises(PermissionDenied, match="不是评价"), session_scope(engine) as s:
+        transition(session=s, evaluation_key=KEY, to="已通过", user=wang)  # a reviewer, but not of this evaluation
+    with session_scope(engine) as s:
+        transition(session=s, evaluation_key=KEY, to="已通过", user=li)
+        with pytest.raises(WorkflowError, match="须附最终报告"):
+            transition(session=s, evaluation_key=KEY, to="已定稿", user=li)
+        final = transition(
+            session=s, evaluation_key=KEY, to="已定稿", user=li, final_report=report, file_name="定稿.docx"
+        )
+    assert final.report_sha256 == hashlib.sha256(report).hexdigest()
+    with session_scope(engine) as s:
+        assert final_report(session=s, evaluation_key=KEY) == ("定稿.docx", report, hashlib.sha256(report).hexdigest())
+    with pytest.raises(WorkflowError, match="不能变为"), session_scope(engine) as s:
+        transition(session=s, evaluation_key=KEY, to="已提交复核", user=zhang)
+    with pytest.raises(PermissionDenied, match="已定稿"):
+        _save(engine, zhang, 2)
+    with session_scope(engine) as s:
+        steps = [(e.old, e.new) for e in audit.history(session=s, evaluation_key=KEY, target="流程")]
+    assert steps == [
+        ("草稿", "已提交复核"),
+        ("已提交复核", "退回修改"),
+        ("退回修改", "已提交复核"),
+        ("已提交复核", "已通过"),
+        ("已通过", "已定稿"),
+    ]

@@ -1,0 +1,160 @@
+"""The pure helpers behind the workbench pages and the document storage with optimistic locking."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from evaluation.auth import SYSTEM
+from evaluation.errors import ConflictError, ValidationFailed
+from evaluation.files.attachments import (
+    AttachmentError,
+    attachment_path,
+    check_upload,
+    content_hash,
+    intact,
+    remove_attachment,
+    safe_name,
+    store_attachment,
+)
+from evaluation.files.evaluations import load_evaluation
+from evaluation.formatting import percent, points, wan
+from evaluation.funds import breakdown, execution_rate
+from evaluation.lifecycle import apply_personal_rows, duplicate_for_next_year, new_evaluation_id, personal_rows
+from evaluation.model import Evaluation, ExpenseItem, ReportProblem, Suggestion
+from evaluation.report.problems import renumber
+from evaluation.scoring.engine import score
+from evaluation.scoring.narrative import draft_narrative
+from evaluation.storage.db import make_engine, migrate, session_scope
+from evaluation.storage.documents import assessment_versions, load_document, save_document
+from evaluation.storage.repo import create_evaluation
+from tests.conftest import SAMPLES
+
+
+@pytest.fixture(scope="module")
+def sample() -> Evaluation:
+    return load_evaluation(SAMPLES / "panzhihua-2023-zhaoshang.yaml")
+
+
+def test_numbers_as_the_documents_show_them() -> None:
+    assert wan(Decimal("2.125")) == "2.13" and wan(Decimal(1234)) == "1,234.00" and wan(None) == "—"
+    assert percent(Decimal("36.4545")) == "36.45%"
+    assert points(Decimal("6.00")) == "6" and points(Decimal("5.714")) == "5.71" and points(None) == "未评"
+
+
+def test_breakdown_totals_shares_and_mismatch(sample: Evaluation) -> None:
+    b = breakdown(sample.facts.funds.breakdown, sample.facts.funds.spent)
+    assert b.total == Decimal("220.00") and b.mismatch == ""
+    assert [r.share for r in b.rows][:2] == [Decimal("0.96"), Decimal("5.90")]
+    off = breakdown([ExpenseItem(category="办公费", amount=Decimal("10"))], Decimal("12.5"))
+    assert off.mismatch == "支出明细合计 10.00 万元与实际支出 12.50 万元不一致（相差 2.50 万元），请核对。"
+    assert breakdown([], None).rows == () and execution_rate(sample.facts.funds) == Decimal("100.00")
+
+
+def test_duplicate_for_next_year_clears_what_belongs_to_the_old_year(sample: Evaluation) -> None:
+    copy = duplicate_for_next_year(sample, new_evaluation_id(2024, {"eval-2024-1"}))
+    assert copy.id == "eval-2024-2" and copy.project.year == 2024
+    assert copy.assessments == [] and copy.problems == [] and copy.suggestions == [] and copy.stated is None
+    assert copy.facts.background == sample.facts.background and copy.facts.implementation == ""
+    assert copy.facts.funds.spent is None and all(e.amount == 0 for e in copy.facts.funds.breakdown)
+    assert copy.system == sample.system and copy.report.stages == []
+    assert score(copy).scored == 0
+
+
+def test_personal_rows_round_trip_and_sum_check(sample: Evaluation) -> None:
+    rows = personal_rows(sample.system)
+    same = apply_personal_rows(sample.system, rows)
+    assert same.problems == () and same.system == sample.system
+    rows[0]["分值"] = 9
+    over = apply_personal_rows(sample.system, rows)
+    assert [p.message for p in over.problems] == ["个性指标分值合计 17 分，超出一级指标“个性指标”的分值 16 分"]
+
+
+def test_narrative_draft_names_evidence_findings_and_score(sample: Evaluation) -> None:
+    found = sample.system.find("TY.JC.02")
+    assert found is not None
+    a = sample.assessment("TY.JC.02")
+    assert a is not None
+    r = score(sample).indicator("TY.JC.02")
+    text = draft_narrative(found[2], a, r.score, r.explanation)
+    assert text.startswith(
+        "评价组查阅了《攀枝花东区2023年重点招商引资项目责任制》、《招商引资工作经费项目绩效目标申报表》"
+    )
+    assert "调整为 3 分" in text and text.endswith("综上，该指标得 3 分。")
+
+
+def test_renumber_keeps_answers_on_their_problems() -> None:
+    p = [ReportProblem(title=t) for t in ("甲", "乙")]
+    s = Suggestion(title="建议")
+    ordered, sugg, errors = renumber(
+        [(Decimal(3), 1, p[0]), (Decimal(2), 2, p[1]), (Decimal(1), None, ReportProblem(title="丙"))],
+        [(Decimal(1), s, [Decimal(1)]), (Decimal(2), s, [Decimal(2), Decimal(9)])],
+    )
+    assert [x.title for x in ordered] == ["丙", "乙", "甲"]
+    assert [x.answers for x in sugg] == [[3], [2]]
+    assert errors == ["建议“建议”回应的问题序号 9 不存在"]
+
+
+def test_attachment_names_cannot_leave_the_folder(tmp_path: Path) -> None:
+    assert safe_name("../../etc/passwd.pdf") == "passwd.pdf"
+    assert safe_name("C:\\Users\\a\\合同.docx") == "合同.docx"
+    assert safe_name("..\x00.pdf") == "pdf"
+    with pytest.raises(AttachmentError, match="不可用"):
+        safe_name("../..")
+    with pytest.raises(AttachmentError, match=r"不支持的文件类型“\.exe”"):
+        check_upload("a.exe", 10)
+    with pytest.raises(AttachmentError, match="超过上限 20 MB"):
+        check_upload("a.pdf", 21 * 1024 * 1024)
+    rel = store_attachment(root=tmp_path, evaluation_id="e1", code="TY.JC.01", filename="../纪要.pdf", data=b"x")
+    again = store_attachment(root=tmp_path, evaluation_id="e1", code="TY.JC.01", filename="纪要.pdf", data=b"y")
+    assert (rel, again) == ("e1/TY.JC.01/纪要.pdf", "e1/TY.JC.01/纪要（2）.pdf")
+    assert attachment_path(root=tmp_path, relative=rel).read_bytes() == b"x"
+    # the same content again reuses its file; the recorded hash tells a changed file
+    assert store_attachment(root=tmp_path, evaluation_id="e1", code="TY.JC.01", filename="副本.pdf", data=b"y") == again
+    path = attachment_path(root=tmp_path, relative=again)
+    assert intact(path, content_hash(b"y")) and not intact(path, content_hash(b"x")) and intact(path, "")
+    remove_attachment(root=tmp_path, relative=again)
+    assert not path.exists()
+    remove_attachment(root=tmp_path, relative="../outside.pdf")  # never outside the data folder, never an error
+    with pytest.raises(AttachmentError):
+        attachment_path(root=tmp_path, relative="../outside.pdf")
+    with pytest.raises(AttachmentError, match="不能用作附件目录名"):
+        store_attachment(root=tmp_path, evaluation_id="..", code="x", filename="a.pdf", data=b"x")
+
+
+def test_save_document_locks_on_the_version(tmp_path: Path, sample: Evaluation) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'd.db'}")
+    migrate(engine)
+    with session_scope(engine) as session:
+        create_evaluation(session=session, evaluation=sample, user=SYSTEM)
+    with session_scope(engine) as session:
+        ev, version = load_document(session=session, key=sample.id)
+        renamed = ev.model_copy(update={"project": ev.project.model_copy(update={"name": "新名称"})})
+        assert save_document(session=session, evaluation=renamed, expected_version=version, user=SYSTEM) == version + 1
+    with session_scope(engine) as session, pytest.raises(ConflictError, match="已被他人修改"):
+        save_document(session=session, evaluation=renamed, expected_version=version, user=SYSTEM)
+    bad = renamed.model_copy(update={"suggestions": [Suggestion(title="建议", answers=[7])]})
+    with session_scope(engine) as session, pytest.raises(ValidationFailed, match="回应的问题序号 7 不存在"):
+        save_document(session=session, evaluation=bad, expected_version=version + 1, user=SYSTEM)
+    with session_scope(engine) as session:
+        ev, version = load_document(session=session, key=sample.id)
+        assert ev.project.name == "新名称" and version == 2
+        before = assessment_versions(session=session, key=sample.id)
+        kept = [a for a in ev.assessments if a.code != "TY.JC.01"]
+        kept[0] = kept[0].model_copy(update={"narrative": "改写"})
+        save_document(
+            session=session,
+            evaluation=ev.model_copy(update={"assessments": kept}),
+            expected_version=2,
+            sync_assessments=True,
+            user=SYSTEM,
+        )
+    with session_scope(engine) as session:
+        ev, version = load_document(session=session, key=sample.id)
+        after = assessment_versions(session=session, key=sample.id)
+    assert version == 3 and "TY.JC.01" not in after
+    assert after[kept[0].code] == before[kept[0].code] + 1 and after[kept[1].code] == before[kept[1].code]
+    assert ev.assessment(kept[0].code).narrative == "改写"  # type: ignore[union-attr]
+    engine.dispose()

@@ -1,0 +1,280 @@
+"""证据与评分 through its widgets: each rule kind's input, refused input, override, evidence, narrative,
+and the conflict message when someone else saved first."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from evaluation.auth import SYSTEM
+from evaluation.model import Assessment, Finding
+from evaluation.storage.db import make_engine, session_scope
+from evaluation.storage.repo import save_assessment
+from tests.pages.support import SAMPLE, button, by_label, edit_table, new_app, open_page, stored, texts
+
+
+@pytest.fixture
+def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    return new_app(tmp_path, monkeypatch)
+
+
+def pick(at: AppTest, code: str, evaluation: str = SAMPLE) -> AppTest:
+    at.selectbox(key=f"wb_pick_indicator@{evaluation}").set_value(code).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def submit(at: AppTest, form: str) -> AppTest:
+    next(b for b in at.form_submit_button if b.form_id.startswith(form)).click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def score_of(tmp_path: Path, code: str, key: str = SAMPLE) -> Decimal | None:
+    from evaluation.scoring.engine import score
+
+    return score(stored(tmp_path, key)).indicator(code).score
+
+
+def total(at: AppTest) -> str:
+    return next(m.value for m in at.sidebar.markdown if "得分" in m.value)
+
+
+def test_deduction_finding_with_evidence_lowers_the_score(app: AppTest, tmp_path: Path) -> None:
+    open_page(app, "evidence")
+    pick(app, "TY.JC.01")
+    assert "88.00" in total(app)
+    edit_table(
+        app,
+        f"ev@{SAMPLE}@TY.JC.01@inputs.findings",
+        added=[
+            {"问题描述": "项目调整未经集体研究", "证据文件": "党组会议纪要", "文号": "东经合〔2023〕5号", "页码": "3"}
+        ],
+    )
+    submit(app, "inputs@")
+    assert score_of(tmp_path, "TY.JC.01") == 3
+    a = stored(tmp_path).assessment("TY.JC.01")
+    assert a is not None and a.inputs.findings[0].evidence[0].doc_no == "东经合〔2023〕5号"
+    assert "发现 1 处问题" in texts(app) and "85.00" in total(app)
+
+
+def test_ratio_shows_the_reading_and_refuses_an_ambiguous_actual(app: AppTest, tmp_path: Path) -> None:
+    open_page(app, "evidence")
+    pick(app, "GX.JJ.02")
+    by_label(app.text_input, "实际值").set_value("新签约5亿元以上项目5个")
+    submit(app, "inputs@")
+    assert "包含多个数值（5、5）" in texts(app)
+    assert by_label(app.text_input, "实际值").value == "新签约5亿元以上项目5个"
+    assert score_of(tmp_path, "GX.JJ.02") == 8
+    by_label(app.text_input, "实际值").set_value("5个")
+    submit(app, "inputs@")
+    assert score_of(tmp_path, "GX.JJ.02") == Decimal("5.71")
+    assert any("解析：读作数值 5个" in c.value for c in app.caption)
+    assert "实际 5个 / 目标 7 = 71.43%" in texts(app)
+
+
+def test_composite_ratio_timeliness_and_a_zero_target(app: AppTest, tmp_path: Path) -> None:
+    open_page(app, "evidence")
+    pick(app, "TY.SS.01")
+    inputs = [t for t in app.text_input if t.label == "实际值"]
+    inputs[0].set_value("198万元")
+    submit(app, "inputs@")
+    assert score_of(tmp_path, "TY.SS.01") == Decimal("5.70")
+    targets = [t for t in app.text_input if t.label == "目标值"]
+    targets[1].set_value("0")
+    submit(app, "inputs@")
+    assert "单位资金使用率的目标值为 0，无法计算比率" in texts(app)
+    assert score_of(tmp_path, "TY.SS.01") == Decimal("5.70")
+    pick(app, "TY.JG.02")
+    by_label(app.date_input, "实际完成日期").set_value(date(2024, 1, 30))
+    submit(app, "inputs@")
+    assert score_of(tmp_path, "TY.JG.02") == Decimal("2.75")
+    assert "超时 30天（8.24%）" in texts(app)
+
+
+def test_checklist_bands_and_composite(app: AppTest, tmp_path: Path) -> None:
+    open_page(app, "evidence")
+    pick(app, "TY.JC.03")
+    by_label(app.radio, "聚焦重大任务").set_value("否")
+    submit(app, "inputs@")
+    assert score_of(tmp_path, "TY.JC.03") == 3
+    # 规划论证: checklist part + bands part (count of badly set targets); the stored override stays
+    pick(app, "TY.JC.02")
+    by_label(app.number_input, "个数").set_value(1)
+    submit(app, "inputs@")
+    a = stored(tmp_path).assessment("TY.JC.02")
+    assert a is not None and (a.inputs.parts["targets"].count, a.inputs.parts["targets"].of) == (1, 12)
+    from evaluation.scoring.engine import score
+
+    row = score(stored(tmp_path)).indicator("TY.JC.02")
+    assert row.computed == 6 and row.score == 3  # the override from the report is kept
+    by_label(app.number_input, "个数").set_value(13)
+    submit(app, "inputs@")
+    assert "个数 13 大于总个数 12" in texts(app)
+
+
+def test_qualitative_band_refuses_a_score_outside_it(app: AppTest, tmp_path: Path) -> None:
+    key = "hengkou-2024-zsj-10-tijian"
+    open_page(app, "evidence", key)
+    pick(app, "XY.SH.01", key)
+    by_label(app.selectbox, "档次").set_value("部分达成")
+    by_label(app.text_input, "得分").set_value("14")
+    submit(app, "inputs@")
+    assert "得分 14 不在“部分达成”档的区间 [9, 12) 内" in texts(app)
+    by_label(app.text_input, "得分").set_value("10.5")
+    submit(app, "inputs@")
+    assert score_of(tmp_path, "XY.SH.01", key) == Decimal("10.5")
+
+
+def test_manual_score_needs_a_justification(app: AppTest, tmp_path: Path) -> None:
+    app.run()
+    by_label(app.text_input, "项目名称").set_value("办公经费")
+    by_label(app.text_input, "主管部门").set_value("某局")
+    by_label(app.selectbox, "专用指标包").set_value("pack-xingzheng-yunzhuan")
+    button(app, "新建").click().run()
+    app.switch_page("pages/evidence.py").run()
+    pick(app, "GX.01.01", "eval-2024-1")
+    by_label(app.text_input, "得分").set_value("12")
+    submit(app, "inputs@")
+    assert "直接评分须写明理由" in texts(app)
+    by_label(app.text_area, "评分理由").set_value("个性目标大部分完成")
+    by_label(app.text_input, "得分").set_value("17")
+    submit(app, "inputs@")
+    assert "不能超过分值 16" in texts(app)
+    by_label(app.text_input, "得分").set_value("12")
+    submit(app, "inputs@")
+    assert score_of(tmp_path, "GX.01.01", "eval-2024-1") == 12
+
+
+def test_override_needs_a_reason_and_can_be_cleared(app: AppTest, tmp_path: Path) -> None:
+    open_page(app, "evidence")
+    pick(app, "TY.JC.03")
+    by_label(app.text_input, "调整得分").set_value("4")
+    submit(app, "override@")
+    assert "调整得分必须写明理由" in texts(app)
+    assert score_of(tmp_path, "TY.JC.03") == 6
+    by_label(app.text_input, "调整理由").set_value("资金存在少量交叉使用，酌情扣分")
+    submit(app, "override@")
+    a = stored(tmp_path).assessment("TY.JC.03")
+    assert a is not None and a.override is not None and a.override.reason == "资金存在少量交叉使用，酌情扣分"
+    assert score_of(tmp_path, "TY.JC.03") == 4 and "86.00" in total(app)
+    next(b for b in app.form_submit_button if b.label.startswith("取消调整")).click().run()
+    assert score_of(tmp_path, "TY.JC.03") == 6
+
+
+def test_penalty_item_lowers_the_total(app: AppTest, tmp_path: Path) -> None:
+    open_page(app, "evidence")
+    pick(app, "KF.01")
+    edit_table(app, f"ev@{SAMPLE}@KF.01@inputs.findings", added=[{"问题描述": "未按时报送绩效自评报告"}])
+    submit(app, "inputs@")
+    from evaluation.scoring.engine import score
+
+    assert score(stored(tmp_path)).total == 87
+    assert "87.00" in total(app)
+
+
+def test_evidence_references_and_attachments(app: AppTest, tmp_path: Path) -> None:
+    open_page(app, "evidence")
+    pick(app, "TY.JC.01")
+    edit_table(
+        app,
+        f"ev@{SAMPLE}@TY.JC.01@refs.table",
+        added=[{"文件名称": "项目申报书", "文号": "东财〔2023〕1号", "页码": "2"}],
+    )
+    app.file_uploader[0].set_value([("../../纪要.pdf", b"%PDF-1.4 test", "application/pdf")])
+    submit(app, "evidence@")
+    a = stored(tmp_path).assessment("TY.JC.01")
+    assert a is not None
+    docs = [(e.document, e.doc_no, e.attachment) for e in a.evidence]
+    assert ("项目申报书", "东财〔2023〕1号", "") in docs
+    attached = [e.attachment for e in a.evidence if e.attachment]
+    assert attached == [f"{SAMPLE}/TY.JC.01/纪要.pdf"]
+    assert (tmp_path / "attachments" / SAMPLE / "TY.JC.01" / "纪要.pdf").read_bytes() == b"%PDF-1.4 test"
+    assert any("下载 纪要.pdf" in b.label for b in app.get("download_button"))
+    recorded = [e.sha256 for e in a.evidence if e.attachment]
+    assert recorded == [hashlib.sha256(b"%PDF-1.4 test").hexdigest()]
+    # a file changed behind the workbench's back is flagged
+    (tmp_path / "attachments" / SAMPLE / "TY.JC.01" / "纪要.pdf").write_bytes(b"%PDF-1.4 altered")
+    app.run()
+    assert "与上传时记录的 SHA-256 不符" in texts(app)
+
+
+def test_a_refused_evidence_save_leaves_no_file_behind(app: AppTest, tmp_path: Path) -> None:
+    open_page(app, "evidence")
+    pick(app, "TY.JC.01")
+    other = stored(tmp_path).assessment("TY.JC.01")
+    assert other is not None
+    engine = make_engine(f"sqlite:///{tmp_path / 'app.db'}")
+    with session_scope(engine) as session:  # someone else saves the indicator first
+        save_assessment(
+            session=session,
+            ref=SAMPLE,
+            assessment=other.model_copy(update={"narrative": "他人修改"}),
+            expected_version=1,
+            user=SYSTEM,
+        )
+    engine.dispose()
+    app.file_uploader[0].set_value([("会议纪要.pdf", b"%PDF-1.4 minutes", "application/pdf")])
+    submit(app, "evidence@")
+    assert "已被他人修改" in texts(app)
+    folder = tmp_path / "attachments" / SAMPLE / "TY.JC.01"
+    assert not folder.exists() or not any(folder.iterdir())
+
+
+def test_attachment_of_a_forbidden_type_is_refused(app: AppTest, tmp_path: Path) -> None:
+    open_page(app, "evidence")
+    pick(app, "TY.JC.01")
+    app.file_uploader[0].set_value([("run.exe", b"MZ", "application/octet-stream")])
+    submit(app, "evidence@")
+    assert "不支持的文件类型“.exe”" in texts(app)
+    assert not (tmp_path / "attachments").exists()
+
+
+def test_narrative_is_drafted_from_inputs_and_saved(app: AppTest, tmp_path: Path) -> None:
+    open_page(app, "evidence")
+    pick(app, "TY.JG.02")
+    next(b for b in app.form_submit_button if b.label == "按输入和得分起草").click().run()
+    draft = by_label(app.text_area, "评分过程").value
+    assert "计划 364天，实际 364天，按时完成" in draft and draft.endswith("该指标得 3 分。")
+    by_label(app.checkbox, "已复核").check()
+    submit(app, "narrative@")
+    a = stored(tmp_path).assessment("TY.JG.02")
+    assert a is not None and a.narrative == draft and a.status == "已复核"
+
+
+def test_someone_elses_save_is_not_overwritten(app: AppTest, tmp_path: Path) -> None:
+    open_page(app, "evidence")
+    pick(app, "TY.JC.01")
+    engine = make_engine(f"sqlite:///{tmp_path / 'app.db'}")
+    with session_scope(engine) as session:
+        other = Assessment(code="TY.JC.01", inputs={"findings": [Finding(text="他人记录的问题")]})  # type: ignore[arg-type]
+        save_assessment(session=session, ref=SAMPLE, assessment=other, expected_version=1, user=SYSTEM)
+    engine.dispose()
+    edit_table(app, f"ev@{SAMPLE}@TY.JC.01@inputs.findings", added=[{"问题描述": "我的问题"}])
+    submit(app, "inputs@")
+    assert "在您编辑期间已被他人修改" in texts(app)
+    a = stored(tmp_path).assessment("TY.JC.01")
+    assert a is not None and [f.text for f in a.inputs.findings] == ["他人记录的问题"]
+    button(app, "载入最新内容").click().run()
+    assert "发现 1 处问题：他人记录的问题" in texts(app)
+
+
+def test_reading_follows_the_text_typed_when_the_save_is_refused(app: AppTest) -> None:
+    open_page(app, "evidence")
+    pick(app, "GX.JJ.02")
+    stored_reading = [c.value for c in app.caption if c.value.startswith("解析：")]
+    assert not any("含多个数值" in c for c in stored_reading)
+    by_label(app.text_input, "实际值").set_value("新签约5亿元以上项目5个")
+    by_label(app.text_input, "目标值").set_value("9个")
+    submit(app, "inputs@")
+    assert "包含多个数值（5、5）" in texts(app)
+    readings = [c.value for c in app.caption if c.value.startswith("解析：")]
+    assert readings[:2] == [
+        "解析：含多个数值（5、5），请只保留用于计算的那一个",
+        "解析：读作数值 9个（数 9，单位 个）",
+    ], readings

@@ -1,0 +1,213 @@
+"""评价项目 and 项目信息 pages through their widgets: list and filters, create, duplicate, delete, edit."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from evaluation.auth import SYSTEM
+from tests.pages.support import SAMPLE, button, by_label, edit_table, new_app, open_page, stored, texts
+
+
+@pytest.fixture
+def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    return new_app(tmp_path, monkeypatch)
+
+
+def test_filters_narrow_the_list(app: AppTest) -> None:
+    app.run()
+    assert len(app.dataframe[0].value) == 13
+    by_label(app.multiselect, "年度").set_value([2023]).run()
+    table = app.dataframe[0].value
+    assert list(table["评价编号"]) == [SAMPLE]
+    assert "筛选后显示 1 个" in app.caption[0].value
+    by_label(app.multiselect, "年度").set_value([]).run()
+    by_label(app.text_input, "搜索").set_value("体检").run()
+    assert set(app.dataframe[0].value["项目名称"]) == {"2024年干部体检财政补贴资金"}
+
+
+def test_create_from_the_panzhihua_template(app: AppTest, tmp_path: Path) -> None:
+    app.run()
+    by_label(app.text_input, "项目名称").set_value("2025年招商推介活动经费")
+    by_label(app.text_input, "主管部门").set_value("东区经济合作局")
+    by_label(app.number_input, "预算年度").set_value(2025)
+    by_label(app.selectbox, "专用指标包").set_value("pack-zhaoshang-yinzi")
+    by_label(app.multiselect, "个性指标示例").set_value(["personal-zhaoshang"])
+    button(app, "新建").click().run()
+    assert not app.exception, app.exception
+    assert "已新建评价“2025年招商推介活动经费”（编号 eval-2025-1）" in texts(app)
+    ev = stored(tmp_path, "eval-2025-1")
+    assert ev.project.category == "招商引资工作"
+    assert [g.code for g in ev.system.groups] == ["TY", "ZY", "GX"]
+    assert ev.system.groups[1].groups[0].code == "ZY.ZSGZ"
+    assert sum(i.weight for _, _, i in ev.system.indicators()) == 100
+    assert app.dataframe[0].value.iloc[0]["评价编号"] == "eval-2025-1"
+    # the new evaluation is now the current one on every page
+    assert app.session_state["wb_current_evaluation"] == "eval-2025-1"
+    # and the form is empty again, so a second click does not create it twice
+    assert by_label(app.text_input, "项目名称").value == ""
+
+
+def test_create_without_personal_examples_gets_a_placeholder(app: AppTest, tmp_path: Path) -> None:
+    app.run()
+    by_label(app.text_input, "项目名称").set_value("办公经费")
+    by_label(app.text_input, "主管部门").set_value("某局")
+    by_label(app.selectbox, "专用指标包").set_value("pack-xingzheng-yunzhuan")
+    button(app, "新建").click().run()
+    ev = stored(tmp_path, "eval-2024-1")
+    personal = ev.system.groups[2].groups[0].indicators
+    assert [(i.name, i.weight, i.rule.method) for i in personal] == [("个性指标（待设置）", 16, "manual")]
+
+
+def test_create_refuses_missing_fields_and_writes_nothing(app: AppTest) -> None:
+    app.run()
+    by_label(app.selectbox, "专用指标包").set_value("pack-zhaoshang-yinzi")
+    button(app, "新建").click().run()
+    assert "名称：不能为空" in texts(app)
+    assert len(app.dataframe[0].value) == 13
+    # without a pack the 专用 slot cannot be filled: the message names it
+    by_label(app.text_input, "项目名称").set_value("办公经费")
+    by_label(app.text_input, "主管部门").set_value("某局")
+    by_label(app.selectbox, "专用指标包").set_value(None)
+    button(app, "新建").click().run()
+    assert "一级指标“专用指标”需要选择一个专用指标包" in texts(app)
+    assert len(app.dataframe[0].value) == 13
+
+
+def test_duplicate_for_next_year_and_delete_with_confirmation(app: AppTest, tmp_path: Path) -> None:
+    app.run()
+    button(app, "复制").click().run()
+    assert not app.exception, app.exception
+    copy = stored(tmp_path, "eval-2024-1")
+    assert copy.project.year == 2024 and copy.project.name == "招商引资工作经费"
+    assert copy.assessments == [] and copy.problems == []
+    assert [e.category for e in copy.facts.funds.breakdown][:2] == ["办公费", "印刷费"]
+    assert copy.facts.funds.spent is None
+    assert len(app.dataframe[0].value) == 14
+    # delete: the button stays disabled until the key is typed
+    assert app.session_state["wb_current_evaluation"] == "eval-2024-1"
+    assert button(app, "确认删除").disabled
+    app.text_input(key="delete_confirm").set_value("eval-2024-1").run()
+    button(app, "确认删除").click().run()
+    assert "已删除评价" in texts(app)
+    assert len(app.dataframe[0].value) == 13
+
+
+def test_project_form_saves_funds_with_totals_and_warns_on_mismatch(app: AppTest, tmp_path: Path) -> None:
+    open_page(app, "project")
+    key = f"funds.breakdown@{SAMPLE}"
+    edit_table(app, key, edited={0: {"金额（万元）": 3.12}}, added=[{"支出类别": "培训费", "金额（万元）": 1.5}])
+    by_label(app.text_input, "实际支出").set_value("220")
+    funds_button = next(b for b in app.form_submit_button if b.form_id == "funds")
+    funds_button.click().run()
+    assert not app.exception, app.exception
+    ev = stored(tmp_path)
+    items = {e.category: e.amount for e in ev.facts.funds.breakdown}
+    assert items["办公费"] == Decimal("3.12") and items["培训费"] == Decimal("1.5")
+    assert "已保存资金情况" in texts(app)
+    # 合计 is 220 + 1 + 1.5 = 222.50, which no longer matches 实际支出 220
+    assert "支出明细合计 222.50 万元与实际支出 220.00 万元不一致（相差 2.50 万元）" in texts(app)
+    table = next(d.value for d in app.dataframe if "占比" in d.value.columns)
+    assert table.iloc[-1].to_dict() == {"支出类别": "合计", "金额（万元）": "222.50", "占比": "100.00%"}
+    assert table[table["支出类别"] == "劳务费"].iloc[0]["占比"] == "36.46%"
+
+
+def test_project_form_refuses_a_negative_amount_and_keeps_the_input(app: AppTest, tmp_path: Path) -> None:
+    open_page(app, "project")
+    by_label(app.text_input, "实际到位资金").set_value("-5")
+    next(b for b in app.form_submit_button if b.form_id == "funds").click().run()
+    assert "“实际到位资金”：金额不能为负数" in texts(app)
+    assert by_label(app.text_input, "实际到位资金").value == "-5"
+    assert stored(tmp_path).facts.funds.received == Decimal(220)
+
+
+def test_project_cover_edit_and_bad_month(app: AppTest, tmp_path: Path) -> None:
+    open_page(app, "project")
+    by_label(app.text_input, "评价机构").set_value("某某咨询公司")
+    by_label(app.text_input, "报告年月").set_value("2024年10月")
+    next(b for b in app.form_submit_button if b.form_id == "cover").click().run()
+    assert "报告年月：格式不对" in texts(app)
+    assert stored(tmp_path).project.agency == "四川天益擎业企业管理咨询有限公司"
+    by_label(app.text_input, "报告年月").set_value("2024-11")
+    next(b for b in app.form_submit_button if b.form_id == "cover").click().run()
+    ev = stored(tmp_path)
+    assert (ev.project.agency, ev.project.report_month) == ("某某咨询公司", "2024-11")
+
+
+def test_consecutive_saves_of_different_forms_follow_the_version(app: AppTest, tmp_path: Path) -> None:
+    open_page(app, "project")
+    by_label(app.text_input, "实际支出").set_value("219.5")
+    next(b for b in app.form_submit_button if b.form_id == "funds").click().run()
+    assert stored(tmp_path).facts.funds.spent == Decimal("219.5")
+    # the page now edits from version 2: the next save of another form is not taken for a conflict
+    by_label(app.text_input, "评价机构").set_value("某咨询公司")
+    next(b for b in app.form_submit_button if b.form_id == "cover").click().run()
+    assert "已保存封面与基本信息" in texts(app)
+    assert stored(tmp_path).project.agency == "某咨询公司"
+    assert app.session_state["wb_doc_versions"][SAMPLE] == 3
+
+
+def test_a_document_saved_by_someone_else_is_not_overwritten(app: AppTest, tmp_path: Path) -> None:
+    from evaluation.storage.db import make_engine, session_scope
+    from evaluation.storage.documents import load_document, save_document
+
+    open_page(app, "project")
+    engine = make_engine(f"sqlite:///{tmp_path / 'app.db'}")
+    with session_scope(engine) as session:
+        ev, version = load_document(session=session, key=SAMPLE)
+        project = ev.project.model_copy(update={"agency": "他人保存的机构"})
+        save_document(
+            session=session,
+            evaluation=ev.model_copy(update={"project": project}),
+            expected_version=version,
+            user=SYSTEM,
+        )
+    engine.dispose()
+    by_label(app.text_input, "评价机构").set_value("我的机构")
+    next(b for b in app.form_submit_button if b.form_id == "cover").click().run()
+    assert "在您编辑期间已被他人修改并保存" in texts(app)
+    assert stored(tmp_path).project.agency == "他人保存的机构"
+    button(app, "载入最新内容").click().run()
+    assert by_label(app.text_input, "评价机构").value == "他人保存的机构"
+
+
+def test_coming_back_to_a_page_edits_from_what_is_stored_now(app: AppTest, tmp_path: Path) -> None:
+    from evaluation.storage.db import make_engine, session_scope
+    from evaluation.storage.documents import load_document, save_document
+
+    open_page(app, "project")
+    app.switch_page("pages/home.py").run()
+    engine = make_engine(f"sqlite:///{tmp_path / 'app.db'}")
+    with session_scope(engine) as session:
+        ev, version = load_document(session=session, key=SAMPLE)
+        project = ev.project.model_copy(update={"agency": "他人保存的机构"})
+        save_document(
+            session=session,
+            evaluation=ev.model_copy(update={"project": project}),
+            expected_version=version,
+            user=SYSTEM,
+        )
+    engine.dispose()
+    app.switch_page("pages/project.py").run()
+    assert by_label(app.text_input, "评价机构").value == "他人保存的机构"
+    by_label(app.text_input, "委托单位").set_value("东区财政局")
+    next(b for b in app.form_submit_button if b.form_id == "cover").click().run()
+    assert "已保存封面与基本信息" in texts(app), texts(app)
+    ev = stored(tmp_path)
+    assert (ev.project.agency, ev.project.commissioner) == ("他人保存的机构", "东区财政局")
+
+
+def test_funds_totals_follow_the_table_before_saving(app: AppTest, tmp_path: Path) -> None:
+    open_page(app, "project")
+    key = f"funds.breakdown@{SAMPLE}"
+    # change 办公费 from 2.12 to 12.12 without saving: 合计 and the mismatch warning follow at once
+    app.session_state[key] = {"edited_rows": {0: {"金额（万元）": 12.12}}, "added_rows": [], "deleted_rows": []}
+    app.run()
+    frames = [d.value for d in app.dataframe]
+    shown = [df for df in frames if "支出类别" in df.columns and "合计" in list(df["支出类别"])]
+    assert shown and shown[0].iloc[-1]["金额（万元）"] == "230.00"
+    assert any("230" in w.value for w in app.warning)  # 合计 230.00 against 实际支出 220
+    assert stored(tmp_path).facts.funds.breakdown[0].amount == Decimal("2.12")  # nothing written yet
