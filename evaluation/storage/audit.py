@@ -9,25 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, Text
-from sqlmodel import Field, Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
 from evaluation.auth import User, require
 from evaluation.formatting import beijing
-from evaluation.storage.tables import utcnow
-
-
-class AuditRow(SQLModel, table=True):
-    __tablename__ = "audit_log"
-
-    id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(default_factory=utcnow, index=True)
-    actor: str = Field(max_length=60)
-    action: str = Field(max_length=20)
-    evaluation_key: str = Field(max_length=40, index=True)
-    target: str = Field(default="", max_length=60)
-    old: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    new: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+from evaluation.storage.tables import AuditRow
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from sqlmodel import SQLModel
 
 from evaluation.auth import User, require
 from evaluation.errors import Problem, ValidationFailed
-from evaluation.storage import audit, decisions, results, tables, users, workflow  # noqa: F401  (registers every table)
+from evaluation.storage import tables  # noqa: F401  (registers every table)
 
 FORMAT = "pingjia-workbench-backup-1"
 SKIP = {"evaluation_result", "login_session"}  # a cache rebuilt on demand; sign-ins that a restore must not revive

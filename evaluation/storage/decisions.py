@@ -7,37 +7,17 @@ finding as it was when decided.
 """
 
 import hashlib
-from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Column, Text, UniqueConstraint
-from sqlmodel import Field, Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
 from evaluation.auth import PermissionDenied, User
 from evaluation.review.checks import Finding, check, department_for
 from evaluation.review.decisions import Decision, ReviewDecision, decision_for, open_error_count
 from evaluation.storage import audit
 from evaluation.storage.repo import get_evaluation, list_department_summaries
-from evaluation.storage.tables import JSONType, utcnow
+from evaluation.storage.tables import ReviewDecisionRow, utcnow
 from evaluation.storage.users import check_access
 from evaluation.storage.workflow import state_of
-
-
-class ReviewDecisionRow(SQLModel, table=True):
-    __tablename__ = "review_decision"
-    __table_args__ = (UniqueConstraint("subject", "finding_hash"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    subject: str = Field(index=True, max_length=40)
-    finding_hash: str = Field(max_length=64)
-    finding_key: str = Field(sa_column=Column(Text, nullable=False))
-    code: str = Field(max_length=40)
-    severity: str = Field(max_length=10)
-    decision: str = Field(max_length=10)
-    reason: str = Field(default="", sa_column=Column(Text, nullable=False))
-    reviewer: str = Field(default="", max_length=100)
-    finding: dict[str, Any] = Field(sa_column=Column(JSONType, nullable=False))
-    decided_at: datetime = Field(default_factory=utcnow)
 
 
 def _hash(key: str) -> str:

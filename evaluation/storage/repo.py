@@ -20,9 +20,18 @@ from evaluation.files.evaluations import evaluation_from_data, load_evaluations
 from evaluation.model import Assessment, DepartmentSummary, Evaluation, evaluation_problems
 from evaluation.scoring.engine import score
 from evaluation.storage import audit
-from evaluation.storage.tables import AssessmentRow, DepartmentSummaryRow, EvaluationRow, utcnow
-from evaluation.storage.users import MembershipRow, check_access, join
-from evaluation.storage.workflow import FinalReportRow, WorkflowRow, ensure_editable, lock_evaluation_key
+from evaluation.storage.tables import (
+    AssessmentRow,
+    DepartmentSummaryRow,
+    EvaluationRow,
+    FinalReportRow,
+    MembershipRow,
+    ReviewDecisionRow,
+    WorkflowRow,
+    utcnow,
+)
+from evaluation.storage.users import check_access, join
+from evaluation.storage.workflow import ensure_editable, lock_evaluation_key
 
 
 @dataclass(frozen=True)
@@ -213,8 +222,6 @@ def delete_evaluation(*, session: Session, ref: int | str, user: User) -> None:
     """Delete an evaluation with its assessments, members, workflow state, kept final reports and review
     decisions. The audit trail keeps the whole deleted content, and the key is never given out again
     (see ``audit.known_keys``)."""
-    from evaluation.storage.decisions import ReviewDecisionRow  # review builds on this module
-
     row = _find_row(session, ref)
     begin_edit(session=session, row=row, user=user)
     audit.record(

@@ -10,24 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Integer, func
+from sqlalchemy import func
 from sqlalchemy import select as sa_select
-from sqlmodel import Field, Session, SQLModel, col
+from sqlmodel import Session, col
 
 from evaluation.dashboard.portfolio import result_summary
 from evaluation.scoring.engine import score
 from evaluation.storage.repo import get_evaluation
-from evaluation.storage.tables import AssessmentRow, EvaluationRow
-
-
-class EvaluationResultRow(SQLModel, table=True):
-    __tablename__ = "evaluation_result"
-
-    evaluation_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("evaluation.id", ondelete="CASCADE"), primary_key=True)
-    )
-    stamp: str = Field(max_length=200)
-    data: dict[str, Any] = Field(sa_column=Column(JSON(), nullable=False))
+from evaluation.storage.tables import AssessmentRow, EvaluationResultRow, EvaluationRow
 
 
 def _stamps(session: Session) -> dict[int, tuple[str, str]]:

@@ -12,24 +12,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlmodel import Field, Session, SQLModel, col, select
+from sqlmodel import Session, select
 
 from evaluation.auth import IDLE_MINUTES, SESSION_HOURS, User
 from evaluation.formatting import as_utc
-from evaluation.storage.tables import utcnow
+from evaluation.storage.tables import LoginSessionRow
 from evaluation.storage.users import active_user
-
-
-class LoginSessionRow(SQLModel, table=True):
-    __tablename__ = "login_session"
-
-    id: int | None = Field(default=None, primary_key=True)
-    token_hash: str = Field(max_length=64, unique=True)
-    user_id: int = Field(foreign_key="app_user.id", index=True, ondelete="CASCADE")
-    created_at: datetime = Field(default_factory=utcnow)
-    last_seen: datetime = Field(default_factory=utcnow)
-    ended_at: datetime | None = None
-    end_reason: str = Field(default="", max_length=100)  # shown on the login form of that browser
 
 
 @dataclass(frozen=True)
@@ -76,19 +64,6 @@ def resume_session(*, session: Session, token: str, now: datetime | None = None)
     session.add(row)
     session.flush()
     return Resumed(user, as_utc(row.created_at))
-
-
-def end_user_sessions(*, session: Session, user_id: int, reason: str, now: datetime | None = None) -> int:
-    """End every open sign-in of a user (password reset, account disabled); returns how many."""
-    rows = session.exec(
-        select(LoginSessionRow).where(LoginSessionRow.user_id == user_id, col(LoginSessionRow.ended_at).is_(None))
-    ).all()
-    for row in rows:
-        row.ended_at = now or datetime.now(UTC)
-        row.end_reason = reason
-        session.add(row)
-    session.flush()
-    return len(rows)
 
 
 def end_session(*, session: Session, token: str, now: datetime | None = None) -> None:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, Numeric, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Integer, LargeBinary, Numeric, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 # plain JSON (not JSONB): PostgreSQL keeps the text, so key order survives and exports stay identical
@@ -63,3 +63,104 @@ class DepartmentSummaryRow(SQLModel, table=True):
     year: int
     document: dict[str, Any] = Field(sa_column=Column(JSONType, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class UserRow(SQLModel, table=True):
+    __tablename__ = "app_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(index=True, unique=True, max_length=60)
+    display_name: str = Field(default="", max_length=60)
+    role: str = Field(max_length=10)
+    password_hash: str = Field(max_length=200)
+    active: bool = True
+    failed_logins: int = 0
+    locked_until: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    last_login: datetime | None = None
+
+
+class MembershipRow(SQLModel, table=True):
+    __tablename__ = "membership"
+    __table_args__ = (UniqueConstraint("user_id", "evaluation_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True, ondelete="CASCADE")
+    evaluation_key: str = Field(max_length=40, index=True)
+
+
+class LoginSessionRow(SQLModel, table=True):
+    __tablename__ = "login_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True, ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utcnow)
+    last_seen: datetime = Field(default_factory=utcnow)
+    ended_at: datetime | None = None
+    end_reason: str = Field(default="", max_length=100)  # shown on the login form of that browser
+
+
+class WorkflowRow(SQLModel, table=True):
+    __tablename__ = "workflow"
+
+    evaluation_key: str = Field(primary_key=True, max_length=40)
+    state: str = Field(default="草稿", max_length=10)
+    comments: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON(), nullable=False))
+    report_sha256: str | None = Field(default=None, max_length=64)
+    updated_by: str = Field(default="", max_length=60)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class FinalReportRow(SQLModel, table=True):
+    """The report file as it was when the evaluation was finalised, with its SHA-256."""
+
+    __tablename__ = "final_report"
+
+    id: int | None = Field(default=None, primary_key=True)
+    evaluation_key: str = Field(max_length=40, index=True)
+    sha256: str = Field(max_length=64)
+    file_name: str = Field(max_length=200)
+    content: bytes = Field(sa_column=Column(LargeBinary(), nullable=False))
+    created_by: str = Field(max_length=60)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ReviewDecisionRow(SQLModel, table=True):
+    __tablename__ = "review_decision"
+    __table_args__ = (UniqueConstraint("subject", "finding_hash"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    subject: str = Field(index=True, max_length=40)
+    finding_hash: str = Field(max_length=64)
+    finding_key: str = Field(sa_column=Column(Text, nullable=False))
+    code: str = Field(max_length=40)
+    severity: str = Field(max_length=10)
+    decision: str = Field(max_length=10)
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False))
+    reviewer: str = Field(default="", max_length=100)
+    finding: dict[str, Any] = Field(sa_column=Column(JSONType, nullable=False))
+    decided_at: datetime = Field(default_factory=utcnow)
+
+
+class EvaluationResultRow(SQLModel, table=True):
+    __tablename__ = "evaluation_result"
+
+    evaluation_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("evaluation.id", ondelete="CASCADE"), primary_key=True)
+    )
+    stamp: str = Field(max_length=200)
+    data: dict[str, Any] = Field(sa_column=Column(JSON(), nullable=False))
+
+
+class AuditRow(SQLModel, table=True):
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor: str = Field(max_length=60)
+    action: str = Field(max_length=20)
+    evaluation_key: str = Field(max_length=40, index=True)
+    target: str = Field(default="", max_length=60)
+    old: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    new: str | None = Field(default=None, sa_column=Column(Text, nullable=True))

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import UniqueConstraint, func, text, update
-from sqlmodel import Field, Session, SQLModel, col, select
+from sqlalchemy import func, text, update
+from sqlmodel import Session, col, select
 
 from evaluation.auth import (
     LOCK_MINUTES,
@@ -25,31 +25,7 @@ from evaluation.auth import (
 from evaluation.errors import Problem, ValidationFailed
 from evaluation.formatting import as_utc
 from evaluation.storage import audit
-from evaluation.storage.tables import utcnow
-
-
-class UserRow(SQLModel, table=True):
-    __tablename__ = "app_user"
-
-    id: int | None = Field(default=None, primary_key=True)
-    username: str = Field(index=True, unique=True, max_length=60)
-    display_name: str = Field(default="", max_length=60)
-    role: str = Field(max_length=10)
-    password_hash: str = Field(max_length=200)
-    active: bool = True
-    failed_logins: int = 0
-    locked_until: datetime | None = None
-    created_at: datetime = Field(default_factory=utcnow)
-    last_login: datetime | None = None
-
-
-class MembershipRow(SQLModel, table=True):
-    __tablename__ = "membership"
-    __table_args__ = (UniqueConstraint("user_id", "evaluation_key"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    user_id: int = Field(foreign_key="app_user.id", index=True, ondelete="CASCADE")
-    evaluation_key: str = Field(max_length=40, index=True)
+from evaluation.storage.tables import LoginSessionRow, MembershipRow, UserRow
 
 
 def _user(row: UserRow) -> User:
@@ -316,10 +292,21 @@ def update_user(
         new=new,
     )
     if password is not None or not row.active:  # a reset password or a disabled account ends its sign-ins
-        from evaluation.storage.sessions import end_user_sessions  # sessions builds on this module
-
         why = "该账户已停用，请联系管理员。" if not row.active else "密码已由管理员重设，请用新密码登录。"
         end_user_sessions(session=session, user_id=row.id or 0, reason=why)
     session.add(row)
     session.flush()
     return _user(row)
+
+
+def end_user_sessions(*, session: Session, user_id: int, reason: str, now: datetime | None = None) -> int:
+    """End every open sign-in of a user (password reset, account disabled); returns how many."""
+    rows = session.exec(
+        select(LoginSessionRow).where(LoginSessionRow.user_id == user_id, col(LoginSessionRow.ended_at).is_(None))
+    ).all()
+    for row in rows:
+        row.ended_at = now or datetime.now(UTC)
+        row.end_reason = reason
+        session.add(row)
+    session.flush()
+    return len(rows)

@@ -10,16 +10,15 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, LargeBinary, update
-from sqlmodel import Field, Session, SQLModel, col, select
+from sqlalchemy import update
+from sqlmodel import Session, col, select
 
 from evaluation.auth import PermissionDenied, User
 from evaluation.errors import WorkbenchError
 from evaluation.storage import audit
-from evaluation.storage.tables import EvaluationRow, utcnow
+from evaluation.storage.tables import EvaluationRow, FinalReportRow, WorkflowRow, utcnow
 from evaluation.storage.users import check_access
 
 STATES = ("草稿", "已提交复核", "退回修改", "已通过", "已定稿")
@@ -37,31 +36,6 @@ TRANSITIONS: dict[tuple[str, str], set[str]] = {
 
 class WorkflowError(WorkbenchError):
     """A transition that the current state does not allow."""
-
-
-class WorkflowRow(SQLModel, table=True):
-    __tablename__ = "workflow"
-
-    evaluation_key: str = Field(primary_key=True, max_length=40)
-    state: str = Field(default="草稿", max_length=10)
-    comments: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON(), nullable=False))
-    report_sha256: str | None = Field(default=None, max_length=64)
-    updated_by: str = Field(default="", max_length=60)
-    updated_at: datetime = Field(default_factory=utcnow)
-
-
-class FinalReportRow(SQLModel, table=True):
-    """The report file as it was when the evaluation was finalised, with its SHA-256."""
-
-    __tablename__ = "final_report"
-
-    id: int | None = Field(default=None, primary_key=True)
-    evaluation_key: str = Field(max_length=40, index=True)
-    sha256: str = Field(max_length=64)
-    file_name: str = Field(max_length=200)
-    content: bytes = Field(sa_column=Column(LargeBinary(), nullable=False))
-    created_by: str = Field(max_length=60)
-    created_at: datetime = Field(default_factory=utcnow)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from evaluation.dashboard.portfolio import (
     Frames,
     filter_frames,
 )
+from evaluation.storage.tables import EvaluationResultRow
 
 GRADES = [(90, "优"), (80, "良"), (60, "中"), (0, "差")]
 
@@ -147,7 +148,7 @@ def database_round(frames: Frames) -> None:
             by_key = {key: (eid, stamp) for eid, (key, stamp) in stamps.items()}
             for d in summaries:
                 eid, stamp = by_key[str(d["id"])]
-                s.add(results.EvaluationResultRow(evaluation_id=eid, stamp=stamp, data=d))
+                s.add(EvaluationResultRow(evaluation_id=eid, stamp=stamp, data=d))
         start = time.perf_counter()
         with session_scope(engine) as s:
             loaded = results.load_summaries(session=s)

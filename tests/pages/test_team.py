@@ -14,7 +14,7 @@ from evaluation.review.checks import ERROR
 from evaluation.storage import audit
 from evaluation.storage.db import make_engine, session_scope
 from evaluation.storage.decisions import findings_for_evaluation, save_decision
-from evaluation.storage.sessions import LoginSessionRow
+from evaluation.storage.tables import LoginSessionRow
 from evaluation.storage.users import list_users, memberships, update_user
 from evaluation.storage.workflow import final_report, state_of
 from tests.pages.support import PASSWORD, SAMPLE, add_account, button, by_label, new_app, open_page, texts

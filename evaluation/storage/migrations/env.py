@@ -3,7 +3,7 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-from evaluation.storage import audit, decisions, results, sessions, tables, users, workflow  # noqa: F401  (registers the tables)
+from evaluation.storage import tables  # noqa: F401  (registers every table)
 
 target_metadata = SQLModel.metadata
 config = context.config

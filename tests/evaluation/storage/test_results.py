@@ -13,6 +13,7 @@ from evaluation.dashboard.portfolio import frames_from_summaries
 from evaluation.model import Assessment
 from evaluation.storage import repo, results
 from evaluation.storage.db import session_scope
+from evaluation.storage.tables import EvaluationResultRow
 
 
 @pytest.fixture
@@ -58,5 +59,5 @@ def test_deleting_an_evaluation_drops_its_summary(engine: Engine) -> None:
         repo.delete_evaluation(session=s, ref="panzhihua-2023-zhaoshang", user=SYSTEM)
     with session_scope(engine) as s:
         remaining = results.load_summaries(session=s)
-        cached = s.exec(select(results.EvaluationResultRow)).all()
+        cached = s.exec(select(EvaluationResultRow)).all()
     assert len(remaining) == 12 and len(cached) == 12

@@ -13,7 +13,8 @@ from sqlmodel import select
 from evaluation.storage import users
 from evaluation.storage.bootstrap import open_database
 from evaluation.storage.db import session_scope
-from evaluation.storage.sessions import LoginSessionRow, end_session, resume_session, start_session
+from evaluation.storage.sessions import end_session, resume_session, start_session
+from evaluation.storage.tables import LoginSessionRow
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from evaluation.review.checks import Finding
 from evaluation.storage import audit, decisions, documents, repo, users
 from evaluation.storage.bootstrap import open_database
 from evaluation.storage.db import session_scope
+from evaluation.storage.tables import UserRow
 from evaluation.storage.workflow import transition
 
 KEY = "panzhihua-2023-zhaoshang"
@@ -46,7 +47,7 @@ def test_first_account_must_be_an_administrator_and_then_only_admins_add_users(e
 def test_passwords_are_hashed_and_failed_logins_lock_the_account(engine: Engine) -> None:
     with session_scope(engine) as s:
         users.create_user(session=s, username="admin", password="Guanli-2024", role="管理员")
-        row = s.exec(users.select(users.UserRow)).one()
+        row = s.exec(users.select(UserRow)).one()
         assert row.password_hash.startswith("$argon2id$") and "Guanli-2024" not in row.password_hash
     with session_scope(engine) as s:
         assert users.authenticate(session=s, username="admin", password="Guanli-2024").role == "管理员"
