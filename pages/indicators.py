@@ -5,14 +5,8 @@ import pandas as pd
 import streamlit as st
 
 from evaluation.formatting import points
-from evaluation.lifecycle import (
-    COLUMNS,
-    RULE_KINDS,
-    apply_personal_rows,
-    personal_rows,
-    personal_slot,
-    reconcile_assessments,
-)
+from evaluation.indicators.editing import COLUMNS, RULE_KINDS, apply_personal_rows, personal_rows, personal_slot
+from evaluation.lifecycle import reconcile_assessments
 from ui.access import readonly
 from ui.guard import page_setup
 from ui.saving import save, widget_key

@@ -6,8 +6,9 @@ from evaluation.errors import ValidationFailed, WorkbenchError
 from evaluation.model import Assessment
 from evaluation.review.batch import review_batch, review_docx, review_xlsx
 from evaluation.review.checks import count_by_severity
-from evaluation.selfeval.files import common_year, export_self_evaluation, read_file, tables_to_evaluations
+from evaluation.selfeval.read import common_year, read_file, tables_to_evaluations
 from evaluation.selfeval.surveys import read_survey, satisfaction
+from evaluation.selfeval.write import export_self_evaluation
 from evaluation.storage.db import session_scope
 from evaluation.storage.repo import (
     get_assessment_version,

@@ -279,7 +279,7 @@ def cmd_selfeval_import(args: argparse.Namespace) -> int:
         return 1
     engine = open_database()
 
-    from evaluation.selfeval.files import ReadResult, common_year, read_file, tables_to_evaluations
+    from evaluation.selfeval.read import ReadResult, common_year, read_file, tables_to_evaluations
 
     read: list[tuple[Path, ReadResult | str]] = []
     for path in paths:
@@ -334,7 +334,7 @@ def cmd_selfeval_import(args: argparse.Namespace) -> int:
 
 
 def cmd_selfeval_export(args: argparse.Namespace) -> int:
-    from evaluation.selfeval.files import export_self_evaluation
+    from evaluation.selfeval.write import export_self_evaluation
 
     ev = _load(args.ref)
     out = Path(args.output)
@@ -358,7 +358,7 @@ def cmd_selfeval_review(args: argparse.Namespace) -> int:
     from evaluation.model import DepartmentSummary
     from evaluation.review.batch import review_batch, review_docx, review_xlsx
     from evaluation.review.checks import count_by_severity
-    from evaluation.selfeval.files import ReadResult, common_year, read_file, tables_to_evaluations
+    from evaluation.selfeval.read import ReadResult, common_year, read_file, tables_to_evaluations
 
     paths = _expand_any(args.paths, (".xlsx", ".docx", ".yaml", ".yml", ".json"))
     evaluations: list[Evaluation] = []

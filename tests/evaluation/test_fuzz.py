@@ -14,7 +14,7 @@ from evaluation.errors import ValidationFailed
 from evaluation.files.data import parse_text
 from evaluation.files.evaluations import evaluation_from_data, parse_evaluation
 from evaluation.indicators.library import parse_item
-from evaluation.selfeval.files import parse_grid, read_file
+from evaluation.selfeval.read import parse_grid, read_file
 from evaluation.selfeval.surveys import read_survey, satisfaction
 from tests.conftest import SAMPLES
 

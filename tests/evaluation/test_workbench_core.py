@@ -22,7 +22,8 @@ from evaluation.files.attachments import (
 from evaluation.files.evaluations import load_evaluation
 from evaluation.formatting import percent, points, wan
 from evaluation.funds import breakdown, execution_rate
-from evaluation.lifecycle import apply_personal_rows, duplicate_for_next_year, new_evaluation_id, personal_rows
+from evaluation.indicators.editing import apply_personal_rows, personal_rows
+from evaluation.lifecycle import duplicate_for_next_year, new_evaluation_id
 from evaluation.model import Evaluation, ExpenseItem, ReportProblem, Suggestion
 from evaluation.report.problems import renumber
 from evaluation.scoring.engine import score

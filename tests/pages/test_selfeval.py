@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from evaluation.files.evaluations import load_evaluation
-from evaluation.selfeval.files import export_self_evaluation
+from evaluation.selfeval.write import export_self_evaluation
 from evaluation.storage.bootstrap import open_database
 from evaluation.storage.db import session_scope
 from evaluation.storage.repo import get_evaluation, list_evaluations

@@ -18,7 +18,7 @@ from evaluation.files.data import load_model
 from evaluation.files.evaluations import load_evaluation
 from evaluation.model import DepartmentSummary
 from evaluation.review.batch import review_batch, review_docx, review_xlsx
-from evaluation.selfeval.files import export_self_evaluation
+from evaluation.selfeval.write import export_self_evaluation
 from tests.conftest import SAMPLES
 
 HENGKOU = SAMPLES / "hengkou"

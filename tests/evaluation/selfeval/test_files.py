@@ -14,8 +14,9 @@ from openpyxl import Workbook, load_workbook
 
 from evaluation.files.evaluations import load_evaluation
 from evaluation.model import Evaluation
-from evaluation.selfeval.files import evaluations_from_file, export_self_evaluation, read_file, table_to_xlsx
+from evaluation.selfeval.read import evaluations_from_file, read_file
 from evaluation.selfeval.table import evaluation_from_table, table_from_evaluation
+from evaluation.selfeval.write import export_self_evaluation, table_to_xlsx
 from tests.conftest import SAMPLES
 
 TABLES = sorted((SAMPLES / "hengkou").glob("hengkou-*.yaml"))
