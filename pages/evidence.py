@@ -22,7 +22,7 @@ from evaluation.files.attachments import (
     remove_attachment,
     store_attachment,
 )
-from evaluation.formatting import points
+from evaluation.formatting import number, score_text
 from evaluation.indicators.rules import describe_rule
 from evaluation.indicators.system import Indicator
 from evaluation.model import Assessment, EvidenceRef, Inputs, Override
@@ -32,7 +32,7 @@ from evaluation.storage.db import session_scope
 from evaluation.storage.repo import save_assessment
 from ui.access import readonly
 from ui.auth import deferred, require_user
-from ui.feedback import FieldError, number, show_error
+from ui.feedback import FieldError, parse_number, show_error
 from ui.guard import page_setup
 from ui.history import history_table
 from ui.inputs import render_inputs
@@ -66,11 +66,11 @@ MARKS = {"未评": "○", "已评": "●", "已复核": "✔", "输入有误": "
 labels: dict[str, str] = {}  # static texts: the frontend keeps a selectbox's shown text until the choice changes
 state_of: dict[str, tuple[str, str]] = {}  # code → (status, score text)
 for r in result.indicators:
-    labels[r.code] = f"{r.level2} › {r.name}（{points(r.weight)} 分）"
-    state_of[r.code] = (r.status, "" if r.score is None else points(r.score))
+    labels[r.code] = f"{r.level2} › {r.name}（{number(r.weight)} 分）"
+    state_of[r.code] = (r.status, "" if r.score is None else number(r.score))
 for pen in result.penalties:
     labels[pen.code] = f"扣分项 › {pen.name}"
-    state_of[pen.code] = (pen.status, f"−{points(pen.points)}" if pen.status != "未评" else "")
+    state_of[pen.code] = (pen.status, f"−{number(pen.points)}" if pen.status != "未评" else "")
 codes = list(labels)
 chosen: dict[str, str] = st.session_state.setdefault(CURRENT_INDICATOR, {})
 pick_key = f"wb_pick_indicator@{ev.id}"
@@ -121,8 +121,8 @@ if indicator is not None:
     st.subheader(f"{indicator.name}（{indicator.code}）")
     r = result.indicator(code)
     cols = st.columns([1, 1, 4])
-    cols[0].metric("分值", points(weight))
-    cols[1].metric("得分", points(r.score) if r.score is not None else r.status)
+    cols[0].metric("分值", number(weight))
+    cols[1].metric("得分", number(r.score) if r.score is not None else r.status)
     cols[2].markdown(
         f"**目标值**：{indicator.target or '—'}　　**评分方法**：{indicator.method_label}\n\n"
         f"**指标解释**：{indicator.explanation or '—'}"
@@ -138,7 +138,7 @@ else:
     st.subheader(f"扣分项：{penalty.name}（{penalty.code}）")
     st.markdown(f"**说明**：{penalty.explanation or '—'}；{penalty.rule_text or describe_rule(rule, cap)}")
     pen = next(p for p in result.penalties if p.code == code)
-    st.metric("扣分", points(pen.points))
+    st.metric("扣分", number(pen.points))
     explanation, status, computed = pen.explanation, pen.status, -pen.points
 
 stored = ev.assessment(code)
@@ -173,7 +173,7 @@ def save(assessment: Assessment, message: str, form: str) -> bool:
 if status == "输入有误":
     st.error(explanation)
 elif stored is not None:
-    st.success(f"**得分 {points(computed)}**　{explanation}" if indicator else f"**扣分项**　{explanation}")
+    st.success(f"**得分 {number(computed)}**　{explanation}" if indicator else f"**扣分项**　{explanation}")
 else:
     st.info("尚未评分：填写下方输入后点“计算并保存”。")
 
@@ -325,11 +325,13 @@ with tab_adj:
         st.caption("扣分项按发现的问题计算，不能调整。")
     else:
         o = base.override
-        st.caption(f"规则计算得分：{points(result.indicator(code).computed)}。调整后以调整得分计入总分，须写明理由。")
+        st.caption(
+            f"规则计算得分：{score_text(result.indicator(code).computed)}。调整后以调整得分计入总分，须写明理由。"
+        )
         with st.form(f"override@{code}"):
             c1, c2 = st.columns([1, 3])
             adj = c1.text_input(
-                f"调整得分（0–{points(weight)}）", "" if o is None else f"{o.score:f}", key=f"{prefix}adj.score"
+                f"调整得分（0–{number(weight)}）", "" if o is None else f"{o.score:f}", key=f"{prefix}adj.score"
             )
             reason = c2.text_input("调整理由 *", "" if o is None else o.reason, key=f"{prefix}adj.reason")
             c1, c2 = st.columns(2)
@@ -337,18 +339,18 @@ with tab_adj:
             adj_cleared = c2.form_submit_button("取消调整，按规则计分", disabled=o is None or readonly())
         if adj_saved:
             try:
-                value = number(adj, "调整得分")
+                value = parse_number(adj, "调整得分")
                 if value is None:
                     raise FieldError("调整得分", "请填写得分")
                 if value > weight:
-                    raise FieldError("调整得分", f"不能超过分值 {points(weight)}")
+                    raise FieldError("调整得分", f"不能超过分值 {number(weight)}")
                 if len(reason.strip()) < 2:
                     raise FieldError("调整理由", "调整得分必须写明理由")
                 override = Override(score=value, reason=reason.strip())
             except (FieldError, ValidationError) as e:
                 show_error(e)
             else:
-                save(base.model_copy(update={"override": override}), f"已调整为 {points(value)} 分。", "adj")
+                save(base.model_copy(update={"override": override}), f"已调整为 {number(value)} 分。", "adj")
         if adj_cleared:
             save(base.model_copy(update={"override": None}), "已取消调整，按规则计分。", "adj")
 

@@ -5,6 +5,7 @@ import streamlit as st
 
 from evaluation.auth import can
 from evaluation.errors import WorkbenchError
+from evaluation.formatting import number, rate, score_text
 from evaluation.lifecycle import duplicate_for_next_year, new_evaluation, new_evaluation_id
 from evaluation.model import Project
 from evaluation.scoring.engine import score
@@ -167,20 +168,20 @@ with session_scope(eng) as session:
     ev = get_evaluation(session=session, ref=choice)
 result = score(ev)
 c1, c2, c3 = st.columns(3)
-c1.metric("评价得分", f"{result.total:.2f}")
+c1.metric("评价得分", number(result.total))
 c2.metric("等级", result.grade)
 c3.metric("已评指标", f"{result.scored}/{result.count}")
 if ev.stated is not None and ev.stated.total is not None and ev.stated.total != result.total:
-    st.warning(f"文件所载总分为 {ev.stated.total}，按证据计算为 {result.total:.2f}，请复核。")
+    st.warning(f"文件所载总分为 {number(ev.stated.total)}，按证据计算为 {number(result.total)}，请复核。")
 rows = [
     {
         "一级指标": r.level1,
         "二级指标": r.level2,
         "三级指标": r.name,
-        "分值": f"{r.weight:g}",
-        "得分": "未评" if r.score is None else f"{r.score:.2f}",
-        "扣分": "" if r.deduction is None else f"{r.deduction:.2f}",
-        "得分率": "" if r.rate is None else f"{r.rate}%",
+        "分值": number(r.weight),
+        "得分": score_text(r.score),
+        "扣分": number(r.deduction, none=""),
+        "得分率": rate(r.rate, none=""),
         "评分方法": r.method,
         "计算过程": r.explanation,
     }

@@ -4,7 +4,7 @@ on this evaluation's snapshot (never the library), with their sums checked befor
 import pandas as pd
 import streamlit as st
 
-from evaluation.formatting import points
+from evaluation.formatting import number
 from evaluation.indicators.editing import COLUMNS, RULE_KINDS, apply_personal_rows, personal_rows, personal_slot
 from evaluation.lifecycle import reconcile_assessments
 from ui.access import readonly
@@ -29,22 +29,22 @@ for box, l1 in zip(cols, system.groups, strict=False):
     declared = l1.weight if l1.weight is not None else l1.total_weight
     ok = declared == l1.total_weight
     box.metric(
-        l1.name, f"{points(l1.total_weight)} 分", None if ok else f"应为 {points(declared)} 分", delta_color="inverse"
+        l1.name, f"{number(l1.total_weight)} 分", None if ok else f"应为 {number(declared)} 分", delta_color="inverse"
     )
-cols[-1].metric("合计", f"{points(result.weight_total)} / {points(system.total)} 分")
+cols[-1].metric("合计", f"{number(result.weight_total)} / {number(system.total)} 分")
 if system.penalties:
     st.caption(
-        f"扣分项：{'、'.join(p.name for p in system.penalty_items())}，合计最多扣 {points(system.penalties.cap)} 分。"
+        f"扣分项：{'、'.join(p.name for p in system.penalty_items())}，合计最多扣 {number(system.penalties.cap)} 分。"
     )
 
 tree = pd.DataFrame(
     [
         {
-            "一级指标": f"{l1.name}（{points(l1.total_weight)}）",
-            "二级指标": f"{g.name}（{points(g.total_weight)}）",
+            "一级指标": f"{l1.name}（{number(l1.total_weight)}）",
+            "二级指标": f"{g.name}（{number(g.total_weight)}）",
             "三级指标": ind.name,
             "编码": ind.code,
-            "分值": points(ind.weight),
+            "分值": number(ind.weight),
             "目标值": ind.target,
             "评分方法": ind.method_label,
             "规则": ind.rule_in_words(),
@@ -60,7 +60,7 @@ if slot is None:
     st.info("本指标体系没有个性指标位置。")
     st.stop()
 
-st.subheader(f"个性指标（{slot.name}，共 {points(slot.weight or slot.total_weight)} 分）")
+st.subheader(f"个性指标（{slot.name}，共 {number(slot.weight or slot.total_weight)} 分）")
 st.caption(
     "在本评价的指标体系快照中增删改个性指标，不会改动指标库。编码留空时自动生成；"
     "比率类指标的目标值须写出数值（如“≥90%”“不少于30人”）。分值合计须等于一级指标分值。"
@@ -87,10 +87,10 @@ edit = apply_personal_rows(system, edited.to_dict("records"))
 c1, c2 = st.columns(2)
 c1.metric(
     "个性指标分值合计",
-    f"{points(edit.total)} 分",
-    f"{points(edit.total - edit.slot_weight)}" if edit.total != edit.slot_weight else None,
+    f"{number(edit.total)} 分",
+    f"{number(edit.total - edit.slot_weight)}" if edit.total != edit.slot_weight else None,
 )
-c2.metric("应等于", f"{points(edit.slot_weight)} 分")
+c2.metric("应等于", f"{number(edit.slot_weight)} 分")
 if edit.problems:
     st.error("个性指标尚不能保存：\n\n" + "\n".join(f"- {p.message}" for p in edit.problems))
 else:
@@ -99,7 +99,7 @@ else:
         for g in new_slot.groups if new_slot else []:
             for ind in g.indicators:
                 st.markdown(
-                    f"- **{ind.name}**（{points(ind.weight)} 分，目标 {ind.target or '—'}）：{ind.rule_in_words()}"
+                    f"- **{ind.name}**（{number(ind.weight)} 分，目标 {ind.target or '—'}）：{ind.rule_in_words()}"
                 )
 
 with st.form("personal"):

@@ -6,7 +6,7 @@ import streamlit as st
 
 from evaluation.errors import ValidationFailed
 from evaluation.files.data import parse_text
-from evaluation.formatting import points
+from evaluation.formatting import number
 from evaluation.indicators.library import parse_item
 from evaluation.indicators.system import Group, IndicatorSystem, Pack, PersonalSet
 from ui.guard import page_setup
@@ -17,10 +17,10 @@ def group_rows(level1: str, groups: list[Group]) -> list[dict[str, str]]:
     return [
         {
             "一级指标": level1,
-            "二级指标": f"{g.name}（{points(g.total_weight)}）",
+            "二级指标": f"{g.name}（{number(g.total_weight)}）",
             "三级指标": ind.name,
             "编码": ind.code,
-            "分值": points(ind.weight),
+            "分值": number(ind.weight),
             "目标值": ind.target,
             "评分方法": ind.method_label,
             "规则": ind.rule_in_words(),
@@ -55,12 +55,12 @@ if item_id is not None:
     rows: list[dict[str, str]] = []
     if isinstance(item, IndicatorSystem):
         st.caption(
-            f"总分 {points(item.total)}；等级："
-            + "，".join(f"{g.name} ≥ {points(g.min)}" for g in item.grades)
+            f"总分 {number(item.total)}；等级："
+            + "，".join(f"{g.name} ≥ {number(g.min)}" for g in item.grades)
             + f"；取舍：{item.rounding.describe()}"
         )
         for l1 in item.groups:
-            label = f"{l1.name}（{points(l1.weight if l1.weight is not None else l1.total_weight)}）"
+            label = f"{l1.name}（{number(l1.weight if l1.weight is not None else l1.total_weight)}）"
             if l1.slot is not None and not l1.groups:
                 filler = "由专用指标包填充" if l1.slot == "pack" else "由本评价的个性指标填充"
                 rows.append({"一级指标": label, "二级指标": f"（{filler}）", "三级指标": "", "编码": l1.code})
@@ -69,7 +69,7 @@ if item_id is not None:
             rows.append({"一级指标": "扣分项", "三级指标": p.name, "编码": p.code, "规则": p.rule_text})
     else:
         if isinstance(item, Pack):
-            st.caption(f"项目类别：{item.category}；分值 {points(item.weight)}")
+            st.caption(f"项目类别：{item.category}；分值 {number(item.weight)}")
         rows = group_rows(item.name, item.groups)
     table = pd.DataFrame(rows).fillna("")
     st.table(table.set_index("编码") if "编码" in table else table, border="horizontal")

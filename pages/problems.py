@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from evaluation.formatting import points
+from evaluation.formatting import number
 from evaluation.model import ReportProblem, Suggestion
 from evaluation.report.problems import apply_marks, draft_problems, finding_rows, lost_without_findings, renumber
 from ui.access import readonly
@@ -51,7 +51,7 @@ else:
                     "指标分组": r.group,
                     "指标": r.indicator,
                     "问题": r.text,
-                    "扣分": points(r.points) if r.points is not None else "—",
+                    "扣分": number(r.points) if r.points is not None else "—",
                     "写入报告": r.in_report,
                     "原因分析": r.cause,
                     "_code": r.code,
@@ -83,7 +83,7 @@ missing = lost_without_findings(ev, result)
 if missing:
     st.caption(
         "以下指标扣了分但没有记录具体问题，可直接写入下方的存在问题："
-        + "；".join(f"{name}（{code}）扣 {points(lost)} 分" for code, name, lost in missing)
+        + "；".join(f"{name}（{code}）扣 {number(lost)} 分" for code, name, lost in missing)
     )
 
 st.subheader("报告的存在问题与相关建议")
@@ -156,11 +156,11 @@ if report_saved:
             unknown = [c for c in inds if c.strip() not in codes]
             if unknown:
                 raise FieldError("相关指标", f"第 {n} 行的指标编码 {'、'.join(unknown)} 不在本评价的指标体系中")
-            number = seq(r["序号"], "存在问题", n) if text(r["序号"]) else Decimal(10_000 + n)
+            seq_no = seq(r["序号"], "存在问题", n) if text(r["序号"]) else Decimal(10_000 + n)
             orig = r.get("_orig")
             problems.append(
                 (
-                    number,
+                    seq_no,
                     None if orig is None or orig != orig else int(orig),
                     ReportProblem(
                         title=text(r["问题标题"]),
@@ -181,8 +181,8 @@ if report_saved:
                 for a in text(r["回应问题"]).replace(",", "、").replace("，", "、").split("、")
                 if a.strip()
             ]
-            number = seq(r["序号"], "相关建议", n) if text(r["序号"]) else Decimal(10_000 + n)
-            suggestions.append((number, Suggestion(title=text(r["建议标题"]), text=text(r["建议内容"])), answers))
+            seq_no = seq(r["序号"], "相关建议", n) if text(r["序号"]) else Decimal(10_000 + n)
+            suggestions.append((seq_no, Suggestion(title=text(r["建议标题"]), text=text(r["建议内容"])), answers))
         ordered_p, ordered_s, errors = renumber(problems, suggestions)
         if errors:
             raise FieldError("存在问题与建议", "；".join(errors))

@@ -7,11 +7,11 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from evaluation.formatting import percent, wan
+from evaluation.formatting import amount, percent
 from evaluation.funds import breakdown, execution_rate
 from evaluation.model import ExpenseItem, Funds, PerformanceTarget, Stage
 from ui.access import readonly
-from ui.feedback import FieldError, amount, show_error
+from ui.feedback import FieldError, parse_amount, show_error
 from ui.guard import page_setup
 from ui.saving import save, widget_key
 from ui.state import UNSAVED_NOTE, choose_evaluation, show_flash
@@ -163,14 +163,14 @@ with funds_tab:
         items.append(ExpenseItem(category=cat, amount=Decimal(str(value)).quantize(Decimal("0.000001")).normalize()))
     live_spent = st.session_state.get(k("funds.spent"))
     try:
-        spent_value = amount(live_spent, "实际支出") if isinstance(live_spent, str) else fd.spent
+        spent_value = parse_amount(live_spent, "实际支出") if isinstance(live_spent, str) else fd.spent
     except FieldError:
         spent_value = fd.spent
     b = breakdown(items, spent_value)
     st.dataframe(
         pd.DataFrame(
-            [{"支出类别": r.category, "金额（万元）": wan(r.amount), "占比": percent(r.share)} for r in b.rows]
-            + [{"支出类别": "合计", "金额（万元）": wan(b.total), "占比": "100.00%" if b.total else "—"}]
+            [{"支出类别": r.category, "金额（万元）": amount(r.amount), "占比": percent(r.share)} for r in b.rows]
+            + [{"支出类别": "合计", "金额（万元）": amount(b.total), "占比": "100.00%" if b.total else "—"}]
         ),
         hide_index=True,
         width="stretch",
@@ -203,11 +203,11 @@ with funds_tab:
             if problems:
                 raise FieldError("支出明细表", "；".join(problems))
             funds = Funds(
-                planned=amount(planned, "计划到位资金"),
-                received=amount(received, "实际到位资金"),
-                initial_budget=amount(initial, "年初预算"),
-                adjusted_budget=amount(adjusted, "调整后预算"),
-                spent=amount(spent, "实际支出"),
+                planned=parse_amount(planned, "计划到位资金"),
+                received=parse_amount(received, "实际到位资金"),
+                initial_budget=parse_amount(initial, "年初预算"),
+                adjusted_budget=parse_amount(adjusted, "调整后预算"),
+                spent=parse_amount(spent, "实际支出"),
                 breakdown=items,
                 arrival=arrival,
                 usage=usage,

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from evaluation.errors import WorkbenchError
+from evaluation.formatting import number
 from evaluation.report.outline import missing_items, outline, score_table
 from evaluation.report.xlsx import export_xlsx
 from evaluation.storage.db import session_scope
@@ -50,7 +51,7 @@ if advisory:
     st.warning("报告中以下内容将为空，建议补充：\n\n" + "\n".join(f"- {m.what} —— “{m.where}”" for m in advisory))
 
 c1, c2, c3 = st.columns(3)
-c1.metric("评价得分", f"{result.total:.2f}")
+c1.metric("评价得分", number(result.total))
 c2.metric("等级", result.grade)
 c3.metric("已评指标", f"{result.scored}/{result.count}")
 

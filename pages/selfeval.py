@@ -3,6 +3,7 @@
 import streamlit as st
 
 from evaluation.errors import ValidationFailed, WorkbenchError
+from evaluation.formatting import number
 from evaluation.model import Assessment
 from evaluation.review.batch import review_batch, review_docx, review_xlsx
 from evaluation.review.checks import count_by_severity
@@ -117,7 +118,7 @@ with tab_review:
                 {
                     "项目": p.evaluation.project.name,
                     "表中总分": str(p.stated_total),
-                    "规则重算": f"{p.result.total:.2f}",
+                    "规则重算": number(p.result.total),
                     **{k: v for k, v in count_by_severity(p.findings).items()},
                 }
                 for p in review.projects

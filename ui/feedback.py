@@ -66,7 +66,7 @@ def _pydantic(err: object) -> str:
     return f"{field}：{msg}" if field else msg
 
 
-def amount(text: str, label: str) -> Decimal | None:
+def parse_amount(text: str, label: str) -> Decimal | None:
     """A 万元 amount typed as text; empty is None; negative or non-numeric raise :class:`FieldError`."""
     t = text.strip().replace(",", "").replace("，", "")
     if not t:
@@ -82,7 +82,7 @@ def amount(text: str, label: str) -> Decimal | None:
     return d
 
 
-def number(text: str, label: str) -> Decimal | None:
+def parse_number(text: str, label: str) -> Decimal | None:
     t = text.strip()
     if not t:
         return None

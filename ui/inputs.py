@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from evaluation.formatting import number
 from evaluation.indicators.rules import (
     AnyRule,
     BandsRule,
@@ -30,7 +31,7 @@ from evaluation.indicators.rules import (
 )
 from evaluation.indicators.values import Ambiguous, DateValue, Empty, Quantity, parse_value
 from evaluation.model import EvidenceRef, Finding, Inputs, RatioInput
-from ui.feedback import FieldError, number
+from ui.feedback import FieldError, parse_number
 
 Collector = Callable[[], Inputs]
 FINDING_COLUMNS = ["问题描述", "扣分", "证据文件", "文号", "凭证号", "页码", "_i"]
@@ -138,7 +139,7 @@ def render_inputs(
         values: dict[str, tuple[str, str, bool]] = {}
         for part in rule.parts:
             old = inputs.ratios.get(part.key, RatioInput())
-            st.markdown(f"**{part.name}**（{part.weight:g} 分）")
+            st.markdown(f"**{part.name}**（{number(part.weight)} 分）")
             c1, c2, c3 = st.columns([2, 2, 1])
             a = c1.text_input("实际值", old.actual or "", key=f"{prefix}{part.key}_a")
             t = c2.text_input("目标值", old.target or "", key=f"{prefix}{part.key}_t")
@@ -169,8 +170,8 @@ def render_inputs(
 
         def timeliness() -> Inputs:
             dates = [d if isinstance(d, date) else None for d in (start, planned_end, actual_end)]
-            p = number(planned, "计划完成时间")
-            a = number(actual_d, "实际完成时间")
+            p = parse_number(planned, "计划完成时间")
+            a = parse_number(actual_d, "实际完成时间")
             if all(dates):
                 return Inputs(start_date=dates[0], planned_end=dates[1], actual_end=dates[2])
             if p is None or a is None:
@@ -185,7 +186,7 @@ def render_inputs(
         for item in rule.items:
             old_answer = inputs.answers.get(item.key)
             answers[item.key] = st.radio(
-                f"{item.text}（{item.points:g} 分）",
+                f"{item.text}（{number(item.points)} 分）",
                 ["是", "否"],
                 index=None if old_answer is None else (0 if old_answer else 1),
                 horizontal=True,
@@ -235,7 +236,9 @@ def render_inputs(
             index=names.index(inputs.band) if inputs.band in names else None,
             key=f"{prefix}band",
             format_func=lambda n: next(
-                f"{b.name}（{weight * b.low / 100:g}–{weight * b.high / 100:g} 分）" for b in rule.bands if b.name == n
+                f"{b.name}（{number(weight * b.low / 100)}–{number(weight * b.high / 100)} 分）"
+                for b in rule.bands
+                if b.name == n
             ),
             placeholder="选择档次",
         )
@@ -244,22 +247,22 @@ def render_inputs(
         def qualitative() -> Inputs:
             if band is None:
                 raise FieldError("档次", "请选择档次")
-            s = number(score_text, "得分")
+            s = parse_number(score_text, "得分")
             if s is None:
                 raise FieldError("得分", "请填写该档区间内的得分")
             return Inputs(band=band, score=s)
 
         return qualitative
     if isinstance(rule, ManualRule):
-        score_m = st.text_input(f"得分（0–{weight:g}）", _dec(inputs.score), key=f"{prefix}mscore")
+        score_m = st.text_input(f"得分（0–{number(weight)}）", _dec(inputs.score), key=f"{prefix}mscore")
         why = st.text_area("评分理由 *", inputs.justification, key=f"{prefix}why")
 
         def manual() -> Inputs:
-            s = number(score_m, "得分")
+            s = parse_number(score_m, "得分")
             if s is None:
                 raise FieldError("得分", "请填写得分")
             if s > weight:
-                raise FieldError("得分", f"不能超过分值 {weight:g}")
+                raise FieldError("得分", f"不能超过分值 {number(weight)}")
             if not why.strip():
                 raise FieldError("评分理由", "直接评分须写明理由")
             return Inputs(score=s, justification=why.strip())
@@ -268,7 +271,7 @@ def render_inputs(
     assert isinstance(rule, CompositeRule)
     collectors: dict[str, Collector] = {}
     for cpart in rule.parts:
-        st.markdown(f"##### {cpart.name}（{cpart.weight:g} 分）")
+        st.markdown(f"##### {cpart.name}（{number(cpart.weight)} 分）")
         sub = inputs.parts.get(cpart.key, Inputs())
         if isinstance(cpart.rule, DeductionRule):
             sub = Inputs(findings=[f for f in inputs.findings if f.part == cpart.key])

@@ -14,6 +14,7 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 
 from evaluation.errors import NotFound
+from evaluation.formatting import number
 from evaluation.model import Evaluation
 from evaluation.scoring.engine import EvaluationResult, score
 from evaluation.storage.db import session_scope
@@ -180,11 +181,11 @@ def sidebar_score(result: EvaluationResult) -> None:
         box.markdown("**尚未评分**")
     elif result.scored < result.count:
         done = sum((r.weight for r in result.indicators if r.score is not None), Decimal(0))
-        box.markdown(f"**已得 {result.total:.2f} 分**（已评部分满分 {done:g} 分；全部评完后定级）")
+        box.markdown(f"**已得 {number(result.total)} 分**（已评部分满分 {number(done)} 分；全部评完后定级）")
     else:
-        box.markdown(f"**得分 {result.total:.2f} 分 · {result.grade}**")
+        box.markdown(f"**得分 {number(result.total)} 分 · {result.grade}**")
     box.progress(result.scored / result.count if result.count else 0.0, text=f"已评 {result.scored}/{result.count} 项")
     if result.penalty_total:
-        box.caption(f"扣分项 −{result.penalty_total:.2f} 分")
+        box.caption(f"扣分项 −{number(result.penalty_total)} 分")
     if result.errors:
         box.caption(f"{len(result.errors)} 项输入有误")

@@ -20,9 +20,10 @@ from evaluation.config import get_settings
 from evaluation.errors import NotFound, WorkbenchError
 from evaluation.files.data import dump_json
 from evaluation.files.evaluations import dump_evaluation, format_for, load_evaluation
+from evaluation.formatting import number
 from evaluation.indicators.library import load_library, write_json_schema
 from evaluation.model import Evaluation
-from evaluation.scoring.engine import EvaluationResult, n, score
+from evaluation.scoring.engine import EvaluationResult, score
 
 
 def _width(text: str) -> int:
@@ -42,14 +43,6 @@ def _table(headers: list[str], rows: list[list[str]], right: set[int]) -> str:
     return "\n".join(lines)
 
 
-def _fmt(d: object) -> str:
-    if d is None:
-        return "—"
-    from decimal import Decimal
-
-    return n(d) if isinstance(d, Decimal) else str(d)
-
-
 def render_text(ev: Evaluation, result: EvaluationResult) -> str:
     out = [
         f"{ev.project.name}（{ev.kind_label}，{ev.project.department}，{ev.project.year} 年度）",
@@ -58,7 +51,7 @@ def render_text(ev: Evaluation, result: EvaluationResult) -> str:
     ]
     rows = []
     for r in result.indicators:
-        rate = f"{n(r.rate)}%" if r.rate is not None else "—"
+        rate = f"{number(r.rate)}%" if r.rate is not None else "—"
         flag = "（调整）" if r.overridden else ""
         rows.append(
             [
@@ -66,9 +59,9 @@ def render_text(ev: Evaluation, result: EvaluationResult) -> str:
                 r.level1,
                 r.level2,
                 r.name,
-                _fmt(r.weight),
-                _fmt(r.score) + flag,
-                _fmt(r.deduction),
+                number(r.weight),
+                number(r.score) + flag,
+                number(r.deduction),
                 rate,
                 r.method,
             ]
@@ -89,25 +82,27 @@ def render_text(ev: Evaluation, result: EvaluationResult) -> str:
     grows = []
     for g in result.groups:
         name = ("" if g.level == 1 else "  ") + g.name
-        rate = f"{n(g.rate)}%" if g.rate is not None else "—"
-        grows.append([g.code, name, _fmt(g.weight), _fmt(g.score), _fmt(g.deduction), rate, f"{g.scored}/{g.count}"])
+        rate = f"{number(g.rate)}%" if g.rate is not None else "—"
+        grows.append(
+            [g.code, name, number(g.weight), number(g.score), number(g.deduction), rate, f"{g.scored}/{g.count}"]
+        )
     out.append(_table(["编码", "分组", "分值", "得分", "扣分", "得分率", "已评"], grows, {2, 3, 4, 5}))
     if result.penalties:
         out.append("")
         out.append("扣分项：")
         for p in result.penalties:
-            out.append(f"  [{p.code}] {p.name}：扣 {_fmt(p.points)} 分。{p.explanation}")
-        out.append(f"  扣分项合计：{_fmt(result.penalty_total)} 分")
+            out.append(f"  [{p.code}] {p.name}：扣 {number(p.points)} 分。{p.explanation}")
+        out.append(f"  扣分项合计：{number(result.penalty_total)} 分")
     out.append("")
     done = "" if result.scored == result.count else f"（已评 {result.scored}/{result.count} 项，结果为暂定）"
-    out.append(f"指标得分合计：{_fmt(result.subtotal)} / {_fmt(result.weight_total)}")
-    out.append(f"最终得分：{_fmt(result.total)}    等级：{result.grade}{done}")
+    out.append(f"指标得分合计：{number(result.subtotal)} / {number(result.weight_total)}")
+    out.append(f"最终得分：{number(result.total)}    等级：{result.grade}{done}")
     if result.errors:
         out.append("")
         out.append("无法评分的指标：")
         out += [f"  {e}" for e in result.errors]
     if ev.stated and ev.stated.total is not None:
-        out.append(f"文件所载总分：{_fmt(ev.stated.total)}（工作台计算：{_fmt(result.total)}）")
+        out.append(f"文件所载总分：{number(ev.stated.total)}（工作台计算：{number(result.total)}）")
     return "\n".join(out)
 
 
@@ -152,12 +147,12 @@ def cmd_templates(args: argparse.Namespace) -> int:
     for s in lib.systems.values():
         count = sum(1 for _ in s.indicators())
         slots = "、".join(f"{g.name}{'（待填充）' if g.slot else ''}" for g in s.groups)
-        rows.append(["指标体系", s.id, s.name, _fmt(s.total), str(count), slots])
-        items.append({"type": "system", "id": s.id, "name": s.name, "total": _fmt(s.total), "indicators": count})
+        rows.append(["指标体系", s.id, s.name, number(s.total), str(count), slots])
+        items.append({"type": "system", "id": s.id, "name": s.name, "total": number(s.total), "indicators": count})
     for p in lib.packs.values():
         count = sum(len(g.indicators) for g in p.groups)
-        rows.append(["专用指标包", p.id, p.name, _fmt(p.weight), str(count), p.category])
-        items.append({"type": "pack", "id": p.id, "name": p.name, "weight": _fmt(p.weight), "indicators": count})
+        rows.append(["专用指标包", p.id, p.name, number(p.weight), str(count), p.category])
+        items.append({"type": "pack", "id": p.id, "name": p.name, "weight": number(p.weight), "indicators": count})
     for x in lib.personal.values():
         count = sum(len(g.indicators) for g in x.groups)
         rows.append(["个性指标示例", x.id, x.name, "—", str(count), x.category])
@@ -188,7 +183,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             str(i.year),
             i.department,
             i.project_name,
-            _fmt(i.total_score),
+            number(i.total_score),
             i.grade,
         ]
         for i in items
@@ -310,7 +305,7 @@ def cmd_selfeval_import(args: argparse.Namespace) -> int:
                         "project": ev.project.name,
                         "year": ev.project.year,
                         "rows": len(ev.assessments) - 1,
-                        "stated_total": _fmt(ev.stated.total if ev.stated else None),
+                        "stated_total": number(ev.stated.total if ev.stated else None),
                     }
                     for k, ev in zip(keys, evs, strict=True)
                 ]
@@ -404,11 +399,11 @@ def cmd_selfeval_review(args: argparse.Namespace) -> int:
                 {
                     "id": p.evaluation.id,
                     "project": p.evaluation.project.name,
-                    "stated_total": _fmt(p.stated_total),
-                    "computed_total": _fmt(p.result.total),
+                    "stated_total": number(p.stated_total),
+                    "computed_total": number(p.result.total),
                     "findings": [f.to_dict() for f in p.findings],
                     "suggested_scores": [
-                        {"code": x.code, "name": x.name, "stated": _fmt(x.stated), "suggested": _fmt(x.suggested)}
+                        {"code": x.code, "name": x.name, "stated": number(x.stated), "suggested": number(x.suggested)}
                         for x in p.lines
                         if x.differs
                     ],
@@ -429,7 +424,7 @@ def cmd_selfeval_review(args: argparse.Namespace) -> int:
         for p in review.projects:
             c = count_by_severity(p.findings)
             print(
-                f"\n{p.evaluation.project.name}：表中总分 {_fmt(p.stated_total)}，规则重算 {_fmt(p.result.total)}；"
+                f"\n{p.evaluation.project.name}：表中总分 {number(p.stated_total)}，规则重算 {number(p.result.total)}；"
                 f"错误 {c['错误']}，警告 {c['警告']}，提示 {c['提示']}"
             )
             for f in p.findings:

@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from evaluation.formatting import number
+
 Points = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=4)]
 PositivePoints = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=4)]
 
@@ -276,9 +278,9 @@ def rule_weight_problems(rule: AnyRule, weight: Decimal) -> list[str]:
 
 def describe_rule(rule: AnyRule, weight: Decimal) -> str:
     """The rule in words, for the page and the 评分说明 preview."""
-    w = _n(weight)
+    w = number(weight)
     if isinstance(rule, DeductionRule):
-        return f"满分 {w} 分，每发现一处问题扣 {_n(rule.points_per_finding)} 分，扣完为止。"
+        return f"满分 {w} 分，每发现一处问题扣 {number(rule.points_per_finding)} 分，扣完为止。"
     if isinstance(rule, RatioRule):
         if rule.direction == RatioDirection.positive:
             return f"得分 = {w} × 实际值 ÷ 目标值，最高 {w} 分。"
@@ -293,7 +295,7 @@ def describe_rule(rule: AnyRule, weight: Decimal) -> str:
             return f"反向指标：{rev}。"
         return f"按目标值的比较符判断：≥ 为正向（得分 = {w} × 实际值 ÷ 目标值），≤ 为反向（{rev}）。"
     if isinstance(rule, CompositeRatioRule):
-        parts = " + ".join(f"{p.name} × {_n(p.weight)}" for p in rule.parts)
+        parts = " + ".join(f"{p.name} × {number(p.weight)}" for p in rule.parts)
         return f"得分 = {parts}，各比率最高按 100% 计。"
     if isinstance(rule, TimelinessRule):
         return (
@@ -301,33 +303,26 @@ def describe_rule(rule: AnyRule, weight: Decimal) -> str:
             "按时完成得满分，超时一倍及以上得 0 分。"
         )
     if isinstance(rule, ChecklistRule):
-        items = "；".join(f"{i.text}，得 {_n(i.points)} 分" for i in rule.items)
+        items = "；".join(f"{i.text}，得 {number(i.points)} 分" for i in rule.items)
         return f"{items}。否则该项不得分。"
     if isinstance(rule, BandsRule):
         sym = "≤" if rule.compare == "at_most" else "≥"
         parts_text = []
         for b in rule.bands:
             if b.limit is None:
-                parts_text.append(f"其他情形得 {_n(b.points)} 分")
+                parts_text.append(f"其他情形得 {number(b.points)} 分")
             else:
-                parts_text.append(f"{rule.measure} {sym} {_n(b.limit)}{rule.unit} 得 {_n(b.points)} 分")
+                parts_text.append(f"{rule.measure} {sym} {number(b.limit)}{rule.unit} 得 {number(b.points)} 分")
         return "，".join(parts_text) + "（按顺序取第一档）。"
     if isinstance(rule, QualitativeRule):
-        bands = "；".join(f"{b.name}：{_n(b.low)}%–{_n(b.high)}%" for b in rule.bands)
+        bands = "；".join(f"{b.name}：{number(b.low)}%–{number(b.high)}%" for b in rule.bands)
         return f"评价人员选择档次并在该档分值区间内给分（{bands}，下限含）。"
     if isinstance(rule, CompositeRule):
         return " ".join(
-            f"{i}. {p.name}（{_n(p.weight)} 分）：{describe_rule(p.rule, p.weight)}"
+            f"{i}. {p.name}（{number(p.weight)} 分）：{describe_rule(p.rule, p.weight)}"
             for i, p in enumerate(rule.parts, 1)
         )
     if isinstance(rule, PenaltyRule):
-        cap = f"，本项最多扣 {_n(rule.cap)} 分" if rule.cap is not None else ""
-        return f"每发现一个问题扣 {_n(rule.points_per_problem)} 分{cap}，从总分中扣除。"
+        cap = f"，本项最多扣 {number(rule.cap)} 分" if rule.cap is not None else ""
+        return f"每发现一个问题扣 {number(rule.points_per_problem)} 分{cap}，从总分中扣除。"
     return f"由评价人员直接给分（0–{w} 分），须写明理由。"
-
-
-def _n(d: Decimal) -> str:
-    s = format(d, "f")
-    if "." in s:
-        s = s.rstrip("0").rstrip(".")
-    return s

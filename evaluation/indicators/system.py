@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from evaluation.errors import Problem
+from evaluation.formatting import number
 from evaluation.indicators.rules import (
     METHOD_NAMES,
     AnyRule,
@@ -215,7 +216,7 @@ def _group_problems(groups: list[Group], where: str, file: str | None) -> list[P
         if g.weight is not None and g.indicators and g.weight != g.total_weight:
             problems.append(
                 Problem(
-                    f"二级指标“{g.name}”分值 {_n(g.weight)} 不等于其三级指标分值之和 {_n(g.total_weight)}",
+                    f"二级指标“{g.name}”分值 {number(g.weight)} 不等于其三级指标分值之和 {number(g.total_weight)}",
                     file,
                     g.code,
                     "weight",
@@ -265,7 +266,7 @@ def system_problems(system: IndicatorSystem, *, file: str | None = None, require
         if l1.weight is not None and l1.groups and l1.weight != l1.total_weight:
             problems.append(
                 Problem(
-                    f"一级指标“{l1.name}”分值 {_n(l1.weight)} 不等于其二级指标分值之和 {_n(l1.total_weight)}",
+                    f"一级指标“{l1.name}”分值 {number(l1.weight)} 不等于其二级指标分值之和 {number(l1.total_weight)}",
                     file,
                     l1.code,
                     "weight",
@@ -274,14 +275,15 @@ def system_problems(system: IndicatorSystem, *, file: str | None = None, require
         total += l1.weight if l1.weight is not None else l1.total_weight
     if total != system.total:
         problems.append(
-            Problem(f"各一级指标分值之和 {_n(total)} 不等于体系总分 {_n(system.total)}", file, None, "total")
+            Problem(f"各一级指标分值之和 {number(total)} 不等于体系总分 {number(system.total)}", file, None, "total")
         )
     if system.penalties:
         for item in system.penalties.items:
             if item.rule.cap is not None and item.rule.cap > system.penalties.cap:
                 problems.append(
                     Problem(
-                        f"扣分项“{item.name}”的上限 {_n(item.rule.cap)} 超过扣分项合计上限 {_n(system.penalties.cap)}",
+                        f"扣分项“{item.name}”的上限 {number(item.rule.cap)} "
+                        f"超过扣分项合计上限 {number(system.penalties.cap)}",
                         file,
                         item.code,
                         "rule.cap",
@@ -297,7 +299,9 @@ def pack_problems(pack: Pack, *, file: str | None = None) -> list[Problem]:
     total = sum((g.weight if g.weight is not None else g.total_weight for g in pack.groups), Decimal(0))
     if total != pack.weight:
         problems.append(
-            Problem(f"指标包各二级指标分值之和 {_n(total)} 不等于包的分值 {_n(pack.weight)}", file, None, "weight")
+            Problem(
+                f"指标包各二级指标分值之和 {number(total)} 不等于包的分值 {number(pack.weight)}", file, None, "weight"
+            )
         )
     return problems
 
@@ -305,13 +309,6 @@ def pack_problems(pack: Pack, *, file: str | None = None) -> list[Problem]:
 def personal_problems(item: PersonalSet, *, file: str | None = None) -> list[Problem]:
     codes = [g.code for g in item.groups] + [i.code for g in item.groups for i in g.indicators]
     return duplicate_code_problems(codes, file) + _group_problems(item.groups, f"个性指标“{item.name}”", file)
-
-
-def _n(d: Decimal) -> str:
-    s = format(d, "f")
-    if "." in s:
-        s = s.rstrip("0").rstrip(".")
-    return s
 
 
 def iter_rules(rule: AnyRule) -> Iterator[AnyRule]:

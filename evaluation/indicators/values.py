@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 from evaluation.errors import ValueParseError
+from evaluation.formatting import number
 
 
 class Op(StrEnum):
@@ -179,8 +180,8 @@ class Quantity:
     def describe(self) -> str:
         op = self.op.label if self.op else ""
         if self.dimension == "百分比":
-            return f"{op}{_fmt(self.number)}%"
-        return f"{op}{_fmt(self.number)}{self.unit or ''}"
+            return f"{op}{number(self.number)}%"
+        return f"{op}{number(self.number)}{self.unit or ''}"
 
 
 @dataclass(frozen=True)
@@ -247,14 +248,6 @@ class Empty:
 
 
 ParsedValue = Quantity | DateValue | Qualitative | Ambiguous | Empty
-
-
-def _fmt(d: Decimal) -> str:
-    """Plain decimal text without exponent or trailing zeros after the point."""
-    s = format(d, "f")
-    if "." in s:
-        s = s.rstrip("0").rstrip(".")
-    return s or "0"
 
 
 def _clean(text: str) -> str:
@@ -399,7 +392,3 @@ def _bare_factor(bare: Quantity, other: Quantity) -> Decimal:
     if bare.magnitude != 1 or other.number == 0:
         return Decimal(1)
     return other.base / other.number
-
-
-def format_decimal(d: Decimal) -> str:
-    return _fmt(d)

@@ -9,14 +9,14 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from evaluation.formatting import amount, number, percent, rate
 from evaluation.indicators.system import Indicator
-from evaluation.indicators.values import format_decimal
 from evaluation.model import Evaluation, clean_text
 from evaluation.scoring.engine import EvaluationResult, IndicatorResult, score
 
@@ -31,32 +31,6 @@ def cn_number(n: int) -> str:
     tens, ones = divmod(n, 10)
     head = "" if tens == 1 else CN_NUMBERS[tens - 1]
     return head + "十" + (CN_NUMBERS[ones - 1] if ones else "")
-
-
-def amount(d: Decimal | None) -> str:
-    """万元 with two decimals, as the reports print them."""
-    if d is None:
-        return "—"
-    return f"{d.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):f}"
-
-
-def percent(d: Decimal | None) -> str:
-    """A percentage (already ×100) with two decimals."""
-    if d is None:
-        return "—"
-    return f"{d.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):f}%"
-
-
-def rate_text(d: Decimal | None) -> str:
-    """得分率 as the seed prints it: 100%, 83.33%, 0%."""
-    if d is None:
-        return "—"
-    return format_decimal(d.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)) + "%"
-
-
-def points(d: Decimal | None) -> str:
-    """Scores without trailing zeros."""
-    return "—" if d is None else format_decimal(d)
 
 
 def month_text(ym: str | None) -> str:
@@ -328,31 +302,31 @@ def build_report_context(
     doc.h(2, "评价指标")
     doc.p(ev.report.indicator_logic or _fill(d["indicator_logic"], system=ev.system.name))
     level1 = "、".join(
-        f"{g.name}（{points(w)}分）"
+        f"{g.name}（{number(w)}分）"
         for g, w in ((g, g.weight if g.weight is not None else g.total_weight) for g in ev.system.groups)
     )
     extra = ""
     if ev.system.penalties:
-        extra = f"，另设扣分项（最多扣{points(ev.system.penalties.cap)}分）"
+        extra = f"，另设扣分项（最多扣{number(ev.system.penalties.cap)}分）"
     doc.p(
-        f"指标体系总分{points(ev.system.total)}分，一级指标为{level1}{extra}。"
+        f"指标体系总分{number(ev.system.total)}分，一级指标为{level1}{extra}。"
         + _fill(d["grade_intro"], count=cn_number(len(ev.system.grades)))
     )
     grades = ev.system.grades
     for i, grade in enumerate(grades):
         if i == 0:
-            text = f"{points(grade.min)}分及以上（含{points(grade.min)}分）为{grade.name}"
+            text = f"{number(grade.min)}分及以上（含{number(grade.min)}分）为{grade.name}"
         elif i == len(grades) - 1:
-            text = f"{points(grades[i - 1].min)}分以下为{grade.name}"
+            text = f"{number(grades[i - 1].min)}分以下为{grade.name}"
         else:
-            text = f"{points(grade.min)}分（含）至{points(grades[i - 1].min)}分为{grade.name}"
+            text = f"{number(grade.min)}分（含）至{number(grades[i - 1].min)}分为{grade.name}"
         doc.p(f"（{i + 1}）{text}{'。' if i == len(grades) - 1 else '；'}")
 
     # 三、评价结论
     doc.h(1, "评价结论")
     incomplete = "" if result.complete else f"（尚有{result.count - result.scored}项指标未评分，以下为暂定结果）"
     doc.p(
-        f"根据评价指标体系，该项目评价得分为{points(result.total)}分，评价等级为“{result.grade}”{incomplete}。"
+        f"根据评价指标体系，该项目评价得分为{number(result.total)}分，评价等级为“{result.grade}”{incomplete}。"
         "各项指标得分情况见表3-1。"
     )
     doc.add(score_table_3_1(ev, result))
@@ -365,8 +339,8 @@ def build_report_context(
             for ind in g.indicators:
                 row = result.indicator(ind.code)
                 doc.h(3, ind.name)
-                got = points(row.score) if row.score is not None else "（未评）"
-                doc.p(f"指标分值{points(row.weight)}分，评价得分{got}分。", bold=True)
+                got = number(row.score) if row.score is not None else "（未评）"
+                doc.p(f"指标分值{number(row.weight)}分，评价得分{got}分。", bold=True)
                 doc.p(ev.process_text(ind.code, row.explanation))
 
     # 五、存在问题及原因分析 / 六、相关建议
@@ -412,7 +386,7 @@ def build_report_context(
 
 
 def _group_label(name: str, weight: Decimal | None) -> str:
-    return f"{name}（{points(weight)}分）" if weight is not None else name
+    return f"{name}（{number(weight)}分）" if weight is not None else name
 
 
 def _indicator_rows(ev: Evaluation, result: EvaluationResult) -> Iterator[tuple[list[TableCell | None], Indicator]]:
@@ -467,10 +441,10 @@ def score_table_3_1(ev: Evaluation, result: EvaluationResult) -> Table:
             [
                 *groups,
                 TableCell(ind.name),
-                TableCell(points(r.weight)),
-                TableCell(points(r.score)),
-                TableCell(points(r.deduction)),
-                TableCell(rate_text(r.rate)),
+                TableCell(number(r.weight)),
+                TableCell(number(r.score)),
+                TableCell(number(r.deduction)),
+                TableCell(rate(r.rate)),
                 TableCell(_deduction_reason(r, ev), align="left"),
             ]
         )
@@ -482,23 +456,23 @@ def score_table_3_1(ev: Evaluation, result: EvaluationResult) -> Table:
                 None,
                 None,
                 TableCell("—"),
-                TableCell(f"-{points(result.penalty_total)}"),
-                TableCell(points(result.penalty_total)),
+                TableCell(f"-{number(result.penalty_total)}"),
+                TableCell(number(result.penalty_total)),
                 TableCell("—"),
                 TableCell(reasons, align="left"),
             ]
         )
     lost = result.weight_total - result.total
-    rate = result.total / result.weight_total * 100 if result.weight_total else None
+    total_rate = result.total / result.weight_total * 100 if result.weight_total else None
     rows.append(
         [
             TableCell("合计", merge_right=2, bold=True),
             None,
             None,
-            TableCell(points(result.weight_total), bold=True),
-            TableCell(points(result.total), bold=True),
-            TableCell(points(lost), bold=True),
-            TableCell(rate_text(rate), bold=True),
+            TableCell(number(result.weight_total), bold=True),
+            TableCell(number(result.total), bold=True),
+            TableCell(number(lost), bold=True),
+            TableCell(rate(total_rate), bold=True),
             TableCell(""),
         ]
     )
@@ -535,13 +509,13 @@ def appendix_table_1(ev: Evaluation, result: EvaluationResult) -> Table:
             [
                 *groups,
                 TableCell(ind.name),
-                TableCell(points(ind.weight)),
+                TableCell(number(ind.weight)),
                 TableCell(ind.target or "—"),
                 TableCell(ind.explanation, align="left"),
                 TableCell(ind.method_label),
                 TableCell(ind.rule_text or ind.rule_in_words(), align="left"),
                 TableCell(ev.process_text(ind.code, r.explanation), align="left"),
-                TableCell(points(r.score)),
+                TableCell(number(r.score)),
             ]
         )
     items = ev.system.penalty_items()
@@ -551,7 +525,7 @@ def appendix_table_1(ev: Evaluation, result: EvaluationResult) -> Table:
         cap = ev.system.penalties.cap if ev.system.penalties else Decimal(0)
         rows.append(
             [
-                TableCell(f"扣分项（{points(cap)}分）", merge_down=len(items) - 1) if i == 0 else None,
+                TableCell(f"扣分项（{number(cap)}分）", merge_down=len(items) - 1) if i == 0 else None,
                 TableCell(item.name, merge_right=1),
                 None,
                 TableCell("—"),
@@ -560,7 +534,7 @@ def appendix_table_1(ev: Evaluation, result: EvaluationResult) -> Table:
                 TableCell(item.method_name),
                 TableCell(item.rule_text or item.rule.method, align="left"),
                 TableCell(process, align="left"),
-                TableCell(f"-{points(pen.points)}" if pen.points else "0"),
+                TableCell(f"-{number(pen.points)}" if pen.points else "0"),
             ]
         )
     rows.append(
@@ -568,13 +542,13 @@ def appendix_table_1(ev: Evaluation, result: EvaluationResult) -> Table:
             TableCell("合计", merge_right=2, bold=True),
             None,
             None,
-            TableCell(points(result.weight_total), bold=True),
+            TableCell(number(result.weight_total), bold=True),
             TableCell(""),
             TableCell(""),
             TableCell(""),
             TableCell(""),
             TableCell(""),
-            TableCell(points(result.total), bold=True),
+            TableCell(number(result.total), bold=True),
         ]
     )
     return Table(

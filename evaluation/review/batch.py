@@ -11,24 +11,12 @@ from __future__ import annotations
 import io
 from collections import Counter
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from evaluation.indicators.values import format_decimal
+from evaluation.formatting import amount, number, share
 from evaluation.model import DepartmentSummary, Evaluation
 from evaluation.review.checks import Finding, check, check_department, count_by_severity, sort_findings
 from evaluation.scoring.engine import EvaluationResult, score
-
-
-def _n(d: Decimal | None) -> str:
-    return "—" if d is None else format_decimal(d)
-
-
-def _amount(d: Decimal | None) -> str:
-    return "—" if d is None else f"{d.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):f}"
-
-
-def _pct(num: Decimal, den: Decimal) -> str:
-    return f"{(num / den * 100).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}%" if den else "—"
 
 
 @dataclass(frozen=True)
@@ -94,9 +82,9 @@ class BatchReview:
         rule_grades = Counter(p.result.grade for p in projects)
         return {
             "项目个数": str(len(projects)),
-            "全年预算合计（万元）": _amount(budget),
-            "全年执行合计（万元）": _amount(spent),
-            "预算执行率": _pct(spent, budget),
+            "全年预算合计（万元）": amount(budget),
+            "全年执行合计（万元）": amount(spent),
+            "预算执行率": share(spent, budget),
             "等级分布（按表中总分）": "，".join(f"{g} {stated_grades.get(g, 0)} 个" for g in ("优", "良", "中", "差")),
             "等级分布（按规则重算）": "，".join(f"{g} {rule_grades.get(g, 0)} 个" for g in ("优", "良", "中", "差")),
         }
@@ -106,9 +94,9 @@ class BatchReview:
             return {}
         s = self.summary.stated
         return {
-            "项目个数": _n(Decimal(s.project_count)) if s.project_count is not None else "—",
-            "全年预算合计（万元）": _amount(s.total_budget),
-            "全年执行合计（万元）": _amount(s.spent),
+            "项目个数": number(Decimal(s.project_count)) if s.project_count is not None else "—",
+            "全年预算合计（万元）": amount(s.total_budget),
+            "全年执行合计（万元）": amount(s.spent),
             "预算执行率": s.rate or "—",
             "等级分布（按表中总分）": "，".join(f"{g} {n} 个" for g, n in s.grade_counts.items()) or "—",
             "等级分布（按规则重算）": "—",
@@ -164,8 +152,8 @@ def review_xlsx(review: BatchReview) -> bytes:
         ws.append(
             [
                 p.evaluation.project.name,
-                _n(p.stated_total),
-                _n(p.result.total),
+                number(p.stated_total),
+                number(p.result.total),
                 p.stated_grade or "—",
                 p.result.grade,
                 counts["错误"],
@@ -191,9 +179,9 @@ def review_xlsx(review: BatchReview) -> bytes:
                     p.evaluation.project.name,
                     line.code,
                     line.name,
-                    _n(line.weight),
-                    _n(line.stated),
-                    _n(line.suggested),
+                    number(line.weight),
+                    number(line.stated),
+                    number(line.suggested),
                     "是" if line.differs else "",
                     line.basis,
                 ]
@@ -252,7 +240,7 @@ def review_docx(review: BatchReview) -> bytes:
     for i, p in enumerate(review.projects, 1):
         doc.add_heading(f"（{i}）{p.evaluation.project.name}", level=2)
         doc.add_paragraph(
-            f"表中总分 {_n(p.stated_total)} 分（{p.stated_grade or '—'}），按规则重算 {_n(p.result.total)} 分"
+            f"表中总分 {number(p.stated_total)} 分（{p.stated_grade or '—'}），按规则重算 {number(p.result.total)} 分"
             f"（{p.result.grade}）。"
         )
         if p.findings:
@@ -268,8 +256,8 @@ def review_docx(review: BatchReview) -> bytes:
                 cell.text = text
             for line in diff:
                 cells = t.add_row().cells
-                cells[0].text, cells[1].text = line.name, _n(line.weight)
-                cells[2].text, cells[3].text = _n(line.stated), _n(line.suggested)
+                cells[0].text, cells[1].text = line.name, number(line.weight)
+                cells[2].text, cells[3].text = number(line.stated), number(line.suggested)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

@@ -22,9 +22,10 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Literal
 
+from evaluation.formatting import number, percent, rate
 from evaluation.indicators.rules import AnyRule, BandsRule, CompositeRule, RatioRule
 from evaluation.indicators.system import Indicator, IndicatorSystem, Rounding, default_grades
-from evaluation.indicators.values import DateValue, Empty, Qualitative, Quantity, format_decimal, parse_value
+from evaluation.indicators.values import DateValue, Empty, Qualitative, Quantity, parse_value
 from evaluation.model import Assessment, DepartmentProject, DepartmentSummary, Evaluation, StatedRow
 from evaluation.scoring.engine import EvaluationResult, IndicatorResult, score
 
@@ -145,17 +146,9 @@ def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
 # --------------------------------------------------------------------------- numbers
 
 
-def _n(d: Decimal) -> str:
-    return format_decimal(d.normalize()) if d == d.to_integral_value() else format_decimal(d)
-
-
-def _pct(value: Decimal, digits: int = 2) -> str:
-    return f"{value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)}%"
-
-
 def _exact(value: Decimal) -> str:
     """A computed percentage to four decimals without trailing zeros: 89.3351%, 88%."""
-    return format_decimal(value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)) + "%"
+    return rate(value, 4)
 
 
 _PERCENT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[%％]\s*$")
@@ -228,8 +221,8 @@ class _Collector:
             code,
             location,
             message,
-            _n(stated) if isinstance(stated, Decimal) else stated,
-            _n(computed) if isinstance(computed, Decimal) else computed,
+            number(stated) if isinstance(stated, Decimal) else stated,
+            number(computed) if isinstance(computed, Decimal) else computed,
         )
         if f.key not in self._keys:  # one finding per identity
             self._keys.add(f.key)
@@ -282,8 +275,8 @@ def _check_rows(ev: Evaluation, result: EvaluationResult, out: _Collector) -> No
                 WARNING,
                 "OVERRIDE_UNSUPPORTED",
                 Location(table, ind.name, "调整得分", ind.code),
-                f"指标“{ind.name}”调整为 {_n(a.override.score)} 分，但按记录的证据和评分规则计算为 "
-                f"{_n(r.computed)} 分（{r.explanation.split(' 规则计算为')[0].rstrip('。')}）。"
+                f"指标“{ind.name}”调整为 {number(a.override.score)} 分，但按记录的证据和评分规则计算为 "
+                f"{number(r.computed)} 分（{r.explanation.split(' 规则计算为')[0].rstrip('。')}）。"
                 f"调整理由：{a.override.reason.strip()}",
                 a.override.score,
                 r.computed,
@@ -299,7 +292,7 @@ def _check_rows(ev: Evaluation, result: EvaluationResult, out: _Collector) -> No
                     WARNING,
                     "ROW_EMPTY",
                     Location(table, ind.name, "得分", ind.code),
-                    f"“{ind.name}”一行未填得分（分值 {_n(w)}），合计无法核对该行。",
+                    f"“{ind.name}”一行未填得分（分值 {number(w)}），合计无法核对该行。",
                 )
             continue
         if s.score < 0 or s.score > w:
@@ -307,7 +300,7 @@ def _check_rows(ev: Evaluation, result: EvaluationResult, out: _Collector) -> No
                 ERROR,
                 "SCORE_RANGE",
                 Location(table, ind.name, "得分", ind.code),
-                f"“{ind.name}”得分 {_n(s.score)} 超出 0 至分值 {_n(w)} 的范围。",
+                f"“{ind.name}”得分 {number(s.score)} 超出 0 至分值 {number(w)} 的范围。",
                 s.score,
                 w,
             )
@@ -316,7 +309,8 @@ def _check_rows(ev: Evaluation, result: EvaluationResult, out: _Collector) -> No
                 ERROR,
                 "ARITH_DEDUCTION",
                 Location(table, ind.name, "扣分", ind.code),
-                f"“{ind.name}”扣分写 {_n(s.deduction)}，但分值 {_n(w)} − 得分 {_n(s.score)} = {_n(w - s.score)}。",
+                f"“{ind.name}”扣分写 {number(s.deduction)}，"
+                f"但分值 {number(w)} − 得分 {number(s.score)} = {number(w - s.score)}。",
                 s.deduction,
                 w - s.score,
             )
@@ -329,7 +323,7 @@ def _check_rows(ev: Evaluation, result: EvaluationResult, out: _Collector) -> No
                     INFO if rc.other_convention else ERROR,
                     "ARITH_RATE",
                     Location(table, ind.name, "得分率", ind.code),
-                    f"“{ind.name}”得分率写 {s.rate}，得分 {_n(s.score)} ÷ 分值 {_n(w)} = {_exact(exact)}，"
+                    f"“{ind.name}”得分率写 {s.rate}，得分 {number(s.score)} ÷ 分值 {number(w)} = {_exact(exact)}，"
                     f"按{_rounding_words(mode)}应为 {rc.expected}%"
                     + ("（所写数值为另一种取舍方式的结果）" if rc.other_convention else "")
                     + "。",
@@ -341,7 +335,7 @@ def _check_rows(ev: Evaluation, result: EvaluationResult, out: _Collector) -> No
                 WARNING,
                 "STATED_VS_COMPUTED",
                 Location(table, ind.name, "得分", ind.code),
-                f"“{ind.name}”表中得分 {_n(s.score)}，按记录的证据和评分规则应为 {_n(r.score)}"
+                f"“{ind.name}”表中得分 {number(s.score)}，按记录的证据和评分规则应为 {number(r.score)}"
                 f"（{r.explanation.rstrip('。')}）。",
                 s.score,
                 r.score,
@@ -373,7 +367,7 @@ def _check_narrative(
             ERROR,
             "NARRATIVE_SCORE",
             Location("绩效分析", ind.name, "评价得分", ind.code),
-            f"“{ind.name}”正文称评价得分 {_n(said)} 分，{table}为 {_n(s.score)} 分。",
+            f"“{ind.name}”正文称评价得分 {number(said)} 分，{table}为 {number(s.score)} 分。",
             said,
             s.score,
         )
@@ -385,7 +379,7 @@ def _check_narrative(
                     ERROR,
                     "NARRATIVE_SCORE",
                     Location("绩效分析", ind.name, "指标分值", ind.code),
-                    f"“{ind.name}”正文称指标分值 {_n(w)} 分，指标体系为 {_n(_weight(ind, s))} 分。",
+                    f"“{ind.name}”正文称指标分值 {number(w)} 分，指标体系为 {number(_weight(ind, s))} 分。",
                     w,
                     _weight(ind, s),
                 )
@@ -415,18 +409,18 @@ def _check_counts(ev: Evaluation, ind: Indicator, a: Assessment, s: StatedRow, o
             rate = done / total * HUNDRED
             against: list[str] = []
             if table_counts is not None and (done, total) != table_counts:
-                against.append(f"评分输入为设置 {_n(table_counts[1])} 个、完成 {_n(table_counts[0])} 个")
+                against.append(f"评分输入为设置 {number(table_counts[1])} 个、完成 {number(table_counts[0])} 个")
             if table_rate is not None and not rate_check(table_rate[0], table_rate[1], rate).ok:
                 against.append(f"{_table_name(ev)}得分率为 {s.rate}")
             if against:
                 out.add(
                     ERROR,
                     "NARRATIVE_COUNT",
-                    Location("绩效分析", ind.name, f"设置{_n(total)}个完成{_n(done)}个", ind.code),
-                    f"“{ind.name}”正文称设置 {_n(total)} 个、完成 {_n(done)} 个（完成率 {_pct(rate)}），"
+                    Location("绩效分析", ind.name, f"设置{number(total)}个完成{number(done)}个", ind.code),
+                    f"“{ind.name}”正文称设置 {number(total)} 个、完成 {number(done)} 个（完成率 {percent(rate)}），"
                     f"而{'，'.join(against)}。",
-                    f"{_n(done)}/{_n(total)}",
-                    f"{_n(table_counts[0])}/{_n(table_counts[1])}" if table_counts else s.rate,
+                    f"{number(done)}/{number(total)}",
+                    f"{number(table_counts[0])}/{number(table_counts[1])}" if table_counts else s.rate,
                 )
 
 
@@ -454,18 +448,20 @@ def _check_band_measure(ind: Indicator, a: Assessment, s: StatedRow, out: _Colle
                 if not rate_check(said, digits, exact).ok:
                     at_said, at_exact = band_points(rule, said), band_points(rule, exact)
                     effect = (
-                        f"按 {_n(said)}% 该部分得 {_n(at_said)} 分，按 {_pct(exact)} 得 {_n(at_exact)} 分"
+                        f"按 {number(said)}% 该部分得 {number(at_said)} 分，"
+                        f"按 {percent(exact)} 得 {number(at_exact)} 分"
                         if at_said != at_exact
-                        else f"两者落在同一档（{_n(at_exact)} 分）"
+                        else f"两者落在同一档（{number(at_exact)} 分）"
                     )
                     out.add(
                         ERROR,
                         "BAND_MEASURE",
                         Location("绩效分析", ind.name, rule.measure, ind.code),
-                        f"“{ind.name}”称{rule.measure}为 {_n(said)}%，但所列 {count} 个 ÷ {of} 个 = {_pct(exact)}；"
+                        f"“{ind.name}”称{rule.measure}为 {number(said)}%，"
+                        f"但所列 {count} 个 ÷ {of} 个 = {percent(exact)}；"
                         f"{effect}。",
-                        f"{_n(said)}%",
-                        _pct(exact),
+                        f"{number(said)}%",
+                        percent(exact),
                     )
 
 
@@ -510,13 +506,13 @@ def _check_totals(ev: Evaluation, result: EvaluationResult, out: _Collector) -> 
     arith_total_ok = True
     if st.total is not None and any_stated and st.total != expected_total:
         arith_total_ok = False
-        pen = f" − 扣分项 {_n(penalties)} = {_n(expected_total)}" if penalties else ""
+        pen = f" − 扣分项 {number(penalties)} = {number(expected_total)}" if penalties else ""
         out.add(
             ERROR,
             "ARITH_TOTAL",
             Location(table, label, "得分"),
-            f"{table}{label}写 {_n(st.total)} 分，但各行得分之和为 {_n(rows)}{pen} 分"
-            f"（工作台按证据计算为 {_n(result.total)} 分）。",
+            f"{table}{label}写 {number(st.total)} 分，但各行得分之和为 {number(rows)}{pen} 分"
+            f"（工作台按证据计算为 {number(result.total)} 分）。",
             st.total,
             expected_total,
         )
@@ -525,7 +521,7 @@ def _check_totals(ev: Evaluation, result: EvaluationResult, out: _Collector) -> 
             ERROR,
             "ARITH_TOTAL",
             Location(table, label, "分值"),
-            f"{table}{label}分值写 {_n(st.weight_total)}，但各行分值之和为 {_n(weights)}。",
+            f"{table}{label}分值写 {number(st.weight_total)}，但各行分值之和为 {number(weights)}。",
             st.weight_total,
             weights,
         )
@@ -533,7 +529,7 @@ def _check_totals(ev: Evaluation, result: EvaluationResult, out: _Collector) -> 
         expected_ded = weights - expected_total
         if st.deduction != expected_ded:
             column = (
-                f"；扣分一栏各行相加为 {_n(deductions)}"
+                f"；扣分一栏各行相加为 {number(deductions)}"
                 if deductions is not None and deductions != expected_ded
                 else ""
             )
@@ -541,8 +537,9 @@ def _check_totals(ev: Evaluation, result: EvaluationResult, out: _Collector) -> 
                 ERROR,
                 "ARITH_TOTAL",
                 Location(table, label, "扣分"),
-                f"{table}{label}扣分写 {_n(st.deduction)}，但分值 {_n(weights)} − 各行得分 {_n(expected_total)} = "
-                f"{_n(expected_ded)}{column}。",
+                f"{table}{label}扣分写 {number(st.deduction)}，"
+                f"但分值 {number(weights)} − 各行得分 {number(expected_total)} = "
+                f"{number(expected_ded)}{column}。",
                 st.deduction,
                 expected_ded,
             )
@@ -556,9 +553,13 @@ def _check_totals(ev: Evaluation, result: EvaluationResult, out: _Collector) -> 
                 INFO if rc.other_convention else ERROR,
                 "ARITH_RATE",
                 Location(table, label, "得分率"),
-                f"{table}{label}得分率写 {st.rate}，但各行得分 {_n(expected_total)} ÷ 分值 {_n(weights)} = "
+                f"{table}{label}得分率写 {st.rate}，但各行得分 {number(expected_total)} ÷ 分值 {number(weights)} = "
                 f"{_exact(exact)}，应为 {rc.expected}%"
-                + (f"（所写得分率与所写{label} {_n(st.total)} 分相符）" if fits_total and st.total is not None else "")
+                + (
+                    f"（所写得分率与所写{label} {number(st.total)} 分相符）"
+                    if fits_total and st.total is not None
+                    else ""
+                )
                 + "。",
                 st.rate,
                 f"{rc.expected}%",
@@ -568,8 +569,8 @@ def _check_totals(ev: Evaluation, result: EvaluationResult, out: _Collector) -> 
             WARNING,
             "STATED_VS_COMPUTED",
             Location(table, label, "得分"),
-            f"{table}{label} {_n(st.total)} 分，按记录的证据和评分规则计算为 {_n(result.total)} 分"
-            f"（差 {_n(result.total - st.total)} 分，逐项差异见各行）。",
+            f"{table}{label} {number(st.total)} 分，按记录的证据和评分规则计算为 {number(result.total)} 分"
+            f"（差 {number(result.total - st.total)} 分，逐项差异见各行）。",
             st.total,
             result.total,
         )
@@ -580,7 +581,7 @@ def _check_totals(ev: Evaluation, result: EvaluationResult, out: _Collector) -> 
                 ERROR,
                 "GRADE",
                 Location(table, label, "等级"),
-                f"所列等级“{st.grade}”与所列{label} {_n(st.total)} 分不符，按等级标准应为“{implied}”。",
+                f"所列等级“{st.grade}”与所列{label} {number(st.total)} 分不符，按等级标准应为“{implied}”。",
                 st.grade,
                 implied,
             )
@@ -589,8 +590,8 @@ def _check_totals(ev: Evaluation, result: EvaluationResult, out: _Collector) -> 
                 WARNING,
                 "GRADE",
                 Location(table, label, "等级（按证据）"),
-                f"所列{label} {_n(st.total)} 分对应等级“{implied}”，"
-                f"按证据计算的 {_n(result.total)} 分对应“{result.grade}”。",
+                f"所列{label} {number(st.total)} 分对应等级“{implied}”，"
+                f"按证据计算的 {number(result.total)} 分对应“{result.grade}”。",
                 implied,
                 result.grade,
             )
@@ -630,7 +631,7 @@ def _check_group_labels(ev: Evaluation, out: _Collector) -> None:
                     ERROR,
                     "GROUP_LABEL",
                     Location(table, name, "分值标注", code),
-                    f"“{name}（{_n(label)}分）”标注 {_n(label)} 分，其下各行分值之和为 {_n(rows)} 分。",
+                    f"“{name}（{number(label)}分）”标注 {number(label)} 分，其下各行分值之和为 {number(rows)} 分。",
                     label,
                     rows,
                 )
@@ -640,7 +641,7 @@ def _check_group_labels(ev: Evaluation, out: _Collector) -> None:
                     ERROR,
                     "GROUP_LABEL",
                     Location(table, "扣分项", "分值标注", code),
-                    f"扣分项标注 {_n(label)} 分，指标体系规定扣分项合计最多 {_n(penalties.cap)} 分。",
+                    f"扣分项标注 {number(label)} 分，指标体系规定扣分项合计最多 {number(penalties.cap)} 分。",
                     label,
                     penalties.cap,
                 )
@@ -657,7 +658,7 @@ def _check_group_labels(ev: Evaluation, out: _Collector) -> None:
                     ERROR,
                     "GROUP_LABEL",
                     Location(table, l1.name, "下级标注之和", l1.code),
-                    f"“{l1.name}”标注 {_n(labels[l1.code])} 分，其下各二级指标标注之和为 {_n(children)} 分。",
+                    f"“{l1.name}”标注 {number(labels[l1.code])} 分，其下各二级指标标注之和为 {number(children)} 分。",
                     labels[l1.code],
                     children,
                 )
@@ -668,7 +669,7 @@ def _check_group_labels(ev: Evaluation, out: _Collector) -> None:
                 ERROR,
                 "GROUP_LABEL",
                 Location(table, "一级指标", "标注之和"),
-                f"各一级指标标注之和为 {_n(top)} 分，不等于总分 {_n(ev.system.total)} 分。",
+                f"各一级指标标注之和为 {number(top)} 分，不等于总分 {number(ev.system.total)} 分。",
                 top,
                 ev.system.total,
             )
@@ -715,7 +716,8 @@ def _check_budget_rows(ev: Evaluation, out: _Collector) -> None:
                     INFO if rc.other_convention else ERROR,
                     "BUDGET_RATE",
                     Location(table, row.name, "执行率", code),
-                    f"“{row.name}”执行率写 {row.rate}，全年执行数 {_n(row.executed)} ÷ 全年预算数 {_n(row.annual)} = "
+                    f"“{row.name}”执行率写 {row.rate}，"
+                    f"全年执行数 {number(row.executed)} ÷ 全年预算数 {number(row.annual)} = "
                     f"{_exact(exact)}，按{_rounding_words(mode)}应为 {rc.expected}%"
                     + ("（所写数值为另一种取舍方式的结果）" if rc.other_convention else "")
                     + "。",
@@ -730,8 +732,8 @@ def _check_budget_rows(ev: Evaluation, out: _Collector) -> None:
                     ERROR,
                     "BUDGET_SCORE",
                     Location(table, row.name, "得分", code),
-                    f"“{row.name}”得分写 {_n(stated_score)}，执行率 {_exact(exact)} × {_n(weight)} "
-                    f"按{rounding.describe()}应为 {_n(expected)}。",
+                    f"“{row.name}”得分写 {number(stated_score)}，执行率 {_exact(exact)} × {number(weight)} "
+                    f"按{rounding.describe()}应为 {number(expected)}。",
                     stated_score,
                     expected,
                 )
@@ -742,7 +744,7 @@ def _check_budget_rows(ev: Evaluation, out: _Collector) -> None:
                     ERROR,
                     "BUDGET_SCORE",
                     Location("自评表", ind.name, "得分", code),
-                    f"预算执行情况得分写 {_n(stated_score)}，绩效指标“{ind.name}”得分写 {_n(table_score)}。",
+                    f"预算执行情况得分写 {number(stated_score)}，绩效指标“{ind.name}”得分写 {number(table_score)}。",
                     table_score,
                     stated_score,
                 )
@@ -755,7 +757,7 @@ def _check_budget_rows(ev: Evaluation, out: _Collector) -> None:
                 ERROR,
                 "BUDGET_SUM",
                 Location(table, first.name, label, code),
-                f"“{first.name}”{label} {_n(whole)} 万元，不等于其中各项之和 {_n(sum(parts, ZERO))} 万元。",
+                f"“{first.name}”{label} {number(whole)} 万元，不等于其中各项之和 {number(sum(parts, ZERO))} 万元。",
                 whole,
                 sum(parts, ZERO),
             )
@@ -780,7 +782,7 @@ def _check_funds(ev: Evaluation, out: _Collector) -> None:
             ERROR,
             "FUNDS_SUM",
             Location("支出明细表", "合计", "金额"),
-            f"支出明细各项之和为 {_n(breakdown_total)} 万元，实际支出为 {_n(funds.spent)} 万元。",
+            f"支出明细各项之和为 {number(breakdown_total)} 万元，实际支出为 {number(funds.spent)} 万元。",
             breakdown_total,
             funds.spent,
         )
@@ -800,7 +802,7 @@ def _check_funds(ev: Evaluation, out: _Collector) -> None:
                         ERROR,
                         "SHARE",
                         Location("支出明细表", category, "金额", indicator),
-                        f"正文写{category} {_n(amount)} 万元，支出明细表为 {_n(amounts[category])} 万元。",
+                        f"正文写{category} {number(amount)} 万元，支出明细表为 {number(amounts[category])} 万元。",
                         amount,
                         amounts[category],
                     )
@@ -811,9 +813,9 @@ def _check_funds(ev: Evaluation, out: _Collector) -> None:
                         INFO if rc.other_convention else ERROR,
                         "SHARE",
                         Location("支出明细表", category, "占比", indicator),
-                        f"{category}占比写 {_n(share)}%，{_n(amounts[category])} ÷ {_n(breakdown_total)} = "
+                        f"{category}占比写 {number(share)}%，{number(amounts[category])} ÷ {number(breakdown_total)} = "
                         f"{_exact(exact)}，应为 {rc.expected}%。",
-                        f"{_n(share)}%",
+                        f"{number(share)}%",
                         f"{rc.expected}%",
                     )
     pairs = (
@@ -832,8 +834,9 @@ def _check_funds(ev: Evaluation, out: _Collector) -> None:
                     INFO if rc.other_convention else ERROR,
                     "FUNDS_RATE",
                     Location("资金情况", label, "比率"),
-                    f"正文写{label} {_n(said)}%，{num_name} {_n(num)} ÷ {den_name} {_n(den)} = {_exact(exact)}。",
-                    f"{_n(said)}%",
+                    f"正文写{label} {number(said)}%，"
+                    f"{num_name} {number(num)} ÷ {den_name} {number(den)} = {_exact(exact)}。",
+                    f"{number(said)}%",
                     f"{rc.expected}%",
                 )
 
@@ -868,7 +871,7 @@ def target_issue(name: str, value: str, year: int) -> TargetIssue | None:
         if parsed.dimension is None:
             return TargetIssue(
                 "TARGET_IMPLAUSIBLE",
-                f"比率指标的目标值“{value}”没有百分号，无法判断是 {value}% 还是 {_n(parsed.number * HUNDRED)}%",
+                f"比率指标的目标值“{value}”没有百分号，无法判断是 {value}% 还是 {number(parsed.number * HUNDRED)}%",
             )
     return None
 
@@ -926,15 +929,15 @@ def _check_targets(ev: Evaluation, out: _Collector) -> None:
     if bad and targets:
         share = Decimal(bad) / Decimal(len(targets)) * HUNDRED
         rule = _deviation_rule(ev.system)
-        points = f"，按本体系规划论证的偏离度分档得 {_n(band_points(rule, share))} 分" if rule else ""
+        points = f"，按本体系规划论证的偏离度分档得 {number(band_points(rule, share))} 分" if rule else ""
         out.add(
             INFO,
             "TARGET_SHARE",
             Location("绩效目标", "全部目标", "偏离度"),
-            f"{len(targets)} 个绩效目标中有 {bad} 个未量化、为空或不合理，占 {_pct(share)}"
+            f"{len(targets)} 个绩效目标中有 {bad} 个未量化、为空或不合理，占 {percent(share)}"
             f"（可作为规划论证的偏离度参考值{points}）。",
             None,
-            _pct(share),
+            percent(share),
         )
 
 
@@ -1024,7 +1027,7 @@ def _check_department_line(
                     ERROR,
                     "DEPT_AMOUNT",
                     Location(table, row, label),
-                    f"部门报告“{line.name}”{label}写 {_n(said)} 万元，自评表为 {_n(table_value)} 万元。",
+                    f"部门报告“{line.name}”{label}写 {number(said)} 万元，自评表为 {number(table_value)} 万元。",
                     said,
                     table_value,
                 )
@@ -1044,8 +1047,9 @@ def _check_department_line(
                 WARNING if rc.other_convention else ERROR,
                 "DEPT_RATE",
                 Location(table, row, "执行率"),
-                f"部门报告“{line.name}”执行率写 {line.rate}：{_n(line.spent)} ÷ {_n(line.budget)} = {_exact(exact)}，"
-                f"四舍五入为 {exact.quantize(Decimal(1).scaleb(-parsed[1]), ROUND_HALF_UP)}%，{conv}{also}。",
+                f"部门报告“{line.name}”执行率写 {line.rate}："
+                f"{number(line.spent)} ÷ {number(line.budget)} = {_exact(exact)}，"
+                f"四舍五入为 {percent(exact, parsed[1])}，{conv}{also}。",
                 line.rate,
                 f"{rc.expected}%",
             )
@@ -1054,13 +1058,13 @@ def _check_department_line(
         rows, _, penalties, any_stated, _ = _stated_rows_sum(ev)
         rows_total = max(ZERO, rows - penalties)
         if line.score != st.total:
-            sums = f"；该表各行得分之和为 {_n(rows_total)}" if any_stated else ""
+            sums = f"；该表各行得分之和为 {number(rows_total)}" if any_stated else ""
             out.add(
                 ERROR,
                 "DEPT_SCORE",
                 Location(table, row, "自评得分"),
-                f"部门报告“{line.name}”自评得分写 {_n(line.score)}，自评表总分为 {_n(st.total)}{sums}"
-                f"（工作台按证据计算为 {_n(result.total)}）。",
+                f"部门报告“{line.name}”自评得分写 {number(line.score)}，自评表总分为 {number(st.total)}{sums}"
+                f"（工作台按证据计算为 {number(result.total)}）。",
                 line.score,
                 st.total,
             )
@@ -1069,8 +1073,8 @@ def _check_department_line(
                 WARNING,
                 "DEPT_SCORE",
                 Location(table, row, "自评得分"),
-                f"部门报告“{line.name}”沿用自评表总分 {_n(st.total)}，但该表各行得分之和为 {_n(rows_total)}"
-                f"（工作台按证据计算为 {_n(result.total)}）。",
+                f"部门报告“{line.name}”沿用自评表总分 {number(st.total)}，但该表各行得分之和为 {number(rows_total)}"
+                f"（工作台按证据计算为 {number(result.total)}）。",
                 line.score,
                 rows_total,
             )
@@ -1081,7 +1085,7 @@ def _check_department_line(
                 ERROR,
                 "GRADE",
                 Location(table, row, "评价等级"),
-                f"部门报告“{line.name}”得分 {_n(line.score)} 对应等级“{implied}”，报告写“{line.grade}”。",
+                f"部门报告“{line.name}”得分 {number(line.score)} 对应等级“{implied}”，报告写“{line.grade}”。",
                 line.grade,
                 implied,
             )
@@ -1133,7 +1137,7 @@ def check_department(summary: DepartmentSummary, evaluations: Iterable[Evaluatio
                 ERROR,
                 "DEPT_SUM",
                 Location(table, "汇总", label),
-                f"部门报告{label}写 {_n(said)} 万元，所列 {len(items)} 个项目相加为 {_n(total)} 万元。",
+                f"部门报告{label}写 {number(said)} 万元，所列 {len(items)} 个项目相加为 {number(total)} 万元。",
                 said,
                 total,
             )
@@ -1160,9 +1164,8 @@ def check_department(summary: DepartmentSummary, evaluations: Iterable[Evaluatio
                 WARNING if rc.other_convention else ERROR,
                 "DEPT_RATE",
                 Location(table, "汇总", label),
-                f"部门报告{label}写 {said}，{_n(num)} ÷ {_n(den)} = {_exact(exact)}，四舍五入应为 {rc.expected}%"
-                + ("（所写数值为截断的结果）" if rc.other_convention else "")
-                + "。",
+                f"部门报告{label}写 {said}，{number(num)} ÷ {number(den)} = {_exact(exact)}，"
+                f"四舍五入应为 {rc.expected}%" + ("（所写数值为截断的结果）" if rc.other_convention else "") + "。",
                 said,
                 f"{rc.expected}%",
             )
@@ -1215,7 +1218,7 @@ def check_department(summary: DepartmentSummary, evaluations: Iterable[Evaluatio
                     ERROR,
                     "DEPT_SUM",
                     Location(table, "部门整体", label),
-                    f"部门报告{label}写 {_n(value)}，部门整体自评表为 {_n(table_value)}。",
+                    f"部门报告{label}写 {number(value)}，部门整体自评表为 {number(table_value)}。",
                     value,
                     table_value,
                 )

@@ -9,10 +9,11 @@ equals the sum of the rows a report shows. 扣分项 are subtracted after that, 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from evaluation.errors import ScoringError, ValueParseError
+from evaluation.formatting import number, percent, rate, two
 from evaluation.indicators.rules import (
     AnyRule,
     BandsRule,
@@ -29,7 +30,7 @@ from evaluation.indicators.rules import (
     TimelinessRule,
 )
 from evaluation.indicators.system import Indicator, IndicatorSystem, PenaltyItem, Rounding
-from evaluation.indicators.values import Op, comparable, format_decimal, require_quantity
+from evaluation.indicators.values import Op, comparable, require_quantity
 from evaluation.model import Assessment, Evaluation, Finding, Inputs
 
 ZERO = Decimal(0)
@@ -148,7 +149,7 @@ class EvaluationResult:
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return format_decimal(value)
+        return number(value)
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -159,13 +160,9 @@ def _jsonable(value: Any) -> Any:
 # --------------------------------------------------------------------------- helpers
 
 
-def n(d: Decimal) -> str:
-    return format_decimal(d)
-
-
-def pct(rate: Decimal) -> str:
+def pct(ratio: Decimal) -> str:
     """A ratio as percent text with two decimals: 0.8333… → "83.33%"."""
-    return f"{(rate * HUNDRED).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}%"
+    return percent(ratio * HUNDRED)
 
 
 def clamp(value: Decimal, weight: Decimal) -> Decimal:
@@ -177,7 +174,7 @@ def _finding_points(f: Finding, default: Decimal) -> Decimal:
 
 
 def _findings_text(findings: list[Finding], default: Decimal) -> str:
-    items = [f"{f.text.strip()[:40]}（扣 {n(_finding_points(f, default))} 分）" for f in findings]
+    items = [f"{f.text.strip()[:40]}（扣 {number(_finding_points(f, default))} 分）" for f in findings]
     return "；".join(items)
 
 
@@ -187,14 +184,14 @@ def _findings_text(findings: list[Finding], default: Decimal) -> str:
 def score_deduction(rule: DeductionRule, weight: Decimal, inputs: Inputs, code: str) -> Outcome:
     findings = inputs.findings
     if not findings:
-        return Outcome(weight, f"未发现问题，得满分 {n(weight)} 分。")
+        return Outcome(weight, f"未发现问题，得满分 {number(weight)} 分。")
     lost = sum((_finding_points(f, rule.points_per_finding) for f in findings), ZERO)
     score = clamp(weight - lost, weight)
     floor = "，扣完为止" if weight - lost < 0 else ""
     return Outcome(
         score,
         f"发现 {len(findings)} 处问题：{_findings_text(findings, rule.points_per_finding)}；"
-        f"共扣 {n(lost)} 分{floor}，得分 {n(weight)} − {n(min(lost, weight))} = {n(score)}。",
+        f"共扣 {number(lost)} 分{floor}，得分 {number(weight)} − {number(min(lost, weight))} = {number(score)}。",
     )
 
 
@@ -223,7 +220,7 @@ def score_ratio(rule: RatioRule, weight: Decimal, inputs: Inputs, code: str, tar
         ok = a == t
         return Outcome(
             weight if ok else ZERO,
-            f"实际 {a_txt}，目标 {t_txt}，{'相等' if ok else '不相等'}，得 {n(weight if ok else ZERO)} 分。",
+            f"实际 {a_txt}，目标 {t_txt}，{'相等' if ok else '不相等'}，得 {number(weight if ok else ZERO)} 分。",
         )
     if direction == RatioDirection.positive:
         if t == 0:
@@ -234,12 +231,12 @@ def score_ratio(rule: RatioRule, weight: Decimal, inputs: Inputs, code: str, tar
         score = weight * capped
         return Outcome(
             score,
-            f"实际 {a_txt} / 目标 {t_txt} = {pct(rate)}{cap_note}，{n(weight)} × {pct(capped)} = {_q(score)!s}。",
+            f"实际 {a_txt} / 目标 {t_txt} = {pct(rate)}{cap_note}，{number(weight)} × {pct(capped)} = {_q(score)!s}。",
         )
     # reverse
     if rule.reverse_variant == ReverseVariant.target_over_actual:
         if a == 0:
-            return Outcome(weight, f"反向指标：实际 {a_txt}，未超过目标 {t_txt}，得满分 {n(weight)} 分。")
+            return Outcome(weight, f"反向指标：实际 {a_txt}，未超过目标 {t_txt}，得满分 {number(weight)} 分。")
         rate = t / a
         capped = min(rate, ONE)
         cap_note = "（超过 100% 按 100% 计）" if rate > ONE else ""
@@ -247,17 +244,17 @@ def score_ratio(rule: RatioRule, weight: Decimal, inputs: Inputs, code: str, tar
         return Outcome(
             score,
             f"反向指标：目标 {t_txt} / 实际 {a_txt} = {pct(rate)}{cap_note}，"
-            f"{n(weight)} × {pct(capped)} = {_q(score)!s}。",
+            f"{number(weight)} × {pct(capped)} = {_q(score)!s}。",
         )
     if a <= t:
-        return Outcome(weight, f"反向指标：实际 {a_txt} 未超过目标 {t_txt}，得满分 {n(weight)} 分。")
+        return Outcome(weight, f"反向指标：实际 {a_txt} 未超过目标 {t_txt}，得满分 {number(weight)} 分。")
     if t == 0:
         raise ScoringError(code, f"目标值“{target_q.text}”为 0，超出比例无法计算，请改用其他规则或直接评分")
     over = (a - t) / t
     score = clamp(weight * (ONE - over), weight)
     return Outcome(
         score,
-        f"反向指标：实际 {a_txt} 超出目标 {t_txt} {pct(over)}，{n(weight)} × (1 − {pct(over)}) = {_q(score)!s}。",
+        f"反向指标：实际 {a_txt} 超出目标 {t_txt} {pct(over)}，{number(weight)} × (1 − {pct(over)}) = {_q(score)!s}。",
     )
 
 
@@ -290,7 +287,7 @@ def score_composite_ratio(rule: CompositeRatioRule, weight: Decimal, inputs: Inp
         total += part_weight * rate
         texts.append(
             f"{p.name} {actual_q.describe()} / {target_q.describe()} = {pct(pair.actual / pair.target)}，"
-            f"{n(_q(part_weight))} × {pct(rate)} = {n(_q(part_weight * rate))}"
+            f"{number(_q(part_weight))} × {pct(rate)} = {number(_q(part_weight * rate))}"
         )
     skipped = [p.name for p in rule.parts if p not in applicable]
     note = f"（{'、'.join(skipped)}不适用，其分值按比例分配至其他部分）" if skipped else ""
@@ -308,16 +305,19 @@ def score_timeliness(rule: TimelinessRule, weight: Decimal, inputs: Inputs, code
     if planned is None or actual is None:
         raise ScoringError(code, "需要计划完成时间和实际完成时间（或开始日期、计划完成日期、实际完成日期）")
     if planned <= 0:
-        raise ScoringError(code, f"计划完成时间为 {n(planned)}{unit}，须大于 0")
+        raise ScoringError(code, f"计划完成时间为 {number(planned)}{unit}，须大于 0")
     late = actual - planned
     if late <= 0:
-        return Outcome(weight, f"计划 {n(planned)}{unit}，实际 {n(actual)}{unit}，按时完成，得满分 {n(weight)} 分。")
+        return Outcome(
+            weight, f"计划 {number(planned)}{unit}，实际 {number(actual)}{unit}，按时完成，得满分 {number(weight)} 分。"
+        )
     ratio = late / planned
     score = clamp(weight * (ONE - ratio), weight)
-    tail = "超时一倍及以上，得 0 分" if ratio >= 1 else f"{n(weight)} × (1 − {pct(ratio)}) = {_q(score)!s}"
+    tail = "超时一倍及以上，得 0 分" if ratio >= 1 else f"{number(weight)} × (1 − {pct(ratio)}) = {_q(score)!s}"
     return Outcome(
         score,
-        f"计划 {n(planned)}{unit}，实际 {n(actual)}{unit}，超时 {n(late)}{unit}（{pct(ratio)}），{tail}。",
+        f"计划 {number(planned)}{unit}，实际 {number(actual)}{unit}，"
+        f"超时 {number(late)}{unit}（{pct(ratio)}），{tail}。",
     )
 
 
@@ -330,8 +330,8 @@ def score_checklist(rule: ChecklistRule, weight: Decimal, inputs: Inputs, code: 
     for item in rule.items:
         yes = inputs.answers[item.key]
         got += item.points if yes else ZERO
-        parts.append(f"{item.text}：{'是' if yes else '否'}，{'得' if yes else '不得'} {n(item.points)} 分")
-    return Outcome(clamp(got, weight), "；".join(parts) + f"；合计 {n(got)} 分。")
+        parts.append(f"{item.text}：{'是' if yes else '否'}，{'得' if yes else '不得'} {number(item.points)} 分")
+    return Outcome(clamp(got, weight), "；".join(parts) + f"；合计 {number(got)} 分。")
 
 
 def _measured(rule: BandsRule, inputs: Inputs, code: str) -> tuple[Decimal, str]:
@@ -343,7 +343,7 @@ def _measured(rule: BandsRule, inputs: Inputs, code: str) -> tuple[Decimal, str]
         if inputs.count > inputs.of:
             raise ScoringError(code, f"个数 {inputs.count} 大于总数 {inputs.of}")
         value = Decimal(inputs.count) / Decimal(inputs.of) * HUNDRED
-        return value, f"{inputs.count} / {inputs.of} = {n(value.quantize(Decimal('0.01'), ROUND_HALF_UP))}%"
+        return value, f"{inputs.count} / {inputs.of} = {rate(value)}"
     try:
         q = require_quantity(inputs.value, what=rule.measure, code=code)
     except ValueParseError as e:
@@ -354,8 +354,8 @@ def _measured(rule: BandsRule, inputs: Inputs, code: str) -> tuple[Decimal, str]
         if q.dimension not in (None, "百分比"):
             raise ScoringError(code, f"{rule.measure}应为百分比，收到“{q.text}”")
         value = q.base * HUNDRED if q.dimension == "百分比" else q.number
-        return value, f"{n(value)}%"
-    return q.base, n(q.base)
+        return value, f"{number(value)}%"
+    return q.base, number(q.base)
 
 
 def score_bands(rule: BandsRule, weight: Decimal, inputs: Inputs, code: str) -> Outcome:
@@ -367,13 +367,13 @@ def score_bands(rule: BandsRule, weight: Decimal, inputs: Inputs, code: str) -> 
             why = "不在前述各档"
         elif rule.compare == "at_most":
             hit = value <= band.limit
-            why = f"{sym} {n(band.limit)}{rule.unit}"
+            why = f"{sym} {number(band.limit)}{rule.unit}"
         else:
             hit = value >= band.limit
-            why = f"{sym} {n(band.limit)}{rule.unit}"
+            why = f"{sym} {number(band.limit)}{rule.unit}"
         if hit:
             pts = clamp(band.points, weight)
-            return Outcome(pts, f"{rule.measure} {shown}，{why}，得 {n(pts)} 分。")
+            return Outcome(pts, f"{rule.measure} {shown}，{why}，得 {number(pts)} 分。")
     return Outcome(ZERO, f"{rule.measure} {shown}，不在任何一档，得 0 分。")
 
 
@@ -389,9 +389,11 @@ def score_qualitative(rule: QualitativeRule, weight: Decimal, inputs: Inputs, co
     s = inputs.score
     inside = low <= s and (s <= high if top else s < high)
     if not inside:
-        upper = f"{n(_q(high))}]" if top else f"{n(_q(high))})"
-        raise ScoringError(code, f"得分 {n(s)} 不在“{band.name}”档的区间 [{n(_q(low))}, {upper} 内（分值 {n(weight)}）")
-    return Outcome(s, f"评价为“{band.name}”（{n(band.low)}%–{n(band.high)}%），得 {n(s)} 分。")
+        upper = f"{number(_q(high))}]" if top else f"{number(_q(high))})"
+        raise ScoringError(
+            code, f"得分 {number(s)} 不在“{band.name}”档的区间 [{number(_q(low))}, {upper} 内（分值 {number(weight)}）"
+        )
+    return Outcome(s, f"评价为“{band.name}”（{number(band.low)}%–{number(band.high)}%），得 {number(s)} 分。")
 
 
 def score_manual(rule: ManualRule, weight: Decimal, inputs: Inputs, code: str) -> Outcome:
@@ -400,8 +402,8 @@ def score_manual(rule: ManualRule, weight: Decimal, inputs: Inputs, code: str) -
     if not inputs.justification.strip():
         raise ScoringError(code, "直接评分须写明理由")
     if inputs.score > weight:
-        raise ScoringError(code, f"得分 {n(inputs.score)} 超过指标分值 {n(weight)}")
-    return Outcome(inputs.score, f"直接评分 {n(inputs.score)} 分，理由：{inputs.justification.strip()}")
+        raise ScoringError(code, f"得分 {number(inputs.score)} 超过指标分值 {number(weight)}")
+    return Outcome(inputs.score, f"直接评分 {number(inputs.score)} 分，理由：{inputs.justification.strip()}")
 
 
 def score_composite(rule: CompositeRule, weight: Decimal, inputs: Inputs, code: str, target_text: str) -> Outcome:
@@ -416,7 +418,7 @@ def score_composite(rule: CompositeRule, weight: Decimal, inputs: Inputs, code: 
             raise ScoringError(code, f"组合指标的部分“{part.name}”尚无评分输入")
         out = score_rule(part.rule, part.weight, sub, code=code, target_text=target_text)
         total += out.score
-        texts.append(f"{part.name}（{n(part.weight)} 分）：{out.explanation}")
+        texts.append(f"{part.name}（{number(part.weight)} 分）：{out.explanation}")
     score = clamp(total, weight)
     return Outcome(score, " ".join(texts) + f" 合计 {_q(score)!s} 分。")
 
@@ -446,7 +448,7 @@ def score_rule(rule: AnyRule, weight: Decimal, inputs: Inputs, *, code: str, tar
 
 def _q(d: Decimal) -> Decimal:
     """Display quantum for intermediate numbers in explanations (the score itself is rounded by the template)."""
-    return d.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return two(d)
 
 
 # --------------------------------------------------------------------------- indicators
@@ -471,14 +473,14 @@ def score_indicator(
         computed = min(rounding.apply(clamp(out.score, indicator.weight)), indicator.weight)
         explanation = out.explanation
         if computed != out.score:
-            explanation += f"（按{rounding.describe()}记 {n(computed)} 分）"
+            explanation += f"（按{rounding.describe()}记 {number(computed)} 分）"
     except ScoringError as e:
         error = e.detail
         explanation = f"无法按规则计算：{e.detail}"
     if assessment.override is not None:
         o = assessment.override
-        before = f"规则计算为 {n(computed)} 分，" if computed is not None else ""
-        explanation += f" {before}调整为 {n(o.score)} 分，理由：{o.reason.strip()}"
+        before = f"规则计算为 {number(computed)} 分，" if computed is not None else ""
+        explanation += f" {before}调整为 {number(o.score)} 分，理由：{o.reason.strip()}"
         return o.score, computed, assessment.status, explanation, error
     if computed is None:
         return None, None, "输入有误", explanation, error
@@ -495,13 +497,14 @@ def score_penalty(item: PenaltyItem, assessment: Assessment | None) -> PenaltyRe
         return PenaltyResult(item.code, item.name, ZERO, assessment.status, "未发现问题，不扣分。", texts)
     raw = sum((_finding_points(f, rule.points_per_problem) for f in findings), ZERO)
     pts = min(raw, rule.cap) if rule.cap is not None else raw
-    cap = f"，超过本项上限按 {n(pts)} 分计" if pts < raw else ""
+    cap = f"，超过本项上限按 {number(pts)} 分计" if pts < raw else ""
     return PenaltyResult(
         item.code,
         item.name,
         pts,
         assessment.status,
-        f"发现 {len(findings)} 个问题：{_findings_text(findings, rule.points_per_problem)}；共扣 {n(raw)} 分{cap}。",
+        f"发现 {len(findings)} 个问题：{_findings_text(findings, rule.points_per_problem)}；"
+        f"共扣 {number(raw)} 分{cap}。",
         texts,
     )
 
@@ -509,7 +512,7 @@ def score_penalty(item: PenaltyItem, assessment: Assessment | None) -> PenaltyRe
 def _rate(score: Decimal, weight: Decimal) -> Decimal | None:
     if weight == 0:
         return None
-    return (score / weight * HUNDRED).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return two(score / weight * HUNDRED)
 
 
 def score_system(system: IndicatorSystem, assessments: list[Assessment], evaluation_id: str = "") -> EvaluationResult:

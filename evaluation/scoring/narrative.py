@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from evaluation.formatting import points
+from evaluation.formatting import number
 from evaluation.indicators.rules import DeductionRule, PenaltyRule
 from evaluation.indicators.system import Indicator
 from evaluation.model import Assessment, EvidenceRef
@@ -38,7 +38,7 @@ def draft_narrative(indicator: Indicator, assessment: Assessment, score: Decimal
         if findings:
             per = rule.points_per_finding if isinstance(rule, DeductionRule) else rule.points_per_problem
             items = "；".join(
-                f"{i}. {f.text.strip().rstrip('。；')}（扣 {points(f.points if f.points is not None else per)} 分）"
+                f"{i}. {f.text.strip().rstrip('。；')}（扣 {number(f.points if f.points is not None else per)} 分）"
                 for i, f in enumerate(findings, 1)
             )
             parts.append(f"经核查，发现以下问题：{items}。")
@@ -49,8 +49,8 @@ def draft_narrative(indicator: Indicator, assessment: Assessment, score: Decimal
             parts.append("评价发现：" + "；".join(f.text.strip().rstrip("。；") for f in findings) + "。")
         parts.append(f"按评分标准计算：{explanation.strip()}")
     if assessment.override is not None:
-        parts.append(f"综合考虑{assessment.override.reason.strip().rstrip('。')}，调整为 {points(score)} 分。")
+        parts.append(f"综合考虑{assessment.override.reason.strip().rstrip('。')}，调整为 {number(score)} 分。")
     parts.append(
-        f"综上，该指标得 {points(score)} 分。" if score is not None else "该指标的评分输入尚不完整，暂不能得出得分。"
+        f"综上，该指标得 {number(score)} 分。" if score is not None else "该指标的评分输入尚不完整，暂不能得出得分。"
     )
     return "".join(p for p in parts if p)

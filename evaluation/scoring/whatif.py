@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
+from evaluation.formatting import number, two
 from evaluation.indicators.rules import (
     AnyRule,
     BandsRule,
@@ -28,17 +29,12 @@ from evaluation.indicators.rules import (
     ReverseVariant,
 )
 from evaluation.indicators.system import IndicatorSystem, Rounding
-from evaluation.indicators.values import format_decimal
 from evaluation.model import Assessment, Evaluation, Finding, Inputs
 from evaluation.scoring.engine import EvaluationResult, score
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 _HYPOTHETICAL = "（假设）再发现一处问题"
-
-
-def _n(d: Decimal) -> str:
-    return format_decimal(d)
 
 
 @dataclass(frozen=True)
@@ -76,9 +72,9 @@ class Sensitivity:
         parts = []
         for t in self.thresholds:
             if t.margin >= 0:
-                parts.append(f"高出“{t.grade}”线（{_n(t.min)} 分）{_n(t.margin)} 分")
+                parts.append(f"高出“{t.grade}”线（{number(t.min)} 分）{number(t.margin)} 分")
             else:
-                parts.append(f"距“{t.grade}”线（{_n(t.min)} 分）还差 {_n(-t.margin)} 分")
+                parts.append(f"距“{t.grade}”线（{number(t.min)} 分）还差 {number(-t.margin)} 分")
         return "；".join(parts)
 
 
@@ -113,8 +109,11 @@ def _qualitative_variants(rule: QualitativeRule, weight: Decimal, inputs: Inputs
     for band in rule.bands:
         if abs(names.index(band.name) - at) != 1:  # the neighbouring bands only
             continue
-        mid = (weight * (band.low + band.high) / 2 / HUNDRED).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-        yield f"改评“{band.name}”档（取档中 {_n(mid)} 分）", inputs.model_copy(update={"band": band.name, "score": mid})
+        mid = two(weight * (band.low + band.high) / 2 / HUNDRED)
+        yield (
+            f"改评“{band.name}”档（取档中 {number(mid)} 分）",
+            inputs.model_copy(update={"band": band.name, "score": mid}),
+        )
 
 
 def input_variants(rule: AnyRule, weight: Decimal, inputs: Inputs) -> Iterator[tuple[str, Inputs]]:

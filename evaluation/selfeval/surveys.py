@@ -20,11 +20,12 @@ import io
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
 from evaluation.errors import Problem, ValidationFailed
+from evaluation.formatting import two
 
 LEVELS: dict[str, int] = {
     "非常满意": 5,
@@ -191,7 +192,7 @@ def satisfaction(
         respondents=len(survey.answers),
         valid=len(levels),
         blank=blank,
-        rate=rate.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
+        rate=two(rate),
         distribution=dict(Counter(levels)),
         warnings=warnings,
     )

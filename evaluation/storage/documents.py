@@ -10,13 +10,12 @@ the indicator system changes) also writes the given assessments in the same tran
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
-
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from evaluation.auth import User
 from evaluation.errors import ConflictError, NotFound, ValidationFailed
+from evaluation.formatting import two
 from evaluation.model import Assessment, Evaluation, evaluation_problems
 from evaluation.scoring.engine import score
 from evaluation.storage import audit
@@ -87,7 +86,7 @@ def save_document(
             category=candidate.project.category,
             template_id=candidate.system.id,
             document=candidate.model_dump(mode="json", exclude={"assessments"}),
-            total_score=result.total.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
+            total_score=two(result.total),
             grade=result.grade,
             scored=result.scored,
             indicator_count=result.count,

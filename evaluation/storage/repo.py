@@ -6,7 +6,7 @@ domain models or plain dataclasses.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from evaluation.auth import SYSTEM, User, require
 from evaluation.errors import ConflictError, NotFound, Problem, ValidationFailed
 from evaluation.files.data import read_data, validate_model
 from evaluation.files.evaluations import evaluation_from_data, load_evaluations
+from evaluation.formatting import two
 from evaluation.model import Assessment, DepartmentSummary, Evaluation, evaluation_problems
 from evaluation.scoring.engine import score
 from evaluation.storage import audit
@@ -61,13 +62,9 @@ def _doc(ev: Evaluation) -> dict[str, Any]:
     return data
 
 
-def _two(d: Decimal) -> Decimal:
-    return d.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
-
 def _apply_scores(row: EvaluationRow, ev: Evaluation) -> None:
     result = score(ev)
-    row.total_score = _two(result.total)
+    row.total_score = two(result.total)
     row.grade = result.grade
     row.scored = result.scored
     row.indicator_count = result.count

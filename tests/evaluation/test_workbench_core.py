@@ -20,7 +20,6 @@ from evaluation.files.attachments import (
     store_attachment,
 )
 from evaluation.files.evaluations import load_evaluation
-from evaluation.formatting import percent, points, wan
 from evaluation.funds import breakdown, execution_rate
 from evaluation.indicators.editing import apply_personal_rows, personal_rows
 from evaluation.lifecycle import duplicate_for_next_year, new_evaluation_id
@@ -37,12 +36,6 @@ from tests.conftest import SAMPLES
 @pytest.fixture(scope="module")
 def sample() -> Evaluation:
     return load_evaluation(SAMPLES / "panzhihua-2023-zhaoshang.yaml")
-
-
-def test_numbers_as_the_documents_show_them() -> None:
-    assert wan(Decimal("2.125")) == "2.13" and wan(Decimal(1234)) == "1,234.00" and wan(None) == "—"
-    assert percent(Decimal("36.4545")) == "36.45%"
-    assert points(Decimal("6.00")) == "6" and points(Decimal("5.714")) == "5.71" and points(None) == "未评"
 
 
 def test_breakdown_totals_shares_and_mismatch(sample: Evaluation) -> None:

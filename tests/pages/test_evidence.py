@@ -48,7 +48,7 @@ def total(at: AppTest) -> str:
 def test_deduction_finding_with_evidence_lowers_the_score(app: AppTest, tmp_path: Path) -> None:
     open_page(app, "evidence")
     pick(app, "TY.JC.01")
-    assert "88.00" in total(app)
+    assert "得分 88 分" in total(app)
     edit_table(
         app,
         f"ev@{SAMPLE}@TY.JC.01@inputs.findings",
@@ -60,7 +60,7 @@ def test_deduction_finding_with_evidence_lowers_the_score(app: AppTest, tmp_path
     assert score_of(tmp_path, "TY.JC.01") == 3
     a = stored(tmp_path).assessment("TY.JC.01")
     assert a is not None and a.inputs.findings[0].evidence[0].doc_no == "东经合〔2023〕5号"
-    assert "发现 1 处问题" in texts(app) and "85.00" in total(app)
+    assert "发现 1 处问题" in texts(app) and "得分 85 分" in total(app)
 
 
 def test_ratio_shows_the_reading_and_refuses_an_ambiguous_actual(app: AppTest, tmp_path: Path) -> None:
@@ -162,7 +162,7 @@ def test_override_needs_a_reason_and_can_be_cleared(app: AppTest, tmp_path: Path
     submit(app, "override@")
     a = stored(tmp_path).assessment("TY.JC.03")
     assert a is not None and a.override is not None and a.override.reason == "资金存在少量交叉使用，酌情扣分"
-    assert score_of(tmp_path, "TY.JC.03") == 4 and "86.00" in total(app)
+    assert score_of(tmp_path, "TY.JC.03") == 4 and "得分 86 分" in total(app)
     next(b for b in app.form_submit_button if b.label.startswith("取消调整")).click().run()
     assert score_of(tmp_path, "TY.JC.03") == 6
 
@@ -175,7 +175,7 @@ def test_penalty_item_lowers_the_total(app: AppTest, tmp_path: Path) -> None:
     from evaluation.scoring.engine import score
 
     assert score(stored(tmp_path)).total == 87
-    assert "87.00" in total(app)
+    assert "得分 87 分" in total(app)
 
 
 def test_evidence_references_and_attachments(app: AppTest, tmp_path: Path) -> None:

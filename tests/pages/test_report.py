@@ -28,7 +28,7 @@ def test_preview_of_outline_and_table_3_1(app: AppTest) -> None:
     assert (gx["得分"], gx["扣分"], gx["得分率"]) == ("0", "8", "0%")
     outline = "\n".join(m.value for m in app.markdown)
     assert "五、存在问题及原因分析" in outline and "1. 绩效指标设置不够规范" in outline
-    assert [m.value for m in app.metric][:2] == ["88.00", "良"]
+    assert [m.value for m in app.metric][:2] == ["88", "良"]
 
 
 def test_missing_items_name_what_and_where(app: AppTest) -> None:

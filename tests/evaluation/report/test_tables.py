@@ -12,8 +12,9 @@ from docx import Document
 from openpyxl import load_workbook
 
 from evaluation.files.evaluations import load_evaluation
+from evaluation.formatting import number
 from evaluation.model import Evaluation
-from evaluation.report.context import Table, build_report_context, points
+from evaluation.report.context import Table, build_report_context
 from evaluation.report.docx import render_docx
 from evaluation.report.outline import appendix_table, score_table
 from evaluation.report.xlsx import export_xlsx
@@ -95,8 +96,8 @@ def test_total_row_score_is_the_engine_total(ev: Evaluation) -> None:
     rows31, rows_appendix = score_table(ev, result), appendix_table(ev, result)
     total31, total_appendix = rows31[-1], rows_appendix[-1]
     assert total31[0] == "合计" and total_appendix[0] == "合计"
-    assert total31[rows31[0].index("得分")] == points(result.total) == total_appendix[-1]
+    assert total31[rows31[0].index("得分")] == number(result.total) == total_appendix[-1]
     assert Decimal(total31[4]) == result.total
-    assert total31[3] == points(result.weight_total)
+    assert total31[3] == number(result.weight_total)
     wb = load_workbook(io.BytesIO(export_xlsx(ev)))
-    assert [c.value for c in wb["表3-1"][wb["表3-1"].max_row]][4] == points(result.total)
+    assert [c.value for c in wb["表3-1"][wb["表3-1"].max_row]][4] == number(result.total)
