@@ -5,8 +5,9 @@ threshold and what would cross it; re-scoring under another rule; the review she
 import pandas as pd
 import streamlit as st
 
-from evaluation.review.checks import ERROR, SEVERITIES, Finding, count_by_severity
-from evaluation.review.decisions import open_error_count, review_items, review_sheet_xlsx
+from evaluation.report.review_files import review_sheet_xlsx
+from evaluation.review.checks import ERROR, SEVERITIES, CheckFinding, count_by_severity
+from evaluation.review.decisions import open_error_count, review_items
 from evaluation.storage.db import session_scope
 from evaluation.storage.decisions import findings_for_evaluation, list_decisions
 from ui.access import review_block
@@ -54,7 +55,7 @@ for severity in SEVERITIES:
     group = [f for f in findings if f.severity == severity]
     if group:
         st.subheader(f"{severity}（{len(group)} 项）")
-    places: dict[str, list[Finding]] = {}
+    places: dict[str, list[CheckFinding]] = {}
     for f in group:
         where = (
             f"{f.location.row}（{f.location.indicator}）"

@@ -5,7 +5,8 @@ import streamlit as st
 from evaluation.errors import ValidationFailed, WorkbenchError
 from evaluation.formatting import number
 from evaluation.model import Assessment
-from evaluation.review.batch import review_batch, review_docx, review_xlsx
+from evaluation.report.review_files import review_docx, review_xlsx
+from evaluation.review.batch import review_batch
 from evaluation.review.checks import count_by_severity
 from evaluation.selfeval.read import common_year, read_file, tables_to_evaluations
 from evaluation.selfeval.surveys import read_survey, satisfaction

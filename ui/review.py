@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 
 from evaluation.errors import WorkbenchError
 from evaluation.model import Evaluation
-from evaluation.review.checks import CODES, Finding
+from evaluation.review.checks import CODES, CheckFinding
 from evaluation.review.decisions import DECISIONS, ReviewDecision
 from evaluation.scoring.whatif import RESCORE_OPTIONS, grade_sensitivity, rescore
 from evaluation.storage.db import session_scope
@@ -20,7 +20,7 @@ from ui.auth import require_user
 from ui.state import CURRENT_INDICATOR, flash
 
 
-def finding_tag(finding: Finding) -> str:
+def finding_tag(finding: CheckFinding) -> str:
     """A short widget-key suffix from the finding's stable identity."""
     return hashlib.sha1(finding.key.encode("utf-8")).hexdigest()[:12]
 
@@ -31,7 +31,7 @@ def _go_fix(evaluation_id: str, code: str) -> None:
 
 
 def finding_card(
-    eng: Engine, subject: str, finding: Finding, decision: ReviewDecision | None, *, fixable: bool, decide: bool
+    eng: Engine, subject: str, finding: CheckFinding, decision: ReviewDecision | None, *, fixable: bool, decide: bool
 ) -> None:
     """The finding, the way to its indicator, and (for its reviewers) the form recording 已修正 / 接受（说明理由）."""
     tag = finding_tag(finding)

@@ -351,7 +351,8 @@ def cmd_selfeval_review(args: argparse.Namespace) -> int:
     """Batch review: 自评表 files and/or evaluation files, plus an optional department summary file."""
     from evaluation.files.data import read_data, validate_model
     from evaluation.model import DepartmentSummary
-    from evaluation.review.batch import review_batch, review_docx, review_xlsx
+    from evaluation.report.review_files import review_docx, review_xlsx
+    from evaluation.review.batch import review_batch
     from evaluation.review.checks import count_by_severity
     from evaluation.selfeval.read import ReadResult, common_year, read_file, tables_to_evaluations
 

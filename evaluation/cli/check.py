@@ -17,7 +17,14 @@ from evaluation.errors import NotFound, ValidationFailed
 from evaluation.files.data import dump_json, read_data, validate_model
 from evaluation.files.evaluations import evaluation_from_data
 from evaluation.model import DepartmentSummary, Evaluation
-from evaluation.review.checks import ERROR, Finding, check, check_department, is_department_overall, render_findings
+from evaluation.review.checks import (
+    ERROR,
+    CheckFinding,
+    check,
+    check_department,
+    is_department_overall,
+    render_findings,
+)
 
 _SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -44,7 +51,7 @@ def _is_department(data: Any) -> bool:
     return isinstance(data, dict) and data.get("kind") == "department_summary"
 
 
-def findings_for_file(path: Path) -> tuple[str, list[Finding]]:
+def findings_for_file(path: Path) -> tuple[str, list[CheckFinding]]:
     data = read_data(path)
     if _is_department(data):
         summary = validate_model(DepartmentSummary, data, str(path))
@@ -61,7 +68,7 @@ def findings_for_file(path: Path) -> tuple[str, list[Finding]]:
     return _title(ev), check(ev, department)
 
 
-def findings_for_stored(ref: str) -> tuple[str, list[Finding]]:
+def findings_for_stored(ref: str) -> tuple[str, list[CheckFinding]]:
     from evaluation.storage.bootstrap import open_database
     from evaluation.storage.db import session_scope
     from evaluation.storage.repo import get_evaluation, list_department_summaries, list_evaluations

@@ -19,6 +19,8 @@ PositivePoints = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=4)
 
 
 class Strict(BaseModel):
+    """Base of every indicator-library model: unknown keys are errors, values are immutable."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from evaluation.errors import Problem
 from evaluation.formatting import number
@@ -22,16 +22,13 @@ from evaluation.indicators.rules import (
     PenaltyRule,
     Points,
     Rule,
+    Strict,
     describe_rule,
     rule_weight_problems,
 )
 
 Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_.\-]+$")]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Rounding(Strict):

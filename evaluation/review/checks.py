@@ -1,7 +1,7 @@
 """复核: review checks that put what a document STATES beside what the workbench COMPUTES.
 
 ``check(evaluation)`` returns every inconsistency of one evaluation (third-party report or
-自评表) as :class:`Finding` objects: a severity (错误 / 警告 / 提示), a stable code, the place to fix
+自评表) as :class:`CheckFinding` objects: a severity (错误 / 警告 / 提示), a stable code, the place to fix
 it and a Chinese message with the numbers. ``check_department`` does the same for a department's
 自评报告 against the self-evaluation records it summarises.
 
@@ -100,7 +100,7 @@ class Location:
 
 
 @dataclass(frozen=True)
-class Finding:
+class CheckFinding:
     severity: Severity
     code: str
     location: Location
@@ -130,14 +130,14 @@ class Finding:
         }
 
 
-def count_by_severity(findings: Iterable[Finding]) -> dict[Severity, int]:
+def count_by_severity(findings: Iterable[CheckFinding]) -> dict[Severity, int]:
     counts: dict[Severity, int] = dict.fromkeys(SEVERITIES, 0)
     for f in findings:
         counts[f.severity] += 1
     return counts
 
 
-def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
+def sort_findings(findings: Iterable[CheckFinding]) -> list[CheckFinding]:
     """Errors first, then warnings, then hints; document order inside each severity."""
     items = list(findings)
     return sorted(items, key=lambda f: SEVERITIES.index(f.severity))
@@ -204,7 +204,7 @@ def _rounding_words(mode: str) -> str:
 
 class _Collector:
     def __init__(self) -> None:
-        self.items: list[Finding] = []
+        self.items: list[CheckFinding] = []
         self._keys: set[str] = set()
 
     def add(
@@ -216,7 +216,7 @@ class _Collector:
         stated: Decimal | str | None = None,
         computed: Decimal | str | None = None,
     ) -> None:
-        f = Finding(
+        f = CheckFinding(
             severity,
             code,
             location,
@@ -233,7 +233,7 @@ def _table_name(ev: Evaluation) -> str:
     return "自评表" if ev.kind == "self_evaluation" else "得分表"
 
 
-def check(evaluation: Evaluation, department: DepartmentSummary | None = None) -> list[Finding]:
+def check(evaluation: Evaluation, department: DepartmentSummary | None = None) -> list[CheckFinding]:
     """Every inconsistency of one evaluation; with ``department``, also its line in the 自评报告."""
     ev = evaluation
     result = score(ev)
@@ -1108,7 +1108,7 @@ def is_department_overall(ev: Evaluation, summary: DepartmentSummary) -> bool:
     )
 
 
-def check_department(summary: DepartmentSummary, evaluations: Iterable[Evaluation]) -> list[Finding]:
+def check_department(summary: DepartmentSummary, evaluations: Iterable[Evaluation]) -> list[CheckFinding]:
     """The 自评报告 against itself (sums, counts, rates) and against the records it summarises."""
     out = _Collector()
     by_id = {ev.id: ev for ev in evaluations}
@@ -1228,7 +1228,7 @@ def check_department(summary: DepartmentSummary, evaluations: Iterable[Evaluatio
 # --------------------------------------------------------------------------- text output
 
 
-def render_findings(title: str, findings: list[Finding]) -> str:
+def render_findings(title: str, findings: list[CheckFinding]) -> str:
     """Plain text for the command line: counts, then the findings grouped by severity."""
     counts = count_by_severity(findings)
     lines = [title, "  ".join(f"{s} {counts[s]} 项" for s in SEVERITIES)]

@@ -11,7 +11,7 @@ import hashlib
 from sqlmodel import Session, col, select
 
 from evaluation.auth import PermissionDenied, User
-from evaluation.review.checks import Finding, check, department_for
+from evaluation.review.checks import CheckFinding, check, department_for
 from evaluation.review.decisions import Decision, ReviewDecision, decision_for, open_error_count
 from evaluation.storage import audit
 from evaluation.storage.repo import get_evaluation, list_department_summaries
@@ -38,7 +38,7 @@ def _model(row: ReviewDecisionRow) -> ReviewDecision:
 
 
 def save_decision(
-    *, session: Session, subject: str, finding: Finding, decision: Decision, user: User, reason: str = ""
+    *, session: Session, subject: str, finding: CheckFinding, decision: Decision, user: User, reason: str = ""
 ) -> ReviewDecision:
     """Record (or replace) the decision on one finding (a reviewer of the evaluation, or an administrator).
     接受 without a reason raises ValidationError."""
@@ -117,7 +117,7 @@ def list_decisions(*, session: Session, subject: str) -> dict[str, ReviewDecisio
     return {r.finding_key: _model(r) for r in rows}
 
 
-def findings_for_evaluation(*, session: Session, ref: int | str) -> tuple[str, list[Finding]]:
+def findings_for_evaluation(*, session: Session, ref: int | str) -> tuple[str, list[CheckFinding]]:
     """(evaluation key, findings) for a stored evaluation, with its line in a department report if any."""
     ev = get_evaluation(session=session, ref=ref)
     department = department_for(list_department_summaries(session=session), ev.id)

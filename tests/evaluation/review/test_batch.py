@@ -17,7 +17,8 @@ from openpyxl import load_workbook
 from evaluation.files.data import load_model
 from evaluation.files.evaluations import load_evaluation
 from evaluation.model import DepartmentSummary
-from evaluation.review.batch import review_batch, review_docx, review_xlsx
+from evaluation.report.review_files import review_docx, review_xlsx
+from evaluation.review.batch import review_batch
 from evaluation.selfeval.write import export_self_evaluation
 from tests.conftest import SAMPLES
 

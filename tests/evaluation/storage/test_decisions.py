@@ -13,8 +13,9 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 
 from evaluation.auth import SYSTEM, User
+from evaluation.report.review_files import review_sheet_xlsx
 from evaluation.review.checks import ERROR, check
-from evaluation.review.decisions import open_error_count, review_items, review_sheet_xlsx
+from evaluation.review.decisions import open_error_count, review_items
 from evaluation.storage.db import session_scope
 from evaluation.storage.decisions import (
     clear_decision,

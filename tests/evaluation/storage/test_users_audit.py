@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from evaluation.auth import LoginFailed, PermissionDenied, can
 from evaluation.errors import ConflictError, ValidationFailed
 from evaluation.model import Assessment
-from evaluation.review.checks import Finding
+from evaluation.review.checks import CheckFinding
 from evaluation.storage import audit, decisions, documents, repo, users
 from evaluation.storage.bootstrap import open_database
 from evaluation.storage.db import session_scope
@@ -193,7 +193,7 @@ def test_every_write_checks_role_and_membership_in_the_core(engine: Engine) -> N
         assert "zhao-own" not in users.memberships(session=s, user_id=team["zhao"].id)
 
 
-def _a_finding(s: users.Session) -> Finding:
+def _a_finding(s: users.Session) -> CheckFinding:
     return decisions.findings_for_evaluation(session=s, ref=KEY)[1][0]
 
 
