@@ -23,7 +23,7 @@ from evaluation.review.checks import (
     ERROR,
     INFO,
     WARNING,
-    Finding,
+    CheckFinding,
     check,
     check_department,
     count_by_severity,
@@ -40,17 +40,17 @@ PANZHIHUA = SAMPLES / "panzhihua-2023-zhaoshang.yaml"
 D = Decimal
 
 
-def codes(findings: list[Finding], severity: str | None = None) -> set[str]:
+def codes(findings: list[CheckFinding], severity: str | None = None) -> set[str]:
     return {f.code for f in findings if severity is None or f.severity == severity}
 
 
-def find(findings: list[Finding], code: str, **where: str) -> Finding:
+def find(findings: list[CheckFinding], code: str, **where: str) -> CheckFinding:
     hits = [f for f in findings if f.code == code and all(getattr(f.location, k) == v for k, v in where.items())]
     assert len(hits) == 1, (code, where, [(f.code, f.location) for f in findings])
     return hits[0]
 
 
-def errors(findings: list[Finding]) -> list[Finding]:
+def errors(findings: list[CheckFinding]) -> list[CheckFinding]:
     return [f for f in findings if f.severity == ERROR]
 
 
