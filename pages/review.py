@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from evaluation.report.review_files import review_sheet_xlsx
-from evaluation.review.checks import ERROR, SEVERITIES, CheckFinding, count_by_severity
+from evaluation.review.base import ERROR, SEVERITIES, CheckFinding, count_by_severity
 from evaluation.review.decisions import open_error_count, review_items
 from evaluation.storage.db import session_scope
 from evaluation.storage.decisions import findings_for_evaluation, list_decisions

@@ -6,8 +6,8 @@ from evaluation.errors import ValidationFailed, WorkbenchError
 from evaluation.formatting import number
 from evaluation.model import Assessment
 from evaluation.report.review_files import review_docx, review_xlsx
+from evaluation.review.base import count_by_severity
 from evaluation.review.batch import review_batch
-from evaluation.review.checks import count_by_severity
 from evaluation.selfeval.read import common_year, read_file, tables_to_evaluations
 from evaluation.selfeval.surveys import read_survey, satisfaction
 from evaluation.selfeval.write import export_self_evaluation

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 
 from evaluation.errors import WorkbenchError
 from evaluation.model import Evaluation
-from evaluation.review.checks import CODES, CheckFinding
+from evaluation.review.base import CODES, CheckFinding
 from evaluation.review.decisions import DECISIONS, ReviewDecision
 from evaluation.scoring.whatif import RESCORE_OPTIONS, grade_sensitivity, rescore
 from evaluation.storage.db import session_scope

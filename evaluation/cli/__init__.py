@@ -352,8 +352,8 @@ def cmd_selfeval_review(args: argparse.Namespace) -> int:
     from evaluation.files.data import read_data, validate_model
     from evaluation.model import DepartmentSummary
     from evaluation.report.review_files import review_docx, review_xlsx
+    from evaluation.review.base import count_by_severity
     from evaluation.review.batch import review_batch
-    from evaluation.review.checks import count_by_severity
     from evaluation.selfeval.read import ReadResult, common_year, read_file, tables_to_evaluations
 
     paths = _expand_any(args.paths, (".xlsx", ".docx", ".yaml", ".yml", ".json"))

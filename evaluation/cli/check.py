@@ -17,14 +17,9 @@ from evaluation.errors import NotFound, ValidationFailed
 from evaluation.files.data import dump_json, read_data, validate_model
 from evaluation.files.evaluations import evaluation_from_data
 from evaluation.model import DepartmentSummary, Evaluation
-from evaluation.review.checks import (
-    ERROR,
-    CheckFinding,
-    check,
-    check_department,
-    is_department_overall,
-    render_findings,
-)
+from evaluation.review.base import ERROR, CheckFinding, render_findings
+from evaluation.review.checks import check
+from evaluation.review.department import check_department, is_department_overall
 
 _SUFFIXES = (".yaml", ".yml", ".json")
 

@@ -13,8 +13,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from evaluation.formatting import number
+from evaluation.review.base import CODES, ERROR, SEVERITIES, count_by_severity
 from evaluation.review.batch import BatchReview
-from evaluation.review.checks import CODES, ERROR, SEVERITIES, count_by_severity
 from evaluation.review.decisions import ReviewItem
 
 

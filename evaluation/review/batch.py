@@ -14,7 +14,9 @@ from decimal import Decimal
 
 from evaluation.formatting import amount, number, share
 from evaluation.model import DepartmentSummary, Evaluation
-from evaluation.review.checks import CheckFinding, check, check_department, sort_findings
+from evaluation.review.base import CheckFinding, sort_findings
+from evaluation.review.checks import check
+from evaluation.review.department import check_department
 from evaluation.scoring.engine import EvaluationResult, score
 
 

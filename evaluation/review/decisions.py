@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from evaluation.review.checks import ERROR, CheckFinding
+from evaluation.review.base import ERROR, CheckFinding
 
 Decision = Literal["已修正", "接受"]
 DECISIONS: tuple[Decision, ...] = ("已修正", "接受")

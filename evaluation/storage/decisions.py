@@ -11,8 +11,10 @@ import hashlib
 from sqlmodel import Session, col, select
 
 from evaluation.auth import PermissionDenied, User
-from evaluation.review.checks import CheckFinding, check, department_for
+from evaluation.review.base import CheckFinding
+from evaluation.review.checks import check
 from evaluation.review.decisions import Decision, ReviewDecision, decision_for, open_error_count
+from evaluation.review.department import department_for
 from evaluation.storage import audit
 from evaluation.storage.repo import get_evaluation, list_department_summaries
 from evaluation.storage.tables import ReviewDecisionRow, utcnow

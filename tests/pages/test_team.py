@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
-from evaluation.review.checks import ERROR
+from evaluation.review.base import ERROR
 from evaluation.storage import audit
 from evaluation.storage.db import make_engine, session_scope
 from evaluation.storage.decisions import findings_for_evaluation, save_decision

@@ -19,18 +19,18 @@ from hypothesis import strategies as st
 from evaluation.files.data import read_data, validate_model
 from evaluation.files.evaluations import load_evaluation
 from evaluation.model import DepartmentSummary, Evaluation
-from evaluation.review.checks import (
+from evaluation.review.base import (
     ERROR,
     INFO,
     WARNING,
     CheckFinding,
-    check,
-    check_department,
     count_by_severity,
     parse_percent,
     rate_check,
     render_findings,
 )
+from evaluation.review.checks import check
+from evaluation.review.department import check_department
 from evaluation.scoring.engine import score
 from tests.conftest import SAMPLES
 from tests.factories import evaluation, indicator, system

@@ -14,7 +14,8 @@ from sqlalchemy.engine import Engine
 
 from evaluation.auth import SYSTEM, User
 from evaluation.report.review_files import review_sheet_xlsx
-from evaluation.review.checks import ERROR, check
+from evaluation.review.base import ERROR
+from evaluation.review.checks import check
 from evaluation.review.decisions import open_error_count, review_items
 from evaluation.storage.db import session_scope
 from evaluation.storage.decisions import (

@@ -14,7 +14,7 @@ from evaluation.errors import WorkbenchError
 from evaluation.files.evaluations import load_evaluation
 from evaluation.lifecycle import new_evaluation_id
 from evaluation.model import Assessment
-from evaluation.review.checks import ERROR
+from evaluation.review.base import ERROR
 from evaluation.storage import audit, decisions, repo, users
 from evaluation.storage.db import session_scope
 from evaluation.storage.sessions import resume_session, start_session

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from evaluation.auth import LoginFailed, PermissionDenied, can
 from evaluation.errors import ConflictError, ValidationFailed
 from evaluation.model import Assessment
-from evaluation.review.checks import CheckFinding
+from evaluation.review.base import CheckFinding
 from evaluation.storage import audit, decisions, documents, repo, users
 from evaluation.storage.bootstrap import open_database
 from evaluation.storage.db import session_scope
