@@ -48,10 +48,6 @@ def breakdown(items: list[ExpenseItem], spent: Decimal | None) -> Breakdown:
     return Breakdown(rows, total, spent)
 
 
-def funds_breakdown(funds: Funds) -> Breakdown:
-    return breakdown(funds.breakdown, funds.spent)
-
-
 def execution_rate(funds: Funds) -> Decimal | None:
     """预算执行率 = 实际支出 ÷ 调整后预算（没有时用年初预算）, percent with two decimals."""
     budget = funds.adjusted_budget if funds.adjusted_budget is not None else funds.initial_budget

@@ -28,7 +28,7 @@ from evaluation.indicators.rules import (
     RatioRule,
     TimelinessRule,
 )
-from evaluation.indicators.system import Code, IndicatorSystem, iter_rules, system_problems
+from evaluation.indicators.system import Code, IndicatorSystem, system_problems
 
 Amount = Annotated[Decimal, Field(ge=0, max_digits=16, decimal_places=6)]
 YearMonth = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="年-月，如 2024-10")]
@@ -386,13 +386,6 @@ def evaluation_problems(ev: Evaluation, *, file: str | None = None) -> list[Prob
                     Problem(f"建议“{s.title}”回应的问题序号 {n} 不存在", file, None, f"suggestions[{i}].answers")
                 )
     return problems
-
-
-def rules_used(system: IndicatorSystem) -> set[str]:
-    methods: set[str] = set()
-    for _, _, ind in system.indicators():
-        methods |= {r.method for r in iter_rules(ind.rule)}
-    return methods
 
 
 # --------------------------------------------------------------------------- department summary

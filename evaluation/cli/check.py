@@ -13,6 +13,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from evaluation.cli.common import Commands
 from evaluation.errors import NotFound, ValidationFailed
 from evaluation.files.data import dump_json, read_data, validate_model
 from evaluation.files.evaluations import evaluation_from_data
@@ -20,6 +21,9 @@ from evaluation.model import DepartmentSummary, Evaluation
 from evaluation.review.base import ERROR, CheckFinding, render_findings
 from evaluation.review.checks import check
 from evaluation.review.department import check_department, is_department_overall
+from evaluation.storage.bootstrap import open_database
+from evaluation.storage.db import session_scope
+from evaluation.storage.repo import get_evaluation, list_department_summaries, list_evaluations
 
 _SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -64,10 +68,6 @@ def findings_for_file(path: Path) -> tuple[str, list[CheckFinding]]:
 
 
 def findings_for_stored(ref: str) -> tuple[str, list[CheckFinding]]:
-    from evaluation.storage.bootstrap import open_database
-    from evaluation.storage.db import session_scope
-    from evaluation.storage.repo import get_evaluation, list_department_summaries, list_evaluations
-
     with session_scope(open_database()) as session:
         summaries = list_department_summaries(session=session)
         try:
@@ -106,9 +106,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if any(f.severity == ERROR for f in findings) else 0
 
 
-def add_check_parser(sub: Any) -> None:
+def register(commands: Commands) -> None:
     """Register ``check`` on the CLI's sub-parsers."""
-    c = sub.add_parser("check", help="复核：列出评价或部门自评报告中的不一致之处（有“错误”时退出码为 1）")
+    c = commands.add_parser("check", help="复核：列出评价或部门自评报告中的不一致之处（有“错误”时退出码为 1）")
     c.add_argument("file", help="评价文件、自评记录或部门自评报告（.yaml/.json），或数据库中评价的编号/序号")
     c.add_argument("--json", action="store_true", help="以 JSON 输出（每项含 severity、code、location、message 等）")
     c.set_defaults(func=cmd_check)

@@ -103,6 +103,16 @@ def parse_text(text: str, name: str, *, json_format: bool = False) -> Any:
         raise ValidationFailed([Problem(f"YAML 格式错误：{where}{problem}", name)], "无法读取") from e
 
 
+def write_file(path: Path, data: bytes | str) -> None:
+    """Write atomically: a failed write never leaves half a file behind (text is written as UTF-8)."""
+    tmp = path.with_name(path.name + ".tmp")
+    if isinstance(data, str):
+        tmp.write_text(data, encoding="utf-8")
+    else:
+        tmp.write_bytes(data)
+    tmp.replace(path)
+
+
 def dump_yaml(data: Any) -> str:
     return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
 

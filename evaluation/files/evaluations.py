@@ -55,14 +55,6 @@ def format_for(path: Path) -> Format:
     raise ValidationFailed([Problem("评价文件的扩展名应为 .yaml、.yml 或 .json", str(path))])
 
 
-def save_evaluation_file(ev: Evaluation, path: Path) -> None:
-    """Write atomically: a failed write never leaves half a file behind."""
-    text = dump_evaluation(ev, format_for(path))
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-
-
 def load_evaluations(paths: list[Path]) -> list[Evaluation]:
     """Load several files; raise with the problems of every bad file (for all-or-nothing imports)."""
     result: list[Evaluation] = []

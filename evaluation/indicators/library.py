@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -177,7 +176,3 @@ def json_schema() -> dict[str, Any]:
 
 def write_json_schema(path: Path) -> None:
     path.write_text(json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-
-
-def weight_of(groups: list[Group]) -> Decimal:
-    return sum((g.weight if g.weight is not None else g.total_weight for g in groups), Decimal(0))

@@ -1,0 +1,40 @@
+"""``workbench report FILE|ID -o OUT.docx [--pdf]``: the Word report, and its PDF through LibreOffice."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from evaluation.cli.common import Commands, load
+from evaluation.files.data import write_file
+from evaluation.report import build_docx
+from evaluation.report.pdf import PdfUnavailable, docx_to_pdf
+
+
+def register(commands: Commands) -> None:
+    r = commands.add_parser("report", help="生成评价报告（Word），可同时生成 PDF")
+    r.add_argument("file", help="评价文件（.yaml/.json），或数据库中评价的编号/序号")
+    r.add_argument("-o", "--output", required=True, help="输出的 .docx 文件")
+    r.add_argument("--pdf", action="store_true", help="同时用 LibreOffice 生成 PDF（目录页码已填好）")
+    r.set_defaults(func=cmd_report)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    ev = load(args.file)
+    out = Path(args.output)
+    if out.suffix.lower() != ".docx":
+        print("输出文件的扩展名应为 .docx", file=sys.stderr)
+        return 2
+    data = build_docx(ev)
+    write_file(out, data)
+    print(f"已生成报告：{out}")
+    if args.pdf:
+        pdf = out.with_suffix(".pdf")
+        try:
+            pdf.write_bytes(docx_to_pdf(data))
+        except PdfUnavailable as e:
+            print(f"未生成 PDF：{e}", file=sys.stderr)
+            return 1
+        print(f"已生成 PDF（目录已更新页码）：{pdf}")
+    return 0

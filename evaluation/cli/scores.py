@@ -1,0 +1,163 @@
+"""``workbench score | templates | list``: an evaluation's scores, the indicator library, the stored evaluations."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from evaluation.cli.common import Commands, load, table
+from evaluation.config import get_settings
+from evaluation.files.data import dump_json
+from evaluation.formatting import number
+from evaluation.indicators.library import load_library, write_json_schema
+from evaluation.model import Evaluation
+from evaluation.scoring.engine import EvaluationResult, score
+from evaluation.storage.bootstrap import open_database
+from evaluation.storage.db import session_scope
+from evaluation.storage.repo import list_evaluations
+
+
+def register(commands: Commands) -> None:
+    s = commands.add_parser("score", help="按证据计算一个评价的得分")
+    s.add_argument("file", help="评价文件（.yaml/.json），或数据库中评价的编号/序号")
+    s.add_argument("--json", action="store_true", help="以 JSON 输出")
+    s.set_defaults(func=cmd_score)
+    t = commands.add_parser("templates", help="列出并校验指标库")
+    t.add_argument("--library", help="指标库目录（默认 indicator_library/）")
+    t.add_argument("--schema", help="同时写出指标库文件的 JSON Schema 到此路径")
+    t.add_argument("--json", action="store_true")
+    t.set_defaults(func=cmd_templates)
+    ls = commands.add_parser("list", help="列出数据库中的评价")
+    ls.set_defaults(func=cmd_list)
+
+
+def render_text(ev: Evaluation, result: EvaluationResult) -> str:
+    out = [
+        f"{ev.project.name}（{ev.kind_label}，{ev.project.department}，{ev.project.year} 年度）",
+        f"指标体系：{ev.system.name}",
+        "",
+    ]
+    rows = []
+    for r in result.indicators:
+        rate = f"{number(r.rate)}%" if r.rate is not None else "—"
+        flag = "（调整）" if r.overridden else ""
+        rows.append(
+            [
+                r.code,
+                r.level1,
+                r.level2,
+                r.name,
+                number(r.weight),
+                number(r.score) + flag,
+                number(r.deduction),
+                rate,
+                r.method,
+            ]
+        )
+    out.append(
+        table(
+            ["编码", "一级指标", "二级指标", "三级指标", "分值", "得分", "扣分", "得分率", "评分方法"],
+            rows,
+            {4, 5, 6, 7},
+        )
+    )
+    out.append("")
+    out.append("评分理由：")
+    for r in result.indicators:
+        out.append(f"  [{r.code}] {r.name}：{r.explanation}")
+    out.append("")
+    out.append("分组小计：")
+    grows = []
+    for g in result.groups:
+        name = ("" if g.level == 1 else "  ") + g.name
+        rate = f"{number(g.rate)}%" if g.rate is not None else "—"
+        grows.append(
+            [g.code, name, number(g.weight), number(g.score), number(g.deduction), rate, f"{g.scored}/{g.count}"]
+        )
+    out.append(table(["编码", "分组", "分值", "得分", "扣分", "得分率", "已评"], grows, {2, 3, 4, 5}))
+    if result.penalties:
+        out.append("")
+        out.append("扣分项：")
+        for p in result.penalties:
+            out.append(f"  [{p.code}] {p.name}：扣 {number(p.points)} 分。{p.explanation}")
+        out.append(f"  扣分项合计：{number(result.penalty_total)} 分")
+    out.append("")
+    done = "" if result.scored == result.count else f"（已评 {result.scored}/{result.count} 项，结果为暂定）"
+    out.append(f"指标得分合计：{number(result.subtotal)} / {number(result.weight_total)}")
+    out.append(f"最终得分：{number(result.total)}    等级：{result.grade}{done}")
+    if result.errors:
+        out.append("")
+        out.append("无法评分的指标：")
+        out += [f"  {e}" for e in result.errors]
+    if ev.stated and ev.stated.total is not None:
+        out.append(f"文件所载总分：{number(ev.stated.total)}（工作台计算：{number(result.total)}）")
+    return "\n".join(out)
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    ev = load(args.file)
+    result = score(ev)
+    if args.json:
+        data = result.to_dict()
+        data = {k: data[k] for k in ("total", "grade", "indicators", "groups", "penalties")} | {
+            k: v for k, v in data.items() if k not in ("total", "grade", "indicators", "groups", "penalties")
+        }
+        if ev.stated is not None:
+            data["stated"] = json.loads(dump_json(ev.stated.model_dump(mode="python", exclude_defaults=True)))
+        print(dump_json(data), end="")
+    else:
+        print(render_text(ev, result))
+    return 1 if result.errors else 0
+
+
+def cmd_templates(args: argparse.Namespace) -> int:
+    folder = Path(args.library) if args.library else get_settings().library_dir
+    if args.schema:
+        write_json_schema(Path(args.schema))
+        print(f"已写出 JSON Schema：{args.schema}")
+    lib = load_library(folder)
+    rows = []
+    items: list[dict[str, object]] = []
+    for s in lib.systems.values():
+        count = sum(1 for _ in s.indicators())
+        slots = "、".join(f"{g.name}{'（待填充）' if g.slot else ''}" for g in s.groups)
+        rows.append(["指标体系", s.id, s.name, number(s.total), str(count), slots])
+        items.append({"type": "system", "id": s.id, "name": s.name, "total": number(s.total), "indicators": count})
+    for p in lib.packs.values():
+        count = sum(len(g.indicators) for g in p.groups)
+        rows.append(["专用指标包", p.id, p.name, number(p.weight), str(count), p.category])
+        items.append({"type": "pack", "id": p.id, "name": p.name, "weight": number(p.weight), "indicators": count})
+    for x in lib.personal.values():
+        count = sum(len(g.indicators) for g in x.groups)
+        rows.append(["个性指标示例", x.id, x.name, "—", str(count), x.category])
+        items.append({"type": "personal", "id": x.id, "name": x.name, "indicators": count})
+    if args.json:
+        print(dump_json({"valid": True, "items": items}), end="")
+    else:
+        print(table(["类型", "编号", "名称", "分值", "指标数", "说明"], rows, {3, 4}))
+        print(
+            f"\n指标库校验通过：{len(lib.systems)} 个指标体系，{len(lib.packs)} 个专用指标包，"
+            f"{len(lib.personal)} 组个性指标示例。"
+        )
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    with session_scope(open_database()) as session:
+        items = list_evaluations(session=session)
+    rows = [
+        [
+            str(i.id),
+            i.key,
+            i.kind_label,
+            str(i.year),
+            i.department,
+            i.project_name,
+            number(i.total_score),
+            i.grade,
+        ]
+        for i in items
+    ]
+    print(table(["序号", "评价编号", "类型", "年度", "主管部门", "项目名称", "得分", "等级"], rows, {0, 6}))
+    return 0
