@@ -8,14 +8,14 @@ from evaluation.model import Assessment
 from evaluation.report.review_files import review_docx, review_xlsx
 from evaluation.review.base import count_by_severity
 from evaluation.review.batch import review_batch
-from evaluation.selfeval.read import common_year, read_file, tables_to_evaluations
+from evaluation.selfeval.importing import prepare_import
 from evaluation.selfeval.surveys import read_survey, satisfaction
 from evaluation.selfeval.write import export_self_evaluation
 from evaluation.storage.db import session_scope
+from evaluation.storage.imports import store_file_imports
 from evaluation.storage.repo import (
     get_assessment_version,
     get_evaluation,
-    import_evaluations,
     list_department_summaries,
     list_evaluations,
     save_assessment,
@@ -37,31 +37,15 @@ with tab_import:
         replace = st.checkbox("覆盖已导入过的同一张表")
         submitted = st.form_submit_button("导入", type="primary")
     if submitted and files:
-        results = [read_file(f.name, f.getvalue()) for f in files]
-        fallback = common_year(results)
-        for result in results:
-            if result.problems:
-                st.error(f"{result.file}：未导入\n\n" + "\n".join(f"- {p}" for p in result.problems))
-                continue
-            evs, result = tables_to_evaluations(result, year=int(year) or None, fallback_year=fallback)
-            if result.problems:
-                st.error(f"{result.file}：未导入\n\n" + "\n".join(f"- {p}" for p in result.problems))
-                continue
-            try:
-                with session_scope(eng) as session:
-                    import_evaluations(session=session, evaluations=evs, replace=replace, user=require_user())
-            except ValidationFailed as e:
-                st.error(f"{result.file}：未导入\n\n" + "\n".join(f"- {p}" for p in e.problems))
-                continue
-            except WorkbenchError as e:
-                st.error(f"{result.file}：未导入（{e}）")
-                continue
-            for ev in evs:
-                total = ev.stated.total if ev.stated else None
-                rows = len(ev.assessments) - 1
+        prepared = prepare_import([(f.name, f.getvalue()) for f in files], year=int(year) or None)
+        store_file_imports(eng, prepared, replace=replace, user=require_user())
+        for item in prepared:
+            if item.problems:
+                st.error(f"{item.file}：未导入\n\n" + "\n".join(f"- {p}" for p in item.problems))
+            for rec in item.records():
                 st.success(
-                    f"{result.file}：已导入“{ev.project.name}”（{ev.project.year} 年度，{rows} 项指标，"
-                    f"表中总分 {total}）"
+                    f"{item.file}：已导入“{rec['project']}”（{rec['year']} 年度，{rec['rows']} 项指标，"
+                    f"表中总分 {rec['stated_total']}）"
                 )
 
 with session_scope(eng) as session:

@@ -12,7 +12,8 @@ from evaluation.files.data import write_file
 from evaluation.files.evaluations import dump_evaluation, format_for
 from evaluation.storage.bootstrap import ensure_samples, open_database
 from evaluation.storage.db import session_scope
-from evaluation.storage.repo import get_evaluation, import_files, list_evaluations
+from evaluation.storage.imports import import_files
+from evaluation.storage.repo import get_evaluation, list_evaluations
 
 
 def register(commands: Commands) -> None:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from evaluation.auth import SYSTEM
 from evaluation.cli.common import Commands, expand, load
-from evaluation.errors import WorkbenchError
 from evaluation.files.data import dump_json, read_data, validate_model, write_file
 from evaluation.files.evaluations import load_evaluation
 from evaluation.formatting import number
@@ -16,11 +15,11 @@ from evaluation.model import DepartmentSummary, Evaluation
 from evaluation.report.review_files import review_docx, review_xlsx
 from evaluation.review.base import count_by_severity
 from evaluation.review.batch import review_batch
+from evaluation.selfeval.importing import prepare_import
 from evaluation.selfeval.read import ReadResult, common_year, read_file, tables_to_evaluations
 from evaluation.selfeval.write import export_self_evaluation
 from evaluation.storage.bootstrap import open_database
-from evaluation.storage.db import session_scope
-from evaluation.storage.repo import import_evaluations
+from evaluation.storage.imports import store_file_imports
 
 
 def register(commands: Commands, parser_class: type[argparse.ArgumentParser]) -> None:
@@ -46,62 +45,31 @@ def register(commands: Commands, parser_class: type[argparse.ArgumentParser]) ->
 
 def cmd_selfeval_import(args: argparse.Namespace) -> int:
     """Import 自评表 files: each file on its own (a bad file is refused, the others go in)."""
-    paths = [p for p in expand(args.paths, (".xlsx", ".docx"))]
+    paths = expand(args.paths, (".xlsx", ".docx"))
     if not paths:
         print("没有找到 .xlsx 或 .docx 文件", file=sys.stderr)
         return 1
-    engine = open_database()
-
-    read: list[tuple[Path, ReadResult | str]] = []
+    files: list[tuple[str, bytes | str]] = []
     for path in paths:
         try:
-            read.append((path, read_file(path.name, path.read_bytes())))
+            files.append((str(path), path.read_bytes()))
         except OSError as e:
-            read.append((path, f"无法读取文件：{e.strerror}"))
-    fallback = common_year([r for _, r in read if not isinstance(r, str)])
-    report: list[dict[str, object]] = []
-    for path, outcome in read:
-        entry: dict[str, object] = {"file": str(path), "imported": [], "problems": []}
-        if isinstance(outcome, str):
-            entry["problems"] = [outcome]
-            report.append(entry)
-            continue
-        result = outcome
-        evs: list[Evaluation] = []
-        if not result.problems:
-            evs, result = tables_to_evaluations(result, year=args.year, fallback_year=fallback)
-        problems = [str(p) for p in result.problems]
-        if evs:
-            try:
-                with session_scope(engine) as session:
-                    keys = import_evaluations(session=session, evaluations=evs, replace=args.replace, user=SYSTEM)
-                entry["imported"] = [
-                    {
-                        "id": k,
-                        "project": ev.project.name,
-                        "year": ev.project.year,
-                        "rows": len(ev.assessments) - 1,
-                        "stated_total": number(ev.stated.total if ev.stated else None),
-                    }
-                    for k, ev in zip(keys, evs, strict=True)
-                ]
-            except WorkbenchError as e:
-                problems.append(str(e))
-        entry["problems"] = problems
-        report.append(entry)
+            files.append((str(path), f"无法读取文件：{e.strerror}"))
+    prepared = prepare_import(files, year=args.year)
+    store_file_imports(open_database(), prepared, replace=args.replace, user=SYSTEM)
     if args.json:
-        print(dump_json(report), end="")
+        print(dump_json([{"file": f.file, "imported": f.records(), "problems": f.problems} for f in prepared]), end="")
     else:
-        for entry in report:
-            print(f"文件 {entry['file']}：")
-            for item in entry["imported"]:  # type: ignore[attr-defined]
+        for f in prepared:
+            print(f"文件 {f.file}：")
+            for item in f.records():
                 print(
                     f"  已导入 {item['id']}：{item['project']}（{item['year']} 年度），{item['rows']} 项指标，"
                     f"表中总分 {item['stated_total']}"
                 )
-            for problem in entry["problems"]:  # type: ignore[attr-defined]
+            for problem in f.problems:
                 print(f"  未导入：{problem}")
-    return 1 if any(e["problems"] for e in report) else 0
+    return 1 if any(f.problems for f in prepared) else 0
 
 
 def cmd_selfeval_export(args: argparse.Namespace) -> int:

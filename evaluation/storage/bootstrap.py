@@ -8,7 +8,8 @@ from sqlalchemy.engine import Engine
 
 from evaluation.config import get_settings
 from evaluation.storage.db import make_engine, migrate, session_scope
-from evaluation.storage.repo import count_evaluations, load_samples
+from evaluation.storage.imports import load_samples
+from evaluation.storage.repo import count_evaluations
 
 
 def open_database(url: str | None = None) -> Engine:

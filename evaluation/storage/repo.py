@@ -7,16 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-from evaluation.auth import SYSTEM, User, require
+from evaluation.auth import User, require
 from evaluation.errors import ConflictError, NotFound, Problem, ValidationFailed
-from evaluation.files.data import read_data, validate_model
-from evaluation.files.evaluations import evaluation_from_data, load_evaluations
+from evaluation.files.evaluations import evaluation_from_data
 from evaluation.formatting import two
 from evaluation.model import Assessment, DepartmentSummary, Evaluation, evaluation_problems
 from evaluation.scoring.engine import score
@@ -362,90 +360,3 @@ def save_department_summary(*, session: Session, summary: DepartmentSummary, use
 def list_department_summaries(*, session: Session) -> list[DepartmentSummary]:
     rows = session.exec(select(DepartmentSummaryRow).order_by(col(DepartmentSummaryRow.key))).all()
     return [DepartmentSummary.model_validate(r.document) for r in rows]
-
-
-# --------------------------------------------------------------------------- samples and imports
-
-
-def _split_by_kind(paths: list[Path]) -> tuple[list[Path], list[tuple[Path, Any]]]:
-    """Evaluation files, and department summaries with their raw data (read once)."""
-    evaluations: list[Path] = []
-    departments: list[tuple[Path, Any]] = []
-    for path in paths:
-        data = read_data(path)
-        if isinstance(data, dict) and data.get("kind") == "department_summary":
-            departments.append((path, data))
-        else:
-            evaluations.append(path)
-    return evaluations, departments
-
-
-def import_files(*, session: Session, paths: list[Path], user: User, replace: bool = False) -> list[str]:
-    """Validate every file first (evaluations and department summaries); write nothing if any is wrong.
-
-    Returns the keys written.
-    """
-    evaluations, summaries = _import(session=session, paths=paths, replace=replace, user=user)
-    return evaluations + summaries
-
-
-def _import(*, session: Session, paths: list[Path], replace: bool, user: User) -> tuple[list[str], list[str]]:
-    problems: list[Problem] = []
-    eval_paths: list[Path] = []
-    departments: list[tuple[Path, Any]] = []
-    try:
-        eval_paths, departments = _split_by_kind(paths)
-    except ValidationFailed as e:
-        problems += e.problems
-    summaries: list[DepartmentSummary] = []
-    for path, data in departments:
-        try:
-            summaries.append(validate_model(DepartmentSummary, data, str(path)))
-        except ValidationFailed as e:
-            problems += e.problems
-    evaluations: list[Evaluation] = []
-    try:
-        evaluations = load_evaluations(eval_paths)
-    except ValidationFailed as e:
-        problems += e.problems
-    if not replace:
-        problems += _existing(session, evaluations)
-    if problems:
-        raise ValidationFailed(problems, "导入未执行，未写入任何内容")
-    import_evaluations(session=session, evaluations=evaluations, replace=replace, user=user)
-    for summary in summaries:
-        save_department_summary(session=session, summary=summary, user=user)
-    return [ev.id for ev in evaluations], [s.id for s in summaries]
-
-
-def _existing(session: Session, evaluations: list[Evaluation]) -> list[Problem]:
-    return [
-        Problem(f"评价编号“{ev.id}”已在数据库中（如需覆盖请加 --replace）", None, None, "id")
-        for ev in evaluations
-        if session.exec(select(EvaluationRow.id).where(EvaluationRow.key == ev.id)).first() is not None
-    ]
-
-
-def import_evaluations(
-    *, session: Session, evaluations: list[Evaluation], user: User, replace: bool = False
-) -> list[str]:
-    """Store already-built evaluations (e.g. from 自评表 files) as one change; refuse existing ids unless replace."""
-    problems = [] if replace else _existing(session, evaluations)
-    if problems:
-        raise ValidationFailed(problems, "导入未执行，未写入任何内容")
-    for ev in evaluations:
-        if replace:
-            replace_evaluation(session=session, evaluation=ev, user=user)
-        else:
-            create_evaluation(session=session, evaluation=ev, user=user)
-    return [ev.id for ev in evaluations]
-
-
-def data_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in (".yaml", ".yml", ".json"))
-
-
-def load_samples(*, session: Session, folder: Path) -> tuple[int, int]:
-    """Load the sample evaluations and department summaries (validated all together)."""
-    evaluations, summaries = _import(session=session, paths=data_files(folder), replace=False, user=SYSTEM)
-    return len(evaluations), len(summaries)

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from evaluation.files.evaluations import load_evaluations
-from evaluation.storage.repo import data_files
+from evaluation.storage.imports import data_files
 from tests.conftest import SAMPLES
 from tests.pages.support import new_app
 

@@ -15,7 +15,7 @@ from evaluation.errors import ConflictError, NotFound, ValidationFailed
 from evaluation.files.evaluations import dump_evaluation, load_evaluation
 from evaluation.model import Assessment
 from evaluation.scoring.engine import score
-from evaluation.storage import repo
+from evaluation.storage import imports, repo
 from evaluation.storage.bootstrap import ensure_samples, open_database
 from evaluation.storage.db import session_scope
 from tests.conftest import SAMPLES
@@ -117,15 +117,15 @@ def test_import_is_all_or_nothing(engine: Engine, tmp_path: Path) -> None:
         encoding="utf-8",
     )
     with pytest.raises(ValidationFailed, match="unknown_field"), session_scope(engine) as s:
-        repo.import_files(session=s, paths=[PANZHIHUA, bad], user=SYSTEM)
+        imports.import_files(session=s, paths=[PANZHIHUA, bad], user=SYSTEM)
     with session_scope(engine) as s:
         assert repo.count_evaluations(session=s) == 0
     with session_scope(engine) as s:
-        repo.import_files(session=s, paths=[PANZHIHUA], user=SYSTEM)
+        imports.import_files(session=s, paths=[PANZHIHUA], user=SYSTEM)
     with pytest.raises(ValidationFailed, match="已在数据库中"), session_scope(engine) as s:
-        repo.import_files(session=s, paths=[PANZHIHUA], user=SYSTEM)
+        imports.import_files(session=s, paths=[PANZHIHUA], user=SYSTEM)
     with session_scope(engine) as s:
-        assert repo.import_files(session=s, paths=[PANZHIHUA], replace=True, user=SYSTEM) == [
+        assert imports.import_files(session=s, paths=[PANZHIHUA], replace=True, user=SYSTEM) == [
             "panzhihua-2023-zhaoshang"
         ]
         assert repo.count_evaluations(session=s) == 1

@@ -1,0 +1,121 @@
+"""Imports into the database: evaluation files and department summaries (all validated first, all or
+nothing), already-built evaluations, the samples on first start, and 自评表 files file by file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from evaluation.auth import SYSTEM, User
+from evaluation.errors import Problem, ValidationFailed, WorkbenchError
+from evaluation.files.data import read_data, validate_model
+from evaluation.files.evaluations import load_evaluations
+from evaluation.model import DepartmentSummary, Evaluation
+from evaluation.selfeval.importing import FileImport
+from evaluation.storage.db import session_scope
+from evaluation.storage.repo import create_evaluation, replace_evaluation, save_department_summary
+from evaluation.storage.tables import EvaluationRow
+
+
+def _split_by_kind(paths: list[Path]) -> tuple[list[Path], list[tuple[Path, Any]]]:
+    """Evaluation files, and department summaries with their raw data (read once)."""
+    evaluations: list[Path] = []
+    departments: list[tuple[Path, Any]] = []
+    for path in paths:
+        data = read_data(path)
+        if isinstance(data, dict) and data.get("kind") == "department_summary":
+            departments.append((path, data))
+        else:
+            evaluations.append(path)
+    return evaluations, departments
+
+
+def import_files(*, session: Session, paths: list[Path], user: User, replace: bool = False) -> list[str]:
+    """Validate every file first (evaluations and department summaries); write nothing if any is wrong.
+
+    Returns the keys written.
+    """
+    evaluations, summaries = _import(session=session, paths=paths, replace=replace, user=user)
+    return evaluations + summaries
+
+
+def _import(*, session: Session, paths: list[Path], replace: bool, user: User) -> tuple[list[str], list[str]]:
+    problems: list[Problem] = []
+    eval_paths: list[Path] = []
+    departments: list[tuple[Path, Any]] = []
+    try:
+        eval_paths, departments = _split_by_kind(paths)
+    except ValidationFailed as e:
+        problems += e.problems
+    summaries: list[DepartmentSummary] = []
+    for path, data in departments:
+        try:
+            summaries.append(validate_model(DepartmentSummary, data, str(path)))
+        except ValidationFailed as e:
+            problems += e.problems
+    evaluations: list[Evaluation] = []
+    try:
+        evaluations = load_evaluations(eval_paths)
+    except ValidationFailed as e:
+        problems += e.problems
+    if not replace:
+        problems += _existing(session, evaluations)
+    if problems:
+        raise ValidationFailed(problems, "导入未执行，未写入任何内容")
+    import_evaluations(session=session, evaluations=evaluations, replace=replace, user=user)
+    for summary in summaries:
+        save_department_summary(session=session, summary=summary, user=user)
+    return [ev.id for ev in evaluations], [s.id for s in summaries]
+
+
+def _existing(session: Session, evaluations: list[Evaluation]) -> list[Problem]:
+    return [
+        Problem(f"评价编号“{ev.id}”已在数据库中（如需覆盖请加 --replace）", None, None, "id")
+        for ev in evaluations
+        if session.exec(select(EvaluationRow.id).where(EvaluationRow.key == ev.id)).first() is not None
+    ]
+
+
+def import_evaluations(
+    *, session: Session, evaluations: list[Evaluation], user: User, replace: bool = False
+) -> list[str]:
+    """Store already-built evaluations (e.g. from 自评表 files) as one change; refuse existing ids unless replace."""
+    problems = [] if replace else _existing(session, evaluations)
+    if problems:
+        raise ValidationFailed(problems, "导入未执行，未写入任何内容")
+    for ev in evaluations:
+        if replace:
+            replace_evaluation(session=session, evaluation=ev, user=user)
+        else:
+            create_evaluation(session=session, evaluation=ev, user=user)
+    return [ev.id for ev in evaluations]
+
+
+def data_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in (".yaml", ".yml", ".json"))
+
+
+def load_samples(*, session: Session, folder: Path) -> tuple[int, int]:
+    """Load the sample evaluations and department summaries (validated all together)."""
+    evaluations, summaries = _import(session=session, paths=data_files(folder), replace=False, user=SYSTEM)
+    return len(evaluations), len(summaries)
+
+
+def store_file_imports(engine: Engine, prepared: list[FileImport], *, replace: bool, user: User) -> None:
+    """Store each file's records in a transaction of its own: a refused file writes nothing, the others go
+    in. Fills in each file's ``imported`` keys, or the problems that refused it."""
+    for item in prepared:
+        if item.problems or not item.evaluations:
+            continue
+        try:
+            with session_scope(engine) as session:
+                item.imported = import_evaluations(
+                    session=session, evaluations=item.evaluations, replace=replace, user=user
+                )
+        except ValidationFailed as e:
+            item.problems += [str(p) for p in e.problems]
+        except WorkbenchError as e:
+            item.problems.append(str(e))
