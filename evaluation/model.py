@@ -336,15 +336,12 @@ class Evaluation(Model):
         return self
 
     def assessment(self, code: str) -> Assessment | None:
-        for a in self.assessments:
-            if a.code == code:
-                return a
-        return None
+        """One indicator's assessment (a scan: in a loop over indicators use ``assessments_by_code``)."""
+        return next((a for a in self.assessments if a.code == code), None)
 
-    def process_text(self, code: str, fallback: str) -> str:
-        """The 评分过程 written for an indicator, or ``fallback`` (the engine's explanation) when none is."""
-        a = self.assessment(code)
-        return a.narrative if a is not None and a.narrative.strip() else fallback
+    def assessments_by_code(self) -> dict[str, Assessment]:
+        """Every assessment by indicator code, built once for a loop over the indicators."""
+        return {a.code: a for a in self.assessments}
 
     @property
     def kind_label(self) -> str:
@@ -355,6 +352,7 @@ def evaluation_problems(ev: Evaluation, *, file: str | None = None) -> list[Prob
     """Cross-field problems of an evaluation, all of them."""
     problems = system_problems(ev.system, file=file, require_filled=True)
     known: dict[str, AnyRule] = {ind.code: ind.rule for _, _, ind in ev.system.indicators()}
+    weights = {ind.code: ind.weight for _, _, ind in ev.system.indicators()}
     known.update({p.code: p.rule for p in ev.system.penalty_items()})
     seen: set[str] = set()
     for i, a in enumerate(ev.assessments):
@@ -369,11 +367,11 @@ def evaluation_problems(ev: Evaluation, *, file: str | None = None) -> list[Prob
         problems += [
             Problem(p.message, file, p.code, f"{where}.{p.field}") for p in input_field_problems(rule, a.inputs, a.code)
         ]
-        found = next((t for t in ev.system.indicators() if t[2].code == a.code), None)
-        if a.override is not None and found is not None and a.override.score > found[2].weight:
+        weight = weights.get(a.code)
+        if a.override is not None and weight is not None and a.override.score > weight:
             problems.append(
                 Problem(
-                    f"调整后得分 {a.override.score} 超过指标分值 {found[2].weight}",
+                    f"调整后得分 {a.override.score} 超过指标分值 {weight}",
                     file,
                     a.code,
                     f"{where}.override",

@@ -8,7 +8,9 @@ import streamlit as st
 
 from evaluation.errors import WorkbenchError
 from evaluation.formatting import number
-from evaluation.report.outline import missing_items, outline, score_table
+from evaluation.report.context import build_report_context
+from evaluation.report.docx import render_docx
+from evaluation.report.outline import missing_items, outline
 from evaluation.report.xlsx import export_xlsx
 from evaluation.storage.db import session_scope
 from evaluation.storage.decisions import count_open_errors
@@ -28,6 +30,7 @@ loaded = choose_evaluation(eng, editing=False)
 if loaded is None:
     st.stop()
 ev, result = loaded.evaluation, loaded.result
+context = build_report_context(ev, result)  # the report as plain data: the preview below and the Word file
 
 with st.expander("报告设置", icon=":material/settings:"):
     st.caption("评价流程的阶段与日期、所用评价方法在“项目信息 › 评价工作”中填写。")
@@ -56,7 +59,7 @@ c2.metric("等级", result.grade)
 c3.metric("已评指标", f"{result.scored}/{result.count}")
 
 with session_scope(eng) as session:
-    open_errors = count_open_errors(session=session, ref=ev.id)
+    open_errors = count_open_errors(session=session, evaluation=ev, result=result)
 confirmed = True
 if open_errors:
     st.warning(f"复核发现 {open_errors} 处“错误”尚未处理（修正或说明理由接受）。建议先到“复核”页处理。")
@@ -74,24 +77,19 @@ with c1:
     if st.button(
         "生成 Word 报告", type="primary", disabled=bool(blocking) or not confirmed, icon=":material/description:"
     ):
-        try:
-            from evaluation.report import build_docx
-        except ImportError as e:
-            st.error(f"报告生成模块尚不可用：{e}")
-        else:
-            with st.status("正在生成报告…", expanded=True) as status:
-                start = time.perf_counter()
-                st.write("计算得分、组织章节与表格…")
-                try:
-                    data = build_docx(ev)
-                except WorkbenchError as e:
-                    status.update(label="报告未能生成", state="error")
-                    st.error(f"报告未能生成：{e}")
-                else:
-                    st.session_state[DOCX] = (stamp, data)
-                    status.update(
-                        label=f"报告已生成（{time.perf_counter() - start:.1f} 秒）", state="complete", expanded=False
-                    )
+        with st.status("正在生成报告…", expanded=True) as status:
+            start = time.perf_counter()
+            st.write("排版章节与表格…")
+            try:
+                data = render_docx(context)
+            except WorkbenchError as e:
+                status.update(label="报告未能生成", state="error")
+                st.error(f"报告未能生成：{e}")
+            else:
+                st.session_state[DOCX] = (stamp, data)
+                status.update(
+                    label=f"报告已生成（{time.perf_counter() - start:.1f} 秒）", state="complete", expanded=False
+                )
     built = st.session_state.get(DOCX)
     if built is not None and built[0] == stamp:
         st.download_button(
@@ -107,7 +105,7 @@ with c1:
 with c2:
     st.download_button(
         "导出表3-1 与附件1（Excel）",
-        data=deferred(eng, lambda _user: export_xlsx(ev)),
+        data=deferred(eng, lambda _user: export_xlsx(ev, result)),
         file_name=f"{ev.project.name}得分情况表与指标体系.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         on_click="ignore",
@@ -117,10 +115,10 @@ with c2:
 left, right = st.columns([1, 2])
 with left:
     st.subheader("报告提纲")
-    st.markdown("\n".join(f"{'　' * (level - 1)}{text}  " for level, text in outline(ev, result)))
+    st.markdown("\n".join(f"{'　' * (level - 1)}{text}  " for level, text in outline(context)))
 with right:
     st.subheader("表3-1 得分情况表")
-    rows = score_table(ev, result)
+    rows = context.table("3-1").texts()
     st.dataframe(
         pd.DataFrame(rows[1:], columns=rows[0]),
         hide_index=True,

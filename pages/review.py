@@ -9,7 +9,7 @@ from evaluation.report.review_files import review_sheet_xlsx
 from evaluation.review.base import ERROR, SEVERITIES, CheckFinding, count_by_severity
 from evaluation.review.decisions import open_error_count, review_items
 from evaluation.storage.db import session_scope
-from evaluation.storage.decisions import findings_for_evaluation, list_decisions
+from evaluation.storage.decisions import findings_for, list_decisions
 from ui.access import review_block
 from ui.auth import deferred, require_user
 from ui.guard import page_setup
@@ -25,8 +25,8 @@ if loaded is None:
     st.stop()
 ev = loaded.evaluation
 with session_scope(eng) as session:
-    subject, findings = findings_for_evaluation(session=session, ref=ev.id)
-    decisions = list_decisions(session=session, subject=subject)
+    findings = findings_for(session=session, evaluation=ev, result=loaded.result)
+    decisions = list_decisions(session=session, subject=ev.id)
 items = review_items(findings, decisions)
 workflow_panel(eng, ev, open_error_count(findings, decisions))
 reviewer = not review_block(eng, require_user(), ev.id)
@@ -45,9 +45,9 @@ st.download_button(
     on_click="ignore",
 )
 with st.expander("等级敏感性（在证据可支持的范围内改评一项）"):
-    sensitivity_panel(ev)
+    sensitivity_panel(ev, loaded.result)
 with st.expander("换一种规则重算"):
-    rescore_panel(ev)
+    rescore_panel(ev, loaded.result)
 
 if not findings:
     st.success("复核未发现问题。")
@@ -69,7 +69,7 @@ for severity in SEVERITIES:
         with st.expander(label, expanded=severity == ERROR and undecided > 0):
             for f in found:
                 finding_card(
-                    eng, subject, f, decisions.get(f.key), fixable=f.location.indicator in fixable, decide=reviewer
+                    eng, ev.id, f, decisions.get(f.key), fixable=f.location.indicator in fixable, decide=reviewer
                 )
 
 gone = [i for i in items if i.finding is None and i.decision is not None]

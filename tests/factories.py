@@ -6,7 +6,10 @@ from decimal import Decimal
 from typing import Any
 
 from evaluation.indicators.system import IndicatorSystem
-from evaluation.model import Assessment, Evaluation
+from evaluation.model import Assessment, DepartmentSummary, Evaluation
+from evaluation.review.base import CheckFinding
+from evaluation.review.checks import check
+from evaluation.scoring.engine import score
 
 
 def indicator(code: str, weight: str | int, rule: dict[str, Any], target: str = "", **extra: Any) -> dict[str, Any]:
@@ -49,3 +52,8 @@ def evaluation(sys: IndicatorSystem, *assessments: dict[str, Any], **extra: Any)
             **extra,
         }
     )
+
+
+def checked(ev: Evaluation, department: DepartmentSummary | None = None) -> list[CheckFinding]:
+    """The review checks on an evaluation scored here (pages and the CLI hand their own result over)."""
+    return check(ev, score(ev), department)

@@ -13,6 +13,7 @@ from evaluation.errors import WorkbenchError
 from evaluation.model import Evaluation
 from evaluation.review.base import CODES, CheckFinding
 from evaluation.review.decisions import DECISIONS, ReviewDecision
+from evaluation.scoring.engine import EvaluationResult
 from evaluation.scoring.whatif import RESCORE_OPTIONS, grade_sensitivity, rescore
 from evaluation.storage.db import session_scope
 from evaluation.storage.decisions import clear_decision, save_decision
@@ -78,8 +79,8 @@ def finding_card(
             st.rerun()
 
 
-def sensitivity_panel(ev: Evaluation) -> None:
-    sensitivity = grade_sensitivity(ev)
+def sensitivity_panel(ev: Evaluation, result: EvaluationResult) -> None:
+    sensitivity = grade_sensitivity(ev, result)
     st.write(f"按证据计算 {sensitivity.total} 分，等级“{sensitivity.grade}”：{sensitivity.margin_text()}。")
     if not sensitivity.crossing:
         st.caption("任何一项单独改评，等级都不会改变。")
@@ -98,10 +99,10 @@ def sensitivity_panel(ev: Evaluation) -> None:
     st.dataframe(pd.DataFrame(rows), hide_index=True)
 
 
-def rescore_panel(ev: Evaluation) -> None:
+def rescore_panel(ev: Evaluation, result: EvaluationResult) -> None:
     option = st.selectbox("规则变体", list(RESCORE_OPTIONS), key="review_rescore")
     variant, rounding = RESCORE_OPTIONS[option]
-    other = rescore(ev, reverse_variant=variant, rounding=rounding)
+    other = rescore(ev, result, reverse_variant=variant, rounding=rounding)
     st.write(f"总分 {other.base_total} → {other.total}，等级“{other.base_grade}” → “{other.grade}”。")
     if not other.changed:
         st.caption("各指标得分均不变。")

@@ -7,6 +7,7 @@ from datetime import datetime
 
 import streamlit as st
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from evaluation.errors import WorkbenchError
 from evaluation.formatting import beijing
@@ -97,6 +98,12 @@ def _finalise_blockers(ev: Evaluation, open_errors: int) -> list[str]:
     return blockers
 
 
+def _stored_report(session: Session, key: str) -> bytes:
+    """The report of the evaluation as stored now (after the lock), scored once here."""
+    stored = get_evaluation(session=session, ref=key)
+    return build_docx(stored, score(stored))
+
+
 def _move(eng: Engine, ev: Evaluation, to: str, comment: str) -> None:
     try:
         with st.spinner("正在生成并保存最终报告…" if to == "已定稿" else "正在保存…"), session_scope(eng) as session:
@@ -107,7 +114,7 @@ def _move(eng: Engine, ev: Evaluation, to: str, comment: str) -> None:
                 user=require_user(),
                 comment=comment,
                 # built after the lock is taken, from the content as stored at that moment
-                final_report=lambda: build_docx(get_evaluation(session=session, ref=ev.id)),
+                final_report=lambda: _stored_report(session, ev.id),
                 file_name=report_name(ev),
             )
     except WorkbenchError as e:  # role, membership or state refused it: nothing was written

@@ -21,6 +21,7 @@ from evaluation.model import DepartmentSummary, Evaluation
 from evaluation.review.base import ERROR, CheckFinding, render_findings
 from evaluation.review.checks import check
 from evaluation.review.department import check_department, is_department_overall
+from evaluation.scoring.engine import score
 from evaluation.storage.bootstrap import open_database
 from evaluation.storage.db import session_scope
 from evaluation.storage.repo import get_evaluation, list_department_summaries, list_evaluations
@@ -57,14 +58,14 @@ def findings_for_file(path: Path) -> tuple[str, list[CheckFinding]]:
         wanted = {p.evaluation_id for p in summary.projects if p.evaluation_id}
         records = [evaluation_from_data(d, str(p)) for p, d in _neighbours(path) if not _is_department(d)]
         records = [r for r in records if r.id in wanted or is_department_overall(r, summary)]
-        return summary.title or summary.id, check_department(summary, records)
+        return summary.title or summary.id, check_department(summary, records, {r.id: score(r) for r in records})
     ev = evaluation_from_data(data, str(path))
     department = None
     for p, d in _neighbours(path):
         if _is_department(d) and any(x.get("evaluation_id") == ev.id for x in d.get("projects", [])):
             department = validate_model(DepartmentSummary, d, str(p))
             break
-    return _title(ev), check(ev, department)
+    return _title(ev), check(ev, score(ev), department)
 
 
 def findings_for_stored(ref: str) -> tuple[str, list[CheckFinding]]:
@@ -82,9 +83,9 @@ def findings_for_stored(ref: str) -> tuple[str, list[CheckFinding]]:
                 for i in list_evaluations(session=session)
                 if i.key in wanted or (i.kind == "self_evaluation" and i.department == summary.department)
             ]
-            return summary.title or summary.id, check_department(summary, records)
+            return summary.title or summary.id, check_department(summary, records, {r.id: score(r) for r in records})
     department = next((s for s in summaries if any(p.evaluation_id == ev.id for p in s.projects)), None)
-    return _title(ev), check(ev, department)
+    return _title(ev), check(ev, score(ev), department)
 
 
 def _title(ev: Evaluation) -> str:

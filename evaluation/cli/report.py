@@ -10,6 +10,7 @@ from evaluation.cli.common import Commands, load
 from evaluation.files.data import write_file
 from evaluation.report import build_docx
 from evaluation.report.pdf import PdfUnavailable, docx_to_pdf
+from evaluation.scoring.engine import score
 
 
 def register(commands: Commands) -> None:
@@ -26,7 +27,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if out.suffix.lower() != ".docx":
         print("输出文件的扩展名应为 .docx", file=sys.stderr)
         return 2
-    data = build_docx(ev)
+    data = build_docx(ev, score(ev))
     write_file(out, data)
     print(f"已生成报告：{out}")
     if args.pdf:

@@ -17,8 +17,8 @@ import yaml
 
 from evaluation.formatting import amount, number, percent, rate
 from evaluation.indicators.system import Indicator
-from evaluation.model import Evaluation, clean_text
-from evaluation.scoring.engine import EvaluationResult, IndicatorResult, score
+from evaluation.model import Assessment, Evaluation, clean_text
+from evaluation.scoring.engine import EvaluationResult, IndicatorResult
 
 DEFAULTS_FILE = Path(__file__).with_name("defaults.yaml")
 CN_NUMBERS = "一二三四五六七八九十"
@@ -98,6 +98,7 @@ class Table:
     rows: list[list[TableCell | None]]  # None: covered by a merge
     landscape: bool = False
     font_size: float = 10.5
+    key: str = ""  # which table this is ("1-1", "3-1", "附件1"), for the previews and exports that show it
 
     def texts(self) -> list[list[str]]:
         """The column names, then every body row as cell texts ("" where a merge covers the cell)."""
@@ -131,6 +132,13 @@ class ReportContext:
 
     def tables(self) -> list[Table]:
         return [b for b in self.blocks if isinstance(b, Table)]
+
+    def table(self, key: str) -> Table:
+        """The table with this key ("1-1", "3-1", "附件1"); KeyError when the report has none."""
+        found = next((t for t in self.tables() if t.key == key), None)
+        if found is None:
+            raise KeyError(key)
+        return found
 
 
 # --------------------------------------------------------------------------- builder
@@ -170,10 +178,30 @@ def _fill(template: str, **values: str) -> str:
     return out
 
 
-def _deduction_reason(row: IndicatorResult, ev: Evaluation) -> str:
+@dataclass(frozen=True)
+class _Source:
+    """What every section reads: the evaluation, its result (computed once, by the caller), each
+    indicator's assessment by code, and the agency's default texts."""
+
+    ev: Evaluation
+    result: EvaluationResult
+    assessments: dict[str, Assessment]
+    defaults: dict[str, Any]
+
+    def process_text(self, code: str, fallback: str) -> str:
+        return process_text(self.assessments, code, fallback)
+
+
+def process_text(assessments: dict[str, Assessment], code: str, fallback: str) -> str:
+    """The 评分过程 written for an indicator, or ``fallback`` (the engine's explanation) when none is."""
+    a = assessments.get(code)
+    return a.narrative if a is not None and a.narrative.strip() else fallback
+
+
+def _deduction_reason(row: IndicatorResult, assessments: dict[str, Assessment]) -> str:
     if row.deduction is None or row.deduction == 0:
         return ""
-    a = ev.assessment(row.code)
+    a = assessments.get(row.code)
     if a is not None and a.inputs.findings:
         return "；".join(f.text.strip().rstrip("。") for f in a.inputs.findings) + "。"
     if a is not None and a.override is not None:
@@ -182,17 +210,36 @@ def _deduction_reason(row: IndicatorResult, ev: Evaluation) -> str:
 
 
 def build_report_context(
-    ev: Evaluation, result: EvaluationResult | None = None, defaults: dict[str, Any] | None = None
+    ev: Evaluation, result: EvaluationResult, defaults: dict[str, Any] | None = None
 ) -> ReportContext:
-    """Everything the Word file will say, as plain data."""
-    result = result or score(ev)
-    d = defaults or load_defaults()
+    """Everything the Word file will say, as plain data; ``result`` is ``score(ev)``, computed by the caller."""
+    src = _Source(ev, result, ev.assessments_by_code(), defaults or load_defaults())
     p = ev.project
-    facts = ev.facts
-    funds = facts.funds
-    short = p.department_short or p.department
     title = f"{p.name}项目支出绩效评价报告"
-    cover = Cover(
+    doc = _Doc()
+    doc.h(0, title, numbered=False)
+    doc.p(_opening(ev))
+    _project_section(doc, src)
+    _work_section(doc, src)
+    _conclusion_section(doc, src)
+    _analysis_section(doc, src)
+    _problems_and_suggestions(doc, src)
+    doc.add(SectionBreak(landscape=True))
+    doc.h(1, "附件1 项目支出绩效评价指标体系", numbered=False)
+    doc.add(appendix_table_1(ev, result))
+    return ReportContext(
+        title=title,
+        cover=_cover(ev),
+        blocks=doc.blocks,
+        fonts=dict(src.defaults.get("fonts", {})),
+        total=result.total,
+        grade=result.grade,
+    )
+
+
+def _cover(ev: Evaluation) -> Cover:
+    p = ev.project
+    return Cover(
         title="项目支出绩效评价报告",
         fields=[
             ("项目名称", p.name),
@@ -203,8 +250,10 @@ def build_report_context(
         ],
         date=month_text(p.report_month) or f"{p.year + 1}年",
     )
-    doc = _Doc()
-    doc.h(0, title, numbered=False)
+
+
+def _opening(ev: Evaluation) -> str:
+    p = ev.project
     period = "至".join(x for x in (month_text(p.period_start), month_text(p.period_end)) if x)
     opening = f"受{p.commissioner or '委托单位'}委托"
     if p.agency:
@@ -214,10 +263,12 @@ def build_report_context(
     opening += f"，{('于' + period) if period else ''}对{p.department}"
     if p.department_short and p.department_short != p.department:
         opening += f"（以下简称“{p.department_short}”）"
-    opening += f"实施的{p.name}项目（以下简称“该项目”）开展了绩效评价。现将评价情况报告如下。"
-    doc.p(opening)
+    return opening + f"实施的{p.name}项目（以下简称“该项目”）开展了绩效评价。现将评价情况报告如下。"
 
-    # 一、评价项目情况
+
+def _project_section(doc: _Doc, src: _Source) -> None:
+    """一、评价项目情况: background, goals, funds (表1-1), organisation and implementation."""
+    p, facts = src.ev.project, src.ev.facts
     doc.h(1, "评价项目情况")
     doc.h(2, "项目背景")
     doc.p(facts.background or f"{p.name}为{p.department}{p.year}年度预算项目。")
@@ -231,6 +282,17 @@ def build_report_context(
         doc.p("；".join(f"{t.name}{t.value}" for t in facts.annual_targets) + "。")
     else:
         doc.p("项目未单独设定年度绩效目标。")
+    _funds_section(doc, src.ev)
+    doc.h(2, "项目管理情况")
+    doc.h(3, "组织架构及实施流程")
+    doc.p(facts.organization or f"该项目由{p.department}组织实施。")
+    doc.h(3, "项目实施情况")
+    doc.p(facts.implementation or "（待补充项目实施情况。）")
+
+
+def _funds_section(doc: _Doc, ev: Evaluation) -> None:
+    """（三）项目资金情况, with 表1-1 支出明细表 when the expenditure breakdown is known."""
+    funds = ev.facts.funds
     doc.h(2, "项目资金情况")
     doc.h(3, "资金到位情况")
     if funds.arrival:
@@ -247,44 +309,47 @@ def build_report_context(
         doc.p(f"该项目实际支出{amount(funds.spent)}万元。")
     if funds.breakdown:
         doc.p("具体支出情况见表1-1。")
-        total = sum((e.amount for e in funds.breakdown), Decimal(0))
-        rows: list[list[TableCell | None]] = []
-        for e in funds.breakdown:
-            share = e.amount / total * 100 if total else None
-            rows.append([TableCell(e.category), TableCell(amount(e.amount)), TableCell(percent(share))])
-        rows.append(
-            [
-                TableCell("合计", bold=True),
-                TableCell(amount(total), bold=True),
-                TableCell("100.00%" if total else "—", bold=True),
-            ]
-        )
-        doc.add(
-            Table(
-                caption=f"表1-1 {p.name}支出明细表",
-                unit="单位：万元",
-                columns=["类别", "金额（万元）", "占比"],
-                widths=[6.5, 4.0, 4.0],
-                header_rows=[
-                    [TableCell("类别", bold=True), TableCell("金额（万元）", bold=True), TableCell("占比", bold=True)]
-                ],
-                rows=rows,
-            )
-        )
+        doc.add(expenditure_table_1_1(ev))
     doc.h(3, "资金管理情况")
     doc.p(funds.management or "未发现资金管理方面的异常情况。")
-    doc.h(2, "项目管理情况")
-    doc.h(3, "组织架构及实施流程")
-    doc.p(facts.organization or f"该项目由{p.department}组织实施。")
-    doc.h(3, "项目实施情况")
-    doc.p(facts.implementation or "（待补充项目实施情况。）")
 
-    # 二、评价工作开展情况
+
+def expenditure_table_1_1(ev: Evaluation) -> Table:
+    """表1-1 支出明细表: each category's amount and share of the total, and the 合计 row."""
+    items = ev.facts.funds.breakdown
+    total = sum((e.amount for e in items), Decimal(0))
+    rows: list[list[TableCell | None]] = []
+    for e in items:
+        share = e.amount / total * 100 if total else None
+        rows.append([TableCell(e.category), TableCell(amount(e.amount)), TableCell(percent(share))])
+    rows.append(
+        [
+            TableCell("合计", bold=True),
+            TableCell(amount(total), bold=True),
+            TableCell("100.00%" if total else "—", bold=True),
+        ]
+    )
+    return Table(
+        caption=f"表1-1 {ev.project.name}支出明细表",
+        unit="单位：万元",
+        columns=["类别", "金额（万元）", "占比"],
+        widths=[6.5, 4.0, 4.0],
+        header_rows=[
+            [TableCell("类别", bold=True), TableCell("金额（万元）", bold=True), TableCell("占比", bold=True)]
+        ],
+        rows=rows,
+    )
+
+
+def _work_section(doc: _Doc, src: _Source) -> None:
+    """二、评价工作开展情况: purpose, sites, stages with dates, methods, the indicator system and grades."""
+    ev, d = src.ev, src.defaults
+    p = ev.project
     doc.h(1, "评价工作开展情况")
     doc.h(2, "评价目的")
     doc.p(ev.report.purpose or d["purpose"])
     doc.h(2, "评价对象与选点")
-    doc.p(ev.report.sites or _fill(d["sites"], department=short, project=p.name))
+    doc.p(ev.report.sites or _fill(d["sites"], department=p.department_short or p.department, project=p.name))
     doc.h(2, "评价流程")
     for stage in ev.report.stages:
         doc.h(3, stage.name)
@@ -300,19 +365,24 @@ def build_report_context(
         for i, m in enumerate(methods, 1):
             doc.p(f"{i}. {m}。{d['methods'].get(m, '')}")
     doc.h(2, "评价指标")
-    doc.p(ev.report.indicator_logic or _fill(d["indicator_logic"], system=ev.system.name))
+    _indicator_paragraphs(doc, src)
+
+
+def _indicator_paragraphs(doc: _Doc, src: _Source) -> None:
+    """（五）评价指标: the system's logic, its first-level groups with their weights, and the grades."""
+    ev, d = src.ev, src.defaults
+    system = ev.system
+    doc.p(ev.report.indicator_logic or _fill(d["indicator_logic"], system=system.name))
     level1 = "、".join(
         f"{g.name}（{number(w)}分）"
-        for g, w in ((g, g.weight if g.weight is not None else g.total_weight) for g in ev.system.groups)
+        for g, w in ((g, g.weight if g.weight is not None else g.total_weight) for g in system.groups)
     )
-    extra = ""
-    if ev.system.penalties:
-        extra = f"，另设扣分项（最多扣{number(ev.system.penalties.cap)}分）"
+    extra = f"，另设扣分项（最多扣{number(system.penalties.cap)}分）" if system.penalties else ""
     doc.p(
-        f"指标体系总分{number(ev.system.total)}分，一级指标为{level1}{extra}。"
-        + _fill(d["grade_intro"], count=cn_number(len(ev.system.grades)))
+        f"指标体系总分{number(system.total)}分，一级指标为{level1}{extra}。"
+        + _fill(d["grade_intro"], count=cn_number(len(system.grades)))
     )
-    grades = ev.system.grades
+    grades = system.grades
     for i, grade in enumerate(grades):
         if i == 0:
             text = f"{number(grade.min)}分及以上（含{number(grade.min)}分）为{grade.name}"
@@ -322,34 +392,42 @@ def build_report_context(
             text = f"{number(grade.min)}分（含）至{number(grades[i - 1].min)}分为{grade.name}"
         doc.p(f"（{i + 1}）{text}{'。' if i == len(grades) - 1 else '；'}")
 
-    # 三、评价结论
+
+def _conclusion_section(doc: _Doc, src: _Source) -> None:
+    """三、评价结论: the total, the grade and 表3-1."""
+    result = src.result
     doc.h(1, "评价结论")
     incomplete = "" if result.complete else f"（尚有{result.count - result.scored}项指标未评分，以下为暂定结果）"
     doc.p(
         f"根据评价指标体系，该项目评价得分为{number(result.total)}分，评价等级为“{result.grade}”{incomplete}。"
         "各项指标得分情况见表3-1。"
     )
-    doc.add(score_table_3_1(ev, result))
+    doc.add(score_table_3_1(src.ev, result))
 
-    # 四、绩效分析
+
+def _analysis_section(doc: _Doc, src: _Source) -> None:
+    """四、绩效分析: per second-level group, per indicator the bold score line and the 评分过程."""
     doc.h(1, "绩效分析")
-    for l1 in ev.system.groups:
+    for l1 in src.ev.system.groups:
         for g in l1.groups:
             doc.h(2, g.name)
             for ind in g.indicators:
-                row = result.indicator(ind.code)
+                row = src.result.indicator(ind.code)
                 doc.h(3, ind.name)
                 got = number(row.score) if row.score is not None else "（未评）"
                 doc.p(f"指标分值{number(row.weight)}分，评价得分{got}分。", bold=True)
-                doc.p(ev.process_text(ind.code, row.explanation))
+                doc.p(src.process_text(ind.code, row.explanation))
 
-    # 五、存在问题及原因分析 / 六、相关建议
+
+def _problems_and_suggestions(doc: _Doc, src: _Source) -> None:
+    """五、存在问题及原因分析 and 六、相关建议: the curated lists, or the findings marked for the report."""
+    ev = src.ev
     doc.h(1, "存在问题及原因分析")
     problems = [(prob.title, prob.text, prob.cause) for prob in ev.problems]
     if not problems:
         # no curated list yet: the findings the consultant marked for the report, in indicator order
         for _, _, ind in ev.system.indicators():
-            a = ev.assessment(ind.code)
+            a = src.assessments.get(ind.code)
             for f in a.inputs.findings if a is not None else []:
                 if f.in_report:
                     problems.append((f"{ind.name}方面存在问题", f.text, f.cause))
@@ -370,19 +448,6 @@ def build_report_context(
                 doc.p(s.text)
     else:
         doc.p("建议被评价单位继续保持现有管理做法。")
-
-    # 附件1
-    doc.add(SectionBreak(landscape=True))
-    doc.h(1, "附件1 项目支出绩效评价指标体系", numbered=False)
-    doc.add(appendix_table_1(ev, result))
-    return ReportContext(
-        title=title,
-        cover=cover,
-        blocks=doc.blocks,
-        fonts=dict(d.get("fonts", {})),
-        total=result.total,
-        grade=result.grade,
-    )
 
 
 def _group_label(name: str, weight: Decimal | None) -> str:
@@ -434,6 +499,7 @@ def score_table_3_1(ev: Evaluation, result: EvaluationResult) -> Table:
             None,
         ],
     ]
+    assessments = ev.assessments_by_code()
     rows: list[list[TableCell | None]] = []
     for groups, ind in _indicator_rows(ev, result):
         r = result.indicator(ind.code)
@@ -445,7 +511,7 @@ def score_table_3_1(ev: Evaluation, result: EvaluationResult) -> Table:
                 TableCell(number(r.score)),
                 TableCell(number(r.deduction)),
                 TableCell(rate(r.rate)),
-                TableCell(_deduction_reason(r, ev), align="left"),
+                TableCell(_deduction_reason(r, assessments), align="left"),
             ]
         )
     if result.penalty_total:
@@ -484,6 +550,7 @@ def score_table_3_1(ev: Evaluation, result: EvaluationResult) -> Table:
         header_rows=header,
         rows=rows,
         font_size=9,
+        key="3-1",
     )
 
 
@@ -502,6 +569,7 @@ def appendix_table_1(ev: Evaluation, result: EvaluationResult) -> Table:
         "得分",
     ]
     header: list[list[TableCell | None]] = [[TableCell(c, bold=True) for c in cols]]
+    assessments = ev.assessments_by_code()
     rows: list[list[TableCell | None]] = []
     for groups, ind in _indicator_rows(ev, result):
         r = result.indicator(ind.code)
@@ -514,14 +582,14 @@ def appendix_table_1(ev: Evaluation, result: EvaluationResult) -> Table:
                 TableCell(ind.explanation, align="left"),
                 TableCell(ind.method_label),
                 TableCell(ind.rule_text or ind.rule_in_words(), align="left"),
-                TableCell(ev.process_text(ind.code, r.explanation), align="left"),
+                TableCell(process_text(assessments, ind.code, r.explanation), align="left"),
                 TableCell(number(r.score)),
             ]
         )
     items = ev.system.penalty_items()
     for i, item in enumerate(items):
         pen = next(x for x in result.penalties if x.code == item.code)
-        process = ev.process_text(item.code, pen.explanation)
+        process = process_text(assessments, item.code, pen.explanation)
         cap = ev.system.penalties.cap if ev.system.penalties else Decimal(0)
         rows.append(
             [
@@ -560,4 +628,5 @@ def appendix_table_1(ev: Evaluation, result: EvaluationResult) -> Table:
         rows=rows,
         landscape=True,
         font_size=9,
+        key="附件1",
     )

@@ -12,7 +12,7 @@ from openpyxl.utils import get_column_letter
 
 from evaluation.model import Evaluation
 from evaluation.report.context import Table, TableCell, appendix_table_1, score_table_3_1
-from evaluation.scoring.engine import score
+from evaluation.scoring.engine import EvaluationResult
 
 _THIN = Side(style="thin")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -57,9 +57,8 @@ def _merge_groups(ws: Any, rows: list[list[TableCell | None]]) -> None:
                 )
 
 
-def export_xlsx(ev: Evaluation) -> bytes:
-    """A workbook with two sheets: 表3-1 得分情况表 and 附件1 指标体系."""
-    result = score(ev)
+def export_xlsx(ev: Evaluation, result: EvaluationResult) -> bytes:
+    """A workbook with two sheets: 表3-1 得分情况表 and 附件1 指标体系 (``result`` is ``score(ev)``)."""
     wb = Workbook()
     _sheet(
         wb,

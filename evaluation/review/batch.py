@@ -121,9 +121,10 @@ def _lines(ev: Evaluation, result: EvaluationResult) -> list[ScoreLine]:
 
 def review_batch(evaluations: list[Evaluation], summary: DepartmentSummary | None = None) -> BatchReview:
     projects = []
+    results: dict[str, EvaluationResult] = {}
     for ev in evaluations:
-        result = score(ev)
-        projects.append(ProjectReview(ev, result, sort_findings(check(ev, summary)), _lines(ev, result)))
+        result = results[ev.id] = score(ev)
+        projects.append(ProjectReview(ev, result, sort_findings(check(ev, result, summary)), _lines(ev, result)))
     departments = Counter(ev.project.department for ev in evaluations)
     years = Counter(ev.project.year for ev in evaluations)
     review = BatchReview(
@@ -133,5 +134,5 @@ def review_batch(evaluations: list[Evaluation], summary: DepartmentSummary | Non
         summary=summary,
     )
     if summary is not None:
-        review.department_findings = sort_findings(check_department(summary, evaluations))
+        review.department_findings = sort_findings(check_department(summary, evaluations, results))
     return review

@@ -25,13 +25,15 @@ from evaluation.review.funds import check_budget_rows, check_funds
 from evaluation.review.rows import check_rows
 from evaluation.review.targets import check_targets
 from evaluation.review.totals import check_group_labels, check_totals
-from evaluation.scoring.engine import score
+from evaluation.scoring.engine import EvaluationResult
 
 
-def check(evaluation: Evaluation, department: DepartmentSummary | None = None) -> list[CheckFinding]:
-    """Every inconsistency of one evaluation; with ``department``, also its line in the 自评报告."""
+def check(
+    evaluation: Evaluation, result: EvaluationResult, department: DepartmentSummary | None = None
+) -> list[CheckFinding]:
+    """Every inconsistency of one evaluation (``result`` is its ``score``, computed by the caller); with
+    ``department``, also its line in the 自评报告."""
     ev = evaluation
-    result = score(ev)
     out = Collector()
     check_rows(ev, result, out)
     check_totals(ev, result, out)

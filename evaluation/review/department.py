@@ -6,7 +6,7 @@ Pure domain code: no streamlit, no database.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from evaluation.formatting import number, percent
@@ -27,7 +27,7 @@ from evaluation.review.base import (
     sort_findings,
 )
 from evaluation.review.totals import stated_rows_sum
-from evaluation.scoring.engine import EvaluationResult, score
+from evaluation.scoring.engine import EvaluationResult
 
 
 def department_for(summaries: Iterable[DepartmentSummary], evaluation_id: str) -> DepartmentSummary | None:
@@ -138,8 +138,11 @@ def is_department_overall(ev: Evaluation, summary: DepartmentSummary) -> bool:
     )
 
 
-def check_department(summary: DepartmentSummary, evaluations: Iterable[Evaluation]) -> list[CheckFinding]:
-    """The 自评报告 against itself (sums, counts, rates) and against the records it summarises."""
+def check_department(
+    summary: DepartmentSummary, evaluations: Iterable[Evaluation], results: Mapping[str, EvaluationResult]
+) -> list[CheckFinding]:
+    """The 自评报告 against itself (sums, counts, rates) and against the records it summarises
+    (``results``: each record's score by evaluation id, computed by the caller)."""
     out = Collector()
     by_id = {ev.id: ev for ev in evaluations}
     table = "部门自评报告"
@@ -155,7 +158,7 @@ def check_department(summary: DepartmentSummary, evaluations: Iterable[Evaluatio
                 f"部门报告所列项目“{line.name}”没有找到对应的自评记录（{line.evaluation_id or '未注明编号'}）。",
             )
             continue
-        check_department_line(line, ev, score(ev), out)
+        check_department_line(line, ev, results[ev.id], out)
 
     def amount(label: str, said: Decimal | None, items: list[DepartmentProject], attr: str) -> None:
         values = [getattr(x, attr) for x in items]

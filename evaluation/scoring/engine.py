@@ -108,22 +108,28 @@ class EvaluationResult:
     scored: int
     count: int
     errors: tuple[str, ...] = field(default_factory=tuple)
+    # lookups by code in O(1): consumers walk the system tree and fetch each row
+    _indicators: dict[str, IndicatorResult] = field(init=False, repr=False, compare=False)
+    _groups: dict[str, GroupResult] = field(init=False, repr=False, compare=False)
+    _penalties: dict[str, PenaltyResult] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_indicators", {r.code: r for r in self.indicators})
+        object.__setattr__(self, "_groups", {g.code: g for g in self.groups})
+        object.__setattr__(self, "_penalties", {p.code: p for p in self.penalties})
 
     @property
     def complete(self) -> bool:
         return self.scored == self.count and not self.errors
 
     def indicator(self, code: str) -> IndicatorResult:
-        for r in self.indicators:
-            if r.code == code:
-                return r
-        raise KeyError(code)
+        return self._indicators[code]
 
     def group(self, code: str) -> GroupResult:
-        for g in self.groups:
-            if g.code == code:
-                return g
-        raise KeyError(code)
+        return self._groups[code]
+
+    def penalty(self, code: str) -> PenaltyResult:
+        return self._penalties[code]
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data: Decimals as strings, so no float noise creeps in."""
@@ -547,12 +553,16 @@ def score_system(system: IndicatorSystem, assessments: list[Assessment], evaluat
                 findings=tuple(f.text for f in a.inputs.findings) if a is not None else (),
             )
         )
+    by_level1: dict[str, list[IndicatorResult]] = {}
+    by_level2: dict[str, list[IndicatorResult]] = {}
+    for r in rows:
+        by_level1.setdefault(r.level1_code, []).append(r)
+        by_level2.setdefault(r.level2_code, []).append(r)
     groups: list[GroupResult] = []
     for l1 in system.groups:
-        l1_rows = [r for r in rows if r.level1_code == l1.code]
-        groups.append(_group(1, l1.code, l1.name, "", l1_rows))
+        groups.append(_group(1, l1.code, l1.name, "", by_level1.get(l1.code, [])))
         for g in l1.groups:
-            groups.append(_group(2, g.code, g.name, l1.code, [r for r in l1_rows if r.level2_code == g.code]))
+            groups.append(_group(2, g.code, g.name, l1.code, by_level2.get(g.code, [])))
     penalties = tuple(score_penalty(item, by_code.get(item.code)) for item in system.penalty_items())
     raw_pen = sum((p.points for p in penalties), ZERO)
     cap = system.penalties.cap if system.penalties else ZERO

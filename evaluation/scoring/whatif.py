@@ -195,8 +195,8 @@ def _name_of(ev: Evaluation, code: str) -> str:
     return next((p.name for p in ev.system.penalty_items() if p.code == code), code)
 
 
-def grade_sensitivity(evaluation: Evaluation) -> Sensitivity:
-    base = score(evaluation)
+def grade_sensitivity(evaluation: Evaluation, base: EvaluationResult) -> Sensitivity:
+    """Which single change of one indicator's input would cross a grade line (``base`` is ``score(evaluation)``)."""
     thresholds = tuple(Threshold(g.name, g.min, base.total - g.min) for g in evaluation.system.grades if g.min > 0)
     found: list[Alternative] = []
     for code, text, changed in _alternatives(evaluation):
@@ -283,10 +283,14 @@ def variant_system(
 
 
 def rescore(
-    evaluation: Evaluation, *, reverse_variant: ReverseVariant | None = None, rounding: Rounding | None = None
+    evaluation: Evaluation,
+    base: EvaluationResult,
+    *,
+    reverse_variant: ReverseVariant | None = None,
+    rounding: Rounding | None = None,
 ) -> Rescore:
-    """Score again under another rule variant or rounding rule; differences indicator by indicator."""
-    base = score(evaluation)
+    """Score again under another rule variant or rounding rule; differences indicator by indicator
+    (``base`` is ``score(evaluation)``)."""
     changed = evaluation.model_copy(
         update={"system": variant_system(evaluation.system, reverse_variant=reverse_variant, rounding=rounding)}
     )

@@ -11,10 +11,12 @@ import hashlib
 from sqlmodel import Session, col, select
 
 from evaluation.auth import PermissionDenied, User
+from evaluation.model import Evaluation
 from evaluation.review.base import CheckFinding
 from evaluation.review.checks import check
 from evaluation.review.decisions import Decision, ReviewDecision, decision_for, open_error_count
 from evaluation.review.department import department_for
+from evaluation.scoring.engine import EvaluationResult, score
 from evaluation.storage import audit
 from evaluation.storage.repo import get_evaluation, list_department_summaries
 from evaluation.storage.tables import ReviewDecisionRow, utcnow
@@ -119,14 +121,20 @@ def list_decisions(*, session: Session, subject: str) -> dict[str, ReviewDecisio
     return {r.finding_key: _model(r) for r in rows}
 
 
+def findings_for(*, session: Session, evaluation: Evaluation, result: EvaluationResult) -> list[CheckFinding]:
+    """The checks' findings for an evaluation already loaded and scored, with its line in a department
+    report if one lists it."""
+    department = department_for(list_department_summaries(session=session), evaluation.id)
+    return check(evaluation, result, department)
+
+
 def findings_for_evaluation(*, session: Session, ref: int | str) -> tuple[str, list[CheckFinding]]:
-    """(evaluation key, findings) for a stored evaluation, with its line in a department report if any."""
+    """(evaluation key, findings) for a stored evaluation, loaded and scored here."""
     ev = get_evaluation(session=session, ref=ref)
-    department = department_for(list_department_summaries(session=session), ev.id)
-    return ev.id, check(ev, department)
+    return ev.id, findings_for(session=session, evaluation=ev, result=score(ev))
 
 
-def count_open_errors(*, session: Session, ref: int | str) -> int:
-    """Open 错误 of a stored evaluation: errors the checks find that no reviewer has decided on."""
-    key, findings = findings_for_evaluation(session=session, ref=ref)
-    return open_error_count(findings, list_decisions(session=session, subject=key))
+def count_open_errors(*, session: Session, evaluation: Evaluation, result: EvaluationResult) -> int:
+    """Open 错误 of an evaluation: errors the checks find that no reviewer has decided on."""
+    findings = findings_for(session=session, evaluation=evaluation, result=result)
+    return open_error_count(findings, list_decisions(session=session, subject=evaluation.id))

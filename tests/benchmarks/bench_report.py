@@ -20,6 +20,7 @@ from evaluation.files.evaluations import load_evaluation
 from evaluation.model import Evaluation
 from evaluation.report import build_docx
 from evaluation.report.context import Heading, Paragraph, ReportContext, Table, build_report_context
+from evaluation.scoring.engine import score
 from tests.conftest import SAMPLES
 
 
@@ -82,8 +83,8 @@ def main() -> None:
         ("攀枝花样例（15 项指标）", pzh, 5),
         ("生成的 200 项指标评价", big_evaluation(pzh, 200), 2),
     ]:
-        ctx = build_report_context(ev)
-        styled = timed(lambda ev=ev: build_docx(ev), repeat)
+        ctx = build_report_context(ev, score(ev))
+        styled = timed(lambda ev=ev: build_docx(ev, score(ev)), repeat)
         plain = timed(lambda ctx=ctx: bare(ctx), repeat)
         print(f"{label}：完整报告 {styled:.3f} s，无样式 python-docx {plain:.3f} s，比值 {styled / plain:.2f}")
 

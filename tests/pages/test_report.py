@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
 from evaluation.report.xlsx import export_xlsx
+from evaluation.scoring.engine import score
 from tests.pages.support import SAMPLE, button, by_label, new_app, open_page, stored, texts
 
 
@@ -27,7 +28,7 @@ def test_preview_of_outline_and_table_3_1(app: AppTest) -> None:
     gx = table[table["三级指标"] == "外商直接投资规模"].iloc[0]
     assert (gx["得分"], gx["扣分"], gx["得分率"]) == ("0", "8", "0%")
     outline = "\n".join(m.value for m in app.markdown)
-    assert "五、存在问题及原因分析" in outline and "1. 绩效指标设置不够规范" in outline
+    assert "五、存在问题及原因分析" in outline and "（一）绩效指标设置不够规范" in outline
     assert [m.value for m in app.metric][:2] == ["88", "良"]
 
 
@@ -65,7 +66,8 @@ def test_word_report_is_built_for_a_complete_evaluation(app: AppTest) -> None:
 
 def test_excel_export_of_table_3_1_and_appendix_1(tmp_path: Path, app: AppTest) -> None:
     app.run()
-    wb = load_workbook(BytesIO(export_xlsx(stored(tmp_path, SAMPLE))))
+    ev = stored(tmp_path, SAMPLE)
+    wb = load_workbook(BytesIO(export_xlsx(ev, score(ev))))
     assert wb.sheetnames == ["表3-1", "附件1"]
     ws = wb["表3-1"]
     assert ws.cell(1, 1).value == "表3-1 招商引资工作经费得分情况表"

@@ -10,10 +10,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from evaluation.files.evaluations import load_evaluation
-from evaluation.review.checks import check
 from evaluation.storage.db import make_engine, session_scope
 from evaluation.storage.decisions import list_decisions
 from tests.conftest import SAMPLES
+from tests.factories import checked
 from tests.pages.support import new_app
 
 PZH = "panzhihua-2023-zhaoshang"
@@ -38,7 +38,7 @@ def metrics(at: AppTest) -> dict[str, str]:
 
 def tag(code: str, indicator: str) -> str:
     ev = load_evaluation(SAMPLES / "panzhihua-2023-zhaoshang.yaml")
-    finding = next(f for f in check(ev) if f.code == code and f.location.indicator == indicator)
+    finding = next(f for f in checked(ev) if f.code == code and f.location.indicator == indicator)
     return hashlib.sha1(finding.key.encode("utf-8")).hexdigest()[:12]
 
 

@@ -58,11 +58,11 @@ def ev() -> Evaluation:
 
 @pytest.fixture(scope="module")
 def docx_bytes(ev: Evaluation) -> bytes:
-    return build_docx(ev)
+    return build_docx(ev, score(ev))
 
 
 def test_context_outline_follows_the_panzhihua_report(ev: Evaluation) -> None:
-    ctx = build_report_context(ev)
+    ctx = build_report_context(ev, score(ev))
     headings = [(h.level, h.text) for h in ctx.headings()]
     assert headings[0] == (0, "招商引资工作经费项目支出绩效评价报告")
     assert headings[1 : 1 + len(OUTLINE)] == OUTLINE
@@ -83,7 +83,7 @@ def test_context_outline_follows_the_panzhihua_report(ev: Evaluation) -> None:
 
 
 def test_context_every_number_from_the_engine(ev: Evaluation) -> None:
-    ctx = build_report_context(ev)
+    ctx = build_report_context(ev, score(ev))
     result = score(ev)
     t31 = next(t for t in ctx.tables() if t.caption.startswith("表3-1"))
     body = t31.rows
@@ -207,7 +207,7 @@ def test_control_characters_never_break_the_build(ev: Evaluation) -> None:
     data["assessments"][0]["narrative"] = "第一行\x0b第二行\x01结尾"
     data["system"]["groups"][0]["groups"][0]["indicators"][0]["explanation"] = "含控制字符\x02的解释"
     bad = Evaluation.model_validate(data)
-    doc = Document(io.BytesIO(build_docx(bad)))
+    doc = Document(io.BytesIO(build_docx(bad, score(bad))))
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "第一行" in text and "第二行" in text and "\x01" not in text
     cells = "".join(c.text for t in doc.tables for r in t.rows for c in r.cells)
@@ -217,7 +217,7 @@ def test_control_characters_never_break_the_build(ev: Evaluation) -> None:
 @pytest.mark.parametrize("path", sorted((SAMPLES / "hengkou").glob("*-1*.yaml"))[:2], ids=lambda p: p.stem)
 def test_self_evaluation_records_also_build(path: Path) -> None:
     ev = load_evaluation(path)
-    doc = Document(io.BytesIO(build_docx(ev)))
+    doc = Document(io.BytesIO(build_docx(ev, score(ev))))
     assert any(ev.project.name in p.text for p in doc.paragraphs)
     assert doc.tables[-1].rows[-1].cells[-1].text == f"{score(ev).total.normalize():f}"
 
@@ -241,7 +241,7 @@ def test_pdf_has_a_populated_table_of_contents(docx_bytes: bytes, tmp_path: Path
 
 def test_without_a_problem_list_the_findings_marked_for_the_report_are_used(ev: Evaluation) -> None:
     bare = ev.model_copy(update={"problems": [], "suggestions": []})
-    ctx = build_report_context(bare)
+    ctx = build_report_context(bare, score(bare))
     texts = [b.text for b in ctx.blocks if hasattr(b, "text")]
     start = texts.index("五、存在问题及原因分析")
     section = texts[start : texts.index("六、相关建议")]

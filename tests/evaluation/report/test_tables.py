@@ -16,7 +16,6 @@ from evaluation.formatting import number
 from evaluation.model import Evaluation
 from evaluation.report.context import Table, build_report_context
 from evaluation.report.docx import render_docx
-from evaluation.report.outline import appendix_table, score_table
 from evaluation.report.xlsx import export_xlsx
 from evaluation.scoring.engine import score
 from tests.conftest import SAMPLES
@@ -31,7 +30,7 @@ def ev(request: pytest.FixtureRequest) -> Evaluation:
 
 
 def _word_tables(ev: Evaluation) -> tuple[Table, Table]:
-    tables = build_report_context(ev).tables()
+    tables = build_report_context(ev, score(ev)).tables()
     t31 = next(t for t in tables if t.caption.startswith("表3-1"))
     appendix = tables[-1]
     assert appendix.landscape and appendix.columns[-1] == "得分"
@@ -56,11 +55,12 @@ def _merges(t: Table) -> set[tuple[int, int, int, int]]:
 def test_preview_word_and_excel_show_the_same_cells(ev: Evaluation) -> None:
     result = score(ev)
     t31, appendix = _word_tables(ev)
-    preview_31, preview_appendix = score_table(ev, result), appendix_table(ev, result)
+    ctx = build_report_context(ev, result)  # what the 报告 page previews
+    preview_31, preview_appendix = ctx.table("3-1").texts(), ctx.table("附件1").texts()
     assert preview_31 == _rows(t31)
     assert preview_appendix == _rows(appendix)
 
-    wb = load_workbook(io.BytesIO(export_xlsx(ev)))
+    wb = load_workbook(io.BytesIO(export_xlsx(ev, score(ev))))
     assert wb.sheetnames == ["表3-1", "附件1"]
     for name, preview, table in (("表3-1", preview_31, t31), ("附件1", preview_appendix, appendix)):
         ws = wb[name]
@@ -77,7 +77,7 @@ def test_preview_word_and_excel_show_the_same_cells(ev: Evaluation) -> None:
 
 def test_the_docx_tables_carry_the_context_texts(ev: Evaluation) -> None:
     t31, appendix = _word_tables(ev)
-    doc = Document(io.BytesIO(render_docx(build_report_context(ev))))
+    doc = Document(io.BytesIO(render_docx(build_report_context(ev, score(ev)))))
     for table, word in (
         (t31, next(t for t in doc.tables if t.rows[0].cells[0].text == "绩效评价指标")),
         (appendix, doc.tables[-1]),
@@ -93,11 +93,12 @@ def test_the_docx_tables_carry_the_context_texts(ev: Evaluation) -> None:
 
 def test_total_row_score_is_the_engine_total(ev: Evaluation) -> None:
     result = score(ev)
-    rows31, rows_appendix = score_table(ev, result), appendix_table(ev, result)
+    ctx = build_report_context(ev, result)
+    rows31, rows_appendix = ctx.table("3-1").texts(), ctx.table("附件1").texts()
     total31, total_appendix = rows31[-1], rows_appendix[-1]
     assert total31[0] == "合计" and total_appendix[0] == "合计"
     assert total31[rows31[0].index("得分")] == number(result.total) == total_appendix[-1]
     assert Decimal(total31[4]) == result.total
     assert total31[3] == number(result.weight_total)
-    wb = load_workbook(io.BytesIO(export_xlsx(ev)))
+    wb = load_workbook(io.BytesIO(export_xlsx(ev, score(ev))))
     assert [c.value for c in wb["表3-1"][wb["表3-1"].max_row]][4] == number(result.total)

@@ -29,11 +29,10 @@ from evaluation.review.base import (
     rate_check,
     render_findings,
 )
-from evaluation.review.checks import check
 from evaluation.review.department import check_department
-from evaluation.scoring.engine import score
+from evaluation.scoring.engine import EvaluationResult, score
 from tests.conftest import SAMPLES
-from tests.factories import evaluation, indicator, system
+from tests.factories import checked, evaluation, indicator, system
 
 HENGKOU = SAMPLES / "hengkou"
 PANZHIHUA = SAMPLES / "panzhihua-2023-zhaoshang.yaml"
@@ -136,19 +135,19 @@ def test_rate_check_knows_both_rounding_conventions() -> None:
 
 def test_arith_total_fires_when_the_stated_total_is_not_the_sum_of_rows() -> None:
     ok = third_party(row("A.1.01", "6"), row("A.1.02", "4"), stated={"total": D(10), "weight_total": D(10)})
-    assert not errors(check(ok))
+    assert not errors(checked(ok))
     bad = third_party(row("A.1.01", "6"), row("A.1.02", "4"), stated={"total": D(11), "weight_total": D(12)})
-    f = find(check(bad), "ARITH_TOTAL", field="得分")
+    f = find(checked(bad), "ARITH_TOTAL", field="得分")
     assert (f.severity, f.stated, f.computed) == (ERROR, "11", "10")
-    w = find(check(bad), "ARITH_TOTAL", field="分值")
+    w = find(checked(bad), "ARITH_TOTAL", field="分值")
     assert (w.stated, w.computed) == ("12", "10")
 
 
 def test_arith_total_deduction_and_rate_of_the_total_row() -> None:
     ok = third_party(row("A.1.01", "5"), row("A.1.02", "4"), stated={"total": D(9), "deduction": D(1), "rate": "90%"})
-    assert not errors(check(ok))
+    assert not errors(checked(ok))
     bad = third_party(row("A.1.01", "5"), row("A.1.02", "4"), stated={"total": D(9), "deduction": D(2), "rate": "80%"})
-    found = check(bad)
+    found = checked(bad)
     assert (find(found, "ARITH_TOTAL", field="扣分").computed, find(found, "ARITH_RATE", row="合计").computed) == (
         "1",
         "90%",
@@ -156,34 +155,34 @@ def test_arith_total_deduction_and_rate_of_the_total_row() -> None:
 
 
 def test_arith_deduction_fires_when_deduction_is_not_weight_minus_score() -> None:
-    assert "ARITH_DEDUCTION" not in codes(check(third_party(row("A.1.01", "5", deduction=D(1)))))
-    f = find(check(third_party(row("A.1.01", "5", deduction=D(2)))), "ARITH_DEDUCTION")
+    assert "ARITH_DEDUCTION" not in codes(checked(third_party(row("A.1.01", "5", deduction=D(1)))))
+    f = find(checked(third_party(row("A.1.01", "5", deduction=D(2)))), "ARITH_DEDUCTION")
     assert (f.severity, f.stated, f.computed, f.location.indicator) == (ERROR, "2", "1", "A.1.01")
 
 
 def test_arith_rate_at_the_stated_precision_and_other_convention_as_hint() -> None:
     for fine in ("83.33%", "83.3%", "83%"):
-        assert "ARITH_RATE" not in codes(check(third_party(row("A.1.01", "5", rate=fine)))), fine
-    f = find(check(third_party(row("A.1.01", "5", rate="80%"))), "ARITH_RATE")
+        assert "ARITH_RATE" not in codes(checked(third_party(row("A.1.01", "5", rate=fine)))), fine
+    f = find(checked(third_party(row("A.1.01", "5", rate="80%"))), "ARITH_RATE")
     assert (f.severity, f.computed) == (ERROR, "83%")
     # 2 of 3 = 66.666…%: 66.67% is half-up, 66.66% only truncation gives
     inds = [indicator("A.1.01", 3, DEDUCT)]
-    assert "ARITH_RATE" not in codes(check(third_party(row("A.1.01", "2", rate="66.67%"), inds=inds)))
-    hint = find(check(third_party(row("A.1.01", "2", rate="66.66%"), inds=inds)), "ARITH_RATE")
+    assert "ARITH_RATE" not in codes(checked(third_party(row("A.1.01", "2", rate="66.67%"), inds=inds)))
+    hint = find(checked(third_party(row("A.1.01", "2", rate="66.66%"), inds=inds)), "ARITH_RATE")
     assert hint.severity == INFO
 
 
 def test_score_range() -> None:
-    assert "SCORE_RANGE" not in codes(check(third_party(row("A.1.01", "6"))))
-    f = find(check(third_party(row("A.1.01", "7"))), "SCORE_RANGE")
+    assert "SCORE_RANGE" not in codes(checked(third_party(row("A.1.01", "6"))))
+    f = find(checked(third_party(row("A.1.01", "7"))), "SCORE_RANGE")
     assert (f.severity, f.stated, f.computed) == (ERROR, "7", "6")
 
 
 def test_group_label_against_rows_and_parent() -> None:
     ok = third_party(row("A.1.01", "6"), stated={"group_labels": {"A": D(10), "A.1": D(10)}})
-    assert "GROUP_LABEL" not in codes(check(ok))
+    assert "GROUP_LABEL" not in codes(checked(ok))
     bad = third_party(row("A.1.01", "6"), stated={"group_labels": {"A": D(10), "A.1": D(12)}})
-    found = check(bad)
+    found = checked(bad)
     f = find(found, "GROUP_LABEL", indicator="A.1", field="分值标注")
     assert (f.severity, f.stated, f.computed) == (ERROR, "12", "10")
     assert find(found, "GROUP_LABEL", field="下级标注之和").computed == "12"
@@ -192,9 +191,9 @@ def test_group_label_against_rows_and_parent() -> None:
 def test_grade_that_does_not_follow_from_the_total() -> None:
     # grades are on the absolute score (优 ≥ 90 …); this small system's total of 10 is 差
     ok = third_party(row("A.1.01", "6"), row("A.1.02", "4"), stated={"total": D(10), "grade": "差"})
-    assert "GRADE" not in codes(check(ok))
+    assert "GRADE" not in codes(checked(ok))
     bad = third_party(row("A.1.01", "6"), row("A.1.02", "4"), stated={"total": D(10), "grade": "优"})
-    f = find(check(bad), "GRADE", field="等级")
+    f = find(checked(bad), "GRADE", field="等级")
     assert (f.severity, f.stated, f.computed) == (ERROR, "优", "差")
 
 
@@ -211,11 +210,11 @@ def budget(annual: str, executed: str, rate: str, score_: str) -> list[dict[str,
 def test_budget_rate_and_score_follow_the_truncation_rule() -> None:
     # 55.15 / 57.16 = 96.48…%: × 10 = 9.648, truncated to one decimal = 9.6 (the template's rule)
     ok = self_eval(budget("57.16", "55.15", "96.48%", "9.6"), QTY, QTY_ROW)
-    assert not {"BUDGET_RATE", "BUDGET_SCORE"} & codes(check(ok))
+    assert not {"BUDGET_RATE", "BUDGET_SCORE"} & codes(checked(ok))
     # 4.98 / 5 = 99.6 %: truncation gives 9.9, half-up would give 10
     ok2 = self_eval(budget("5", "4.98", "99.60%", "9.9"), QTY, QTY_ROW)
-    assert not {"BUDGET_RATE", "BUDGET_SCORE"} & codes(check(ok2))
-    bad = check(self_eval(budget("5", "4.98", "99.50%", "10"), QTY, QTY_ROW))
+    assert not {"BUDGET_RATE", "BUDGET_SCORE"} & codes(checked(ok2))
+    bad = checked(self_eval(budget("5", "4.98", "99.50%", "10"), QTY, QTY_ROW))
     assert (
         find(bad, "BUDGET_RATE").computed,
         find(bad, "BUDGET_SCORE", field="得分", table="预算执行情况").computed,
@@ -227,9 +226,9 @@ def test_budget_rate_and_score_follow_the_truncation_rule() -> None:
 
 def test_budget_sum_of_sub_rows() -> None:
     rows = [*budget("50", "50", "100%", "10"), {"name": "其中：当年财政拨款", "annual": D(50), "executed": D(50)}]
-    assert "BUDGET_SUM" not in codes(check(self_eval(rows, QTY, QTY_ROW)))
+    assert "BUDGET_SUM" not in codes(checked(self_eval(rows, QTY, QTY_ROW)))
     rows[1]["annual"] = D(40)
-    f = find(check(self_eval(rows, QTY, QTY_ROW)), "BUDGET_SUM")
+    f = find(checked(self_eval(rows, QTY, QTY_ROW)), "BUDGET_SUM")
     assert (f.stated, f.computed) == ("50", "40")
 
 
@@ -251,14 +250,14 @@ def test_share_of_expenditure_in_the_text() -> None:
     ok = third_party(
         row("A.1.01", "6"), facts=funds("办公费 2.12 万元（21.20%），劳务费 7.88 万元（78.80%），执行率100%")
     )
-    assert not {"SHARE", "FUNDS_SUM", "FUNDS_RATE"} & codes(check(ok))
-    bad = check(third_party(row("A.1.01", "6"), facts=funds("办公费 2.12 万元（21.00%），执行率95%")))
+    assert not {"SHARE", "FUNDS_SUM", "FUNDS_RATE"} & codes(checked(ok))
+    bad = checked(third_party(row("A.1.01", "6"), facts=funds("办公费 2.12 万元（21.00%），执行率95%")))
     assert find(bad, "SHARE", row="办公费", field="占比").computed == "21.20%"
     assert find(bad, "FUNDS_RATE").computed == "100%"  # at the precision written: 95% against 100%
 
 
 def test_breakdown_total_against_spent() -> None:
-    f = find(check(third_party(row("A.1.01", "6"), facts=funds("", spent="11"))), "FUNDS_SUM")
+    f = find(checked(third_party(row("A.1.01", "6"), facts=funds("", spent="11"))), "FUNDS_SUM")
     assert (f.stated, f.computed) == ("10", "11")
 
 
@@ -268,24 +267,24 @@ def test_breakdown_total_against_spent() -> None:
 def test_stated_score_against_the_rule() -> None:
     inds = [indicator("A.1.01", 10, {"method": "ratio", "direction": "auto"}, "≥90%")]
     ok = third_party(row("A.1.01", "10", inputs={"actual": "100%"}), inds=inds)
-    assert "STATED_VS_COMPUTED" not in codes(check(ok))
-    f = find(check(third_party(row("A.1.01", "8", inputs={"actual": "100%"}), inds=inds)), "STATED_VS_COMPUTED")
+    assert "STATED_VS_COMPUTED" not in codes(checked(ok))
+    f = find(checked(third_party(row("A.1.01", "8", inputs={"actual": "100%"}), inds=inds)), "STATED_VS_COMPUTED")
     assert (f.severity, f.stated, f.computed) == (WARNING, "8", "10")
 
 
 def test_override_the_evidence_does_not_support() -> None:
     override = {"score": D(3), "reason": "报告所载得分"}
     bad = third_party({**row("A.1.01", "3", inputs={"findings": [{"text": "一处问题"}]}), "override": override})
-    f = find(check(bad), "OVERRIDE_UNSUPPORTED")
+    f = find(checked(bad), "OVERRIDE_UNSUPPORTED")
     assert (f.severity, f.stated, f.computed) == (WARNING, "3", "5")
     same = {"score": D(5), "reason": "与规则一致"}
     ok = third_party({**row("A.1.01", "5", inputs={"findings": [{"text": "一处问题"}]}), "override": same})
-    assert "OVERRIDE_UNSUPPORTED" not in codes(check(ok))
+    assert "OVERRIDE_UNSUPPORTED" not in codes(checked(ok))
 
 
 def test_input_error_is_an_error() -> None:
     inds = [indicator("A.1.01", 10, RATIO, "良好")]
-    f = find(check(third_party(row("A.1.01", "10", inputs={"actual": "好"}), inds=inds)), "INPUT_ERROR")
+    f = find(checked(third_party(row("A.1.01", "10", inputs={"actual": "好"}), inds=inds)), "INPUT_ERROR")
     assert f.severity == ERROR
 
 
@@ -293,16 +292,16 @@ def test_input_error_is_an_error() -> None:
 
 
 def test_narrative_score() -> None:
-    assert "NARRATIVE_SCORE" not in codes(check(third_party(row("A.1.01", "5", narrative_score=D(5)))))
-    f = find(check(third_party(row("A.1.01", "5", narrative_score=D(6)))), "NARRATIVE_SCORE")
+    assert "NARRATIVE_SCORE" not in codes(checked(third_party(row("A.1.01", "5", narrative_score=D(5)))))
+    f = find(checked(third_party(row("A.1.01", "5", narrative_score=D(6)))), "NARRATIVE_SCORE")
     assert (f.stated, f.computed) == ("6", "5")
     text = "指标分值 6 分，评价得分 6 分。"
-    found = check(third_party(row("A.1.01", "5", narrative=text)))
+    found = checked(third_party(row("A.1.01", "5", narrative=text)))
     assert find(found, "NARRATIVE_SCORE", field="评价得分").stated == "6"
     assert "NARRATIVE_SCORE" not in codes(
-        check(third_party(row("A.1.01", "5", narrative="指标分值 6 分，评价得分 5 分。")))
+        checked(third_party(row("A.1.01", "5", narrative="指标分值 6 分，评价得分 5 分。")))
     )
-    wrong_weight = check(third_party(row("A.1.01", "5", narrative="指标分值 8 分，评价得分 5 分。")))
+    wrong_weight = checked(third_party(row("A.1.01", "5", narrative="指标分值 8 分，评价得分 5 分。")))
     assert find(wrong_weight, "NARRATIVE_SCORE", field="指标分值").computed == "6"
 
 
@@ -312,11 +311,11 @@ def test_narrative_counts_against_the_table() -> None:
     ok = third_party(
         row("A.1.01", "5", rate="83.33%", inputs=inputs, narrative="共设置 6 个绩效目标，实际完成 5 个。"), inds=inds
     )
-    assert "NARRATIVE_COUNT" not in codes(check(ok))
+    assert "NARRATIVE_COUNT" not in codes(checked(ok))
     bad = third_party(
         row("A.1.01", "5", rate="83.33%", inputs=inputs, narrative="共设置 3 个绩效目标，完成 2 个。"), inds=inds
     )
-    f = find(check(bad), "NARRATIVE_COUNT")
+    f = find(checked(bad), "NARRATIVE_COUNT")
     assert (f.severity, f.stated, f.computed) == (ERROR, "2/3", "5/6")
 
 
@@ -331,8 +330,8 @@ def test_band_measure_stated_against_its_counts() -> None:
     inds = [indicator("A.1.01", 2, BANDS)]
     inputs = {"count": 4, "of": 12}
     ok = third_party(row("A.1.01", "0", inputs=inputs, note="偏离度为33.33%"), inds=inds)
-    assert "BAND_MEASURE" not in codes(check(ok))
-    f = find(check(third_party(row("A.1.01", "0", inputs=inputs, note="偏离度为25%"), inds=inds)), "BAND_MEASURE")
+    assert "BAND_MEASURE" not in codes(checked(ok))
+    f = find(checked(third_party(row("A.1.01", "0", inputs=inputs, note="偏离度为25%"), inds=inds)), "BAND_MEASURE")
     assert (f.stated, f.computed) == ("25%", "33.33%")
     assert "得 1 分" in f.message and "得 0 分" in f.message
 
@@ -349,7 +348,7 @@ def test_targets_not_quantified_or_implausible() -> None:
         indicator("CC.1.05", 10, {"method": "manual"}, "100%", name="资金拨付率"),
     ]
     manual = [{"code": i["code"], "inputs": {"score": D(10), "justification": "按表"}} for i in inds]
-    found = check(self_eval(budget("5", "5", "100%", "10"), inds, *manual))
+    found = checked(self_eval(budget("5", "5", "100%", "10"), inds, *manual))
     assert find(found, "TARGET_QUALITATIVE").location.indicator == "CC.1.01"
     implausible = {f.location.indicator for f in found if f.code == "TARGET_IMPLAUSIBLE"}
     assert implausible == {"CC.1.02", "CC.1.03"}
@@ -362,12 +361,12 @@ def test_target_share_offers_the_planning_band_rule() -> None:
     inds = [indicator("A.1.01", 2, BANDS)]
     targets = [{"name": f"目标{i}", "value": v} for i, v in enumerate(["≥90%", "良好", "10个以上", "有效提升"])]
     ev = third_party(row("A.1.01", "2", inputs={"count": 0, "of": 4}), inds=inds, facts={"annual_targets": targets})
-    share = find(check(ev), "TARGET_SHARE")
+    share = find(checked(ev), "TARGET_SHARE")
     assert share.computed == "50.00%" and "得 0 分" in share.message
     quantified = third_party(
         row("A.1.01", "2", inputs={"count": 0, "of": 1}), inds=inds, facts={"annual_targets": targets[:1]}
     )
-    assert not {"TARGET_SHARE", "TARGET_QUALITATIVE"} & codes(check(quantified))
+    assert not {"TARGET_SHARE", "TARGET_QUALITATIVE"} & codes(checked(quantified))
 
 
 # --------------------------------------------------------------------------- completeness
@@ -375,7 +374,7 @@ def test_target_share_offers_the_planning_band_rule() -> None:
 
 def test_missing_evidence_and_unanswered_problems() -> None:
     bare = {"code": "A.1.01", "stated": {"score": D(6)}}
-    found = check(third_party(bare, problems=[{"title": "问题一"}]))
+    found = checked(third_party(bare, problems=[{"title": "问题一"}]))
     assert find(found, "MISSING_EVIDENCE").location.indicator == "A.1.01"
     assert find(found, "MISSING_ASSESSMENT").location.indicator == "A.1.02"
     assert "PROBLEM_NO_SUGGESTION" in codes(found)
@@ -385,7 +384,7 @@ def test_missing_evidence_and_unanswered_problems() -> None:
         problems=[{"title": "问题一"}],
         suggestions=[{"title": "建议一", "answers": [1]}],
     )
-    assert not {"MISSING_EVIDENCE", "MISSING_ASSESSMENT", "PROBLEM_NO_SUGGESTION"} & codes(check(answered))
+    assert not {"MISSING_EVIDENCE", "MISSING_ASSESSMENT", "PROBLEM_NO_SUGGESTION"} & codes(checked(answered))
 
 
 # --------------------------------------------------------------------------- department report
@@ -420,17 +419,17 @@ def test_department_sums_counts_and_rates() -> None:
     right = dept(
         lines, project_count=2, total_budget=D(200), spent=D("180.25"), rate="90.13%", grade_counts={"优": 1, "良": 1}
     )
-    assert not errors(check_department(right, []))
-    assert {f.code for f in check_department(right, [])} == {"DEPT_RECORD"}
+    assert not errors(check_department(right, [], {}))
+    assert {f.code for f in check_department(right, [], {})} == {"DEPT_RECORD"}
     wrong = dept(lines, project_count=3, total_budget=D(201), spent=D("180.25"), rate="90.12%", grade_counts={"优": 2})
-    found = check_department(wrong, [])
+    found = check_department(wrong, [], {})
     assert find(found, "DEPT_SUM", field="项目个数").computed == "2"
     assert find(found, "DEPT_SUM", field="预算资金合计").computed == "200"
     truncated = dept(lines, total_budget=D(200), spent=D("180.25"), rate="90.12%")
-    rate = find(check_department(truncated, []), "DEPT_RATE", field="执行率")
+    rate = find(check_department(truncated, [], {}), "DEPT_RATE", field="执行率")
     assert (rate.severity, rate.computed) == (WARNING, "90.13%")  # truncation, not the template's half-up
     off = dept(lines, total_budget=D(200), spent=D("180.25"), rate="90.2%")
-    assert find(check_department(off, []), "DEPT_RATE").severity == ERROR
+    assert find(check_department(off, [], {}), "DEPT_RATE").severity == ERROR
     assert find(found, "DEPT_SUM", field="优等项目数").computed == "1"
 
 
@@ -444,13 +443,18 @@ def samples() -> dict[str, Evaluation]:
 
 
 @pytest.fixture(scope="module")
+def results(samples: dict[str, Evaluation]) -> dict[str, EvaluationResult]:
+    return {key: score(ev) for key, ev in samples.items()}
+
+
+@pytest.fixture(scope="module")
 def department() -> DepartmentSummary:
     path = HENGKOU / "department-2024.yaml"
     return validate_model(DepartmentSummary, read_data(path), str(path))
 
 
 def test_panzhihua_table_3_1(samples: dict[str, Evaluation]) -> None:
-    found = check(samples["panzhihua-2023-zhaoshang"])
+    found = checked(samples["panzhihua-2023-zhaoshang"])
     # 表3-1: 6+3+6+2+10+6+6+3+5+3+10+10+10+0+8 = 88, but 合计 says 89, 扣分 11, 得分率 89%
     total = find(found, "ARITH_TOTAL", field="得分")
     assert (total.stated, total.computed) == ("89", "88")
@@ -465,7 +469,7 @@ def test_panzhihua_table_3_1(samples: dict[str, Evaluation]) -> None:
 
 
 def test_panzhihua_narrative_and_planning(samples: dict[str, Evaluation]) -> None:
-    found = check(samples["panzhihua-2023-zhaoshang"])
+    found = checked(samples["panzhihua-2023-zhaoshang"])
     narrative = find(found, "NARRATIVE_SCORE", indicator="TY.JG.01")
     assert (narrative.stated, narrative.computed) == ("6", "5")
     counts = find(found, "NARRATIVE_COUNT", indicator="TY.JG.01")
@@ -478,7 +482,7 @@ def test_panzhihua_narrative_and_planning(samples: dict[str, Evaluation]) -> Non
 
 
 def test_panzhihua_raises_nothing_else(samples: dict[str, Evaluation]) -> None:
-    found = check(samples["panzhihua-2023-zhaoshang"])
+    found = checked(samples["panzhihua-2023-zhaoshang"])
     assert {(f.code, f.location.indicator, f.location.field) for f in errors(found)} == {
         ("ARITH_TOTAL", "", "得分"),
         ("ARITH_TOTAL", "", "扣分"),
@@ -519,7 +523,7 @@ LABELS = {"CC": "50", "XY": "30", "MY": "10"}
 
 @pytest.mark.parametrize("key", sorted(WRONG_LABELS))
 def test_hengkou_errors_are_exactly_the_wrong_totals_and_labels(samples: dict[str, Evaluation], key: str) -> None:
-    found = check(samples[key])
+    found = checked(samples[key])
     expected = {("GROUP_LABEL", code) for code in WRONG_LABELS[key]}
     if key in WRONG_TOTALS:
         expected.add(("ARITH_TOTAL", ""))
@@ -535,7 +539,7 @@ def test_hengkou_errors_are_exactly_the_wrong_totals_and_labels(samples: dict[st
 
 
 def test_hongxing_targets(samples: dict[str, Evaluation]) -> None:
-    found = check(samples["hengkou-2024-zsj-07-hongxing"])
+    found = checked(samples["hengkou-2024-zsj-07-hongxing"])
     date = find(found, "TARGET_IMPLAUSIBLE", indicator="CC.SX.01")
     assert date.stated == "1900年1月" and "1900" in date.message
     ratio = find(found, "TARGET_IMPLAUSIBLE", indicator="CC.ZL.01")
@@ -560,25 +564,27 @@ STATED_VS_RULE = {
 
 @pytest.mark.parametrize(("key", "code"), sorted(STATED_VS_RULE))
 def test_hengkou_stated_scores_against_the_rules(samples: dict[str, Evaluation], key: str, code: str) -> None:
-    f = find(check(samples[key]), "STATED_VS_COMPUTED", indicator=code)
+    f = find(checked(samples[key]), "STATED_VS_COMPUTED", indicator=code)
     assert (f.severity, f.stated, f.computed) == (WARNING, *STATED_VS_RULE[(key, code)])
 
 
 def test_rows_that_agree_with_the_rules_are_not_flagged(samples: dict[str, Evaluation]) -> None:
     # 宁波商会: every row's stated score is what its rule gives, and 总分 92 is the sum of rows
-    found = check(samples["hengkou-2024-zsj-08-ningbo"])
+    found = checked(samples["hengkou-2024-zsj-08-ningbo"])
     assert not errors(found)
     assert "STATED_VS_COMPUTED" not in codes(found)
     for ev in samples.values():
-        for f in check(ev):
+        for f in checked(ev):
             if f.code == "STATED_VS_COMPUTED" and f.location.indicator:
                 r = score(ev).indicator(f.location.indicator)
                 a = ev.assessment(f.location.indicator)
                 assert a is not None and a.stated is not None and a.stated.score != r.score
 
 
-def test_department_report_against_the_records(samples: dict[str, Evaluation], department: DepartmentSummary) -> None:
-    found = check_department(department, list(samples.values()))
+def test_department_report_against_the_records(
+    samples: dict[str, Evaluation], department: DepartmentSummary, results: dict[str, EvaluationResult]
+) -> None:
+    found = check_department(department, list(samples.values()), results)
     # 红星: the report says 95.9, the table's 总分 says 93.8 (its rows do add up to 95.9)
     hongxing = find(found, "DEPT_SCORE", row="红星美凯龙星和宅配恒口物流园区租赁费用（安恒财预〔2024〕154号）")
     assert (hongxing.severity, hongxing.stated, hongxing.computed) == (ERROR, "95.9", "93.8")
@@ -598,14 +604,14 @@ def test_department_report_against_the_records(samples: dict[str, Evaluation], d
 def test_a_record_checked_with_its_department_line(
     samples: dict[str, Evaluation], department: DepartmentSummary
 ) -> None:
-    found = check(samples["hengkou-2024-zsj-07-hongxing"], department)
+    found = checked(samples["hengkou-2024-zsj-07-hongxing"], department)
     assert find(found, "DEPT_SCORE").stated == "95.9"
-    assert "DEPT_SCORE" not in codes(check(samples["hengkou-2024-zsj-08-ningbo"], department))
+    assert "DEPT_SCORE" not in codes(checked(samples["hengkou-2024-zsj-08-ningbo"], department))
 
 
 def test_findings_have_stable_keys_and_render(samples: dict[str, Evaluation]) -> None:
     ev = samples["panzhihua-2023-zhaoshang"]
-    first, again = check(ev), check(ev)
+    first, again = checked(ev), checked(ev)
     assert [f.key for f in first] == [f.key for f in again]
     assert len({f.key for f in first}) == len(first)
     assert [f.severity for f in first] == sorted((f.severity for f in first), key=[ERROR, WARNING, INFO].index)
@@ -663,7 +669,7 @@ def consistent(draw: st.DrawFn) -> Evaluation:
 @settings(max_examples=60, deadline=None)
 @given(consistent())
 def test_a_consistent_evaluation_has_no_errors(ev: Evaluation) -> None:
-    assert not errors(check(ev)), [f.message for f in errors(check(ev))]
+    assert not errors(checked(ev)), [f.message for f in errors(checked(ev))]
 
 
 # --------------------------------------------------------------------------- command line
@@ -710,15 +716,15 @@ def test_cli_check_missing_file() -> None:
 
 
 def test_department_overall_figures_against_the_overall_table(
-    samples: dict[str, Evaluation], department: DepartmentSummary
+    samples: dict[str, Evaluation], department: DepartmentSummary, results: dict[str, EvaluationResult]
 ) -> None:
     # 部门整体: 57.16 万元, 55.15 万元, 96.48 %, 90.6 agree with the 部门整体 table
-    found = check_department(department, list(samples.values()))
+    found = check_department(department, list(samples.values()), results)
     assert not [f for f in found if f.location.row == "部门整体"]
     changed = department.model_copy(
         update={"stated": department.stated.model_copy(update={"overall_score": D("91.6")})}
     )
-    f = find(check_department(changed, list(samples.values())), "DEPT_SUM", row="部门整体")
+    f = find(check_department(changed, list(samples.values()), results), "DEPT_SUM", row="部门整体")
     assert (f.location.field, f.stated, f.computed) == ("部门整体自评得分", "91.6", "90.6")
 
 
@@ -754,28 +760,30 @@ def test_budget_rows_written_the_template_way_have_no_errors(annual_cents: int, 
     rate = (D(executed_cents * 10000) / annual_cents).quantize(D(1), rounding=ROUND_HALF_UP) / 100
     cut = D(executed_cents * 100 // annual_cents) / 10
     rows = budget(str(annual), str(executed), f"{rate:.2f}%", str(cut))
-    found = check(self_eval(rows, QTY, QTY_ROW))
+    found = checked(self_eval(rows, QTY, QTY_ROW))
     assert not {"BUDGET_RATE", "BUDGET_SCORE"} & codes(found), [f.message for f in found]
 
 
 def test_findings_without_evidence_and_missing_report_fields(samples: dict[str, Evaluation]) -> None:
     with_ref = {"text": "一处问题", "evidence": [{"document": "凭证"}]}
     ok = third_party(row("A.1.01", "5", inputs={"findings": [with_ref]}))
-    assert "FINDING_NO_EVIDENCE" not in codes(check(ok))
+    assert "FINDING_NO_EVIDENCE" not in codes(checked(ok))
     bare = third_party(row("A.1.01", "5", inputs={"findings": [{"text": "一处问题"}]}))
-    assert find(check(bare), "FINDING_NO_EVIDENCE").severity == INFO
+    assert find(checked(bare), "FINDING_NO_EVIDENCE").severity == INFO
     # the factory's project has no 委托单位; the Panzhihua sample has every report field
-    assert find(check(bare), "REPORT_FIELD", row="委托单位").severity == INFO
-    assert count_by_severity(check(samples["panzhihua-2023-zhaoshang"]))[INFO] == 0
+    assert find(checked(bare), "REPORT_FIELD", row="委托单位").severity == INFO
+    assert count_by_severity(checked(samples["panzhihua-2023-zhaoshang"]))[INFO] == 0
 
 
-def test_department_amounts_against_the_table(samples: dict[str, Evaluation], department: DepartmentSummary) -> None:
+def test_department_amounts_against_the_table(
+    samples: dict[str, Evaluation], department: DepartmentSummary, results: dict[str, EvaluationResult]
+) -> None:
     lines = [
         line.model_copy(update={"budget": D("186")}) if line.evaluation_id.endswith("185") else line
         for line in department.projects
     ]
     changed = department.model_copy(update={"projects": lines})
-    f = find(check_department(changed, list(samples.values())), "DEPT_AMOUNT")
+    f = find(check_department(changed, list(samples.values()), results), "DEPT_AMOUNT")
     assert (f.severity, f.stated, f.computed) == (ERROR, "186", "185")
 
 

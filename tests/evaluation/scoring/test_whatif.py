@@ -21,7 +21,7 @@ def test_margins_to_each_threshold() -> None:
     # a single deduction indicator worth 100 with 12 findings of 1 point: 100 − 12 = 88
     sys_ = system(indicator("A.1.01", 100, {"method": "deduction", "points_per_finding": 1}))
     ev = evaluation(sys_, {"code": "A.1.01", "inputs": {"findings": [{"text": f"问题{i}"} for i in range(12)]}})
-    s = grade_sensitivity(ev)
+    s = grade_sensitivity(ev, score(ev))
     assert (s.total, s.grade) == (D(88), "良")
     assert {t.grade: t.margin for t in s.thresholds} == {"优": D(-2), "良": D(8), "中": D(28)}
     assert "还差 2 分" in s.margin_text()
@@ -40,7 +40,7 @@ def test_a_move_across_a_threshold_is_reported() -> None:
         {"code": "A.1.01", "inputs": {"findings": [{"text": "问题"}]}},
         {"code": "A.1.02", "inputs": {"band": "达成", "score": D(9)}},
     )
-    s = grade_sensitivity(ev)
+    s = grade_sensitivity(ev, score(ev))
     assert (s.total, s.grade) == (D(98), "优")
     crossing = s.crossing
     # 部分达成 is the neighbouring band: its middle is 7 of 10 → 96, still 优; nothing crosses 90
@@ -53,14 +53,14 @@ def test_a_move_across_a_threshold_is_reported() -> None:
         {"code": "A.1.01", "inputs": {"findings": [{"text": f"问题{i}"} for i in range(9)]}},
         {"code": "A.1.02", "inputs": {"band": "达成", "score": D(9)}},
     )
-    s2 = grade_sensitivity(tight)
+    s2 = grade_sensitivity(tight, score(tight))
     assert s2.total == D(90)
     assert {(a.code, a.grade) for a in s2.crossing} == {("A.1.01", "良"), ("A.1.02", "良")}
 
 
 def test_panzhihua_planning_override_is_what_keeps_it_below_90() -> None:
     ev = load_evaluation(SAMPLES / "panzhihua-2023-zhaoshang.yaml")
-    s = grade_sensitivity(ev)
+    s = grade_sensitivity(ev, score(ev))
     assert (s.total, s.grade) == (D(88), "良")
     # without the override and with the report's own 偏离度 (3 of 12 = 25 % → band 1): 4 + 1 = 5, total 90
     crossing = [(a.code, a.alternative, a.total, a.grade) for a in s.crossing]
@@ -71,7 +71,7 @@ def test_panzhihua_planning_override_is_what_keeps_it_below_90() -> None:
 
 def test_rescore_with_another_rounding_rule(tmp_path: Path) -> None:
     ev = load_evaluation(SAMPLES / "hengkou" / "hengkou-2024-zsj-01-renyuan.yaml")
-    r = rescore(ev, rounding=Rounding(digits=2, mode="half_up"))
+    r = rescore(ev, score(ev), rounding=Rounding(digits=2, mode="half_up"))
     # 55.15 / 57.16 × 10 = 9.648…: truncated to one decimal 9.6, half-up to two 9.65
     assert [(d.code, d.base, d.alternative, d.delta) for d in r.changed] == [
         ("YS.1.01", D("9.6"), D("9.65"), D("0.05"))
@@ -85,16 +85,16 @@ def test_rescore_with_the_other_reverse_variant() -> None:
     sys_ = system(indicator("A.1.01", 10, rule, "≤100万元"))
     ev = evaluation(sys_, {"code": "A.1.01", "inputs": {"actual": "125万元"}})
     assert score(ev).total == D(8)  # 10 × 100 / 125
-    r = rescore(ev, reverse_variant=ReverseVariant.overrun_linear)
+    r = rescore(ev, score(ev), reverse_variant=ReverseVariant.overrun_linear)
     assert [(d.base, d.alternative) for d in r.changed] == [(D(8), D("7.5"))]  # 10 × (1 − 25 %)
     assert r.base_grade == r.grade == "差"
-    same = rescore(ev, reverse_variant=ReverseVariant.target_over_actual)
+    same = rescore(ev, score(ev), reverse_variant=ReverseVariant.target_over_actual)
     assert not same.changed
 
 
 def test_penalty_items_one_problem_more_or_less() -> None:
     ev = load_evaluation(SAMPLES / "panzhihua-2023-zhaoshang.yaml")
-    s = grade_sensitivity(ev)
+    s = grade_sensitivity(ev, score(ev))
     more = [a for a in s.alternatives if a.code == "KF.01"]
     # no problem found so far: only "one more" is possible, and it costs a point (88 → 87)
     assert [(a.description, a.alternative, a.total) for a in more] == [("扣分项再认定一个问题", D(1), D(87))]

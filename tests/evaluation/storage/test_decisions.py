@@ -11,12 +11,13 @@ from openpyxl import load_workbook
 from pydantic import ValidationError
 from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from evaluation.auth import SYSTEM, User
 from evaluation.report.review_files import review_sheet_xlsx
 from evaluation.review.base import ERROR
-from evaluation.review.checks import check
 from evaluation.review.decisions import open_error_count, review_items
+from evaluation.scoring.engine import score
 from evaluation.storage.db import session_scope
 from evaluation.storage.decisions import (
     clear_decision,
@@ -26,6 +27,7 @@ from evaluation.storage.decisions import (
     save_decision,
 )
 from evaluation.storage.repo import get_evaluation, replace_evaluation
+from tests.factories import checked
 
 WANG = User(id=0, username="wang", display_name="王", role="管理员")  # decisions carry the reviewer's name
 PZH = "panzhihua-2023-zhaoshang"
@@ -37,6 +39,11 @@ def engine(sample_engine: Engine) -> Engine:
     return sample_engine
 
 
+def open_errors(session: Session) -> int:
+    pzh = get_evaluation(session=session, ref=PZH)
+    return count_open_errors(session=session, evaluation=pzh, result=score(pzh))
+
+
 def test_migration_creates_the_review_table(engine: Engine) -> None:
     assert "review_decision" in inspect(engine).get_table_names()
 
@@ -45,13 +52,13 @@ def test_decisions_close_errors_and_survive_a_recheck(engine: Engine) -> None:
     with session_scope(engine) as session:
         key, findings = findings_for_evaluation(session=session, ref=PZH)
         errors = [f for f in findings if f.severity == ERROR]
-        assert key == PZH and count_open_errors(session=session, ref=PZH) == len(errors) == 7
+        assert key == PZH and open_errors(session) == len(errors) == 7
         save_decision(session=session, subject=key, finding=errors[0], decision="已修正", user=WANG)
         save_decision(
             session=session, subject=key, finding=errors[1], decision="接受", reason="原报告如此，保留原文", user=SYSTEM
         )
     with session_scope(engine) as session:
-        assert count_open_errors(session=session, ref=PZH) == 5
+        assert open_errors(session) == 5
         # re-checking the stored evaluation yields the same identities, so the decisions still apply
         _, again = findings_for_evaluation(session=session, ref=PZH)
         decisions = list_decisions(session=session, subject=PZH)
@@ -69,7 +76,7 @@ def test_decisions_close_errors_and_survive_a_recheck(engine: Engine) -> None:
         assert len(decisions) == 2 and decisions[errors[0].key].decision == "接受"
         assert clear_decision(session=session, subject=PZH, finding_key=errors[0].key, user=SYSTEM)
         assert not clear_decision(session=session, subject=PZH, finding_key=errors[0].key, user=SYSTEM)
-        assert count_open_errors(session=session, ref=PZH) == 6
+        assert open_errors(session) == 6
 
 
 def test_accept_without_reason_is_refused_and_nothing_is_written(engine: Engine) -> None:
@@ -125,6 +132,6 @@ def test_review_sheet_has_one_row_per_finding_with_its_decision(engine: Engine) 
 def test_open_error_count_is_pure(engine: Engine) -> None:
     with session_scope(engine) as session:
         ev = get_evaluation(session=session, ref=PZH)
-    findings = check(ev)
+    findings = checked(ev)
     assert open_error_count(findings, {}) == 7
     assert open_error_count([f for f in findings if f.severity != ERROR], {}) == 0
