@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from evaluation.auth import User
 from evaluation.config import get_settings
-from evaluation.errors import ConflictError, ScoringError, WorkbenchError
+from evaluation.errors import ConflictError, WorkbenchError
 from evaluation.files.attachments import (
     MAX_BYTES,
     AttachmentError,
@@ -26,7 +26,6 @@ from evaluation.formatting import number, score_text
 from evaluation.indicators.rules import describe_rule
 from evaluation.indicators.system import Indicator
 from evaluation.model import Assessment, EvidenceRef, Inputs, Override
-from evaluation.scoring.engine import score_rule
 from evaluation.scoring.narrative import draft_narrative
 from evaluation.storage.db import session_scope
 from evaluation.storage.repo import save_assessment
@@ -186,15 +185,9 @@ with tab_in:
     if submitted:
         try:
             inputs: Inputs = collect()
-            if indicator is not None:
-                score_rule(rule, weight, inputs, code=code, target_text=indicator.target)
-        except FieldError as e:
-            st.error(f"未保存：{e}")
-        except ScoringError as e:
-            st.error(f"未保存：{e.detail}")
-        except ValidationError as e:
+        except (FieldError, ValidationError) as e:
             show_error(e)
-        else:
+        else:  # the core refuses inputs its rule cannot score
             save(base.model_copy(update={"inputs": inputs}), "已保存评分输入并重新计算得分。", "inputs")
 
 with tab_ev:

@@ -13,11 +13,11 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from evaluation.auth import User, require
-from evaluation.errors import ConflictError, NotFound, Problem, ValidationFailed
+from evaluation.errors import ConflictError, NotFound, Problem, ScoringError, ValidationFailed
 from evaluation.files.evaluations import evaluation_from_data
 from evaluation.formatting import two
 from evaluation.model import Assessment, DepartmentSummary, Evaluation, evaluation_problems
-from evaluation.scoring.engine import score
+from evaluation.scoring.engine import EvaluationResult, score
 from evaluation.storage import audit
 from evaluation.storage.tables import (
     AssessmentRow,
@@ -60,8 +60,7 @@ def _doc(ev: Evaluation) -> dict[str, Any]:
     return data
 
 
-def _apply_scores(row: EvaluationRow, ev: Evaluation) -> None:
-    result = score(ev)
+def _apply_scores(row: EvaluationRow, result: EvaluationResult) -> None:
     row.total_score = two(result.total)
     row.grade = result.grade
     row.scored = result.scored
@@ -78,7 +77,7 @@ def _row_values(row: EvaluationRow, ev: Evaluation) -> None:
     row.category = ev.project.category
     row.template_id = ev.system.id
     row.document = _doc(ev)
-    _apply_scores(row, ev)
+    _apply_scores(row, score(ev))
 
 
 def _check(ev: Evaluation) -> None:
@@ -285,6 +284,8 @@ def save_assessment(
     others = [a for a in ev.assessments if a.code != assessment.code]
     candidate = ev.model_copy(update={"assessments": [*others, assessment]})
     _check(candidate)
+    result = score(candidate)
+    _refuse_unscorable_inputs(ev.assessment(assessment.code), assessment, result)
     current = session.exec(
         select(AssessmentRow).where(AssessmentRow.evaluation_id == row.id, AssessmentRow.code == assessment.code)
     ).first()
@@ -299,12 +300,12 @@ def save_assessment(
         if expected_version is None:
             other = _other(session, row.key, assessment.code)
             raise ConflictError(f"指标 {assessment.code} 已有他人保存的评分记录，请载入最新内容后再改。{other}")
-        result = session.execute(
+        updated = session.execute(
             update(AssessmentRow)
             .where(col(AssessmentRow.id) == current.id, col(AssessmentRow.version) == expected_version)
             .values(data=data, version=expected_version + 1, updated_at=utcnow())
         )
-        if getattr(result, "rowcount", 0) != 1:
+        if getattr(updated, "rowcount", 0) != 1:
             other = _other(session, row.key, assessment.code)
             raise ConflictError(f"指标 {assessment.code} 在您编辑期间已被他人修改，您的修改未保存。{other}")
         new_version = expected_version + 1
@@ -317,11 +318,21 @@ def save_assessment(
         old=old,
         new=data,
     )
-    _apply_scores(row, candidate)
+    _apply_scores(row, result)
     row.updated_at = utcnow()
     session.add(row)
     session.flush()
     return new_version
+
+
+def _refuse_unscorable_inputs(old: Assessment | None, new: Assessment, result: EvaluationResult) -> None:
+    """New inputs must give a score under the indicator's rule (an override aside); a save that leaves the
+    inputs as they were (evidence, narrative) is not refused for inputs entered earlier."""
+    if new.override is not None or (old is not None and old.inputs == new.inputs):
+        return
+    row = next((r for r in result.indicators if r.code == new.code), None)
+    if row is not None and row.error:
+        raise ScoringError(new.code, row.error)
 
 
 def _other(session: Session, key: str, target: str | None) -> str:

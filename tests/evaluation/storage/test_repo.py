@@ -11,7 +11,7 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 
 from evaluation.auth import SYSTEM
-from evaluation.errors import ConflictError, NotFound, ValidationFailed
+from evaluation.errors import ConflictError, NotFound, ScoringError, ValidationFailed
 from evaluation.files.evaluations import dump_evaluation, load_evaluation
 from evaluation.model import Assessment
 from evaluation.scoring.engine import score
@@ -108,6 +108,27 @@ def test_an_invalid_assessment_changes_nothing(engine: Engine) -> None:
     with session_scope(engine) as s:
         assert repo.get_evaluation(session=s, ref=key) == before
         assert repo.get_assessment_version(session=s, ref=key, code="TY.JG.01") == 1
+
+
+def test_new_inputs_must_score_but_old_ones_do_not_block_other_edits(engine: Engine) -> None:
+    ensure_samples(engine, SAMPLES)
+    key = "panzhihua-2023-zhaoshang"
+    with session_scope(engine) as s:
+        before = repo.get_evaluation(session=s, ref=key)
+    ambiguous = Assessment.model_validate({"code": "GX.JJ.02", "inputs": {"actual": "新签约5亿元以上项目5个"}})
+    with pytest.raises(ScoringError, match="多个数值"), session_scope(engine) as s:
+        repo.save_assessment(session=s, ref=key, assessment=ambiguous, expected_version=1, user=SYSTEM)
+    with session_scope(engine) as s:
+        assert repo.get_evaluation(session=s, ref=key) == before
+    # an evaluation imported with inputs its rule cannot score: its narrative can still be saved
+    others = [a for a in before.assessments if a.code != ambiguous.code]
+    broken = before.model_copy(update={"id": "broken-inputs", "assessments": [*others, ambiguous]})
+    with session_scope(engine) as s:
+        repo.create_evaluation(session=s, evaluation=broken, user=SYSTEM)
+    noted = ambiguous.model_copy(update={"narrative": "实际值待与单位核实后补录。"})
+    with session_scope(engine) as s:
+        repo.save_assessment(session=s, ref="broken-inputs", assessment=noted, expected_version=1, user=SYSTEM)
+        assert repo.get_evaluation(session=s, ref="broken-inputs").assessment("GX.JJ.02") == noted
 
 
 def test_import_is_all_or_nothing(engine: Engine, tmp_path: Path) -> None:
