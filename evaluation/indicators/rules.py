@@ -6,9 +6,10 @@ in its parameters; the engine (``evaluation.scoring.engine``) knows how to score
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -44,11 +45,23 @@ class ReverseVariant(StrEnum):
 
 
 class RatioRule(Strict):
-    """比率分值法: 得分 = 分值 × 完成率, capped at the weight."""
+    """比率分值法: 得分 = 分值 × 完成率, capped at the weight.
+
+    With ``points_per_percent`` the rule is the one many client tables state instead: full marks when the
+    target is met, and that many points off for each 1 % of shortfall (positive) or overrun (reverse),
+    floored at 0 ("每低于1个百分点扣0.5分", "每超出1%扣1分，扣完为止").
+    """
 
     method: Literal["ratio"]
     direction: RatioDirection = RatioDirection.positive
     reverse_variant: ReverseVariant = ReverseVariant.target_over_actual
+    points_per_percent: PositivePoints | None = Field(default=None, description="每差 1% 扣的分数")
+
+    @model_validator(mode="after")
+    def _points_need_a_direction(self) -> RatioRule:
+        if self.points_per_percent is not None and self.direction == RatioDirection.equal:
+            raise ValueError("“每差 1% 扣分”须用于正向或反向比率，不能用于等值")
+        return self
 
 
 class RatioPart(Strict):
@@ -71,10 +84,15 @@ class CompositeRatioRule(Strict):
 
 
 class TimelinessRule(Strict):
-    """(1 − (实际 − 计划)/计划) × 分值; full marks when on time, 0 when late by 100 % or more."""
+    """(1 − (实际 − 计划)/计划) × 分值; full marks when on time, 0 when late by 100 % or more.
+
+    With ``points_per_unit``: full marks when on time, that many points off per 天/月/年 late ("每延期
+    1个月扣1分"), floored at 0.
+    """
 
     method: Literal["timeliness"]
     unit: Literal["天", "月", "年"] = "天"
+    points_per_unit: PositivePoints | None = Field(default=None, description="每延期一个单位扣的分数")
 
 
 class ChecklistItem(Strict):
@@ -280,51 +298,94 @@ def rule_weight_problems(rule: AnyRule, weight: Decimal) -> list[str]:
 
 def describe_rule(rule: AnyRule, weight: Decimal) -> str:
     """The rule in words, for the page and the 评分说明 preview."""
+    describe = _DESCRIBERS.get(type(rule))
     w = number(weight)
-    if isinstance(rule, DeductionRule):
-        return f"满分 {w} 分，每发现一处问题扣 {number(rule.points_per_finding)} 分，扣完为止。"
-    if isinstance(rule, RatioRule):
-        if rule.direction == RatioDirection.positive:
-            return f"得分 = {w} × 实际值 ÷ 目标值，最高 {w} 分。"
-        if rule.direction == RatioDirection.equal:
-            return f"实际值等于目标值得 {w} 分，否则不得分。"
-        rev = (
-            f"得分 = {w} × 目标值 ÷ 实际值，最高 {w} 分"
-            if rule.reverse_variant == ReverseVariant.target_over_actual
-            else f"实际值不超过目标值得 {w} 分；超出时得分 = {w} × (1 − 超出额 ÷ 目标值)，超出一倍及以上得 0 分"
-        )
+    return describe(rule, w) if describe is not None else f"由评价人员直接给分（0–{w} 分），须写明理由。"
+
+
+def _describe_deduction(rule: DeductionRule, w: str) -> str:
+    return f"满分 {w} 分，每发现一处问题扣 {number(rule.points_per_finding)} 分，扣完为止。"
+
+
+def _describe_ratio(rule: RatioRule, w: str) -> str:
+    if rule.points_per_percent is not None:
+        per = number(rule.points_per_percent)
+        over = f"实际值不超过目标值得 {w} 分；每超出目标 1% 扣 {per} 分，扣完为止"
+        short = f"实际值达到目标值得 {w} 分；每低于目标 1% 扣 {per} 分，扣完为止"
         if rule.direction == RatioDirection.reverse:
-            return f"反向指标：{rev}。"
-        return f"按目标值的比较符判断：≥ 为正向（得分 = {w} × 实际值 ÷ 目标值），≤ 为反向（{rev}）。"
-    if isinstance(rule, CompositeRatioRule):
-        parts = " + ".join(f"{p.name} × {number(p.weight)}" for p in rule.parts)
-        return f"得分 = {parts}，各比率最高按 100% 计。"
-    if isinstance(rule, TimelinessRule):
-        return (
-            f"得分 = (1 − (实际完成时间 − 计划完成时间) ÷ 计划完成时间) × {w}（以{rule.unit}计）；"
-            "按时完成得满分，超时一倍及以上得 0 分。"
-        )
-    if isinstance(rule, ChecklistRule):
-        items = "；".join(f"{i.text}，得 {number(i.points)} 分" for i in rule.items)
-        return f"{items}。否则该项不得分。"
-    if isinstance(rule, BandsRule):
-        sym = "≤" if rule.compare == "at_most" else "≥"
-        parts_text = []
-        for b in rule.bands:
-            if b.limit is None:
-                parts_text.append(f"其他情形得 {number(b.points)} 分")
-            else:
-                parts_text.append(f"{rule.measure} {sym} {number(b.limit)}{rule.unit} 得 {number(b.points)} 分")
-        return "，".join(parts_text) + "（按顺序取第一档）。"
-    if isinstance(rule, QualitativeRule):
-        bands = "；".join(f"{b.name}：{number(b.low)}%–{number(b.high)}%" for b in rule.bands)
-        return f"评价人员选择档次并在该档分值区间内给分（{bands}，下限含）。"
-    if isinstance(rule, CompositeRule):
-        return " ".join(
-            f"{i}. {p.name}（{number(p.weight)} 分）：{describe_rule(p.rule, p.weight)}"
-            for i, p in enumerate(rule.parts, 1)
-        )
-    if isinstance(rule, PenaltyRule):
-        cap = f"，本项最多扣 {number(rule.cap)} 分" if rule.cap is not None else ""
-        return f"每发现一个问题扣 {number(rule.points_per_problem)} 分{cap}，从总分中扣除。"
-    return f"由评价人员直接给分（0–{w} 分），须写明理由。"
+            return over + "。"
+        if rule.direction == RatioDirection.positive:
+            return short + "。"
+        return f"按目标值的比较符判断：≥ 为正向（{short}），≤ 为反向（{over}）。"
+    if rule.direction == RatioDirection.positive:
+        return f"得分 = {w} × 实际值 ÷ 目标值，最高 {w} 分。"
+    if rule.direction == RatioDirection.equal:
+        return f"实际值等于目标值得 {w} 分，否则不得分。"
+    rev = (
+        f"得分 = {w} × 目标值 ÷ 实际值，最高 {w} 分"
+        if rule.reverse_variant == ReverseVariant.target_over_actual
+        else f"实际值不超过目标值得 {w} 分；超出时得分 = {w} × (1 − 超出额 ÷ 目标值)，超出一倍及以上得 0 分"
+    )
+    if rule.direction == RatioDirection.reverse:
+        return f"反向指标：{rev}。"
+    return f"按目标值的比较符判断：≥ 为正向（得分 = {w} × 实际值 ÷ 目标值），≤ 为反向（{rev}）。"
+
+
+def _describe_composite_ratio(rule: CompositeRatioRule, w: str) -> str:
+    parts = " + ".join(f"{p.name} × {number(p.weight)}" for p in rule.parts)
+    return f"得分 = {parts}，各比率最高按 100% 计。"
+
+
+def _describe_timeliness(rule: TimelinessRule, w: str) -> str:
+    if rule.points_per_unit is not None:
+        return f"按时或提前完成得 {w} 分；每延期 1 {rule.unit}扣 {number(rule.points_per_unit)} 分，扣完为止。"
+    return (
+        f"得分 = (1 − (实际完成时间 − 计划完成时间) ÷ 计划完成时间) × {w}（以{rule.unit}计）；"
+        "按时完成得满分，超时一倍及以上得 0 分。"
+    )
+
+
+def _describe_checklist(rule: ChecklistRule, w: str) -> str:
+    items = "；".join(f"{i.text}，得 {number(i.points)} 分" for i in rule.items)
+    return f"{items}。否则该项不得分。"
+
+
+def _describe_bands(rule: BandsRule, w: str) -> str:
+    sym = "≤" if rule.compare == "at_most" else "≥"
+    parts_text = []
+    for b in rule.bands:
+        if b.limit is None:
+            parts_text.append(f"其他情形得 {number(b.points)} 分")
+        else:
+            parts_text.append(f"{rule.measure} {sym} {number(b.limit)}{rule.unit} 得 {number(b.points)} 分")
+    return "，".join(parts_text) + "（按顺序取第一档）。"
+
+
+def _describe_qualitative(rule: QualitativeRule, w: str) -> str:
+    bands = "；".join(f"{b.name}：{number(b.low)}%–{number(b.high)}%" for b in rule.bands)
+    return f"评价人员选择档次并在该档分值区间内给分（{bands}，下限含）。"
+
+
+def _describe_composite(rule: CompositeRule, w: str) -> str:
+    return " ".join(
+        f"{i}. {p.name}（{number(p.weight)} 分）：{describe_rule(p.rule, p.weight)}"
+        for i, p in enumerate(rule.parts, 1)
+    )
+
+
+def _describe_penalty(rule: PenaltyRule, w: str) -> str:
+    cap = f"，本项最多扣 {number(rule.cap)} 分" if rule.cap is not None else ""
+    return f"每发现一个问题扣 {number(rule.points_per_problem)} 分{cap}，从总分中扣除。"
+
+
+_DESCRIBERS: dict[type, Callable[[Any, str], str]] = {
+    DeductionRule: _describe_deduction,
+    RatioRule: _describe_ratio,
+    CompositeRatioRule: _describe_composite_ratio,
+    TimelinessRule: _describe_timeliness,
+    ChecklistRule: _describe_checklist,
+    BandsRule: _describe_bands,
+    QualitativeRule: _describe_qualitative,
+    CompositeRule: _describe_composite,
+    PenaltyRule: _describe_penalty,
+}

@@ -222,6 +222,8 @@ def score_ratio(rule: RatioRule, weight: Decimal, inputs: Inputs, code: str, tar
         raise ScoringError(code, f"实际值“{actual_q.text}”或目标值“{target_q.text}”为负数，比率类规则不接受负值")
     a_txt, t_txt = actual_q.describe().lstrip("≥≤<>="), target_q.describe().lstrip("≥≤<>=")
     direction = _direction(rule, target_q.op)
+    if rule.points_per_percent is not None:
+        return _per_percent(rule.points_per_percent, direction, weight, a, t, a_txt, t_txt, code, target_q.text)
     if direction == RatioDirection.equal:
         ok = a == t
         return Outcome(
@@ -264,6 +266,35 @@ def score_ratio(rule: RatioRule, weight: Decimal, inputs: Inputs, code: str, tar
     )
 
 
+def _per_percent(
+    per: Decimal,
+    direction: RatioDirection,
+    weight: Decimal,
+    a: Decimal,
+    t: Decimal,
+    a_txt: str,
+    t_txt: str,
+    code: str,
+    target_text: str,
+) -> Outcome:
+    """Full marks at the target; ``per`` points off for each 1 % of shortfall (positive) or overrun (reverse)."""
+    if t == 0:
+        raise ScoringError(code, f"目标值“{target_text}”为 0，无法计算差额比例，请改用其他规则或直接评分")
+    gap = (t - a) / t if direction == RatioDirection.positive else (a - t) / t
+    if gap <= 0:
+        reached = "达到" if direction == RatioDirection.positive else "未超过"
+        return Outcome(weight, f"实际 {a_txt}，{reached}目标 {t_txt}，得满分 {number(weight)} 分。")
+    lost = per * gap * HUNDRED
+    score = clamp(weight - lost, weight)
+    side = "低于" if direction == RatioDirection.positive else "超出"
+    floor = "，扣完为止" if weight - lost < 0 else ""
+    return Outcome(
+        score,
+        f"实际 {a_txt}{side}目标 {t_txt} {pct(gap)}，每 1% 扣 {number(per)} 分，共扣 {number(_q(lost))} 分{floor}，"
+        f"得 {number(_q(score))} 分。",
+    )
+
+
 def score_composite_ratio(rule: CompositeRatioRule, weight: Decimal, inputs: Inputs, code: str) -> Outcome:
     applicable = [p for p in rule.parts if not (inputs.ratios.get(p.key) and inputs.ratios[p.key].not_applicable)]
     if not applicable:
@@ -302,6 +333,8 @@ def score_composite_ratio(rule: CompositeRatioRule, weight: Decimal, inputs: Inp
 
 
 def score_timeliness(rule: TimelinessRule, weight: Decimal, inputs: Inputs, code: str) -> Outcome:
+    if rule.points_per_unit is not None:
+        return _timeliness_per_unit(rule, rule.points_per_unit, weight, inputs, code)
     planned, actual = inputs.planned_duration, inputs.actual_duration
     unit = rule.unit
     if inputs.start_date and inputs.planned_end and inputs.actual_end:
@@ -324,6 +357,38 @@ def score_timeliness(rule: TimelinessRule, weight: Decimal, inputs: Inputs, code
         score,
         f"计划 {number(planned)}{unit}，实际 {number(actual)}{unit}，"
         f"超时 {number(late)}{unit}（{pct(ratio)}），{tail}。",
+    )
+
+
+def _late_units(rule: TimelinessRule, inputs: Inputs, code: str) -> tuple[Decimal, str]:
+    """How late, in the rule's unit, and how it was counted. With dates, a started month or year counts whole."""
+    if inputs.planned_end and inputs.actual_end:
+        p, a = inputs.planned_end, inputs.actual_end
+        if rule.unit == "天":
+            return Decimal((a - p).days), f"计划 {p.isoformat()} 完成，实际 {a.isoformat()} 完成"
+        months = (a.year - p.year) * 12 + a.month - p.month + (1 if a.day > p.day else 0)
+        late = months if rule.unit == "月" else (months + 11) // 12 if months > 0 else 0
+        return Decimal(
+            late
+        ), f"计划 {p.isoformat()} 完成，实际 {a.isoformat()} 完成（不足一{rule.unit}按一{rule.unit}计）"
+    if inputs.planned_duration is None or inputs.actual_duration is None:
+        raise ScoringError(code, "需要计划完成时间和实际完成时间（或计划完成日期和实际完成日期）")
+    unit = rule.unit
+    said = f"计划 {number(inputs.planned_duration)}{unit}，实际 {number(inputs.actual_duration)}{unit}"
+    return inputs.actual_duration - inputs.planned_duration, said
+
+
+def _timeliness_per_unit(rule: TimelinessRule, per: Decimal, weight: Decimal, inputs: Inputs, code: str) -> Outcome:
+    late, said = _late_units(rule, inputs, code)
+    if late <= 0:
+        return Outcome(weight, f"{said}，按时完成，得满分 {number(weight)} 分。")
+    lost = per * late
+    score = clamp(weight - lost, weight)
+    floor = "，扣完为止" if weight - lost < 0 else ""
+    return Outcome(
+        score,
+        f"{said}，延期 {number(late)} {rule.unit}，每{rule.unit}扣 {number(per)} 分，共扣 {number(lost)} 分{floor}，"
+        f"得 {number(score)} 分。",
     )
 
 

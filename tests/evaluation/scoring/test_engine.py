@@ -120,6 +120,31 @@ def test_reverse_overrun_linear() -> None:
     assert run(rule, 10, target="≤100万元", actual="250万元") == 0
 
 
+def test_points_per_percent_of_shortfall() -> None:
+    # 完成率 92 %: 8 points short, 0.5 points each → 10 − 4 = 6
+    rule = {"method": "ratio", "direction": "positive", "points_per_percent": "0.5"}
+    assert run(rule, 10, "100%", actual="92%") == 6
+    assert run(rule, 10, "100%", actual="100%") == 10 and run(rule, 10, "100%", actual="130%") == 10
+    assert run(rule, 10, "100%", actual="50%") == 0  # 25 points of loss, floored at 0
+    assert "每 1% 扣 0.5 分，共扣 4 分" in explain(rule, 10, "100%", actual="92%")
+
+
+def test_points_per_percent_of_overrun() -> None:
+    # cost 10.5 万元 against ≤10 万元: 5 % over, 1 point each → 8 − 5 = 3
+    rule = {"method": "ratio", "direction": "reverse", "points_per_percent": 1}
+    assert run(rule, 8, "≤10万元", actual="10.5万元") == 3
+    assert run(rule, 8, "≤10万元", actual="9万元") == 8
+    auto = {"method": "ratio", "direction": "auto", "points_per_percent": 1}
+    assert run(auto, 8, "≤10万元", actual="10.5万元") == 3 and run(auto, 8, "≥20个", actual="19个") == 3
+
+
+def test_points_per_percent_needs_a_direction_and_a_target() -> None:
+    with pytest.raises(ValidationError, match="不能用于等值"):
+        RULE.validate_python({"method": "ratio", "direction": "equal", "points_per_percent": 1})
+    with pytest.raises(ScoringError, match="为 0"):
+        run({"method": "ratio", "points_per_percent": 1}, 10, "0", actual="5")
+
+
 def test_equal_direction() -> None:
     rule = {"method": "ratio", "direction": "equal"}
     assert run(rule, 10, target="1户", actual="1户") == 10
@@ -194,6 +219,18 @@ def test_late_by_exactly_and_more_than_100_percent_is_zero() -> None:
 def test_timeliness_from_dates() -> None:
     # planned 2024-01-01 → 2024-01-31 (30 days), finished 2024-02-15 (45 days): late 50 %
     assert run(TIME, 4, start_date="2024-01-01", planned_end="2024-01-31", actual_end="2024-02-15") == 2
+
+
+def test_timeliness_points_per_unit_late() -> None:
+    rule = {"method": "timeliness", "unit": "月", "points_per_unit": 1}
+    assert run(rule, 3, planned_duration=6, actual_duration=8) == 1  # two months late
+    assert run(rule, 3, planned_duration=6, actual_duration=5) == 3
+    assert run(rule, 3, planned_duration=6, actual_duration=12) == 0  # six points lost, floored
+    # dates: a started month counts whole (2024-12-31 → 2025-02-03 is one month and three days: two months)
+    assert run(rule, 5, planned_end="2024-12-31", actual_end="2025-02-03") == 3
+    assert "延期 2 月" in explain(rule, 5, planned_end="2024-12-31", actual_end="2025-02-03")
+    days = {"method": "timeliness", "unit": "天", "points_per_unit": "0.5"}
+    assert run(days, 3, planned_end="2024-12-01", actual_end="2024-12-03") == 2
 
 
 def test_timeliness_zero_plan_is_an_error() -> None:
