@@ -223,7 +223,10 @@ def score_ratio(rule: RatioRule, weight: Decimal, inputs: Inputs, code: str, tar
     a_txt, t_txt = actual_q.describe().lstrip("≥≤<>="), target_q.describe().lstrip("≥≤<>=")
     direction = _direction(rule, target_q.op)
     if rule.points_per_percent is not None:
-        return _per_percent(rule.points_per_percent, direction, weight, a, t, a_txt, t_txt, code, target_q.text)
+        points_of_percent = actual_q.dimension == target_q.dimension == "百分比"
+        return _per_percent(
+            rule.points_per_percent, direction, weight, (a, t, a_txt, t_txt), code, target_q.text, points_of_percent
+        )
     if direction == RatioDirection.equal:
         ok = a == t
         return Outcome(
@@ -270,27 +273,31 @@ def _per_percent(
     per: Decimal,
     direction: RatioDirection,
     weight: Decimal,
-    a: Decimal,
-    t: Decimal,
-    a_txt: str,
-    t_txt: str,
+    values: tuple[Decimal, Decimal, str, str],
     code: str,
     target_text: str,
+    points_of_percent: bool,
 ) -> Outcome:
-    """Full marks at the target; ``per`` points off for each 1 % of shortfall (positive) or overrun (reverse)."""
-    if t == 0:
+    """Full marks at the target; ``per`` points off for each 1 % of shortfall (positive) or overrun (reverse).
+
+    When actual and target are both percentages (完成率 92% against 100%), the gap is counted in percentage
+    points (8 个百分点), as such tables mean it; otherwise relative to the target (10.5 万元 is 5 % over 10)."""
+    a, t, a_txt, t_txt = values
+    if t == 0 and not points_of_percent:
         raise ScoringError(code, f"目标值“{target_text}”为 0，无法计算差额比例，请改用其他规则或直接评分")
-    gap = (t - a) / t if direction == RatioDirection.positive else (a - t) / t
-    if gap <= 0:
+    diff = t - a if direction == RatioDirection.positive else a - t
+    if diff <= 0:
         reached = "达到" if direction == RatioDirection.positive else "未超过"
         return Outcome(weight, f"实际 {a_txt}，{reached}目标 {t_txt}，得满分 {number(weight)} 分。")
-    lost = per * gap * HUNDRED
+    gap = diff * HUNDRED if points_of_percent else diff / t * HUNDRED
+    lost = per * gap
     score = clamp(weight - lost, weight)
     side = "低于" if direction == RatioDirection.positive else "超出"
+    how = f"{number(_q(gap))} 个百分点" if points_of_percent else f"{number(_q(gap))}%"
     floor = "，扣完为止" if weight - lost < 0 else ""
     return Outcome(
         score,
-        f"实际 {a_txt}{side}目标 {t_txt} {pct(gap)}，每 1% 扣 {number(per)} 分，共扣 {number(_q(lost))} 分{floor}，"
+        f"实际 {a_txt}{side}目标 {t_txt} {how}，每 1% 扣 {number(per)} 分，共扣 {number(_q(lost))} 分{floor}，"
         f"得 {number(_q(score))} 分。",
     )
 
