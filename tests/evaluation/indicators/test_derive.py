@@ -21,6 +21,9 @@ from evaluation.scoring.engine import score_rule
 D = Decimal
 
 
+WORDS = ("key", "text", "label", "name", "measure", "description")
+
+
 def shape(rule: AnyRule) -> Any:
     """The scoring content of a rule: keys, item texts, labels, descriptions and measure names left out."""
 
@@ -52,6 +55,15 @@ def test_every_shipped_rule_text_derives_its_hand_made_rule(library: Library) ->
             continue
         assert shape(derived.rule) == shape(ind.rule), (ind.code, ind.rule_text)
         assert derived.exact, (ind.code, derived.notes)
+
+
+def ratio(direction: str, per_percent: str | None = None) -> dict[str, Any]:
+    return {
+        "method": "ratio",
+        "direction": direction,
+        "reverse_variant": "target_over_actual",
+        "points_per_percent": per_percent,
+    }
 
 
 CLIENT_WORDINGS: list[tuple[str, int, dict[str, Any]]] = [
@@ -96,7 +108,7 @@ CLIENT_WORDINGS: list[tuple[str, int, dict[str, Any]]] = [
     (
         "实际成本控制在预算内得满分，每超出1%扣1分，扣完为止",
         10,
-        {"method": "ratio", "direction": "reverse", "reverse_variant": "target_over_actual", "points_per_percent": "1"},
+        ratio("reverse", "1"),
     ),
     (
         "完成率100%得满分，每低于1个百分点扣0.5分",
