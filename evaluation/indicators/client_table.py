@@ -48,9 +48,9 @@ _PENALTY_RULE: TypeAdapter[PenaltyRule] = TypeAdapter(PenaltyRule)
 
 # column → header wordings, most specific first ("三级指标" before the bare "指标")
 HEADERS: dict[str, tuple[str, ...]] = {
-    "level1": ("一级指标",),
-    "level2": ("二级指标",),
-    "name": ("三级指标", "指标名称", "具体指标", "评价指标", "指标"),
+    "level1": ("一级指标", "一级"),
+    "level2": ("二级指标", "二级"),
+    "name": ("三级指标", "三级", "指标名称", "具体指标", "评价指标", "指标"),
     "weight": ("指标分值", "分值", "权重", "标准分", "满分", "分数"),
     "target": ("年度指标值", "绩效目标值", "指标值", "目标值", "标准值"),
     "explanation": ("指标解释", "指标说明", "指标内涵", "考核内容", "指标定义", "考核要点"),
@@ -141,6 +141,7 @@ def read_client_table(name: str, data: bytes, *, system_id: str | None = None) -
 class _Header:
     row: int  # the last header row
     columns: dict[str, int]
+    first: int  # the first header row (the one above it for a two-row header)
 
 
 def _norm(text: str) -> str:
@@ -156,7 +157,7 @@ def _columns(cells: list[str]) -> dict[str, int]:
         for key, words in HEADERS.items():
             if key in found:
                 continue
-            if any(text == w or (w != "指标" and w in text) for w in words):
+            if any(text == w or (len(w) > 2 and w in text) for w in words):
                 found[key] = c
                 break
     if "method" in found and "rule" not in found:  # one column only: it is the rule text
@@ -168,14 +169,15 @@ def _find_header(grid: Grid) -> _Header | None:
     rows = grid.rows
     for r in range(min(len(rows), 25)):
         single = _columns(rows[r])
-        if {"name", "weight"} <= single.keys():
-            return _Header(r, single)
+        below = _columns(rows[r + 1]) if r + 1 < len(rows) else {}
+        if {"name", "weight"} <= single.keys() and not below.keys() & {"level1", "level2", "name"}:
+            return _Header(r, single, r)
         if r + 1 < len(rows):  # a two-row header: 绩效评价指标 over 一级/二级/三级
             width = max(len(rows[r]), len(rows[r + 1]))
             merged = [_cell(rows[r + 1], c) or _cell(rows[r], c) for c in range(width)]
             double = _columns(merged)
-            if {"name", "weight"} <= double.keys() and not {"name", "weight"} <= _columns(rows[r + 1]).keys():
-                return _Header(r + 1, double)
+            if {"name", "weight"} <= double.keys() and not {"name", "weight"} <= below.keys():
+                return _Header(r + 1, double, r)
     return None
 
 
@@ -189,9 +191,10 @@ def _id_from(name: str) -> str:
 
 
 def _title(grid: Grid, header: _Header) -> str:
-    for row in grid.rows[: header.row]:
+    """The table's title: a line of its own above the header, or a Word table's caption."""
+    for row in grid.rows[: header.first]:
         texts = [t for t in row if t.strip()]
-        if len(texts) == 1 and not _columns(row):
+        if len(texts) == 1:
             return texts[0].strip()
     return grid.title
 
@@ -270,9 +273,9 @@ def _read_rows(grid: Grid, header: _Header, file: str) -> _Reading:
         reading.rows.append(
             _Row(
                 where=grid.where(r),
-                l1=l1 or (reading.rows[-1].l1 if reading.rows else "指标体系"),
+                l1=l1 or "指标体系",
                 l1_weight=l1_w,
-                l2=l2 or l1,
+                l2=l2 or l1 or "指标体系",
                 l2_weight=l2_w,
                 name=name,
                 weight=abs(weight) if weight is not None else None,

@@ -189,7 +189,8 @@ def _composite_ratio(t: str, weight: Decimal) -> PartRule | None:
 
 
 _PER_PERCENT = re.compile(
-    r"每(低于|少于|减少|下降|降低|超出|超过|高于|增加)\s*(?:1|一)\s*(?:%|个百分点)[^;。]{0,6}?扣\s*" + NUM + r"\s*分"
+    r"每(低于|少于|减少|下降|降低|超出|超过|高于|增加)[\u4e00-\u9fff]{0,4}\s*(?:1|一)\s*(?:%|个百分点)"
+    r"[^;。]{0,6}?扣\s*" + NUM + r"\s*分"
 )
 
 
