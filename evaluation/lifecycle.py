@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from evaluation.formatting import number
 from evaluation.indicators.library import compose
 from evaluation.indicators.rules import ManualRule
 from evaluation.indicators.system import Group, Indicator, IndicatorSystem
 from evaluation.model import Assessment, Evaluation, Funds, Inputs, Project
+from evaluation.scoring.engine import EvaluationResult, score
 
 # --------------------------------------------------------------------------- creating and duplicating
 
@@ -123,3 +125,66 @@ def reconcile_assessments(old: IndicatorSystem, new: IndicatorSystem, assessment
                 reset.append(a.code)
         kept.append(a.model_copy(update=update))
     return Reconciled(kept, tuple(removed), tuple(reset))
+
+
+@dataclass(frozen=True)
+class ScoreChange:
+    """One indicator whose score or record changes when a new system is applied."""
+
+    code: str
+    name: str
+    before: Decimal | None
+    after: Decimal | None
+    why: str
+
+
+@dataclass(frozen=True)
+class SystemChange:
+    """The evaluation with a new system applied (assessments carried over, the draft cleared) and what that
+    does to the scores, for the consultant to see before saving."""
+
+    evaluation: Evaluation
+    changes: tuple[ScoreChange, ...]
+    total_before: Decimal
+    total_after: Decimal
+    removed: tuple[str, ...]
+    reset: tuple[str, ...]
+
+    @property
+    def touches_evidence(self) -> bool:
+        """Whether a recorded score changes, or evidence is dropped or its inputs cleared (the page then asks
+        for confirmation)."""
+        return bool(self.removed or self.reset or any(c.before is not None for c in self.changes))
+
+
+def change_system(ev: Evaluation, new: IndicatorSystem, before: EvaluationResult) -> SystemChange:
+    """Apply ``new`` to ``ev``: kept indicators keep their records, changed rules clear only the inputs (evidence
+    and narrative stay), removed indicators lose theirs. ``before`` is ``score(ev)``; the new scores are
+    computed once here."""
+    rec = reconcile_assessments(ev.system, new, ev.assessments)
+    changed = ev.model_copy(update={"system": new, "assessments": rec.assessments, "system_draft": None})
+    after = score(changed)
+    old_rows = {r.code: r for r in before.indicators}
+    new_rows = {r.code: r for r in after.indicators}
+    weights = {ind.code: ind.weight for _, _, ind in new.indicators()}
+    rows: list[ScoreChange] = []
+    for code, old in old_rows.items():
+        now = new_rows.get(code)
+        if now is None:
+            why = "指标删除，其评分记录一并删除" if code in rec.removed else "指标删除"
+            rows.append(ScoreChange(code, old.name, old.score, None, why))
+        elif code in rec.reset:
+            rows.append(
+                ScoreChange(
+                    code, now.name, old.score, now.score, "评分规则或分值改变，评分输入已清空（证据与评分过程保留）"
+                )
+            )
+        elif old.score != now.score or old.weight != now.weight:
+            why = f"分值 {number(old.weight)} → {number(now.weight)}" if old.weight != now.weight else "按新规则重算"
+            rows.append(ScoreChange(code, now.name, old.score, now.score, why))
+    rows += [
+        ScoreChange(code, now.name, None, now.score, f"新指标（{number(weights[code])} 分）")
+        for code, now in new_rows.items()
+        if code not in old_rows
+    ]
+    return SystemChange(changed, tuple(rows), before.total, after.total, rec.removed, rec.reset)

@@ -322,6 +322,9 @@ class Evaluation(Model):
     project: Project
     facts: Facts = Field(default_factory=Facts)
     system: IndicatorSystem
+    system_draft: IndicatorSystem | None = Field(
+        default=None, description="指标体系的草稿：在“指标体系”页编辑、尚未应用到本评价（不参与评分）"
+    )
     assessments: list[Assessment] = Field(default_factory=list)
     problems: list[ReportProblem] = Field(default_factory=list)
     suggestions: list[Suggestion] = Field(default_factory=list)

@@ -21,7 +21,6 @@ from evaluation.files.attachments import (
 )
 from evaluation.files.evaluations import load_evaluation
 from evaluation.funds import breakdown, execution_rate
-from evaluation.indicators.editing import apply_personal_rows, personal_rows
 from evaluation.lifecycle import duplicate_for_next_year, new_evaluation_id
 from evaluation.model import Evaluation, ExpenseItem, ReportProblem, Suggestion
 from evaluation.report.problems import renumber
@@ -55,15 +54,6 @@ def test_duplicate_for_next_year_clears_what_belongs_to_the_old_year(sample: Eva
     assert copy.facts.funds.spent is None and all(e.amount == 0 for e in copy.facts.funds.breakdown)
     assert copy.system == sample.system and copy.report.stages == []
     assert score(copy).scored == 0
-
-
-def test_personal_rows_round_trip_and_sum_check(sample: Evaluation) -> None:
-    rows = personal_rows(sample.system)
-    same = apply_personal_rows(sample.system, rows)
-    assert same.problems == () and same.system == sample.system
-    rows[0]["分值"] = 9
-    over = apply_personal_rows(sample.system, rows)
-    assert [p.message for p in over.problems] == ["个性指标分值合计 17 分，超出一级指标“个性指标”的分值 16 分"]
 
 
 def test_narrative_draft_names_evidence_findings_and_score(sample: Evaluation) -> None:
