@@ -5,7 +5,7 @@ assessment."""
 from __future__ import annotations
 
 import streamlit as st
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.engine import Engine
 
 from evaluation.errors import ConflictError, WorkbenchError
@@ -16,6 +16,12 @@ from evaluation.storage.documents import save_document
 from ui.auth import require_user
 from ui.feedback import show_error
 from ui.state import Loaded, clear_widgets, flash, mark_conflict, remember_assessment_version, remember_doc_version
+
+
+def replaced(evaluation: Evaluation, **parts: BaseModel) -> Evaluation:
+    """The evaluation with some of its parts (``project=``, ``facts=``, ``report=``) replaced, validated as
+    a whole; raises ``ValidationError``."""
+    return evaluation.model_validate({**evaluation.model_dump(), **{k: v.model_dump() for k, v in parts.items()}})
 
 
 def save(
