@@ -1,12 +1,15 @@
 """Saving from a page: one transaction, the version the page loaded, the reason shown when it fails (the
 form keeps what was typed). ``save`` writes an evaluation document, ``save_assessment`` one indicator's
-assessment."""
+assessment, ``commit`` any other single write (an account, a new or deleted evaluation)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import streamlit as st
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from evaluation.errors import ConflictError, WorkbenchError
 from evaluation.model import Assessment, Evaluation
@@ -89,6 +92,31 @@ def save_assessment(
         st.success(message)
         return True
     clear_widgets(starts=form)
+    flash(message)
+    st.rerun()
+    return True  # pragma: no cover - st.rerun does not return
+
+
+def commit(
+    eng: Engine,
+    write: Callable[[Session], object],
+    message: str,
+    *,
+    clear: str = "",
+    then: Callable[[], object] | None = None,
+) -> bool:
+    """Run ``write`` in one transaction. On success call ``then``, clear the widgets whose keys start with
+    ``clear`` (the form is emptied), flash ``message`` and rerun; on a refusal show why and return False."""
+    try:
+        with session_scope(eng) as session:
+            write(session)
+    except (WorkbenchError, ValidationError) as e:
+        show_error(e)
+        return False
+    if then is not None:
+        then()
+    if clear:
+        clear_widgets(starts=clear)
     flash(message)
     st.rerun()
     return True  # pragma: no cover - st.rerun does not return
