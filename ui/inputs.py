@@ -34,7 +34,7 @@ from evaluation.indicators.rules import (
 from evaluation.indicators.values import Ambiguous, DateValue, Empty, Quantity, parse_value
 from evaluation.model import EvidenceRef, Finding, Inputs, RatioInput
 from ui.feedback import FieldError, parse_number, typed
-from ui.tables import cell_text
+from ui.tables import read_table
 
 Collector = Callable[[], Inputs]
 FINDING_COLUMNS = ["问题描述", "扣分", "证据文件", "文号", "凭证号", "页码", "_i"]
@@ -84,32 +84,21 @@ def findings_editor(findings: list[Finding], key: str, *, with_points: bool) -> 
 
     def collect() -> list[Finding]:
         out: list[Finding] = []
-        for n, r in enumerate(edited.to_dict("records"), 1):
-            text = cell_text(r["问题描述"])
-            doc = cell_text(r["证据文件"])
-            if not text:
-                if doc or cell_text(r["扣分"]):
-                    raise FieldError("发现的问题", f"第 {n} 行缺少问题描述")
-                continue
-            i = r.get("_i")
+        for row in read_table(edited, "发现的问题", filled_by=("问题描述", "证据文件", "扣分")):
+            text = row.required("问题描述")
+            i = row.raw.get("_i")
             old = findings[int(i)] if i is not None and i == i and int(i) < len(findings) else None
             refs = list(old.evidence[1:]) if old else []
-            if doc:
+            if row["证据文件"]:
+                document = row["证据文件"]
                 refs.insert(
-                    0,
-                    EvidenceRef(
-                        document=doc,
-                        doc_no=cell_text(r["文号"]),
-                        voucher=cell_text(r["凭证号"]),
-                        page=cell_text(r["页码"]),
-                    ),
+                    0, EvidenceRef(document=document, doc_no=row["文号"], voucher=row["凭证号"], page=row["页码"])
                 )
-            elif cell_text(r["文号"]) or cell_text(r["凭证号"]) or cell_text(r["页码"]):
-                raise FieldError("发现的问题", f"第 {n} 行填写了文号、凭证号或页码，但缺少证据文件名称")
-            pts = r.get("扣分")
-            points = None if pts is None or pts != pts else Decimal(str(pts))
+            elif row["文号"] or row["凭证号"] or row["页码"]:
+                raise row.error("填写了文号、凭证号或页码，但缺少证据文件名称")
+            points = Decimal(row["扣分"]) if row["扣分"] else None
             if points is not None and points < 0:
-                raise FieldError("扣分", f"第 {n} 行扣分不能为负数")
+                raise row.error("扣分不能为负数", label="扣分")
             base = old or Finding(text=text)
             out.append(base.model_copy(update={"text": text, "points": points, "evidence": refs}))
         return out
