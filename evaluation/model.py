@@ -155,10 +155,12 @@ class Override(Model):
     score: Points
     reason: str = Field(min_length=2, description="调整理由")
 
-    @field_validator("reason")
+    @field_validator("reason", mode="before")
     @classmethod
-    def _reason_not_blank(cls, v: str) -> str:
-        if not v.strip():
+    def _reason_written(cls, v: object) -> object:
+        # before the length check: an empty or one-character reason gets this message too, and spaces
+        # around one character do not make it two
+        if isinstance(v, str) and len(v.strip()) < 2:
             raise ValueError("调整得分必须写明理由")
         return v
 

@@ -7,16 +7,15 @@ import streamlit as st
 
 from evaluation.auth import ROLES, User
 from evaluation.config import get_settings
-from evaluation.errors import WorkbenchError
 from evaluation.formatting import BEIJING, as_utc, beijing
 from evaluation.storage import audit
 from evaluation.storage.backup import create_backup
 from evaluation.storage.db import session_scope
 from evaluation.storage.users import add_member, create_user, list_accounts, members, remove_member, update_user
 from ui.auth import deferred, require_user
-from ui.feedback import show_error
 from ui.guard import page_setup
-from ui.state import clear_widgets, flash, show_flash, summaries
+from ui.saving import commit
+from ui.state import flash, show_flash, summaries
 
 eng = page_setup()
 admin = require_user()
@@ -61,22 +60,19 @@ with users_tab:
         role = st.selectbox("角色", ROLES, index=1, key="admin_new.role")
         password = st.text_input("初始密码（至少 8 个字符）", type="password", key="admin_new.password")
         if st.form_submit_button("新建账户", type="primary"):
-            try:
-                with session_scope(eng) as session:
-                    create_user(
-                        session=session,
-                        username=username,
-                        password=password,
-                        role=role,
-                        display_name=display_name,
-                        actor=admin,
-                    )
-            except WorkbenchError as e:
-                show_error(e)
-            else:
-                clear_widgets(starts="admin_new.")
-                flash(f"已新建账户“{username.strip()}”（{role}）。")
-                st.rerun()
+            commit(
+                eng,
+                lambda session: create_user(
+                    session=session,
+                    username=username,
+                    password=password,
+                    role=role,
+                    display_name=display_name,
+                    actor=admin,
+                ),
+                f"已新建账户“{username.strip()}”（{role}）。",
+                clear="admin_new.",
+            )
     with c2:
         st.markdown("**修改账户**")
         by_id = {a.user.id: a for a in accounts}
@@ -88,22 +84,19 @@ with users_tab:
         enabled = st.checkbox("启用", value=current.active, key=f"admin_edit.active@{picked}")
         new_password = st.text_input("重设密码（留空不改）", type="password", key=f"admin_edit.password@{picked}")
         if st.form_submit_button("保存修改", type="primary"):
-            try:
-                with session_scope(eng) as session:
-                    update_user(
-                        session=session,
-                        actor=admin,
-                        user_id=picked,
-                        role=new_role,
-                        active=enabled,
-                        password=new_password or None,
-                    )
-            except WorkbenchError as e:
-                show_error(e)
-            else:
-                clear_widgets(starts="admin_edit.")
-                flash(f"已保存账户“{current.user.username}”。")
-                st.rerun()
+            commit(
+                eng,
+                lambda session: update_user(
+                    session=session,
+                    actor=admin,
+                    user_id=picked,
+                    role=new_role,
+                    active=enabled,
+                    password=new_password or None,
+                ),
+                f"已保存账户“{current.user.username}”。",
+                clear="admin_edit.",
+            )
 
 with members_tab:
     st.caption("评价人员只能编辑、复核人员只能复核所属的评价；评价人员新建的评价自动以其为成员。")

@@ -4,10 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from evaluation.auth import can
-from evaluation.errors import WorkbenchError
 from evaluation.formatting import number, rate, score_text
-from evaluation.lifecycle import duplicate_for_next_year, new_evaluation, new_evaluation_id
-from evaluation.model import Project
+from evaluation.lifecycle import duplicate_for_next_year, new_evaluation_id
 from evaluation.scoring.engine import score
 from evaluation.storage import audit
 from evaluation.storage.db import session_scope
@@ -16,10 +14,11 @@ from evaluation.storage.users import memberships
 from evaluation.storage.workflow import STATES, states
 from ui.access import edit_block
 from ui.auth import require_user
-from ui.feedback import show_error
 from ui.guard import page_setup
+from ui.home import filter_evaluations, new_evaluation_form
 from ui.resources import library
-from ui.state import clear_widgets, current_key, flash, set_current, show_flash, summaries
+from ui.saving import commit
+from ui.state import CURRENT, current_key, set_current, show_flash, summaries
 
 eng = page_setup()
 st.title("评价项目")
@@ -35,25 +34,7 @@ with session_scope(eng) as session:
     used_keys = {i.key for i in items} | audit.known_keys(session=session)  # deleted keys are not reused
 
 if items:
-    c1, c2, c3, c4, c5, c6 = st.columns([2, 1, 2, 1, 1, 2])
-    query = c1.text_input("搜索", placeholder="项目名称、主管部门或评价编号")
-    years = c2.multiselect("年度", sorted({i.year for i in items}, reverse=True), placeholder="全部")
-    depts = c3.multiselect("主管部门", sorted({i.department for i in items}), placeholder="全部")
-    kinds = c4.multiselect("类型", ["第三方评价", "绩效自评"], placeholder="全部")
-    wanted_states = c5.multiselect("状态", list(STATES), placeholder="全部")
-    agencies = c6.multiselect("评价机构", sorted({i.agency for i in items if i.agency}), placeholder="全部")
-    only_mine = user.role in ("评价人员", "复核人员") and st.toggle("只看我参与的评价", value=bool(mine))
-    shown = [
-        i
-        for i in items
-        if (not query or any(query in t for t in (i.project_name, i.department, i.key)))
-        and (not years or i.year in years)
-        and (not depts or i.department in depts)
-        and (not kinds or i.kind_label in kinds)
-        and (not agencies or i.agency in agencies)
-        and (not wanted_states or state.get(i.key, STATES[0]) in wanted_states)
-        and (not only_mine or i.key in mine)
-    ]
+    shown = filter_evaluations(items, states=state, mine=mine, role=user.role)
     table = pd.DataFrame(
         [
             {
@@ -83,74 +64,8 @@ if items:
 else:
     st.info("数据库中还没有评价。请在下方新建，或用命令 `workbench import 文件` 导入评价文件。")
 
-lib = library()
-
-
-def new_evaluation_form() -> None:
-    with st.expander("新建评价", icon=":material/add:", expanded=not items), st.form("new_evaluation"):
-        c1, c2 = st.columns(2)
-        name = c1.text_input("项目名称 *", key="new.name")
-        dept = c2.text_input("主管部门 *", key="new.department")
-        unit = c1.text_input("实施单位", key="new.unit")
-        commissioner = c2.text_input("委托单位", key="new.commissioner")
-        agency = c1.text_input("评价机构", key="new.agency")
-        year = c2.number_input("预算年度 *", min_value=2000, max_value=2100, value=2024, step=1)
-        templates = list(lib.systems)
-        template_id = c1.selectbox(
-            "指标体系模板 *",
-            templates,
-            index=templates.index("panzhihua-2024") if "panzhihua-2024" in templates else 0,
-            format_func=lambda k: lib.systems[k].name,
-        )
-        packs = list(lib.packs)
-        pack_id = c2.selectbox(
-            "专用指标包（按项目类别）",
-            packs,
-            index=None,
-            format_func=lambda k: f"{lib.packs[k].category}：{lib.packs[k].name}",
-            placeholder="模板有“专用指标”时必选",
-            key="new.pack",
-        )
-        personal_ids = c1.multiselect(
-            "个性指标示例（可选，之后可在“指标体系”页修改）",
-            list(lib.personal),
-            format_func=lambda k: lib.personal[k].name,
-            key="new.personal",
-            placeholder="不选则先放一个待设置的个性指标",
-        )
-        if st.form_submit_button("新建", type="primary"):
-            try:
-                project = Project(
-                    name=name,
-                    department=dept,
-                    implementing_unit=unit,
-                    commissioner=commissioner,
-                    agency=agency,
-                    year=int(year),
-                    category=lib.packs[pack_id].category if pack_id else "",
-                )
-                personal = [g for pid in personal_ids for g in lib.personal[pid].groups]
-                new_id = new_evaluation_id(int(year), used_keys)
-                ev = new_evaluation(
-                    id=new_id,
-                    project=project,
-                    template=lib.systems[template_id],
-                    pack=lib.packs[pack_id] if pack_id else None,
-                    personal=personal,
-                )
-                with session_scope(eng) as session:
-                    create_evaluation(session=session, evaluation=ev, user=require_user())
-            except (WorkbenchError, ValueError) as e:
-                show_error(e)
-            else:
-                set_current(new_id)
-                clear_widgets(starts="new.")
-                flash(f"已新建评价“{name}”（编号 {new_id}），可在“项目信息”页填写项目情况。")
-                st.rerun()
-
-
 if may_create:  # 复核人员 and 管理者 read the list; creating, copying and deleting are for editors
-    new_evaluation_form()
+    new_evaluation_form(eng, library(), used_keys, expanded=not items)
 if not items:
     st.stop()
 
@@ -197,17 +112,14 @@ if may_create:  # copy and delete: editors only (delete also needs membership an
         st.caption("保留指标体系、项目背景、目标、组织架构和支出类别；清空金额、评分、问题与评价日期。")
         if st.button("复制", key="duplicate"):
             new_id = new_evaluation_id(ev.project.year + 1, used_keys)
-            try:
-                with session_scope(eng) as session:
-                    create_evaluation(
-                        session=session, evaluation=duplicate_for_next_year(ev, new_id), user=require_user()
-                    )
-            except WorkbenchError as e:
-                show_error(e)
-            else:
-                set_current(new_id)
-                flash(f"已复制为 {ev.project.year + 1} 年度评价（编号 {new_id}）。")
-                st.rerun()
+            commit(
+                eng,
+                lambda session: create_evaluation(
+                    session=session, evaluation=duplicate_for_next_year(ev, new_id), user=require_user()
+                ),
+                f"已复制为 {ev.project.year + 1} 年度评价（编号 {new_id}）。",
+                then=lambda: set_current(new_id),
+            )
     with c2.popover("删除评价", icon=":material/delete:"):
         st.warning(
             f"将删除“{ev.project.name}”（{ev.id}）及其评分记录、成员、复核处理与定稿报告，无法在工作台中恢复"
@@ -215,15 +127,12 @@ if may_create:  # copy and delete: editors only (delete also needs membership an
         )
         typed = st.text_input("请输入评价编号以确认", key="delete_confirm")
         if st.button("确认删除", type="primary", disabled=typed.strip() != ev.id or bool(block), key="delete"):
-            try:
-                with session_scope(eng) as session:
-                    delete_evaluation(session=session, ref=ev.id, user=require_user())
-            except WorkbenchError as e:
-                show_error(e)
-            else:
-                st.session_state.pop("wb_current_evaluation", None)
-                flash(f"已删除评价“{ev.project.name}”（{ev.id}）。")
-                st.rerun()
+            commit(
+                eng,
+                lambda session: delete_evaluation(session=session, ref=ev.id, user=require_user()),
+                f"已删除评价“{ev.project.name}”（{ev.id}）。",
+                then=lambda: st.session_state.pop(CURRENT, None),
+            )
     if block:
         st.caption(f"不能删除：{block}。")
 

@@ -66,6 +66,11 @@ def _pydantic(err: object) -> str:
     return f"{field}：{msg}" if field else msg
 
 
+def typed(value: Decimal | None) -> str:
+    """A stored number as the text a field starts from (what ``parse_number`` / ``parse_amount`` read back)."""
+    return "" if value is None else f"{value:f}"
+
+
 def parse_amount(text: str, label: str) -> Decimal | None:
     """A 万元 amount typed as text; empty is None; negative or non-numeric raise :class:`FieldError`."""
     t = text.strip().replace(",", "").replace("，", "")
@@ -80,6 +85,18 @@ def parse_amount(text: str, label: str) -> Decimal | None:
     if d < 0:
         raise FieldError(label, "金额不能为负数")
     return d
+
+
+def typed_amount(key: str, stored: Decimal | None) -> Decimal | None:
+    """The amount typed into the field ``key`` and not saved yet (the stored one while nothing valid is typed),
+    for totals that follow the input."""
+    text = st.session_state.get(key)
+    if not isinstance(text, str):
+        return stored
+    try:
+        return parse_amount(text, "")
+    except FieldError:
+        return stored
 
 
 def parse_number(text: str, label: str) -> Decimal | None:

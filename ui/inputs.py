@@ -2,12 +2,14 @@
 
 ``render_inputs`` draws the widgets for one rule (recursively for composite indicators) and returns a
 collector that, on submit, turns the widget values into :class:`Inputs` or raises :class:`FieldError`
-naming the field. Nothing here scores: the page asks the engine.
+naming the field. Each rule kind has its own renderer, chosen from ``RENDERERS`` by the rule's type.
+Nothing here scores: the page asks the engine.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -31,7 +33,8 @@ from evaluation.indicators.rules import (
 )
 from evaluation.indicators.values import Ambiguous, DateValue, Empty, Quantity, parse_value
 from evaluation.model import EvidenceRef, Finding, Inputs, RatioInput
-from ui.feedback import FieldError, parse_number
+from ui.feedback import FieldError, parse_number, typed
+from ui.tables import read_table
 
 Collector = Callable[[], Inputs]
 FINDING_COLUMNS = ["问题描述", "扣分", "证据文件", "文号", "凭证号", "页码", "_i"]
@@ -51,10 +54,6 @@ def reading(text: str | None) -> str:
     if isinstance(v, Empty):
         return "（空）"
     return f"“{v.text}”是定性描述，没有可计算的数值"
-
-
-def _s(v: Any) -> str:
-    return "" if v is None or (isinstance(v, float) and v != v) else str(v).strip()
 
 
 def findings_editor(findings: list[Finding], key: str, *, with_points: bool) -> Callable[[], list[Finding]]:
@@ -85,26 +84,21 @@ def findings_editor(findings: list[Finding], key: str, *, with_points: bool) -> 
 
     def collect() -> list[Finding]:
         out: list[Finding] = []
-        for n, r in enumerate(edited.to_dict("records"), 1):
-            text = _s(r["问题描述"])
-            doc = _s(r["证据文件"])
-            if not text:
-                if doc or _s(r["扣分"]):
-                    raise FieldError("发现的问题", f"第 {n} 行缺少问题描述")
-                continue
-            i = r.get("_i")
+        for row in read_table(edited, "发现的问题", filled_by=("问题描述", "证据文件", "扣分")):
+            text = row.required("问题描述")
+            i = row.raw.get("_i")
             old = findings[int(i)] if i is not None and i == i and int(i) < len(findings) else None
             refs = list(old.evidence[1:]) if old else []
-            if doc:
+            if row["证据文件"]:
+                document = row["证据文件"]
                 refs.insert(
-                    0, EvidenceRef(document=doc, doc_no=_s(r["文号"]), voucher=_s(r["凭证号"]), page=_s(r["页码"]))
+                    0, EvidenceRef(document=document, doc_no=row["文号"], voucher=row["凭证号"], page=row["页码"])
                 )
-            elif _s(r["文号"]) or _s(r["凭证号"]) or _s(r["页码"]):
-                raise FieldError("发现的问题", f"第 {n} 行填写了文号、凭证号或页码，但缺少证据文件名称")
-            pts = r.get("扣分")
-            points = None if pts is None or pts != pts else Decimal(str(pts))
+            elif row["文号"] or row["凭证号"] or row["页码"]:
+                raise row.error("填写了文号、凭证号或页码，但缺少证据文件名称")
+            points = Decimal(row["扣分"]) if row["扣分"] else None
             if points is not None and points < 0:
-                raise FieldError("扣分", f"第 {n} 行扣分不能为负数")
+                raise row.error("扣分不能为负数", label="扣分")
             base = old or Finding(text=text)
             out.append(base.model_copy(update={"text": text, "points": points, "evidence": refs}))
         return out
@@ -112,171 +106,214 @@ def findings_editor(findings: list[Finding], key: str, *, with_points: bool) -> 
     return collect
 
 
+@dataclass(frozen=True)
+class Slot:
+    """Where one rule's widgets go: the points it is scored on, the indicator's target, the stored inputs
+    the widgets start from, the widget-key prefix, and whether optional findings are asked for."""
+
+    weight: Decimal
+    target: str
+    inputs: Inputs
+    prefix: str
+    with_findings: bool
+
+
+Renderer = Callable[[Any, Slot], Collector]  # (rule of one kind, slot) → collector
+
+
 def render_inputs(
     rule: AnyRule, weight: Decimal, target: str, inputs: Inputs, prefix: str, *, with_findings: bool = True
 ) -> Collector:
     """Widgets for ``rule``; the returned function builds the submitted :class:`Inputs`."""
-    if isinstance(rule, DeductionRule | PenaltyRule):
-        st.markdown("**发现的问题**（每行一处；可填扣分与证据）")
-        get = findings_editor(inputs.findings, f"{prefix}findings", with_points=True)
-        return lambda: Inputs(findings=get())
-    if isinstance(rule, RatioRule):
-        c1, c2 = st.columns(2)
-        actual = c1.text_input("实际值 *", inputs.actual or "", key=f"{prefix}actual", placeholder="如：已支出4.98万元")
-        c1.caption(f"解析：{reading(actual)}" if actual.strip() else "如“开展活动36次”“已支出4.98万元”")
-        tgt = c2.text_input(
-            "目标值（不填取指标的目标值）", inputs.target or "", key=f"{prefix}target", placeholder=target or "如：≥90%"
+    return RENDERERS[type(rule)](rule, Slot(weight, target, inputs, prefix, with_findings))
+
+
+def _findings(rule: DeductionRule | PenaltyRule, slot: Slot) -> Collector:
+    st.markdown("**发现的问题**（每行一处；可填扣分与证据）")
+    get = findings_editor(slot.inputs.findings, f"{slot.prefix}findings", with_points=True)
+    return lambda: Inputs(findings=get())
+
+
+def _ratio(rule: RatioRule, slot: Slot) -> Collector:
+    inputs, prefix, target = slot.inputs, slot.prefix, slot.target
+    c1, c2 = st.columns(2)
+    actual = c1.text_input("实际值 *", inputs.actual or "", key=f"{prefix}actual", placeholder="如：已支出4.98万元")
+    c1.caption(f"解析：{reading(actual)}" if actual.strip() else "如“开展活动36次”“已支出4.98万元”")
+    tgt = c2.text_input(
+        "目标值（不填取指标的目标值）", inputs.target or "", key=f"{prefix}target", placeholder=target or "如：≥90%"
+    )
+    c2.caption(f"解析：{reading(tgt.strip() or target)}")
+
+    def ratio() -> Inputs:
+        if not actual.strip():
+            raise FieldError("实际值", "请填写实际值")
+        return Inputs(actual=actual.strip(), target=tgt.strip() or None)
+
+    return ratio
+
+
+def _composite_ratio(rule: CompositeRatioRule, slot: Slot) -> Collector:
+    values: dict[str, tuple[str, str, bool]] = {}
+    for part in rule.parts:
+        old = slot.inputs.ratios.get(part.key, RatioInput())
+        k = f"{slot.prefix}{part.key}"
+        st.markdown(f"**{part.name}**（{number(part.weight)} 分）")
+        c1, c2, c3 = st.columns([2, 2, 1])
+        a = c1.text_input("实际值", old.actual or "", key=f"{k}_a")
+        t = c2.text_input("目标值", old.target or "", key=f"{k}_t")
+        na = c3.checkbox("不适用", old.not_applicable, key=f"{k}_na")
+        if a.strip() or t.strip():
+            st.caption(f"实际值{reading(a)}；目标值{reading(t)}")
+        values[part.key] = (a, t, na)
+
+    def ratios() -> Inputs:
+        out = {}
+        for key, (a, t, na) in values.items():
+            if not na and (not a.strip() or not t.strip()):
+                name = next(p.name for p in rule.parts if p.key == key)
+                raise FieldError(name, "请填写实际值和目标值，或勾选“不适用”")
+            out[key] = RatioInput(actual=a.strip() or None, target=t.strip() or None, not_applicable=na)
+        return Inputs(ratios=out)
+
+    return ratios
+
+
+def _timeliness(rule: TimelinessRule, slot: Slot) -> Collector:
+    inputs, prefix = slot.inputs, slot.prefix
+    c1, c2 = st.columns(2)
+    planned = c1.text_input(f"计划完成时间（{rule.unit}）", typed(inputs.planned_duration), key=f"{prefix}planned")
+    actual = c2.text_input(f"实际完成时间（{rule.unit}）", typed(inputs.actual_duration), key=f"{prefix}actual_d")
+    st.caption("或按日期计算（三个日期都填时优先使用，以天计）：")
+    c1, c2, c3 = st.columns(3)
+    start = _date(c1, "开始日期", inputs.start_date, f"{prefix}start")
+    planned_end = _date(c2, "计划完成日期", inputs.planned_end, f"{prefix}pend")
+    actual_end = _date(c3, "实际完成日期", inputs.actual_end, f"{prefix}aend")
+
+    def timeliness() -> Inputs:
+        dates = [d if isinstance(d, date) else None for d in (start, planned_end, actual_end)]
+        p = parse_number(planned, "计划完成时间")
+        a = parse_number(actual, "实际完成时间")
+        if all(dates):
+            return Inputs(start_date=dates[0], planned_end=dates[1], actual_end=dates[2])
+        if p is None or a is None:
+            raise FieldError("完成时间", "请填写计划与实际完成时间，或三个日期")
+        if p == 0:
+            raise FieldError("计划完成时间", "须大于 0")
+        return Inputs(planned_duration=p, actual_duration=a)
+
+    return timeliness
+
+
+def _checklist(rule: ChecklistRule, slot: Slot) -> Collector:
+    answers: dict[str, str | None] = {}
+    for item in rule.items:
+        old = slot.inputs.answers.get(item.key)
+        answers[item.key] = st.radio(
+            f"{item.text}（{number(item.points)} 分）",
+            ["是", "否"],
+            index=None if old is None else (0 if old else 1),
+            horizontal=True,
+            key=f"{slot.prefix}{item.key}",
         )
-        c2.caption(f"解析：{reading(tgt.strip() or target)}")
+    get_findings: Callable[[], list[Finding]] = lambda: []  # noqa: E731
+    if slot.with_findings:
+        st.markdown("**发现的问题**（可选，供“问题与建议”使用，不影响计算）")
+        get_findings = findings_editor(slot.inputs.findings, f"{slot.prefix}findings", with_points=False)
 
-        def ratio() -> Inputs:
-            if not actual.strip():
-                raise FieldError("实际值", "请填写实际值")
-            return Inputs(actual=actual.strip(), target=tgt.strip() or None)
+    def checklist() -> Inputs:
+        missing = [i.text for i in rule.items if answers[i.key] is None]
+        if missing:
+            raise FieldError(missing[0], "请选择“是”或“否”")
+        return Inputs(answers={k: v == "是" for k, v in answers.items()}, findings=get_findings())
 
-        return ratio
-    if isinstance(rule, CompositeRatioRule):
-        values: dict[str, tuple[str, str, bool]] = {}
-        for part in rule.parts:
-            old = inputs.ratios.get(part.key, RatioInput())
-            st.markdown(f"**{part.name}**（{number(part.weight)} 分）")
-            c1, c2, c3 = st.columns([2, 2, 1])
-            a = c1.text_input("实际值", old.actual or "", key=f"{prefix}{part.key}_a")
-            t = c2.text_input("目标值", old.target or "", key=f"{prefix}{part.key}_t")
-            na = c3.checkbox("不适用", old.not_applicable, key=f"{prefix}{part.key}_na")
-            if a.strip() or t.strip():
-                st.caption(f"实际值{reading(a)}；目标值{reading(t)}")
-            values[part.key] = (a, t, na)
+    return checklist
 
-        def ratios() -> Inputs:
-            out = {}
-            for key, (a, t, na) in values.items():
-                if not na and (not a.strip() or not t.strip()):
-                    name = next(p.name for p in rule.parts if p.key == key)
-                    raise FieldError(name, "请填写实际值和目标值，或勾选“不适用”")
-                out[key] = RatioInput(actual=a.strip() or None, target=t.strip() or None, not_applicable=na)
-            return Inputs(ratios=out)
 
-        return ratios
-    if isinstance(rule, TimelinessRule):
-        c1, c2 = st.columns(2)
-        planned = c1.text_input(f"计划完成时间（{rule.unit}）", _dec(inputs.planned_duration), key=f"{prefix}planned")
-        actual_d = c2.text_input(f"实际完成时间（{rule.unit}）", _dec(inputs.actual_duration), key=f"{prefix}actual_d")
-        st.caption("或按日期计算（三个日期都填时优先使用，以天计）：")
-        c1, c2, c3 = st.columns(3)
-        start = _date(c1, "开始日期", inputs.start_date, f"{prefix}start")
-        planned_end = _date(c2, "计划完成日期", inputs.planned_end, f"{prefix}pend")
-        actual_end = _date(c3, "实际完成日期", inputs.actual_end, f"{prefix}aend")
+def _bands(rule: BandsRule, slot: Slot) -> Collector:
+    inputs, prefix = slot.inputs, slot.prefix
+    st.caption(f"填写{rule.measure}，或按个数计算（符合条件的个数 / 总个数）。")
+    c1, c2, c3 = st.columns(3)
+    value = c1.text_input(f"{rule.measure}（如 25%）", inputs.value or "", key=f"{prefix}value")
+    count = c2.number_input("个数", min_value=0, value=inputs.count, step=1, key=f"{prefix}count")
+    of = c3.number_input("总个数", min_value=0, value=inputs.of, step=1, key=f"{prefix}of")
+    if value.strip():
+        st.caption(f"解析：{reading(value)}")
 
-        def timeliness() -> Inputs:
-            dates = [d if isinstance(d, date) else None for d in (start, planned_end, actual_end)]
-            p = parse_number(planned, "计划完成时间")
-            a = parse_number(actual_d, "实际完成时间")
-            if all(dates):
-                return Inputs(start_date=dates[0], planned_end=dates[1], actual_end=dates[2])
-            if p is None or a is None:
-                raise FieldError("完成时间", "请填写计划与实际完成时间，或三个日期")
-            if p == 0:
-                raise FieldError("计划完成时间", "须大于 0")
-            return Inputs(planned_duration=p, actual_duration=a)
+    def bands() -> Inputs:
+        if count is not None or of is not None:
+            if count is None or of is None:
+                raise FieldError("个数", "按个数计算时须同时填写个数和总个数")
+            if of == 0:
+                raise FieldError("总个数", "须大于 0")
+            if count > of:
+                raise FieldError("个数", f"个数 {count} 大于总个数 {of}")
+            return Inputs(count=int(count), of=int(of))
+        if not value.strip():
+            raise FieldError(rule.measure, "请填写数值或个数")
+        return Inputs(value=value.strip())
 
-        return timeliness
-    if isinstance(rule, ChecklistRule):
-        answers: dict[str, str | None] = {}
-        for item in rule.items:
-            old_answer = inputs.answers.get(item.key)
-            answers[item.key] = st.radio(
-                f"{item.text}（{number(item.points)} 分）",
-                ["是", "否"],
-                index=None if old_answer is None else (0 if old_answer else 1),
-                horizontal=True,
-                key=f"{prefix}{item.key}",
-            )
-        get_f: Callable[[], list[Finding]] = lambda: []  # noqa: E731
-        if with_findings:
-            st.markdown("**发现的问题**（可选，供“问题与建议”使用，不影响计算）")
-            get_f = findings_editor(inputs.findings, f"{prefix}findings", with_points=False)
+    return bands
 
-        def checklist() -> Inputs:
-            missing = [i.text for i in rule.items if answers[i.key] is None]
-            if missing:
-                raise FieldError(missing[0], "请选择“是”或“否”")
-            return Inputs(answers={k: v == "是" for k, v in answers.items()}, findings=get_f())
 
-        return checklist
-    if isinstance(rule, BandsRule):
-        st.caption(f"填写{rule.measure}，或按个数计算（符合条件的个数 / 总个数）。")
-        c1, c2, c3 = st.columns(3)
-        value = c1.text_input(f"{rule.measure}（如 25%）", inputs.value or "", key=f"{prefix}value")
-        count = c2.number_input("个数", min_value=0, value=inputs.count, step=1, key=f"{prefix}count")
-        of = c3.number_input("总个数", min_value=0, value=inputs.of, step=1, key=f"{prefix}of")
-        if value.strip():
-            st.caption(f"解析：{reading(value)}")
+def _qualitative(rule: QualitativeRule, slot: Slot) -> Collector:
+    inputs, prefix, weight = slot.inputs, slot.prefix, slot.weight
+    names = [b.name for b in rule.bands]
+    c1, c2 = st.columns(2)
+    band = c1.selectbox(
+        "档次",
+        names,
+        index=names.index(inputs.band) if inputs.band in names else None,
+        key=f"{prefix}band",
+        format_func=lambda n: next(
+            f"{b.name}（{number(weight * b.low / 100)}–{number(weight * b.high / 100)} 分）"
+            for b in rule.bands
+            if b.name == n
+        ),
+        placeholder="选择档次",
+    )
+    score_text = c2.text_input("得分", typed(inputs.score), key=f"{prefix}qscore")
 
-        def bands() -> Inputs:
-            if count is not None or of is not None:
-                if count is None or of is None:
-                    raise FieldError("个数", "按个数计算时须同时填写个数和总个数")
-                if of == 0:
-                    raise FieldError("总个数", "须大于 0")
-                if count > of:
-                    raise FieldError("个数", f"个数 {count} 大于总个数 {of}")
-                return Inputs(count=int(count), of=int(of))
-            if not value.strip():
-                raise FieldError(rule.measure, "请填写数值或个数")
-            return Inputs(value=value.strip())
+    def qualitative() -> Inputs:
+        if band is None:
+            raise FieldError("档次", "请选择档次")
+        s = parse_number(score_text, "得分")
+        if s is None:
+            raise FieldError("得分", "请填写该档区间内的得分")
+        return Inputs(band=band, score=s)
 
-        return bands
-    if isinstance(rule, QualitativeRule):
-        names = [b.name for b in rule.bands]
-        c1, c2 = st.columns(2)
-        band = c1.selectbox(
-            "档次",
-            names,
-            index=names.index(inputs.band) if inputs.band in names else None,
-            key=f"{prefix}band",
-            format_func=lambda n: next(
-                f"{b.name}（{number(weight * b.low / 100)}–{number(weight * b.high / 100)} 分）"
-                for b in rule.bands
-                if b.name == n
-            ),
-            placeholder="选择档次",
-        )
-        score_text = c2.text_input("得分", _dec(inputs.score), key=f"{prefix}qscore")
+    return qualitative
 
-        def qualitative() -> Inputs:
-            if band is None:
-                raise FieldError("档次", "请选择档次")
-            s = parse_number(score_text, "得分")
-            if s is None:
-                raise FieldError("得分", "请填写该档区间内的得分")
-            return Inputs(band=band, score=s)
 
-        return qualitative
-    if isinstance(rule, ManualRule):
-        score_m = st.text_input(f"得分（0–{number(weight)}）", _dec(inputs.score), key=f"{prefix}mscore")
-        why = st.text_area("评分理由 *", inputs.justification, key=f"{prefix}why")
+def _manual(rule: ManualRule, slot: Slot) -> Collector:
+    inputs, prefix, weight = slot.inputs, slot.prefix, slot.weight
+    score_text = st.text_input(f"得分（0–{number(weight)}）", typed(inputs.score), key=f"{prefix}mscore")
+    why = st.text_area("评分理由 *", inputs.justification, key=f"{prefix}why")
 
-        def manual() -> Inputs:
-            s = parse_number(score_m, "得分")
-            if s is None:
-                raise FieldError("得分", "请填写得分")
-            if s > weight:
-                raise FieldError("得分", f"不能超过分值 {number(weight)}")
-            if not why.strip():
-                raise FieldError("评分理由", "直接评分须写明理由")
-            return Inputs(score=s, justification=why.strip())
+    def manual() -> Inputs:
+        s = parse_number(score_text, "得分")
+        if s is None:
+            raise FieldError("得分", "请填写得分")
+        if s > weight:
+            raise FieldError("得分", f"不能超过分值 {number(weight)}")
+        if not why.strip():
+            raise FieldError("评分理由", "直接评分须写明理由")
+        return Inputs(score=s, justification=why.strip())
 
-        return manual
-    assert isinstance(rule, CompositeRule)
+    return manual
+
+
+def _composite(rule: CompositeRule, slot: Slot) -> Collector:
+    """Each part's widgets under its name (a 缺项扣分 part's findings are kept with the part's key), then
+    the findings that belong to no part."""
+    inputs, prefix = slot.inputs, slot.prefix
     collectors: dict[str, Collector] = {}
-    for cpart in rule.parts:
-        st.markdown(f"##### {cpart.name}（{number(cpart.weight)} 分）")
-        sub = inputs.parts.get(cpart.key, Inputs())
-        if isinstance(cpart.rule, DeductionRule):
-            sub = Inputs(findings=[f for f in inputs.findings if f.part == cpart.key])
-        collectors[cpart.key] = render_inputs(
-            cpart.rule, cpart.weight, target, sub, f"{prefix}{cpart.key}_", with_findings=False
+    for part in rule.parts:
+        st.markdown(f"##### {part.name}（{number(part.weight)} 分）")
+        sub = inputs.parts.get(part.key, Inputs())
+        if isinstance(part.rule, DeductionRule):
+            sub = Inputs(findings=[f for f in inputs.findings if f.part == part.key])
+        collectors[part.key] = render_inputs(
+            part.rule, part.weight, slot.target, sub, f"{prefix}{part.key}_", with_findings=False
         )
     st.markdown("**其他发现的问题**（可选，供“问题与建议”使用，不影响计算）")
     get_general = findings_editor(
@@ -286,16 +323,30 @@ def render_inputs(
     def composite() -> Inputs:
         parts: dict[str, Inputs] = {}
         findings: list[Finding] = []
-        for cpart in rule.parts:
-            got = collectors[cpart.key]()
-            if isinstance(cpart.rule, DeductionRule):
-                findings += [f.model_copy(update={"part": cpart.key}) for f in got.findings]
+        for part in rule.parts:
+            got = collectors[part.key]()
+            if isinstance(part.rule, DeductionRule):
+                findings += [f.model_copy(update={"part": part.key}) for f in got.findings]
             else:
-                parts[cpart.key] = got
+                parts[part.key] = got
         findings += get_general()
         return Inputs(parts=parts, findings=findings)
 
     return composite
+
+
+RENDERERS: dict[type[AnyRule], Renderer] = {
+    DeductionRule: _findings,
+    PenaltyRule: _findings,
+    RatioRule: _ratio,
+    CompositeRatioRule: _composite_ratio,
+    TimelinessRule: _timeliness,
+    ChecklistRule: _checklist,
+    BandsRule: _bands,
+    QualitativeRule: _qualitative,
+    ManualRule: _manual,
+    CompositeRule: _composite,
+}
 
 
 def _date(box: Any, label: str, value: date | None, key: str) -> date | None:
@@ -304,7 +355,3 @@ def _date(box: Any, label: str, value: date | None, key: str) -> date | None:
     else:
         got = box.date_input(label, value, key=key)
     return got
-
-
-def _dec(d: Decimal | None) -> str:
-    return "" if d is None else f"{d:f}"

@@ -78,6 +78,17 @@ def remember_doc_version(key: str, version: int) -> None:
     st.session_state.setdefault(DOC_VERSIONS, {})[key] = version
 
 
+def assessment_version(key: str, code: str, stored: int | None) -> int | None:
+    """The version of an indicator's assessment the user started editing from (None: not stored yet); set
+    when the indicator is first shown, advanced by our own saves."""
+    versions: dict[str, int | None] = st.session_state.setdefault(ASSESSMENT_VERSIONS, {})
+    return versions.setdefault(f"{key}/{code}", stored)
+
+
+def remember_assessment_version(key: str, code: str, version: int) -> None:
+    st.session_state.setdefault(ASSESSMENT_VERSIONS, {})[f"{key}/{code}"] = version
+
+
 def clear_widgets(*, starts: str = "", ends: str = "") -> None:
     """Drop widget states so the widgets are seeded from the database on the next run."""
     for k in [k for k in st.session_state if str(k).startswith(starts) and str(k).endswith(ends)]:

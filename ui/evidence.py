@@ -1,0 +1,239 @@
+"""The parts of the 证据与评分 page that are not a form: which indicator is shown (the list, the picker,
+上一项 / 下一未评), the indicator's header, and the evidence references with their attachments (the table
+read back, uploads stored for a save and removed again when it is refused, the download list)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import partial
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+from pydantic import ValidationError
+from sqlalchemy.engine import Engine
+from streamlit.runtime.uploaded_file_manager import UploadedFile
+
+from evaluation.auth import User
+from evaluation.files.attachments import (
+    AttachmentError,
+    attachment_path,
+    content_hash,
+    intact,
+    remove_attachment,
+    store_attachment,
+)
+from evaluation.formatting import number
+from evaluation.indicators.rules import AnyRule, describe_rule
+from evaluation.indicators.system import Indicator
+from evaluation.model import Assessment, Evaluation, EvidenceRef
+from evaluation.scoring.engine import EvaluationResult
+from ui.auth import deferred
+from ui.feedback import FieldError, show_error
+from ui.saving import save_assessment
+from ui.state import CURRENT_INDICATOR
+from ui.tables import read_table
+
+MARKS = {"未评": "○", "已评": "●", "已复核": "✔", "输入有误": "⚠"}
+EVIDENCE_COLUMNS = ["文件名称", "文号", "凭证号", "页码", "说明", "附件"]
+
+
+def pick_indicator(ev: Evaluation, result: EvaluationResult) -> str:
+    """The 指标清单 (a click on a row picks it), the 指标 picker and 上一项 / 下一未评; the code shown."""
+    labels: dict[str, str] = {}  # static texts: the frontend keeps a selectbox's shown text until the choice changes
+    state_of: dict[str, tuple[str, str]] = {}  # code → (status, score text)
+    for r in result.indicators:
+        labels[r.code] = f"{r.level2} › {r.name}（{number(r.weight)} 分）"
+        state_of[r.code] = (r.status, "" if r.score is None else number(r.score))
+    for pen in result.penalties:
+        labels[pen.code] = f"扣分项 › {pen.name}"
+        state_of[pen.code] = (pen.status, f"−{number(pen.points)}" if pen.status != "未评" else "")
+    codes = list(labels)
+    chosen: dict[str, str] = st.session_state.setdefault(CURRENT_INDICATOR, {})
+    pick_key = f"wb_pick_indicator@{ev.id}"
+    list_key = f"wb_indicator_list@{ev.id}"
+    if st.session_state.get(pick_key) not in codes:
+        st.session_state[pick_key] = chosen.get(ev.id) if chosen.get(ev.id) in codes else codes[0]
+
+    def go(code: str) -> None:
+        st.session_state[pick_key] = code
+
+    def picked_from_list() -> None:
+        rows = st.session_state[list_key]["selection"]["rows"]
+        if rows:
+            go(codes[rows[0]])
+
+    with st.expander(
+        f"指标清单：已评 {result.scored}/{result.count} 项（点一行即可切换）", icon=":material/checklist:"
+    ):
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "状态": f"{MARKS.get(state_of[c][0], '')} {state_of[c][0]}",
+                        "指标": labels[c],
+                        "得分": state_of[c][1],
+                    }
+                    for c in codes
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+            on_select=picked_from_list,
+            selection_mode="single-row",
+            key=list_key,
+        )
+
+    c1, c2, c3 = st.columns([6, 1, 1], vertical_alignment="bottom")
+    code: str = c1.selectbox("指标", codes, format_func=lambda c: labels[c], key=pick_key)
+    chosen[ev.id] = code
+    i = codes.index(code)
+    c2.button("上一项", on_click=go, args=(codes[i - 1],), disabled=i == 0, width="stretch", key="wb_prev")
+    todo = [c for c in codes[i + 1 :] + codes[:i] if state_of[c][0] in ("未评", "输入有误")]
+    c3.button(
+        "下一未评", on_click=go, args=(todo[0] if todo else code,), disabled=not todo, width="stretch", key="wb_next"
+    )
+    return code
+
+
+@dataclass(frozen=True)
+class Shown:
+    """The indicator (or penalty item) on the page: what its input form and messages need."""
+
+    rule: AnyRule
+    weight: Decimal  # the indicator's weight, or the penalty item's cap
+    indicator: Indicator | None  # None for a penalty item
+    explanation: str
+    status: str
+    computed: Decimal | None  # the score, or minus the penalty's points
+
+
+def show_indicator(ev: Evaluation, result: EvaluationResult, code: str) -> Shown:
+    """The header: name, weight and score, target, method, explanation and the rule in words."""
+    found = ev.system.find(code)
+    if found is not None:
+        indicator = found[2]
+        st.subheader(f"{indicator.name}（{indicator.code}）")
+        r = result.indicator(code)
+        cols = st.columns([1, 1, 4])
+        cols[0].metric("分值", number(indicator.weight))
+        cols[1].metric("得分", number(r.score) if r.score is not None else r.status)
+        cols[2].markdown(
+            f"**目标值**：{indicator.target or '—'}　　**评分方法**：{indicator.method_label}\n\n"
+            f"**指标解释**：{indicator.explanation or '—'}"
+        )
+        st.markdown(f"**评分说明**：{indicator.rule_text or indicator.rule_in_words()}")
+        st.caption(f"规则：{indicator.rule_in_words()}")
+        return Shown(indicator.rule, indicator.weight, indicator, r.explanation, r.status, r.score)
+    penalty = next(p for p in ev.system.penalty_items() if p.code == code)
+    rule = penalty.rule
+    cap = rule.cap if rule.cap is not None else (ev.system.penalties.cap if ev.system.penalties else Decimal(0))
+    st.subheader(f"扣分项：{penalty.name}（{penalty.code}）")
+    st.markdown(f"**说明**：{penalty.explanation or '—'}；{penalty.rule_text or describe_rule(rule, cap)}")
+    pen = next(p for p in result.penalties if p.code == code)
+    st.metric("扣分", number(pen.points))
+    return Shown(rule, cap, None, pen.explanation, pen.status, -pen.points)
+
+
+def evidence_frame(refs: list[EvidenceRef]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "文件名称": e.document,
+                "文号": e.doc_no,
+                "凭证号": e.voucher,
+                "页码": e.page,
+                "说明": e.note,
+                "附件": e.attachment,
+            }
+            for e in refs
+        ],
+        columns=EVIDENCE_COLUMNS,
+    )
+
+
+def read_evidence(edited: pd.DataFrame, old: list[EvidenceRef]) -> list[EvidenceRef]:
+    """证据索引: every filled row needs 文件名称; an attachment keeps the content hash recorded at upload."""
+    hashes = {e.attachment: e.sha256 for e in old if e.attachment}
+    return [
+        EvidenceRef(
+            document=row.required("文件名称"),
+            doc_no=row["文号"],
+            voucher=row["凭证号"],
+            page=row["页码"],
+            note=row["说明"],
+            attachment=row["附件"],
+            sha256=hashes.get(row["附件"], ""),
+        )
+        for row in read_table(edited, "证据索引")
+    ]
+
+
+def save_evidence(
+    eng: Engine,
+    *,
+    root: Path,
+    evaluation_key: str,
+    base: Assessment,
+    edited: pd.DataFrame,
+    uploads: list[UploadedFile],
+    expected_version: int | None,
+    form: str,
+) -> None:
+    """Read the table, store the uploads (each as a reference of its own) and save the indicator's evidence;
+    files stored for a save that is then refused are removed again."""
+    written: list[str] = []  # files stored for this save: removed again when it is refused
+    try:
+        refs = read_evidence(edited, base.evidence)
+        for up in uploads:
+            data = up.getvalue()
+            known = {r.attachment for r in base.evidence} | {r.attachment for r in refs}
+            rel = store_attachment(root=root, evaluation_id=evaluation_key, code=base.code, filename=up.name, data=data)
+            if rel not in known:
+                written.append(rel)
+            refs.append(
+                EvidenceRef(document=up.name.rsplit(".", 1)[0] or up.name, attachment=rel, sha256=content_hash(data))
+            )
+    except (FieldError, AttachmentError, ValidationError) as e:
+        show_error(e)
+        saved = False
+    else:
+        saved = save_assessment(
+            eng,
+            evaluation_key,
+            base.model_copy(update={"evidence": refs}),
+            f"已保存证据（{len(refs)} 条）。",
+            expected_version=expected_version,
+            form=form,
+        )
+    if not saved:
+        for rel in written:
+            remove_attachment(root=root, relative=rel)
+
+
+def _file_bytes(path: Path, _user: User) -> bytes:
+    return path.read_bytes()
+
+
+def attachment_downloads(eng: Engine, refs: list[EvidenceRef], *, root: Path, key_prefix: str) -> None:
+    """A download button per attached file, with a warning when its content changed since the upload."""
+    with_files = [e for e in refs if e.attachment]
+    if not with_files:
+        return
+    st.markdown("**附件**")
+    for n, ref in enumerate(with_files):
+        try:
+            path = attachment_path(root=root, relative=ref.attachment)
+        except AttachmentError as err:
+            st.caption(str(err))
+            continue
+        if not intact(path, ref.sha256):
+            st.warning(f"附件“{path.name}”的内容与上传时记录的 SHA-256 不符，文件可能已被改动或损坏。")
+        st.download_button(
+            f"下载 {path.name}（{path.stat().st_size / 1024:.0f} KB）",
+            data=deferred(eng, partial(_file_bytes, path)),
+            file_name=path.name,
+            key=f"{key_prefix}{n}",
+            on_click="ignore",
+        )

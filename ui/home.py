@@ -1,0 +1,115 @@
+"""The 评价项目 page's filter row and its 新建评价 form."""
+
+from __future__ import annotations
+
+import streamlit as st
+from pydantic import ValidationError
+from sqlalchemy.engine import Engine
+
+from evaluation.errors import WorkbenchError
+from evaluation.indicators.library import Library
+from evaluation.lifecycle import new_evaluation, new_evaluation_id
+from evaluation.model import Evaluation, Project
+from evaluation.storage.repo import EvaluationSummary, create_evaluation
+from evaluation.storage.workflow import STATES
+from ui.auth import require_user
+from ui.feedback import show_error
+from ui.saving import commit
+from ui.state import set_current
+
+
+def filter_evaluations(
+    items: list[EvaluationSummary], *, states: dict[str, str], mine: set[str], role: str
+) -> list[EvaluationSummary]:
+    """The filter row (search, 年度, 主管部门, 类型, 状态, 评价机构; for members 只看我参与的) and what it keeps."""
+    c1, c2, c3, c4, c5, c6 = st.columns([2, 1, 2, 1, 1, 2])
+    query = c1.text_input("搜索", placeholder="项目名称、主管部门或评价编号")
+    years = c2.multiselect("年度", sorted({i.year for i in items}, reverse=True), placeholder="全部")
+    depts = c3.multiselect("主管部门", sorted({i.department for i in items}), placeholder="全部")
+    kinds = c4.multiselect("类型", ["第三方评价", "绩效自评"], placeholder="全部")
+    wanted_states = c5.multiselect("状态", list(STATES), placeholder="全部")
+    agencies = c6.multiselect("评价机构", sorted({i.agency for i in items if i.agency}), placeholder="全部")
+    only_mine = role in ("评价人员", "复核人员") and st.toggle("只看我参与的评价", value=bool(mine))
+    return [
+        i
+        for i in items
+        if (not query or any(query in t for t in (i.project_name, i.department, i.key)))
+        and (not years or i.year in years)
+        and (not depts or i.department in depts)
+        and (not kinds or i.kind_label in kinds)
+        and (not agencies or i.agency in agencies)
+        and (not wanted_states or states.get(i.key, STATES[0]) in wanted_states)
+        and (not only_mine or i.key in mine)
+    ]
+
+
+def new_evaluation_form(eng: Engine, lib: Library, used_keys: set[str], *, expanded: bool) -> None:
+    """新建评价: project name, department and the like, a template, a 专用指标包 and 个性指标 examples; on
+    success the new evaluation becomes the current one and the form is emptied."""
+    with st.expander("新建评价", icon=":material/add:", expanded=expanded), st.form("new_evaluation"):
+        c1, c2 = st.columns(2)
+        name = c1.text_input("项目名称 *", key="new.name")
+        dept = c2.text_input("主管部门 *", key="new.department")
+        unit = c1.text_input("实施单位", key="new.unit")
+        commissioner = c2.text_input("委托单位", key="new.commissioner")
+        agency = c1.text_input("评价机构", key="new.agency")
+        year = c2.number_input("预算年度 *", min_value=2000, max_value=2100, value=2024, step=1)
+        templates = list(lib.systems)
+        template_id = c1.selectbox(
+            "指标体系模板 *",
+            templates,
+            index=templates.index("panzhihua-2024") if "panzhihua-2024" in templates else 0,
+            format_func=lambda k: lib.systems[k].name,
+        )
+        packs = list(lib.packs)
+        pack_id = c2.selectbox(
+            "专用指标包（按项目类别）",
+            packs,
+            index=None,
+            format_func=lambda k: f"{lib.packs[k].category}：{lib.packs[k].name}",
+            placeholder="模板有“专用指标”时必选",
+            key="new.pack",
+        )
+        personal_ids = c1.multiselect(
+            "个性指标示例（可选，之后可在“指标体系”页修改）",
+            list(lib.personal),
+            format_func=lambda k: lib.personal[k].name,
+            key="new.personal",
+            placeholder="不选则先放一个待设置的个性指标",
+        )
+        if not st.form_submit_button("新建", type="primary"):
+            return
+        try:
+            project = Project(
+                name=name,
+                department=dept,
+                implementing_unit=unit,
+                commissioner=commissioner,
+                agency=agency,
+                year=int(year),
+                category=lib.packs[pack_id].category if pack_id else "",
+            )
+            ev = _compose(lib, project, template_id, pack_id, personal_ids, used_keys)
+        except (WorkbenchError, ValidationError) as e:
+            show_error(e)
+            return
+        commit(
+            eng,
+            lambda session: create_evaluation(session=session, evaluation=ev, user=require_user()),
+            f"已新建评价“{name}”（编号 {ev.id}），可在“项目信息”页填写项目情况。",
+            clear="new.",
+            then=lambda: set_current(ev.id),
+        )
+
+
+def _compose(
+    lib: Library, project: Project, template_id: str, pack_id: str | None, personal_ids: list[str], used: set[str]
+) -> Evaluation:
+    """The new evaluation: the template with its 专用 slot filled by the pack and its 个性 slot by the examples."""
+    return new_evaluation(
+        id=new_evaluation_id(project.year, used),
+        project=project,
+        template=lib.systems[template_id],
+        pack=lib.packs[pack_id] if pack_id else None,
+        personal=[g for pid in personal_ids for g in lib.personal[pid].groups],
+    )
