@@ -21,7 +21,7 @@ Action = Literal["read", "edit", "review", "manage_users", "manage_templates", "
 
 PERMISSIONS: dict[Role, set[Action]] = {
     "管理员": {"read", "edit", "review", "manage_users", "manage_templates", "backup"},
-    "评价人员": {"read", "edit"},
+    "评价人员": {"read", "edit", "manage_templates"},
     "复核人员": {"read", "review"},
     "管理者": {"read"},
 }

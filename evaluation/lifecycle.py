@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from evaluation.errors import Problem, ValidationFailed
 from evaluation.formatting import number
 from evaluation.indicators.library import compose
 from evaluation.indicators.rules import ManualRule
-from evaluation.indicators.system import Group, Indicator, IndicatorSystem
+from evaluation.indicators.system import Group, Indicator, IndicatorSystem, Pack
 from evaluation.model import Assessment, Evaluation, Funds, Inputs, Project
 from evaluation.scoring.engine import EvaluationResult, score
 
@@ -41,15 +42,32 @@ def placeholder_personal(template: IndicatorSystem) -> list[Group]:
     return [Group(code=f"{slot.code}.01", name="个性指标", weight=slot.weight, indicators=[ind])]
 
 
+def slots(template: IndicatorSystem) -> set[str]:
+    """Which slots a template has: "pack" (专用指标, filled by a 专用指标包) and/or "personal" (个性指标)."""
+    return {l1.slot for l1 in template.groups if l1.slot is not None}
+
+
 def new_evaluation(
     *,
     id: str,
     project: Project,
     template: IndicatorSystem,
-    pack: Any = None,
+    pack: Pack | None = None,
     personal: list[Group] | None = None,
 ) -> Evaluation:
-    """A new evaluation whose snapshot is the template with its 专用 and 个性 slots filled."""
+    """A new evaluation whose snapshot is the template with its 专用 and 个性 slots filled. A pack or
+    个性 examples for a template without the slot are refused, never silently left out."""
+    problems = []
+    if pack is not None and "pack" not in slots(template):
+        problems.append(
+            Problem(f"指标体系“{template.name}”没有专用指标位置，不能选用专用指标包", None, None, "专用指标包")
+        )
+    if personal and "personal" not in slots(template):
+        problems.append(
+            Problem(f"指标体系“{template.name}”没有个性指标位置，不能选用个性指标示例", None, None, "个性指标")
+        )
+    if problems:
+        raise ValidationFailed(problems, "无法新建评价")
     groups = personal if personal else placeholder_personal(template)
     system = compose(template, pack=pack, personal=groups)
     return Evaluation(id=id, project=project, system=system)

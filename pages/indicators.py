@@ -14,6 +14,7 @@ from ui.system_editor import (
     overview,
     penalties_tab,
     rules_tab,
+    save_as_template,
     settings_tab,
     structure_tab,
     working_copy,
@@ -51,3 +52,4 @@ st.divider()
 found = checks(work)
 if draft:
     apply_draft(eng, loaded, work, blocked=bool(found))
+save_as_template(eng, loaded)

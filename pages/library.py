@@ -1,78 +1,53 @@
-"""指标库: browse the templates, 专用指标包 and 个性指标示例 with their rules in words; validate an
-uploaded template file and list every problem it has."""
+"""指标库: the shipped templates, 专用指标包 and 个性指标示例, and the agency's own templates, each with its
+rules in words and its downloads; a client's indicator table read in and kept as an agency template; an
+uploaded template file validated with every problem listed."""
 
-import pandas as pd
 import streamlit as st
 
 from evaluation.errors import ValidationFailed
 from evaluation.files.data import parse_text
-from evaluation.formatting import number
 from evaluation.indicators.library import parse_item
-from evaluation.indicators.system import Group, IndicatorSystem, Pack, PersonalSet
+from evaluation.indicators.system import IndicatorSystem, Pack, PersonalSet
+from evaluation.storage.db import session_scope
+from evaluation.storage.templates import list_templates
 from ui.guard import page_setup
+from ui.library import client_table_import, delete_button, downloads, show_item
 from ui.resources import library
+from ui.state import show_flash
 
-
-def group_rows(level1: str, groups: list[Group]) -> list[dict[str, str]]:
-    return [
-        {
-            "一级指标": level1,
-            "二级指标": f"{g.name}（{number(g.total_weight)}）",
-            "三级指标": ind.name,
-            "编码": ind.code,
-            "分值": number(ind.weight),
-            "目标值": ind.target,
-            "评分方法": ind.method_label,
-            "规则": ind.rule_in_words(),
-            "指标解释": ind.explanation,
-        }
-        for g in groups
-        for ind in g.indicators
-    ]
-
-
-page_setup()
+eng = page_setup()
 st.title("指标库")
+show_flash()
 lib = library()
+with session_scope(eng) as session:
+    own = {t.key: t.system for t in list_templates(session=session)}
 st.caption(
-    f"指标体系 {len(lib.systems)} 个，专用指标包 {len(lib.packs)} 个，个性指标示例 {len(lib.personal)} 个。"
-    "新建评价时从这里选择；评价保存自己的指标体系快照，修改评价不会改动指标库。"
+    f"指标体系 {len(lib.systems)} 个，专用指标包 {len(lib.packs)} 个，个性指标示例 {len(lib.personal)} 个，"
+    f"机构模板 {len(own)} 个。新建评价时从这里选择；评价保存自己的指标体系快照，修改评价不会改动指标库。"
 )
-kind = st.segmented_control("类别", ["指标体系", "专用指标包", "个性指标示例"], default="指标体系", key="lib_kind")
-catalogue: dict[str, IndicatorSystem | Pack | PersonalSet] = {}
-if kind == "专用指标包":
-    catalogue.update(lib.packs)
-elif kind == "个性指标示例":
-    catalogue.update(lib.personal)
-else:
-    catalogue.update(lib.systems)
+kind = st.segmented_control(
+    "类别", ["指标体系", "机构模板", "专用指标包", "个性指标示例"], default="指标体系", key="lib_kind"
+)
+sources: dict[str, dict[str, IndicatorSystem] | dict[str, Pack] | dict[str, PersonalSet]] = {
+    "指标体系": lib.systems,
+    "机构模板": own,
+    "专用指标包": lib.packs,
+    "个性指标示例": lib.personal,
+}
+catalogue: dict[str, IndicatorSystem | Pack | PersonalSet] = dict(sources.get(str(kind), lib.systems))
+if not catalogue:
+    st.info("机构模板库还是空的：可在下方导入客户的指标体系表，或在某个评价的“指标体系”页把它的体系存为机构模板。")
 item_id = st.selectbox("选择", list(catalogue), format_func=lambda k: f"{catalogue[k].name}（{k}）", key="lib_item")
-if item_id is not None:
+if item_id is not None and item_id in catalogue:
     item = catalogue[item_id]
-    st.subheader(item.name)
-    if item.description:
-        st.write(item.description)
-    rows: list[dict[str, str]] = []
+    show_item(item)
     if isinstance(item, IndicatorSystem):
-        st.caption(
-            f"总分 {number(item.total)}；等级："
-            + "，".join(f"{g.name} ≥ {number(g.min)}" for g in item.grades)
-            + f"；取舍：{item.rounding.describe()}"
-        )
-        for l1 in item.groups:
-            label = f"{l1.name}（{number(l1.weight if l1.weight is not None else l1.total_weight)}）"
-            if l1.slot is not None and not l1.groups:
-                filler = "由专用指标包填充" if l1.slot == "pack" else "由本评价的个性指标填充"
-                rows.append({"一级指标": label, "二级指标": f"（{filler}）", "三级指标": "", "编码": l1.code})
-            rows += group_rows(label, l1.groups)
-        for p in item.penalty_items():
-            rows.append({"一级指标": "扣分项", "三级指标": p.name, "编码": p.code, "规则": p.rule_text})
-    else:
-        if isinstance(item, Pack):
-            st.caption(f"项目类别：{item.category}；分值 {number(item.weight)}")
-        rows = group_rows(item.name, item.groups)
-    table = pd.DataFrame(rows).fillna("")
-    st.table(table.set_index("编码") if "编码" in table else table, border="horizontal")
+        downloads(eng, item, f"lib.{item_id}")
+    if kind == "机构模板":
+        delete_button(eng, item_id, item.name)
+
+st.subheader("导入客户指标体系表")
+client_table_import(eng, lib)
 
 st.subheader("校验指标模板文件")
 st.caption("上传 YAML 或 JSON 格式的指标体系、专用指标包或个性指标示例，列出全部问题（不会写入指标库）。")

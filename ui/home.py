@@ -7,10 +7,14 @@ from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 
 from evaluation.errors import WorkbenchError
+from evaluation.indicators.editing import blank_system
 from evaluation.indicators.library import Library
-from evaluation.lifecycle import new_evaluation, new_evaluation_id
-from evaluation.model import Evaluation, Project
+from evaluation.indicators.system import IndicatorSystem
+from evaluation.lifecycle import new_evaluation, new_evaluation_id, slots
+from evaluation.model import Project
+from evaluation.storage.db import session_scope
 from evaluation.storage.repo import EvaluationSummary, create_evaluation
+from evaluation.storage.templates import list_templates
 from evaluation.storage.workflow import STATES
 from ui.auth import require_user
 from ui.feedback import show_error
@@ -43,42 +47,70 @@ def filter_evaluations(
     ]
 
 
+BLANK = "__blank__"
+
+
+def template_choices(eng: Engine, lib: Library) -> dict[str, tuple[str, IndicatorSystem]]:
+    """The systems a new evaluation can start from: the shipped library, the agency's own templates, and
+    空白体系 — key → (label, system)."""
+    with session_scope(eng) as session:
+        own = list_templates(session=session)
+    choices = {k: (f"{s.name}（指标库）", s) for k, s in lib.systems.items()}
+    choices |= {t.key: (f"{t.system.name}（机构模板）", t.system) for t in own}
+    choices[BLANK] = ("空白体系（从零搭建，或在“指标体系”页导入客户的指标表）", blank_system())
+    return choices
+
+
 def new_evaluation_form(eng: Engine, lib: Library, used_keys: set[str], *, expanded: bool) -> None:
-    """新建评价: project name, department and the like, a template, a 专用指标包 and 个性指标 examples; on
+    """新建评价: the template first (its slots decide what else is asked), then project name, department and
+    the like, a 专用指标包 when the template has a 专用 slot and 个性 examples when it has a 个性 slot; on
     success the new evaluation becomes the current one and the form is emptied."""
-    with st.expander("新建评价", icon=":material/add:", expanded=expanded), st.form("new_evaluation"):
-        c1, c2 = st.columns(2)
-        name = c1.text_input("项目名称 *", key="new.name")
-        dept = c2.text_input("主管部门 *", key="new.department")
-        unit = c1.text_input("实施单位", key="new.unit")
-        commissioner = c2.text_input("委托单位", key="new.commissioner")
-        agency = c1.text_input("评价机构", key="new.agency")
-        year = c2.number_input("预算年度 *", min_value=2000, max_value=2100, value=2024, step=1)
-        templates = list(lib.systems)
-        template_id = c1.selectbox(
-            "指标体系模板 *",
-            templates,
-            index=templates.index("panzhihua-2024") if "panzhihua-2024" in templates else 0,
-            format_func=lambda k: lib.systems[k].name,
+    with st.expander("新建评价", icon=":material/add:", expanded=expanded):
+        choices = template_choices(eng, lib)
+        keys = list(choices)
+        template_id = (
+            st.selectbox(
+                "指标体系模板 *",
+                keys,
+                index=keys.index("panzhihua-2024") if "panzhihua-2024" in keys else 0,
+                format_func=lambda k: choices[k][0],
+                key="new.template",
+            )
+            or keys[0]
         )
-        packs = list(lib.packs)
-        pack_id = c2.selectbox(
-            "专用指标包（按项目类别）",
-            packs,
-            index=None,
-            format_func=lambda k: f"{lib.packs[k].category}：{lib.packs[k].name}",
-            placeholder="模板有“专用指标”时必选",
-            key="new.pack",
-        )
-        personal_ids = c1.multiselect(
-            "个性指标示例（可选，之后可在“指标体系”页修改）",
-            list(lib.personal),
-            format_func=lambda k: lib.personal[k].name,
-            key="new.personal",
-            placeholder="不选则先放一个待设置的个性指标",
-        )
-        if not st.form_submit_button("新建", type="primary"):
-            return
+        template = choices[template_id][1]
+        has = slots(template)
+        with st.form("new_evaluation"):
+            c1, c2 = st.columns(2)
+            name = c1.text_input("项目名称 *", key="new.name")
+            dept = c2.text_input("主管部门 *", key="new.department")
+            unit = c1.text_input("实施单位", key="new.unit")
+            commissioner = c2.text_input("委托单位", key="new.commissioner")
+            agency = c1.text_input("评价机构", key="new.agency")
+            year = c2.number_input("预算年度 *", min_value=2000, max_value=2100, value=2024, step=1)
+            pack_id = category = None
+            if "pack" in has:
+                pack_id = c1.selectbox(
+                    "专用指标包（按项目类别）*",
+                    list(lib.packs),
+                    index=None,
+                    format_func=lambda k: f"{lib.packs[k].category}：{lib.packs[k].name}",
+                    placeholder="本体系的“专用指标”由所选指标包填充",
+                    key="new.pack",
+                )
+            else:
+                category = c1.text_input("项目类别", key="new.category")
+            personal_ids: list[str] = []
+            if "personal" in has:
+                personal_ids = c2.multiselect(
+                    "个性指标示例（可选，之后可在“指标体系”页修改）",
+                    list(lib.personal),
+                    format_func=lambda k: lib.personal[k].name,
+                    key="new.personal",
+                    placeholder="不选则先放一个待设置的个性指标",
+                )
+            if not st.form_submit_button("新建", type="primary"):
+                return
         try:
             project = Project(
                 name=name,
@@ -87,9 +119,15 @@ def new_evaluation_form(eng: Engine, lib: Library, used_keys: set[str], *, expan
                 commissioner=commissioner,
                 agency=agency,
                 year=int(year),
-                category=lib.packs[pack_id].category if pack_id else "",
+                category=lib.packs[pack_id].category if pack_id else (category or "").strip(),
             )
-            ev = _compose(lib, project, template_id, pack_id, personal_ids, used_keys)
+            ev = new_evaluation(
+                id=new_evaluation_id(project.year, used_keys),
+                project=project,
+                template=template,
+                pack=lib.packs[pack_id] if pack_id else None,
+                personal=[g for pid in personal_ids for g in lib.personal[pid].groups],
+            )
         except (WorkbenchError, ValidationError) as e:
             show_error(e)
             return
@@ -100,16 +138,3 @@ def new_evaluation_form(eng: Engine, lib: Library, used_keys: set[str], *, expan
             clear="new.",
             then=lambda: set_current(ev.id),
         )
-
-
-def _compose(
-    lib: Library, project: Project, template_id: str, pack_id: str | None, personal_ids: list[str], used: set[str]
-) -> Evaluation:
-    """The new evaluation: the template with its 专用 slot filled by the pack and its 个性 slot by the examples."""
-    return new_evaluation(
-        id=new_evaluation_id(project.year, used),
-        project=project,
-        template=lib.systems[template_id],
-        pack=lib.packs[pack_id] if pack_id else None,
-        personal=[g for pid in personal_ids for g in lib.personal[pid].groups],
-    )

@@ -15,7 +15,9 @@ import pandas as pd
 import streamlit as st
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
+from evaluation.auth import can
 from evaluation.errors import Problem, ScoringError, WorkbenchError
 from evaluation.formatting import number, score_text
 from evaluation.indicators.client_table import read_client_table
@@ -39,11 +41,14 @@ from evaluation.indicators.system import Indicator, IndicatorSystem
 from evaluation.lifecycle import change_system
 from evaluation.model import Inputs
 from evaluation.scoring.engine import score_rule
+from evaluation.storage.templates import save_template
 from ui.access import readonly
+from ui.auth import require_user
 from ui.feedback import FieldError, show_error
 from ui.inputs import render_inputs
+from ui.resources import library
 from ui.rule_forms import KINDS, rule_form
-from ui.saving import save, widget_key
+from ui.saving import commit, save, widget_key
 from ui.state import Loaded
 
 DIGITS = {0: "取整（整数分）", 1: "保留 1 位小数", 2: "保留 2 位小数", 3: "保留 3 位小数", 4: "保留 4 位小数"}
@@ -382,3 +387,25 @@ def apply_draft(eng: Engine, loaded: Loaded, draft: IndicatorSystem, blocked: bo
             show_error(e)
     if dropped:
         save(eng, loaded, ev.model_copy(update={"system_draft": None}), "已放弃草稿。", form="apply")
+
+
+def save_as_template(eng: Engine, loaded: Loaded) -> None:
+    """Keep this evaluation's system (as applied, not the draft) as an agency template for later commissions."""
+    system = loaded.evaluation.system
+    if not can(require_user().role, "manage_templates"):
+        return
+    with st.expander("存为机构模板", icon=":material/bookmark_add:"), st.form("as_template"):
+        st.caption("把本评价当前应用的指标体系存入机构模板库，以后新建评价时可直接选用（不含草稿中的修改）。")
+        c1, c2 = st.columns([1, 2])
+        key = c1.text_input("模板编号", system.id, key=widget_key(loaded, "as_template.id"))
+        name = c2.text_input("模板名称", system.name, key=widget_key(loaded, "as_template.name"))
+        replace = st.checkbox("编号已存在时覆盖", key=widget_key(loaded, "as_template.replace"))
+        saved = st.form_submit_button("存入机构模板库")
+    if saved:
+        data = {**system.model_dump(), "id": key.strip(), "name": name.strip()}
+
+        def write(session: Session) -> None:
+            template = IndicatorSystem.model_validate(data)
+            save_template(session=session, system=template, user=require_user(), library=library(), replace=replace)
+
+        commit(eng, write, f"已存入机构模板库：“{name.strip()}”（{key.strip()}）。")

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from evaluation.cli import admin, check, files, report, scores, selfeval
+from evaluation.cli import admin, check, files, report, scores, selfeval, templates
 from evaluation.errors import WorkbenchError
 
 _ARGPARSE_ZH = [
@@ -38,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="workbench", description="评价工作台命令行")
     commands = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
     scores.register(commands)
+    templates.register(commands, _Parser)
     files.register(commands)
     report.register(commands)
     selfeval.register(commands, _Parser)

@@ -1,16 +1,13 @@
-"""``workbench score | templates | list``: an evaluation's scores, the indicator library, the stored evaluations."""
+"""``workbench score | list``: an evaluation's scores, the stored evaluations."""
 
 from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 
 from evaluation.cli.common import Commands, load, table
-from evaluation.config import get_settings
 from evaluation.files.data import dump_json
 from evaluation.formatting import number
-from evaluation.indicators.library import load_library, write_json_schema
 from evaluation.model import Evaluation
 from evaluation.scoring.engine import EvaluationResult, score
 from evaluation.storage.bootstrap import open_database
@@ -23,11 +20,6 @@ def register(commands: Commands) -> None:
     s.add_argument("file", help="评价文件（.yaml/.json），或数据库中评价的编号/序号")
     s.add_argument("--json", action="store_true", help="以 JSON 输出")
     s.set_defaults(func=cmd_score)
-    t = commands.add_parser("templates", help="列出并校验指标库")
-    t.add_argument("--library", help="指标库目录（默认 indicator_library/）")
-    t.add_argument("--schema", help="同时写出指标库文件的 JSON Schema 到此路径")
-    t.add_argument("--json", action="store_true")
-    t.set_defaults(func=cmd_templates)
     ls = commands.add_parser("list", help="列出数据库中的评价")
     ls.set_defaults(func=cmd_list)
 
@@ -109,38 +101,6 @@ def cmd_score(args: argparse.Namespace) -> int:
     else:
         print(render_text(ev, result))
     return 1 if result.errors else 0
-
-
-def cmd_templates(args: argparse.Namespace) -> int:
-    folder = Path(args.library) if args.library else get_settings().library_dir
-    if args.schema:
-        write_json_schema(Path(args.schema))
-        print(f"已写出 JSON Schema：{args.schema}")
-    lib = load_library(folder)
-    rows = []
-    items: list[dict[str, object]] = []
-    for s in lib.systems.values():
-        count = sum(1 for _ in s.indicators())
-        slots = "、".join(f"{g.name}{'（待填充）' if g.slot else ''}" for g in s.groups)
-        rows.append(["指标体系", s.id, s.name, number(s.total), str(count), slots])
-        items.append({"type": "system", "id": s.id, "name": s.name, "total": number(s.total), "indicators": count})
-    for p in lib.packs.values():
-        count = sum(len(g.indicators) for g in p.groups)
-        rows.append(["专用指标包", p.id, p.name, number(p.weight), str(count), p.category])
-        items.append({"type": "pack", "id": p.id, "name": p.name, "weight": number(p.weight), "indicators": count})
-    for x in lib.personal.values():
-        count = sum(len(g.indicators) for g in x.groups)
-        rows.append(["个性指标示例", x.id, x.name, "—", str(count), x.category])
-        items.append({"type": "personal", "id": x.id, "name": x.name, "indicators": count})
-    if args.json:
-        print(dump_json({"valid": True, "items": items}), end="")
-    else:
-        print(table(["类型", "编号", "名称", "分值", "指标数", "说明"], rows, {3, 4}))
-        print(
-            f"\n指标库校验通过：{len(lib.systems)} 个指标体系，{len(lib.packs)} 个专用指标包，"
-            f"{len(lib.personal)} 组个性指标示例。"
-        )
-    return 0
 
 
 def cmd_list(args: argparse.Namespace) -> int:

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from evaluation.errors import Problem, ValidationFailed
-from evaluation.files.data import problems_from_validation, read_data
+from evaluation.files.data import dump_yaml, problems_from_validation, read_data, to_plain
 from evaluation.indicators.system import (
     Group,
     IndicatorSystem,
@@ -165,6 +165,11 @@ def add_personal_group(system: IndicatorSystem, group: Group) -> IndicatorSystem
     if problems:
         raise ValidationFailed(problems, "添加个性指标后体系未通过校验")
     return new
+
+
+def template_yaml(system: IndicatorSystem) -> str:
+    """A system as a ``kind: system`` template file, ready for the library folder or ``workbench templates``."""
+    return dump_yaml({"kind": "system", "id": system.id, **to_plain(system)})
 
 
 def json_schema() -> dict[str, Any]:

@@ -65,6 +65,20 @@ class DepartmentSummaryRow(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class AgencyTemplateRow(SQLModel, table=True):
+    """An indicator system the agency keeps as its own template (saved from an evaluation or a client table)."""
+
+    __tablename__ = "agency_template"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(index=True, unique=True, max_length=40)
+    name: str = Field(max_length=200)
+    document: dict[str, Any] = Field(sa_column=Column(JSONType, nullable=False))
+    created_by: str = Field(max_length=60)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
 class UserRow(SQLModel, table=True):
     __tablename__ = "app_user"
 
