@@ -256,12 +256,22 @@ class Stage(Model):
     description: str = ""
 
 
+class TeamMember(Model):
+    """One person of the evaluation team, for the 评价方案's 人员分工."""
+
+    name: str = Field(min_length=1, description="姓名")
+    role: str = Field(default="", description="职务或角色，如项目负责人、评价人员、行业专家")
+    duty: str = Field(default="", description="分工")
+
+
 class ReportSettings(Model):
     purpose: str = Field(default="", description="评价目的（留空用机构默认文字）")
+    basis: str = Field(default="", description="评价依据（留空用机构默认文字）")
     sites: str = Field(default="", description="评价对象与选点")
     stages: list[Stage] = Field(default_factory=list)
     methods: list[str] = Field(default_factory=list, description="所用评价方法")
     indicator_logic: str = Field(default="", description="评价指标思路")
+    team: list[TeamMember] = Field(default_factory=list, description="评价组人员分工")
 
 
 class ReportProblem(Model):

@@ -14,9 +14,11 @@ from ui.project_tables import (
     read_breakdown,
     read_stages,
     read_targets,
+    read_team,
     show_breakdown,
     stages_frame,
     targets_frame,
+    team_frame,
 )
 from ui.saving import replaced, save, widget_key
 from ui.state import UNSAVED_NOTE, choose_evaluation, show_flash
@@ -183,13 +185,23 @@ with work_tab, st.form("work"):
         placeholder="选择或输入方法",
     )
     purpose = st.text_area("评价目的（留空用机构默认文字）", rs.purpose, key=k("work.purpose"))
+    basis = st.text_area("评价依据（写入评价方案；留空用机构默认文字）", rs.basis, key=k("work.basis"))
     sites = st.text_area("评价对象与选点", rs.sites, key=k("work.sites"))
+    st.markdown("**评价组人员分工**（写入评价方案；可增删行）")
+    team = st.data_editor(team_frame(rs.team), num_rows="dynamic", width="stretch", key=k("work.team"))
     work_saved = st.form_submit_button("保存", type="primary", disabled=readonly())
 if work_saved:
     with work_tab:
         try:
             report = rs.model_copy(
-                update={"stages": read_stages(stages), "methods": list(methods), "purpose": purpose, "sites": sites}
+                update={
+                    "stages": read_stages(stages),
+                    "methods": list(methods),
+                    "purpose": purpose,
+                    "basis": basis,
+                    "sites": sites,
+                    "team": read_team(team),
+                }
             )
             project = p.model_copy(
                 update={"period_start": period_start.strip() or None, "period_end": period_end.strip() or None}

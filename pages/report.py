@@ -8,6 +8,7 @@ import streamlit as st
 
 from evaluation.errors import WorkbenchError
 from evaluation.formatting import number
+from evaluation.report import build_plan_docx
 from evaluation.report.context import build_report_context
 from evaluation.report.docx import render_docx
 from evaluation.report.outline import missing_items, outline
@@ -103,6 +104,15 @@ with c1:
     elif built is not None:
         st.caption("评价内容已修改，请重新生成报告。")
 with c2:
+    st.download_button(
+        "下载评价方案（Word）",
+        data=deferred(eng, lambda _user: build_plan_docx(ev)),
+        file_name=f"{ev.project.name}绩效评价方案.docx",
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        on_click="ignore",
+        icon=":material/assignment:",
+        help="评价方案：项目概况、评价目的与依据、对象与范围、方法、指标体系表、工作安排、人员分工",
+    )
     st.download_button(
         "导出表3-1 与附件1（Excel）",
         data=deferred(eng, lambda _user: export_xlsx(ev, result)),

@@ -11,7 +11,7 @@ import streamlit as st
 
 from evaluation.formatting import amount, percent
 from evaluation.funds import breakdown
-from evaluation.model import ExpenseItem, PerformanceTarget, Stage
+from evaluation.model import ExpenseItem, PerformanceTarget, Stage, TeamMember
 from ui.tables import read_table
 
 TARGET_COLUMNS = ["一级指标", "二级指标", "指标名称", "目标值"]
@@ -100,3 +100,18 @@ def read_stages(edited: pd.DataFrame) -> list[Stage]:
             Stage(name=row["阶段"], start=row["开始年月"], end=row["结束年月"] or None, description=row["工作内容"])
         )
     return stages
+
+
+TEAM_COLUMNS = ["姓名", "职务或角色", "分工"]
+
+
+def team_frame(team: list[TeamMember]) -> pd.DataFrame:
+    return pd.DataFrame([{"姓名": m.name, "职务或角色": m.role, "分工": m.duty} for m in team], columns=TEAM_COLUMNS)
+
+
+def read_team(edited: pd.DataFrame) -> list[TeamMember]:
+    """人员分工 (for the 评价方案): a row needs a name."""
+    return [
+        TeamMember(name=row.required("姓名"), role=row["职务或角色"], duty=row["分工"])
+        for row in read_table(edited, "人员分工")
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from evaluation.model import Evaluation
 from evaluation.report.context import ReportContext, build_report_context
 from evaluation.report.docx import render_docx
+from evaluation.report.plan import build_plan_context
 from evaluation.scoring.engine import EvaluationResult
 
 
@@ -13,4 +14,9 @@ def build_docx(evaluation: Evaluation, result: EvaluationResult) -> bytes:
     return render_docx(build_report_context(evaluation, result))
 
 
-__all__ = ["ReportContext", "build_docx", "build_report_context", "render_docx"]
+def build_plan_docx(evaluation: Evaluation) -> bytes:
+    """The 评价方案 as Word, with the report's typography."""
+    return render_docx(build_plan_context(evaluation))
+
+
+__all__ = ["ReportContext", "build_docx", "build_plan_docx", "build_report_context", "render_docx"]

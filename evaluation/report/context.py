@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from evaluation.formatting import amount, number, percent, rate
-from evaluation.indicators.system import Indicator
+from evaluation.indicators.system import Indicator, IndicatorSystem
 from evaluation.model import Assessment, Evaluation, clean_text
 from evaluation.scoring.engine import EvaluationResult, IndicatorResult
 
@@ -144,7 +144,7 @@ class ReportContext:
 # --------------------------------------------------------------------------- builder
 
 
-class _Doc:
+class Doc:
     """Collects blocks with the 一、（一）1. numbering computed in code (plain text in Word)."""
 
     def __init__(self) -> None:
@@ -171,7 +171,7 @@ class _Doc:
         self.blocks.append(block)
 
 
-def _fill(template: str, **values: str) -> str:
+def fill(template: str, **values: str) -> str:
     out = template
     for k, v in values.items():
         out = out.replace("{" + k + "}", v)
@@ -216,7 +216,7 @@ def build_report_context(
     src = _Source(ev, result, ev.assessments_by_code(), defaults or load_defaults())
     p = ev.project
     title = f"{p.name}项目支出绩效评价报告"
-    doc = _Doc()
+    doc = Doc()
     doc.h(0, title, numbered=False)
     doc.p(_opening(ev))
     _project_section(doc, src)
@@ -266,7 +266,7 @@ def _opening(ev: Evaluation) -> str:
     return opening + f"实施的{p.name}项目（以下简称“该项目”）开展了绩效评价。现将评价情况报告如下。"
 
 
-def _project_section(doc: _Doc, src: _Source) -> None:
+def _project_section(doc: Doc, src: _Source) -> None:
     """一、评价项目情况: background, goals, funds (表1-1), organisation and implementation."""
     p, facts = src.ev.project, src.ev.facts
     doc.h(1, "评价项目情况")
@@ -290,7 +290,7 @@ def _project_section(doc: _Doc, src: _Source) -> None:
     doc.p(facts.implementation or "（待补充项目实施情况。）")
 
 
-def _funds_section(doc: _Doc, ev: Evaluation) -> None:
+def _funds_section(doc: Doc, ev: Evaluation) -> None:
     """（三）项目资金情况, with 表1-1 支出明细表 when the expenditure breakdown is known."""
     funds = ev.facts.funds
     doc.h(2, "项目资金情况")
@@ -341,7 +341,7 @@ def expenditure_table_1_1(ev: Evaluation) -> Table:
     )
 
 
-def _work_section(doc: _Doc, src: _Source) -> None:
+def _work_section(doc: Doc, src: _Source) -> None:
     """二、评价工作开展情况: purpose, sites, stages with dates, methods, the indicator system and grades."""
     ev, d = src.ev, src.defaults
     p = ev.project
@@ -349,7 +349,7 @@ def _work_section(doc: _Doc, src: _Source) -> None:
     doc.h(2, "评价目的")
     doc.p(ev.report.purpose or d["purpose"])
     doc.h(2, "评价对象与选点")
-    doc.p(ev.report.sites or _fill(d["sites"], department=p.department_short or p.department, project=p.name))
+    doc.p(ev.report.sites or fill(d["sites"], department=p.department_short or p.department, project=p.name))
     doc.h(2, "评价流程")
     for stage in ev.report.stages:
         doc.h(3, stage.name)
@@ -361,39 +361,47 @@ def _work_section(doc: _Doc, src: _Source) -> None:
     doc.h(2, "评价方法")
     methods = ev.report.methods
     if methods:
-        doc.p(_fill(d["method_intro"], methods="、".join(methods)))
+        doc.p(fill(d["method_intro"], methods="、".join(methods)))
         for i, m in enumerate(methods, 1):
             doc.p(f"{i}. {m}。{d['methods'].get(m, '')}")
     doc.h(2, "评价指标")
     _indicator_paragraphs(doc, src)
 
 
-def _indicator_paragraphs(doc: _Doc, src: _Source) -> None:
+def _indicator_paragraphs(doc: Doc, src: _Source) -> None:
     """（五）评价指标: the system's logic, its first-level groups with their weights, and the grades."""
     ev, d = src.ev, src.defaults
     system = ev.system
-    doc.p(ev.report.indicator_logic or _fill(d["indicator_logic"], system=system.name))
+    doc.p(ev.report.indicator_logic or fill(d["indicator_logic"], system=system.name))
+    doc.p(f"{system_summary(system)}。" + fill(d["grade_intro"], count=cn_number(len(system.grades))))
+    for i, text in enumerate(grade_lines(system), 1):
+        doc.p(f"（{i}）{text}{'。' if i == len(system.grades) else '；'}")
+
+
+def system_summary(system: IndicatorSystem) -> str:
+    """ "指标体系总分100分，一级指标为决策（20分）、…，另设扣分项（最多扣10分）" (no final full stop)."""
     level1 = "、".join(
-        f"{g.name}（{number(w)}分）"
-        for g, w in ((g, g.weight if g.weight is not None else g.total_weight) for g in system.groups)
+        f"{g.name}（{number(g.weight if g.weight is not None else g.total_weight)}分）" for g in system.groups
     )
     extra = f"，另设扣分项（最多扣{number(system.penalties.cap)}分）" if system.penalties else ""
-    doc.p(
-        f"指标体系总分{number(system.total)}分，一级指标为{level1}{extra}。"
-        + _fill(d["grade_intro"], count=cn_number(len(system.grades)))
-    )
+    return f"指标体系总分{number(system.total)}分，一级指标为{level1}{extra}"
+
+
+def grade_lines(system: IndicatorSystem) -> list[str]:
+    """Each grade with its range: "90分及以上（含90分）为优", "80分（含）至90分为良", …, "60分以下为差"."""
     grades = system.grades
+    lines = []
     for i, grade in enumerate(grades):
         if i == 0:
-            text = f"{number(grade.min)}分及以上（含{number(grade.min)}分）为{grade.name}"
+            lines.append(f"{number(grade.min)}分及以上（含{number(grade.min)}分）为{grade.name}")
         elif i == len(grades) - 1:
-            text = f"{number(grades[i - 1].min)}分以下为{grade.name}"
+            lines.append(f"{number(grades[i - 1].min)}分以下为{grade.name}")
         else:
-            text = f"{number(grade.min)}分（含）至{number(grades[i - 1].min)}分为{grade.name}"
-        doc.p(f"（{i + 1}）{text}{'。' if i == len(grades) - 1 else '；'}")
+            lines.append(f"{number(grade.min)}分（含）至{number(grades[i - 1].min)}分为{grade.name}")
+    return lines
 
 
-def _conclusion_section(doc: _Doc, src: _Source) -> None:
+def _conclusion_section(doc: Doc, src: _Source) -> None:
     """三、评价结论: the total, the grade and 表3-1."""
     result = src.result
     doc.h(1, "评价结论")
@@ -405,7 +413,7 @@ def _conclusion_section(doc: _Doc, src: _Source) -> None:
     doc.add(score_table_3_1(src.ev, result))
 
 
-def _analysis_section(doc: _Doc, src: _Source) -> None:
+def _analysis_section(doc: Doc, src: _Source) -> None:
     """四、绩效分析: per second-level group, per indicator the bold score line and the 评分过程."""
     doc.h(1, "绩效分析")
     for l1 in src.ev.system.groups:
@@ -419,7 +427,7 @@ def _analysis_section(doc: _Doc, src: _Source) -> None:
                 doc.p(src.process_text(ind.code, row.explanation))
 
 
-def _problems_and_suggestions(doc: _Doc, src: _Source) -> None:
+def _problems_and_suggestions(doc: Doc, src: _Source) -> None:
     """五、存在问题及原因分析 and 六、相关建议: the curated lists, or the findings marked for the report."""
     ev = src.ev
     doc.h(1, "存在问题及原因分析")
@@ -450,29 +458,22 @@ def _problems_and_suggestions(doc: _Doc, src: _Source) -> None:
         doc.p("建议被评价单位继续保持现有管理做法。")
 
 
-def _group_label(name: str, weight: Decimal | None) -> str:
+def group_label(name: str, weight: Decimal | None) -> str:
     return f"{name}（{number(weight)}分）" if weight is not None else name
 
 
-def _indicator_rows(ev: Evaluation, result: EvaluationResult) -> Iterator[tuple[list[TableCell | None], Indicator]]:
-    """Each third-level indicator with its two group cells: the group label ("通用指标（54分）") spanning
-    the group's rows on the group's first row, None (covered by the merge) on the others."""
-    for l1 in ev.system.groups:
+def indicator_rows(system: IndicatorSystem) -> Iterator[tuple[list[TableCell | None], Indicator]]:
+    """Each third-level indicator with its two group cells: the group label ("通用指标（54分）", the sum of
+    the indicators below it) spanning the group's rows on its first row, None (covered by the merge) on the
+    others."""
+    for l1 in system.groups:
         l1_count = sum(len(g.indicators) for g in l1.groups)
+        l1_weight = sum((ind.weight for g in l1.groups for ind in g.indicators), Decimal(0))
         for i, g in enumerate(l1.groups):
             for j, ind in enumerate(g.indicators):
-                first_l1 = i == 0 and j == 0
-                yield (
-                    [
-                        TableCell(_group_label(l1.name, result.group(l1.code).weight), merge_down=l1_count - 1)
-                        if first_l1
-                        else None,
-                        TableCell(_group_label(g.name, result.group(g.code).weight), merge_down=len(g.indicators) - 1)
-                        if j == 0
-                        else None,
-                    ],
-                    ind,
-                )
+                label1 = TableCell(group_label(l1.name, l1_weight), merge_down=l1_count - 1)
+                label2 = TableCell(group_label(g.name, g.total_weight), merge_down=len(g.indicators) - 1)
+                yield [label1 if i == 0 and j == 0 else None, label2 if j == 0 else None], ind
 
 
 def score_table_3_1(ev: Evaluation, result: EvaluationResult) -> Table:
@@ -501,7 +502,7 @@ def score_table_3_1(ev: Evaluation, result: EvaluationResult) -> Table:
     ]
     assessments = ev.assessments_by_code()
     rows: list[list[TableCell | None]] = []
-    for groups, ind in _indicator_rows(ev, result):
+    for groups, ind in indicator_rows(ev.system):
         r = result.indicator(ind.code)
         rows.append(
             [
@@ -571,7 +572,7 @@ def appendix_table_1(ev: Evaluation, result: EvaluationResult) -> Table:
     header: list[list[TableCell | None]] = [[TableCell(c, bold=True) for c in cols]]
     assessments = ev.assessments_by_code()
     rows: list[list[TableCell | None]] = []
-    for groups, ind in _indicator_rows(ev, result):
+    for groups, ind in indicator_rows(ev.system):
         r = result.indicator(ind.code)
         rows.append(
             [
