@@ -211,3 +211,25 @@ def test_funds_totals_follow_the_table_before_saving(app: AppTest, tmp_path: Pat
     assert shown and shown[0].iloc[-1]["金额（万元）"] == "230.00"
     assert any("230" in w.value for w in app.warning)  # 合计 230.00 against 实际支出 220
     assert stored(tmp_path).facts.funds.breakdown[0].amount == Decimal("2.12")  # nothing written yet
+
+
+def test_new_from_a_template_without_slots_or_from_the_blank_system(app: AppTest, tmp_path: Path) -> None:
+    app.run()
+    app.selectbox(key="new.template").set_value("gongxing-2020").run()
+    labels = [str(w.label) for w in [*app.selectbox, *app.multiselect]]
+    assert not any(label.startswith(("专用指标包", "个性指标示例")) for label in labels)  # nothing to fill
+    app.selectbox(key="new.template").set_value("__blank__").run()
+    app.text_input(key="new.name").set_value("客户项目")
+    app.text_input(key="new.department").set_value("某局")
+    next(b for b in app.form_submit_button if b.label == "新建").click().run()
+    assert not app.exception and "已新建评价“客户项目”" in texts(app)
+    created = stored(tmp_path, "eval-2024-1")
+    assert [ind.name for _, _, ind in created.system.indicators()] == ["指标1"] and created.system.total == 100
+
+
+def test_a_template_with_a_pack_slot_asks_for_the_pack(app: AppTest, tmp_path: Path) -> None:
+    app.run()
+    app.text_input(key="new.name").set_value("缺少指标包的项目")
+    app.text_input(key="new.department").set_value("某局")
+    next(b for b in app.form_submit_button if b.label == "新建").click().run()
+    assert "需要选择一个专用指标包" in texts(app)
