@@ -59,7 +59,7 @@ if items:
         + (f" 筛选后显示 {len(shown)} 个。" if len(shown) != len(items) else "")
     )
     st.dataframe(
-        table, hide_index=True, width="stretch", column_config={"得分": st.column_config.NumberColumn(format="%.2f")}
+        table, hide_index=True, width="stretch", column_config={"得分": st.column_config.NumberColumn(format="%g")}
     )
 else:
     st.info("数据库中还没有评价。请在下方新建，或用命令 `workbench import 文件` 导入评价文件。")

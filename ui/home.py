@@ -48,6 +48,7 @@ def filter_evaluations(
 
 
 BLANK = "__blank__"
+OPEN = "wb_new_open"  # the 新建评价 switch: the template choice reruns the page, the section stays open
 
 
 def template_choices(eng: Engine, lib: Library) -> dict[str, tuple[str, IndicatorSystem]]:
@@ -65,7 +66,9 @@ def new_evaluation_form(eng: Engine, lib: Library, used_keys: set[str], *, expan
     """新建评价: the template first (its slots decide what else is asked), then project name, department and
     the like, a 专用指标包 when the template has a 专用 slot and 个性 examples when it has a 个性 slot; on
     success the new evaluation becomes the current one and the form is emptied."""
-    with st.expander("新建评价", icon=":material/add:", expanded=expanded):
+    if not st.toggle("新建评价", value=expanded, key=OPEN):
+        return
+    with st.container(border=True):
         choices = template_choices(eng, lib)
         keys = list(choices)
         template_id = (

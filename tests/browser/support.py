@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -133,7 +134,8 @@ def streamlit_server(
 
 
 def wait_idle(page: Any, timeout: float = 60000) -> None:
-    """Wait until the Streamlit script has finished its run."""
+    """Wait until the Streamlit script has finished its run (after a moment for the run to start)."""
+    page.wait_for_timeout(300)
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
 
 
@@ -159,3 +161,79 @@ def pick_option(page: Any, box: Any, option: str | int) -> None:
         wait_idle(page)
         return
     pytest.fail(f"下拉框中没有出现选项“{option}”")
+
+
+def no_exception(page: Any) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0, page.locator(
+        '[data-testid="stException"]'
+    ).first.inner_text()
+
+
+def no_error(page: Any) -> None:
+    errors = page.locator('[data-testid="stAlertContentError"]')
+    assert errors.count() == 0, errors.first.inner_text()
+
+
+def cell(page: Any, grid: Any, row: int, frac: float, text: str) -> None:
+    """Type into a data_editor cell: ``row`` from 0 (the empty last row adds a row), ``frac`` across the columns."""
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 34 + (box["width"] - 34) * frac, box["y"] + 35 + 35 * row + 17)
+    page.wait_for_timeout(300)
+    page.keyboard.type(text)
+    page.wait_for_timeout(200)
+    page.keyboard.press("Tab")
+    wait_idle(page)  # an edit of a table outside a form reruns the page (live totals)
+
+
+def choose(page: Any, label: str, option: str) -> None:
+    """Pick an option of a selectbox or multiselect by typing part of it (the list filters as one types)."""
+    box = page.get_by_role("combobox", name=label)
+    for _ in range(3):
+        box.click()
+        box.press_sequentially(option, delay=20)
+        try:
+            page.locator('[role="option"]', has_text=option).first.wait_for(timeout=3000)
+        except Exception:  # the list did not open: try again
+            page.keyboard.press("Escape")
+            continue
+        page.locator('[role="option"]', has_text=option).first.click()
+        page.wait_for_timeout(300)
+        if page.locator('[role="listbox"]').count():
+            page.keyboard.press("Escape")
+        return
+    pytest.fail(f"下拉框“{label}”中没有出现“{option}”")
+
+
+def go(page: Any, title: str) -> None:
+    page.get_by_role("link", name=title).click()
+    wait_idle(page)
+    page.get_by_role("heading", name=title, exact=True).wait_for(timeout=30000)
+
+
+def fill_inputs(page: Any) -> None:
+    """Fill the current indicator's input form with values that fit its rule."""
+    form = page.locator('[data-testid="stForm"]').filter(has=page.get_by_role("button", name="计算并保存"))
+    for radio in form.locator('[data-testid="stRadio"]').all():
+        radio.get_by_text("是", exact=True).click()
+    for box in form.locator('[data-testid="stTextInput"]').all():
+        label = box.locator("label").inner_text()
+        field = box.locator("input")
+        if label.startswith("实际值 *"):
+            target = form.get_by_label(re.compile("目标值")).get_attribute("placeholder") or ""
+            if not re.search(r"\d", target):
+                form.get_by_label(re.compile("目标值")).fill("220万元")
+                field.fill("219.5万元")
+            else:
+                field.fill(re.sub(r"[≥≤<>=]|以上|不少于|不低于", "", target))
+        elif label.startswith(("实际值", "目标值")) and not field.input_value():
+            field.fill("10")
+        elif "（如 25%）" in label:
+            field.fill("0%" if label.startswith("偏离度") else "95%")
+        elif label.startswith(("计划完成时间", "实际完成时间")):
+            field.fill("365")
+    form.get_by_role("button", name="计算并保存").click()
+    wait_idle(page)
+    errors = page.locator('[data-testid="stAlertContentError"]')
+    assert errors.count() == 0, errors.first.inner_text()
+    page.get_by_text("尚未评分：填写下方输入").wait_for(state="detached", timeout=20000)

@@ -5,7 +5,6 @@ problem, build and download the report. Screenshots of every page go to ``WORKBE
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from io import BytesIO
@@ -15,7 +14,18 @@ from typing import Any
 import pytest
 from docx import Document
 
-from tests.browser.support import CHROMIUM_ARGS, require_chromium, sign_in, streamlit_server
+from tests.browser.support import (
+    cell,
+    choose,
+    fill_inputs,
+    go,
+    no_error,
+    no_exception,
+    require_chromium,
+    sign_in,
+    streamlit_server,
+    wait_idle,
+)
 
 PAGES = {
     "": "评价项目",
@@ -42,104 +52,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="module")
-def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = Path(os.environ.get("WORKBENCH_SCREENSHOTS") or tmp_path_factory.mktemp("shots"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=require_chromium(), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-def idle(page: Any) -> None:
-    page.wait_for_timeout(300)
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60000)
-
-
-def no_exception(page: Any) -> None:
-    assert page.locator('[data-testid="stException"]').count() == 0, page.locator(
-        '[data-testid="stException"]'
-    ).first.inner_text()
-
-
-def no_error(page: Any) -> None:
-    errors = page.locator('[data-testid="stAlertContentError"]')
-    assert errors.count() == 0, errors.first.inner_text()
-
-
-def cell(page: Any, grid: Any, row: int, frac: float, text: str) -> None:
-    """Type into a data_editor cell: ``row`` from 0 (the empty last row adds a row), ``frac`` across the columns."""
-    grid.scroll_into_view_if_needed()
-    box = grid.bounding_box()
-    page.mouse.click(box["x"] + 34 + (box["width"] - 34) * frac, box["y"] + 35 + 35 * row + 17)
-    page.wait_for_timeout(300)
-    page.keyboard.type(text)
-    page.wait_for_timeout(200)
-    page.keyboard.press("Tab")
-    idle(page)  # an edit of a table outside a form reruns the page (live totals)
-
-
-def choose(page: Any, label: str, option: str) -> None:
-    """Pick an option of a selectbox or multiselect by typing part of it (the list filters as one types)."""
-    box = page.get_by_role("combobox", name=label)
-    for _ in range(3):
-        box.click()
-        box.press_sequentially(option, delay=20)
-        try:
-            page.locator('[role="option"]', has_text=option).first.wait_for(timeout=3000)
-        except Exception:  # the list did not open: try again
-            page.keyboard.press("Escape")
-            continue
-        page.locator('[role="option"]', has_text=option).first.click()
-        page.wait_for_timeout(300)
-        if page.locator('[role="listbox"]').count():
-            page.keyboard.press("Escape")
-        return
-    pytest.fail(f"下拉框“{label}”中没有出现“{option}”")
-
-
-def go(page: Any, title: str) -> None:
-    page.get_by_role("link", name=title).click()
-    idle(page)
-    page.get_by_role("heading", name=title, exact=True).wait_for(timeout=30000)
-
-
-def fill_inputs(page: Any) -> None:
-    """Fill the current indicator's input form with values that fit its rule."""
-    form = page.locator('[data-testid="stForm"]').filter(has=page.get_by_role("button", name="计算并保存"))
-    for radio in form.locator('[data-testid="stRadio"]').all():
-        radio.get_by_text("是", exact=True).click()
-    for box in form.locator('[data-testid="stTextInput"]').all():
-        label = box.locator("label").inner_text()
-        field = box.locator("input")
-        if label.startswith("实际值 *"):
-            target = form.get_by_label(re.compile("目标值")).get_attribute("placeholder") or ""
-            if not re.search(r"\d", target):
-                form.get_by_label(re.compile("目标值")).fill("220万元")
-                field.fill("219.5万元")
-            else:
-                field.fill(re.sub(r"[≥≤<>=]|以上|不少于|不低于", "", target))
-        elif label.startswith(("实际值", "目标值")) and not field.input_value():
-            field.fill("10")
-        elif "（如 25%）" in label:
-            field.fill("0%" if label.startswith("偏离度") else "95%")
-        elif label.startswith(("计划完成时间", "实际完成时间")):
-            field.fill("365")
-    form.get_by_role("button", name="计算并保存").click()
-    idle(page)
-    errors = page.locator('[data-testid="stAlertContentError"]')
-    assert errors.count() == 0, errors.first.inner_text()
-    page.get_by_text("尚未评分：填写下方输入").wait_for(state="detached", timeout=20000)
-
-
 def test_every_page_opened_directly_on_a_fresh_server(server: str, browser: Any, shots: Path) -> None:
     """Each page URL on a fresh server (and a fresh browser session) shows the login and nothing of the
     page; after signing in, the page asked for opens."""
@@ -148,7 +60,7 @@ def test_every_page_opened_directly_on_a_fresh_server(server: str, browser: Any,
         page = context.new_page()
         page.goto(f"{server}/{path}")
         page.wait_for_selector('[data-testid="stApp"]', timeout=60000)
-        idle(page)
+        wait_idle(page)
         page.get_by_role("heading", name="登录").wait_for(timeout=30000)
         assert page.get_by_role("heading", name=title, exact=True).count() == 0
         assert page.locator('[data-testid="stSidebarNav"]').count() == 0  # no navigation before the login
@@ -186,7 +98,7 @@ def create_the_evaluation(page: Any, shots: Path) -> None:
     choose(page, "个性指标示例", "招商引资项目个性指标示例")
     page.screenshot(path=str(shots / "journey-0-new.png"), full_page=True)
     page.get_by_role("button", name="新建").click()
-    idle(page)
+    wait_idle(page)
     page.get_by_text("已新建评价").wait_for(timeout=20000)
     no_exception(page)
     page.screenshot(path=str(shots / "journey-1-created.png"), full_page=True)
@@ -197,7 +109,7 @@ def fill_project_and_funds(page: Any, shots: Path) -> None:
     go(page, "项目信息")
     page.get_by_label("报告年月").fill("2025-03")
     page.locator('[data-testid="stForm"]').filter(has_text="委托依据").get_by_role("button", name="保存").click()
-    idle(page)
+    wait_idle(page)
     page.get_by_text("已保存封面与基本信息").wait_for(timeout=20000)
     page.get_by_role("tab", name="资金情况").click()
     page.get_by_label("调整后预算").fill("220")
@@ -208,7 +120,7 @@ def fill_project_and_funds(page: Any, shots: Path) -> None:
     cell(page, grid, 1, 0.2, "差旅费")
     cell(page, grid, 1, 0.7, "100")
     page.locator('[data-testid="stForm"]').filter(has_text="金额单位").get_by_role("button", name="保存").click()
-    idle(page)
+    wait_idle(page)
     page.screenshot(path=str(shots / "journey-2-funds.png"), full_page=True)
     no_error(page)
     page.get_by_text("预算执行率（已保存数据）：100.00%").wait_for(timeout=20000)
@@ -221,7 +133,7 @@ def score_every_indicator(page: Any, shots: Path) -> str:
     findings = page.locator('[data-testid="stDataFrame"]').filter(has_text="问题描述").first
     cell(page, findings, 0, 0.2, "项目调整未经集体研究")
     page.get_by_role("button", name="计算并保存").click()
-    idle(page)
+    wait_idle(page)
     page.get_by_text("共扣 3 分").wait_for(timeout=20000)
     page.screenshot(path=str(shots / "journey-3-deduction.png"), full_page=True)
     for _ in range(25):
@@ -229,7 +141,7 @@ def score_every_indicator(page: Any, shots: Path) -> str:
         if nxt.is_disabled():
             break
         nxt.click()
-        idle(page)
+        wait_idle(page)
         if page.get_by_text("规划论证（TY.JC.02）").count():
             page.screenshot(path=str(shots / "journey-4-composite.png"), full_page=True)
         fill_inputs(page)
@@ -251,10 +163,10 @@ def draft_problems(page: Any, shots: Path) -> None:
     page.wait_for_timeout(500)
     page.screenshot(path=str(shots / "journey-6a-marking.png"), full_page=True)
     page.get_by_role("button", name="保存标记与原因").click()
-    idle(page)
+    wait_idle(page)
     page.get_by_text("已保存问题标记").wait_for(timeout=20000)
     page.get_by_role("button", name=re.compile("由标记的问题生成草稿")).click()
-    idle(page)
+    wait_idle(page)
     page.get_by_text("已生成存在问题与建议的草稿").wait_for(timeout=20000)
     page.screenshot(path=str(shots / "journey-6-problems.png"), full_page=True)
 
@@ -267,9 +179,9 @@ def build_and_download_report(page: Any, shots: Path) -> str:
     confirm = page.get_by_text(re.compile("仍然生成报告"))
     if confirm.count():  # open 复核 errors: the page asks before exporting
         confirm.click()
-        idle(page)
+        wait_idle(page)
     page.get_by_role("button", name="生成 Word 报告").click()
-    idle(page)
+    wait_idle(page)
     page.get_by_text("报告已生成").wait_for(timeout=60000)
     with page.expect_download() as info:
         page.get_by_role("button", name="下载 Word 报告（.docx）").click()

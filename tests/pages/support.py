@@ -91,6 +91,14 @@ def open_page(at: AppTest, page: str, evaluation: str | None = SAMPLE) -> AppTes
     return at
 
 
+def open_new_form(at: AppTest) -> AppTest:
+    """Run the app on 评价项目 and switch the 新建评价 section on."""
+    at.run()
+    at.toggle(key="wb_new_open").set_value(True).run()
+    assert not at.exception, at.exception
+    return at
+
+
 def stored(tmp_path: Path, key: str = SAMPLE) -> Evaluation:
     engine = make_engine(f"sqlite:///{tmp_path / 'app.db'}")
     try:

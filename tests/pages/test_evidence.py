@@ -15,7 +15,7 @@ from evaluation.auth import SYSTEM
 from evaluation.model import Assessment, Finding
 from evaluation.storage.db import make_engine, session_scope
 from evaluation.storage.repo import save_assessment
-from tests.pages.support import SAMPLE, button, by_label, edit_table, new_app, open_page, stored, texts
+from tests.pages.support import SAMPLE, button, by_label, edit_table, new_app, open_new_form, open_page, stored, texts
 
 
 @pytest.fixture
@@ -132,7 +132,7 @@ def test_qualitative_band_refuses_a_score_outside_it(app: AppTest, tmp_path: Pat
 
 
 def test_manual_score_needs_a_justification(app: AppTest, tmp_path: Path) -> None:
-    app.run()
+    open_new_form(app)
     by_label(app.text_input, "项目名称").set_value("办公经费")
     by_label(app.text_input, "主管部门").set_value("某局")
     by_label(app.selectbox, "专用指标包").set_value("pack-xingzheng-yunzhuan")

@@ -78,6 +78,7 @@ def test_a_client_table_becomes_an_agency_template_for_new_evaluations(app: AppT
     assert {b.label for b in app.get("download_button")} >= {"下载模板文件（YAML）", "下载指标体系表（Excel）"}
 
     app.switch_page("pages/home.py").run()
+    app.toggle(key="wb_new_open").set_value(True).run()
     app.selectbox(key="new.template").set_value("renju-2019").run()
     labels = {w.label for w in [*app.selectbox, *app.text_input, *app.multiselect]}
     assert "项目类别" in labels and not any(str(label).startswith("专用指标包") for label in labels)

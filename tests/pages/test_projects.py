@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from evaluation.auth import SYSTEM
-from tests.pages.support import SAMPLE, button, by_label, edit_table, new_app, open_page, stored, texts
+from tests.pages.support import SAMPLE, button, by_label, edit_table, new_app, open_new_form, open_page, stored, texts
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def test_filters_narrow_the_list(app: AppTest) -> None:
 
 
 def test_create_from_the_panzhihua_template(app: AppTest, tmp_path: Path) -> None:
-    app.run()
+    open_new_form(app)
     by_label(app.text_input, "项目名称").set_value("2025年招商推介活动经费")
     by_label(app.text_input, "主管部门").set_value("东区经济合作局")
     by_label(app.number_input, "预算年度").set_value(2025)
@@ -52,7 +52,7 @@ def test_create_from_the_panzhihua_template(app: AppTest, tmp_path: Path) -> Non
 
 
 def test_create_without_personal_examples_gets_a_placeholder(app: AppTest, tmp_path: Path) -> None:
-    app.run()
+    open_new_form(app)
     by_label(app.text_input, "项目名称").set_value("办公经费")
     by_label(app.text_input, "主管部门").set_value("某局")
     by_label(app.selectbox, "专用指标包").set_value("pack-xingzheng-yunzhuan")
@@ -63,7 +63,7 @@ def test_create_without_personal_examples_gets_a_placeholder(app: AppTest, tmp_p
 
 
 def test_create_refuses_missing_fields_and_writes_nothing(app: AppTest) -> None:
-    app.run()
+    open_new_form(app)
     by_label(app.selectbox, "专用指标包").set_value("pack-zhaoshang-yinzi")
     button(app, "新建").click().run()
     assert "名称：不能为空" in texts(app)
@@ -214,7 +214,7 @@ def test_funds_totals_follow_the_table_before_saving(app: AppTest, tmp_path: Pat
 
 
 def test_new_from_a_template_without_slots_or_from_the_blank_system(app: AppTest, tmp_path: Path) -> None:
-    app.run()
+    open_new_form(app)
     app.selectbox(key="new.template").set_value("gongxing-2020").run()
     labels = [str(w.label) for w in [*app.selectbox, *app.multiselect]]
     assert not any(label.startswith(("专用指标包", "个性指标示例")) for label in labels)  # nothing to fill
@@ -228,7 +228,7 @@ def test_new_from_a_template_without_slots_or_from_the_blank_system(app: AppTest
 
 
 def test_a_template_with_a_pack_slot_asks_for_the_pack(app: AppTest, tmp_path: Path) -> None:
-    app.run()
+    open_new_form(app)
     app.text_input(key="new.name").set_value("缺少指标包的项目")
     app.text_input(key="new.department").set_value("某局")
     next(b for b in app.form_submit_button if b.label == "新建").click().run()

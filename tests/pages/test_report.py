@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from evaluation.report.xlsx import export_xlsx
 from evaluation.scoring.engine import score
-from tests.pages.support import SAMPLE, button, by_label, new_app, open_page, stored, texts
+from tests.pages.support import SAMPLE, button, by_label, new_app, open_new_form, open_page, stored, texts
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def test_preview_of_outline_and_table_3_1(app: AppTest) -> None:
 
 
 def test_missing_items_name_what_and_where(app: AppTest) -> None:
-    app.run()
+    open_new_form(app)
     by_label(app.text_input, "项目名称").set_value("办公经费")
     by_label(app.text_input, "主管部门").set_value("某局")
     by_label(app.selectbox, "专用指标包").set_value("pack-xingzheng-yunzhuan")
