@@ -415,34 +415,31 @@ def _toc(doc: Any, fonts: dict[str, str]) -> None:
         _run_fonts(run, fonts.get("body", "仿宋_GB2312"), fonts.get("latin", "Times New Roman"))
 
 
-def _table(doc: Any, t: Table, fonts: dict[str, str]) -> None:
-    if t.caption:
-        doc.add_paragraph(safe(t.caption), style="表题")
-    if t.unit:
-        doc.add_paragraph(safe(t.unit), style="表注")
-    all_rows = t.header_rows + t.rows
-    n_cols = len(t.columns)
-    table = doc.add_table(rows=len(all_rows), cols=n_cols)
+Cells = list[tuple[Any, ...]]  # the cells of each row, as python-docx lists them before any merge
+SpecRows = list[list[TableCell | None]]
+
+
+def _grid_table(doc: Any, t: Table, widths: list[Any]) -> Any:
+    """An empty table of the spec's size: centred, fixed column widths, header rows repeated on each page."""
+    table = doc.add_table(rows=len(t.header_rows) + len(t.rows), cols=len(t.columns))
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    tbl_pr = table._tbl.tblPr
     layout = OxmlElement("w:tblLayout")
     layout.set(qn("w:type"), "fixed")
-    tbl_pr.append(layout)
-    widths = [Cm(w) for w in t.widths]
+    table._tbl.tblPr.append(layout)
     for col, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths, strict=True):
         col.set(qn("w:w"), str(width.twips))  # LibreOffice and WPS size columns by the grid
-    rows = table.rows
-    cell_grid = [row.cells for row in rows]
-    for r_index in range(len(t.header_rows)):
-        tr_pr = rows[r_index]._tr.get_or_add_trPr()
+    for row in table.rows[: len(t.header_rows)]:
         header = OxmlElement("w:tblHeader")
         header.set(qn("w:val"), "true")
-        tr_pr.append(header)
-    style_id = doc.styles[TABLE_STYLE if t.font_size >= 10.5 else TABLE_SMALL_STYLE].style_id
-    # Cells are filled at the XML level from prebuilt property elements: python-docx's per-property
-    # API costs several times the text itself on a 200-row appendix.
+        row._tr.get_or_add_trPr().append(header)
+    return table
+
+
+def _fill_cells(cell_grid: Cells, all_rows: SpecRows, widths: list[Any], style_id: str) -> None:
+    """Cell properties, paragraph style and text, at the XML level from prebuilt property elements:
+    python-docx's per-property API costs several times the text itself on a 200-row appendix."""
     tc_templates = [_tc_pr(width.twips) for width in widths]
     p_templates = {align: _p_pr(style_id, jc) for align, jc in _JC.items()}
     for r_index, spec_row in enumerate(all_rows):
@@ -457,28 +454,45 @@ def _table(doc: Any, t: Table, fonts: dict[str, str]) -> None:
             p.insert(0, deepcopy(p_templates[spec.align if spec is not None else "center"]))
             if spec is not None and spec.text:
                 p.append(_run(safe(spec.text), spec.bold))
-    # merges at the XML level (python-docx's merge re-measures the grid on every call)
+
+
+def _merge(cell_grid: Cells, r_index: int, c_index: int, spec: TableCell, widths: list[Any]) -> None:
+    """One merged cell at the XML level (python-docx's merge re-measures the grid on every call)."""
+    span = spec.merge_right + 1
+    total_width = sum(w.twips for w in widths[c_index : c_index + span])
+    for dr in range(spec.merge_down + 1):
+        tc = cell_grid[r_index + dr][c_index]._tc
+        tc_pr = tc.tcPr
+        tc_pr.find(qn("w:tcW")).set(qn("w:w"), str(total_width))
+        if spec.merge_down:
+            v_merge = OxmlElement("w:vMerge")
+            if dr == 0:
+                v_merge.set(qn("w:val"), "restart")
+            tc_pr.insert(1, v_merge)
+        if span > 1:
+            grid_span = OxmlElement("w:gridSpan")
+            grid_span.set(qn("w:val"), str(span))
+            tc_pr.insert(1, grid_span)
+            for dc in range(1, span):
+                covered = cell_grid[r_index + dr][c_index + dc]._tc
+                covered.getparent().remove(covered)
+
+
+def _table(doc: Any, t: Table, fonts: dict[str, str]) -> None:
+    if t.caption:
+        doc.add_paragraph(safe(t.caption), style="表题")
+    if t.unit:
+        doc.add_paragraph(safe(t.unit), style="表注")
+    all_rows = t.header_rows + t.rows
+    widths = [Cm(w) for w in t.widths]
+    table = _grid_table(doc, t, widths)
+    cell_grid = [row.cells for row in table.rows]
+    style_id = doc.styles[TABLE_STYLE if t.font_size >= 10.5 else TABLE_SMALL_STYLE].style_id
+    _fill_cells(cell_grid, all_rows, widths, style_id)
     for r_index, spec_row in enumerate(all_rows):
         for c_index, spec in enumerate(spec_row):
             if isinstance(spec, TableCell) and (spec.merge_down or spec.merge_right):
-                span = spec.merge_right + 1
-                total_width = sum(w.twips for w in widths[c_index : c_index + span])
-                for dr in range(spec.merge_down + 1):
-                    tc = cell_grid[r_index + dr][c_index]._tc
-                    tc_pr = tc.tcPr
-                    tc_pr.find(qn("w:tcW")).set(qn("w:w"), str(total_width))
-                    if spec.merge_down:
-                        v_merge = OxmlElement("w:vMerge")
-                        if dr == 0:
-                            v_merge.set(qn("w:val"), "restart")
-                        tc_pr.insert(1, v_merge)
-                    if span > 1:
-                        grid_span = OxmlElement("w:gridSpan")
-                        grid_span.set(qn("w:val"), str(span))
-                        tc_pr.insert(1, grid_span)
-                        for dc in range(1, span):
-                            covered = cell_grid[r_index + dr][c_index + dc]._tc
-                            covered.getparent().remove(covered)
+                _merge(cell_grid, r_index, c_index, spec, widths)
 
 
 def render_docx(ctx: ReportContext) -> bytes:
