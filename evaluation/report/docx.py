@@ -375,7 +375,7 @@ def _run_fonts(run: Any, east_asia: str, latin: str) -> None:
 
 def _cover(doc: Any, ctx: ReportContext) -> None:
     fonts = ctx.fonts
-    latin = fonts.get("latin", "Times New Roman")
+    latin = _font(fonts, "latin")
     for _ in range(3):
         doc.add_paragraph("")
     title = doc.add_paragraph(safe(ctx.cover.title), style="Title")
@@ -390,13 +390,13 @@ def _cover(doc: Any, ctx: ReportContext) -> None:
         p.paragraph_format.line_spacing = Pt(36)
         head = p.add_run(f"{label}：")
         head.bold = True
-        _run_fonts(head, fonts.get("heading1", "黑体"), latin)
+        _run_fonts(head, _font(fonts, "heading1"), latin)
         body = p.add_run(safe(value))
-        _run_fonts(body, fonts.get("body", "仿宋_GB2312"), latin)
+        _run_fonts(body, _font(fonts, "body"), latin)
     for _ in range(4):
         doc.add_paragraph("")
     date = doc.add_paragraph()
-    _run_fonts(date.add_run(safe(ctx.cover.date)), fonts.get("body", "仿宋_GB2312"), latin)
+    _run_fonts(date.add_run(safe(ctx.cover.date)), _font(fonts, "body"), latin)
     date.alignment = WD_ALIGN_PARAGRAPH.CENTER
     date.paragraph_format.first_line_indent = Pt(0)
 
@@ -412,7 +412,7 @@ def _toc(doc: Any, fonts: dict[str, str]) -> None:
         p, 'TOC \\o "1-2" \\h \\z \\u', "（打开文档时更新域即可生成目录：在 Word 或 WPS 中右键此处，选择“更新域”。）"
     )
     for run in p.runs:
-        _run_fonts(run, fonts.get("body", "仿宋_GB2312"), fonts.get("latin", "Times New Roman"))
+        _run_fonts(run, _font(fonts, "body"), _font(fonts, "latin"))
 
 
 Cells = list[tuple[Any, ...]]  # the cells of each row, as python-docx lists them before any merge
@@ -498,8 +498,8 @@ def _table(doc: Any, t: Table, fonts: dict[str, str]) -> None:
 def render_docx(ctx: ReportContext) -> bytes:
     """The .docx file for a report context."""
     fonts = ctx.fonts
-    latin = fonts.get("latin", "Times New Roman")
-    body_font = fonts.get("body", "仿宋_GB2312")
+    latin = _font(fonts, "latin")
+    body_font = _font(fonts, "body")
     doc = _setup_document(fonts)
     cover = doc.sections[0]
     _a4(cover)
