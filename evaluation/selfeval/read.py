@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from evaluation.errors import Problem
+from evaluation.files.office import DOCX_ERRORS, XLSX_ERRORS
 from evaluation.model import Evaluation
 from evaluation.selfeval.table import (
     BUDGET_ROWS,
@@ -31,6 +32,8 @@ from evaluation.selfeval.table import (
 
 Grid = list[list[str]]
 COLS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+# openpyxl's errors, and a percent-formatted number too large for a float (grids_from_xlsx)
+_XLSX_UNREADABLE: tuple[type[Exception], ...] = (*XLSX_ERRORS, OverflowError)
 
 
 @dataclass
@@ -451,16 +454,15 @@ def read_file(name: str, data: bytes) -> ReadResult:
     """Every 自评表 in an .xlsx or .docx file (one per sheet / table)."""
     result = ReadResult(file=name)
     suffix = Path(name).suffix.lower()
+    if suffix not in (".xlsx", ".docx"):
+        result.problems.append(Problem("只能导入 .xlsx 或 .docx 文件", name))
+        return result
+    kind, read, unreadable = (
+        ("Excel", grids_from_xlsx, _XLSX_UNREADABLE) if suffix == ".xlsx" else ("Word", grids_from_docx, DOCX_ERRORS)
+    )
     try:
-        if suffix == ".xlsx":
-            grids = grids_from_xlsx(data)
-        elif suffix == ".docx":
-            grids = grids_from_docx(data)
-        else:
-            result.problems.append(Problem("只能导入 .xlsx 或 .docx 文件", name))
-            return result
-    except Exception as e:
-        kind = "Excel" if suffix == ".xlsx" else "Word"
+        grids = read(data)
+    except unreadable as e:
         result.problems.append(
             Problem(f"无法作为 {kind} 文件打开（{type(e).__name__}），文件可能已损坏或类型不符", name)
         )

@@ -6,6 +6,8 @@ import io
 import json
 import subprocess
 import sys
+import zipfile
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -157,6 +159,62 @@ def test_broken_files_are_refused_with_a_located_chinese_message(name: str, muta
     assert evs == []
     assert any(message in str(p) for p in result.problems), [str(p) for p in result.problems]
     assert all(p.file == name for p in result.problems)
+
+
+def _replace_part(data: bytes, part: str, change: Callable[[bytes], bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as z, zipfile.ZipFile(out, "w") as new:
+        for item in z.infolist():
+            content = z.read(item)
+            new.writestr(item, change(content) if item.filename == part else content)
+    return out.getvalue()
+
+
+def _sample_docx() -> bytes:
+    return export_self_evaluation(load_evaluation(TABLES[0]), "docx")
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "message"),
+    [
+        (
+            "t.xlsx",
+            lambda: _replace_part(_messy_workbook(), "xl/worksheets/sheet1.xml", lambda d: d[: len(d) // 2]),
+            "无法作为 Excel 文件打开（ParseError）",
+        ),
+        (
+            "t.xlsx",
+            lambda: _replace_part(_messy_workbook(), "[Content_Types].xml", lambda d: b"<?xml version='1.0'?><a/>"),
+            "无法作为 Excel 文件打开（OSError）",
+        ),
+        (
+            "t.docx",
+            lambda: _replace_part(_sample_docx(), "word/document.xml", lambda d: d[: len(d) // 2]),
+            "无法作为 Word 文件打开（XMLSyntaxError）",
+        ),
+        (
+            "t.docx",  # a vertical merge that continues a cell above the first row
+            lambda: _replace_part(
+                _sample_docx(), "word/document.xml", lambda d: d.replace(b"<w:tcPr>", b"<w:tcPr><w:vMerge/>", 1)
+            ),
+            "无法作为 Word 文件打开（ValueError）",
+        ),
+    ],
+)
+def test_damaged_parts_are_refused_as_unreadable(name: str, make: Callable[[], bytes], message: str) -> None:
+    result = read_file(name, make())
+    assert [str(p) for p in result.problems] == [f"文件 {name}：{message}，文件可能已损坏或类型不符"]
+
+
+def test_a_bug_while_reading_is_raised_not_reported_as_a_damaged_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    import evaluation.selfeval.read as read
+
+    def typo(data: bytes) -> list[tuple[str, list[list[str]]]]:
+        raise AttributeError("'Worksheet' object has no attribute 'iter_rowz'")
+
+    monkeypatch.setattr(read, "grids_from_xlsx", typo)
+    with pytest.raises(AttributeError, match="iter_rowz"):
+        read_file("t.xlsx", _messy_workbook())
 
 
 def test_an_empty_workbook_is_refused() -> None:
