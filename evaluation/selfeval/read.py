@@ -17,7 +17,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from evaluation.errors import Problem
+from pydantic import ValidationError
+
+from evaluation.errors import Problem, ValueParseError
 from evaluation.files.office import DOCX_ERRORS, XLSX_ERRORS
 from evaluation.model import Evaluation
 from evaluation.selfeval.table import (
@@ -34,6 +36,10 @@ Grid = list[list[str]]
 COLS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 # openpyxl's errors, and a percent-formatted number too large for a float (grids_from_xlsx)
 _XLSX_UNREADABLE: tuple[type[Exception], ...] = (*XLSX_ERRORS, OverflowError)
+# What a table's content can make evaluation_from_table raise: a 得分 that is no number (ValueError),
+# the record failing validation (pydantic's ValidationError, a ValueError too), a target and actual in
+# units that cannot be compared (ValueParseError).
+_UNBUILDABLE: tuple[type[Exception], ...] = (ValueError, ValidationError, ValueParseError)
 
 
 @dataclass
@@ -541,6 +547,6 @@ def tables_to_evaluations(
         try:
             scope = "部门整体" if "部门整体" in table.title + table.name else "项目"
             evs.append(evaluation_from_table(table, id=table_id(table, table_year), year=table_year, scope=scope))
-        except Exception as e:
+        except _UNBUILDABLE as e:
             result.problems.append(Problem(f"表格内容无法组成评价记录：{e}", name, None, f"工作表“{sheet}”"))
     return ([] if result.problems else evs), result

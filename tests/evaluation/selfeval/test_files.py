@@ -16,8 +16,8 @@ from openpyxl import Workbook, load_workbook
 
 from evaluation.files.evaluations import load_evaluation
 from evaluation.model import Evaluation
-from evaluation.selfeval.read import evaluations_from_file, read_file
-from evaluation.selfeval.table import evaluation_from_table, table_from_evaluation
+from evaluation.selfeval.read import ReadResult, evaluations_from_file, read_file, tables_to_evaluations
+from evaluation.selfeval.table import SelfEvalTable, evaluation_from_table, table_from_evaluation
 from evaluation.selfeval.write import export_self_evaluation, table_to_xlsx
 from tests.conftest import SAMPLES
 
@@ -215,6 +215,48 @@ def test_a_bug_while_reading_is_raised_not_reported_as_a_damaged_file(monkeypatc
     monkeypatch.setattr(read, "grids_from_xlsx", typo)
     with pytest.raises(AttributeError, match="iter_rowz"):
         read_file("t.xlsx", _messy_workbook())
+
+
+def _budget_score(table: SelfEvalTable, text: str) -> None:
+    table.budget[0].score = text
+
+
+def _no_name(table: SelfEvalTable) -> None:
+    table.name = ""
+
+
+def _incomparable_units(table: SelfEvalTable) -> None:
+    table.rows[0].target, table.rows[0].actual = "≥90%", "20万元"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda t: _budget_score(t, "九分"), "表格内容无法组成评价记录：“九分”不是数字"),
+        (_no_name, "表格内容无法组成评价记录：1 validation error for Evaluation\nproject.name"),
+        (_incomparable_units, "单位不一致，无法比较"),
+    ],
+)
+def test_content_that_makes_no_record_is_refused_with_the_sheet(
+    change: Callable[[SelfEvalTable], None], message: str
+) -> None:
+    table = table_from_evaluation(load_evaluation(TABLES[0]))
+    change(table)
+    evs, result = tables_to_evaluations(ReadResult(file="t.xlsx", tables=[("自评", table)]), year=2024)
+    assert evs == []
+    ((problem,),) = [result.problems]
+    assert message in problem.message and problem.field == "工作表“自评”"
+
+
+def test_a_bug_while_building_the_record_is_raised_not_reported_as_bad_content(monkeypatch: pytest.MonkeyPatch) -> None:
+    import evaluation.selfeval.read as read
+
+    def bug(*args: object, **kwargs: object) -> Evaluation:
+        raise TypeError("a bug")
+
+    monkeypatch.setattr(read, "evaluation_from_table", bug)
+    with pytest.raises(TypeError, match="a bug"):
+        evaluations_from_file("t.docx", _sample_docx(), year=2024)
 
 
 def test_an_empty_workbook_is_refused() -> None:
