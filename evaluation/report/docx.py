@@ -13,7 +13,8 @@ import functools
 import io
 import re
 from copy import deepcopy
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
@@ -120,203 +121,147 @@ def _set_fonts(rpr: Any, east_asia: str, latin: str) -> None:
     rfonts.set(qn("w:cs"), latin)
 
 
-def _style(
-    doc: Any,
-    name: str,
-    *,
-    base: str | None = None,
-    east_asia: str,
-    latin: str,
-    size: float,
-    bold: bool = False,
-    align: Any = None,
-    first_indent: float | None = None,
-    exact_line: float | None = None,
-    before: float = 0,
-    after: float = 0,
-    outline: int | None = None,
-) -> Any:
+FontRole = Literal["body", "title", "heading1", "heading2", "heading3", "table"]
+Align = Literal["center", "left", "right", "justify"]
+DEFAULT_FONTS: dict[str, str] = {  # a template's ``defaults.fonts`` overrides any of these
+    "latin": "Times New Roman",
+    "body": "仿宋_GB2312",
+    "title": "方正小标宋简体",
+    "heading1": "黑体",
+    "heading2": "楷体_GB2312",
+    "heading3": "仿宋_GB2312",
+    "table": "宋体",
+}
+
+
+@dataclass(frozen=True)
+class StyleSpec:
+    """One paragraph style of the report: its East Asian font by role, size and spacing in points."""
+
+    name: str
+    font: FontRole
+    size: float
+    bold: bool = False
+    align: Align | None = None
+    first_indent: float = 0
+    exact_line: float | None = None  # fixed line height; single spacing when None
+    before: float = 0
+    after: float = 0
+    outline: int | None = None  # outline level of a heading (0 = 一级)
+    left_indent: float | None = None
+    keep_with_next: bool = False
+    drop_borders: bool = False  # python-docx's template underlines some styles (Title)
+
+
+STYLES: tuple[StyleSpec, ...] = (
+    StyleSpec("Normal", "body", BODY_PT, align="justify", first_indent=BODY_PT * 2, exact_line=28),
+    StyleSpec("Title", "title", 22, align="center", exact_line=36, before=12, after=18, drop_borders=True),
+    StyleSpec(
+        "Heading 1",
+        "heading1",
+        BODY_PT,
+        align="left",
+        first_indent=BODY_PT * 2,
+        exact_line=28,
+        before=6,
+        outline=0,
+        keep_with_next=True,
+    ),
+    StyleSpec(
+        "Heading 2",
+        "heading2",
+        BODY_PT,
+        align="left",
+        first_indent=BODY_PT * 2,
+        exact_line=28,
+        outline=1,
+        keep_with_next=True,
+    ),
+    StyleSpec(
+        "Heading 3",
+        "heading3",
+        BODY_PT,
+        bold=True,
+        align="left",
+        first_indent=BODY_PT * 2,
+        exact_line=28,
+        outline=2,
+        keep_with_next=True,
+    ),
+    StyleSpec(TABLE_STYLE, "table", 10.5, align="center"),
+    StyleSpec(TABLE_SMALL_STYLE, "table", 9, align="center"),
+    StyleSpec("表题", "heading1", 12, align="center", before=6, after=3),
+    StyleSpec("表注", "table", 10.5, align="right", after=2),
+    StyleSpec("目录标题", "heading1", 18, align="center", before=12, after=18),
+    StyleSpec("TOC 1", "body", 14, exact_line=24, left_indent=0),
+    StyleSpec("TOC 2", "body", 14, exact_line=24, left_indent=14),
+    StyleSpec("TOC 3", "body", 14, exact_line=24, left_indent=28),
+    StyleSpec("页脚", "table", 14, align="center"),
+)
+
+
+def _font(fonts: dict[str, str], role: str) -> str:
+    return fonts.get(role, DEFAULT_FONTS[role])
+
+
+def _apply_style(doc: Any, spec: StyleSpec, east_asia: str, latin: str) -> None:
+    """Set one style as declared (a style python-docx's template lacks is added, based on Normal)."""
     styles = doc.styles
     try:
-        st = styles[name]
+        st = styles[spec.name]
     except KeyError:
         from docx.enum.style import WD_STYLE_TYPE
 
-        st = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-        st.base_style = styles[base] if base else styles["Normal"]
+        st = styles.add_style(spec.name, WD_STYLE_TYPE.PARAGRAPH)
+        st.base_style = styles["Normal"]
         st.quick_style = True
     font = st.font
-    font.size = Pt(size)
-    font.bold = bold
+    font.size = Pt(spec.size)
+    font.bold = spec.bold
     font.italic = False
     font.color.rgb = RGBColor(0, 0, 0)
     _set_fonts(st.element.get_or_add_rPr(), east_asia, latin)
     pf = st.paragraph_format
-    if align is not None:
-        pf.alignment = align
-    pf.first_line_indent = Pt(first_indent) if first_indent is not None else Pt(0)
-    pf.space_before = Pt(before)
-    pf.space_after = Pt(after)
-    if exact_line is not None:
+    if spec.align is not None:
+        pf.alignment = _ALIGN[spec.align]
+    pf.first_line_indent = Pt(spec.first_indent)
+    pf.space_before = Pt(spec.before)
+    pf.space_after = Pt(spec.after)
+    if spec.exact_line is not None:
         pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-        pf.line_spacing = Pt(exact_line)
+        pf.line_spacing = Pt(spec.exact_line)
     else:
         pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
-    if outline is not None:
+    if spec.outline is not None:
         ppr = st.element.get_or_add_pPr()
         for old in ppr.findall(qn("w:outlineLvl")):
             ppr.remove(old)
         lvl = OxmlElement("w:outlineLvl")
-        lvl.set(qn("w:val"), str(outline))
+        lvl.set(qn("w:val"), str(spec.outline))
         ppr.append(lvl)
-    return st
+    if spec.drop_borders:
+        for border in st.element.get_or_add_pPr().findall(qn("w:pBdr")):
+            border.getparent().remove(border)
+    if spec.keep_with_next:  # a heading stays on the page of the paragraph it heads
+        pf.keep_with_next = True
+    if spec.left_indent is not None:
+        pf.left_indent = Pt(spec.left_indent)
 
 
-def _setup_document(fonts: dict[str, str]) -> Any:
-    """A fresh document from the styled template (styles are prepared once per font set)."""
-    return Document(io.BytesIO(_styled_template(tuple(sorted(fonts.items())))))
-
-
-@functools.lru_cache(maxsize=8)
-def _styled_template(font_items: tuple[tuple[str, str], ...]) -> bytes:
-    fonts = dict(font_items)
-    doc = Document()
-    latin = fonts.get("latin", "Times New Roman")
-    body = fonts.get("body", "仿宋_GB2312")
-    # document defaults: Chinese language, East Asian font, no theme fonts
+def _chinese_defaults(doc: Any, fonts: dict[str, str]) -> None:
+    """Document defaults: the body font for East Asian text, no theme fonts, zh-CN beside en-US."""
     rpr_default = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
-    _set_fonts(rpr_default, body, latin)
+    _set_fonts(rpr_default, _font(fonts, "body"), _font(fonts, "latin"))
     lang = rpr_default.find(qn("w:lang"))
     if lang is None:
         lang = OxmlElement("w:lang")
         rpr_default.append(lang)
     lang.set(qn("w:val"), "en-US")
     lang.set(qn("w:eastAsia"), "zh-CN")
-    _style(
-        doc,
-        "Normal",
-        east_asia=body,
-        latin=latin,
-        size=BODY_PT,
-        align=WD_ALIGN_PARAGRAPH.JUSTIFY,
-        first_indent=BODY_PT * 2,
-        exact_line=28,
-    )
-    title = _style(
-        doc,
-        "Title",
-        east_asia=fonts.get("title", "方正小标宋简体"),
-        latin=latin,
-        size=22,
-        align=WD_ALIGN_PARAGRAPH.CENTER,
-        first_indent=0,
-        exact_line=36,
-        before=12,
-        after=18,
-    )
-    for border in title.element.get_or_add_pPr().findall(qn("w:pBdr")):  # the template underlines titles
-        border.getparent().remove(border)
-    _style(
-        doc,
-        "Heading 1",
-        east_asia=fonts.get("heading1", "黑体"),
-        latin=latin,
-        size=BODY_PT,
-        first_indent=BODY_PT * 2,
-        exact_line=28,
-        before=6,
-        after=0,
-        outline=0,
-        align=WD_ALIGN_PARAGRAPH.LEFT,
-    )
-    _style(
-        doc,
-        "Heading 2",
-        east_asia=fonts.get("heading2", "楷体_GB2312"),
-        latin=latin,
-        size=BODY_PT,
-        first_indent=BODY_PT * 2,
-        exact_line=28,
-        outline=1,
-        align=WD_ALIGN_PARAGRAPH.LEFT,
-    )
-    _style(
-        doc,
-        "Heading 3",
-        east_asia=fonts.get("heading3", "仿宋_GB2312"),
-        latin=latin,
-        size=BODY_PT,
-        bold=True,
-        first_indent=BODY_PT * 2,
-        exact_line=28,
-        outline=2,
-        align=WD_ALIGN_PARAGRAPH.LEFT,
-    )
-    for level in (1, 2, 3):
-        # keep headings with the next paragraph; no page-break-before inherited from the template
-        doc.styles[f"Heading {level}"].paragraph_format.keep_with_next = True
-    _style(
-        doc,
-        TABLE_STYLE,
-        east_asia=fonts.get("table", "宋体"),
-        latin=latin,
-        size=10.5,
-        align=WD_ALIGN_PARAGRAPH.CENTER,
-        first_indent=0,
-    )
-    _style(
-        doc,
-        TABLE_SMALL_STYLE,
-        east_asia=fonts.get("table", "宋体"),
-        latin=latin,
-        size=9,
-        align=WD_ALIGN_PARAGRAPH.CENTER,
-        first_indent=0,
-    )
-    _style(
-        doc,
-        "表题",
-        east_asia=fonts.get("heading1", "黑体"),
-        latin=latin,
-        size=12,
-        align=WD_ALIGN_PARAGRAPH.CENTER,
-        first_indent=0,
-        before=6,
-        after=3,
-    )
-    _style(
-        doc,
-        "表注",
-        east_asia=fonts.get("table", "宋体"),
-        latin=latin,
-        size=10.5,
-        align=WD_ALIGN_PARAGRAPH.RIGHT,
-        first_indent=0,
-        after=2,
-    )
-    _style(
-        doc,
-        "目录标题",
-        east_asia=fonts.get("heading1", "黑体"),
-        latin=latin,
-        size=18,
-        align=WD_ALIGN_PARAGRAPH.CENTER,
-        first_indent=0,
-        before=12,
-        after=18,
-    )
-    for level, indent in ((1, 0), (2, 1), (3, 2)):
-        _style(doc, f"TOC {level}", east_asia=body, latin=latin, size=14, first_indent=0, exact_line=24)
-        doc.styles[f"TOC {level}"].paragraph_format.left_indent = Pt(14 * indent)
-    _style(
-        doc,
-        "页脚",
-        east_asia=fonts.get("table", "宋体"),
-        latin=latin,
-        size=14,
-        align=WD_ALIGN_PARAGRAPH.CENTER,
-        first_indent=0,
-    )
+
+
+def _update_fields_on_open(doc: Any) -> None:
+    """Ask Word and WPS to refresh the fields (目录, page numbers) when the file is opened."""
     settings = doc.settings.element
     update = OxmlElement("w:updateFields")
     update.set(qn("w:val"), "true")
@@ -328,6 +273,22 @@ def _styled_template(font_items: tuple[tuple[str, str], ...]) -> bytes:
     theme_lang = settings.find(qn("w:themeFontLang"))
     if theme_lang is not None:
         theme_lang.set(qn("w:eastAsia"), "zh-CN")
+
+
+def _setup_document(fonts: dict[str, str]) -> Any:
+    """A fresh document from the styled template (styles are prepared once per font set)."""
+    return Document(io.BytesIO(_styled_template(tuple(sorted(fonts.items())))))
+
+
+@functools.lru_cache(maxsize=8)
+def _styled_template(font_items: tuple[tuple[str, str], ...]) -> bytes:
+    fonts = dict(font_items)
+    doc = Document()
+    _chinese_defaults(doc, fonts)
+    latin = _font(fonts, "latin")
+    for spec in STYLES:
+        _apply_style(doc, spec, _font(fonts, spec.font), latin)
+    _update_fields_on_open(doc)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
@@ -414,7 +375,7 @@ def _run_fonts(run: Any, east_asia: str, latin: str) -> None:
 
 def _cover(doc: Any, ctx: ReportContext) -> None:
     fonts = ctx.fonts
-    latin = fonts.get("latin", "Times New Roman")
+    latin = _font(fonts, "latin")
     for _ in range(3):
         doc.add_paragraph("")
     title = doc.add_paragraph(safe(ctx.cover.title), style="Title")
@@ -429,13 +390,13 @@ def _cover(doc: Any, ctx: ReportContext) -> None:
         p.paragraph_format.line_spacing = Pt(36)
         head = p.add_run(f"{label}：")
         head.bold = True
-        _run_fonts(head, fonts.get("heading1", "黑体"), latin)
+        _run_fonts(head, _font(fonts, "heading1"), latin)
         body = p.add_run(safe(value))
-        _run_fonts(body, fonts.get("body", "仿宋_GB2312"), latin)
+        _run_fonts(body, _font(fonts, "body"), latin)
     for _ in range(4):
         doc.add_paragraph("")
     date = doc.add_paragraph()
-    _run_fonts(date.add_run(safe(ctx.cover.date)), fonts.get("body", "仿宋_GB2312"), latin)
+    _run_fonts(date.add_run(safe(ctx.cover.date)), _font(fonts, "body"), latin)
     date.alignment = WD_ALIGN_PARAGRAPH.CENTER
     date.paragraph_format.first_line_indent = Pt(0)
 
@@ -451,37 +412,34 @@ def _toc(doc: Any, fonts: dict[str, str]) -> None:
         p, 'TOC \\o "1-2" \\h \\z \\u', "（打开文档时更新域即可生成目录：在 Word 或 WPS 中右键此处，选择“更新域”。）"
     )
     for run in p.runs:
-        _run_fonts(run, fonts.get("body", "仿宋_GB2312"), fonts.get("latin", "Times New Roman"))
+        _run_fonts(run, _font(fonts, "body"), _font(fonts, "latin"))
 
 
-def _table(doc: Any, t: Table, fonts: dict[str, str]) -> None:
-    if t.caption:
-        doc.add_paragraph(safe(t.caption), style="表题")
-    if t.unit:
-        doc.add_paragraph(safe(t.unit), style="表注")
-    all_rows = t.header_rows + t.rows
-    n_cols = len(t.columns)
-    table = doc.add_table(rows=len(all_rows), cols=n_cols)
+Cells = list[tuple[Any, ...]]  # the cells of each row, as python-docx lists them before any merge
+SpecRows = list[list[TableCell | None]]
+
+
+def _grid_table(doc: Any, t: Table, widths: list[Any]) -> Any:
+    """An empty table of the spec's size: centred, fixed column widths, header rows repeated on each page."""
+    table = doc.add_table(rows=len(t.header_rows) + len(t.rows), cols=len(t.columns))
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    tbl_pr = table._tbl.tblPr
     layout = OxmlElement("w:tblLayout")
     layout.set(qn("w:type"), "fixed")
-    tbl_pr.append(layout)
-    widths = [Cm(w) for w in t.widths]
+    table._tbl.tblPr.append(layout)
     for col, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths, strict=True):
         col.set(qn("w:w"), str(width.twips))  # LibreOffice and WPS size columns by the grid
-    rows = table.rows
-    cell_grid = [row.cells for row in rows]
-    for r_index in range(len(t.header_rows)):
-        tr_pr = rows[r_index]._tr.get_or_add_trPr()
+    for row in table.rows[: len(t.header_rows)]:
         header = OxmlElement("w:tblHeader")
         header.set(qn("w:val"), "true")
-        tr_pr.append(header)
-    style_id = doc.styles[TABLE_STYLE if t.font_size >= 10.5 else TABLE_SMALL_STYLE].style_id
-    # Cells are filled at the XML level from prebuilt property elements: python-docx's per-property
-    # API costs several times the text itself on a 200-row appendix.
+        row._tr.get_or_add_trPr().append(header)
+    return table
+
+
+def _fill_cells(cell_grid: Cells, all_rows: SpecRows, widths: list[Any], style_id: str) -> None:
+    """Cell properties, paragraph style and text, at the XML level from prebuilt property elements:
+    python-docx's per-property API costs several times the text itself on a 200-row appendix."""
     tc_templates = [_tc_pr(width.twips) for width in widths]
     p_templates = {align: _p_pr(style_id, jc) for align, jc in _JC.items()}
     for r_index, spec_row in enumerate(all_rows):
@@ -496,35 +454,52 @@ def _table(doc: Any, t: Table, fonts: dict[str, str]) -> None:
             p.insert(0, deepcopy(p_templates[spec.align if spec is not None else "center"]))
             if spec is not None and spec.text:
                 p.append(_run(safe(spec.text), spec.bold))
-    # merges at the XML level (python-docx's merge re-measures the grid on every call)
+
+
+def _merge(cell_grid: Cells, r_index: int, c_index: int, spec: TableCell, widths: list[Any]) -> None:
+    """One merged cell at the XML level (python-docx's merge re-measures the grid on every call)."""
+    span = spec.merge_right + 1
+    total_width = sum(w.twips for w in widths[c_index : c_index + span])
+    for dr in range(spec.merge_down + 1):
+        tc = cell_grid[r_index + dr][c_index]._tc
+        tc_pr = tc.tcPr
+        tc_pr.find(qn("w:tcW")).set(qn("w:w"), str(total_width))
+        if spec.merge_down:
+            v_merge = OxmlElement("w:vMerge")
+            if dr == 0:
+                v_merge.set(qn("w:val"), "restart")
+            tc_pr.insert(1, v_merge)
+        if span > 1:
+            grid_span = OxmlElement("w:gridSpan")
+            grid_span.set(qn("w:val"), str(span))
+            tc_pr.insert(1, grid_span)
+            for dc in range(1, span):
+                covered = cell_grid[r_index + dr][c_index + dc]._tc
+                covered.getparent().remove(covered)
+
+
+def _table(doc: Any, t: Table, fonts: dict[str, str]) -> None:
+    if t.caption:
+        doc.add_paragraph(safe(t.caption), style="表题")
+    if t.unit:
+        doc.add_paragraph(safe(t.unit), style="表注")
+    all_rows = t.header_rows + t.rows
+    widths = [Cm(w) for w in t.widths]
+    table = _grid_table(doc, t, widths)
+    cell_grid = [row.cells for row in table.rows]
+    style_id = doc.styles[TABLE_STYLE if t.font_size >= 10.5 else TABLE_SMALL_STYLE].style_id
+    _fill_cells(cell_grid, all_rows, widths, style_id)
     for r_index, spec_row in enumerate(all_rows):
         for c_index, spec in enumerate(spec_row):
             if isinstance(spec, TableCell) and (spec.merge_down or spec.merge_right):
-                span = spec.merge_right + 1
-                total_width = sum(w.twips for w in widths[c_index : c_index + span])
-                for dr in range(spec.merge_down + 1):
-                    tc = cell_grid[r_index + dr][c_index]._tc
-                    tc_pr = tc.tcPr
-                    tc_pr.find(qn("w:tcW")).set(qn("w:w"), str(total_width))
-                    if spec.merge_down:
-                        v_merge = OxmlElement("w:vMerge")
-                        if dr == 0:
-                            v_merge.set(qn("w:val"), "restart")
-                        tc_pr.insert(1, v_merge)
-                    if span > 1:
-                        grid_span = OxmlElement("w:gridSpan")
-                        grid_span.set(qn("w:val"), str(span))
-                        tc_pr.insert(1, grid_span)
-                        for dc in range(1, span):
-                            covered = cell_grid[r_index + dr][c_index + dc]._tc
-                            covered.getparent().remove(covered)
+                _merge(cell_grid, r_index, c_index, spec, widths)
 
 
 def render_docx(ctx: ReportContext) -> bytes:
     """The .docx file for a report context."""
     fonts = ctx.fonts
-    latin = fonts.get("latin", "Times New Roman")
-    body_font = fonts.get("body", "仿宋_GB2312")
+    latin = _font(fonts, "latin")
+    body_font = _font(fonts, "body")
     doc = _setup_document(fonts)
     cover = doc.sections[0]
     _a4(cover)

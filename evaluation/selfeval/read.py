@@ -17,7 +17,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from evaluation.errors import Problem
+from pydantic import ValidationError
+
+from evaluation.errors import Problem, ValueParseError
+from evaluation.files.office import DOCX_ERRORS, XLSX_ERRORS
 from evaluation.model import Evaluation
 from evaluation.selfeval.table import (
     BUDGET_ROWS,
@@ -31,6 +34,12 @@ from evaluation.selfeval.table import (
 
 Grid = list[list[str]]
 COLS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+# openpyxl's errors, and a percent-formatted number too large for a float (grids_from_xlsx)
+_XLSX_UNREADABLE: tuple[type[Exception], ...] = (*XLSX_ERRORS, OverflowError)
+# What a table's content can make evaluation_from_table raise: a 得分 that is no number (ValueError),
+# the record failing validation (pydantic's ValidationError, a ValueError too), a target and actual in
+# units that cannot be compared (ValueParseError).
+_UNBUILDABLE: tuple[type[Exception], ...] = (ValueError, ValidationError, ValueParseError)
 
 
 @dataclass
@@ -182,16 +191,225 @@ INDICATOR_HEADERS = {
 }
 
 
+@dataclass
+class _Sheet:
+    """A grid being read, with the problems met so far, each located in the sheet."""
+
+    grid: Grid
+    name: str
+    file: str
+    problems: list[Problem] = field(default_factory=list)
+
+    def problem(self, message: str, r: int, c: int | None = None) -> None:
+        self.problems.append(Problem(message, self.file, None, _where(self.name, r, c)))
+
+    def number(self, text: str, label: str, r: int, c: int) -> Decimal | None:
+        """The number in a cell, or None with a problem when the cell holds no number."""
+        try:
+            return number(text)
+        except ValueError as e:
+            self.problem(f"{label}：{e}", r, c)
+            return None
+
+
+def _rectangular(grid: Grid) -> Grid:
+    width = max((len(r) for r in grid), default=0)
+    return [r + [""] * (width - len(r)) for r in grid]
+
+
+def _read_parties(s: _Sheet, name_at: tuple[int, int]) -> tuple[str, str, str]:
+    """项目名称, 主管部门 and 实施单位 (the first two must be filled in)."""
+    grid = s.grid
+    name = _right_of(grid, *name_at)
+    if not name:
+        s.problem("项目名称为空", *name_at)
+    dept_at = _find(grid, "主管部门")
+    unit_at = _find(grid, "实施单位")
+    department = _right_of(grid, *dept_at, stop=("实施单位",)) if dept_at else ""
+    unit = _right_of(grid, *unit_at) if unit_at else ""
+    if not department:
+        s.problem("找不到主管部门或其为空", *(dept_at or (name_at[0] + 1, None)))
+    return name, department, unit
+
+
+def _budget_row(grid: Grid, label: str, head: int) -> int | None:
+    """The row of a 预算执行情况 line: the first of the seven rows below the header that names it."""
+    key = norm(label).replace("其中：", "").replace("其中:", "")
+    return next(
+        (r for r in range(head + 1, min(head + 8, len(grid))) for t in grid[r] if key and key in norm(t)),
+        None,
+    )
+
+
+def _budget_line(s: _Sheet, label: str, r: int, cols: dict[str, int]) -> BudgetLine:
+    line = BudgetLine(name=label)
+    for k in ("initial", "annual", "executed"):
+        if k in cols:
+            value = s.number(s.grid[r][cols[k]], BUDGET_HEADERS[k], r, cols[k])
+            setattr(line, k, value)
+            if value is not None and value < 0:
+                s.problem(f"{BUDGET_HEADERS[k]}不能为负数", r, cols[k])
+    for k in ("weight", "rate", "score"):
+        if k in cols:
+            setattr(line, k, s.grid[r][cols[k]].strip())
+    return line
+
+
+def _read_budget(s: _Sheet, name_at: tuple[int, int]) -> list[BudgetLine]:
+    """The 预算执行情况 lines under the header row that holds 全年预算数."""
+    head = _find_prefix(s.grid, "全年预算数")
+    if head is None:
+        s.problem("找不到预算执行情况的表头（全年预算数）", name_at[0])
+        return []
+    cols = _header_columns(s.grid[head[0]], BUDGET_HEADERS)
+    budget: list[BudgetLine] = []
+    for label in BUDGET_ROWS:
+        r = _budget_row(s.grid, label, head[0])
+        if r is None:
+            if label == "年度资金总额":
+                s.problem("找不到“年度资金总额”行", head[0] + 1)
+            continue
+        budget.append(_budget_line(s, label, r, cols))
+    return budget
+
+
+def _read_goal(grid: Grid) -> tuple[str, str]:
+    """年度总体目标: the 预期目标 and the 实际完成情况 written in the first filled row below their labels."""
+    goal = _find(grid, "预期目标")
+    if goal is None:
+        return "", ""
+    r, c = goal
+    width = len(grid[r])
+    done = next((cc for cc, t in enumerate(grid[r]) if norm(t).startswith("实际完成情况")), None)
+    below = next((rr for rr in range(r + 1, min(r + 4, len(grid))) if any(t.strip() for t in grid[rr][c:])), None)
+    if below is None:
+        return "", ""
+    expected = next((t for t in grid[below][c : done or width] if t.strip()), "")
+    outcome = next((t for t in grid[below][done:] if t.strip()), "") if done is not None else ""
+    return expected, outcome
+
+
+@dataclass
+class _Indicators:
+    """What the 绩效指标 part of a table holds, read row by row."""
+
+    rows: list[TableRow] = field(default_factory=list)
+    labels: dict[str, Decimal] = field(default_factory=dict)  # 一级指标 name → the weight its label states
+    notes: list[str] = field(default_factory=list)
+    total: Decimal | None = None
+    end: int = 0  # the 总分 row, or the grid's length when there is none
+    level1: str = ""  # the 一级指标 and 二级指标 in force (merged cells leave the following rows blank)
+    level2: str = ""
+
+
+def _take_groups(ind: _Indicators, cells: list[str], cols: dict[str, int]) -> None:
+    """Follow the 一级指标 and 二级指标 columns; a 一级指标 label such as 产出指标（50分） states its weight."""
+    if "level1" in cols and cells[cols["level1"]].strip():
+        ind.level1 = cells[cols["level1"]].strip()
+        m = re.search(r"[（(]\s*(\d+(?:\.\d+)?)\s*分?\s*[）)]", ind.level1)
+        if m:
+            ind.labels[re.sub(r"[（(].*", "", norm(ind.level1))] = Decimal(m.group(1))
+    if "level2" in cols and cells[cols["level2"]].strip():
+        ind.level2 = cells[cols["level2"]].strip()
+
+
+def _slid_values(cells: list[str], cols: dict[str, int], values: list[str]) -> list[str] | None:
+    """The four values of a row that slid one column to the right (年度指标值 blank, 得分 one past its column)."""
+    after = cells[cols["target"] : cols["target"] + 5]
+    if not values[0].strip() and len(after) == 5 and after[4].strip() and _is_number(after[4]):
+        return after[1:5]
+    return None
+
+
+def _indicator_row(s: _Sheet, ind: _Indicators, r: int, cols: dict[str, int]) -> TableRow | None:
+    """One 三级指标 row, or None for a blank row or one that cannot be read (with a problem)."""
+    cells = s.grid[r]
+    row_name = cells[cols["name"]].strip()
+    values = [cells[cols[k]] for k in ("target", "actual", "weight", "score")]
+    note = cells[cols["note"]].strip() if "note" in cols else ""
+    if not row_name and not any(v.strip() for v in values):
+        return None
+    if not row_name:
+        s.problem("该行有数值但没有三级指标名称", r, cols["name"])
+        return None
+    slid = _slid_values(cells, cols, values)
+    if slid is not None:
+        values = slid
+        note = ""
+        ind.notes.append(f"{row_name}：原表该行数值整体右移一列，已按表头对齐读取（{_where(s.name, r)}）")
+    weight = s.number(values[2], "分值", r, cols["weight"])
+    score = s.number(values[3], "得分", r, cols["score"])
+    if weight is not None and weight < 0:
+        s.problem("分值不能为负数", r, cols["weight"])
+    if score is not None and score < 0:
+        s.problem("得分不能为负数", r, cols["score"])
+    return TableRow(
+        level1=ind.level1,
+        level2=ind.level2,
+        name=row_name,
+        target=values[0].strip(),
+        actual=values[1].strip(),
+        weight=weight,
+        score=score,
+        note=note,
+        where=_where(s.name, r),
+    )
+
+
+def _indicator_rows(s: _Sheet, ind: _Indicators, head: int, cols: dict[str, int]) -> None:
+    """The rows below the 绩效指标 header down to 总分 (which gives the stated total)."""
+    for r in range(head + 1, len(s.grid)):
+        cells = s.grid[r]
+        if any(norm(t) == "总分" for t in cells):
+            ind.end = r
+            ind.total = s.number(cells[cols["score"]], "总分", r, cols["score"])
+            break
+        _take_groups(ind, cells, cols)
+        row = _indicator_row(s, ind, r, cols)
+        if row is not None:
+            ind.rows.append(row)
+    if not ind.rows:
+        s.problem("没有读到任何三级指标", head)
+    if ind.total is None and ind.end == len(s.grid):
+        s.problem("找不到“总分”行", len(s.grid) - 1)
+
+
+def _read_indicators(s: _Sheet) -> _Indicators:
+    """The 绩效指标 part: the header row naming 三级指标 and 年度指标值, the rows, 总分."""
+    grid = s.grid
+    ind = _Indicators(end=len(grid))
+    head = next((r for r in range(len(grid)) if {"三级指标", "年度指标值"} <= {norm(t) for t in grid[r]}), None)
+    if head is None:
+        s.problem("找不到绩效指标表头（三级指标、年度指标值）", len(grid) - 1)
+        return ind
+    cols = _header_columns(grid[head], INDICATOR_HEADERS)
+    missing = [INDICATOR_HEADERS[k] for k in ("name", "target", "actual", "weight", "score") if k not in cols]
+    if missing:
+        s.problem(f"绩效指标表头缺少：{'、'.join(missing)}", head)
+        return ind
+    _indicator_rows(s, ind, head, cols)
+    return ind
+
+
+def _budget_label_weight(grid: Grid) -> Decimal | None:
+    """The weight the 预算执行情况 label states, as in 预算执行情况（万元）(10分)."""
+    at = _find_prefix(grid, "预算执行情况")
+    if at is None:
+        return None
+    m = re.search(r"[（(]\s*(\d+(?:\.\d+)?)\s*分\s*[）)]", norm(grid[at[0]][at[1]]))
+    return Decimal(m.group(1)) if m else None
+
+
+def _read_closing(grid: Grid, end: int) -> tuple[str, str]:
+    """The 偏差大的原因 and 改进措施 texts below the indicator rows."""
+    dev_at = _find_prefix(grid, "偏差大", end)
+    imp_at = _find_prefix(grid, "改进措施", end)
+    return (_right_of(grid, *dev_at) if dev_at else "", _right_of(grid, *imp_at) if imp_at else "")
+
+
 def parse_grid(grid: Grid, sheet: str, file: str) -> tuple[SelfEvalTable | None, list[Problem]]:
     """Read one 自评表 from a grid of cell texts; every problem located in the sheet."""
-    problems: list[Problem] = []
-
-    def problem(message: str, r: int, c: int | None = None) -> None:
-        problems.append(Problem(message, file, None, _where(sheet, r, c)))
-
-    grid = [row for row in grid]
-    width = max((len(r) for r in grid), default=0)
-    grid = [r + [""] * (width - len(r)) for r in grid]
+    grid = _rectangular(grid)
     if not any(any(c.strip() for c in r) for r in grid):
         return None, [Problem("工作表为空", file, None, f"工作表“{sheet}”")]
     title = next((c for r in grid for c in r if c.strip()), "")
@@ -200,152 +418,17 @@ def parse_grid(grid: Grid, sheet: str, file: str) -> tuple[SelfEvalTable | None,
     name_at = _find(grid, "项目名称")
     if name_at is None:
         return None, [Problem("找不到“项目名称”单元格，不是项目支出绩效自评表", file, None, f"工作表“{sheet}”")]
-    name = _right_of(grid, *name_at)
-    if not name:
-        problem("项目名称为空", *name_at)
-    dept_at = _find(grid, "主管部门")
-    unit_at = _find(grid, "实施单位")
-    department = _right_of(grid, *dept_at, stop=("实施单位",)) if dept_at else ""
-    unit = _right_of(grid, *unit_at) if unit_at else ""
-    if not department:
-        problem("找不到主管部门或其为空", *(dept_at or (name_at[0] + 1, None)))
-    # 预算执行情况
-    budget: list[BudgetLine] = []
-    head = _find_prefix(grid, "全年预算数")
-    if head is None:
-        problem("找不到预算执行情况的表头（全年预算数）", name_at[0])
-    else:
-        cols = _header_columns(grid[head[0]], BUDGET_HEADERS)
-        for label in BUDGET_ROWS:
-            key = norm(label).replace("其中：", "").replace("其中:", "")
-            at = next(
-                (
-                    (r, c)
-                    for r in range(head[0] + 1, min(head[0] + 8, len(grid)))
-                    for c, t in enumerate(grid[r])
-                    if key and key in norm(t)
-                ),
-                None,
-            )
-            if at is None:
-                if label == "年度资金总额":
-                    problem("找不到“年度资金总额”行", head[0] + 1)
-                continue
-            r = at[0]
-            line = BudgetLine(name=label)
-            for k in ("initial", "annual", "executed"):
-                if k in cols:
-                    try:
-                        setattr(line, k, number(grid[r][cols[k]]))
-                    except ValueError as e:
-                        problem(f"{BUDGET_HEADERS[k]}：{e}", r, cols[k])
-                        continue
-                    value = getattr(line, k)
-                    if value is not None and value < 0:
-                        problem(f"{BUDGET_HEADERS[k]}不能为负数", r, cols[k])
-            for k in ("weight", "rate", "score"):
-                if k in cols:
-                    setattr(line, k, grid[r][cols[k]].strip())
-            budget.append(line)
-    # 年度总体目标
-    expected = outcome = ""
-    goal = _find(grid, "预期目标")
-    if goal is not None:
-        r, c = goal
-        done = next((cc for cc, t in enumerate(grid[r]) if norm(t).startswith("实际完成情况")), None)
-        below = next((rr for rr in range(r + 1, min(r + 4, len(grid))) if any(t.strip() for t in grid[rr][c:])), None)
-        if below is not None:
-            expected = next((t for t in grid[below][c : done or width] if t.strip()), "")
-            outcome = next((t for t in grid[below][done:] if t.strip()), "") if done is not None else ""
-    # 绩效指标
-    rows: list[TableRow] = []
-    labels: dict[str, Decimal] = {}
-    total: Decimal | None = None
-    notes: list[str] = []
-    ind_head = next((r for r in range(len(grid)) if {"三级指标", "年度指标值"} <= {norm(t) for t in grid[r]}), None)
-    end = len(grid)
-    if ind_head is None:
-        problem("找不到绩效指标表头（三级指标、年度指标值）", len(grid) - 1)
-    else:
-        cols = _header_columns(grid[ind_head], INDICATOR_HEADERS)
-        missing = [INDICATOR_HEADERS[k] for k in ("name", "target", "actual", "weight", "score") if k not in cols]
-        if missing:
-            problem(f"绩效指标表头缺少：{'、'.join(missing)}", ind_head)
-        else:
-            l1 = l2 = ""
-            for r in range(ind_head + 1, len(grid)):
-                cells = grid[r]
-                if any(norm(t) == "总分" for t in cells):
-                    end = r
-                    try:
-                        total = number(cells[cols["score"]])
-                    except ValueError as e:
-                        problem(f"总分：{e}", r, cols["score"])
-                    break
-                if "level1" in cols and cells[cols["level1"]].strip():
-                    l1 = cells[cols["level1"]].strip()
-                    m = re.search(r"[（(]\s*(\d+(?:\.\d+)?)\s*分?\s*[）)]", l1)
-                    if m:
-                        labels[re.sub(r"[（(].*", "", norm(l1))] = Decimal(m.group(1))
-                if "level2" in cols and cells[cols["level2"]].strip():
-                    l2 = cells[cols["level2"]].strip()
-                row_name = cells[cols["name"]].strip()
-                values = [cells[cols[k]] for k in ("target", "actual", "weight", "score")]
-                note = cells[cols["note"]].strip() if "note" in cols else ""
-                if not row_name and not any(v.strip() for v in values):
-                    continue
-                if not row_name:
-                    problem("该行有数值但没有三级指标名称", r, cols["name"])
-                    continue
-                after = cells[cols["target"] : cols["target"] + 5]
-                if not values[0].strip() and len(after) == 5 and after[4].strip() and _is_number(after[4]):
-                    values = after[1:5]
-                    note = ""
-                    notes.append(f"{row_name}：原表该行数值整体右移一列，已按表头对齐读取（{_where(sheet, r)}）")
-                weight = score = None
-                try:
-                    weight = number(values[2])
-                except ValueError as e:
-                    problem(f"分值：{e}", r, cols["weight"])
-                try:
-                    score = number(values[3])
-                except ValueError as e:
-                    problem(f"得分：{e}", r, cols["score"])
-                if weight is not None and weight < 0:
-                    problem("分值不能为负数", r, cols["weight"])
-                if score is not None and score < 0:
-                    problem("得分不能为负数", r, cols["score"])
-                rows.append(
-                    TableRow(
-                        level1=l1,
-                        level2=l2,
-                        name=row_name,
-                        target=values[0].strip(),
-                        actual=values[1].strip(),
-                        weight=weight,
-                        score=score,
-                        note=note,
-                        where=_where(sheet, r),
-                    )
-                )
-            if not rows:
-                problem("没有读到任何三级指标", ind_head)
-            if total is None and end == len(grid):
-                problem("找不到“总分”行", len(grid) - 1)
-    budget_label = _find_prefix(grid, "预算执行情况")
-    if budget_label is not None:
-        m = re.search(r"[（(]\s*(\d+(?:\.\d+)?)\s*分\s*[）)]", norm(grid[budget_label[0]][budget_label[1]]))
-        if m:
-            labels["预算执行"] = Decimal(m.group(1))
-    deviation = improvement = ""
-    dev_at = _find_prefix(grid, "偏差大", end)
-    if dev_at:
-        deviation = _right_of(grid, *dev_at)
-    imp_at = _find_prefix(grid, "改进措施", end)
-    if imp_at:
-        improvement = _right_of(grid, *imp_at)
-    if problems:
-        return None, problems
+    s = _Sheet(grid, sheet, file)
+    name, department, unit = _read_parties(s, name_at)
+    budget = _read_budget(s, name_at)
+    expected, outcome = _read_goal(grid)
+    ind = _read_indicators(s)
+    budget_weight = _budget_label_weight(grid)
+    if budget_weight is not None:
+        ind.labels["预算执行"] = budget_weight
+    deviation, improvement = _read_closing(grid, ind.end)
+    if s.problems:
+        return None, s.problems
     return (
         SelfEvalTable(
             title=title,
@@ -355,12 +438,12 @@ def parse_grid(grid: Grid, sheet: str, file: str) -> tuple[SelfEvalTable | None,
             budget=budget,
             expected=expected,
             outcome=outcome,
-            rows=rows,
-            total=total,
-            group_labels=labels,
+            rows=ind.rows,
+            total=ind.total,
+            group_labels=ind.labels,
             deviation=deviation,
             improvement=improvement,
-            notes=notes,
+            notes=ind.notes,
         ),
         [],
     )
@@ -377,16 +460,15 @@ def read_file(name: str, data: bytes) -> ReadResult:
     """Every 自评表 in an .xlsx or .docx file (one per sheet / table)."""
     result = ReadResult(file=name)
     suffix = Path(name).suffix.lower()
+    if suffix not in (".xlsx", ".docx"):
+        result.problems.append(Problem("只能导入 .xlsx 或 .docx 文件", name))
+        return result
+    kind, read, unreadable = (
+        ("Excel", grids_from_xlsx, _XLSX_UNREADABLE) if suffix == ".xlsx" else ("Word", grids_from_docx, DOCX_ERRORS)
+    )
     try:
-        if suffix == ".xlsx":
-            grids = grids_from_xlsx(data)
-        elif suffix == ".docx":
-            grids = grids_from_docx(data)
-        else:
-            result.problems.append(Problem("只能导入 .xlsx 或 .docx 文件", name))
-            return result
-    except Exception as e:
-        kind = "Excel" if suffix == ".xlsx" else "Word"
+        grids = read(data)
+    except unreadable as e:
         result.problems.append(
             Problem(f"无法作为 {kind} 文件打开（{type(e).__name__}），文件可能已损坏或类型不符", name)
         )
@@ -465,6 +547,6 @@ def tables_to_evaluations(
         try:
             scope = "部门整体" if "部门整体" in table.title + table.name else "项目"
             evs.append(evaluation_from_table(table, id=table_id(table, table_year), year=table_year, scope=scope))
-        except Exception as e:
+        except _UNBUILDABLE as e:
             result.problems.append(Problem(f"表格内容无法组成评价记录：{e}", name, None, f"工作表“{sheet}”"))
     return ([] if result.problems else evs), result

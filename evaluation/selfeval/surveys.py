@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Literal
 
 from evaluation.errors import Problem, ValidationFailed
+from evaluation.files.office import XLSX_ERRORS
 from evaluation.formatting import two
 
 LEVELS: dict[str, int] = {
@@ -106,7 +107,7 @@ def read_survey(name: str, data: bytes) -> Survey:
 
         try:
             wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as e:
+        except XLSX_ERRORS as e:
             raise ValidationFailed(
                 [Problem(f"无法作为 Excel 文件打开（{type(e).__name__}）", name)], "无法读取问卷"
             ) from e

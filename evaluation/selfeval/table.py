@@ -239,118 +239,126 @@ def classify(row: TableRow) -> tuple[str, dict[str, Any], str]:
     return "manual", {"score": manual_score, "justification": f"{why}，按自评表所填得分记录，待复核核实"}, ""
 
 
-def evaluation_from_table(
-    table: SelfEvalTable, *, id: str, year: int, doc_no: str = "", category: str = "", scope: str = "项目"
-) -> Evaluation:
-    """The evaluation record for one table: every stated value kept, inputs for the rules derived."""
-    labels: dict[str, Decimal] = {}
-    level1_order: list[tuple[str, str]] = []
-    groups: dict[str, list[dict[str, Any]]] = {}
-    group_names: dict[str, tuple[str, str]] = {}
-    assessments: list[dict[str, Any]] = []
-    notes = list(table.notes)
+def _budget_assessment(table: SelfEvalTable) -> dict[str, Any]:
+    """YS.1.01 预算执行率 from the first budget line (年度资金总额), its stated rate and score kept."""
     budget = table.budget[0] if table.budget else BudgetLine("年度资金总额")
-    ys_stated: dict[str, Any] = {"actual": budget.rate}
+    stated: dict[str, Any] = {"actual": budget.rate}
     if number(budget.score) is not None:
-        ys_stated["score"] = number(budget.score)
-    ys_inputs = {
+        stated["score"] = number(budget.score)
+    inputs = {
         "actual": f"{format(budget.executed, 'f')}万元" if budget.executed is not None else "",
         "target": f"{format(budget.annual, 'f')}万元" if budget.annual is not None else "",
     }
-    assessments.append({"code": "YS.1.01", "inputs": ys_inputs, "stated": ys_stated})
-    if "预算执行" in table.group_labels:
-        labels["YS"] = table.group_labels["预算执行"]
-    extra = 0
-    for row in table.rows:
+    return {"code": "YS.1.01", "inputs": inputs, "stated": stated}
+
+
+def _budget_group() -> dict[str, Any]:
+    """The 预算执行 part every table has: one indicator, 10 points, 执行率 cut to one decimal."""
+    indicator = {
+        "code": "YS.1.01",
+        "name": "预算执行率",
+        "weight": Decimal(10),
+        "target": "100%",
+        "method_name": "比率分值法",
+        "rule_text": BUDGET_RULE_TEXT,
+        "rule": {"method": "ratio", "direction": "positive"},
+        "rounding": {"digits": 1, "mode": "down"},
+    }
+    group = {"code": "YS.1", "name": "预算执行情况", "indicators": [indicator]}
+    return {"code": "YS", "name": "预算执行", "type": "自评", "groups": [group]}
+
+
+@dataclass
+class _SystemBuilder:
+    """The indicator system and assessments of a table, built row by row."""
+
+    labels: dict[str, Decimal] = field(default_factory=dict)  # 一级指标 code → the weight its label states
+    level1_order: list[tuple[str, str]] = field(default_factory=list)  # (code, name) as first met
+    groups: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # 二级指标 code → its indicators
+    group_names: dict[str, tuple[str, str]] = field(default_factory=dict)  # 二级指标 code → (一级指标 code, name)
+    assessments: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    extra: int = 0  # 一级指标 outside the template so far (X1, X2 …)
+
+    def level1_code(self, row: TableRow) -> str:
+        """The row's 一级指标 code (a new X code for a name outside the template), its label weight noted."""
         l1_name = re.sub(r"[（(].*?[）)]", "", norm(row.level1))
         l1_code = LEVEL1.get(l1_name)
         if l1_code is None:
-            extra += 1
-            l1_code = f"X{extra}"
+            self.extra += 1
+            l1_code = f"X{self.extra}"
             l1_label = l1_name or "其他指标"
         else:
             l1_label = l1_name
-        if (l1_code, l1_label) not in level1_order:
-            level1_order.append((l1_code, l1_label))
+        if (l1_code, l1_label) not in self.level1_order:
+            self.level1_order.append((l1_code, l1_label))
         label = re.search(r"[（(]\s*(\d+(?:\.\d+)?)\s*分?\s*[）)]", row.level1)
         if label:
-            labels[l1_code] = Decimal(label.group(1))
+            self.labels[l1_code] = Decimal(label.group(1))
+        return l1_code
+
+    def level2_code(self, row: TableRow, l1_code: str) -> str:
+        """The row's 二级指标 code: the template's under its own 一级指标, else a new G code."""
         l2_name = norm(row.level2) or "其他"
         known = LEVEL2.get(l2_name)
-        l2_code = known[1] if known and known[0] == l1_code else f"{l1_code}.G{len(group_names) + 1}"
-        if l2_code not in group_names:
-            group_names[l2_code] = (l1_code, l2_name)
+        l2_code = known[1] if known and known[0] == l1_code else f"{l1_code}.G{len(self.group_names) + 1}"
+        if l2_code not in self.group_names:
+            self.group_names[l2_code] = (l1_code, l2_name)
+        return l2_code
+
+    def add_row(self, row: TableRow) -> None:
+        """One 三级指标 row: its indicator under its group and its assessment with the stated values."""
+        l2_code = self.level2_code(row, self.level1_code(row))
         kind, inputs, note = classify(row)
         if note:
-            notes.append(note)
-        seq = len(groups.setdefault(l2_code, [])) + 1
-        code = f"{l2_code}.{seq:02d}"
-        rule: dict[str, Any] = {
-            "method": {"auto": "ratio", "reverse": "ratio", "qual": "qualitative"}.get(kind, "manual")
-        }
-        if kind in ("auto", "reverse"):
-            rule["direction"] = kind
-        groups[l2_code].append(
-            {
-                "code": code,
-                "name": row.name,
-                "weight": row.weight if row.weight is not None else Decimal(0),
-                "target": row.target,
-                "method_name": METHOD_NAME[kind],
-                "rule_text": RULE_TEXT[kind],
-                "rule": rule,
-            }
-        )
-        stated: dict[str, Any] = {"actual": row.actual}
-        if row.score is not None:
-            stated["score"] = row.score
-        if row.note:
-            stated["note"] = row.note
-        assessments.append({"code": code, "inputs": inputs, "stated": stated})
-    system_groups: list[dict[str, Any]] = [
-        {
-            "code": "YS",
-            "name": "预算执行",
-            "type": "自评",
-            "groups": [
-                {
-                    "code": "YS.1",
-                    "name": "预算执行情况",
-                    "indicators": [
-                        {
-                            "code": "YS.1.01",
-                            "name": "预算执行率",
-                            "weight": Decimal(10),
-                            "target": "100%",
-                            "method_name": "比率分值法",
-                            "rule_text": BUDGET_RULE_TEXT,
-                            "rule": {"method": "ratio", "direction": "positive"},
-                            "rounding": {"digits": 1, "mode": "down"},
-                        }
-                    ],
-                }
-            ],
-        }
-    ]
-    order = {code: i for i, (code, _) in enumerate(LEVEL2.values())}
-    for l1_code, l1_name in sorted(
-        level1_order, key=lambda x: list(LEVEL1.values()).index(x[0]) if x[0] in LEVEL1.values() else 99
-    ):
-        l2s = sorted((c for c, (p, _) in group_names.items() if p == l1_code), key=lambda c: order.get(c, 99))
-        system_groups.append(
-            {
-                "code": l1_code,
-                "name": l1_name,
-                "groups": [{"code": c, "name": group_names[c][1], "indicators": groups[c]} for c in l2s],
-            }
-        )
-    weight_total = sum((i["weight"] for gs in groups.values() for i in gs), Decimal(10))
-    stated_block: dict[str, Any] = {"weight_total": weight_total, "group_labels": labels}
-    if table.total is not None:
-        stated_block["total"] = table.total
-    if notes:
-        stated_block["notes"] = notes
-    budget_rows = []
+            self.notes.append(note)
+        code = f"{l2_code}.{len(self.groups.setdefault(l2_code, [])) + 1:02d}"
+        self.groups[l2_code].append(_indicator(row, code, kind))
+        self.assessments.append({"code": code, "inputs": inputs, "stated": _row_stated(row)})
+
+    def system_groups(self) -> list[dict[str, Any]]:
+        """预算执行, then the 一级指标 in the template's order (others after), groups in the template's order."""
+        order = {code: i for i, (code, _) in enumerate(LEVEL2.values())}
+        level1_codes = list(LEVEL1.values())
+        out = [_budget_group()]
+        for l1_code, l1_name in sorted(
+            self.level1_order, key=lambda x: level1_codes.index(x[0]) if x[0] in level1_codes else 99
+        ):
+            l2s = sorted((c for c, (p, _) in self.group_names.items() if p == l1_code), key=lambda c: order.get(c, 99))
+            groups = [{"code": c, "name": self.group_names[c][1], "indicators": self.groups[c]} for c in l2s]
+            out.append({"code": l1_code, "name": l1_name, "groups": groups})
+        return out
+
+    def weight_total(self) -> Decimal:
+        return sum((i["weight"] for gs in self.groups.values() for i in gs), Decimal(10))
+
+
+def _indicator(row: TableRow, code: str, kind: str) -> dict[str, Any]:
+    rule: dict[str, Any] = {"method": {"auto": "ratio", "reverse": "ratio", "qual": "qualitative"}.get(kind, "manual")}
+    if kind in ("auto", "reverse"):
+        rule["direction"] = kind
+    return {
+        "code": code,
+        "name": row.name,
+        "weight": row.weight if row.weight is not None else Decimal(0),
+        "target": row.target,
+        "method_name": METHOD_NAME[kind],
+        "rule_text": RULE_TEXT[kind],
+        "rule": rule,
+    }
+
+
+def _row_stated(row: TableRow) -> dict[str, Any]:
+    stated: dict[str, Any] = {"actual": row.actual}
+    if row.score is not None:
+        stated["score"] = row.score
+    if row.note:
+        stated["note"] = row.note
+    return stated
+
+
+def _budget_rows(table: SelfEvalTable) -> list[dict[str, Any]]:
+    rows = []
     for b in table.budget:
         item: dict[str, Any] = {"name": b.name}
         for key in ("initial", "annual", "executed"):
@@ -360,7 +368,27 @@ def evaluation_from_table(
             item["rate"] = b.rate
         if b.score:
             item["score"] = b.score
-        budget_rows.append(item)
+        rows.append(item)
+    return rows
+
+
+def evaluation_from_table(
+    table: SelfEvalTable, *, id: str, year: int, doc_no: str = "", category: str = "", scope: str = "项目"
+) -> Evaluation:
+    """The evaluation record for one table: every stated value kept, inputs for the rules derived."""
+    b = _SystemBuilder(notes=list(table.notes))
+    b.assessments.append(_budget_assessment(table))
+    if "预算执行" in table.group_labels:
+        b.labels["YS"] = table.group_labels["预算执行"]
+    for row in table.rows:
+        b.add_row(row)
+    system_groups = b.system_groups()
+    weight_total = b.weight_total()
+    stated_block: dict[str, Any] = {"weight_total": weight_total, "group_labels": b.labels}
+    if table.total is not None:
+        stated_block["total"] = table.total
+    if b.notes:
+        stated_block["notes"] = b.notes
     data: dict[str, Any] = {
         "id": id,
         "kind": "self_evaluation",
@@ -376,7 +404,7 @@ def evaluation_from_table(
         "self_evaluation": {
             "scope": scope,
             "table_title": table.title,
-            "budget_rows": budget_rows,
+            "budget_rows": _budget_rows(table),
             "expected_goal": table.expected,
             "actual_outcome": table.outcome,
             "deviation_analysis": table.deviation,
@@ -390,6 +418,6 @@ def evaluation_from_table(
             "rounding": {"digits": 2, "mode": "half_up"},
             "groups": system_groups,
         },
-        "assessments": assessments,
+        "assessments": b.assessments,
     }
     return Evaluation.model_validate(data)

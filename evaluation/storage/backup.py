@@ -92,19 +92,30 @@ def _safe_member(name: str) -> bool:
     return not p.is_absolute() and ".." not in p.parts
 
 
-def restore_backup(engine: Engine, archive: bytes, *, user: User, attachments: Path | None = None) -> dict[str, int]:
-    """Restore an archive into an empty, migrated database; nothing is written when anything is wrong."""
-    require(user.role, "backup")
+def _open_archive(archive: bytes) -> tuple[zipfile.ZipFile, dict[str, Any]]:
+    """The archive and its manifest; a ValidationFailed when it is no backup at all."""
     try:
         z = zipfile.ZipFile(io.BytesIO(archive))
         manifest = json.loads(z.read("manifest.json"))
     except (zipfile.BadZipFile, KeyError, json.JSONDecodeError) as e:
         raise ValidationFailed([Problem("不是工作台的备份文件（缺少或无法读取 manifest.json）")], "无法恢复") from e
+    return z, manifest
+
+
+def _version_problems(engine: Engine, manifest: dict[str, Any]) -> list[Problem]:
+    """The archive's format and schema revision against this workbench's."""
     problems: list[Problem] = []
     if manifest.get("format") != FORMAT:
         problems.append(Problem(f"备份格式“{manifest.get('format')}”不受支持"))
     if manifest.get("revision") != _revision(engine):
         problems.append(Problem(f"备份的数据库版本 {manifest.get('revision')} 与当前版本 {_revision(engine)} 不同"))
+    return problems
+
+
+def _load_tables(
+    z: zipfile.ZipFile, manifest: dict[str, Any], problems: list[Problem]
+) -> dict[str, list[dict[str, Any]]]:
+    """Each table's rows from the archive (none for a table the manifest does not list), hashes checked."""
     loaded: dict[str, list[dict[str, Any]]] = {}
     for table in _tables():
         info = manifest.get("tables", {}).get(table.name)
@@ -116,17 +127,30 @@ def restore_backup(engine: Engine, archive: bytes, *, user: User, attachments: P
             problems.append(Problem(f"数据表 {table.name} 的内容与校验值不符，备份可能已损坏"))
             continue
         loaded[table.name] = json.loads(payload)
+    return loaded
+
+
+def _attachment_problems(z: zipfile.ZipFile, manifest: dict[str, Any]) -> list[Problem]:
+    """Attachments whose path leaves the folder or whose content does not match its hash."""
+    problems: list[Problem] = []
     for rel, digest in manifest.get("files", {}).items():
         if not _safe_member(rel):
             problems.append(Problem(f"附件路径“{rel}”不安全"))
         elif hashlib.sha256(z.read(f"attachments/{rel}")).hexdigest() != digest:
             problems.append(Problem(f"附件“{rel}”与校验值不符"))
+    return problems
+
+
+def _occupied_problems(engine: Engine) -> list[Problem]:
     with engine.connect() as conn:
         occupied = [t.name for t in _tables() if conn.execute(select(t).limit(1)).first() is not None]
     if occupied:
-        problems.append(Problem(f"目标数据库不是空的（{'、'.join(occupied)} 已有数据），只能恢复到空数据库"))
-    if problems:
-        raise ValidationFailed(problems, "备份未恢复，未写入任何内容")
+        return [Problem(f"目标数据库不是空的（{'、'.join(occupied)} 已有数据），只能恢复到空数据库")]
+    return []
+
+
+def _insert_tables(engine: Engine, loaded: dict[str, list[dict[str, Any]]]) -> dict[str, int]:
+    """Every table's rows in one transaction (PostgreSQL sequences moved past the restored ids); rows per table."""
     counts: dict[str, int] = {}
     with engine.begin() as conn:
         for table in _tables():
@@ -141,9 +165,27 @@ def restore_backup(engine: Engine, archive: bytes, *, user: User, attachments: P
                         f"(SELECT MAX(id) FROM {table.name}))"
                     )
                 )
+    return counts
+
+
+def _write_attachments(z: zipfile.ZipFile, manifest: dict[str, Any], attachments: Path) -> None:
+    for rel in manifest.get("files", {}):
+        target = attachments / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(z.read(f"attachments/{rel}"))
+
+
+def restore_backup(engine: Engine, archive: bytes, *, user: User, attachments: Path | None = None) -> dict[str, int]:
+    """Restore an archive into an empty, migrated database; nothing is written when anything is wrong."""
+    require(user.role, "backup")
+    z, manifest = _open_archive(archive)
+    problems = _version_problems(engine, manifest)
+    loaded = _load_tables(z, manifest, problems)
+    problems += _attachment_problems(z, manifest)
+    problems += _occupied_problems(engine)
+    if problems:
+        raise ValidationFailed(problems, "备份未恢复，未写入任何内容")
+    counts = _insert_tables(engine, loaded)
     if attachments is not None:
-        for rel in manifest.get("files", {}):
-            target = attachments / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(z.read(f"attachments/{rel}"))
+        _write_attachments(z, manifest, attachments)
     return counts

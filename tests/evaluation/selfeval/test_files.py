@@ -6,6 +6,8 @@ import io
 import json
 import subprocess
 import sys
+import zipfile
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,8 +16,8 @@ from openpyxl import Workbook, load_workbook
 
 from evaluation.files.evaluations import load_evaluation
 from evaluation.model import Evaluation
-from evaluation.selfeval.read import evaluations_from_file, read_file
-from evaluation.selfeval.table import evaluation_from_table, table_from_evaluation
+from evaluation.selfeval.read import ReadResult, evaluations_from_file, read_file, tables_to_evaluations
+from evaluation.selfeval.table import SelfEvalTable, evaluation_from_table, table_from_evaluation
 from evaluation.selfeval.write import export_self_evaluation, table_to_xlsx
 from tests.conftest import SAMPLES
 
@@ -157,6 +159,104 @@ def test_broken_files_are_refused_with_a_located_chinese_message(name: str, muta
     assert evs == []
     assert any(message in str(p) for p in result.problems), [str(p) for p in result.problems]
     assert all(p.file == name for p in result.problems)
+
+
+def _replace_part(data: bytes, part: str, change: Callable[[bytes], bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as z, zipfile.ZipFile(out, "w") as new:
+        for item in z.infolist():
+            content = z.read(item)
+            new.writestr(item, change(content) if item.filename == part else content)
+    return out.getvalue()
+
+
+def _sample_docx() -> bytes:
+    return export_self_evaluation(load_evaluation(TABLES[0]), "docx")
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "message"),
+    [
+        (
+            "t.xlsx",
+            lambda: _replace_part(_messy_workbook(), "xl/worksheets/sheet1.xml", lambda d: d[: len(d) // 2]),
+            "无法作为 Excel 文件打开（ParseError）",
+        ),
+        (
+            "t.xlsx",
+            lambda: _replace_part(_messy_workbook(), "[Content_Types].xml", lambda d: b"<?xml version='1.0'?><a/>"),
+            "无法作为 Excel 文件打开（OSError）",
+        ),
+        (
+            "t.docx",
+            lambda: _replace_part(_sample_docx(), "word/document.xml", lambda d: d[: len(d) // 2]),
+            "无法作为 Word 文件打开（XMLSyntaxError）",
+        ),
+        (
+            "t.docx",  # a vertical merge that continues a cell above the first row
+            lambda: _replace_part(
+                _sample_docx(), "word/document.xml", lambda d: d.replace(b"<w:tcPr>", b"<w:tcPr><w:vMerge/>", 1)
+            ),
+            "无法作为 Word 文件打开（ValueError）",
+        ),
+    ],
+)
+def test_damaged_parts_are_refused_as_unreadable(name: str, make: Callable[[], bytes], message: str) -> None:
+    result = read_file(name, make())
+    assert [str(p) for p in result.problems] == [f"文件 {name}：{message}，文件可能已损坏或类型不符"]
+
+
+def test_a_bug_while_reading_is_raised_not_reported_as_a_damaged_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    import evaluation.selfeval.read as read
+
+    def typo(data: bytes) -> list[tuple[str, list[list[str]]]]:
+        raise AttributeError("'Worksheet' object has no attribute 'iter_rowz'")
+
+    monkeypatch.setattr(read, "grids_from_xlsx", typo)
+    with pytest.raises(AttributeError, match="iter_rowz"):
+        read_file("t.xlsx", _messy_workbook())
+
+
+def _budget_score(table: SelfEvalTable, text: str) -> None:
+    table.budget[0].score = text
+
+
+def _no_name(table: SelfEvalTable) -> None:
+    table.name = ""
+
+
+def _incomparable_units(table: SelfEvalTable) -> None:
+    table.rows[0].target, table.rows[0].actual = "≥90%", "20万元"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda t: _budget_score(t, "九分"), "表格内容无法组成评价记录：“九分”不是数字"),
+        (_no_name, "表格内容无法组成评价记录：1 validation error for Evaluation\nproject.name"),
+        (_incomparable_units, "单位不一致，无法比较"),
+    ],
+)
+def test_content_that_makes_no_record_is_refused_with_the_sheet(
+    change: Callable[[SelfEvalTable], None], message: str
+) -> None:
+    table = table_from_evaluation(load_evaluation(TABLES[0]))
+    change(table)
+    evs, result = tables_to_evaluations(ReadResult(file="t.xlsx", tables=[("自评", table)]), year=2024)
+    assert evs == []
+    ((problem,),) = [result.problems]
+    assert message in problem.message and problem.field == "工作表“自评”"
+
+
+def test_a_bug_while_building_the_record_is_raised_not_reported_as_bad_content(monkeypatch: pytest.MonkeyPatch) -> None:
+    import evaluation.selfeval.read as read
+
+    def bug(*args: object, **kwargs: object) -> Evaluation:
+        raise TypeError("a bug")
+
+    monkeypatch.setattr(read, "evaluation_from_table", bug)
+    with pytest.raises(TypeError, match="a bug"):
+        evaluations_from_file("t.docx", _sample_docx(), year=2024)
 
 
 def test_an_empty_workbook_is_refused() -> None:

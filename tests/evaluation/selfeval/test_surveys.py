@@ -71,6 +71,19 @@ def test_xlsx_and_bad_files() -> None:
         read_survey("s.txt", b"x")
     with pytest.raises(ValidationFailed, match="没有问题“不存在”"):
         satisfaction(read_survey("问卷.csv", CSV.encode()), ["不存在"])
+    with pytest.raises(ValidationFailed, match=r"无法作为 Excel 文件打开（BadZipFile）"):
+        read_survey("s.xlsx", b"PK\x03\x04 broken")
+
+
+def test_a_bug_while_opening_a_survey_is_raised_not_reported_as_a_bad_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    import openpyxl
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(openpyxl, "load_workbook", broken)
+    with pytest.raises(RuntimeError, match="a bug"):
+        read_survey("s.xlsx", b"")
 
 
 def test_the_rate_feeds_a_satisfaction_indicator() -> None:
