@@ -7,11 +7,12 @@ from decimal import Decimal, InvalidOperation
 
 import pandas as pd
 
+from evaluation.files.grids import cell_text
 from evaluation.formatting import number
 from evaluation.model import ReportProblem, Suggestion
 from evaluation.report.problems import FindingRow, renumber
 from ui.feedback import FieldError
-from ui.tables import TableRow, cell_text, read_table
+from ui.tables import TableRow, read_table
 
 PROBLEM_COLUMNS = ["序号", "问题标题", "具体情况", "原因分析", "相关指标", "_orig"]
 SUGGESTION_COLUMNS = ["序号", "建议标题", "建议内容", "回应问题"]

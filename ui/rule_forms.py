@@ -11,7 +11,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from evaluation.indicators.editing import decimal, text
+from evaluation.files.grids import cell_text as text
+from evaluation.indicators.editing import decimal
 from evaluation.indicators.rules import (
     AnyRule,
     Band,

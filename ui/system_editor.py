@@ -36,7 +36,7 @@ from evaluation.indicators.editing import (
     set_rule,
     structure_rows,
 )
-from evaluation.indicators.rules import CompositeRule, Rule, describe_rule, rule_weight_problems
+from evaluation.indicators.rules import METHOD_NAMES, CompositeRule, Rule, describe_rule, rule_weight_problems
 from evaluation.indicators.system import Indicator, IndicatorSystem
 from evaluation.lifecycle import change_system
 from evaluation.model import Inputs
@@ -313,6 +313,14 @@ def import_tab(eng: Engine, loaded: Loaded) -> None:
         return
     read = read_client_table(upload.name, upload.getvalue(), system_id=loaded.evaluation.system.id)
     if read.rows:
+        scored = [r for r in read.rows if not r.penalty]
+        manual = sum(r.method == METHOD_NAMES["manual"] for r in scored)
+        total = sum((r.weight or Decimal(0) for r in scored), Decimal(0))
+        st.info(
+            f"读入 {len(scored)} 个指标，合计 {number(total)} 分"
+            + (f"，扣分项 {len(read.rows) - len(scored)} 个" if len(read.rows) > len(scored) else "")
+            + f"；{len(scored) - manual} 个已按评分标准识别出计算规则，{manual} 个为直接评分（可在“评分规则”中改）。"
+        )
         st.dataframe(
             pd.DataFrame(
                 [

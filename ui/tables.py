@@ -9,14 +9,8 @@ from typing import Any
 
 import pandas as pd
 
+from evaluation.files.grids import cell_text
 from ui.feedback import FieldError
-
-
-def cell_text(value: Any) -> str:
-    """A cell as text: empty for a cell with nothing in it (None, NaN), otherwise stripped."""
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    return str(value).strip()
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ the cell shows them, and for a Word table the paragraph just above it as its tit
 from __future__ import annotations
 
 import io
-import zipfile
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -17,23 +17,18 @@ from docx import Document
 from docx.opc.exceptions import PackageNotFoundError
 from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph as DocxParagraph
-from lxml.etree import XMLSyntaxError
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from evaluation.files.office import DOCX_ERRORS, XLSX_ERRORS
+
 COLUMNS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
-# what opening a damaged or mislabelled file raises: the user's input, reported as such (never a bug)
-UNREADABLE: tuple[type[Exception], ...] = (
-    zipfile.BadZipFile,
-    InvalidFileException,
-    PackageNotFoundError,
-    XMLSyntaxError,
-    KeyError,
-    ValueError,
-    OSError,
-    EOFError,
-)
+# what opening a damaged or mislabelled file raises: the user's input, reported as such (never a bug);
+# a percent-formatted number too large for a float raises OverflowError in xlsx_grids
+XLSX_UNREADABLE: tuple[type[Exception], ...] = (*XLSX_ERRORS, InvalidFileException, OverflowError)
+DOCX_UNREADABLE: tuple[type[Exception], ...] = (*DOCX_ERRORS, PackageNotFoundError)
+UNREADABLE: tuple[type[Exception], ...] = (*XLSX_UNREADABLE, *DOCX_UNREADABLE)
 
 
 @dataclass(frozen=True)
@@ -60,7 +55,9 @@ def column_letter(col: int) -> str:
 
 
 def cell_text(value: Any) -> str:
-    if value is None:
+    """A cell as text: "" for an empty one (None, or NaN in a pandas number column), a whole float
+    without its ".0", line breaks as "\\n", stripped."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
@@ -90,6 +87,8 @@ def docx_grids(data: bytes) -> list[Grid]:
     grids: list[Grid] = []
     caption = ""
     for child in doc.element.body.iterchildren():
+        if not isinstance(child.tag, str):
+            continue  # an XML comment or processing instruction
         tag = child.tag.split("}")[-1]
         if tag == "p":
             text = DocxParagraph(child, doc).text.strip()

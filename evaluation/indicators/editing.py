@@ -9,7 +9,6 @@ result are checked by :func:`problems` (the same checks a template file gets).
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -19,6 +18,7 @@ from pydantic import ValidationError
 
 from evaluation.errors import Problem
 from evaluation.files.data import problems_from_validation
+from evaluation.files.grids import cell_text as text
 from evaluation.indicators.derive import derive_rule
 from evaluation.indicators.rules import METHOD_NAMES, AnyRule, ManualRule, PenaltyRule
 from evaluation.indicators.system import (
@@ -51,15 +51,6 @@ class SystemEdit:
     @property
     def ok(self) -> bool:
         return self.system is not None and not self.problems
-
-
-def text(value: Any) -> str:
-    """A table cell as text: None and NaN (an empty cell of a number column) are ""."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 def decimal(value: Any) -> Decimal | None:

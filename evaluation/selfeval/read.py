@@ -9,18 +9,16 @@ column; a file with such problems yields no evaluation at all.
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from pydantic import ValidationError
 
 from evaluation.errors import Problem, ValueParseError
-from evaluation.files.office import DOCX_ERRORS, XLSX_ERRORS
+from evaluation.files.grids import DOCX_UNREADABLE, XLSX_UNREADABLE, column_letter, docx_grids, xlsx_grids
 from evaluation.model import Evaluation
 from evaluation.selfeval.table import (
     BUDGET_ROWS,
@@ -33,9 +31,6 @@ from evaluation.selfeval.table import (
 )
 
 Grid = list[list[str]]
-COLS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-# openpyxl's errors, and a percent-formatted number too large for a float (grids_from_xlsx)
-_XLSX_UNREADABLE: tuple[type[Exception], ...] = (*XLSX_ERRORS, OverflowError)
 # What a table's content can make evaluation_from_table raise: a 得分 that is no number (ValueError),
 # the record failing validation (pydantic's ValidationError, a ValueError too), a target and actual in
 # units that cannot be compared (ValueParseError).
@@ -57,79 +52,19 @@ class ReadResult:
 
 def _where(sheet: str, row: int, col: int | None = None) -> str:
     place = f"工作表“{sheet}”第 {row + 1} 行"
-    return place + (f" {COLS[col] if col < len(COLS) else col + 1} 列" if col is not None else "")
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        if value.is_integer():
-            return str(int(value))
-        return repr(value)
-    return str(value).replace("\r\n", "\n").strip()
+    return place + (f" {column_letter(col)} 列" if col is not None else "")
 
 
 # --------------------------------------------------------------------------- grids from files
 
 
 def grids_from_xlsx(data: bytes) -> list[tuple[str, Grid]]:
-    from openpyxl import load_workbook
-
-    wb = load_workbook(io.BytesIO(data), data_only=True)
-    grids = []
-    for ws in wb.worksheets:
-        grid: Grid = []
-        for row in ws.iter_rows():
-            cells = []
-            for cell in row:
-                value = cell.value
-                if isinstance(value, int | float) and "%" in (cell.number_format or ""):
-                    decimals = len(cell.number_format.split(".")[1].rstrip("%")) if "." in cell.number_format else 0
-                    value = f"{Decimal(repr(float(value))) * 100:.{decimals}f}%"
-                cells.append(_cell_text(value))
-            grid.append(cells)
-        grids.append((ws.title, grid))
-    return grids
+    return [(g.name, g.rows) for g in xlsx_grids(data)]
 
 
 def grids_from_docx(data: bytes) -> list[tuple[str, Grid]]:
-    from docx import Document
-    from docx.table import Table as DocxTable
-    from docx.text.paragraph import Paragraph as DocxParagraph
-
-    doc = Document(io.BytesIO(data))
-    grids = []
-    caption = ""
-    t_index = 0
-    for child in doc.element.body.iterchildren():
-        tag = child.tag.split("}")[-1]
-        if tag == "p":
-            text = DocxParagraph(child, doc).text.strip()
-            if text:
-                caption = text
-            continue
-        if tag != "tbl":
-            continue
-        t_index += 1
-        table = DocxTable(child, doc)
-        grid: Grid = [[caption]] if caption and "自评表" in caption else []
-        caption = ""
-        above: list[Any] = []
-        for row in table.rows:
-            cells = row.cells
-            out = []
-            seen_in_row: set[int] = set()
-            for c_index, cell in enumerate(cells):
-                tc = cell._tc
-                merged_left = id(tc) in seen_in_row
-                merged_up = c_index < len(above) and above[c_index] is tc
-                seen_in_row.add(id(tc))
-                out.append("" if merged_left or merged_up else cell.text.strip())
-            above = [c._tc for c in cells]
-            grid.append(out)
-        grids.append((f"表格{t_index}", grid))
-    return grids
+    """Each Word table, a caption naming a 自评表 kept as its first row (it holds the project's name)."""
+    return [(g.name, [[g.title], *g.rows] if "自评表" in g.title else g.rows) for g in docx_grids(data)]
 
 
 # --------------------------------------------------------------------------- parsing a grid
@@ -464,7 +399,7 @@ def read_file(name: str, data: bytes) -> ReadResult:
         result.problems.append(Problem("只能导入 .xlsx 或 .docx 文件", name))
         return result
     kind, read, unreadable = (
-        ("Excel", grids_from_xlsx, _XLSX_UNREADABLE) if suffix == ".xlsx" else ("Word", grids_from_docx, DOCX_ERRORS)
+        ("Excel", grids_from_xlsx, XLSX_UNREADABLE) if suffix == ".xlsx" else ("Word", grids_from_docx, DOCX_UNREADABLE)
     )
     try:
         grids = read(data)

@@ -17,8 +17,8 @@ from docx.shared import Cm, Pt
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 
+from evaluation.files.grids import column_letter
 from evaluation.model import Evaluation
-from evaluation.selfeval.read import COLS
 from evaluation.selfeval.table import BUDGET_ROWS, BudgetLine, SelfEvalTable, number, table_from_evaluation
 
 NOTE_LINES = [
@@ -144,7 +144,7 @@ def table_to_xlsx(tables: Sequence[SelfEvalTable]) -> bytes:
             ws.merge_cells(start_row=r1 + 1, start_column=c1 + 1, end_row=r2 + 1, end_column=c2 + 1)
         ws.cell(row=1, column=1).font = Font(name="黑体", size=14, bold=True)
         for i, w in enumerate([12, 14, 14, 26, 14, 22, 8, 8, 18], 1):
-            ws.column_dimensions[COLS[i - 1]].width = w
+            ws.column_dimensions[column_letter(i - 1)].width = w
         r = len(rows) + 2
         for line in NOTE_LINES:
             ws.cell(row=r, column=1, value=line).font = Font(name="宋体", size=9)

@@ -94,6 +94,7 @@ def test_a_client_system_from_a_blank_start_to_plan_and_report(
     wait_idle(page)
     page.get_by_role("textbox", name="项目名称 *", exact=True).fill(NAME)
     page.get_by_role("textbox", name="主管部门 *", exact=True).fill("某区农业农村局")
+    page.get_by_role("textbox", name="实施单位", exact=True).fill("某区农业农村局")
     page.get_by_role("textbox", name="委托单位", exact=True).fill("某区财政局")
     page.get_by_role("textbox", name="评价机构", exact=True).fill("某咨询公司")
     page.get_by_role("button", name="新建").click()
@@ -106,7 +107,7 @@ def test_a_client_system_from_a_blank_start_to_plan_and_report(
     table.write_bytes(client_table())
     page.locator('[data-testid="stFileUploader"] input[type=file]').set_input_files(str(table))
     wait_idle(page)
-    page.get_by_text("比率分值法（时效）").first.wait_for(timeout=30000)
+    page.get_by_text("读入 12 个指标，合计 100 分").wait_for(timeout=30000)
     page.screenshot(path=str(shots / "client-1-read.png"), full_page=True)
     page.get_by_role("button", name="用读入的体系替换草稿").click()
     wait_idle(page)
@@ -131,6 +132,12 @@ def test_a_client_system_from_a_blank_start_to_plan_and_report(
     sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
     assert "已评 12/12 项" in sidebar, sidebar
     page.screenshot(path=str(shots / "client-3-scored.png"), full_page=True)
+
+    go(page, "项目信息")  # the cover needs 报告年月 before the report can be built
+    page.get_by_role("textbox", name="报告年月（如 2024-10）", exact=True).fill("2020-06")
+    page.get_by_role("button", name="保存").first.click()
+    wait_idle(page)
+    no_error(page)
 
     go(page, "报告")
     plan = docx_text(download(page, "下载评价方案（Word）"))
