@@ -13,6 +13,7 @@ import time
 
 import uno  # type: ignore[import-not-found]
 from com.sun.star.beans import PropertyValue  # type: ignore[import-not-found]
+from com.sun.star.connection import NoConnectException  # type: ignore[import-not-found]
 
 
 def prop(name: str, value: object) -> PropertyValue:
@@ -32,7 +33,7 @@ def main() -> int:
         try:
             ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
             break
-        except Exception:
+        except NoConnectException:  # soffice not listening yet
             time.sleep(0.25)
     if ctx is None:
         print("无法连接 LibreOffice", file=sys.stderr)
