@@ -5,8 +5,9 @@ from urllib.parse import urlparse
 import streamlit as st
 
 from ui.auth import current_user, login_page
-from ui.guard import PAGES, VIA_APP, WANTED, pages_for
+from ui.guard import PAGES, VIA_APP, WANTED, WANTED_PARAMS, pages_for, remember_wanted
 from ui.resources import engine
+from ui.state import LINK_PARAMS
 
 st.set_page_config(page_title="评价工作台", page_icon=":material/fact_check:", layout="wide")
 
@@ -16,8 +17,10 @@ user = current_user(eng)
 if user is None:
     # Remember the page whose URL was opened, to show it once signed in.
     stem = urlparse(st.context.url or "").path.rstrip("/").rsplit("/", 1)[-1]
-    if stem in {p.stem for p in PAGES}:
-        st.session_state.setdefault(WANTED, stem)
+    if stem in {p.stem for p in PAGES} and WANTED not in st.session_state:
+        remember_wanted(stem)
+    elif WANTED_PARAMS not in st.session_state and any(k in st.query_params for k in LINK_PARAMS):
+        st.session_state[WANTED_PARAMS] = {k: st.query_params[k] for k in LINK_PARAMS if k in st.query_params}
 
     def sign_in_page() -> None:
         login_page(eng)
@@ -36,6 +39,9 @@ for spec in pages_for(user.role):
     )
 page = st.navigation(sections)
 wanted = st.session_state.pop(WANTED, None)  # a page URL opened before navigation existed or before login
+params = st.session_state.pop(WANTED_PARAMS, None)  # and the evaluation and indicator it named
 if wanted and wanted != page.url_path and wanted in {p.stem for p in pages_for(user.role)}:
-    st.switch_page(f"pages/{wanted}.py")
+    st.switch_page(f"pages/{wanted}.py", query_params=params)
+for name, value in (params or {}).items():
+    st.query_params[name] = value
 page.run()

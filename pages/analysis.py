@@ -8,6 +8,7 @@ from evaluation.dashboard.charts import all_charts
 from evaluation.dashboard.portfolio import (
     Filters,
     Frames,
+    completed,
     filter_frames,
     filter_options,
     frames_from_summaries,
@@ -32,7 +33,11 @@ def _frames(signature: str, _summaries: list[dict[str, object]]) -> Frames:
     return frames_from_summaries(_summaries)
 
 
-signature = hashlib.sha1(repr([(s["id"], s["total"], len(s["indicators"])) for s in summaries]).encode()).hexdigest()
+signature = hashlib.sha1(
+    repr(
+        [(s["id"], s["total"], s["grade"], s["scored"], s["review_total"], len(s["indicators"])) for s in summaries]
+    ).encode()
+).hexdigest()
 frames = _frames(signature, summaries)
 options = filter_options(frames)
 
@@ -53,9 +58,24 @@ filtered = filter_frames(
         agencies=[str(x) for x in chosen["评价机构"]],
     ),
 )
-st.caption(f"当前范围：{len(filtered)} 个评价（共 {len(frames)} 个）。图表右上角可下载 PNG。")
 if len(filtered) == 0:
     st.warning("没有符合筛选条件的评价，请放宽筛选条件。")
+    st.stop()
+filtered, unfinished = completed(filtered)
+st.caption(
+    f"当前范围：{len(filtered)} 个评价（共 {len(frames)} 个）。"
+    + (f"另有 {len(unfinished)} 个未完成评分的评价不计入平均、等级和图表。" if len(unfinished) else "")
+    + "自评记录的得分为部门自评得分（表中各行得分之和），规则复核的得分见数据表“复核得分”列。图表右上角可下载 PNG。"
+)
+if len(unfinished):
+    with st.expander(f"未完成的评价（{len(unfinished)} 个）"):
+        st.dataframe(
+            unfinished.projects[["项目名称", "主管部门", "评价类型", "年度", "已评指标"]],
+            hide_index=True,
+            width="stretch",
+        )
+if len(filtered) == 0:
+    st.info("当前范围内的评价都还没有评完分。")
     st.stop()
 
 labels = dict(

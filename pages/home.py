@@ -7,6 +7,7 @@ from evaluation.auth import can
 from evaluation.formatting import number, rate, score_text
 from evaluation.lifecycle import duplicate_for_next_year, new_evaluation_id
 from evaluation.scoring.engine import score
+from evaluation.scoring.stated import REVIEW_LABEL, SELF_LABEL, stated_result
 from evaluation.storage import audit
 from evaluation.storage.db import session_scope
 from evaluation.storage.repo import create_evaluation, delete_evaluation, get_evaluation, list_department_summaries
@@ -15,10 +16,10 @@ from evaluation.storage.workflow import STATES, states
 from ui.access import edit_block
 from ui.auth import require_user
 from ui.guard import page_setup
-from ui.home import filter_evaluations, new_evaluation_form
+from ui.home import filter_evaluations, new_evaluation_form, show_figures
 from ui.resources import library
 from ui.saving import commit
-from ui.state import CURRENT, current_key, set_current, show_flash, summaries
+from ui.state import CURRENT, current_key, evaluation_labels, picked, set_current, show_flash, summaries
 
 eng = page_setup()
 st.title("评价项目")
@@ -45,13 +46,26 @@ if items:
                 "项目名称": i.project_name,
                 "评价机构": i.agency or "—",
                 "得分": float(i.total_score) if i.total_score is not None else None,
-                "等级": i.grade,
+                "复核得分": float(i.review_score) if i.review_score is not None else None,
+                "等级": i.grade or "未完成",
                 "进度": f"{i.scored}/{i.indicator_count}",
                 "状态": state.get(i.key, STATES[0]),
             }
             for i in shown
         ],
-        columns=["评价编号", "类型", "年度", "主管部门", "项目名称", "评价机构", "得分", "等级", "进度", "状态"],
+        columns=[
+            "评价编号",
+            "类型",
+            "年度",
+            "主管部门",
+            "项目名称",
+            "评价机构",
+            "得分",
+            "复核得分",
+            "等级",
+            "进度",
+            "状态",
+        ],
     )
     third = sum(1 for i in items if i.kind == "third_party")
     st.caption(
@@ -59,7 +73,14 @@ if items:
         + (f" 筛选后显示 {len(shown)} 个。" if len(shown) != len(items) else "")
     )
     st.dataframe(
-        table, hide_index=True, width="stretch", column_config={"得分": st.column_config.NumberColumn(format="%g")}
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "得分": st.column_config.NumberColumn(format="%g", help="绩效自评为部门自评得分（表中各行得分之和）"),
+            "复核得分": st.column_config.NumberColumn(format="%g", help="绩效自评按评分规则复核计算的得分"),
+            "等级": st.column_config.TextColumn(help="全部指标评完后定级；之前为“未完成”"),
+        },
     )
 else:
     st.info("数据库中还没有评价。请在下方新建，或用命令 `workbench import 文件` 导入评价文件。")
@@ -70,31 +91,28 @@ if not items:
     st.stop()
 
 key = current_key(items)
-keys = [i.key for i in items]
+labels = evaluation_labels(items)
 choice = st.selectbox(
     "查看得分情况",
-    keys,
-    index=keys.index(key) if key in keys else 0,
-    format_func=lambda k: next(f"{i.project_name}（{i.kind_label}，{i.year}）" for i in items if i.key == k),
+    list(labels),
+    format_func=lambda k: labels[k],
     key="home_pick",
+    on_change=picked,
+    args=("home_pick",),
 )
-set_current(choice, from_widget=True)
 with session_scope(eng) as session:
     ev = get_evaluation(session=session, ref=choice)
 result = score(ev)
-c1, c2, c3 = st.columns(3)
-c1.metric("评价得分", number(result.total))
-c2.metric("等级", result.grade)
-c3.metric("已评指标", f"{result.scored}/{result.count}")
-if ev.stated is not None and ev.stated.total is not None and ev.stated.total != result.total:
-    st.warning(f"文件所载总分为 {number(ev.stated.total)}，按证据计算为 {number(result.total)}，请复核。")
+show_figures(ev, result)
+own = stated_result(ev) if ev.kind == "self_evaluation" else None
 rows = [
     {
         "一级指标": r.level1,
         "二级指标": r.level2,
         "三级指标": r.name,
         "分值": number(r.weight),
-        "得分": score_text(r.score),
+        **({SELF_LABEL: score_text(own.indicator(r.code).score)} if own is not None else {}),
+        ("得分" if own is None else REVIEW_LABEL): score_text(r.score),
         "扣分": number(r.deduction, none=""),
         "得分率": rate(r.rate, none=""),
         "评分方法": r.method,

@@ -32,7 +32,7 @@ from evaluation.scoring.engine import EvaluationResult
 from ui.auth import deferred
 from ui.feedback import FieldError, show_error
 from ui.saving import save_assessment
-from ui.state import CURRENT_INDICATOR
+from ui.state import CURRENT_INDICATOR, INDICATOR_PARAM
 from ui.tables import read_table
 
 MARKS = {"未评": "○", "已评": "●", "已复核": "✔", "输入有误": "⚠"}
@@ -54,7 +54,9 @@ def pick_indicator(ev: Evaluation, result: EvaluationResult) -> str:
     pick_key = f"wb_pick_indicator@{ev.id}"
     list_key = f"wb_indicator_list@{ev.id}"
     if st.session_state.get(pick_key) not in codes:
-        st.session_state[pick_key] = chosen.get(ev.id) if chosen.get(ev.id) in codes else codes[0]
+        linked = st.query_params.get(INDICATOR_PARAM)  # a reload or a shared link names the indicator
+        first = chosen.get(ev.id) or linked
+        st.session_state[pick_key] = first if first in codes else codes[0]
 
     def go(code: str) -> None:
         st.session_state[pick_key] = code
@@ -88,6 +90,8 @@ def pick_indicator(ev: Evaluation, result: EvaluationResult) -> str:
     c1, c2, c3 = st.columns([6, 1, 1], vertical_alignment="bottom")
     code: str = c1.selectbox("指标", codes, format_func=lambda c: labels[c], key=pick_key)
     chosen[ev.id] = code
+    if st.query_params.get(INDICATOR_PARAM) != code:
+        st.query_params[INDICATOR_PARAM] = code
     i = codes.index(code)
     c2.button("上一项", on_click=go, args=(codes[i - 1],), disabled=i == 0, width="stretch", key="wb_prev")
     todo = [c for c in codes[i + 1 :] + codes[:i] if state_of[c][0] in ("未评", "输入有误")]

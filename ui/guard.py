@@ -19,11 +19,22 @@ from streamlit.errors import StreamlitAPIException
 from evaluation.auth import ROLES
 from ui.auth import account_box, current_user, require_user
 from ui.resources import engine
-from ui.state import entered_page
+from ui.state import LINK_PARAMS, entered_page
 from ui.unsaved import warn_before_leaving
 
 VIA_APP = "_wb_via_app"  # set by app.py: this session has its navigation
 WANTED = "_wb_wanted_page"  # a page opened directly by its URL, to show once app.py has run (and after login)
+WANTED_PARAMS = "_wb_wanted_params"  # and the evaluation and indicator its URL named
+
+
+def remember_wanted(stem: str) -> None:
+    """Keep the page and the place (``?eval=…&indicator=…``) a URL opened: navigating to app.py or to the
+    login clears the query parameters, and they are to be honoured once signed in."""
+    st.session_state[WANTED] = stem
+    params = {k: st.query_params[k] for k in LINK_PARAMS if k in st.query_params}
+    if params:
+        st.session_state[WANTED_PARAMS] = params
+
 
 EDITORS = ("管理员", "评价人员")
 WORKERS = ("管理员", "评价人员", "复核人员")
@@ -75,7 +86,7 @@ def page_setup() -> Engine:
     stem = Path(sys._getframe(1).f_code.co_filename).stem
     harness = False
     if not st.session_state.get(VIA_APP, False):
-        st.session_state[WANTED] = stem
+        remember_wanted(stem)
         try:
             st.switch_page("app.py")
         except StreamlitAPIException:  # no app.py beside the page: a test harness runs the page alone
@@ -85,7 +96,7 @@ def page_setup() -> Engine:
     user = current_user(eng)
     if user is None:
         if not harness:
-            st.session_state[WANTED] = stem
+            remember_wanted(stem)
             st.switch_page("app.py")
         st.warning("请先登录。")
         st.stop()

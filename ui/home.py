@@ -7,11 +7,14 @@ from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 
 from evaluation.errors import WorkbenchError
+from evaluation.formatting import number
 from evaluation.indicators.editing import blank_system
 from evaluation.indicators.library import Library
 from evaluation.indicators.system import IndicatorSystem
 from evaluation.lifecycle import new_evaluation, new_evaluation_id, slots
-from evaluation.model import Project
+from evaluation.model import Evaluation, Project
+from evaluation.scoring.engine import EvaluationResult
+from evaluation.scoring.stated import REVIEW_LABEL, SELF_LABEL, figure_label, record_result
 from evaluation.storage.db import session_scope
 from evaluation.storage.repo import EvaluationSummary, create_evaluation
 from evaluation.storage.templates import list_templates
@@ -141,3 +144,26 @@ def new_evaluation_form(eng: Engine, lib: Library, used_keys: set[str], *, expan
             clear="new.",
             then=lambda: set_current(ev.id),
         )
+
+
+def show_figures(ev: Evaluation, result: EvaluationResult) -> None:
+    """The chosen evaluation's figures: the figure of record with its grade (or 未完成 and the progress) and,
+    for a 自评 record, the rules' 复核得分 beside the department's own and the stated total checked."""
+    own = record_result(ev, result)
+    cols = st.columns(4 if own is not result else 3)
+    cols[0].metric(figure_label(ev), number(own.total) if own.scored else "未评")
+    cols[1].metric("等级", own.grade if own.complete else "未完成")
+    cols[2].metric("已评指标", f"{own.scored}/{own.count}")
+    if own is not result:
+        cols[3].metric(
+            REVIEW_LABEL, number(result.total) if result.scored else "未评", help="按评分规则从记录的证据计算"
+        )
+        st.caption(
+            f"{SELF_LABEL}是部门在自评表中各行所填得分之和；{REVIEW_LABEL}是按指标评分规则复核计算的结果，供复核参考。"
+        )
+    stated = ev.stated.total if ev.stated is not None else None
+    if stated is not None and own.complete and stated != own.total:
+        if own is not result:
+            st.warning(f"自评表所填总分为 {number(stated)}，但各行得分之和为 {number(own.total)}，请复核。")
+        else:
+            st.warning(f"文件所载总分为 {number(stated)}，按证据计算为 {number(own.total)}，请复核。")

@@ -17,6 +17,7 @@ from evaluation.errors import NotFound
 from evaluation.formatting import number
 from evaluation.model import Evaluation
 from evaluation.scoring.engine import EvaluationResult, score
+from evaluation.scoring.stated import REVIEW_LABEL, figure_label, record_result
 from evaluation.storage.db import session_scope
 from evaluation.storage.documents import load_with_versions
 from evaluation.storage.repo import EvaluationSummary, list_evaluations
@@ -30,6 +31,10 @@ CURRENT_INDICATOR = "wb_current_indicator"  # evaluation key → indicator code 
 FLASH = "wb_flash"  # one message shown after the rerun that follows a save
 LAST_PAGE = "wb_last_page"  # the workbench page of the previous run
 CONFLICTS = "wb_conflicts"  # evaluation keys whose last save met someone else's change
+# the place in the URL, so a reload or a shared link opens the same evaluation and indicator (after sign-in)
+EVAL_PARAM = "eval"
+INDICATOR_PARAM = "indicator"
+LINK_PARAMS = (EVAL_PARAM, INDICATOR_PARAM)
 
 
 @dataclass(frozen=True)
@@ -49,23 +54,49 @@ def summaries(eng: Engine) -> list[EvaluationSummary]:
 
 
 def current_key(items: list[EvaluationSummary]) -> str | None:
+    """The evaluation being worked on: the session's choice, else the one the URL names (a reload, a shared
+    link), else the first third-party evaluation. The URL and every picker are brought in line with it."""
     keys = [i.key for i in items]
     key = st.session_state.get(CURRENT)
     if key not in keys:
-        key = next((i.key for i in items if i.kind == "third_party"), keys[0] if keys else None)
+        wanted = st.query_params.get(EVAL_PARAM)
+        key = (
+            wanted
+            if wanted in keys
+            else next((i.key for i in items if i.kind == "third_party"), keys[0] if keys else None)
+        )
         st.session_state[CURRENT] = key
-    return key if isinstance(key, str) else None
+    if not isinstance(key, str):
+        return None
+    if st.query_params.get(EVAL_PARAM) != key:
+        st.query_params[EVAL_PARAM] = key
+    for picker in PICKERS:  # a picker is told its new value (the browser keeps showing the old one otherwise)
+        if st.session_state.get(picker) != key:
+            st.session_state[picker] = key
+    return key
 
 
 PICKERS = ("home_pick", "wb_pick_evaluation")  # widgets that show the current evaluation
 
 
-def set_current(key: str, *, from_widget: bool = False) -> None:
-    """Make ``key`` the current evaluation; pickers are reseeded unless the change came from one."""
+def evaluation_labels(items: list[EvaluationSummary]) -> dict[str, str]:
+    """key → what a picker shows: 项目名称（年度，类型）, with the key added where two would read the same (a
+    picker tells its choices apart by what it shows)."""
+    labels = {i.key: f"{i.project_name}（{i.year}，{i.kind_label}）" for i in items}
+    seen: dict[str, int] = {}
+    for label in labels.values():
+        seen[label] = seen.get(label, 0) + 1
+    return {k: (f"{v[:-1]}，{k}）" if seen[v] > 1 else v) for k, v in labels.items()}
+
+
+def picked(picker: str) -> None:
+    """on_change of a picker: its choice becomes the current evaluation before the page runs."""
+    set_current(st.session_state[picker])
+
+
+def set_current(key: str) -> None:
+    """Make ``key`` the current evaluation (the pickers and the URL follow on the next run)."""
     st.session_state[CURRENT] = key
-    if not from_widget:
-        for picker in PICKERS:
-            st.session_state.pop(picker, None)
 
 
 def doc_version(key: str, stored: int) -> int:
@@ -166,14 +197,15 @@ def choose_evaluation(eng: Engine, *, editing: bool = True) -> Loaded | None:
     if key is None:
         st.info("还没有评价。请在“评价项目”页新建一个。")
         return None
-    labels = {i.key: f"{i.project_name}（{i.year}，{i.kind_label}）" for i in items}
-    keys = list(labels)
-    picked = st.sidebar.selectbox(
-        "当前评价", keys, index=keys.index(key), format_func=lambda k: labels[k], key="wb_pick_evaluation"
+    labels = evaluation_labels(items)
+    st.sidebar.selectbox(
+        "当前评价",
+        list(labels),
+        format_func=lambda k: labels[k],
+        key="wb_pick_evaluation",
+        on_change=picked,
+        args=("wb_pick_evaluation",),
     )
-    if picked != key:
-        set_current(picked, from_widget=True)
-        key = picked
     conflict_banner(key)
     access.remember(access.edit_block(eng, require_user(), key))
     if editing:
@@ -182,19 +214,24 @@ def choose_evaluation(eng: Engine, *, editing: bool = True) -> Loaded | None:
     if loaded is not None:
         p = loaded.evaluation.project
         st.caption(f"{p.name}　{p.department}　{p.year} 年度　{loaded.evaluation.kind_label}（{key}）")
-        sidebar_score(loaded.result)
+        sidebar_score(loaded.evaluation, loaded.result)
     return loaded
 
 
-def sidebar_score(result: EvaluationResult) -> None:
+def sidebar_score(ev: Evaluation, result: EvaluationResult) -> None:
+    """The figure of record (a 自评 record's own 自评得分, otherwise the rules'), and the progress."""
     box = st.sidebar.container(border=True)
-    if result.scored == 0:
+    own = record_result(ev, result)
+    label = figure_label(ev)
+    if own.scored == 0:
         box.markdown("**尚未评分**")
-    elif result.scored < result.count:
-        done = sum((r.weight for r in result.indicators if r.score is not None), Decimal(0))
-        box.markdown(f"**已得 {number(result.total)} 分**（已评部分满分 {number(done)} 分；全部评完后定级）")
+    elif own.scored < own.count:
+        done = sum((r.weight for r in own.indicators if r.score is not None), Decimal(0))
+        box.markdown(f"**{label}已得 {number(own.total)} 分**（已评部分满分 {number(done)} 分；全部评完后定级）")
     else:
-        box.markdown(f"**得分 {number(result.total)} 分 · {result.grade}**")
+        box.markdown(f"**{label} {number(own.total)} 分 · {own.grade}**")
+    if own is not result and result.scored:
+        box.caption(f"{REVIEW_LABEL}（按评分规则）{number(result.total)} 分")
     box.progress(result.scored / result.count if result.count else 0.0, text=f"已评 {result.scored}/{result.count} 项")
     if result.penalty_total:
         box.caption(f"扣分项 −{number(result.penalty_total)} 分")

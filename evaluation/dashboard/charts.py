@@ -96,11 +96,27 @@ def scores_by_project(frames: Frames, grades: Sequence[GradeLevel] | None = None
     return Chart("scores", title, _layout(fig, title, height), reading, table.reset_index(drop=True))
 
 
+def comparable(groups: pd.DataFrame, keys: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(keys drawn, keys left out): first-level rates compare only between evaluations whose systems have the
+    same first-level groups — the set most of ``keys`` share (on a tie, the first key's). Overlaying
+    different systems would leave each project on half the axes."""
+    sets = {k: tuple(groups.loc[groups["评价编号"] == k, "一级指标"]) for k in keys}
+    sets = {k: v for k, v in sets.items() if v}
+    if not sets:
+        return [], []
+    counts: dict[tuple[str, ...], int] = {}
+    for v in sets.values():
+        counts[v] = counts.get(v, 0) + 1
+    best = max(counts.values())
+    chosen = next(v for v in sets.values() if counts[v] == best)
+    return [k for k, v in sets.items() if v == chosen], [k for k, v in sets.items() if v != chosen]
+
+
 def group_rates(frames: Frames, keys: Sequence[str] | None = None, radar: bool = False) -> Chart:
     title = "各一级指标得分率" + ("（雷达图）" if radar else "")
     g = frames.groups
-    if keys:
-        g = g[g["评价编号"].isin(list(keys))]
+    drawn, left_out = comparable(g, list(keys) if keys else list(dict.fromkeys(g["评价编号"])))
+    g = g[g["评价编号"].isin(drawn)]
     if g.empty:
         return _empty("groups_radar" if radar else "groups", title)
     labels = dict(zip(frames.projects["评价编号"], _label(frames.projects), strict=True))
@@ -124,6 +140,9 @@ def group_rates(frames: Frames, keys: Sequence[str] | None = None, radar: bool =
     means = table.mean(axis=0)
     weakest = means.idxmin()
     reading = f"{len(table)} 个项目中，平均得分率最低的一级指标是“{weakest}”（{means.min():.2f}%）。"
+    if left_out:
+        names = "、".join(labels.get(k, k) for k in left_out[:5]) + ("等" if len(left_out) > 5 else "")
+        reading += f"另有 {len(left_out)} 个项目的一级指标与之不同（指标体系不同），不在同一图中比较：{names}。"
     return Chart(
         "groups_radar" if radar else "groups", title, _layout(fig, title), reading, table.round(2).reset_index()
     )

@@ -16,6 +16,7 @@ import pandas as pd
 
 from evaluation.model import Evaluation
 from evaluation.scoring.engine import EvaluationResult
+from evaluation.scoring.stated import record_result
 
 KIND_LABELS = {"third_party": "第三方评价", "self_evaluation": "绩效自评"}
 PROJECT_COLUMNS = [
@@ -31,7 +32,11 @@ PROJECT_COLUMNS = [
     "预算（万元）",
     "支出（万元）",
     "执行率（%）",
+    "复核得分",
+    "已评指标",
+    "完成",
 ]
+INCOMPLETE = "未完成"
 GROUP_COLUMNS = ["评价编号", "项目名称", "一级指标", "分值", "得分", "得分率（%）"]
 INDICATOR_COLUMNS = ["评价编号", "项目名称", "一级指标", "二级指标", "三级指标", "分值", "得分", "扣分", "得分率（%）"]
 
@@ -55,10 +60,17 @@ def budget_of(ev: Evaluation) -> tuple[Decimal | None, Decimal | None]:
     return (f.adjusted_budget if f.adjusted_budget is not None else f.initial_budget), f.spent
 
 
+SUMMARY_VERSION = 2  # part of the cache stamp: a summary of an older shape is recomputed
+
+
 def result_summary(ev: Evaluation, result: EvaluationResult) -> dict[str, Any]:
-    """What the dashboard needs of one scored evaluation, as plain JSON-ready data (cached in the database)."""
+    """What the dashboard needs of one evaluation, as plain JSON-ready data (cached in the database): the
+    figure of record (a 自评 record's own row scores, otherwise the rules'), with its groups and rows, the
+    rules' 复核得分 beside a 自评 record's, and how far the scoring has got."""
     budget, spent = budget_of(ev)
     p = ev.project
+    review = result if ev.kind == "self_evaluation" else None
+    result = record_result(ev, result)
     return {
         "id": ev.id,
         "name": p.name,
@@ -69,6 +81,10 @@ def result_summary(ev: Evaluation, result: EvaluationResult) -> dict[str, Any]:
         "year": p.year,
         "total": str(result.total),
         "grade": result.grade,
+        "review_total": None if review is None or not review.scored else str(review.total),
+        "scored": result.scored,
+        "count": result.count,
+        "complete": result.complete,
         "budget": None if budget is None else str(budget),
         "spent": None if spent is None else str(spent),
         "groups": [
@@ -103,6 +119,7 @@ def frames_from_summaries(summaries: Iterable[dict[str, Any]]) -> Frames:
         key, name = s["id"], s["name"]
         budget, spent = _num(s["budget"]), _num(s["spent"])
         rate = spent / budget * 100 if budget and spent is not None else None
+        complete = bool(s["complete"])
         projects.append(
             [
                 key,
@@ -113,10 +130,13 @@ def frames_from_summaries(summaries: Iterable[dict[str, Any]]) -> Frames:
                 s["agency"] or "（自评）",
                 s["year"],
                 float(s["total"]),
-                s["grade"],
+                s["grade"] if complete else INCOMPLETE,
                 budget,
                 spent,
                 rate,
+                _num(s["review_total"]),
+                f"{s['scored']}/{s['count']}",
+                complete,
             ]
         )
         for g in s["groups"]:
@@ -127,6 +147,22 @@ def frames_from_summaries(summaries: Iterable[dict[str, Any]]) -> Frames:
         pd.DataFrame(projects, columns=PROJECT_COLUMNS),
         pd.DataFrame(groups, columns=GROUP_COLUMNS),
         pd.DataFrame(indicators, columns=INDICATOR_COLUMNS),
+    )
+
+
+def completed(frames: Frames) -> tuple[Frames, Frames]:
+    """(the fully scored evaluations, the 未完成 ones): only the first have a score to average, count by
+    grade or chart; the second are listed with their progress."""
+    done = frames.projects["完成"].astype(bool)
+    return _subset(frames, frames.projects[done]), _subset(frames, frames.projects[~done])
+
+
+def _subset(frames: Frames, kept: pd.DataFrame) -> Frames:
+    keys = set(kept["评价编号"])
+    return Frames(
+        kept.reset_index(drop=True),
+        frames.groups[frames.groups["评价编号"].isin(keys)].reset_index(drop=True),
+        frames.indicators[frames.indicators["评价编号"].isin(keys)].reset_index(drop=True),
     )
 
 
@@ -158,13 +194,7 @@ def filter_frames(frames: Frames, f: Filters) -> Frames:
     ):
         if values:
             mask &= p[column].isin(list(values))
-    kept = p[mask]
-    keys = set(kept["评价编号"])
-    return Frames(
-        kept.reset_index(drop=True),
-        frames.groups[frames.groups["评价编号"].isin(keys)].reset_index(drop=True),
-        frames.indicators[frames.indicators["评价编号"].isin(keys)].reset_index(drop=True),
-    )
+    return _subset(frames, p[mask])
 
 
 def filter_options(frames: Frames) -> dict[str, list[object]]:

@@ -587,7 +587,7 @@ def score_penalty(item: PenaltyItem, assessment: Assessment | None) -> PenaltyRe
     )
 
 
-def _rate(score: Decimal, weight: Decimal) -> Decimal | None:
+def rate_of(score: Decimal, weight: Decimal) -> Decimal | None:
     if weight == 0:
         return None
     return two(score / weight * HUNDRED)
@@ -615,7 +615,7 @@ def score_system(system: IndicatorSystem, assessments: list[Assessment], evaluat
                 score=final,
                 computed=computed,
                 deduction=None if final is None else ind.weight - final,
-                rate=None if final is None else _rate(final, ind.weight),
+                rate=None if final is None else rate_of(final, ind.weight),
                 method=ind.method_label,
                 rule=ind.rule_in_words(),
                 explanation=explanation,
@@ -625,6 +625,18 @@ def score_system(system: IndicatorSystem, assessments: list[Assessment], evaluat
                 findings=tuple(f.text for f in a.inputs.findings) if a is not None else (),
             )
         )
+    penalties = tuple(score_penalty(item, by_code.get(item.code)) for item in system.penalty_items())
+    return assemble(system, rows, penalties, evaluation_id, errors)
+
+
+def assemble(
+    system: IndicatorSystem,
+    rows: list[IndicatorResult],
+    penalties: tuple[PenaltyResult, ...],
+    evaluation_id: str = "",
+    errors: list[str] | None = None,
+) -> EvaluationResult:
+    """The result of scored rows: group subtotals at both levels, the 扣分项 (capped), total and grade."""
     by_level1: dict[str, list[IndicatorResult]] = {}
     by_level2: dict[str, list[IndicatorResult]] = {}
     for r in rows:
@@ -635,7 +647,6 @@ def score_system(system: IndicatorSystem, assessments: list[Assessment], evaluat
         groups.append(_group(1, l1.code, l1.name, "", by_level1.get(l1.code, [])))
         for g in l1.groups:
             groups.append(_group(2, g.code, g.name, l1.code, by_level2.get(g.code, [])))
-    penalties = tuple(score_penalty(item, by_code.get(item.code)) for item in system.penalty_items())
     raw_pen = sum((p.points for p in penalties), ZERO)
     cap = system.penalties.cap if system.penalties else ZERO
     penalty_total = min(raw_pen, cap)
@@ -653,7 +664,7 @@ def score_system(system: IndicatorSystem, assessments: list[Assessment], evaluat
         grade=system.grade_for(total),
         scored=sum(1 for r in rows if r.score is not None),
         count=len(rows),
-        errors=tuple(errors),
+        errors=tuple(errors or ()),
     )
 
 
@@ -670,7 +681,7 @@ def _group(level: int, code: str, name: str, parent: str, rows: list[IndicatorRe
         weight=weight,
         score=score,
         deduction=scored_weight - score,
-        rate=_rate(score, scored_weight) if scored else None,
+        rate=rate_of(score, scored_weight) if scored else None,
         scored=len(scored),
         count=len(rows),
     )

@@ -15,11 +15,10 @@ from sqlmodel import Session, col, select
 
 from evaluation.auth import User
 from evaluation.errors import ConflictError, NotFound, ValidationFailed
-from evaluation.formatting import two
 from evaluation.model import Assessment, Evaluation, evaluation_problems
 from evaluation.scoring.engine import score
 from evaluation.storage import audit
-from evaluation.storage.repo import begin_edit, get_evaluation, get_evaluation_with_versions
+from evaluation.storage.repo import begin_edit, get_evaluation, get_evaluation_with_versions, score_columns
 from evaluation.storage.tables import AssessmentRow, EvaluationRow, utcnow
 
 
@@ -86,10 +85,7 @@ def save_document(
             category=candidate.project.category,
             template_id=candidate.system.id,
             document=candidate.model_dump(mode="json", exclude={"assessments"}),
-            total_score=two(result.total),
-            grade=result.grade,
-            scored=result.scored,
-            indicator_count=result.count,
+            **score_columns(candidate, result),
             version=expected_version + 1,
             updated_at=utcnow(),
         )

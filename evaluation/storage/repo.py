@@ -18,6 +18,7 @@ from evaluation.files.evaluations import evaluation_from_data
 from evaluation.formatting import two
 from evaluation.model import Assessment, DepartmentSummary, Evaluation, evaluation_problems
 from evaluation.scoring.engine import EvaluationResult, score
+from evaluation.scoring.stated import record_result
 from evaluation.storage import audit
 from evaluation.storage.tables import (
     AssessmentRow,
@@ -44,11 +45,16 @@ class EvaluationSummary:
     year: int
     category: str
     template_id: str
-    total_score: Decimal | None
-    grade: str
+    total_score: Decimal | None  # the figure of record: 自评得分 for a 自评 record; None when nothing is scored
+    grade: str  # "" until every indicator is scored
     scored: int
     indicator_count: int
     version: int
+    review_score: Decimal | None = None  # a 自评 record's 复核得分 (the rules')
+
+    @property
+    def complete(self) -> bool:
+        return self.indicator_count > 0 and self.scored == self.indicator_count
 
     @property
     def kind_label(self) -> str:
@@ -60,11 +66,23 @@ def _doc(ev: Evaluation) -> dict[str, Any]:
     return data
 
 
-def _apply_scores(row: EvaluationRow, result: EvaluationResult) -> None:
-    row.total_score = two(result.total)
-    row.grade = result.grade
-    row.scored = result.scored
-    row.indicator_count = result.count
+def score_columns(ev: Evaluation, result: EvaluationResult) -> dict[str, Any]:
+    """The stored figures of an evaluation: the figure of record (a 自评 record's own 自评得分, otherwise
+    the rules' score) with its progress, the rules' 复核得分 beside a 自评 record's. An evaluation not
+    fully scored has no grade (it is 未完成, not 差), and one with nothing scored no total."""
+    record = record_result(ev, result)
+    return {
+        "total_score": two(record.total) if record.scored else None,
+        "grade": record.grade if record.complete else "",
+        "review_score": two(result.total) if ev.kind == "self_evaluation" and result.scored else None,
+        "scored": record.scored,
+        "indicator_count": record.count,
+    }
+
+
+def _apply_scores(row: EvaluationRow, ev: Evaluation, result: EvaluationResult) -> None:
+    for name, value in score_columns(ev, result).items():
+        setattr(row, name, value)
 
 
 def _row_values(row: EvaluationRow, ev: Evaluation) -> None:
@@ -77,7 +95,7 @@ def _row_values(row: EvaluationRow, ev: Evaluation) -> None:
     row.category = ev.project.category
     row.template_id = ev.system.id
     row.document = _doc(ev)
-    _apply_scores(row, score(ev))
+    _apply_scores(row, ev, score(ev))
 
 
 def _check(ev: Evaluation) -> None:
@@ -199,6 +217,7 @@ def list_evaluations(*, session: Session) -> list[EvaluationSummary]:
             category=r.category,
             template_id=r.template_id,
             total_score=r.total_score,
+            review_score=r.review_score,
             grade=r.grade,
             scored=r.scored,
             indicator_count=r.indicator_count,
@@ -318,7 +337,7 @@ def save_assessment(
         old=old,
         new=data,
     )
-    _apply_scores(row, result)
+    _apply_scores(row, candidate, result)
     row.updated_at = utcnow()
     session.add(row)
     session.flush()
@@ -371,3 +390,16 @@ def save_department_summary(*, session: Session, summary: DepartmentSummary, use
 def list_department_summaries(*, session: Session) -> list[DepartmentSummary]:
     rows = session.exec(select(DepartmentSummaryRow).order_by(col(DepartmentSummaryRow.key))).all()
     return [DepartmentSummary.model_validate(r.document) for r in rows]
+
+
+def refresh_scores(*, session: Session) -> int:
+    """Recompute every stored evaluation's figures (after a change to what they mean); the number updated."""
+    n = 0
+    for key in session.exec(select(EvaluationRow.key)).all():
+        row = _find_row(session, key)
+        ev = get_evaluation(session=session, ref=key)
+        _apply_scores(row, ev, score(ev))
+        session.add(row)
+        n += 1
+    session.flush()
+    return n

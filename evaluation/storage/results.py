@@ -14,7 +14,7 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
-from evaluation.dashboard.portfolio import result_summary
+from evaluation.dashboard.portfolio import SUMMARY_VERSION, result_summary
 from evaluation.scoring.engine import score
 from evaluation.storage.repo import get_evaluation
 from evaluation.storage.tables import AssessmentRow, EvaluationResultRow, EvaluationRow
@@ -41,7 +41,7 @@ def _stamps(session: Session) -> dict[int, tuple[str, str]]:
             latest.c.last,
         ).join(latest, latest.c.evaluation_id == col(EvaluationRow.id), isouter=True)
     ).all()
-    return {int(r[0]): (str(r[1]), f"{r[2]}|{r[3]}|{r[4] or 0}|{r[5]}") for r in rows}
+    return {int(r[0]): (str(r[1]), f"v{SUMMARY_VERSION}|{r[2]}|{r[3]}|{r[4] or 0}|{r[5]}") for r in rows}
 
 
 def load_summaries(*, session: Session) -> list[dict[str, Any]]:

@@ -33,6 +33,7 @@ class EvaluationRow(SQLModel, table=True):
     template_id: str = Field(max_length=40)
     document: dict[str, Any] = Field(sa_column=Column(JSONType, nullable=False))
     total_score: Decimal | None = Field(default=None, sa_column=Column(Numeric(8, 2), nullable=True))
+    review_score: Decimal | None = Field(default=None, sa_column=Column(Numeric(8, 2), nullable=True))
     grade: str = Field(default="", max_length=10)
     scored: int = 0
     indicator_count: int = 0

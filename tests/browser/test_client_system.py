@@ -70,6 +70,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
+def fill_report_month(page: Any) -> None:
+    """The cover needs 报告年月 before the report can be built."""
+    go(page, "项目信息")
+    page.get_by_role("textbox", name="报告年月（如 2024-10）", exact=True).fill("2020-06")
+    page.get_by_role("button", name="保存").first.click()
+    wait_idle(page)
+    no_error(page)
+
+
 def download(page: Any, label: str) -> bytes:
     with page.expect_download() as info:
         page.get_by_role("button", name=label).click()
@@ -133,11 +142,7 @@ def test_a_client_system_from_a_blank_start_to_plan_and_report(
     assert "已评 12/12 项" in sidebar, sidebar
     page.screenshot(path=str(shots / "client-3-scored.png"), full_page=True)
 
-    go(page, "项目信息")  # the cover needs 报告年月 before the report can be built
-    page.get_by_role("textbox", name="报告年月（如 2024-10）", exact=True).fill("2020-06")
-    page.get_by_role("button", name="保存").first.click()
-    wait_idle(page)
-    no_error(page)
+    fill_report_month(page)
 
     go(page, "报告")
     plan = docx_text(download(page, "下载评价方案（Word）"))

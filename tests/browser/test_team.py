@@ -71,7 +71,7 @@ def test_two_roles_see_only_what_they_may(browser: Any, tmp_path: Path) -> None:
         pick_option(
             consultant,
             consultant.locator('[data-testid="stSelectbox"]').filter(has_text="查看得分情况"),
-            "招商引资工作经费（第三方评价，2023）",
+            "招商引资工作经费（2023，第三方评价）",
         )
         go(consultant, "复核与流程")
         consultant.get_by_text("流程状态：草稿").wait_for(timeout=30000)

@@ -47,6 +47,12 @@ def test_create_from_the_panzhihua_template(app: AppTest, tmp_path: Path) -> Non
     assert app.dataframe[0].value.iloc[0]["评价编号"] == "eval-2025-1"
     # the new evaluation is now the current one on every page
     assert app.session_state["wb_current_evaluation"] == "eval-2025-1"
+    # 查看得分情况 names the new one, whose figures are those of an evaluation not scored yet (not 0 / 差)
+    assert app.selectbox(key="home_pick").value == "eval-2025-1"
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics == {"评价得分": "未评", "等级": "未完成", "已评指标": "0/18"}
+    listed = app.dataframe[0].value.iloc[0]
+    assert (listed["等级"], listed["进度"]) == ("未完成", "0/18") and listed.isna()["得分"]
     # and the form is empty again, so a second click does not create it twice
     assert by_label(app.text_input, "项目名称").value == ""
 

@@ -34,8 +34,13 @@ def test_score_json_on_every_sample(path: Path) -> None:
     assert list(data)[:5] == ["total", "grade", "indicators", "groups", "penalties"]
     rows = data["indicators"]
     assert rows and all(r["status"] != "未评" for r in rows)
-    total = sum(Decimal(r["score"]) for r in rows) - Decimal(data["penalty_total"])
-    assert Decimal(data["total"]) == max(total, Decimal(0))
+    total = max(sum(Decimal(r["score"]) for r in rows) - Decimal(data["penalty_total"]), Decimal(0))
+    if "self_total" in data:  # a 自评 record: its figure is the department's rows, the rules' beside it
+        own = sum(Decimal(r["self_score"]) for r in rows)
+        assert Decimal(data["total"]) == Decimal(data["self_total"]) == own
+        assert Decimal(data["review_total"]) == total
+    else:
+        assert Decimal(data["total"]) == total
     for r in rows:
         assert Decimal(r["deduction"]) == Decimal(r["weight"]) - Decimal(r["score"])
         assert r["explanation"] and r["method"] and r["rule"]
@@ -72,6 +77,17 @@ def test_score_reports_unscorable_inputs_and_exits_1(tmp_path: Path) -> None:
     assert "TY.JG.01" in out.stdout and "“大部分完成”是定性描述" in out.stdout
 
 
+def test_score_of_a_self_record_names_both_figures() -> None:
+    path = SAMPLES / "hengkou" / "hengkou-2024-zsj-10-tijian.yaml"
+    data = json.loads(run("score", str(path), "--json").stdout)
+    # 干部体检: the table's 总分 says 99, its rows add up to 89; the rules give 94
+    assert (data["total"], data["grade"], data["self_total"], data["review_total"]) == ("89", "良", "89", "94")
+    assert data["stated"]["total"] == "99"
+    text = run("score", str(path)).stdout
+    assert "自评得分（部门各行得分之和）：89（表中总分 99）    等级：良" in text
+    assert "复核得分（按评分规则）：94    等级：优" in text
+
+
 def test_score_missing_file_is_a_clear_error() -> None:
     out = run("score", "nowhere.yaml")
     assert out.returncode == 1 and "文件不存在" in out.stderr
@@ -105,6 +121,8 @@ def test_init_import_export_round_trip(tmp_path: Path) -> None:
     assert "已导入 14 项" in out.stdout and "hengkou-2024-zsj-department" in out.stdout
     listing = run("list", env=env)
     assert "panzhihua-2023-zhaoshang" in listing.stdout and "88" in listing.stdout
+    renyuan = next(line for line in listing.stdout.splitlines() if "hengkou-2024-zsj-01-renyuan" in line)
+    assert renyuan.split()[-3:] == ["90.6", "96.6", "优"]  # 得分 (the department's), 复核得分, 等级
     exported = tmp_path / "out"
     assert run("export", "--all", "-o", str(exported), env=env).returncode == 0
     for path in ALL:

@@ -18,8 +18,18 @@ from evaluation.dashboard.charts import (
     self_vs_third,
     year_over_year,
 )
-from evaluation.dashboard.portfolio import Filters, Frames, filter_frames, filter_options, portfolio_frames
+from evaluation.dashboard.portfolio import (
+    Filters,
+    Frames,
+    completed,
+    filter_frames,
+    filter_options,
+    portfolio_frames,
+)
 from evaluation.files.evaluations import load_evaluation
+from evaluation.indicators.library import Library
+from evaluation.lifecycle import new_evaluation
+from evaluation.model import Project
 from evaluation.scoring.engine import score
 from tests.conftest import SAMPLES
 
@@ -44,6 +54,9 @@ def frames(
         "预算（万元）": 100.0,
         "支出（万元）": 90.0,
         "执行率（%）": 90.0,
+        "复核得分": None,
+        "已评指标": "1/1",
+        "完成": True,
     }
     projects = pd.DataFrame([{**base, **r} for r in rows])
     return Frames(
@@ -76,6 +89,38 @@ def test_portfolio_frames_from_the_samples(samples: Frames) -> None:
         "个性指标": 8.0,
     }
     assert len(samples.indicators[samples.indicators["评价编号"] == "panzhihua-2023-zhaoshang"]) == 15
+
+
+def test_a_self_record_shows_the_departments_figure_with_the_rules_beside(samples: Frames) -> None:
+    p = samples.projects.set_index("评价编号")
+    # 人员工资福利及办公经费: the department's rows give 90.6, the rules recompute 96.6
+    assert (p.loc["hengkou-2024-zsj-01-renyuan", "得分"], p.loc["hengkou-2024-zsj-01-renyuan", "复核得分"]) == (
+        90.6,
+        96.6,
+    )
+    # 干部体检: the rows give 89 (the table's 总分 99 is an arithmetic error), graded 良 on that
+    assert (p.loc["hengkou-2024-zsj-10-tijian", "得分"], p.loc["hengkou-2024-zsj-10-tijian", "等级"]) == (89.0, "良")
+    assert pd.isna(p.loc["panzhihua-2023-zhaoshang", "复核得分"])
+    renyuan = samples.indicators[samples.indicators["评价编号"] == "hengkou-2024-zsj-01-renyuan"]
+    assert renyuan["得分"].sum() == pytest.approx(90.6)
+
+
+def test_unscored_evaluations_are_unfinished_not_failed(library: Library) -> None:
+    empty = new_evaluation(
+        id="eval-2024-9",
+        project=Project(name="新项目", department="某局", year=2024),
+        template=library.systems["gongxing-2020"],
+    )
+    pzh = load_evaluation(SAMPLES / "panzhihua-2023-zhaoshang.yaml")
+    f = portfolio_frames((e, score(e)) for e in (empty, pzh))
+    row = f.projects.set_index("评价编号").loc["eval-2024-9"]
+    assert (row["等级"], row["已评指标"], bool(row["完成"])) == ("未完成", f"0/{score(empty).count}", False)
+    done, unfinished = completed(f)
+    assert list(done.projects["评价编号"]) == ["panzhihua-2023-zhaoshang"]
+    assert list(unfinished.projects["评价编号"]) == ["eval-2024-9"]
+    assert set(done.groups["评价编号"]) == {"panzhihua-2023-zhaoshang"}
+    assert "共 1 个评价" in scores_by_project(done).reading and "低于 60 分的 0 个" in scores_by_project(done).reading
+    assert list(grade_distribution(done).table["评价个数"]) == [1]
 
 
 def test_filters(samples: Frames) -> None:
@@ -128,6 +173,24 @@ def test_group_rates_bars_and_radar() -> None:
     assert "“效益”（50.00%）" in bars.reading
     radar = group_rates(f, ["b"], radar=True)
     assert len(radar.figure.data) == 1 and list(radar.figure.data[0].r) == [100.0, 60.0, 100.0]
+
+
+def test_group_rates_compare_only_projects_on_the_same_groups() -> None:
+    def rows(key: str, names: tuple[str, ...]) -> list[dict[str, object]]:
+        return [
+            {"评价编号": key, "项目名称": key, "一级指标": g, "分值": 25.0, "得分": 20.0, "得分率（%）": 80.0}
+            for g in names
+        ]
+
+    four = ("决策", "过程", "产出", "效益")
+    f = frames(
+        [{"评价编号": k, "项目名称": k, "得分": 80.0, "等级": "良"} for k in ("a", "b", "c")],
+        groups=rows("a", four) + rows("b", ("通用指标", "专用指标", "个性指标")) + rows("c", four),
+    )
+    radar = group_rates(f, ["a", "b", "c"], radar=True)
+    assert [t.name for t in radar.figure.data] == ["a（2024）", "c（2024）"]
+    assert all(list(t.theta)[:-1] == list(four) for t in radar.figure.data)
+    assert "另有 1 个项目的一级指标与之不同" in radar.reading and "b（2024）" in radar.reading
 
 
 def _ind(key: str, name: str, weight: float, got: float) -> dict[str, object]:

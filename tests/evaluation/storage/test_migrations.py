@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import text
 from sqlmodel import SQLModel
 
-from evaluation.storage import audit, decisions, results, sessions, tables, users, workflow  # noqa: F401
-from evaluation.storage.bootstrap import open_database
+from evaluation.storage import audit, decisions, repo, results, sessions, tables, users, workflow  # noqa: F401
+from evaluation.storage.bootstrap import ensure_samples, open_database
+from evaluation.storage.db import alembic_config, migrate, session_scope
+from tests.conftest import SAMPLES
+
+RENYUAN = "hengkou-2024-zsj-01-renyuan"
 
 
 def test_migrated_schema_matches_the_models(db_url: str) -> None:
@@ -18,3 +26,22 @@ def test_migrated_schema_matches_the_models(db_url: str) -> None:
     finally:
         engine.dispose()
     assert diff == []
+
+
+def test_upgrading_recomputes_the_figures_a_self_record_stored_before(db_url: str) -> None:
+    """A database from before 0009 stored the rules' score as a 自评 record's total; the upgrade replaces
+    it with the department's own figure and keeps the rules' beside it."""
+    engine = open_database(db_url)
+    try:
+        ensure_samples(engine, SAMPLES)
+        with engine.begin() as conn:
+            cfg = alembic_config(engine)
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0008")
+            conn.execute(text("UPDATE evaluation SET total_score = 96.6, grade = '优' WHERE key = :k"), {"k": RENYUAN})
+        migrate(engine)
+        with session_scope(engine) as s:
+            item = next(i for i in repo.list_evaluations(session=s) if i.key == RENYUAN)
+        assert (item.total_score, item.review_score) == (Decimal("90.60"), Decimal("96.60"))
+    finally:
+        engine.dispose()

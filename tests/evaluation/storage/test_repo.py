@@ -13,7 +13,9 @@ from sqlalchemy.engine import Engine
 from evaluation.auth import SYSTEM
 from evaluation.errors import ConflictError, NotFound, ScoringError, ValidationFailed
 from evaluation.files.evaluations import dump_evaluation, load_evaluation
-from evaluation.model import Assessment
+from evaluation.indicators.library import Library
+from evaluation.lifecycle import new_evaluation
+from evaluation.model import Assessment, Project
 from evaluation.scoring.engine import score
 from evaluation.storage import imports, repo
 from evaluation.storage.bootstrap import ensure_samples, open_database
@@ -46,6 +48,37 @@ def test_samples_load_once_and_list_with_scores(engine: Engine) -> None:
     pzh = next(i for i in items if i.key == "panzhihua-2023-zhaoshang")
     assert (pzh.total_score, pzh.grade, pzh.scored, pzh.indicator_count) == (Decimal("88.00"), "良", 15, 15)
     assert sum(1 for i in items if i.kind == "self_evaluation") == 12
+    assert pzh.review_score is None  # a third-party evaluation has one figure
+
+
+def test_a_self_record_lists_the_departments_figure_and_the_rules_beside_it(engine: Engine) -> None:
+    ensure_samples(engine, SAMPLES)
+    with session_scope(engine) as s:
+        items = {i.key: i for i in repo.list_evaluations(session=s)}
+    renyuan = items["hengkou-2024-zsj-01-renyuan"]
+    assert (renyuan.total_score, renyuan.review_score, renyuan.grade) == (Decimal("90.60"), Decimal("96.60"), "优")
+    tijian = items["hengkou-2024-zsj-10-tijian"]  # the table's 总分 says 99; its rows add up to 89
+    assert (tijian.total_score, tijian.grade) == (Decimal("89.00"), "良")
+
+
+def test_an_unscored_evaluation_has_no_total_and_no_grade(engine: Engine, library: Library) -> None:
+    ev = new_evaluation(
+        id="eval-2024-1",
+        project=Project(name="新项目", department="某局", year=2024),
+        template=library.systems["gongxing-2020"],
+    )
+    with session_scope(engine) as s:
+        repo.create_evaluation(session=s, evaluation=ev, user=SYSTEM)
+    with session_scope(engine) as s:
+        item = next(i for i in repo.list_evaluations(session=s) if i.key == "eval-2024-1")
+    assert (item.total_score, item.grade, item.scored, item.complete) == (None, "", 0, False)
+    # one indicator scored: a partial total, still no grade (未完成, not 差)
+    answers = {"policy": True, "duty": True, "public": True, "overlap": False}
+    one = Assessment.model_validate({"code": "JC.LX.01", "inputs": {"answers": answers}})
+    with session_scope(engine) as s:
+        repo.save_assessment(session=s, ref="eval-2024-1", assessment=one, expected_version=None, user=SYSTEM)
+        item = next(i for i in repo.list_evaluations(session=s) if i.key == "eval-2024-1")
+    assert item.scored == 1 and item.total_score is not None and item.grade == "" and not item.complete
 
 
 def test_round_trip_through_the_database_is_lossless(engine: Engine) -> None:
