@@ -104,16 +104,18 @@ class Inputs(Model):
     parts: dict[str, Inputs] = Field(default_factory=dict, description="组合指标各部分的输入")
 
 
+# every rule keeps the problems met while checking its indicator (``findings``, for 问题与建议); only the
+# deduction rules (and a composite's deduction parts) score them
 _FIELDS_BY_METHOD: dict[type, set[str]] = {
     DeductionRule: {"findings"},
     PenaltyRule: {"findings"},
-    RatioRule: {"actual", "target"},
-    CompositeRatioRule: {"ratios"},
-    TimelinessRule: {"planned_duration", "actual_duration", "start_date", "planned_end", "actual_end"},
+    RatioRule: {"actual", "target", "findings"},
+    CompositeRatioRule: {"ratios", "findings"},
+    TimelinessRule: {"planned_duration", "actual_duration", "start_date", "planned_end", "actual_end", "findings"},
     ChecklistRule: {"answers", "findings"},
-    BandsRule: {"value", "count", "of"},
-    QualitativeRule: {"band", "score"},
-    ManualRule: {"score", "justification"},
+    BandsRule: {"value", "count", "of", "findings"},
+    QualitativeRule: {"band", "score", "findings"},
+    ManualRule: {"score", "justification", "findings"},
     CompositeRule: {"parts", "findings"},
 }
 
@@ -126,6 +128,17 @@ def input_field_problems(rule: AnyRule, inputs: Inputs, code: str, path: str = "
         value = getattr(inputs, name)
         if name not in allowed and value not in (None, [], {}, ""):
             problems.append(Problem(f"评分规则“{rule.method}”不使用该字段", None, code, f"{path}.{name}"))
+    if not isinstance(rule, DeductionRule | PenaltyRule | CompositeRule):
+        for f in inputs.findings:
+            if f.points is not None:
+                said = f"问题“{f.text[:20]}”写了扣分，但本规则不按问题扣分（问题只供报告使用）"
+                problems.append(Problem(said, None, code, f"{path}.findings"))
+    return problems + _part_problems(rule, inputs, code, path)
+
+
+def _part_problems(rule: AnyRule, inputs: Inputs, code: str, path: str) -> list[Problem]:
+    """Inputs keyed by a part, ratio or checklist item the rule does not have."""
+    problems: list[Problem] = []
     if isinstance(rule, CompositeRule):
         keys = {p.key: p for p in rule.parts}
         for key, sub in inputs.parts.items():

@@ -76,7 +76,7 @@ if st.button(
 with st.form("report_problems"):
     st.markdown("**存在问题**（按序号排序；可增删行，改序号即可调整顺序）")
     p_edit = st.data_editor(
-        problems_frame(ev.problems),
+        problems_frame(ev.problems, ev.system),
         num_rows="dynamic",
         width="stretch",
         hide_index=True,
@@ -102,8 +102,7 @@ with st.form("report_problems"):
     report_saved = st.form_submit_button("保存存在问题与建议", type="primary", disabled=readonly())
 if report_saved:
     try:
-        codes = {ind.code for _, _, ind in ev.system.indicators()} | {p.code for p in ev.system.penalty_items()}
-        ordered_p, ordered_s = read_problems_and_suggestions(p_edit, s_edit, codes)
+        ordered_p, ordered_s = read_problems_and_suggestions(p_edit, s_edit, ev.system)
         new = ev.model_copy(update={"problems": ordered_p, "suggestions": ordered_s})
     except (FieldError, ValidationError) as e:
         show_error(e)

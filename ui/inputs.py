@@ -125,7 +125,13 @@ def render_inputs(
     rule: AnyRule, weight: Decimal, target: str, inputs: Inputs, prefix: str, *, with_findings: bool = True
 ) -> Collector:
     """Widgets for ``rule``; the returned function builds the submitted :class:`Inputs`."""
-    return RENDERERS[type(rule)](rule, Slot(weight, target, inputs, prefix, with_findings))
+    collect = RENDERERS[type(rule)](rule, Slot(weight, target, inputs, prefix, with_findings))
+    if not with_findings or isinstance(rule, OWN_FINDINGS):
+        return collect
+    # every other rule: problems met while checking it, for 问题与建议 (the score does not use them)
+    st.markdown("**发现的问题**（可选，供“问题与建议”使用，不影响计算）")
+    get_findings = findings_editor(inputs.findings, f"{prefix}findings", with_points=False)
+    return lambda: collect().model_copy(update={"findings": get_findings()})
 
 
 def _findings(rule: DeductionRule | PenaltyRule, slot: Slot) -> Collector:
@@ -215,16 +221,12 @@ def _checklist(rule: ChecklistRule, slot: Slot) -> Collector:
             horizontal=True,
             key=f"{slot.prefix}{item.key}",
         )
-    get_findings: Callable[[], list[Finding]] = lambda: []  # noqa: E731
-    if slot.with_findings:
-        st.markdown("**发现的问题**（可选，供“问题与建议”使用，不影响计算）")
-        get_findings = findings_editor(slot.inputs.findings, f"{slot.prefix}findings", with_points=False)
 
     def checklist() -> Inputs:
         missing = [i.text for i in rule.items if answers[i.key] is None]
         if missing:
             raise FieldError(missing[0], "请选择“是”或“否”")
-        return Inputs(answers={k: v == "是" for k, v in answers.items()}, findings=get_findings())
+        return Inputs(answers={k: v == "是" for k, v in answers.items()})
 
     return checklist
 
@@ -355,3 +357,7 @@ def _date(box: Any, label: str, value: date | None, key: str) -> date | None:
     else:
         got = box.date_input(label, value, key=key)
     return got
+
+
+# rules whose widgets hold the findings themselves (as the scoring input, or per part)
+OWN_FINDINGS = (DeductionRule, PenaltyRule, CompositeRule)

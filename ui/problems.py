@@ -9,6 +9,7 @@ import pandas as pd
 
 from evaluation.files.grids import cell_text
 from evaluation.formatting import number
+from evaluation.indicators.system import IndicatorSystem
 from evaluation.model import ReportProblem, Suggestion
 from evaluation.report.problems import FindingRow, renumber
 from ui.feedback import FieldError
@@ -43,8 +44,9 @@ def read_marks(edited: pd.DataFrame) -> Marks:
     }
 
 
-def problems_frame(problems: list[ReportProblem]) -> pd.DataFrame:
-    """Numbered from 1; ``_orig`` keeps each problem's number as loaded (the suggestions answer by it)."""
+def problems_frame(problems: list[ReportProblem], system: IndicatorSystem) -> pd.DataFrame:
+    """Numbered from 1; ``_orig`` keeps each problem's number as loaded (the suggestions answer by it);
+    相关指标 as 名称（编码）."""
     return pd.DataFrame(
         [
             {
@@ -52,7 +54,7 @@ def problems_frame(problems: list[ReportProblem]) -> pd.DataFrame:
                 "问题标题": p.title,
                 "具体情况": p.text,
                 "原因分析": p.cause,
-                "相关指标": "、".join(p.indicators),
+                "相关指标": "、".join(system.label(c) for c in p.indicators),
                 "_orig": i,
             }
             for i, p in enumerate(problems, 1)
@@ -72,12 +74,13 @@ def suggestions_frame(suggestions: list[Suggestion]) -> pd.DataFrame:
 
 
 def read_problems_and_suggestions(
-    problems: pd.DataFrame, suggestions: pd.DataFrame, codes: set[str]
+    problems: pd.DataFrame, suggestions: pd.DataFrame, system: IndicatorSystem
 ) -> tuple[list[ReportProblem], list[Suggestion]]:
     """Both tables read and put in the order of their 序号 (a row without one goes last), each suggestion
-    still answering the problems it answered; ``codes`` are the indicator codes 相关指标 may name."""
+    still answering the problems it answered; 相关指标 names the system's indicators by name or code."""
+    refs = system.references()
     ordered_p, ordered_s, errors = renumber(
-        [_problem(row, codes) for row in read_table(problems, "存在问题")],
+        [_problem(row, refs) for row in read_table(problems, "存在问题")],
         [_suggestion(row) for row in read_table(suggestions, "相关建议")],
     )
     if errors:
@@ -85,17 +88,26 @@ def read_problems_and_suggestions(
     return ordered_p, ordered_s
 
 
-def _problem(row: TableRow, codes: set[str]) -> tuple[Decimal, int | None, ReportProblem]:
+def _problem(row: TableRow, refs: dict[str, str]) -> tuple[Decimal, int | None, ReportProblem]:
     title = row.required("问题标题")
-    inds = [c for c in _split(row["相关指标"]) if c.strip()]
-    unknown = [c for c in inds if c.strip() not in codes]
+    inds = [c.strip() for c in _split(row["相关指标"]) if c.strip()]
+    unknown = [c for c in inds if c not in refs]
     if unknown:
-        raise row.error(f"的指标编码 {'、'.join(unknown)} 不在本评价的指标体系中", label="相关指标")
+        said = "、".join(f"“{c}”" for c in unknown)
+        raise row.error(
+            f"的{said}不是本评价的指标：请写指标名称或编码（如“{next(iter(refs))}”），多个用顿号分开",
+            label="相关指标",
+        )
     orig = row.raw.get("_orig")
     return (
         _seq(row["序号"], row, "存在问题") if row["序号"] else Decimal(10_000 + row.number),
         None if orig is None or orig != orig else int(orig),
-        ReportProblem(title=title, text=row["具体情况"], cause=row["原因分析"], indicators=[c.strip() for c in inds]),
+        ReportProblem(
+            title=title,
+            text=row["具体情况"],
+            cause=row["原因分析"],
+            indicators=list(dict.fromkeys(refs[c] for c in inds)),
+        ),
     )
 
 

@@ -163,6 +163,25 @@ class IndicatorSystem(Strict):
     def penalty_items(self) -> list[PenaltyItem]:
         return list(self.penalties.items) if self.penalties else []
 
+    def references(self) -> dict[str, str]:
+        """What a person may write to name an indicator or 扣分项 → its code: the code, the name (where no
+        other shares it) and 名称（编码）, the form :meth:`label` writes."""
+        named = [(ind.code, ind.name) for _, _, ind in self.indicators()]
+        named += [(p.code, p.name) for p in self.penalty_items()]
+        count: dict[str, int] = {}
+        for _, name in named:
+            count[name] = count.get(name, 0) + 1
+        refs = {name: code for code, name in named if count[name] == 1}
+        refs |= {f"{name}（{code}）": code for code, name in named}
+        refs |= {code: code for code, _ in named}
+        return refs
+
+    def label(self, code: str) -> str:
+        """名称（编码） of an indicator or 扣分项; the bare code for one the system does not have."""
+        found = self.find(code)
+        name = found[2].name if found else next((p.name for p in self.penalty_items() if p.code == code), None)
+        return f"{name}（{code}）" if name else code
+
     def grade_for(self, total: Decimal) -> str:
         for g in self.grades:
             if total >= g.min:

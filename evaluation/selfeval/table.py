@@ -372,6 +372,24 @@ def _budget_rows(table: SelfEvalTable) -> list[dict[str, Any]]:
     return rows
 
 
+def _facts(table: SelfEvalTable) -> dict[str, Any]:
+    """What the table says about the project, carried into 项目信息 (and so into the report): the 年度总体目标
+    and what was achieved, the 年度绩效目标 (each indicator row with its 年度指标值) and the funds of the
+    年度资金总额 row."""
+    facts: dict[str, Any] = {
+        "annual_goal": table.expected,
+        "implementation": table.outcome,
+        "annual_targets": [
+            {"name": r.name, "value": r.target, "level1": r.level1, "level2": r.level2} for r in table.rows if r.name
+        ],
+    }
+    total = next((b for b in table.budget if "总额" in b.name), table.budget[0] if table.budget else None)
+    if total is not None:
+        funds = {"initial_budget": total.initial, "adjusted_budget": total.annual, "spent": total.executed}
+        facts["funds"] = {k: v for k, v in funds.items() if v is not None}
+    return facts
+
+
 def evaluation_from_table(
     table: SelfEvalTable, *, id: str, year: int, doc_no: str = "", category: str = "", scope: str = "项目"
 ) -> Evaluation:
@@ -410,6 +428,7 @@ def evaluation_from_table(
             "deviation_analysis": table.deviation,
             "improvement": table.improvement,
         },
+        "facts": _facts(table),
         "stated": stated_block,
         "system": {
             "id": "self-eval-table",

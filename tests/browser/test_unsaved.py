@@ -180,3 +180,37 @@ def test_switching_the_indicator_with_unsaved_input_asks_first(page: Any) -> Non
     page.wait_for_timeout(1000)
     assert dialogs.seen == [("confirm", QUESTION)] * 2
     assert area.input_value() == "写了一半的评分过程"
+
+
+def test_leaving_after_saving_the_work_tab_does_not_ask(page: Any) -> None:
+    """The 评价工作 form holds tables and a multiselect that accepts new options; once saved, leaving asks
+    nothing."""
+    dialogs = Dialogs(page)
+    nav(page, "项目信息")
+    on_page(page, "项目信息")
+    page.get_by_role("tab", name="评价工作").click()
+    panel = page.get_by_role("tabpanel", name="评价工作")
+    panel.get_by_role("textbox", name="评价工作开始年月（如 2024-08）", exact=True).fill("2024-08")
+    methods = panel.get_by_role("combobox", name="所用评价方法")
+    methods.click()
+    methods.press_sequentially("现场核查", delay=20)
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    panel.get_by_role("textbox", name="评价对象与选点", exact=True).fill("抽取三个村开展现场核查")
+    for n, grid in enumerate(panel.locator('[data-testid="stDataFrame"]').nth(i) for i in (0, 1)):
+        grid.scroll_into_view_if_needed()
+        box = grid.bounding_box()
+        page.mouse.click(box["x"] + 34 + (box["width"] - 34) * 0.3, box["y"] + 35 + 17)  # a first-row cell
+        page.wait_for_timeout(300)
+        page.keyboard.type(f"第{n + 1}张表的新内容")
+        page.keyboard.press("Enter")
+        page.wait_for_timeout(300)
+    panel.get_by_role("button", name="保存").click()
+    wait_idle(page)
+    page.get_by_text("已保存评价工作安排").wait_for(timeout=20000)
+    wait_idle(page)
+    page.get_by_role("tab", name="封面与基本信息").click()  # looking at another tab changes nothing
+    page.wait_for_timeout(500)
+    nav(page, "指标体系")
+    on_page(page, "指标体系")
+    assert dialogs.seen == []

@@ -67,3 +67,39 @@ def test_an_answer_to_a_missing_problem_is_refused(app: AppTest, tmp_path: Path)
     submit(app, "report_problems")
     assert "回应的问题序号 5 不存在" in texts(app)
     assert stored(tmp_path).suggestions[1].answers == [2]
+
+
+def test_related_indicators_by_name_or_code(app: AppTest, tmp_path: Path) -> None:
+    open_page(app, "problems")
+    edit_table(app, f"report.problems@{SAMPLE}", edited={0: {"相关指标": "外商直接投资规模、TY.JC.01"}})
+    submit(app, "report_problems")
+    assert not app.error, [e.value for e in app.error]
+    assert stored(tmp_path).problems[0].indicators == ["GX.JJ.01", "TY.JC.01"]
+    # as the table now shows them (名称（编码）), saved again unchanged
+    submit(app, "report_problems")
+    assert stored(tmp_path).problems[0].indicators == ["GX.JJ.01", "TY.JC.01"]
+
+
+def test_an_unknown_related_indicator_says_names_or_codes_are_wanted(app: AppTest, tmp_path: Path) -> None:
+    open_page(app, "problems")
+    before = stored(tmp_path).problems
+    edit_table(app, f"report.problems@{SAMPLE}", edited={0: {"相关指标": "招商工作"}})
+    submit(app, "report_problems")
+    message = texts(app)
+    assert "“招商工作”不是本评价的指标：请写指标名称或编码" in message and "第 1 行" in message
+    assert stored(tmp_path).problems == before
+
+
+def test_a_problem_found_on_a_ratio_indicator_reaches_the_problem_list(app: AppTest, tmp_path: Path) -> None:
+    open_page(app, "evidence")
+    app.selectbox(key=f"wb_pick_indicator@{SAMPLE}").set_value("GX.JJ.01").run()  # 外商直接投资规模: a ratio
+    before = stored(tmp_path).assessment("GX.JJ.01")
+    edit_table(app, f"ev@{SAMPLE}@GX.JJ.01@inputs.findings", added=[{"问题描述": "外资项目未按协议到位"}])
+    next(b for b in app.form_submit_button if b.form_id.startswith("inputs@")).click().run()
+    assert not app.exception, app.exception
+    after = stored(tmp_path).assessment("GX.JJ.01")
+    assert after is not None and before is not None
+    assert [f.text for f in after.inputs.findings] == ["外资项目未按协议到位"]
+    assert after.inputs.actual == before.inputs.actual  # the score's inputs are untouched
+    app.switch_page("pages/problems.py").run()
+    assert "外资项目未按协议到位" in set(app.dataframe[0].value["问题"])

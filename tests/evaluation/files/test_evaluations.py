@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from evaluation.errors import ValidationFailed
 from evaluation.files.evaluations import dump_evaluation, load_evaluation, load_evaluations, parse_evaluation
+from evaluation.model import evaluation_problems
+from evaluation.scoring.engine import score
+from tests import factories as f
 from tests.conftest import SAMPLES
 
 ALL = sorted(p for p in SAMPLES.rglob("*.yaml") if "department" not in p.name)
@@ -80,3 +84,16 @@ def test_floats_are_read_as_exact_decimals(tmp_path: Path) -> None:
     ev = load_evaluation(SAMPLES / "panzhihua-2023-zhaoshang.yaml")
     amounts = [str(e.amount) for e in ev.facts.funds.breakdown]
     assert "4.10" in amounts and "2.12" in amounts  # written 4.10 in the file, kept with its zero
+
+
+def test_any_rule_keeps_problems_for_the_report_but_only_deductions_score_them() -> None:
+    sys = f.system(f.indicator("R", 10, {"method": "ratio", "direction": "positive"}, "100个"))
+    noted = f.evaluation(sys, {"code": "R", "inputs": {"actual": "80个", "findings": [{"text": "台账不全"}]}})
+    assert evaluation_problems(noted) == []
+    result = score(noted)
+    assert result.indicator("R").score == Decimal(8)  # the problem does not change the ratio's score
+    pointed = noted.model_copy(deep=True)
+    pointed.assessments[0].inputs.findings[0].points = Decimal(2)
+    assert [p.message for p in evaluation_problems(pointed)] == [
+        "问题“台账不全”写了扣分，但本规则不按问题扣分（问题只供报告使用）"
+    ]

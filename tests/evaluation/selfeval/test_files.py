@@ -133,6 +133,29 @@ def test_messy_layout_is_read_with_every_stated_value() -> None:
     assert result_.complete
 
 
+def test_an_imported_table_fills_the_project_facts_the_report_needs() -> None:
+    from evaluation.report.outline import missing_items
+    from evaluation.scoring.engine import score
+
+    evs, _ = evaluations_from_file("messy.xlsx", _messy_workbook(), year=2024)
+    ((ev,),) = [evs]
+    f = ev.facts
+    assert (ev.project.name, ev.project.department, ev.project.implementing_unit) == (
+        "测试专项经费",
+        "测试局",
+        "测试中心",
+    )
+    assert (f.annual_goal, f.implementation) == ("完成培训任务", "已完成")
+    assert [(t.name, t.value, t.level2) for t in f.annual_targets][:2] == [
+        ("培训人数", "≥100人", "数量指标"),
+        ("培训合格率", "≥95%", "质量指标"),
+    ]
+    assert len(f.annual_targets) == 5
+    assert (f.funds.adjusted_budget, f.funds.spent) == (Decimal(20), Decimal("19.5"))
+    asked = {m.what for m in missing_items(ev, score(ev))}
+    assert not asked & {"年度绩效目标", "实际支出", "项目实施情况"}, asked
+
+
 def _set_cell(data: bytes, cell: str, value: object) -> bytes:
     wb = load_workbook(io.BytesIO(data))
     wb.active[cell] = value
