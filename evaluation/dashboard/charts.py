@@ -62,7 +62,9 @@ def scores_by_project(frames: Frames, grades: Sequence[GradeLevel] | None = None
     if p.empty:
         return _empty("scores", title)
     grades = list(grades or default_grades())
-    table = p.assign(项目=_label(p)).sort_values("得分")[["项目", "主管部门", "评价类型", "得分", "等级"]]
+    # a 自评 record's 得分 is the department's own; the rules' 复核得分 stands beside it in the table
+    columns = ["项目", "主管部门", "评价类型", "得分", "等级"] + (["复核得分"] if "复核得分" in p else [])
+    table = p.assign(项目=_label(p)).sort_values("得分")[columns]
     shown = table.head(max_rows)
     fig = go.Figure()
     for grade, color in GRADE_COLORS.items():

@@ -103,6 +103,9 @@ def test_a_self_record_shows_the_departments_figure_with_the_rules_beside(sample
     assert pd.isna(p.loc["panzhihua-2023-zhaoshang", "复核得分"])
     renyuan = samples.indicators[samples.indicators["评价编号"] == "hengkou-2024-zsj-01-renyuan"]
     assert renyuan["得分"].sum() == pytest.approx(90.6)
+    table = scores_by_project(samples).table  # the chart's data table (and its Excel) names both
+    row = table[table["项目"].str.startswith("人员工资福利及办公经费")].iloc[0]
+    assert (row["评价类型"], row["得分"], row["复核得分"]) == ("绩效自评", 90.6, 96.6)
 
 
 def test_unscored_evaluations_are_unfinished_not_failed(library: Library) -> None:
