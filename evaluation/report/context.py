@@ -18,7 +18,7 @@ import yaml
 from evaluation.formatting import amount, number, percent, rate
 from evaluation.indicators.system import Indicator, IndicatorSystem
 from evaluation.model import Assessment, Evaluation, clean_text
-from evaluation.scoring.engine import EvaluationResult, IndicatorResult
+from evaluation.scoring.engine import EvaluationResult, IndicatorResult, findings_words, sentences
 
 DEFAULTS_FILE = Path(__file__).with_name("defaults.yaml")
 CN_NUMBERS = "一二三四五六七八九十"
@@ -198,15 +198,24 @@ def process_text(assessments: dict[str, Assessment], code: str, fallback: str) -
     return a.narrative if a is not None and a.narrative.strip() else fallback
 
 
-def _deduction_reason(row: IndicatorResult, assessments: dict[str, Assessment]) -> str:
-    if row.deduction is None or row.deduction == 0:
+def deduction_reason(row: IndicatorResult) -> str:
+    """表3-1 扣分原因: why points were lost, in words ("实际完成5个，未达到目标值（6个），完成率83.33%。",
+    "发现2处问题：……。"), from the recorded findings and the shortfall the rule measured; empty where no
+    points were lost. A score lowered by hand is explained in the 评分过程, and only pointed to here."""
+    if row.deduction is None or row.deduction <= 0:
         return ""
-    a = assessments.get(row.code)
-    if a is not None and a.inputs.findings:
-        return "；".join(f.text.strip().rstrip("。") for f in a.inputs.findings) + "。"
-    if a is not None and a.override is not None:
-        return a.override.reason.strip()
-    return row.explanation
+    if row.computed is not None and row.computed < row.weight and row.words:
+        return _full_stop(row.words)
+    if row.overridden:
+        computed = "按评分标准计算得满分" if row.computed is not None else "按评分标准无法计算得分"
+        adjusted = f"{computed}，评价组调整扣{number(row.deduction)}分（理由见评分过程）"
+        return _full_stop(sentences(findings_words(row.findings), adjusted))
+    return _full_stop(row.words or findings_words(row.findings) or row.explanation)
+
+
+def _full_stop(text: str) -> str:
+    text = text.strip()
+    return text if not text or text.endswith(("。", "！", "？")) else text + "。"
 
 
 def build_report_context(
@@ -500,7 +509,6 @@ def score_table_3_1(ev: Evaluation, result: EvaluationResult) -> Table:
             None,
         ],
     ]
-    assessments = ev.assessments_by_code()
     rows: list[list[TableCell | None]] = []
     for groups, ind in indicator_rows(ev.system):
         r = result.indicator(ind.code)
@@ -512,7 +520,7 @@ def score_table_3_1(ev: Evaluation, result: EvaluationResult) -> Table:
                 TableCell(number(r.score)),
                 TableCell(number(r.deduction)),
                 TableCell(rate(r.rate)),
-                TableCell(_deduction_reason(r, assessments), align="left"),
+                TableCell(deduction_reason(r), align="left"),
             ]
         )
     if result.penalty_total:
