@@ -19,6 +19,7 @@ from evaluation.formatting import amount, number, percent, rate
 from evaluation.indicators.system import Indicator, IndicatorSystem
 from evaluation.model import Assessment, Evaluation, clean_text
 from evaluation.scoring.engine import EvaluationResult, IndicatorResult, findings_words, sentences
+from evaluation.scoring.narrative import report_process
 
 DEFAULTS_FILE = Path(__file__).with_name("defaults.yaml")
 CN_NUMBERS = "一二三四五六七八九十"
@@ -188,12 +189,13 @@ class _Source:
     assessments: dict[str, Assessment]
     defaults: dict[str, Any]
 
-    def process_text(self, code: str, fallback: str) -> str:
-        return process_text(self.assessments, code, fallback)
+    def process_text(self, ind: Indicator) -> str:
+        return report_process(ind, self.assessments.get(ind.code), self.result.indicator(ind.code))
 
 
 def process_text(assessments: dict[str, Assessment], code: str, fallback: str) -> str:
-    """The 评分过程 written for an indicator, or ``fallback`` (the engine's explanation) when none is."""
+    """The 评分过程 written for a 扣分项, or ``fallback`` (the engine's explanation) when none is (an indicator's
+    is :func:`report_process`)."""
     a = assessments.get(code)
     return a.narrative if a is not None and a.narrative.strip() else fallback
 
@@ -433,7 +435,7 @@ def _analysis_section(doc: Doc, src: _Source) -> None:
                 doc.h(3, ind.name)
                 got = number(row.score) if row.score is not None else "（未评）"
                 doc.p(f"指标分值{number(row.weight)}分，评价得分{got}分。", bold=True)
-                doc.p(src.process_text(ind.code, row.explanation))
+                doc.p(src.process_text(ind))
 
 
 def _problems_and_suggestions(doc: Doc, src: _Source) -> None:
@@ -591,7 +593,7 @@ def appendix_table_1(ev: Evaluation, result: EvaluationResult) -> Table:
                 TableCell(ind.explanation, align="left"),
                 TableCell(ind.method_label),
                 TableCell(ind.rule_text or ind.rule_in_words(), align="left"),
-                TableCell(process_text(assessments, ind.code, r.explanation), align="left"),
+                TableCell(report_process(ind, assessments.get(ind.code), r), align="left"),
                 TableCell(number(r.score)),
             ]
         )

@@ -652,12 +652,17 @@ def adjustment_note(computed: Decimal | None, override: Override) -> str:
     return f"{before}调整为 {number(override.score)} 分，理由：{override.reason.strip()}"
 
 
-def without_adjustment(explanation: str, override: Override | None) -> str:
-    """The rule's own explanation: ``explanation`` without the :func:`adjustment_note` the engine appended."""
+def split_adjustment(explanation: str, override: Override | None) -> tuple[str, Decimal | None]:
+    """The rule's own explanation (``explanation`` without the :func:`adjustment_note` the engine appended)
+    and the score the rule computed (None when it could not, or when nothing was adjusted)."""
     if override is None:
-        return explanation
+        return explanation, None
     adjusted = re.escape(f"调整为 {number(override.score)} 分，理由：{override.reason.strip()}")
-    return re.sub(rf"\s*(?:规则计算为 \S+ 分，)?{adjusted}$", "", explanation)
+    found = re.search(rf"\s*(?:规则计算为 (\S+) 分，)?{adjusted}$", explanation)
+    if found is None:
+        return explanation, None
+    computed = Decimal(found.group(1)) if found.group(1) else None
+    return explanation[: found.start()], computed
 
 
 def score_indicator(indicator: Indicator, assessment: Assessment | None, rounding: Rounding) -> Scored:

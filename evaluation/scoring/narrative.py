@@ -1,17 +1,21 @@
 """Drafting the 评分过程 narrative from the recorded inputs and the computed numbers.
 
 The draft is a starting point for the consultant to edit: it names the evidence, restates what was
-found or measured, and ends with the score, in the register of a Panzhihua-style report.
+found or measured, and ends with the score, in the register of a Panzhihua-style report. A score set by
+hand is stated once, as an adjustment with its reason. The report's 评分过程 is the narrative written for
+an indicator, or this draft when none is, and always states an adjustment.
 """
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from evaluation.formatting import number
 from evaluation.indicators.rules import DeductionRule, PenaltyRule
 from evaluation.indicators.system import Indicator
-from evaluation.model import Assessment, EvidenceRef
+from evaluation.model import Assessment, EvidenceRef, Override
+from evaluation.scoring.engine import IndicatorResult, split_adjustment
 
 
 def _ref(e: EvidenceRef) -> str:
@@ -26,11 +30,30 @@ def evidence_sentence(refs: list[EvidenceRef]) -> str:
     return f"评价组查阅了{'、'.join(_ref(e) for e in refs)}等资料。"
 
 
-def draft_narrative(indicator: Indicator, assessment: Assessment, score: Decimal | None, explanation: str) -> str:
-    """A draft 评分过程 for one indicator from its evidence, inputs and computed score."""
+def _all_refs(assessment: Assessment) -> list[EvidenceRef]:
     refs = list(assessment.evidence)
     for f in assessment.inputs.findings:
         refs += [e for e in f.evidence if e not in refs]
+    return refs
+
+
+def adjustment_sentence(computed: Decimal | None, override: Override) -> str:
+    """A score set by hand, said once: "按证据计算 4 分，调整为 3 分，理由：……。"."""
+    before = f"按证据计算 {number(computed)} 分，" if computed is not None else "按证据无法计算得分，"
+    return f"{before}调整为 {number(override.score)} 分，理由：{override.reason.strip().rstrip('。')}。"
+
+
+def states_adjustment(text: str, override: Override) -> bool:
+    """Whether a written 评分过程 already says the score was adjusted (to this score, or for this reason)."""
+    to_score = re.search(rf"调整为\s*{re.escape(number(override.score))}\s*分", text)
+    return to_score is not None or override.reason.strip() in text
+
+
+def draft_narrative(indicator: Indicator, assessment: Assessment, score: Decimal | None, explanation: str) -> str:
+    """A draft 评分过程 for one indicator from its evidence, inputs, computed score and the engine's explanation."""
+    refs = _all_refs(assessment)
+    override = assessment.override
+    rule_explanation, computed = split_adjustment(explanation, override)
     parts = [evidence_sentence(refs)]
     findings = assessment.inputs.findings
     rule = indicator.rule
@@ -47,10 +70,25 @@ def draft_narrative(indicator: Indicator, assessment: Assessment, score: Decimal
     else:
         if findings:
             parts.append("评价发现：" + "；".join(f.text.strip().rstrip("。；") for f in findings) + "。")
-        parts.append(f"按评分标准计算：{explanation.strip()}")
-    if assessment.override is not None:
-        parts.append(f"综合考虑{assessment.override.reason.strip().rstrip('。')}，调整为 {number(score)} 分。")
+        parts.append(f"按评分标准计算：{rule_explanation.strip()}")
+    if override is not None:
+        parts.append(adjustment_sentence(computed, override))
     parts.append(
         f"综上，该指标得 {number(score)} 分。" if score is not None else "该指标的评分输入尚不完整，暂不能得出得分。"
     )
     return "".join(p for p in parts if p)
+
+
+def report_process(indicator: Indicator, assessment: Assessment | None, row: IndicatorResult) -> str:
+    """The report's 评分过程 for an indicator (绩效分析 and 附件1): the narrative written for it, or the draft
+    when none is; a score set by hand is always stated, once, with its reason."""
+    if assessment is None:
+        return row.explanation
+    written = assessment.narrative.strip()
+    if not written:
+        return draft_narrative(indicator, assessment, row.score, row.explanation)
+    override = assessment.override
+    if override is None or states_adjustment(written, override):
+        return written
+    stop = "" if written.endswith(("。", "！", "？")) else "。"
+    return f"{written}{stop}{adjustment_sentence(row.computed, override)}"
