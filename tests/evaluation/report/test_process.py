@@ -1,7 +1,12 @@
 """The report's 评分过程 (绩效分析 and 附件1): the narrative written for an indicator, or the draft; a score
-adjusted by hand is stated as an adjustment with its reason, once."""
+adjusted by hand is stated as an adjustment with its reason, once; an indicator that kept full marks without
+a written narrative gets one sentence of what was checked, not the arithmetic."""
 
 from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
 
 from evaluation.files.evaluations import load_evaluation
 from evaluation.model import Evaluation
@@ -76,7 +81,28 @@ def test_an_override_without_a_narrative_is_said_once_in_the_draft() -> None:
         assert "按证据计算 6 分，调整为 5 分，理由：专家组复议认为情节较重。" in text
 
 
+def test_full_marks_without_a_narrative_say_what_was_checked() -> None:
+    ev = load_evaluation(ANBEISI)
+    for where in (analysis(ev), appendix(ev)):
+        assert where["奖补企业"] == "经核查，奖补企业实际完成1户，达到目标值（1户），得满分。"
+        assert where["奖补资金"] == "经核查，奖补资金实际300万元，未超过目标值（300万元），得满分。"
+        assert where["符合相关奖补规定"] == "经核查，符合相关奖补规定：评价为“达成”，达到目标值（符合），得满分。"
+
+
 def test_written_narratives_of_full_marks_stay_as_written() -> None:
     ev = load_evaluation(PANZHIHUA)
     a = ev.assessment("TY.JC.01")
     assert a is not None and analysis(ev)["决策程序"] == a.narrative
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.stem)
+def test_every_unwritten_full_mark_process_is_one_sentence_without_arithmetic(path: Path) -> None:
+    ev = load_evaluation(path)
+    result = score(ev)
+    texts = analysis_in_order(ev)
+    assert [name for name, _ in texts] == [r.name for r in result.indicators]
+    for r, (_, text) in zip(result.indicators, texts, strict=True):
+        a = ev.assessment(r.code)
+        if r.score == r.weight and r.weight > 0 and a is not None and not a.narrative.strip() and not r.overridden:
+            assert text.startswith("经") and text.endswith("得满分。"), text
+            assert text.count("。") == 1 and " / " not in text and "×" not in text, text

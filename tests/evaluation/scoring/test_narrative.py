@@ -1,4 +1,5 @@
-"""The drafted 评分过程: an override is stated once, as an adjustment with its reason."""
+"""The drafted 评分过程: an override is stated once, as an adjustment with its reason; an indicator that kept
+full marks gets one sentence of what was checked and met, not the arithmetic."""
 
 from __future__ import annotations
 
@@ -44,6 +45,39 @@ def test_an_override_of_inputs_that_cannot_be_scored_is_said_once() -> None:
     text = draft(ev, "A.1.01")
     assert text.count("按访谈核实的人数给分") == 1
     assert "按证据无法计算得分，调整为 8 分，理由：按访谈核实的人数给分。" in text
+
+
+def test_full_marks_are_one_sentence_of_what_was_checked() -> None:
+    ev = one(
+        DED,
+        6,
+        {"inputs": {}, "evidence": [{"document": "2023年会计凭证", "voucher": "12月记125号"}]},
+        explanation="考察资金使用是否符合财务制度",
+        target="合规",
+    )
+    assert draft(ev, "A.1.01") == (
+        "经查阅《2023年会计凭证》（凭证号12月记125号）等资料，核查资金使用是否符合财务制度，"
+        "未发现不符合要求的情况，达到目标值（合规），得满分。"
+    )
+    ratio = one({"method": "ratio"}, 10, {"inputs": {"actual": "100%"}}, target="100%")
+    assert draft(ratio, "A.1.01") == "经核查，指标A.1.01实际完成100%，达到目标值（100%），得满分。"
+    timely = draft(load_evaluation(PANZHIHUA), "TY.JG.02")
+    assert timely == (
+        "经查阅《区经合局2023年招商工作台账》等资料，比较项目实际完成时间与计划完成时间，"
+        "按时完成（计划2023-12-31完成，实际2023-12-31完成），得满分。"
+    )
+
+
+def test_full_marks_without_an_explanation_name_the_indicator() -> None:
+    qualitative = one({"method": "qualitative"}, 10, {"inputs": {"band": "达成", "score": 10}})
+    assert draft(qualitative, "A.1.01") == "经核查，指标A.1.01：评价为“达成”，得满分。"
+    checklist = one(
+        {"method": "checklist", "items": [{"key": "a", "text": "制度健全有效", "points": 2}]},
+        2,
+        {"inputs": {"answers": {"a": True}}},
+        target="健全",
+    )
+    assert draft(checklist, "A.1.01") == "经核查，指标A.1.01：符合“制度健全有效”的要求，达到目标值（健全），得满分。"
 
 
 def test_points_lost_keep_the_calculation() -> None:
