@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from evaluation.formatting import amount, number, percent, rate
-from evaluation.indicators.system import Indicator, IndicatorSystem
+from evaluation.indicators.system import Indicator, IndicatorSystem, Level1
 from evaluation.model import Assessment, Evaluation, clean_text
 from evaluation.scoring.engine import EvaluationResult, IndicatorResult, findings_words, sentences
 from evaluation.scoring.narrative import report_process
@@ -383,19 +383,55 @@ def _indicator_paragraphs(doc: Doc, src: _Source) -> None:
     """（五）评价指标: the system's logic, its first-level groups with their weights, and the grades."""
     ev, d = src.ev, src.defaults
     system = ev.system
-    doc.p(ev.report.indicator_logic or fill(d["indicator_logic"], system=system.name))
-    doc.p(f"{system_summary(system)}。" + fill(d["grade_intro"], count=cn_number(len(system.grades))))
+    logic = indicator_logic(ev, d)
+    doc.p(logic)
+    summary = system_summary(system, groups=not names_every_group(logic, system))
+    doc.p(f"{summary}。" + fill(d["grade_intro"], count=cn_number(len(system.grades))))
     for i, text in enumerate(grade_lines(system), 1):
         doc.p(f"（{i}）{text}{'。' if i == len(system.grades) else '；'}")
 
 
-def system_summary(system: IndicatorSystem) -> str:
-    """ "指标体系总分100分，一级指标为决策（20分）、…，另设扣分项（最多扣10分）" (no final full stop)."""
-    level1 = "、".join(
-        f"{g.name}（{number(g.weight if g.weight is not None else g.total_weight)}分）" for g in system.groups
+def indicator_logic(ev: Evaluation, defaults: dict[str, Any]) -> str:
+    """The logic of the indicator system: the text the user wrote (ReportSettings.indicator_logic), or the
+    agency's default filled from this system's own first-level groups: {system} its name, {chain} the groups
+    in order ("决策—过程—产出—效益"), {groups} each group with its points and what it covers."""
+    if ev.report.indicator_logic.strip():
+        return ev.report.indicator_logic
+    system = ev.system
+    return fill(
+        defaults["indicator_logic"],
+        system=system.name,
+        chain="—".join(g.name for g in system.groups),
+        groups="；".join(_group_focus(g) for g in system.groups),
     )
+
+
+def _weight_label(group: Level1) -> str:
+    return f"{group.name}（{number(group.weight if group.weight is not None else group.total_weight)}分）"
+
+
+def _group_focus(group: Level1) -> str:
+    """ "产出（30分）方面关注产出数量、产出质量、产出时效、产出成本": its second-level groups, or its indicators
+    when the only second-level group repeats the first-level name."""
+    covers = [g.name for g in group.groups if g.name != group.name]
+    if not covers:
+        covers = [ind.name for g in group.groups for ind in g.indicators]
+    label = _weight_label(group)
+    return f"{label}方面关注{'、'.join(covers)}" if covers else label
+
+
+def names_every_group(text: str, system: IndicatorSystem) -> bool:
+    """Whether a text already names every first-level group with its points ("决策（20分）"), so that the
+    summary after it need not list them again."""
+    return all(_weight_label(g) in text for g in system.groups)
+
+
+def system_summary(system: IndicatorSystem, groups: bool = True) -> str:
+    """ "指标体系总分100分，一级指标为决策（20分）、…，另设扣分项（最多扣10分）" (no final full stop); without the
+    first-level groups when ``groups`` is False."""
+    level1 = f"，一级指标为{'、'.join(_weight_label(g) for g in system.groups)}" if groups else ""
     extra = f"，另设扣分项（最多扣{number(system.penalties.cap)}分）" if system.penalties else ""
-    return f"指标体系总分{number(system.total)}分，一级指标为{level1}{extra}"
+    return f"指标体系总分{number(system.total)}分{level1}{extra}"
 
 
 def grade_lines(system: IndicatorSystem) -> list[str]:
