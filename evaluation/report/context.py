@@ -277,9 +277,20 @@ def _opening(ev: Evaluation) -> str:
     return opening + f"实施的{p.name}项目（以下简称“该项目”）开展了绩效评价。现将评价情况报告如下。"
 
 
+def chapter_one_tables(ev: Evaluation) -> dict[str, str]:
+    """The numbers of the tables in 一、评价项目情况, in the order they appear: "breakdown" (支出明细表) and
+    "targets" (年度绩效目标表), each present only when its data is, numbered 1-1, 1-2 without gaps."""
+    present = [
+        name for name, data in (("breakdown", ev.facts.funds.breakdown), ("targets", ev.facts.annual_targets)) if data
+    ]
+    return {name: f"1-{i}" for i, name in enumerate(present, 1)}
+
+
 def _project_section(doc: Doc, src: _Source) -> None:
-    """一、评价项目情况: background, goals, funds (表1-1), organisation and implementation."""
-    p, facts = src.ev.project, src.ev.facts
+    """一、评价项目情况: background, goals, funds (表1-1), organisation and implementation (表1-2 年度绩效目标)."""
+    ev = src.ev
+    p, facts = ev.project, ev.facts
+    numbers = chapter_one_tables(ev)
     doc.h(1, "评价项目情况")
     doc.h(2, "项目背景")
     doc.p(facts.background or f"{p.name}为{p.department}{p.year}年度预算项目。")
@@ -293,15 +304,75 @@ def _project_section(doc: Doc, src: _Source) -> None:
         doc.p("；".join(f"{t.name}{t.value}" for t in facts.annual_targets) + "。")
     else:
         doc.p("项目未单独设定年度绩效目标。")
-    _funds_section(doc, src.ev)
+    if "targets" in numbers:
+        doc.p(f"各项年度绩效指标及目标值见表{numbers['targets']}。")
+    _funds_section(doc, ev, numbers.get("breakdown", "1-1"))
     doc.h(2, "项目管理情况")
     doc.h(3, "组织架构及实施流程")
     doc.p(facts.organization or f"该项目由{p.department}组织实施。")
     doc.h(3, "项目实施情况")
     doc.p(facts.implementation or "（待补充项目实施情况。）")
+    if "targets" in numbers:
+        number = numbers["targets"]
+        doc.p(f"项目年度绩效目标的各项指标及目标值见表{number}，可与上述实施情况对照。")
+        doc.add(annual_targets_table(ev, number))
 
 
-def _funds_section(doc: Doc, ev: Evaluation) -> None:
+def annual_targets_table(ev: Evaluation, number: str = "1-2") -> Table:
+    """表1-2 年度绩效目标表: the targets as entered on 项目信息. With their 一级/二级指标 the group cells span
+    their consecutive rows (as in 表3-1); without them, a numbered list of 绩效指标 and 目标值."""
+    targets = ev.facts.annual_targets
+    caption = f"表{number} {ev.project.name}年度绩效目标表"
+    if not any(t.level1.strip() or t.level2.strip() for t in targets):
+        columns = ["序号", "绩效指标", "目标值"]
+        rows: list[list[TableCell | None]] = [
+            [TableCell(str(i)), TableCell(t.name), TableCell(t.value or "—")] for i, t in enumerate(targets, 1)
+        ]
+        widths = [1.6, 8.0, 5.4]
+    else:
+        columns = ["一级指标", "二级指标", "三级指标", "目标值"]
+        level1 = _runs([t.level1.strip() for t in targets])
+        level2 = _runs([(t.level1.strip(), t.level2.strip()) for t in targets])
+        rows = [
+            [
+                _run_cell(t.level1.strip(), level1[i]),
+                _run_cell(t.level2.strip(), level2[i]),
+                TableCell(t.name),
+                TableCell(t.value or "—"),
+            ]
+            for i, t in enumerate(targets)
+        ]
+        widths = [3.0, 3.4, 5.2, 3.4]
+    return Table(
+        caption=caption,
+        unit="",
+        columns=columns,
+        widths=widths,
+        header_rows=[[TableCell(c, bold=True) for c in columns]],
+        rows=rows,
+        key=number,
+    )
+
+
+def _runs(values: list[Any]) -> list[int | None]:
+    """For each row, the length of the run of equal values it starts, or None when it continues one."""
+    out: list[int | None] = []
+    for i, value in enumerate(values):
+        if i and values[i - 1] == value:
+            out.append(None)
+            continue
+        length = 1
+        while i + length < len(values) and values[i + length] == value:
+            length += 1
+        out.append(length)
+    return out
+
+
+def _run_cell(text: str, run: int | None) -> TableCell | None:
+    return None if run is None else TableCell(text, merge_down=run - 1)
+
+
+def _funds_section(doc: Doc, ev: Evaluation, number: str = "1-1") -> None:
     """（三）项目资金情况, with 表1-1 支出明细表 when the expenditure breakdown is known."""
     funds = ev.facts.funds
     doc.h(2, "项目资金情况")
@@ -319,13 +390,13 @@ def _funds_section(doc: Doc, ev: Evaluation) -> None:
     elif funds.spent is not None:
         doc.p(f"该项目实际支出{amount(funds.spent)}万元。")
     if funds.breakdown:
-        doc.p("具体支出情况见表1-1。")
-        doc.add(expenditure_table_1_1(ev))
+        doc.p(f"具体支出情况见表{number}。")
+        doc.add(expenditure_table_1_1(ev, number))
     doc.h(3, "资金管理情况")
     doc.p(funds.management or "未发现资金管理方面的异常情况。")
 
 
-def expenditure_table_1_1(ev: Evaluation) -> Table:
+def expenditure_table_1_1(ev: Evaluation, number: str = "1-1") -> Table:
     """表1-1 支出明细表: each category's amount and share of the total, and the 合计 row."""
     items = ev.facts.funds.breakdown
     total = sum((e.amount for e in items), Decimal(0))
@@ -341,7 +412,7 @@ def expenditure_table_1_1(ev: Evaluation) -> Table:
         ]
     )
     return Table(
-        caption=f"表1-1 {ev.project.name}支出明细表",
+        caption=f"表{number} {ev.project.name}支出明细表",
         unit="单位：万元",
         columns=["类别", "金额（万元）", "占比"],
         widths=[6.5, 4.0, 4.0],
@@ -349,6 +420,7 @@ def expenditure_table_1_1(ev: Evaluation) -> Table:
             [TableCell("类别", bold=True), TableCell("金额（万元）", bold=True), TableCell("占比", bold=True)]
         ],
         rows=rows,
+        key=number,
     )
 
 
