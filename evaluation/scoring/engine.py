@@ -591,7 +591,7 @@ def score_composite(rule: CompositeRule, weight: Decimal, inputs: Inputs, code: 
         out = score_rule(part.rule, part.weight, sub, code=code, target_text=target_text)
         total += out.score
         texts.append(f"{part.name}（{number(part.weight)} 分）：{out.explanation}")
-        (short if out.score < part.weight else met).append(f"{part.name}：{out.words}")
+        (short if out.score < part.weight else met).append(_part_words(part.name, out.words))
     score = clamp(total, weight)
     if score < weight:
         # the findings no part was named for describe the indicator as a whole: they come first
@@ -600,6 +600,15 @@ def score_composite(rule: CompositeRule, weight: Decimal, inputs: Inputs, code: 
     else:
         said = "；".join(met)
     return Outcome(score, " ".join(texts) + f" 合计 {_q(score)!s} 分。", said)
+
+
+def _part_words(name: str, words: str) -> str:
+    """A composite part's words under its name: "规划与论证：未满足……", or, when the words begin with what the
+    name ends with, run together: "绩效目标偏离度" + "偏离度33.33%……" → "绩效目标偏离度33.33%……"."""
+    for k in range(min(len(name), len(words)), 1, -1):
+        if name.endswith(words[:k]):
+            return name + words[k:]
+    return f"{name}：{words}"
 
 
 def score_rule(rule: AnyRule, weight: Decimal, inputs: Inputs, *, code: str, target_text: str = "") -> Outcome:

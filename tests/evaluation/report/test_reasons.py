@@ -44,7 +44,8 @@ def test_panzhihua_reasons_say_what_fell_short() -> None:
     assert found["外商直接投资规模"] == "实际完成0万美元，未达到目标值（100万美元），完成率0%。"
     planning = found["规划论证"]
     assert planning.startswith("发现3处问题：数量指标“督办项目履约率、开工率、到位资金率”只列出指标名称")
-    assert "偏离度33.33%（12个中4个），处于“偏离度>30%”档" in planning
+    # the part's name and the measure run together: not "绩效目标偏离度：偏离度33.33%"
+    assert "。绩效目标偏离度33.33%（12个中4个），处于“偏离度>30%”档，得0分。" in planning
     assert "报告认定" not in planning  # the override's reason belongs to the 评分过程
     # no points lost, no reason (as in the Panzhihua report)
     assert found["决策程序"] == found["完成时效"] == found["招商引资规模"] == ""
