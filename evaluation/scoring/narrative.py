@@ -68,13 +68,24 @@ def _checked(indicator: Indicator, refs: list[EvidenceRef]) -> tuple[str, bool]:
     """The opening of the full-marks sentence: what was checked, in which documents; and whether it names
     the indicator's subject (from its 指标解释), so the name need not be repeated."""
     docs = f"查阅{'、'.join(_ref(e) for e in refs)}等资料" if refs else ""
-    about = indicator.explanation.strip().rstrip("。；")
-    for verb in _ASKING_VERBS:
-        about = about.removeprefix(verb)
+    about = _subject(indicator.explanation)
     if not about:
         return (f"经{docs}核查" if docs else "经核查"), False
     said = about if about.startswith(_CHECKING_VERBS) else f"核查{about}"
     return (f"经{docs}，{said}" if docs else f"经{said}"), True
+
+
+def _subject(explanation: str) -> str:
+    """What an 指标解释 asks, as the object of 核查: "考察资金使用是否合规，用以反映……" → "资金使用是否合规";
+    a template's placeholder ("示例：……，应按项目申报的……替换") says nothing of this project: ""."""
+    about = explanation.strip().rstrip("。；")
+    if about.startswith("示例"):
+        return ""
+    for tail in ("，用以", "，以反映", "，反映"):
+        about = about.split(tail, 1)[0]
+    for verb in _ASKING_VERBS:
+        about = about.removeprefix(verb)
+    return about.strip()
 
 
 def full_mark_sentence(indicator: Indicator, refs: list[EvidenceRef], words: str) -> str:

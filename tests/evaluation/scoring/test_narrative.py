@@ -80,6 +80,19 @@ def test_full_marks_without_an_explanation_name_the_indicator() -> None:
     assert draft(checklist, "A.1.01") == "经核查，指标A.1.01：符合“制度健全有效”的要求，达到目标值（健全），得满分。"
 
 
+def test_the_explanation_gives_what_was_checked_without_its_purpose_or_a_placeholder() -> None:
+    rule = {"method": "checklist", "items": [{"key": "a", "text": "制度健全", "points": 2}]}
+    purpose = one(rule, 2, {"inputs": {"answers": {"a": True}}}, explanation="考察制度是否健全，用以反映制度保障")
+    assert draft(purpose, "A.1.01") == "经核查制度是否健全，符合“制度健全”的要求，得满分。"
+    example = one(
+        {"method": "ratio"},
+        10,
+        {"inputs": {"actual": "12次", "target": "10次"}},
+        explanation="示例：年度内完成的活动数量，应按项目申报的数量指标替换",
+    )
+    assert draft(example, "A.1.01") == "经核查，指标A.1.01实际完成12次，达到目标值（10次），得满分。"
+
+
 def test_points_lost_keep_the_calculation() -> None:
     text = draft(load_evaluation(PANZHIHUA), "TY.JG.01")
     assert "按评分标准计算：实际 5个 / 目标 6个 = 83.33%" in text and text.endswith("该指标得 5 分。")
