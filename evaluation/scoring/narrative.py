@@ -141,7 +141,8 @@ def draft_narrative(indicator: Indicator, assessment: Assessment, score: Decimal
     else:
         if findings:
             parts.append("评价发现：" + "；".join(f.text.strip().rstrip("。；") for f in findings) + "。")
-        parts.append(f"按评分标准计算：{rule_explanation.strip()}")
+        calculation = rule_explanation.strip()
+        parts.append(f"按评分标准计算：{calculation}{'' if calculation.endswith('。') else '。'}")
     if override is not None:
         parts.append(adjustment_sentence(computed, override))
     parts.append(

@@ -96,3 +96,6 @@ def test_the_explanation_gives_what_was_checked_without_its_purpose_or_a_placeho
 def test_points_lost_keep_the_calculation() -> None:
     text = draft(load_evaluation(PANZHIHUA), "TY.JG.01")
     assert "按评分标准计算：实际 5个 / 目标 6个 = 83.33%" in text and text.endswith("该指标得 5 分。")
+    # a calculation that ends with its rounding note still ends its sentence
+    rounded = draft(load_evaluation(SAMPLES / "hengkou" / "hengkou-2024-wl-05-richang.yaml"), "YS.1.01")
+    assert rounded.endswith("（按保留 1 位小数，截断（舍去）记 9.9 分）。综上，该指标得 9.9 分。")
