@@ -16,9 +16,10 @@ from typing import Any
 import yaml
 
 from evaluation.formatting import amount, number, percent, rate
-from evaluation.indicators.system import Indicator, IndicatorSystem
+from evaluation.indicators.system import Indicator, IndicatorSystem, Level1
 from evaluation.model import Assessment, Evaluation, clean_text
-from evaluation.scoring.engine import EvaluationResult, IndicatorResult
+from evaluation.scoring.engine import EvaluationResult, IndicatorResult, findings_words, sentences
+from evaluation.scoring.narrative import report_process
 
 DEFAULTS_FILE = Path(__file__).with_name("defaults.yaml")
 CN_NUMBERS = "一二三四五六七八九十"
@@ -188,25 +189,35 @@ class _Source:
     assessments: dict[str, Assessment]
     defaults: dict[str, Any]
 
-    def process_text(self, code: str, fallback: str) -> str:
-        return process_text(self.assessments, code, fallback)
+    def process_text(self, ind: Indicator) -> str:
+        return report_process(ind, self.assessments.get(ind.code), self.result.indicator(ind.code))
 
 
 def process_text(assessments: dict[str, Assessment], code: str, fallback: str) -> str:
-    """The 评分过程 written for an indicator, or ``fallback`` (the engine's explanation) when none is."""
+    """The 评分过程 written for a 扣分项, or ``fallback`` (the engine's explanation) when none is (an indicator's
+    is :func:`report_process`)."""
     a = assessments.get(code)
     return a.narrative if a is not None and a.narrative.strip() else fallback
 
 
-def _deduction_reason(row: IndicatorResult, assessments: dict[str, Assessment]) -> str:
-    if row.deduction is None or row.deduction == 0:
+def deduction_reason(row: IndicatorResult) -> str:
+    """表3-1 扣分原因: why points were lost, in words ("实际完成5个，未达到目标值（6个），完成率83.33%。",
+    "发现2处问题：……。"), from the recorded findings and the shortfall the rule measured; empty where no
+    points were lost. A score lowered by hand is explained in the 评分过程, and only pointed to here."""
+    if row.deduction is None or row.deduction <= 0:
         return ""
-    a = assessments.get(row.code)
-    if a is not None and a.inputs.findings:
-        return "；".join(f.text.strip().rstrip("。") for f in a.inputs.findings) + "。"
-    if a is not None and a.override is not None:
-        return a.override.reason.strip()
-    return row.explanation
+    if row.computed is not None and row.computed < row.weight and row.words:
+        return _full_stop(row.words)
+    if row.overridden:
+        computed = "按评分标准计算得满分" if row.computed is not None else "按评分标准无法计算得分"
+        adjusted = f"{computed}，评价组调整扣{number(row.deduction)}分（理由见评分过程）"
+        return _full_stop(sentences(findings_words(row.findings), adjusted))
+    return _full_stop(row.words or findings_words(row.findings) or row.explanation)
+
+
+def _full_stop(text: str) -> str:
+    text = text.strip()
+    return text if not text or text.endswith(("。", "！", "？")) else text + "。"
 
 
 def build_report_context(
@@ -266,9 +277,20 @@ def _opening(ev: Evaluation) -> str:
     return opening + f"实施的{p.name}项目（以下简称“该项目”）开展了绩效评价。现将评价情况报告如下。"
 
 
+def chapter_one_tables(ev: Evaluation) -> dict[str, str]:
+    """The numbers of the tables in 一、评价项目情况, in the order they appear: "breakdown" (支出明细表) and
+    "targets" (年度绩效目标表), each present only when its data is, numbered 1-1, 1-2 without gaps."""
+    present = [
+        name for name, data in (("breakdown", ev.facts.funds.breakdown), ("targets", ev.facts.annual_targets)) if data
+    ]
+    return {name: f"1-{i}" for i, name in enumerate(present, 1)}
+
+
 def _project_section(doc: Doc, src: _Source) -> None:
-    """一、评价项目情况: background, goals, funds (表1-1), organisation and implementation."""
-    p, facts = src.ev.project, src.ev.facts
+    """一、评价项目情况: background, goals, funds (表1-1), organisation and implementation (表1-2 年度绩效目标)."""
+    ev = src.ev
+    p, facts = ev.project, ev.facts
+    numbers = chapter_one_tables(ev)
     doc.h(1, "评价项目情况")
     doc.h(2, "项目背景")
     doc.p(facts.background or f"{p.name}为{p.department}{p.year}年度预算项目。")
@@ -282,15 +304,75 @@ def _project_section(doc: Doc, src: _Source) -> None:
         doc.p("；".join(f"{t.name}{t.value}" for t in facts.annual_targets) + "。")
     else:
         doc.p("项目未单独设定年度绩效目标。")
-    _funds_section(doc, src.ev)
+    if "targets" in numbers:
+        doc.p(f"各项年度绩效指标及目标值见表{numbers['targets']}。")
+    _funds_section(doc, ev, numbers.get("breakdown", "1-1"))
     doc.h(2, "项目管理情况")
     doc.h(3, "组织架构及实施流程")
     doc.p(facts.organization or f"该项目由{p.department}组织实施。")
     doc.h(3, "项目实施情况")
     doc.p(facts.implementation or "（待补充项目实施情况。）")
+    if "targets" in numbers:
+        number = numbers["targets"]
+        doc.p(f"项目年度绩效目标的各项指标及目标值见表{number}，可与上述实施情况对照。")
+        doc.add(annual_targets_table(ev, number))
 
 
-def _funds_section(doc: Doc, ev: Evaluation) -> None:
+def annual_targets_table(ev: Evaluation, number: str = "1-2") -> Table:
+    """表1-2 年度绩效目标表: the targets as entered on 项目信息. With their 一级/二级指标 the group cells span
+    their consecutive rows (as in 表3-1); without them, a numbered list of 绩效指标 and 目标值."""
+    targets = ev.facts.annual_targets
+    caption = f"表{number} {ev.project.name}年度绩效目标表"
+    if not any(t.level1.strip() or t.level2.strip() for t in targets):
+        columns = ["序号", "绩效指标", "目标值"]
+        rows: list[list[TableCell | None]] = [
+            [TableCell(str(i)), TableCell(t.name), TableCell(t.value or "—")] for i, t in enumerate(targets, 1)
+        ]
+        widths = [1.6, 8.0, 5.4]
+    else:
+        columns = ["一级指标", "二级指标", "三级指标", "目标值"]
+        level1 = _runs([t.level1.strip() for t in targets])
+        level2 = _runs([(t.level1.strip(), t.level2.strip()) for t in targets])
+        rows = [
+            [
+                _run_cell(t.level1.strip(), level1[i]),
+                _run_cell(t.level2.strip(), level2[i]),
+                TableCell(t.name),
+                TableCell(t.value or "—"),
+            ]
+            for i, t in enumerate(targets)
+        ]
+        widths = [3.0, 3.4, 5.2, 3.4]
+    return Table(
+        caption=caption,
+        unit="",
+        columns=columns,
+        widths=widths,
+        header_rows=[[TableCell(c, bold=True) for c in columns]],
+        rows=rows,
+        key=number,
+    )
+
+
+def _runs(values: list[Any]) -> list[int | None]:
+    """For each row, the length of the run of equal values it starts, or None when it continues one."""
+    out: list[int | None] = []
+    for i, value in enumerate(values):
+        if i and values[i - 1] == value:
+            out.append(None)
+            continue
+        length = 1
+        while i + length < len(values) and values[i + length] == value:
+            length += 1
+        out.append(length)
+    return out
+
+
+def _run_cell(text: str, run: int | None) -> TableCell | None:
+    return None if run is None else TableCell(text, merge_down=run - 1)
+
+
+def _funds_section(doc: Doc, ev: Evaluation, number: str = "1-1") -> None:
     """（三）项目资金情况, with 表1-1 支出明细表 when the expenditure breakdown is known."""
     funds = ev.facts.funds
     doc.h(2, "项目资金情况")
@@ -308,13 +390,13 @@ def _funds_section(doc: Doc, ev: Evaluation) -> None:
     elif funds.spent is not None:
         doc.p(f"该项目实际支出{amount(funds.spent)}万元。")
     if funds.breakdown:
-        doc.p("具体支出情况见表1-1。")
-        doc.add(expenditure_table_1_1(ev))
+        doc.p(f"具体支出情况见表{number}。")
+        doc.add(expenditure_table_1_1(ev, number))
     doc.h(3, "资金管理情况")
     doc.p(funds.management or "未发现资金管理方面的异常情况。")
 
 
-def expenditure_table_1_1(ev: Evaluation) -> Table:
+def expenditure_table_1_1(ev: Evaluation, number: str = "1-1") -> Table:
     """表1-1 支出明细表: each category's amount and share of the total, and the 合计 row."""
     items = ev.facts.funds.breakdown
     total = sum((e.amount for e in items), Decimal(0))
@@ -330,7 +412,7 @@ def expenditure_table_1_1(ev: Evaluation) -> Table:
         ]
     )
     return Table(
-        caption=f"表1-1 {ev.project.name}支出明细表",
+        caption=f"表{number} {ev.project.name}支出明细表",
         unit="单位：万元",
         columns=["类别", "金额（万元）", "占比"],
         widths=[6.5, 4.0, 4.0],
@@ -338,6 +420,7 @@ def expenditure_table_1_1(ev: Evaluation) -> Table:
             [TableCell("类别", bold=True), TableCell("金额（万元）", bold=True), TableCell("占比", bold=True)]
         ],
         rows=rows,
+        key=number,
     )
 
 
@@ -372,19 +455,55 @@ def _indicator_paragraphs(doc: Doc, src: _Source) -> None:
     """（五）评价指标: the system's logic, its first-level groups with their weights, and the grades."""
     ev, d = src.ev, src.defaults
     system = ev.system
-    doc.p(ev.report.indicator_logic or fill(d["indicator_logic"], system=system.name))
-    doc.p(f"{system_summary(system)}。" + fill(d["grade_intro"], count=cn_number(len(system.grades))))
+    logic = indicator_logic(ev, d)
+    doc.p(logic)
+    summary = system_summary(system, groups=not names_every_group(logic, system))
+    doc.p(f"{summary}。" + fill(d["grade_intro"], count=cn_number(len(system.grades))))
     for i, text in enumerate(grade_lines(system), 1):
         doc.p(f"（{i}）{text}{'。' if i == len(system.grades) else '；'}")
 
 
-def system_summary(system: IndicatorSystem) -> str:
-    """ "指标体系总分100分，一级指标为决策（20分）、…，另设扣分项（最多扣10分）" (no final full stop)."""
-    level1 = "、".join(
-        f"{g.name}（{number(g.weight if g.weight is not None else g.total_weight)}分）" for g in system.groups
+def indicator_logic(ev: Evaluation, defaults: dict[str, Any]) -> str:
+    """The logic of the indicator system: the text the user wrote (ReportSettings.indicator_logic), or the
+    agency's default filled from this system's own first-level groups: {system} its name, {chain} the groups
+    in order ("决策—过程—产出—效益"), {groups} each group with its points and what it covers."""
+    if ev.report.indicator_logic.strip():
+        return ev.report.indicator_logic
+    system = ev.system
+    return fill(
+        defaults["indicator_logic"],
+        system=system.name,
+        chain="—".join(g.name for g in system.groups),
+        groups="；".join(_group_focus(g) for g in system.groups),
     )
+
+
+def _weight_label(group: Level1) -> str:
+    return f"{group.name}（{number(group.weight if group.weight is not None else group.total_weight)}分）"
+
+
+def _group_focus(group: Level1) -> str:
+    """ "产出（30分）方面关注产出数量、产出质量、产出时效、产出成本": its second-level groups, or its indicators
+    when the only second-level group repeats the first-level name."""
+    covers = [g.name for g in group.groups if g.name != group.name]
+    if not covers:
+        covers = [ind.name for g in group.groups for ind in g.indicators]
+    label = _weight_label(group)
+    return f"{label}方面关注{'、'.join(covers)}" if covers else label
+
+
+def names_every_group(text: str, system: IndicatorSystem) -> bool:
+    """Whether a text already names every first-level group with its points ("决策（20分）"), so that the
+    summary after it need not list them again."""
+    return all(_weight_label(g) in text for g in system.groups)
+
+
+def system_summary(system: IndicatorSystem, groups: bool = True) -> str:
+    """ "指标体系总分100分，一级指标为决策（20分）、…，另设扣分项（最多扣10分）" (no final full stop); without the
+    first-level groups when ``groups`` is False."""
+    level1 = f"，一级指标为{'、'.join(_weight_label(g) for g in system.groups)}" if groups else ""
     extra = f"，另设扣分项（最多扣{number(system.penalties.cap)}分）" if system.penalties else ""
-    return f"指标体系总分{number(system.total)}分，一级指标为{level1}{extra}"
+    return f"指标体系总分{number(system.total)}分{level1}{extra}"
 
 
 def grade_lines(system: IndicatorSystem) -> list[str]:
@@ -424,7 +543,7 @@ def _analysis_section(doc: Doc, src: _Source) -> None:
                 doc.h(3, ind.name)
                 got = number(row.score) if row.score is not None else "（未评）"
                 doc.p(f"指标分值{number(row.weight)}分，评价得分{got}分。", bold=True)
-                doc.p(src.process_text(ind.code, row.explanation))
+                doc.p(src.process_text(ind))
 
 
 def _problems_and_suggestions(doc: Doc, src: _Source) -> None:
@@ -500,7 +619,6 @@ def score_table_3_1(ev: Evaluation, result: EvaluationResult) -> Table:
             None,
         ],
     ]
-    assessments = ev.assessments_by_code()
     rows: list[list[TableCell | None]] = []
     for groups, ind in indicator_rows(ev.system):
         r = result.indicator(ind.code)
@@ -512,7 +630,7 @@ def score_table_3_1(ev: Evaluation, result: EvaluationResult) -> Table:
                 TableCell(number(r.score)),
                 TableCell(number(r.deduction)),
                 TableCell(rate(r.rate)),
-                TableCell(_deduction_reason(r, assessments), align="left"),
+                TableCell(deduction_reason(r), align="left"),
             ]
         )
     if result.penalty_total:
@@ -583,7 +701,7 @@ def appendix_table_1(ev: Evaluation, result: EvaluationResult) -> Table:
                 TableCell(ind.explanation, align="left"),
                 TableCell(ind.method_label),
                 TableCell(ind.rule_text or ind.rule_in_words(), align="left"),
-                TableCell(process_text(assessments, ind.code, r.explanation), align="left"),
+                TableCell(report_process(ind, assessments.get(ind.code), r), align="left"),
                 TableCell(number(r.score)),
             ]
         )

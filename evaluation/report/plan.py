@@ -18,9 +18,12 @@ from evaluation.report.context import (
     TableCell,
     cn_number,
     fill,
+    indicator_logic,
     indicator_rows,
     load_defaults,
     month_text,
+    names_every_group,
+    system_summary,
 )
 
 
@@ -93,12 +96,9 @@ def _methods(doc: Doc, ev: Evaluation, d: dict[str, Any]) -> None:
 def _indicators(doc: Doc, ev: Evaluation, d: dict[str, Any]) -> None:
     system = ev.system
     doc.h(1, "评价指标体系")
-    doc.p(ev.report.indicator_logic or fill(d["indicator_logic"], system=system.name))
-    level1 = "、".join(
-        f"{g.name}（{number(g.weight if g.weight is not None else g.total_weight)}分）" for g in system.groups
-    )
-    cap = f"，另设扣分项（最多扣{number(system.penalties.cap)}分）" if system.penalties else ""
-    doc.p(f"指标体系总分{number(system.total)}分，一级指标为{level1}{cap}，具体见表5-1。")
+    logic = indicator_logic(ev, d)
+    doc.p(logic)
+    doc.p(f"{system_summary(system, groups=not names_every_group(logic, system))}，具体见表5-1。")
     doc.add(indicator_table(ev))
     grades = system.grades
     levels = "；".join(

@@ -8,12 +8,15 @@ equals the sum of the rows a report shows. 扣分项 are subtracted after that, 
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from evaluation.errors import ScoringError, ValueParseError
-from evaluation.formatting import number, percent, rate, two
+from evaluation.formatting import number, percent, two
+from evaluation.formatting import rate as rate_text
 from evaluation.indicators.rules import (
     AnyRule,
     BandsRule,
@@ -31,7 +34,7 @@ from evaluation.indicators.rules import (
 )
 from evaluation.indicators.system import Indicator, IndicatorSystem, PenaltyItem, Rounding
 from evaluation.indicators.values import Op, comparable, require_quantity
-from evaluation.model import Assessment, Evaluation, Finding, Inputs
+from evaluation.model import Assessment, Evaluation, Finding, Inputs, Override
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -40,10 +43,13 @@ HUNDRED = Decimal(100)
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a rule gives before rounding: an exact score in [0, weight] and its reasoning."""
+    """What a rule gives before rounding: an exact score in [0, weight], its reasoning (the arithmetic) and
+    the result in words without arithmetic: why points were lost ("实际完成5个，未达到目标值（6个），完成率
+    83.33%"), or what was met when none were ("实际完成7个，达到目标值（≥7）")."""
 
     score: Decimal
     explanation: str
+    words: str = ""
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,7 @@ class IndicatorResult:
     override_reason: str = ""
     error: str = ""
     findings: tuple[str, ...] = ()
+    words: str = ""  # the rule's result in words (``Outcome.words``), before any override
 
 
 @dataclass(frozen=True)
@@ -184,13 +191,23 @@ def _findings_text(findings: list[Finding], default: Decimal) -> str:
     return "；".join(items)
 
 
+def findings_words(texts: Sequence[str]) -> str:
+    """Recorded problems in words: "发现2处问题：未履行集体决策；资料不全" ("" when there are none)."""
+    items = [t.strip().rstrip("。；;，,") for t in texts if t.strip()]
+    return f"发现{len(items)}处问题：{'；'.join(items)}" if items else ""
+
+
+def _target_words(text: str) -> str:
+    return f"目标值（{text.strip()}）"
+
+
 # --------------------------------------------------------------------------- rules
 
 
 def score_deduction(rule: DeductionRule, weight: Decimal, inputs: Inputs, code: str) -> Outcome:
     findings = inputs.findings
     if not findings:
-        return Outcome(weight, f"未发现问题，得满分 {number(weight)} 分。")
+        return Outcome(weight, f"未发现问题，得满分 {number(weight)} 分。", "未发现不符合要求的情况")
     lost = sum((_finding_points(f, rule.points_per_finding) for f in findings), ZERO)
     score = clamp(weight - lost, weight)
     floor = "，扣完为止" if weight - lost < 0 else ""
@@ -198,6 +215,7 @@ def score_deduction(rule: DeductionRule, weight: Decimal, inputs: Inputs, code: 
         score,
         f"发现 {len(findings)} 处问题：{_findings_text(findings, rule.points_per_finding)}；"
         f"共扣 {number(lost)} 分{floor}，得分 {number(weight)} − {number(min(lost, weight))} = {number(score)}。",
+        findings_words([f.text for f in findings]),
     )
 
 
@@ -221,6 +239,7 @@ def score_ratio(rule: RatioRule, weight: Decimal, inputs: Inputs, code: str, tar
     if a < 0 or t < 0:
         raise ScoringError(code, f"实际值“{actual_q.text}”或目标值“{target_q.text}”为负数，比率类规则不接受负值")
     a_txt, t_txt = actual_q.describe().lstrip("≥≤<>="), target_q.describe().lstrip("≥≤<>=")
+    target_said = _target_words(target_q.text)
     direction = _direction(rule, target_q.op)
     if rule.points_per_percent is not None:
         points_of_percent = actual_q.dimension == target_q.dimension == "百分比"
@@ -232,6 +251,7 @@ def score_ratio(rule: RatioRule, weight: Decimal, inputs: Inputs, code: str, tar
         return Outcome(
             weight if ok else ZERO,
             f"实际 {a_txt}，目标 {t_txt}，{'相等' if ok else '不相等'}，得 {number(weight if ok else ZERO)} 分。",
+            f"实际{a_txt}，{'与' + target_said + '一致' if ok else '与' + target_said + '不符'}",
         )
     if direction == RatioDirection.positive:
         if t == 0:
@@ -240,25 +260,34 @@ def score_ratio(rule: RatioRule, weight: Decimal, inputs: Inputs, code: str, tar
         capped = min(rate, ONE)
         cap_note = "（超过 100% 按 100% 计）" if rate > ONE else ""
         score = weight * capped
+        said = (
+            f"实际完成{a_txt}，达到{target_said}"
+            if rate >= ONE
+            else f"实际完成{a_txt}，未达到{target_said}，完成率{rate_text(rate * HUNDRED)}"
+        )
         return Outcome(
             score,
             f"实际 {a_txt} / 目标 {t_txt} = {pct(rate)}{cap_note}，{number(weight)} × {pct(capped)} = {_q(score)!s}。",
+            said,
         )
     # reverse
+    within = f"实际{a_txt}，未超过{target_said}"
     if rule.reverse_variant == ReverseVariant.target_over_actual:
         if a == 0:
-            return Outcome(weight, f"反向指标：实际 {a_txt}，未超过目标 {t_txt}，得满分 {number(weight)} 分。")
+            return Outcome(weight, f"反向指标：实际 {a_txt}，未超过目标 {t_txt}，得满分 {number(weight)} 分。", within)
         rate = t / a
         capped = min(rate, ONE)
         cap_note = "（超过 100% 按 100% 计）" if rate > ONE else ""
         score = weight * capped
+        over_said = f"实际{a_txt}，超出{target_said}{rate_text((a - t) / t * HUNDRED) if t else ''}"
         return Outcome(
             score,
             f"反向指标：目标 {t_txt} / 实际 {a_txt} = {pct(rate)}{cap_note}，"
             f"{number(weight)} × {pct(capped)} = {_q(score)!s}。",
+            within if a <= t else over_said,
         )
     if a <= t:
-        return Outcome(weight, f"反向指标：实际 {a_txt} 未超过目标 {t_txt}，得满分 {number(weight)} 分。")
+        return Outcome(weight, f"反向指标：实际 {a_txt} 未超过目标 {t_txt}，得满分 {number(weight)} 分。", within)
     if t == 0:
         raise ScoringError(code, f"目标值“{target_q.text}”为 0，超出比例无法计算，请改用其他规则或直接评分")
     over = (a - t) / t
@@ -266,6 +295,7 @@ def score_ratio(rule: RatioRule, weight: Decimal, inputs: Inputs, code: str, tar
     return Outcome(
         score,
         f"反向指标：实际 {a_txt} 超出目标 {t_txt} {pct(over)}，{number(weight)} × (1 − {pct(over)}) = {_q(score)!s}。",
+        f"实际{a_txt}，超出{target_said}{rate_text(over * HUNDRED)}",
     )
 
 
@@ -288,7 +318,11 @@ def _per_percent(
     diff = t - a if direction == RatioDirection.positive else a - t
     if diff <= 0:
         reached = "达到" if direction == RatioDirection.positive else "未超过"
-        return Outcome(weight, f"实际 {a_txt}，{reached}目标 {t_txt}，得满分 {number(weight)} 分。")
+        return Outcome(
+            weight,
+            f"实际 {a_txt}，{reached}目标 {t_txt}，得满分 {number(weight)} 分。",
+            f"实际{a_txt}，{reached}{_target_words(target_text)}",
+        )
     gap = diff * HUNDRED if points_of_percent else diff / t * HUNDRED
     lost = per * gap
     score = clamp(weight - lost, weight)
@@ -299,6 +333,7 @@ def _per_percent(
         score,
         f"实际 {a_txt}{side}目标 {t_txt} {how}，每 1% 扣 {number(per)} 分，共扣 {number(_q(lost))} 分{floor}，"
         f"得 {number(_q(score))} 分。",
+        f"实际{a_txt}，{side}{_target_words(target_text)}{how.replace(' ', '')}",
     )
 
 
@@ -314,6 +349,7 @@ def score_composite_ratio(rule: CompositeRatioRule, weight: Decimal, inputs: Inp
     scale = weight / sum((p.weight for p in applicable), ZERO)
     total = ZERO
     texts = []
+    short: list[str] = []
     for p in applicable:
         r = inputs.ratios[p.key]
         try:
@@ -329,6 +365,9 @@ def score_composite_ratio(rule: CompositeRatioRule, weight: Decimal, inputs: Inp
         rate = min(pair.actual / pair.target, ONE)
         part_weight = p.weight * scale
         total += part_weight * rate
+        if rate < ONE:
+            a_txt, t_txt = actual_q.describe().lstrip("≥≤<>="), target_q.describe().lstrip("≥≤<>=")
+            short.append(f"{p.name}{rate_text(rate * HUNDRED)}（实际{a_txt}，目标{t_txt}）")
         texts.append(
             f"{p.name} {actual_q.describe()} / {target_q.describe()} = {pct(pair.actual / pair.target)}，"
             f"{number(_q(part_weight))} × {pct(rate)} = {number(_q(part_weight * rate))}"
@@ -336,7 +375,8 @@ def score_composite_ratio(rule: CompositeRatioRule, weight: Decimal, inputs: Inp
     skipped = [p.name for p in rule.parts if p not in applicable]
     note = f"（{'、'.join(skipped)}不适用，其分值按比例分配至其他部分）" if skipped else ""
     score = clamp(total, weight)
-    return Outcome(score, "；".join(texts) + f"{note}；合计 {_q(score)!s}。")
+    said = "；".join(short) if short else f"{'、'.join(p.name for p in applicable)}均达到100%"
+    return Outcome(score, "；".join(texts) + f"{note}；合计 {_q(score)!s}。", said)
 
 
 def score_timeliness(rule: TimelinessRule, weight: Decimal, inputs: Inputs, code: str) -> Outcome:
@@ -344,18 +384,23 @@ def score_timeliness(rule: TimelinessRule, weight: Decimal, inputs: Inputs, code
         return _timeliness_per_unit(rule, rule.points_per_unit, weight, inputs, code)
     planned, actual = inputs.planned_duration, inputs.actual_duration
     unit = rule.unit
+    when = ""
     if inputs.start_date and inputs.planned_end and inputs.actual_end:
         planned = Decimal((inputs.planned_end - inputs.start_date).days)
         actual = Decimal((inputs.actual_end - inputs.start_date).days)
         unit = "天"
+        when = f"计划{inputs.planned_end.isoformat()}完成，实际{inputs.actual_end.isoformat()}完成"
     if planned is None or actual is None:
         raise ScoringError(code, "需要计划完成时间和实际完成时间（或开始日期、计划完成日期、实际完成日期）")
     if planned <= 0:
         raise ScoringError(code, f"计划完成时间为 {number(planned)}{unit}，须大于 0")
+    when = when or f"计划用时{_units(planned, unit)}，实际用时{_units(actual, unit)}"
     late = actual - planned
     if late <= 0:
         return Outcome(
-            weight, f"计划 {number(planned)}{unit}，实际 {number(actual)}{unit}，按时完成，得满分 {number(weight)} 分。"
+            weight,
+            f"计划 {number(planned)}{unit}，实际 {number(actual)}{unit}，按时完成，得满分 {number(weight)} 分。",
+            f"按时完成（{when}）",
         )
     ratio = late / planned
     score = clamp(weight * (ONE - ratio), weight)
@@ -364,31 +409,39 @@ def score_timeliness(rule: TimelinessRule, weight: Decimal, inputs: Inputs, code
         score,
         f"计划 {number(planned)}{unit}，实际 {number(actual)}{unit}，"
         f"超时 {number(late)}{unit}（{pct(ratio)}），{tail}。",
+        f"{when}，延期{_units(late, unit)}，超出计划时间{rate_text(ratio * HUNDRED)}",
     )
 
 
-def _late_units(rule: TimelinessRule, inputs: Inputs, code: str) -> tuple[Decimal, str]:
-    """How late, in the rule's unit, and how it was counted. With dates, a started month or year counts whole."""
+def _units(n: Decimal, unit: str) -> str:
+    """A count of 天/月/年 in words: "35天", "2个月", "1年"."""
+    return f"{number(n)}{'个月' if unit == '月' else unit}"
+
+
+def _late_units(rule: TimelinessRule, inputs: Inputs, code: str) -> tuple[Decimal, str, str]:
+    """How late, in the rule's unit, how it was counted, and the two times in words. With dates, a started
+    month or year counts whole."""
     if inputs.planned_end and inputs.actual_end:
         p, a = inputs.planned_end, inputs.actual_end
+        when = f"计划{p.isoformat()}完成，实际{a.isoformat()}完成"
         if rule.unit == "天":
-            return Decimal((a - p).days), f"计划 {p.isoformat()} 完成，实际 {a.isoformat()} 完成"
+            return Decimal((a - p).days), f"计划 {p.isoformat()} 完成，实际 {a.isoformat()} 完成", when
         months = (a.year - p.year) * 12 + a.month - p.month + (1 if a.day > p.day else 0)
         late = months if rule.unit == "月" else (months + 11) // 12 if months > 0 else 0
-        return Decimal(
-            late
-        ), f"计划 {p.isoformat()} 完成，实际 {a.isoformat()} 完成（不足一{rule.unit}按一{rule.unit}计）"
+        said = f"计划 {p.isoformat()} 完成，实际 {a.isoformat()} 完成（不足一{rule.unit}按一{rule.unit}计）"
+        return Decimal(late), said, when
     if inputs.planned_duration is None or inputs.actual_duration is None:
         raise ScoringError(code, "需要计划完成时间和实际完成时间（或计划完成日期和实际完成日期）")
     unit = rule.unit
-    said = f"计划 {number(inputs.planned_duration)}{unit}，实际 {number(inputs.actual_duration)}{unit}"
-    return inputs.actual_duration - inputs.planned_duration, said
+    planned, actual = inputs.planned_duration, inputs.actual_duration
+    said = f"计划 {number(planned)}{unit}，实际 {number(actual)}{unit}"
+    return actual - planned, said, f"计划用时{_units(planned, unit)}，实际用时{_units(actual, unit)}"
 
 
 def _timeliness_per_unit(rule: TimelinessRule, per: Decimal, weight: Decimal, inputs: Inputs, code: str) -> Outcome:
-    late, said = _late_units(rule, inputs, code)
+    late, said, when = _late_units(rule, inputs, code)
     if late <= 0:
-        return Outcome(weight, f"{said}，按时完成，得满分 {number(weight)} 分。")
+        return Outcome(weight, f"{said}，按时完成，得满分 {number(weight)} 分。", f"按时完成（{when}）")
     lost = per * late
     score = clamp(weight - lost, weight)
     floor = "，扣完为止" if weight - lost < 0 else ""
@@ -396,6 +449,7 @@ def _timeliness_per_unit(rule: TimelinessRule, per: Decimal, weight: Decimal, in
         score,
         f"{said}，延期 {number(late)} {rule.unit}，每{rule.unit}扣 {number(per)} 分，共扣 {number(lost)} 分{floor}，"
         f"得 {number(score)} 分。",
+        f"{when}，延期{_units(late, rule.unit)}",
     )
 
 
@@ -409,7 +463,24 @@ def score_checklist(rule: ChecklistRule, weight: Decimal, inputs: Inputs, code: 
         yes = inputs.answers[item.key]
         got += item.points if yes else ZERO
         parts.append(f"{item.text}：{'是' if yes else '否'}，{'得' if yes else '不得'} {number(item.points)} 分")
-    return Outcome(clamp(got, weight), "；".join(parts) + f"；合计 {number(got)} 分。")
+    unmet = [i.text for i in rule.items if not inputs.answers[i.key]]
+    said = (
+        sentences(_requirements("未满足", unmet), findings_words([f.text for f in inputs.findings]))
+        if unmet
+        else _requirements("符合", [i.text for i in rule.items])
+    )
+    return Outcome(clamp(got, weight), "；".join(parts) + f"；合计 {number(got)} 分。", said)
+
+
+def _requirements(verb: str, texts: list[str]) -> str:
+    """ "符合“甲”的要求", "未满足“甲”、“乙”2项要求"."""
+    quoted = "、".join(f"“{t.strip().rstrip('。；')}”" for t in texts)
+    return f"{verb}{quoted}的要求" if len(texts) == 1 else f"{verb}{quoted}{len(texts)}项要求"
+
+
+def sentences(*parts: str) -> str:
+    """Clauses of words joined as sentences ("甲。乙"), the empty ones left out, no closing full stop."""
+    return "。".join(p.strip().rstrip("。") for p in parts if p.strip())
 
 
 def _measured(rule: BandsRule, inputs: Inputs, code: str) -> tuple[Decimal, str]:
@@ -421,7 +492,7 @@ def _measured(rule: BandsRule, inputs: Inputs, code: str) -> tuple[Decimal, str]
         if inputs.count > inputs.of:
             raise ScoringError(code, f"个数 {inputs.count} 大于总数 {inputs.of}")
         value = Decimal(inputs.count) / Decimal(inputs.of) * HUNDRED
-        return value, f"{inputs.count} / {inputs.of} = {rate(value)}"
+        return value, f"{inputs.count} / {inputs.of} = {rate_text(value)}"
     try:
         q = require_quantity(inputs.value, what=rule.measure, code=code)
     except ValueParseError as e:
@@ -439,7 +510,10 @@ def _measured(rule: BandsRule, inputs: Inputs, code: str) -> tuple[Decimal, str]
 def score_bands(rule: BandsRule, weight: Decimal, inputs: Inputs, code: str) -> Outcome:
     value, shown = _measured(rule, inputs, code)
     sym = "≤" if rule.compare == "at_most" else "≥"
-    for band in rule.bands:
+    measured = f"{rule.measure}{rate_text(value) if rule.unit == '%' else number(value)}"
+    if inputs.count is not None and inputs.of is not None:
+        measured += f"（{inputs.of}个中{inputs.count}个）"
+    for i, band in enumerate(rule.bands):
         if band.limit is None:
             hit = True
             why = "不在前述各档"
@@ -451,8 +525,22 @@ def score_bands(rule: BandsRule, weight: Decimal, inputs: Inputs, code: str) -> 
             why = f"{sym} {number(band.limit)}{rule.unit}"
         if hit:
             pts = clamp(band.points, weight)
-            return Outcome(pts, f"{rule.measure} {shown}，{why}，得 {number(pts)} 分。")
-    return Outcome(ZERO, f"{rule.measure} {shown}，不在任何一档，得 0 分。")
+            said = f"{measured}，处于“{_band_label(rule, i)}”档" + (f"，得{number(pts)}分" if pts < weight else "")
+            return Outcome(pts, f"{rule.measure} {shown}，{why}，得 {number(pts)} 分。", said)
+    return Outcome(ZERO, f"{rule.measure} {shown}，不在任何一档，得 0 分。", f"{measured}，不在任何一档")
+
+
+def _band_label(rule: BandsRule, index: int) -> str:
+    """A band as the rule names it ("偏离度≤15%"), or as its threshold reads when it has no label."""
+    band = rule.bands[index]
+    if band.label.strip():
+        return band.label.strip()
+    if band.limit is not None:
+        return f"{rule.measure}{'≤' if rule.compare == 'at_most' else '≥'}{number(band.limit)}{rule.unit}"
+    previous = rule.bands[index - 1].limit if index else None
+    if previous is None:
+        return "其他情形"
+    return f"{rule.measure}{'>' if rule.compare == 'at_most' else '<'}{number(previous)}{rule.unit}"
 
 
 def score_qualitative(rule: QualitativeRule, weight: Decimal, inputs: Inputs, code: str) -> Outcome:
@@ -471,7 +559,10 @@ def score_qualitative(rule: QualitativeRule, weight: Decimal, inputs: Inputs, co
         raise ScoringError(
             code, f"得分 {number(s)} 不在“{band.name}”档的区间 [{number(_q(low))}, {upper} 内（分值 {number(weight)}）"
         )
-    return Outcome(s, f"评价为“{band.name}”（{number(band.low)}%–{number(band.high)}%），得 {number(s)} 分。")
+    said = f"评价为“{band.name}”" + (
+        f"档（分值的{number(band.low)}%–{number(band.high)}%），得{number(s)}分" if s < weight else ""
+    )
+    return Outcome(s, f"评价为“{band.name}”（{number(band.low)}%–{number(band.high)}%），得 {number(s)} 分。", said)
 
 
 def score_manual(rule: ManualRule, weight: Decimal, inputs: Inputs, code: str) -> Outcome:
@@ -481,12 +572,15 @@ def score_manual(rule: ManualRule, weight: Decimal, inputs: Inputs, code: str) -
         raise ScoringError(code, "直接评分须写明理由")
     if inputs.score > weight:
         raise ScoringError(code, f"得分 {number(inputs.score)} 超过指标分值 {number(weight)}")
-    return Outcome(inputs.score, f"直接评分 {number(inputs.score)} 分，理由：{inputs.justification.strip()}")
+    reason = inputs.justification.strip()
+    return Outcome(inputs.score, f"直接评分 {number(inputs.score)} 分，理由：{reason}", reason.rstrip("。；"))
 
 
 def score_composite(rule: CompositeRule, weight: Decimal, inputs: Inputs, code: str, target_text: str) -> Outcome:
     total = ZERO
     texts = []
+    met: list[str] = []
+    short: list[str] = []
     for part in rule.parts:
         sub = inputs.parts.get(part.key, Inputs())
         routed = [f for f in inputs.findings if f.part == part.key]
@@ -497,8 +591,24 @@ def score_composite(rule: CompositeRule, weight: Decimal, inputs: Inputs, code: 
         out = score_rule(part.rule, part.weight, sub, code=code, target_text=target_text)
         total += out.score
         texts.append(f"{part.name}（{number(part.weight)} 分）：{out.explanation}")
+        (short if out.score < part.weight else met).append(_part_words(part.name, out.words))
     score = clamp(total, weight)
-    return Outcome(score, " ".join(texts) + f" 合计 {_q(score)!s} 分。")
+    if score < weight:
+        # the findings no part was named for describe the indicator as a whole: they come first
+        unrouted = findings_words([f.text for f in inputs.findings if f.part is None])
+        said = sentences(unrouted, *short)
+    else:
+        said = "；".join(met)
+    return Outcome(score, " ".join(texts) + f" 合计 {_q(score)!s} 分。", said)
+
+
+def _part_words(name: str, words: str) -> str:
+    """A composite part's words under its name: "规划与论证：未满足……", or, when the words begin with what the
+    name ends with, run together: "绩效目标偏离度" + "偏离度33.33%……" → "绩效目标偏离度33.33%……"."""
+    for k in range(min(len(name), len(words)), 1, -1):
+        if name.endswith(words[:k]):
+            return name + words[k:]
+    return f"{name}：{words}"
 
 
 def score_rule(rule: AnyRule, weight: Decimal, inputs: Inputs, *, code: str, target_text: str = "") -> Outcome:
@@ -532,14 +642,45 @@ def _q(d: Decimal) -> Decimal:
 # --------------------------------------------------------------------------- indicators
 
 
-def score_indicator(
-    indicator: Indicator, assessment: Assessment | None, rounding: Rounding
-) -> tuple[Decimal | None, Decimal | None, str, str, str]:
-    """(final score, computed score, status, explanation, error) for one indicator."""
+@dataclass(frozen=True)
+class Scored:
+    """One indicator scored: the final score (an override's when there is one), the rule's own score, the
+    status, the explanation (the arithmetic, then any adjustment), the input error, the result in words."""
+
+    score: Decimal | None
+    computed: Decimal | None
+    status: str
+    explanation: str
+    error: str = ""
+    words: str = ""
+
+
+def adjustment_note(computed: Decimal | None, override: Override) -> str:
+    """What the explanation appends for a score set by hand: "规则计算为 4 分，调整为 3 分，理由：……"."""
+    before = f"规则计算为 {number(computed)} 分，" if computed is not None else ""
+    return f"{before}调整为 {number(override.score)} 分，理由：{override.reason.strip()}"
+
+
+def split_adjustment(explanation: str, override: Override | None) -> tuple[str, Decimal | None]:
+    """The rule's own explanation (``explanation`` without the :func:`adjustment_note` the engine appended)
+    and the score the rule computed (None when it could not, or when nothing was adjusted)."""
+    if override is None:
+        return explanation, None
+    adjusted = re.escape(f"调整为 {number(override.score)} 分，理由：{override.reason.strip()}")
+    found = re.search(rf"\s*(?:规则计算为 (\S+) 分，)?{adjusted}$", explanation)
+    if found is None:
+        return explanation, None
+    computed = Decimal(found.group(1)) if found.group(1) else None
+    return explanation[: found.start()], computed
+
+
+def score_indicator(indicator: Indicator, assessment: Assessment | None, rounding: Rounding) -> Scored:
+    """One indicator's final and computed scores, status, explanation, input error and result in words."""
     if assessment is None:
-        return None, None, "未评", "尚未评分。", ""
+        return Scored(None, None, "未评", "尚未评分。")
     computed: Decimal | None = None
     error = ""
+    words = ""
     try:
         out = score_rule(
             indicator.rule,
@@ -550,6 +691,7 @@ def score_indicator(
         )
         computed = min(rounding.apply(clamp(out.score, indicator.weight)), indicator.weight)
         explanation = out.explanation
+        words = out.words
         if computed != out.score:
             explanation += f"（按{rounding.describe()}记 {number(computed)} 分）"
     except ScoringError as e:
@@ -557,12 +699,11 @@ def score_indicator(
         explanation = f"无法按规则计算：{e.detail}"
     if assessment.override is not None:
         o = assessment.override
-        before = f"规则计算为 {number(computed)} 分，" if computed is not None else ""
-        explanation += f" {before}调整为 {number(o.score)} 分，理由：{o.reason.strip()}"
-        return o.score, computed, assessment.status, explanation, error
+        explanation += " " + adjustment_note(computed, o)
+        return Scored(o.score, computed, assessment.status, explanation, error, words)
     if computed is None:
-        return None, None, "输入有误", explanation, error
-    return computed, computed, assessment.status, explanation, ""
+        return Scored(None, None, "输入有误", explanation, error)
+    return Scored(computed, computed, assessment.status, explanation, "", words)
 
 
 def score_penalty(item: PenaltyItem, assessment: Assessment | None) -> PenaltyResult:
@@ -599,7 +740,8 @@ def score_system(system: IndicatorSystem, assessments: list[Assessment], evaluat
     errors: list[str] = []
     for l1, g, ind in system.indicators():
         a = by_code.get(ind.code)
-        final, computed, status, explanation, error = score_indicator(ind, a, system.rounding_for(ind))
+        scored = score_indicator(ind, a, system.rounding_for(ind))
+        final, computed, error = scored.score, scored.computed, scored.error
         if error and final is None:
             errors.append(f"指标 {ind.code}（{ind.name}）：{error}")
         rows.append(
@@ -611,18 +753,19 @@ def score_system(system: IndicatorSystem, assessments: list[Assessment], evaluat
                 level2=g.name,
                 name=ind.name,
                 weight=ind.weight,
-                status=status,
+                status=scored.status,
                 score=final,
                 computed=computed,
                 deduction=None if final is None else ind.weight - final,
                 rate=None if final is None else rate_of(final, ind.weight),
                 method=ind.method_label,
                 rule=ind.rule_in_words(),
-                explanation=explanation,
+                explanation=scored.explanation,
                 overridden=a is not None and a.override is not None,
                 override_reason=a.override.reason if a is not None and a.override is not None else "",
                 error=error,
                 findings=tuple(f.text for f in a.inputs.findings) if a is not None else (),
+                words=scored.words,
             )
         )
     penalties = tuple(score_penalty(item, by_code.get(item.code)) for item in system.penalty_items())

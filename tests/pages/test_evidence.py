@@ -240,7 +240,8 @@ def test_narrative_is_drafted_from_inputs_and_saved(app: AppTest, tmp_path: Path
     pick(app, "TY.JG.02")
     next(b for b in app.form_submit_button if b.label == "按输入和得分起草").click().run()
     draft = by_label(app.text_area, "评分过程").value
-    assert "计划 364天，实际 364天，按时完成" in draft and draft.endswith("该指标得 3 分。")
+    # full marks: one sentence of what was checked and met
+    assert "按时完成（计划2023-12-31完成，实际2023-12-31完成）" in draft and draft.endswith("得满分。")
     by_label(app.checkbox, "已复核").check()
     submit(app, "narrative@")
     a = stored(tmp_path).assessment("TY.JG.02")

@@ -130,7 +130,8 @@ def _merged_starts(table: object) -> int:
 
 def test_score_table_3_1_in_the_docx(docx_bytes: bytes, ev: Evaluation) -> None:
     doc = Document(io.BytesIO(docx_bytes))
-    t31 = doc.tables[1]
+    t31 = doc.tables[2]  # after 表1-1 支出明细表 and 表1-2 年度绩效目标表
+    assert t31.rows[0].cells[0].text == "绩效评价指标"
     result = score(ev)
     assert [c.text for c in t31.rows[1].cells][:3] == ["一级指标", "二级指标", "三级指标"]
     header = [c.text for c in t31.rows[0].cells]
