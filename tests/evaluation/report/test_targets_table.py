@@ -112,7 +112,9 @@ def test_the_word_file_outline_and_excel_still_hold() -> None:
     assert load_workbook(io.BytesIO(export_xlsx(ev, score(ev)))).sheetnames == ["表3-1", "附件1"]
 
 
-def test_a_self_evaluation_without_targets_builds_as_before() -> None:
+def test_a_self_evaluation_shows_the_targets_its_table_declared_and_none_without() -> None:
     ev = load_evaluation(ANBEISI)
-    assert ev.facts.annual_targets == []
-    assert not any(t.caption.startswith("表1-2") for t in context(ev).tables())
+    assert len(ev.facts.annual_targets) == 9  # the 自评表's rows with their 年度指标值
+    assert any(t.caption.endswith("年度绩效目标表") for t in context(ev).tables())  # 表1-1: no 支出明细
+    bare = ev.model_copy(update={"facts": ev.facts.model_copy(update={"annual_targets": []})})
+    assert not any(t.caption.endswith("年度绩效目标表") for t in context(bare).tables())
