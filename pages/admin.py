@@ -12,7 +12,8 @@ from evaluation.storage import audit
 from evaluation.storage.backup import create_backup
 from evaluation.storage.db import session_scope
 from evaluation.storage.users import add_member, create_user, list_accounts, members, remove_member, update_user
-from ui.auth import deferred, require_user
+from ui.auth import require_user
+from ui.downloads import download_button
 from ui.guard import page_setup
 from ui.saving import commit
 from ui.state import flash, show_flash, summaries
@@ -144,26 +145,24 @@ with audit_tab:
         with session_scope(eng) as session:
             return audit.export_csv(session=session, actor=user)
 
-    st.download_button(
+    download_button(
         "导出审计日志（CSV）",
-        data=deferred(eng, audit_csv, "manage_users"),
+        audit_csv,
+        action="manage_users",
         file_name=f"审计日志-{datetime.now(BEIJING):%Y%m%d-%H%M}.csv",
         mime="text/csv",
-        on_click="ignore",
         icon=":material/download:",
     )
 
 with backup_tab:
     st.write("备份包含整个数据库（评价、评分记录、账户、审计日志、定稿报告）和全部附件，打包为一个 .zip 文件。")
     st.caption("恢复：在新服务器上对空数据库运行 `workbench restore 备份文件.zip`（见 README“团队部署”）。")
-    st.download_button(
+    download_button(
         "下载备份",
-        data=deferred(
-            eng, lambda user: create_backup(eng, user=user, attachments=get_settings().attachments_dir), "backup"
-        ),
+        lambda user: create_backup(eng, user=user, attachments=get_settings().attachments_dir),
+        action="backup",
         file_name=f"评价工作台备份-{datetime.now(BEIJING):%Y%m%d-%H%M}.zip",
         mime="application/zip",
-        on_click="ignore",
         icon=":material/backup:",
         type="primary",
     )

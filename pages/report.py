@@ -16,13 +16,13 @@ from evaluation.report.xlsx import export_xlsx
 from evaluation.storage.db import session_scope
 from evaluation.storage.decisions import count_open_errors
 from ui.access import readonly
-from ui.auth import deferred
+from ui.downloads import DOCX, XLSX, download_button
 from ui.guard import may_open, page_setup
 from ui.saving import save, widget_key
 from ui.state import choose_evaluation, show_flash
 from ui.workflow import final_report_download
 
-DOCX = "wb_report_docx"  # (evaluation key, document version, scores) → built bytes
+BUILT = "wb_report_docx"  # (evaluation key, document version, scores) → built bytes
 
 eng = page_setup()
 st.title("报告")
@@ -87,38 +87,36 @@ with c1:
                 status.update(label="报告未能生成", state="error")
                 st.error(f"报告未能生成：{e}")
             else:
-                st.session_state[DOCX] = (stamp, data)
+                st.session_state[BUILT] = (stamp, data)
                 status.update(
                     label=f"报告已生成（{time.perf_counter() - start:.1f} 秒）", state="complete", expanded=False
                 )
-    built = st.session_state.get(DOCX)
+    built = st.session_state.get(BUILT)
     if built is not None and built[0] == stamp:
-        st.download_button(
+        content = built[1]
+        download_button(
             "下载 Word 报告（.docx）",
-            data=built[1],
+            lambda _user: content,
             file_name=f"{ev.project.name}绩效评价报告.docx",
-            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-            on_click="ignore",
+            mime=DOCX,
             icon=":material/download:",
         )
     elif built is not None:
         st.caption("评价内容已修改，请重新生成报告。")
 with c2:
-    st.download_button(
+    download_button(
         "下载评价方案（Word）",
-        data=deferred(eng, lambda _user: build_plan_docx(ev)),
+        lambda _user: build_plan_docx(ev),
         file_name=f"{ev.project.name}绩效评价方案.docx",
-        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        on_click="ignore",
+        mime=DOCX,
         icon=":material/assignment:",
         help="评价方案：项目概况、评价目的与依据、对象与范围、方法、指标体系表、工作安排、人员分工",
     )
-    st.download_button(
+    download_button(
         "导出表3-1 与附件1（Excel）",
-        data=deferred(eng, lambda _user: export_xlsx(ev, result)),
+        lambda _user: export_xlsx(ev, result),
         file_name=f"{ev.project.name}得分情况表与指标体系.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        on_click="ignore",
+        mime=XLSX,
         icon=":material/table_view:",
     )
 

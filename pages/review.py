@@ -11,7 +11,8 @@ from evaluation.review.decisions import open_error_count, review_items
 from evaluation.storage.db import session_scope
 from evaluation.storage.decisions import findings_for, list_decisions
 from ui.access import review_block
-from ui.auth import deferred, require_user
+from ui.auth import require_user
+from ui.downloads import XLSX, download_button
 from ui.guard import page_setup
 from ui.review import finding_card, rescore_panel, sensitivity_panel
 from ui.state import choose_evaluation, show_flash
@@ -37,12 +38,11 @@ for column, (label, value) in zip(
     st.columns(4), [*counts.items(), ("未处理的错误", open_error_count(findings, decisions))], strict=True
 ):
     column.metric(label, value)
-st.download_button(
+download_button(
     "下载复核表（Excel）",
-    data=deferred(eng, lambda _user: review_sheet_xlsx(f"{ev.project.name} 复核表", items)),
+    lambda _user: review_sheet_xlsx(f"{ev.project.name} 复核表", items),
     file_name=f"{ev.id}-复核表.xlsx",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    on_click="ignore",
+    mime=XLSX,
 )
 with st.expander("等级敏感性（在证据可支持的范围内改评一项）"):
     sensitivity_panel(ev, loaded.result)

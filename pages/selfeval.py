@@ -8,8 +8,9 @@ from evaluation.storage.db import session_scope
 from evaluation.storage.imports import store_file_imports
 from evaluation.storage.repo import get_evaluation, list_evaluations
 from ui.auth import require_user
+from ui.downloads import DOCX, XLSX, download_button
 from ui.guard import page_setup
-from ui.selfeval import DOCX, XLSX, batch_review, survey
+from ui.selfeval import batch_review, survey
 
 eng = page_setup()
 st.title("自评表")
@@ -53,19 +54,19 @@ with tab_export:
         with session_scope(eng) as session:
             chosen = get_evaluation(session=session, ref=key)
         c1, c2 = st.columns(2)
-        c1.download_button(
+        download_button(
             "下载 Excel（.xlsx）",
-            data=export_self_evaluation(chosen, "xlsx"),
+            lambda _user: export_self_evaluation(chosen, "xlsx"),
             file_name=f"{chosen.project.name}自评表.xlsx",
-            on_click="ignore",
             mime=XLSX,
+            where=c1,
         )
-        c2.download_button(
+        download_button(
             "下载 Word（.docx）",
-            data=export_self_evaluation(chosen, "docx"),
+            lambda _user: export_self_evaluation(chosen, "docx"),
             file_name=f"{chosen.project.name}自评表.docx",
-            on_click="ignore",
             mime=DOCX,
+            where=c2,
         )
 
 with tab_survey:

@@ -7,4 +7,4 @@ set -euo pipefail
 ARGS=(--server.port "${PORT:-8501}" --server.headless true --browser.gatherUsageStats false)
 if [ -n "${ADDRESS:-}" ]; then ARGS+=(--server.address "$ADDRESS"); fi
 echo "评价工作台：http://localhost:${PORT:-8501}（第一次打开时先创建管理员账户）"
-exec .venv/bin/streamlit run app.py "${ARGS[@]}" "$@"
+exec .venv/bin/streamlit run serve.py "${ARGS[@]}" "$@"

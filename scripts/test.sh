@@ -7,6 +7,6 @@ echo "== ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 echo "== mypy"
-.venv/bin/mypy evaluation ui app.py pages
+.venv/bin/mypy evaluation ui app.py serve.py pages
 echo "== pytest"
 .venv/bin/python -m pytest "$@"

@@ -29,7 +29,7 @@ COOKIE = "wb_session"  # the browser keeps the token, so a reload stays signed i
 SET_COOKIE = "wb_set_cookie"  # a token the browser still has to store ("" = forget the cookie)
 
 
-def _token() -> str | None:
+def session_token() -> str | None:
     """This session's token, or the one the browser sent in its cookie (a reload)."""
     for candidate in (st.session_state.get(TOKEN), st.context.cookies.get(COOKIE)):
         if isinstance(candidate, str) and candidate:
@@ -50,7 +50,7 @@ def sign_in(eng: Engine, user: User) -> None:
 def sign_out(eng: Engine, reason: str = "") -> None:
     """End the sign-in session and forget everything this browser session held (current evaluation,
     versions, widgets); the browser drops its cookie on the next run."""
-    token = _token()
+    token = session_token()
     if token:
         with session_scope(eng) as session:
             end_session(session=session, token=token)
@@ -67,7 +67,7 @@ def current_user(eng: Engine) -> User | None:
     Every run checks the sign-in session in the database, so expiry, a sign-out in another tab and a
     disabled account take effect at the next click; a new browser session (a reload) resumes from the
     cookie while the session is valid."""
-    token = _token()
+    token = session_token()
     if not token:
         return None
     with session_scope(eng) as session:
@@ -105,7 +105,7 @@ def deferred(eng: Engine, build: Callable[[User], bytes], action: Action = "read
     ``st.download_button(data=callable, on_click="ignore")`` builds the file without a script run, so the
     page's guard does not run then: the sign-in (expiry, sign-out, disabled account) and the role are
     checked here, with the user as the database knows them at that moment."""
-    token = _token()
+    token = session_token()
 
     def run() -> bytes:
         if token is None:

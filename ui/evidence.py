@@ -4,6 +4,7 @@ read back, uploads stored for a save and removed again when it is refused, the d
 
 from __future__ import annotations
 
+import mimetypes
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
@@ -29,7 +30,7 @@ from evaluation.indicators.rules import AnyRule, describe_rule
 from evaluation.indicators.system import Indicator
 from evaluation.model import Assessment, Evaluation, EvidenceRef
 from evaluation.scoring.engine import EvaluationResult
-from ui.auth import deferred
+from ui.downloads import download_button
 from ui.feedback import FieldError, show_error
 from ui.saving import save_assessment
 from ui.state import CURRENT_INDICATOR, INDICATOR_PARAM
@@ -234,10 +235,10 @@ def attachment_downloads(eng: Engine, refs: list[EvidenceRef], *, root: Path, ke
             continue
         if not intact(path, ref.sha256):
             st.warning(f"附件“{path.name}”的内容与上传时记录的 SHA-256 不符，文件可能已被改动或损坏。")
-        st.download_button(
+        download_button(
             f"下载 {path.name}（{path.stat().st_size / 1024:.0f} KB）",
-            data=deferred(eng, partial(_file_bytes, path)),
+            partial(_file_bytes, path),
             file_name=path.name,
+            mime=mimetypes.guess_type(path.name)[0] or "application/octet-stream",
             key=f"{key_prefix}{n}",
-            on_click="ignore",
         )

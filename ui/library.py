@@ -14,10 +14,9 @@ from evaluation.indicators.client_table import read_client_table, system_to_xlsx
 from evaluation.indicators.library import Library, template_yaml
 from evaluation.indicators.system import Group, IndicatorSystem, Pack, PersonalSet
 from evaluation.storage.templates import delete_template, save_template
-from ui.auth import deferred, require_user
+from ui.auth import require_user
+from ui.downloads import XLSX, download_button
 from ui.saving import commit
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def group_rows(level1: str, groups: list[Group]) -> list[dict[str, str]]:
@@ -69,20 +68,20 @@ def show_item(item: IndicatorSystem | Pack | PersonalSet) -> None:
 def downloads(eng: Engine, system: IndicatorSystem, key: str) -> None:
     """The template as YAML (for the library folder) and as the client-table .xlsx (to send to a client)."""
     c1, c2 = st.columns(2)
-    c1.download_button(
+    download_button(
         "下载模板文件（YAML）",
-        data=deferred(eng, lambda _user: template_yaml(system).encode("utf-8")),
+        lambda _user: template_yaml(system).encode("utf-8"),
         file_name=f"{system.id}.yaml",
         mime="application/yaml",
-        on_click="ignore",
+        where=c1,
         key=f"{key}.yaml",
     )
-    c2.download_button(
+    download_button(
         "下载指标体系表（Excel）",
-        data=deferred(eng, lambda _user: system_to_xlsx(system)),
+        lambda _user: system_to_xlsx(system),
         file_name=f"{system.name}.xlsx",
         mime=XLSX,
-        on_click="ignore",
+        where=c2,
         key=f"{key}.xlsx",
     )
 

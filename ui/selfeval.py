@@ -16,10 +16,8 @@ from evaluation.selfeval.surveys import SurveyResult, read_survey, satisfaction
 from evaluation.storage.db import session_scope
 from evaluation.storage.documents import load_with_versions
 from evaluation.storage.repo import EvaluationSummary, get_evaluation, list_department_summaries
+from ui.downloads import DOCX, XLSX, download_button
 from ui.saving import save_assessment
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def batch_review(eng: Engine, records: list[EvaluationSummary]) -> None:
@@ -57,19 +55,19 @@ def batch_review(eng: Engine, records: list[EvaluationSummary]) -> None:
     _review_results(review)
     department = summary.department if summary else ident
     c1, c2 = st.columns(2)
-    c1.download_button(
+    download_button(
         "下载复核报告（Word）",
-        data=review_docx(review),
+        lambda _user: review_docx(review),
         file_name=f"{department}{year}年度自评复核报告.docx",
         mime=DOCX,
-        on_click="ignore",
+        where=c1,
     )
-    c2.download_button(
+    download_button(
         "下载复核表（Excel）",
-        data=review_xlsx(review),
+        lambda _user: review_xlsx(review),
         file_name=f"{department}{year}年度自评复核表.xlsx",
         mime=XLSX,
-        on_click="ignore",
+        where=c2,
     )
 
 

@@ -19,6 +19,7 @@ from evaluation.storage.db import session_scope
 from evaluation.storage.repo import get_evaluation
 from evaluation.storage.workflow import TRANSITIONS, final_report, state_of, transition
 from ui.auth import require_user
+from ui.downloads import DOCX, download_button
 from ui.feedback import show_error
 from ui.state import flash
 
@@ -49,7 +50,9 @@ def final_report_download(eng: Engine, key: str, where: st.delta_generator.Delta
         return False
     name, content, digest = final
     box = where or st.container()
-    box.download_button("下载定稿报告", data=content, file_name=name, on_click="ignore", icon=":material/download:")
+    download_button(
+        "下载定稿报告", lambda _user: content, file_name=name, mime=DOCX, where=box, icon=":material/download:"
+    )
     box.caption(f"定稿报告 SHA-256：`{digest}`")
     return True
 

@@ -78,8 +78,8 @@ def streamlit_server(
     env_extra: dict[str, str] | None = None,
     accounts: dict[str, tuple[str, tuple[str, ...]]] | None = None,
 ) -> Iterator[str]:
-    """Start ``streamlit run app.py`` on a fresh SQLite database in ``folder`` with the samples and the
-    given accounts (default: one administrator, ``admin``); yield its URL."""
+    """Start ``streamlit run serve.py`` (the app behind its HTTP guard) on a fresh SQLite database in
+    ``folder`` with the samples and the given accounts (default: one administrator, ``admin``); yield its URL."""
     port = free_port()
     env = {
         **os.environ,
@@ -96,7 +96,7 @@ def streamlit_server(
             "-m",
             "streamlit",
             "run",
-            str(REPO_ROOT / "app.py"),
+            str(REPO_ROOT / "serve.py"),
             "--server.port",
             str(port),
             "--server.headless",
