@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 
 from evaluation.errors import WorkbenchError
+from evaluation.formatting import number
 from evaluation.model import Evaluation
 from evaluation.review.base import CODES, CheckFinding
 from evaluation.review.decisions import DECISIONS, ReviewDecision
@@ -81,7 +82,7 @@ def finding_card(
 
 def sensitivity_panel(ev: Evaluation, result: EvaluationResult) -> None:
     sensitivity = grade_sensitivity(ev, result)
-    st.write(f"按证据计算 {sensitivity.total} 分，等级“{sensitivity.grade}”：{sensitivity.margin_text()}。")
+    st.write(f"{sensitivity.total_text()}：{sensitivity.margin_text()}。")
     if not sensitivity.crossing:
         st.caption("任何一项单独改评，等级都不会改变。")
         return
@@ -90,8 +91,8 @@ def sensitivity_panel(ev: Evaluation, result: EvaluationResult) -> None:
         {
             "指标": a.name,
             "改评": a.description,
-            "指标得分": f"{a.score} → {a.alternative}",
-            "总分": str(a.total),
+            "指标得分": f"{number(a.score)} → {number(a.alternative)}",
+            "总分": number(a.total),
             "等级": a.grade,
         }
         for a in sensitivity.crossing

@@ -61,6 +61,8 @@ def test_the_page_lists_the_findings_with_counts(app: AppTest) -> None:
     assert any(label.startswith("得分表 · 合计") for label in labels)
     # grade sensitivity: 88 is 2 short of 优, and the planning indicator read at 25 % would reach it
     assert any("还差 2 分" in m.value for m in at.markdown)
+    # 88 is after the 规划论证 override: the evidence alone gives 89
+    assert any(m.value.startswith("按证据 89 分，调整后 88 分，等级“良”") for m in at.markdown)
     assert any(w.value == "以下改评会使等级改变：" for w in at.warning)
 
 
