@@ -104,12 +104,12 @@ def rescore_panel(ev: Evaluation, result: EvaluationResult) -> None:
     option = st.selectbox("规则变体", list(RESCORE_OPTIONS), key="review_rescore")
     variant, rounding = RESCORE_OPTIONS[option]
     other = rescore(ev, result, reverse_variant=variant, rounding=rounding)
-    st.write(f"总分 {other.base_total} → {other.total}，等级“{other.base_grade}” → “{other.grade}”。")
+    st.write(f"总分 {number(other.base_total)} → {number(other.total)}，等级“{other.base_grade}” → “{other.grade}”。")
     if not other.changed:
         st.caption("各指标得分均不变。")
         return
     rows = [
-        {"指标": d.name, "原得分": str(d.base), "重算得分": str(d.alternative), "差": str(d.delta)}
+        {"指标": d.name, "原得分": number(d.base), "重算得分": number(d.alternative), "差": number(d.delta)}
         for d in other.changed
     ]
     st.dataframe(pd.DataFrame(rows), hide_index=True)

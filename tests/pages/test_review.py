@@ -118,6 +118,7 @@ def test_rescoring_under_another_rounding_rule(app: AppTest) -> None:
     # 55.15 / 57.16 × 10 = 9.648…: 9.6 under the table's truncation, 9.65 rounded to two decimals
     table = at.dataframe[-1].value
     assert list(table["重算得分"]) == ["9.65"] and list(table["原得分"]) == ["9.6"]
+    assert any(m.value.startswith("总分 96.6 → 96.65，") for m in at.markdown)  # not 96.60
 
 
 def store(tmp_path: Path, ev: Evaluation) -> None:
