@@ -16,6 +16,7 @@ from evaluation.formatting import number, rate
 from evaluation.indicators.rules import BandsRule
 from evaluation.indicators.system import IndicatorSystem
 from evaluation.model import Evaluation
+from evaluation.scoring.engine import EvaluationResult
 
 Severity = Literal["错误", "警告", "提示"]
 
@@ -221,6 +222,13 @@ class Collector:
         if f.key not in self._keys:  # one finding per identity
             self._keys.add(f.key)
             self.items.append(f)
+
+
+def workbench_total(result: EvaluationResult, how: str = "按证据计算为") -> str:
+    """The workbench's total as a message states it: "按证据计算为 89 分", and when scores were adjusted
+    the total after the adjustments beside it, "按证据计算为 89 分，调整后为 88 分"."""
+    said = f"{how} {number(result.evidence_total)} 分"
+    return f"{said}，调整后为 {number(result.total)} 分" if result.adjusted else said
 
 
 def table_name(ev: Evaluation) -> str:
