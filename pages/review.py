@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from evaluation.report.review_files import review_sheet_xlsx
-from evaluation.review.base import ERROR, SEVERITIES, CheckFinding, count_by_severity
+from evaluation.review.base import ERROR, SEVERITIES, CheckFinding, count_by_severity, indicator_names, place_label
 from evaluation.review.decisions import open_error_count, review_items
 from evaluation.storage.db import session_scope
 from evaluation.storage.decisions import findings_for, list_decisions
@@ -32,6 +32,7 @@ items = review_items(findings, decisions)
 workflow_panel(eng, ev, open_error_count(findings, decisions))
 reviewer = not review_block(eng, require_user(), ev.id)
 fixable = {ind.code for _, _, ind in ev.system.indicators()} | {p.code for p in ev.system.penalty_items()}
+names = indicator_names(ev.system)
 
 counts = count_by_severity(findings)
 for column, (label, value) in zip(
@@ -57,12 +58,7 @@ for severity in SEVERITIES:
         st.subheader(f"{severity}（{len(group)} 项）")
     places: dict[str, list[CheckFinding]] = {}
     for f in group:
-        where = (
-            f"{f.location.row}（{f.location.indicator}）"
-            if f.location.indicator
-            else f"{f.location.table} · {f.location.row}"
-        )
-        places.setdefault(where, []).append(f)
+        places.setdefault(place_label(f, names), []).append(f)
     for place, found in places.items():
         undecided = sum(1 for f in found if f.key not in decisions)
         label = f"{place} · {len(found)} 项" + (f"，{undecided} 项待处理" if undecided else "")

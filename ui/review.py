@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 
 from evaluation.errors import WorkbenchError
+from evaluation.formatting import number
 from evaluation.model import Evaluation
 from evaluation.review.base import CODES, CheckFinding
 from evaluation.review.decisions import DECISIONS, ReviewDecision
@@ -81,7 +82,7 @@ def finding_card(
 
 def sensitivity_panel(ev: Evaluation, result: EvaluationResult) -> None:
     sensitivity = grade_sensitivity(ev, result)
-    st.write(f"按证据计算 {sensitivity.total} 分，等级“{sensitivity.grade}”：{sensitivity.margin_text()}。")
+    st.write(f"{sensitivity.total_text()}：{sensitivity.margin_text()}。")
     if not sensitivity.crossing:
         st.caption("任何一项单独改评，等级都不会改变。")
         return
@@ -90,8 +91,8 @@ def sensitivity_panel(ev: Evaluation, result: EvaluationResult) -> None:
         {
             "指标": a.name,
             "改评": a.description,
-            "指标得分": f"{a.score} → {a.alternative}",
-            "总分": str(a.total),
+            "指标得分": f"{number(a.score)} → {number(a.alternative)}",
+            "总分": number(a.total),
             "等级": a.grade,
         }
         for a in sensitivity.crossing
@@ -103,12 +104,12 @@ def rescore_panel(ev: Evaluation, result: EvaluationResult) -> None:
     option = st.selectbox("规则变体", list(RESCORE_OPTIONS), key="review_rescore")
     variant, rounding = RESCORE_OPTIONS[option]
     other = rescore(ev, result, reverse_variant=variant, rounding=rounding)
-    st.write(f"总分 {other.base_total} → {other.total}，等级“{other.base_grade}” → “{other.grade}”。")
+    st.write(f"总分 {number(other.base_total)} → {number(other.total)}，等级“{other.base_grade}” → “{other.grade}”。")
     if not other.changed:
         st.caption("各指标得分均不变。")
         return
     rows = [
-        {"指标": d.name, "原得分": str(d.base), "重算得分": str(d.alternative), "差": str(d.delta)}
+        {"指标": d.name, "原得分": number(d.base), "重算得分": number(d.alternative), "差": number(d.delta)}
         for d in other.changed
     ]
     st.dataframe(pd.DataFrame(rows), hide_index=True)

@@ -7,14 +7,16 @@ Pure domain code: no streamlit, no database.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Literal
 
 from evaluation.formatting import number, rate
 from evaluation.indicators.rules import BandsRule
+from evaluation.indicators.system import IndicatorSystem
 from evaluation.model import Evaluation
+from evaluation.scoring.engine import EvaluationResult
 
 Severity = Literal["错误", "警告", "提示"]
 
@@ -222,8 +224,39 @@ class Collector:
             self.items.append(f)
 
 
+def workbench_total(result: EvaluationResult, how: str = "按证据计算为") -> str:
+    """The workbench's total as a message states it: "按证据计算为 89 分", and when scores were adjusted
+    the total after the adjustments beside it, "按证据计算为 89 分，调整后为 88 分"."""
+    said = f"{how} {number(result.evidence_total)} 分"
+    return f"{said}，调整后为 {number(result.total)} 分" if result.adjusted else said
+
+
 def table_name(ev: Evaluation) -> str:
     return "自评表" if ev.kind == "self_evaluation" else "得分表"
+
+
+def indicator_names(system: IndicatorSystem) -> dict[str, str]:
+    """Code → name of every group, indicator and 扣分项 of the system: the one name review calls them by."""
+    names: dict[str, str] = {}
+    for l1 in system.groups:
+        names[l1.code] = l1.name
+        for g in l1.groups:
+            names[g.code] = g.name
+            for ind in g.indicators:
+                names[ind.code] = ind.name
+    for item in system.penalty_items():
+        names[item.code] = item.name
+    return names
+
+
+def place_label(finding: CheckFinding, names: Mapping[str, str]) -> str:
+    """The heading a finding is listed under: its indicator as the system names it, else its table and row."""
+    loc = finding.location
+    if loc.indicator in names:
+        return f"{names[loc.indicator]}（{loc.indicator}）"
+    if loc.indicator:
+        return f"{loc.row}（{loc.indicator}）"
+    return f"{loc.table} · {loc.row}"
 
 
 def band_points(rule: BandsRule, value: Decimal) -> Decimal:

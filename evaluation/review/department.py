@@ -25,6 +25,7 @@ from evaluation.review.base import (
     parse_percent,
     rate_check,
     sort_findings,
+    workbench_total,
 )
 from evaluation.review.totals import stated_rows_sum
 from evaluation.scoring.engine import EvaluationResult
@@ -95,7 +96,7 @@ def check_department_line(
                 "DEPT_SCORE",
                 Location(_TABLE, row, "自评得分"),
                 f"部门报告“{line.name}”自评得分写 {number(line.score)}，自评表总分为 {number(st.total)}{sums}"
-                f"（工作台按证据计算为 {number(result.total)}）。",
+                f"（工作台{workbench_total(result)}）。",
                 line.score,
                 st.total,
             )
@@ -105,7 +106,7 @@ def check_department_line(
                 "DEPT_SCORE",
                 Location(_TABLE, row, "自评得分"),
                 f"部门报告“{line.name}”沿用自评表总分 {number(st.total)}，但该表各行得分之和为 {number(rows_total)}"
-                f"（工作台按证据计算为 {number(result.total)}）。",
+                f"（工作台{workbench_total(result)}）。",
                 line.score,
                 rows_total,
             )

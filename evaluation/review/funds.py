@@ -21,6 +21,7 @@ from evaluation.review.base import (
     Location,
     decimal_or_none,
     exact_percent,
+    indicator_names,
     parse_percent,
     rate_check,
     rounding_words,
@@ -52,10 +53,14 @@ def check_budget_rows(ev: Evaluation, out: Collector) -> None:
     ind = budget_indicator(ev.system)
     weight = ind.weight if ind is not None else Decimal(10)
     rounding = ev.system.rounding_for(ind) if ind is not None else Rounding(digits=1, mode="down")
-    code = ind.code if ind is not None else ""
     for i, row in enumerate(se.budget_rows):
         if row.annual is None or row.executed is None or row.annual == 0:
             continue
+        # the first row (年度资金总额) is what the 预算执行 indicator is computed from: its findings belong to
+        # that indicator and call it by its name; the rows below it belong to the table only
+        own = ind if i == 0 else None
+        subject = f"“{own.name}”：{row.name}一行" if own is not None else f"“{row.name}”"
+        name, code = (own.name, own.code) if own is not None else (row.name, "")
         exact = row.executed / row.annual * HUNDRED
         parsed = parse_percent(row.rate)
         if parsed is not None:
@@ -64,8 +69,8 @@ def check_budget_rows(ev: Evaluation, out: Collector) -> None:
                 out.add(
                     INFO if rc.other_convention else ERROR,
                     "BUDGET_RATE",
-                    Location(table, row.name, "执行率", code),
-                    f"“{row.name}”执行率写 {row.rate}，"
+                    Location(table, name, "执行率", code),
+                    f"{subject}执行率写 {row.rate}，"
                     f"全年执行数 {number(row.executed)} ÷ 全年预算数 {number(row.annual)} = "
                     f"{exact_percent(exact)}，按{rounding_words(mode)}应为 {rc.expected}%"
                     + ("（所写数值为另一种取舍方式的结果）" if rc.other_convention else "")
@@ -80,20 +85,21 @@ def check_budget_rows(ev: Evaluation, out: Collector) -> None:
                 out.add(
                     ERROR,
                     "BUDGET_SCORE",
-                    Location(table, row.name, "得分", code),
-                    f"“{row.name}”得分写 {number(stated_score)}，执行率 {exact_percent(exact)} × {number(weight)} "
+                    Location(table, name, "得分", code),
+                    f"{subject}得分写 {number(stated_score)}，执行率 {exact_percent(exact)} × {number(weight)} "
                     f"按{rounding.describe()}应为 {number(expected)}。",
                     stated_score,
                     expected,
                 )
-            a = ev.assessment(ind.code) if i == 0 and ind is not None else None
+            a = ev.assessment(own.code) if own is not None else None
             table_score = a.stated.score if a is not None and a.stated is not None else None
-            if ind is not None and table_score is not None and table_score != stated_score:
+            if own is not None and table_score is not None and table_score != stated_score:
                 out.add(
                     ERROR,
                     "BUDGET_SCORE",
-                    Location("自评表", ind.name, "得分", code),
-                    f"预算执行情况得分写 {number(stated_score)}，绩效指标“{ind.name}”得分写 {number(table_score)}。",
+                    Location("自评表", own.name, "得分", own.code),
+                    f"“{own.name}”：预算执行情况得分写 {number(stated_score)}，"
+                    f"绩效指标表得分写 {number(table_score)}。",
                     table_score,
                     stated_score,
                 )
@@ -105,7 +111,7 @@ def check_budget_rows(ev: Evaluation, out: Collector) -> None:
             out.add(
                 ERROR,
                 "BUDGET_SUM",
-                Location(table, first.name, label, code),
+                Location(table, first.name, label),
                 f"“{first.name}”{label} {number(whole)} 万元，不等于其中各项之和 {number(sum(parts, ZERO))} 万元。",
                 whole,
                 sum(parts, ZERO),
@@ -125,6 +131,14 @@ def _digits(text: str) -> int:
     return len(text.split(".")[1]) if "." in text else 0
 
 
+def _share_place(code: str, name: str, category: str, field: str) -> Location:
+    """Where a quoted expenditure figure is: an indicator's 评分过程 (under the indicator's own name), else
+    the 资金使用情况 text, filed under the 支出明细表 row it quotes."""
+    if code:
+        return Location("评分过程", name, f"{category}{field}", code)
+    return Location("支出明细表", category, field)
+
+
 def check_funds(ev: Evaluation, out: Collector) -> None:
     funds = ev.facts.funds
     breakdown_total = sum((x.amount for x in funds.breakdown), ZERO)
@@ -139,21 +153,23 @@ def check_funds(ev: Evaluation, out: Collector) -> None:
         )
     amounts = {x.category: x.amount for x in funds.breakdown}
     if amounts and breakdown_total > 0:
-        texts: list[tuple[str, str]] = [("资金使用情况", funds.usage)]
+        names = indicator_names(ev.system)
+        texts: list[tuple[str, str]] = [("", funds.usage)]
         texts += [(a.code, a.narrative) for a in ev.assessments]
-        for where, text in texts:
+        for code, text in texts:
             for m in _SHARE_TEXT.finditer(text or ""):
                 category = next((c for c in amounts if m.group(1).endswith(c)), None)
                 if category is None:
                     continue
                 amount, share = Decimal(m.group(2)), Decimal(m.group(3))
-                indicator = where if where != "资金使用情况" else ""
+                name = names.get(code, code)
+                where = f"“{name}”的评分过程写" if code else "正文写"
                 if amount != amounts[category]:
                     out.add(
                         ERROR,
                         "SHARE",
-                        Location("支出明细表", category, "金额", indicator),
-                        f"正文写{category} {number(amount)} 万元，支出明细表为 {number(amounts[category])} 万元。",
+                        _share_place(code, name, category, "金额"),
+                        f"{where}{category} {number(amount)} 万元，支出明细表为 {number(amounts[category])} 万元。",
                         amount,
                         amounts[category],
                     )
@@ -163,9 +179,10 @@ def check_funds(ev: Evaluation, out: Collector) -> None:
                     out.add(
                         INFO if rc.other_convention else ERROR,
                         "SHARE",
-                        Location("支出明细表", category, "占比", indicator),
-                        f"{category}占比写 {number(share)}%，{number(amounts[category])} ÷ {number(breakdown_total)} = "
-                        f"{exact_percent(exact)}，应为 {rc.expected}%。",
+                        _share_place(code, name, category, "占比"),
+                        f"{where}{category}占比 {number(share)}%，"
+                        f"{number(amounts[category])} ÷ {number(breakdown_total)} = {exact_percent(exact)}，"
+                        f"应为 {rc.expected}%。",
                         f"{number(share)}%",
                         f"{rc.expected}%",
                     )

@@ -22,7 +22,7 @@ from evaluation.review.base import (
     table_name,
 )
 from evaluation.review.narrative import check_narrative, stated_weight
-from evaluation.scoring.engine import EvaluationResult
+from evaluation.scoring.engine import EvaluationResult, IndicatorResult
 
 
 def check_rows(ev: Evaluation, result: EvaluationResult, out: Collector) -> None:
@@ -102,8 +102,18 @@ def check_rows(ev: Evaluation, result: EvaluationResult, out: Collector) -> None
                 WARNING,
                 "STATED_VS_COMPUTED",
                 Location(table, ind.name, "得分", ind.code),
-                f"“{ind.name}”表中得分 {number(s.score)}，按记录的证据和评分规则应为 {number(r.score)}"
-                f"（{r.explanation.rstrip('。')}）。",
+                f"“{ind.name}”表中得分 {number(s.score)}，{_workbench_score(r)}。",
                 s.score,
                 r.score,
             )
+
+
+def _workbench_score(r: IndicatorResult) -> str:
+    """The row's score as the workbench has it: what the evidence gives by the rule, or, when the score
+    was adjusted, the adjusted score with what the evidence gives beside it."""
+    if not r.overridden:
+        return f"按记录的证据和评分规则应为 {number(r.score)}（{r.explanation.rstrip('。')}）"
+    evidence = f"{number(r.computed)} 分" if r.computed is not None else f"无法计算（{r.error}）"
+    return (
+        f"调整后为 {number(r.score)} 分（按记录的证据和评分规则为 {evidence}；调整理由：{r.override_reason.strip()}）"
+    )

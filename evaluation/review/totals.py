@@ -22,6 +22,7 @@ from evaluation.review.base import (
     parse_percent,
     rate_check,
     table_name,
+    workbench_total,
 )
 from evaluation.review.narrative import stated_weight
 from evaluation.scoring.engine import EvaluationResult
@@ -71,7 +72,7 @@ def check_totals(ev: Evaluation, result: EvaluationResult, out: Collector) -> No
             "ARITH_TOTAL",
             Location(table, label, "得分"),
             f"{table}{label}写 {number(st.total)} 分，但各行得分之和为 {number(rows)}{pen} 分"
-            f"（工作台按证据计算为 {number(result.total)} 分）。",
+            f"（工作台{workbench_total(result)}）。",
             st.total,
             expected_total,
         )
@@ -128,7 +129,7 @@ def check_totals(ev: Evaluation, result: EvaluationResult, out: Collector) -> No
             WARNING,
             "STATED_VS_COMPUTED",
             Location(table, label, "得分"),
-            f"{table}{label} {number(st.total)} 分，按记录的证据和评分规则计算为 {number(result.total)} 分"
+            f"{table}{label} {number(st.total)} 分，{workbench_total(result, '按记录的证据和评分规则计算为')}"
             f"（差 {number(result.total - st.total)} 分，逐项差异见各行）。",
             st.total,
             result.total,
@@ -150,7 +151,9 @@ def check_totals(ev: Evaluation, result: EvaluationResult, out: Collector) -> No
                 "GRADE",
                 Location(table, label, "等级（按证据）"),
                 f"所列{label} {number(st.total)} 分对应等级“{implied}”，"
-                f"按证据计算的 {number(result.total)} 分对应“{result.grade}”。",
+                f"工作台{workbench_total(result)}，对应“{result.grade}”"
+                + (f"（按证据为“{result.evidence_grade}”）" if result.evidence_grade != result.grade else "")
+                + "。",
                 implied,
                 result.grade,
             )

@@ -115,6 +115,10 @@ class EvaluationResult:
     scored: int
     count: int
     errors: tuple[str, ...] = field(default_factory=tuple)
+    # the total and grade the evidence gives by the rules, every override left out (equal to total and
+    # grade when nothing is overridden); an overridden indicator whose evidence cannot be scored adds nothing
+    evidence_total: Decimal = ZERO
+    evidence_grade: str = ""
     # lookups by code in O(1): consumers walk the system tree and fetch each row
     _indicators: dict[str, IndicatorResult] = field(init=False, repr=False, compare=False)
     _groups: dict[str, GroupResult] = field(init=False, repr=False, compare=False)
@@ -128,6 +132,16 @@ class EvaluationResult:
     @property
     def complete(self) -> bool:
         return self.scored == self.count and not self.errors
+
+    @property
+    def adjusted(self) -> tuple[IndicatorResult, ...]:
+        """The indicators whose score is an override rather than what the rules give."""
+        return tuple(r for r in self.indicators if r.overridden)
+
+    @property
+    def unscorable_adjustments(self) -> int:
+        """Overridden indicators whose evidence the rules cannot score (absent from ``evidence_total``)."""
+        return sum(1 for r in self.adjusted if r.computed is None)
 
     def indicator(self, code: str) -> IndicatorResult:
         return self._indicators[code]
@@ -795,6 +809,8 @@ def assemble(
     penalty_total = min(raw_pen, cap)
     subtotal = sum((r.score for r in rows if r.score is not None), ZERO)
     total = max(ZERO, subtotal - penalty_total)
+    by_evidence = sum((_evidence_score(r) for r in rows), ZERO)
+    evidence_total = max(ZERO, by_evidence - penalty_total)
     return EvaluationResult(
         evaluation_id=evaluation_id,
         indicators=tuple(rows),
@@ -808,7 +824,15 @@ def assemble(
         scored=sum(1 for r in rows if r.score is not None),
         count=len(rows),
         errors=tuple(errors or ()),
+        evidence_total=evidence_total,
+        evidence_grade=system.grade_for(evidence_total),
     )
+
+
+def _evidence_score(r: IndicatorResult) -> Decimal:
+    """What an indicator adds to the total by evidence: the rules' score, never an override."""
+    value = r.computed if r.overridden else r.score
+    return value if value is not None else ZERO
 
 
 def _group(level: int, code: str, name: str, parent: str, rows: list[IndicatorResult]) -> GroupResult:

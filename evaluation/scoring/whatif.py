@@ -59,14 +59,31 @@ class Alternative:
 
 @dataclass(frozen=True)
 class Sensitivity:
-    total: Decimal
+    total: Decimal  # the total as scored, overrides included: the margins are measured from it
     grade: str
     thresholds: tuple[Threshold, ...]
     alternatives: tuple[Alternative, ...]
+    evidence_total: Decimal  # the total the evidence gives by the rules, overrides left out
+    evidence_grade: str
+    adjusted: int = 0  # indicators with an override
+    unscorable: int = 0  # of those, the ones whose evidence the rules cannot score
 
     @property
     def crossing(self) -> list[Alternative]:
         return [a for a in self.alternatives if a.crosses]
+
+    def total_text(self) -> str:
+        """The total by evidence and, when scores were adjusted, the total after the adjustments:
+        "按证据计算 97.22 分，等级“优”" or "按证据 97.22 分，调整后 98 分，等级“优”"."""
+        if not self.adjusted:
+            return f"按证据计算 {number(self.total)} 分，等级“{self.grade}”"
+        left_out = f"（{self.unscorable} 项调整的证据无法按规则计算，未计入）" if self.unscorable else ""
+        if self.evidence_grade != self.grade:
+            return (
+                f"按证据 {number(self.evidence_total)} 分{left_out}（{self.evidence_grade}），"
+                f"调整后 {number(self.total)} 分（{self.grade}）"
+            )
+        return f"按证据 {number(self.evidence_total)} 分{left_out}，调整后 {number(self.total)} 分，等级“{self.grade}”"
 
     def margin_text(self) -> str:
         parts = []
@@ -221,7 +238,16 @@ def grade_sensitivity(evaluation: Evaluation, base: EvaluationResult) -> Sensiti
             )
         )
     found.sort(key=lambda a: (not a.crosses, -abs(a.delta)))
-    return Sensitivity(base.total, base.grade, thresholds, tuple(found))
+    return Sensitivity(
+        base.total,
+        base.grade,
+        thresholds,
+        tuple(found),
+        base.evidence_total,
+        base.evidence_grade,
+        len(base.adjusted),
+        base.unscorable_adjustments,
+    )
 
 
 # --------------------------------------------------------------------------- re-scoring

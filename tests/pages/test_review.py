@@ -9,12 +9,15 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from evaluation.auth import SYSTEM
 from evaluation.files.evaluations import load_evaluation
+from evaluation.model import Evaluation
 from evaluation.storage.db import make_engine, session_scope
 from evaluation.storage.decisions import list_decisions
+from evaluation.storage.repo import replace_evaluation
 from tests.conftest import SAMPLES
 from tests.factories import checked
-from tests.pages.support import new_app
+from tests.pages.support import new_app, stored
 
 PZH = "panzhihua-2023-zhaoshang"
 
@@ -58,6 +61,8 @@ def test_the_page_lists_the_findings_with_counts(app: AppTest) -> None:
     assert any(label.startswith("得分表 · 合计") for label in labels)
     # grade sensitivity: 88 is 2 short of 优, and the planning indicator read at 25 % would reach it
     assert any("还差 2 分" in m.value for m in at.markdown)
+    # 88 is after the 规划论证 override: the evidence alone gives 89
+    assert any(m.value.startswith("按证据 89 分，调整后 88 分，等级“良”") for m in at.markdown)
     assert any(w.value == "以下改评会使等级改变：" for w in at.warning)
 
 
@@ -113,3 +118,26 @@ def test_rescoring_under_another_rounding_rule(app: AppTest) -> None:
     # 55.15 / 57.16 × 10 = 9.648…: 9.6 under the table's truncation, 9.65 rounded to two decimals
     table = at.dataframe[-1].value
     assert list(table["重算得分"]) == ["9.65"] and list(table["原得分"]) == ["9.6"]
+    assert any(m.value.startswith("总分 96.6 → 96.65，") for m in at.markdown)  # not 96.60
+
+
+def store(tmp_path: Path, ev: Evaluation) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'app.db'}")
+    try:
+        with session_scope(engine) as session:
+            replace_evaluation(session=session, evaluation=ev, user=SYSTEM)
+    finally:
+        engine.dispose()
+
+
+def test_the_budget_indicator_is_listed_under_its_system_name(app: AppTest, tmp_path: Path) -> None:
+    key = "hengkou-2024-zsj-01-renyuan"
+    at = open_review(app, key)
+    data = stored(tmp_path, key).model_dump(mode="python")
+    data["self_evaluation"]["budget_rows"][0].update(rate="96.50%", score="9.7")  # 55.15 / 57.16: 96.48 %, 9.6
+    store(tmp_path, Evaluation.model_validate(data))
+    at.run()
+    assert not at.exception, at.exception
+    labels = [e.label for e in at.expander]
+    assert any(label.startswith("预算执行率（YS.1.01） · 3 项") for label in labels), labels
+    assert not any(label.startswith("年度资金总额") for label in labels), labels

@@ -107,3 +107,14 @@ def test_cli_review_from_files_in_the_seed_layout(tmp_path: Path) -> None:
     assert any(f["severity"] == "错误" for f in hongxing["findings"])
     assert (tmp_path / "out" / "自评复核报告.docx").stat().st_size > 5000
     assert (tmp_path / "out" / "自评复核表.xlsx").exists()
+
+
+def test_each_line_of_the_department_report_is_reported_once() -> None:
+    review = _review()
+    listed = [f.key for _, f in review.all_findings() if f.location.table == "部门自评报告"]
+    assert listed and len(listed) == len(set(listed))
+    # 红星's line (report 95.9, table 93.8) is one of the department report's problems, listed there once
+    hongxing = [(where, f) for where, f in review.all_findings() if f.code == "DEPT_SCORE" and "红星" in f.location.row]
+    assert [where for where, _ in hongxing] == ["部门汇总"]
+    by_id = {p.evaluation.id: p for p in review.projects}
+    assert not [f for f in by_id["hengkou-2024-zsj-07-hongxing"].findings if f.location.table == "部门自评报告"]

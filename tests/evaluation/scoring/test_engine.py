@@ -415,6 +415,30 @@ def test_override_needs_a_reason_and_wins_over_the_rule() -> None:
     assert "专家组复议后调整" in r.explanation
 
 
+def test_the_total_by_evidence_leaves_every_override_out() -> None:
+    sys = system(
+        indicator("A.1.01", 90, DED3),
+        indicator("A.1.02", 10, {"method": "ratio"}, "良好"),
+        penalties={"cap": 5, "items": [{"code": "KF.01", "name": "问题", "rule": {"method": "penalty"}}]},
+    )
+    plain = evaluation(sys, {"code": "A.1.01"}, {"code": "A.1.02", "override": {"score": "9", "reason": "访谈"}})
+    # A.1.02's evidence cannot be scored (a qualitative target): only its override counts, and only after it
+    result = score(plain)
+    assert (result.total, result.evidence_total) == (D(99), D(90))
+    assert result.unscorable_adjustments == 1 and [r.code for r in result.adjusted] == ["A.1.02"]
+    adjusted = evaluation(
+        sys,
+        {"code": "A.1.01", "override": {"score": "80", "reason": "复议"}},
+        {"code": "A.1.02", "override": {"score": "9", "reason": "访谈"}},
+        {"code": "KF.01", "inputs": {"findings": [{"text": "迟交资料"}]}},
+    )
+    result = score(adjusted)
+    assert (result.total, result.grade) == (D(88), "良")  # 80 + 9 − 1
+    assert (result.evidence_total, result.evidence_grade) == (D(89), "良")  # 90 − 1, the penalty still counts
+    none = score(evaluation(sys, {"code": "A.1.01", "inputs": {"findings": [{"text": "一处"}]}}))
+    assert (none.evidence_total, none.evidence_grade, none.adjusted) == (none.total, none.grade, ())
+
+
 def test_penalties_are_capped_and_subtracted() -> None:
     sys = system(
         indicator("A.1.01", 100, {"method": "manual"}),

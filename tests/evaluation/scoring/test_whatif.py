@@ -9,7 +9,8 @@ from pathlib import Path
 from evaluation.files.evaluations import load_evaluation
 from evaluation.indicators.rules import ReverseVariant
 from evaluation.indicators.system import Rounding
-from evaluation.scoring.engine import score
+from evaluation.model import Evaluation
+from evaluation.scoring.engine import EvaluationResult, score
 from evaluation.scoring.whatif import grade_sensitivity, rescore
 from tests.conftest import SAMPLES
 from tests.factories import evaluation, indicator, system
@@ -98,3 +99,69 @@ def test_penalty_items_one_problem_more_or_less() -> None:
     more = [a for a in s.alternatives if a.code == "KF.01"]
     # no problem found so far: only "one more" is possible, and it costs a point (88 → 87)
     assert [(a.description, a.alternative, a.total) for a in more] == [("扣分项再认定一个问题", D(1), D(87))]
+
+
+# --------------------------------------------------------------------------- the total by evidence and after overrides
+
+
+def _ratio_with_override(override: Decimal | None) -> tuple[Evaluation, EvaluationResult]:
+    """One ratio indicator worth 100: 97.22 of a target of 100 gives 97.22; an override may set another score."""
+    sys_ = system(indicator("A.1.01", 100, {"method": "ratio", "direction": "positive"}, "100个"))
+    a: dict[str, object] = {"code": "A.1.01", "inputs": {"actual": "97.22个"}}
+    if override is not None:
+        a["override"] = {"score": override, "reason": "评价组综合考虑后调整"}
+    ev = evaluation(sys_, a)
+    return ev, score(ev)
+
+
+def test_the_total_by_evidence_leaves_the_overrides_out() -> None:
+    ev, result = _ratio_with_override(D("98.00"))
+    assert result.total == D("98.00")
+    s = grade_sensitivity(ev, result)
+    assert (s.evidence_total, s.total) == (D("97.22"), D("98.00"))
+    text = s.total_text()
+    assert "按证据 97.22 分，调整后 98 分" in text
+    assert "98.00" not in text and "按证据计算 98" not in text
+
+
+def test_without_overrides_the_text_gives_one_total_without_trailing_zeros() -> None:
+    ev, result = _ratio_with_override(None)
+    s = grade_sensitivity(ev, result)
+    assert s.evidence_total == s.total == D("97.22")
+    assert s.total_text() == "按证据计算 97.22 分，等级“优”"
+    whole = evaluation(
+        system(indicator("A.1.01", 100, {"method": "deduction", "points_per_finding": 1})),
+        {"code": "A.1.01", "inputs": {"findings": [{"text": "问题"}]}},
+    )
+    assert score(whole).total == D("99.00")  # rounded to the template's two decimals
+    assert grade_sensitivity(whole, score(whole)).total_text() == "按证据计算 99 分，等级“优”"
+
+
+def test_an_override_that_changes_the_grade_says_both_grades() -> None:
+    ev, result = _ratio_with_override(D("88"))
+    text = grade_sensitivity(ev, result).total_text()
+    assert "按证据 97.22 分（优），调整后 88 分（良）" in text
+
+
+def test_the_panzhihua_override_in_the_sensitivity_text() -> None:
+    ev = load_evaluation(SAMPLES / "panzhihua-2023-zhaoshang.yaml")
+    s = grade_sensitivity(ev, score(ev))
+    # 规划论证 is adjusted from the 4 its evidence gives to the report's 3
+    assert (s.evidence_total, s.total) == (D(89), D(88))
+    assert s.total_text().startswith("按证据 89 分，调整后 88 分，等级“良”")
+
+
+def test_an_override_the_evidence_cannot_score_is_said() -> None:
+    sys_ = system(
+        indicator("A.1.01", 90, {"method": "deduction", "points_per_finding": 1}),
+        indicator("A.1.02", 10, {"method": "ratio"}, "良好"),
+    )
+    ev = evaluation(
+        sys_,
+        {"code": "A.1.01", "inputs": {}},
+        {"code": "A.1.02", "inputs": {"actual": "好"}, "override": {"score": D(8), "reason": "按访谈"}},
+    )
+    result = score(ev)
+    s = grade_sensitivity(ev, result)
+    assert (s.evidence_total, s.total) == (D(90), D(98))
+    assert "1 项调整的证据无法按规则计算，未计入" in s.total_text()
