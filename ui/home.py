@@ -13,6 +13,7 @@ from evaluation.indicators.library import Library
 from evaluation.indicators.system import IndicatorSystem
 from evaluation.lifecycle import new_evaluation, new_evaluation_id, slots
 from evaluation.model import Evaluation, Project
+from evaluation.review.base import workbench_total
 from evaluation.scoring.engine import EvaluationResult
 from evaluation.scoring.stated import REVIEW_LABEL, SELF_LABEL, figure_label, record_result
 from evaluation.storage.db import session_scope
@@ -166,4 +167,4 @@ def show_figures(ev: Evaluation, result: EvaluationResult) -> None:
         if own is not result:
             st.warning(f"自评表所填总分为 {number(stated)}，但各行得分之和为 {number(own.total)}，请复核。")
         else:
-            st.warning(f"文件所载总分为 {number(stated)}，按证据计算为 {number(own.total)}，请复核。")
+            st.warning(f"文件所载总分为 {number(stated)}，{workbench_total(result)}，请复核。")

@@ -27,7 +27,7 @@ def test_home_lists_the_sample_evaluations(app: AppTest) -> None:
     assert (row["得分"], row["等级"], row["进度"]) == (88.0, "良", "15/15")
     # the selected evaluation shows its stated total beside the computed one
     app.selectbox(key="home_pick").set_value("panzhihua-2023-zhaoshang").run()
-    assert any("89" in w.value and "按证据计算为 88，" in w.value for w in app.warning)
+    assert any("文件所载总分为 89，按证据计算为 89 分，调整后为 88 分" in w.value for w in app.warning)
 
 
 def test_choosing_a_self_evaluation_shows_its_rows(app: AppTest) -> None:
