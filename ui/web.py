@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, MutableMapping
 from functools import cache
-from http.cookies import SimpleCookie
 from typing import Any
+from urllib.parse import unquote
 
 import anyio
 from sqlalchemy.engine import Engine
@@ -50,12 +50,15 @@ def signed_in(token: str) -> bool:
 
 
 def cookie_token(scope: Scope) -> str | None:
+    """The sign-in token in the request's cookies (read leniently: Streamlit's own XSRF cookie holds
+    characters that make ``http.cookies`` give up on the whole header)."""
     for name, value in scope.get("headers", ()):
-        if name == b"cookie":
-            jar: SimpleCookie = SimpleCookie()
-            jar.load(value.decode("latin-1"))
-            if COOKIE in jar:
-                return jar[COOKIE].value
+        if name != b"cookie":
+            continue
+        for part in value.decode("latin-1").split(";"):
+            key, _, found = part.strip().partition("=")
+            if key == COOKIE and found:
+                return unquote(found)
     return None
 
 
