@@ -15,14 +15,15 @@ from evaluation.dashboard.portfolio import (
     tables_to_xlsx,
 )
 from evaluation.storage.db import session_scope
-from evaluation.storage.results import load_summaries
+from evaluation.storage.reading import readable_summaries
+from ui.auth import require_user
 from ui.guard import page_setup
 
 eng = page_setup()
 st.title("对比分析")
 
 with session_scope(eng) as session:
-    summaries = load_summaries(session=session)
+    summaries = readable_summaries(session=session, user=require_user())
 if not summaries:
     st.info("还没有任何评价。")
     st.stop()

@@ -96,7 +96,7 @@ with tab_ev:
             expected_version=version,
             form=f"{prefix}refs.",
         )
-    attachment_downloads(eng, base.evidence, root=root, key_prefix=f"{prefix}download.")
+    attachment_downloads(eng, base.evidence, root=root, key_prefix=f"{prefix}download.", evaluation=ev.id)
 
 with tab_text:
     text_key = f"{prefix}text.narrative"

@@ -10,8 +10,9 @@ from evaluation.scoring.engine import score
 from evaluation.scoring.stated import REVIEW_LABEL, SELF_LABEL, stated_result
 from evaluation.storage import audit
 from evaluation.storage.db import session_scope
-from evaluation.storage.repo import create_evaluation, delete_evaluation, get_evaluation, list_department_summaries
-from evaluation.storage.users import memberships
+from evaluation.storage.reading import read_evaluation
+from evaluation.storage.repo import create_evaluation, delete_evaluation, list_department_summaries
+from evaluation.storage.users import sees_all
 from evaluation.storage.workflow import STATES, states
 from ui.access import edit_block
 from ui.auth import require_user
@@ -19,7 +20,7 @@ from ui.guard import page_setup
 from ui.home import filter_evaluations, new_evaluation_form, show_figures
 from ui.resources import library
 from ui.saving import commit
-from ui.state import CURRENT, current_key, evaluation_labels, picked, set_current, show_flash, summaries
+from ui.state import CURRENT, NOT_A_MEMBER, current_key, evaluation_labels, picked, set_current, show_flash, summaries
 
 eng = page_setup()
 st.title("评价项目")
@@ -29,13 +30,12 @@ user = require_user()
 may_create = can(user.role, "edit")
 items = summaries(eng)
 with session_scope(eng) as session:
-    departments = list_department_summaries(session=session)
+    departments = list_department_summaries(session=session, user=user)
     state = states(session=session)
-    mine = set(memberships(session=session, user_id=user.id))
     used_keys = {i.key for i in items} | audit.known_keys(session=session)  # deleted keys are not reused
 
 if items:
-    shown = filter_evaluations(items, states=state, mine=mine, role=user.role)
+    shown = filter_evaluations(items, states=state)
     table = pd.DataFrame(
         [
             {
@@ -69,7 +69,8 @@ if items:
     )
     third = sum(1 for i in items if i.kind == "third_party")
     st.caption(
-        f"共 {len(items)} 个评价：第三方评价 {third} 个，绩效自评 {len(items) - third} 个。"
+        ("您参与的" if user.role in ("评价人员", "复核人员") else "")
+        + f"共 {len(items)} 个评价：第三方评价 {third} 个，绩效自评 {len(items) - third} 个。"
         + (f" 筛选后显示 {len(shown)} 个。" if len(shown) != len(items) else "")
     )
     st.dataframe(
@@ -83,7 +84,11 @@ if items:
         },
     )
 else:
-    st.info("数据库中还没有评价。请在下方新建，或用命令 `workbench import 文件` 导入评价文件。")
+    st.info(
+        "数据库中还没有评价。请在下方新建，或用命令 `workbench import 文件` 导入评价文件。"
+        if sees_all(user)
+        else NOT_A_MEMBER
+    )
 
 if may_create:  # 复核人员 and 管理者 read the list; creating, copying and deleting are for editors
     new_evaluation_form(eng, library(), used_keys, expanded=not items)
@@ -101,7 +106,7 @@ choice = st.selectbox(
     args=("home_pick",),
 )
 with session_scope(eng) as session:
-    ev = get_evaluation(session=session, ref=choice)
+    ev = read_evaluation(session=session, ref=choice, user=user)
 result = score(ev)
 show_figures(ev, result)
 own = stated_result(ev) if ev.kind == "self_evaluation" else None

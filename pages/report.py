@@ -98,6 +98,7 @@ with c1:
             "下载 Word 报告（.docx）",
             lambda _user: content,
             file_name=f"{ev.project.name}绩效评价报告.docx",
+            evaluation=ev.id,
             mime=DOCX,
             icon=":material/download:",
         )
@@ -108,6 +109,7 @@ with c2:
         "下载评价方案（Word）",
         lambda _user: build_plan_docx(ev),
         file_name=f"{ev.project.name}绩效评价方案.docx",
+        evaluation=ev.id,
         mime=DOCX,
         icon=":material/assignment:",
         help="评价方案：项目概况、评价目的与依据、对象与范围、方法、指标体系表、工作安排、人员分工",
@@ -116,6 +118,7 @@ with c2:
         "导出表3-1 与附件1（Excel）",
         lambda _user: export_xlsx(ev, result),
         file_name=f"{ev.project.name}得分情况表与指标体系.xlsx",
+        evaluation=ev.id,
         mime=XLSX,
         icon=":material/table_view:",
     )

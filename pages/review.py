@@ -43,6 +43,7 @@ download_button(
     "下载复核表（Excel）",
     lambda _user: review_sheet_xlsx(f"{ev.project.name} 复核表", items),
     file_name=f"{ev.id}-复核表.xlsx",
+    evaluation=ev.id,
     mime=XLSX,
 )
 with st.expander("等级敏感性（在证据可支持的范围内改评一项）"):

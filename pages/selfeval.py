@@ -6,7 +6,7 @@ from evaluation.selfeval.importing import prepare_import
 from evaluation.selfeval.write import export_self_evaluation
 from evaluation.storage.db import session_scope
 from evaluation.storage.imports import store_file_imports
-from evaluation.storage.repo import get_evaluation, list_evaluations
+from evaluation.storage.reading import read_evaluation, readable_evaluations
 from ui.auth import require_user
 from ui.downloads import DOCX, XLSX, download_button
 from ui.guard import page_setup
@@ -38,7 +38,7 @@ with tab_import:
                 )
 
 with session_scope(eng) as session:
-    records = list_evaluations(session=session)
+    records = readable_evaluations(session=session, user=require_user())
 self_records = {e.key: f"{e.project_name}（{e.department}，{e.year}）" for e in records if e.kind == "self_evaluation"}
 
 with tab_review:
@@ -52,12 +52,13 @@ with tab_export:
             "自评记录", list(self_records), format_func=lambda k: self_records[k], key="selfeval_export_key"
         )
         with session_scope(eng) as session:
-            chosen = get_evaluation(session=session, ref=key)
+            chosen = read_evaluation(session=session, ref=key, user=require_user())
         c1, c2 = st.columns(2)
         download_button(
             "下载 Excel（.xlsx）",
             lambda _user: export_self_evaluation(chosen, "xlsx"),
             file_name=f"{chosen.project.name}自评表.xlsx",
+            evaluation=chosen.id,
             mime=XLSX,
             where=c1,
         )
@@ -65,6 +66,7 @@ with tab_export:
             "下载 Word（.docx）",
             lambda _user: export_self_evaluation(chosen, "docx"),
             file_name=f"{chosen.project.name}自评表.docx",
+            evaluation=chosen.id,
             mime=DOCX,
             where=c2,
         )

@@ -17,7 +17,7 @@ from evaluation.auth import SESSION_HOURS, Action, LoginFailed, PermissionDenied
 from evaluation.errors import ValidationFailed
 from evaluation.storage.db import session_scope
 from evaluation.storage.sessions import end_session, resume_session, start_session
-from evaluation.storage.users import authenticate, create_user, has_users
+from evaluation.storage.users import authenticate, check_access, create_user, has_users
 from ui.script import run_in_page
 
 USER = "wb_user"  # {"id", "username", "display_name", "role"} of the signed-in user
@@ -99,12 +99,14 @@ def sync_cookie() -> None:
     )
 
 
-def deferred(eng: Engine, build: Callable[[User], bytes], action: Action = "read") -> Callable[[], bytes]:
+def deferred(
+    eng: Engine, build: Callable[[User], bytes], action: Action = "read", evaluation_key: str | None = None
+) -> Callable[[], bytes]:
     """A download's builder that checks the sign-in again when the file is fetched.
 
     ``st.download_button(data=callable, on_click="ignore")`` builds the file without a script run, so the
-    page's guard does not run then: the sign-in (expiry, sign-out, disabled account) and the role are
-    checked here, with the user as the database knows them at that moment."""
+    page's guard does not run then: the sign-in (expiry, sign-out, disabled account), the role and (for a
+    file of one evaluation) the membership are checked here, as the database knows them at that moment."""
     token = session_token()
 
     def run() -> bytes:
@@ -112,6 +114,8 @@ def deferred(eng: Engine, build: Callable[[User], bytes], action: Action = "read
             raise PermissionDenied("请先登录")
         with session_scope(eng) as session:
             resumed = resume_session(session=session, token=token)
+            if resumed.user is not None and evaluation_key is not None:
+                check_access(session=session, user=resumed.user, action=action, evaluation_key=evaluation_key)
         if resumed.user is None:
             raise PermissionDenied("登录已失效，请刷新页面后重新登录")
         require(resumed.user.role, action)

@@ -58,11 +58,13 @@ def download_button(
     file_name: str,
     mime: str,
     action: Action = "read",
+    evaluation: str | None = None,
     where: Any = None,
     **options: Any,
 ) -> None:
-    """A download button whose file is built on click for the signed-in user and fetched only by this browser."""
-    run = deferred(engine(), build, action)
+    """A download button whose file is built on click for the signed-in user and fetched only by this browser;
+    ``evaluation`` names the evaluation the file is of (its membership is checked again at the click)."""
+    run = deferred(engine(), build, action, evaluation)
     token = session_token()
 
     def data() -> bytes:

@@ -221,7 +221,7 @@ def _file_bytes(path: Path, _user: User) -> bytes:
     return path.read_bytes()
 
 
-def attachment_downloads(eng: Engine, refs: list[EvidenceRef], *, root: Path, key_prefix: str) -> None:
+def attachment_downloads(eng: Engine, refs: list[EvidenceRef], *, root: Path, key_prefix: str, evaluation: str) -> None:
     """A download button per attached file, with a warning when its content changed since the upload."""
     with_files = [e for e in refs if e.attachment]
     if not with_files:
@@ -239,6 +239,7 @@ def attachment_downloads(eng: Engine, refs: list[EvidenceRef], *, root: Path, ke
             f"下载 {path.name}（{path.stat().st_size / 1024:.0f} KB）",
             partial(_file_bytes, path),
             file_name=path.name,
+            evaluation=evaluation,
             mime=mimetypes.guess_type(path.name)[0] or "application/octet-stream",
             key=f"{key_prefix}{n}",
         )

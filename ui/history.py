@@ -9,6 +9,8 @@ from sqlalchemy.engine import Engine
 from evaluation.formatting import beijing
 from evaluation.storage import audit
 from evaluation.storage.db import session_scope
+from evaluation.storage.reading import read_history
+from ui.auth import require_user
 
 
 def _value(value: object) -> str:
@@ -35,7 +37,7 @@ def history_rows(entries: list[audit.AuditEntry]) -> pd.DataFrame:
 
 def history_table(eng: Engine, evaluation_key: str, target: str | None = None) -> None:
     with session_scope(eng) as session:
-        entries = audit.history(session=session, evaluation_key=evaluation_key, target=target)
+        entries = read_history(session=session, user=require_user(), evaluation_key=evaluation_key, target=target)
     if not entries:
         st.caption("还没有修改记录。")
         return

@@ -26,10 +26,8 @@ from ui.saving import commit
 from ui.state import set_current
 
 
-def filter_evaluations(
-    items: list[EvaluationSummary], *, states: dict[str, str], mine: set[str], role: str
-) -> list[EvaluationSummary]:
-    """The filter row (search, 年度, 主管部门, 类型, 状态, 评价机构; for members 只看我参与的) and what it keeps."""
+def filter_evaluations(items: list[EvaluationSummary], *, states: dict[str, str]) -> list[EvaluationSummary]:
+    """The filter row (search, 年度, 主管部门, 类型, 状态, 评价机构) and what it keeps."""
     c1, c2, c3, c4, c5, c6 = st.columns([2, 1, 2, 1, 1, 2])
     query = c1.text_input("搜索", placeholder="项目名称、主管部门或评价编号")
     years = c2.multiselect("年度", sorted({i.year for i in items}, reverse=True), placeholder="全部")
@@ -37,7 +35,6 @@ def filter_evaluations(
     kinds = c4.multiselect("类型", ["第三方评价", "绩效自评"], placeholder="全部")
     wanted_states = c5.multiselect("状态", list(STATES), placeholder="全部")
     agencies = c6.multiselect("评价机构", sorted({i.agency for i in items if i.agency}), placeholder="全部")
-    only_mine = role in ("评价人员", "复核人员") and st.toggle("只看我参与的评价", value=bool(mine))
     return [
         i
         for i in items
@@ -47,7 +44,6 @@ def filter_evaluations(
         and (not kinds or i.kind_label in kinds)
         and (not agencies or i.agency in agencies)
         and (not wanted_states or states.get(i.key, STATES[0]) in wanted_states)
-        and (not only_mine or i.key in mine)
     ]
 
 

@@ -14,8 +14,9 @@ from evaluation.review.base import count_by_severity
 from evaluation.review.batch import BatchReview, review_batch
 from evaluation.selfeval.surveys import SurveyResult, read_survey, satisfaction
 from evaluation.storage.db import session_scope
-from evaluation.storage.documents import load_with_versions
-from evaluation.storage.repo import EvaluationSummary, get_evaluation, list_department_summaries
+from evaluation.storage.reading import read_evaluation, read_with_versions
+from evaluation.storage.repo import EvaluationSummary, list_department_summaries
+from ui.auth import require_user
 from ui.downloads import DOCX, XLSX, download_button
 from ui.saving import save_assessment
 
@@ -24,7 +25,7 @@ def batch_review(eng: Engine, records: list[EvaluationSummary]) -> None:
     """Choose a department (by its 部门自评报告, or a department and year without one), review its tables
     together: the department summary against the report, each table's findings, and the downloads."""
     with session_scope(eng) as session:
-        all_summaries = list_department_summaries(session=session)
+        all_summaries = list_department_summaries(session=session, user=require_user())
     self_keys = [e for e in records if e.kind == "self_evaluation"]
     covered = {p.evaluation_id for d in all_summaries for p in d.projects}
     options: list[tuple[str, str, int]] = [("summary", d.id, d.year) for d in all_summaries]
@@ -50,7 +51,7 @@ def batch_review(eng: Engine, records: list[EvaluationSummary]) -> None:
     else:
         chosen_keys = [e.key for e in self_keys if e.department == ident and e.year == year and e.key not in covered]
     with session_scope(eng) as session:
-        batch = [get_evaluation(session=session, ref=k) for k in chosen_keys]
+        batch = [read_evaluation(session=session, ref=k, user=require_user()) for k in chosen_keys]
     review = review_batch(batch, summary)
     _review_results(review)
     department = summary.department if summary else ident
@@ -145,7 +146,7 @@ def _write_into_indicator(eng: Engine, records: list[EvaluationSummary], result:
     everything = {e.key: f"{e.project_name}（{e.kind_label}，{e.year}）" for e in records}
     target_key = st.selectbox("计入哪个评价", list(everything), format_func=lambda k: everything[k], key="survey_eval")
     with session_scope(eng) as session:  # the content and the versions it is saved against, read together
-        target, _, versions = load_with_versions(session=session, key=target_key)
+        target, _, versions = read_with_versions(session=session, key=target_key, user=require_user())
     ratio_codes = {
         ind.code: f"{ind.code} {ind.name}（目标 {ind.target}）"
         for _, _, ind in target.system.indicators()

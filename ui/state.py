@@ -13,14 +13,16 @@ from decimal import Decimal
 import streamlit as st
 from sqlalchemy.engine import Engine
 
+from evaluation.auth import PermissionDenied
 from evaluation.errors import NotFound
 from evaluation.formatting import number
 from evaluation.model import Evaluation
 from evaluation.scoring.engine import EvaluationResult, score
 from evaluation.scoring.stated import REVIEW_LABEL, figure_label, record_result
 from evaluation.storage.db import session_scope
-from evaluation.storage.documents import load_with_versions
-from evaluation.storage.repo import EvaluationSummary, list_evaluations
+from evaluation.storage.reading import read_with_versions, readable_evaluations
+from evaluation.storage.repo import EvaluationSummary
+from evaluation.storage.users import sees_all
 from ui import access
 from ui.auth import require_user
 
@@ -45,12 +47,15 @@ class Loaded:
     assessment_versions: dict[str, int]  # stored versions, read together with the content shown
 
 
+NO_EVALUATION = "还没有评价。请在“评价项目”页新建一个。"
+NOT_A_MEMBER = "您还没有参与任何评价：请管理员在“系统管理 › 评价成员”中把您加入评价，或在“评价项目”页新建一个。"
 UNSAVED_NOTE = "每个表单点“保存”后才写入数据库；离开本页或切换评价前请先保存，未保存的输入不会保留。"
 
 
 def summaries(eng: Engine) -> list[EvaluationSummary]:
+    """The evaluations the signed-in user may read."""
     with session_scope(eng) as session:
-        return list_evaluations(session=session)
+        return readable_evaluations(session=session, user=require_user())
 
 
 def current_key(items: list[EvaluationSummary]) -> str | None:
@@ -169,8 +174,8 @@ def show_flash() -> None:
 def load(eng: Engine, key: str) -> Loaded | None:
     try:
         with session_scope(eng) as session:
-            ev, stored, versions = load_with_versions(session=session, key=key)
-    except NotFound as e:
+            ev, stored, versions = read_with_versions(session=session, key=key, user=require_user())
+    except (NotFound, PermissionDenied) as e:
         st.error(str(e))
         return None
     return Loaded(ev, doc_version(key, stored), score(ev), versions)
@@ -195,7 +200,7 @@ def choose_evaluation(eng: Engine, *, editing: bool = True) -> Loaded | None:
     items = summaries(eng)
     key = current_key(items)
     if key is None:
-        st.info("还没有评价。请在“评价项目”页新建一个。")
+        st.info(NO_EVALUATION if sees_all(require_user()) else NOT_A_MEMBER)
         return None
     labels = evaluation_labels(items)
     st.sidebar.selectbox(

@@ -51,7 +51,13 @@ def final_report_download(eng: Engine, key: str, where: st.delta_generator.Delta
     name, content, digest = final
     box = where or st.container()
     download_button(
-        "下载定稿报告", lambda _user: content, file_name=name, mime=DOCX, where=box, icon=":material/download:"
+        "下载定稿报告",
+        lambda _user: content,
+        file_name=name,
+        mime=DOCX,
+        evaluation=key,
+        where=box,
+        icon=":material/download:",
     )
     box.caption(f"定稿报告 SHA-256：`{digest}`")
     return True

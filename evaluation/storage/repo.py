@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-from evaluation.auth import User, require
+from evaluation.auth import SYSTEM, PermissionDenied, User, require
 from evaluation.errors import ConflictError, NotFound, Problem, ScoringError, ValidationFailed
 from evaluation.files.evaluations import evaluation_from_data
 from evaluation.formatting import two
@@ -30,7 +30,7 @@ from evaluation.storage.tables import (
     WorkflowRow,
     utcnow,
 )
-from evaluation.storage.users import check_access, join
+from evaluation.storage.users import check_access, check_department, join
 from evaluation.storage.workflow import ensure_editable, lock_evaluation_key
 
 
@@ -365,6 +365,7 @@ def _other(session: Session, key: str, target: str | None) -> str:
 
 def save_department_summary(*, session: Session, summary: DepartmentSummary, user: User) -> int:
     require(user.role, "edit", summary.id)
+    check_department(session=session, user=user, department=summary.department)
     row = session.exec(select(DepartmentSummaryRow).where(DepartmentSummaryRow.key == summary.id)).first()
     old, new = audit.changes(row.document if row is not None else None, summary.model_dump(mode="json"))
     audit.record(
@@ -387,9 +388,17 @@ def save_department_summary(*, session: Session, summary: DepartmentSummary, use
     return row.id
 
 
-def list_department_summaries(*, session: Session) -> list[DepartmentSummary]:
+def list_department_summaries(*, session: Session, user: User = SYSTEM) -> list[DepartmentSummary]:
+    """The department summaries ``user`` may read (all of them for the system, administrators, managers)."""
     rows = session.exec(select(DepartmentSummaryRow).order_by(col(DepartmentSummaryRow.key))).all()
-    return [DepartmentSummary.model_validate(r.document) for r in rows]
+    out = []
+    for r in rows:
+        try:
+            check_department(session=session, user=user, department=r.department)
+        except PermissionDenied:
+            continue
+        out.append(DepartmentSummary.model_validate(r.document))
+    return out
 
 
 def refresh_scores(*, session: Session) -> int:

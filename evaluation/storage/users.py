@@ -25,7 +25,7 @@ from evaluation.auth import (
 from evaluation.errors import Problem, ValidationFailed
 from evaluation.formatting import as_utc
 from evaluation.storage import audit
-from evaluation.storage.tables import LoginSessionRow, MembershipRow, UserRow
+from evaluation.storage.tables import EvaluationRow, LoginSessionRow, MembershipRow, UserRow
 
 
 def _user(row: UserRow) -> User:
@@ -157,13 +157,42 @@ def members(*, session: Session, evaluation_key: str) -> list[User]:
     return [_user(r) for r in rows]
 
 
+SEE_ALL = ("管理员", "管理者")  # roles that read every evaluation; the others read those they belong to
+_VERBS: dict[str, str] = {"read": "查看", "edit": "编辑", "review": "复核"}
+
+
+def sees_all(user: User) -> bool:
+    """Administrators, managers and the system itself (CLI, sample loading) read every evaluation."""
+    return user.id == 0 or user.role in SEE_ALL
+
+
 def check_access(*, session: Session, user: User, action: Action, evaluation_key: str) -> None:
-    """Role first, then membership: 评价人员 edit and 复核人员 review only the evaluations they belong to."""
+    """Role first, then membership: 评价人员 and 复核人员 read, edit and review only the evaluations they
+    belong to; 管理员 and 管理者 read all (and 管理员 edit all)."""
     require(user.role, action, evaluation_key)
-    if user.role in ("管理员", "管理者") or action == "read":
+    if sees_all(user):
         return
     if _membership(session, user.id, evaluation_key) is None:
-        raise PermissionDenied(f"您不是评价“{evaluation_key}”的成员，不能{'编辑' if action == 'edit' else '复核'}")
+        raise PermissionDenied(f"您不是评价“{evaluation_key}”的成员，不能{_VERBS.get(action, '操作')}")
+
+
+def visible_keys(*, session: Session, user: User) -> set[str] | None:
+    """The evaluation keys ``user`` may read; None for all of them."""
+    return None if sees_all(user) else set(memberships(session=session, user_id=user.id))
+
+
+def check_department(*, session: Session, user: User, department: str) -> None:
+    """A department's summary is read and saved by whoever reads all evaluations, or belongs to one of that
+    department's evaluations."""
+    if sees_all(user):
+        return
+    found = session.exec(
+        select(MembershipRow.id)
+        .join(EvaluationRow, col(EvaluationRow.key) == col(MembershipRow.evaluation_key))
+        .where(MembershipRow.user_id == user.id, EvaluationRow.department == department)
+    ).first()
+    if found is None:
+        raise PermissionDenied(f"您不是“{department}”任何评价的成员，不能查看或保存其部门自评报告")
 
 
 def list_users(*, session: Session) -> list[User]:

@@ -122,7 +122,6 @@ def test_a_page_the_role_may_not_open_is_refused(tmp_path: Path, monkeypatch: py
     [
         ("管理者", (), "无权编辑评价"),
         ("复核人员", (SAMPLE,), "无权编辑评价"),
-        ("评价人员", (), "不是评价"),
     ],
 )
 def test_who_may_not_edit_sees_the_page_read_only(
@@ -136,6 +135,24 @@ def test_who_may_not_edit_sees_the_page_read_only(
     open_page(at, "project")
     assert any(reason in i.value and "只读" in i.value for i in at.info)
     assert all(b.disabled for b in at.form_submit_button if b.label == "保存")
+
+
+def test_a_consultant_reads_only_the_evaluations_they_belong_to(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outsider = new_app(tmp_path, monkeypatch, role="评价人员")
+    outsider.run()
+    assert not outsider.exception and "您还没有参与任何评价" in texts(outsider)
+    assert not outsider.dataframe  # no list of other people's evaluations
+    outsider.query_params["eval"] = SAMPLE  # naming it in the URL opens nothing either
+    outsider.session_state["wb_current_evaluation"] = SAMPLE
+    outsider.switch_page("pages/project.py").run()
+    assert "您还没有参与任何评价" in texts(outsider) and not outsider.form_submit_button
+
+    member = new_app(tmp_path / "m", monkeypatch, role="评价人员", member_of=("hengkou-2024-zsj-01-renyuan",))
+    member.run()
+    assert list(member.dataframe[0].value["评价编号"]) == ["hengkou-2024-zsj-01-renyuan"]
+    assert "您参与的共 1 个评价" in member.caption[0].value
 
 
 def test_a_member_consultant_edits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

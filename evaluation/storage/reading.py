@@ -1,0 +1,56 @@
+"""Reading by membership: what a signed-in user may see of the stored evaluations.
+
+评价人员 and 复核人员 read only the evaluations they belong to (and the department summaries of those
+evaluations' departments); 管理员, 管理者 and the system (CLI, sample loading) read everything. Every page,
+list, chart, history, attachment and export reads through these functions, so the rule holds in the core and
+not only in what the pages happen to show.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+
+from evaluation.auth import User
+from evaluation.model import Evaluation
+from evaluation.storage import audit
+from evaluation.storage.documents import load_with_versions
+from evaluation.storage.repo import EvaluationSummary, get_evaluation, list_evaluations
+from evaluation.storage.results import load_summaries
+from evaluation.storage.users import check_access, visible_keys
+
+
+def readable_evaluations(*, session: Session, user: User) -> list[EvaluationSummary]:
+    """The stored evaluations ``user`` may read, as list rows."""
+    keys = visible_keys(session=session, user=user)
+    items = list_evaluations(session=session)
+    return items if keys is None else [i for i in items if i.key in keys]
+
+
+def read_evaluation(*, session: Session, ref: int | str, user: User) -> Evaluation:
+    """One evaluation, when ``user`` may read it (PermissionDenied otherwise)."""
+    ev = get_evaluation(session=session, ref=ref)
+    check_access(session=session, user=user, action="read", evaluation_key=ev.id)
+    return ev
+
+
+def read_with_versions(*, session: Session, key: str, user: User) -> tuple[Evaluation, int, dict[str, int]]:
+    """The evaluation with its document and assessment versions, when ``user`` may read it."""
+    check_access(session=session, user=user, action="read", evaluation_key=key)
+    return load_with_versions(session=session, key=key)
+
+
+def readable_summaries(*, session: Session, user: User) -> list[dict[str, Any]]:
+    """The dashboard's per-evaluation summaries of the evaluations ``user`` may read."""
+    keys = visible_keys(session=session, user=user)
+    summaries = load_summaries(session=session)
+    return summaries if keys is None else [s for s in summaries if s["id"] in keys]
+
+
+def read_history(
+    *, session: Session, user: User, evaluation_key: str, target: str | None = None
+) -> list[audit.AuditEntry]:
+    """An evaluation's audit trail, when ``user`` may read the evaluation."""
+    check_access(session=session, user=user, action="read", evaluation_key=evaluation_key)
+    return audit.history(session=session, evaluation_key=evaluation_key, target=target)

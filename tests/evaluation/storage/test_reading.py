@@ -1,0 +1,74 @@
+"""Reading by membership, in the core, on SQLite and PostgreSQL: 评价人员 and 复核人员 read only the evaluations
+they belong to (and their departments' summaries); 管理员 and 管理者 read everything."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from evaluation.auth import SYSTEM, PermissionDenied, User
+from evaluation.files.data import read_data
+from evaluation.model import DepartmentSummary
+from evaluation.storage import reading, repo
+from evaluation.storage.bootstrap import ensure_samples, open_database
+from evaluation.storage.db import session_scope
+from evaluation.storage.users import add_member, create_user
+from tests.conftest import SAMPLES
+
+PZH = "panzhihua-2023-zhaoshang"
+RENYUAN = "hengkou-2024-zsj-01-renyuan"  # 招商局
+LONGTENG = "hengkou-2024-wl-04-longteng"  # 文联
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    eng = open_database(db_url)
+    ensure_samples(eng, SAMPLES)
+    with session_scope(eng) as session:  # the first account is an administrator
+        create_user(session=session, username="admin", password="correct horse 42", role="管理员")
+    yield eng
+    eng.dispose()
+
+
+def account(engine: Engine, name: str, role: str, *keys: str) -> User:
+    with session_scope(engine) as session:
+        user = create_user(session=session, username=name, password="correct horse 42", role=role, actor=SYSTEM)
+        for key in keys:
+            add_member(session=session, actor=SYSTEM, user_id=user.id, evaluation_key=key)
+    return user
+
+
+def test_members_read_their_evaluations_only(engine: Engine) -> None:
+    consultant = account(engine, "c1", "评价人员", PZH)
+    reviewer = account(engine, "r1", "复核人员", RENYUAN, LONGTENG)
+    manager = account(engine, "m1", "管理者")
+    with session_scope(engine) as s:
+        assert [i.key for i in reading.readable_evaluations(session=s, user=consultant)] == [PZH]
+        assert {i.key for i in reading.readable_evaluations(session=s, user=reviewer)} == {RENYUAN, LONGTENG}
+        assert len(reading.readable_evaluations(session=s, user=manager)) == 13
+        assert reading.read_evaluation(session=s, ref=PZH, user=consultant).id == PZH
+        with pytest.raises(PermissionDenied, match=f"您不是评价“{RENYUAN}”的成员，不能查看"):
+            reading.read_evaluation(session=s, ref=RENYUAN, user=consultant)
+        with pytest.raises(PermissionDenied):
+            reading.read_with_versions(session=s, key=PZH, user=reviewer)
+        with pytest.raises(PermissionDenied):
+            reading.read_history(session=s, user=consultant, evaluation_key=LONGTENG)
+        assert reading.read_history(session=s, user=consultant, evaluation_key=PZH)  # the sample load is there
+        assert {x["id"] for x in reading.readable_summaries(session=s, user=reviewer)} == {RENYUAN, LONGTENG}
+        assert len(reading.readable_summaries(session=s, user=manager)) == 13
+
+
+def test_department_summaries_follow_the_departments_evaluations(engine: Engine) -> None:
+    zsj = account(engine, "c2", "评价人员", RENYUAN)
+    wl = account(engine, "c3", "评价人员", LONGTENG)
+    with session_scope(engine) as s:
+        assert [d.department for d in repo.list_department_summaries(session=s, user=zsj)] == ["招商局"]
+        assert repo.list_department_summaries(session=s, user=wl) == []
+        assert len(repo.list_department_summaries(session=s)) == 1  # the system reads all
+    summary = DepartmentSummary.model_validate(read_data(SAMPLES / "hengkou" / "department-2024.yaml"))
+    with pytest.raises(PermissionDenied, match="不是“招商局”任何评价的成员"), session_scope(engine) as s:
+        repo.save_department_summary(session=s, summary=summary, user=wl)
+    with session_scope(engine) as s:
+        repo.save_department_summary(session=s, summary=summary, user=zsj)
