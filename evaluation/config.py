@@ -15,6 +15,8 @@ class Settings:
     library_dir: Path
     samples_dir: Path
     database_url: str
+    # one-person offices only: let whoever submitted an evaluation also approve and finalise it
+    allow_self_approval: bool = False
 
     @property
     def attachments_dir(self) -> Path:
@@ -27,4 +29,11 @@ def get_settings() -> Settings:
     library_dir = Path(os.environ.get("WORKBENCH_LIBRARY") or REPO_ROOT / "indicator_library").resolve()
     samples_dir = Path(os.environ.get("WORKBENCH_SAMPLES") or REPO_ROOT / "data" / "samples").resolve()
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{data_dir / 'workbench.db'}"
-    return Settings(data_dir=data_dir, library_dir=library_dir, samples_dir=samples_dir, database_url=url)
+    self_approval = os.environ.get("WORKBENCH_ALLOW_SELF_APPROVAL", "").strip().lower() in ("1", "true", "yes")
+    return Settings(
+        data_dir=data_dir,
+        library_dir=library_dir,
+        samples_dir=samples_dir,
+        database_url=url,
+        allow_self_approval=self_approval,
+    )

@@ -9,6 +9,7 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from evaluation.config import get_settings
 from evaluation.errors import WorkbenchError
 from evaluation.formatting import beijing
 from evaluation.model import Evaluation
@@ -17,7 +18,7 @@ from evaluation.report.outline import missing_items
 from evaluation.scoring.engine import score
 from evaluation.storage.db import session_scope
 from evaluation.storage.repo import get_evaluation
-from evaluation.storage.workflow import TRANSITIONS, final_report, state_of, transition
+from evaluation.storage.workflow import TRANSITIONS, final_report, state_of, submitted_by, transition
 from ui.auth import require_user
 from ui.downloads import DOCX, download_button
 from ui.feedback import show_error
@@ -67,6 +68,8 @@ def workflow_panel(eng: Engine, ev: Evaluation, open_errors: int) -> None:
     user = require_user()
     with session_scope(eng) as session:
         current = state_of(session=session, evaluation_key=ev.id)
+        submitter = submitted_by(session=session, evaluation_key=ev.id)
+    own = submitter == user.username and not get_settings().allow_self_approval
     box = st.container(border=True)
     box.markdown(f"**流程状态：{current.state}**　{STEPS[current.state]}")
     if current.comments:
@@ -85,6 +88,8 @@ def workflow_panel(eng: Engine, ev: Evaluation, open_errors: int) -> None:
     blocked = _finalise_blockers(ev, open_errors) if "已定稿" in targets else []
     if blocked:
         box.warning("定稿前须：\n\n" + "\n".join(f"- {b}" for b in blocked))
+    if own and {"已通过", "已定稿"} & set(targets):
+        box.info("本评价由您提交复核：通过与定稿须由另一位复核人员完成（复核与编制分离）。")
     columns = box.columns(len(targets))
     for column, to in zip(columns, targets, strict=True):
         label, icon = ACTIONS[to]
@@ -93,7 +98,7 @@ def workflow_panel(eng: Engine, ev: Evaluation, open_errors: int) -> None:
             key=f"workflow_{to}@{ev.id}",
             icon=icon,
             type="primary" if to != "退回修改" else "secondary",
-            disabled=to == "已定稿" and bool(blocked),
+            disabled=(to == "已定稿" and bool(blocked)) or (own and to in ("已通过", "已定稿")),
         ):
             _move(eng, ev, to, comment)
 

@@ -81,17 +81,21 @@ def create_user(
     return _user(row)
 
 
+LOGIN_FAILED = (
+    f"用户名或密码不正确（同一账户连续输错 {MAX_FAILED_LOGINS} 次后锁定 {LOCK_MINUTES} 分钟，"
+    "锁定期间正确的密码也无法登录）"
+)
+
+
 def authenticate(*, session: Session, username: str, password: str, now: datetime | None = None) -> User:
-    """Check a login. Repeated failures lock the account for a while; the message never says which part was wrong."""
+    """Check a login. Repeated failures lock the account for a while. Every refusal — no such account, wrong
+    password, locked account — gets the same answer in the same time, so account names cannot be probed."""
     now = now or datetime.now(UTC)
     row = session.exec(select(UserRow).where(UserRow.username == username.strip())).first()
-    if row is None:
-        verify_password(_DUMMY_HASH, password)  # as slow as a real check: timing does not tell names apart
-        raise LoginFailed("用户名或密码不正确")
-    locked = None if row.locked_until is None else as_utc(row.locked_until)
-    if locked is not None and locked > now:
-        minutes = max(1, int((locked - now).total_seconds() // 60) + 1)
-        raise LoginFailed(f"登录失败次数过多，账户已锁定，请 {minutes} 分钟后再试")
+    locked = None if row is None or row.locked_until is None else as_utc(row.locked_until)
+    if row is None or (locked is not None and locked > now):
+        verify_password(_DUMMY_HASH, password)  # as slow as a real check: timing does not tell them apart
+        raise LoginFailed(LOGIN_FAILED)
     if not verify_password(row.password_hash, password):
         # counted in the database (not read-modify-write), so parallel attempts cannot lose failures
         session.execute(
@@ -103,7 +107,7 @@ def authenticate(*, session: Session, username: str, password: str, now: datetim
             row.failed_logins = 0
             session.add(row)
         session.commit()  # the failure must count even though the caller's transaction ends in an error
-        raise LoginFailed("用户名或密码不正确")
+        raise LoginFailed(LOGIN_FAILED)
     if not row.active:  # said only to someone who knows the password
         raise LoginFailed("该账户已停用，请联系管理员")
     row.failed_logins = 0

@@ -8,6 +8,7 @@ final report. Every transition is checked against the user's role and written to
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -16,9 +17,10 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from evaluation.auth import PermissionDenied, User
+from evaluation.config import get_settings
 from evaluation.errors import WorkbenchError
 from evaluation.storage import audit
-from evaluation.storage.tables import EvaluationRow, FinalReportRow, WorkflowRow, utcnow
+from evaluation.storage.tables import AuditRow, EvaluationRow, FinalReportRow, WorkflowRow, utcnow
 from evaluation.storage.users import check_access
 
 STATES = ("草稿", "已提交复核", "退回修改", "已通过", "已定稿")
@@ -97,6 +99,13 @@ def transition(
     check_access(
         session=session, user=user, action="edit" if to == "已提交复核" else "review", evaluation_key=evaluation_key
     )
+    if to in ("已通过", "已定稿") and not get_settings().allow_self_approval:
+        submitter = submitted_by(session=session, evaluation_key=evaluation_key)
+        if submitter == user.username:
+            raise PermissionDenied(
+                f"评价由您（{user.username}）提交复核，须由另一位复核人员{'通过' if to == '已通过' else '定稿'}"
+                "（一人机构可设置 WORKBENCH_ALLOW_SELF_APPROVAL=1）"
+            )
     if to == "退回修改" and not comment.strip():
         raise WorkflowError("退回修改须写明复核意见")
     if to == "已定稿":
@@ -134,6 +143,16 @@ def transition(
     )
     session.flush()
     return WorkflowState(row.state, list(row.comments), row.report_sha256)
+
+
+def submitted_by(*, session: Session, evaluation_key: str) -> str | None:
+    """Who last submitted the evaluation for review (None when it never was)."""
+    rows = session.exec(
+        select(AuditRow)
+        .where(AuditRow.evaluation_key == evaluation_key, AuditRow.action == "状态变更", AuditRow.target == "流程")
+        .order_by(col(AuditRow.id).desc())
+    ).all()
+    return next((r.actor for r in rows if r.new is not None and json.loads(r.new) == "已提交复核"), None)
 
 
 def final_report(*, session: Session, evaluation_key: str) -> tuple[str, bytes, str] | None:

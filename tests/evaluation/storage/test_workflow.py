@@ -91,3 +91,36 @@ def test_full_cycle_with_locking_and_a_returned_round(engine: Engine, team: dict
         ("已提交复核", "已通过"),
         ("已通过", "已定稿"),
     ]
+
+
+def test_whoever_submitted_does_not_approve_or_finalise(
+    engine: Engine, team: dict[str, User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    admin, li = team["admin"], team["li"]
+    with session_scope(engine) as s:
+        transition(session=s, evaluation_key=KEY, to="已提交复核", user=admin)
+    with (
+        pytest.raises(PermissionDenied, match="由您（admin）提交复核，须由另一位复核人员通过"),
+        session_scope(engine) as s,
+    ):
+        transition(session=s, evaluation_key=KEY, to="已通过", user=admin)
+    with session_scope(engine) as s:
+        assert state_of(session=s, evaluation_key=KEY).state == "已提交复核"  # refused: nothing changed
+        transition(session=s, evaluation_key=KEY, to="已通过", user=li)
+    # li did not submit: li finalises; admin (the submitter) may not
+    with pytest.raises(PermissionDenied, match="须由另一位复核人员定稿"), session_scope(engine) as s:
+        transition(session=s, evaluation_key=KEY, to="已定稿", user=admin, final_report=b"report")
+    with session_scope(engine) as s:
+        transition(session=s, evaluation_key=KEY, to="已定稿", user=li, final_report=b"report")
+        assert state_of(session=s, evaluation_key=KEY).state == "已定稿"
+
+
+def test_a_one_person_office_may_approve_its_own_submission(
+    engine: Engine, team: dict[str, User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WORKBENCH_ALLOW_SELF_APPROVAL", "1")
+    admin = team["admin"]
+    with session_scope(engine) as s:
+        transition(session=s, evaluation_key=KEY, to="已提交复核", user=admin)
+        transition(session=s, evaluation_key=KEY, to="已通过", user=admin)
+        assert state_of(session=s, evaluation_key=KEY).state == "已通过"
