@@ -17,7 +17,8 @@ from evaluation.auth import SESSION_HOURS, Action, LoginFailed, PermissionDenied
 from evaluation.errors import ValidationFailed
 from evaluation.storage.db import session_scope
 from evaluation.storage.sessions import end_session, resume_session, start_session
-from evaluation.storage.users import authenticate, check_access, create_user, has_users
+from evaluation.storage.setup import create_first_admin
+from evaluation.storage.users import authenticate, check_access, has_users
 from ui.script import run_in_page
 
 USER = "wb_user"  # {"id", "username", "display_name", "role"} of the signed-in user
@@ -169,8 +170,12 @@ def _login(eng: Engine) -> None:
 
 def _first_admin(eng: Engine) -> None:
     st.subheader("首次启动：创建管理员账户")
-    st.write("数据库中还没有任何账户。请创建第一个管理员账户（没有默认密码），之后由管理员在“系统管理”页添加其他成员。")
+    st.write(
+        "数据库中还没有任何账户。请输入服务器启动时终端显示的“首次设置码”，创建第一个管理员账户（没有默认密码），"
+        "之后由管理员在“系统管理”页添加其他成员。"
+    )
     with st.form("first_admin"):
+        code = st.text_input("首次设置码", key="first_code", placeholder="如 ABCDE-FGH23（运行 workbench init 时显示）")
         username = st.text_input("用户名", key="first_username")
         display_name = st.text_input("姓名", key="first_display_name")
         password = st.text_input("密码（至少 8 个字符，不能全是数字）", type="password", key="first_password")
@@ -183,8 +188,8 @@ def _first_admin(eng: Engine) -> None:
         return
     try:
         with session_scope(eng) as session:
-            user = create_user(
-                session=session, username=username, password=password, role="管理员", display_name=display_name
+            user = create_first_admin(
+                session=session, setup_code=code, username=username, password=password, display_name=display_name
             )
     except ValidationFailed as e:
         st.error(f"{e.title}：\n\n" + "\n".join(f"- {p}" for p in e.problems))

@@ -14,6 +14,7 @@ from evaluation.storage.bootstrap import ensure_samples, open_database
 from evaluation.storage.db import session_scope
 from evaluation.storage.imports import import_files
 from evaluation.storage.repo import get_evaluation, list_evaluations
+from evaluation.storage.setup import issue_setup_code
 
 
 def register(commands: Commands) -> None:
@@ -74,4 +75,8 @@ def cmd_init(args: argparse.Namespace) -> int:
         n_ev, n_dep = ensure_samples(engine)
         if n_ev or n_dep:
             print(f"已载入样例：{n_ev} 个评价，{n_dep} 份部门自评报告")
+    with session_scope(engine) as session:
+        code = issue_setup_code(session=session)
+    if code is not None:
+        print(f"首次设置码：{code}（还没有任何账户：在浏览器中创建第一个管理员账户时输入；只能使用一次）")
     return 0

@@ -179,3 +179,13 @@ class AuditRow(SQLModel, table=True):
     target: str = Field(default="", max_length=60)
     old: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     new: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class AppSettingRow(SQLModel, table=True):
+    """Small values the server keeps about itself (e.g. the hash of the one-time set-up code)."""
+
+    __tablename__ = "app_setting"
+
+    key: str = Field(primary_key=True, max_length=40)
+    value: str = Field(sa_column=Column(Text, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -14,6 +14,7 @@ from evaluation.review.base import ERROR
 from evaluation.storage import audit
 from evaluation.storage.db import make_engine, session_scope
 from evaluation.storage.decisions import findings_for_evaluation, save_decision
+from evaluation.storage.setup import issue_setup_code
 from evaluation.storage.tables import LoginSessionRow
 from evaluation.storage.users import list_users, memberships, update_user
 from evaluation.storage.workflow import final_report, state_of
@@ -31,6 +32,19 @@ def test_first_start_asks_for_the_first_administrator(tmp_path: Path, monkeypatc
     assert any("首次启动" in s.value for s in at.subheader)
     assert not [t for t in at.title if t.value == "评价项目"]  # nothing of the workbench before an account exists
     by_label(at.text_input, "用户名").input("chen")
+    by_label(at.text_input, "密码").input("Chen-2024-pw")
+    by_label(at.text_input, "再次输入密码").input("Chen-2024-pw")
+    button(at, "创建并登录").click().run()  # an anonymous visitor without the server's set-up code
+    assert "还没有生成设置码" in texts(at) and at.subheader[0].value.startswith("首次启动")
+    engine = _db(tmp_path)
+    with session_scope(engine) as s:
+        code = issue_setup_code(session=s)  # what `workbench init` prints in the server's terminal
+    engine.dispose()
+    assert code is not None
+    by_label(at.text_input, "首次设置码").input("WRONG-CODE1")
+    button(at, "创建并登录").click().run()
+    assert "设置码不正确" in texts(at)
+    by_label(at.text_input, "首次设置码").input(code)
     by_label(at.text_input, "密码").input("12345678")
     by_label(at.text_input, "再次输入密码").input("12345678")
     button(at, "创建并登录").click().run()

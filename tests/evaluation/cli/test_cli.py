@@ -113,6 +113,29 @@ def test_templates_on_a_broken_library_lists_every_problem(tmp_path: Path) -> No
     assert "b.yaml" in out.stderr and "kind 应为" in out.stderr
 
 
+def test_init_prints_a_set_up_code_until_an_account_exists(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "WORKBENCH_DATA_DIR": str(tmp_path)}
+    first = run("init", "--no-samples", env=env)
+    again = run("init", "--no-samples", env=env)
+    codes = [
+        line.split("：", 1)[1][:11]
+        for out in (first, again)
+        for line in out.stdout.splitlines()
+        if "首次设置码" in line
+    ]
+    assert len(codes) == 2 and codes[0] != codes[1]  # each start a new one, the old one void
+    added = subprocess.run(
+        [sys.executable, "-m", "evaluation.cli", "user", "add", "admin", "--role", "管理员", "--password-stdin"],
+        input="Guanli-2024\n",
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=120,
+    )
+    assert added.returncode == 0, added.stderr
+    assert "首次设置码" not in run("init", "--no-samples", env=env).stdout
+
+
 def test_init_import_export_round_trip(tmp_path: Path) -> None:
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "WORKBENCH_DATA_DIR": str(tmp_path)}
     assert run("init", "--no-samples", env=env).returncode == 0
