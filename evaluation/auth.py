@@ -15,20 +15,24 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from evaluation.errors import WorkbenchError
 
-Role = Literal["管理员", "评价人员", "复核人员", "管理者"]
-ROLES: tuple[Role, ...] = ("管理员", "评价人员", "复核人员", "管理者")
-Action = Literal["read", "edit", "review", "manage_users", "manage_templates", "backup"]
+Role = Literal["管理员", "评价人员", "复核人员", "管理者", "被评价单位"]
+ROLES: tuple[Role, ...] = ("管理员", "评价人员", "复核人员", "管理者", "被评价单位")
+Action = Literal["read", "edit", "review", "respond", "manage_users", "manage_templates", "backup"]
 
+# 被评价单位 (the evaluated unit) only ``respond``s: it supplies documents and the 基础数据表 and answers the
+# draft's problems of the evaluations it belongs to; it never reads scores before the draft (see ui/unit.py).
 PERMISSIONS: dict[Role, set[Action]] = {
-    "管理员": {"read", "edit", "review", "manage_users", "manage_templates", "backup"},
+    "管理员": {"read", "edit", "review", "respond", "manage_users", "manage_templates", "backup"},
     "评价人员": {"read", "edit", "manage_templates"},
     "复核人员": {"read", "review"},
     "管理者": {"read"},
+    "被评价单位": {"respond"},
 }
 ACTION_LABELS: dict[Action, str] = {
     "read": "查看",
     "edit": "编辑评价",
     "review": "复核",
+    "respond": "以被评价单位身份提供资料与反馈",
     "manage_users": "管理用户",
     "manage_templates": "管理指标库",
     "backup": "备份与恢复",

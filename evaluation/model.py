@@ -287,11 +287,77 @@ class ReportSettings(Model):
     team: list[TeamMember] = Field(default_factory=list, description="评价组人员分工")
 
 
+# --------------------------------------------------------------------------- the engagement around the scores
+
+DocumentStatus = Literal["未提供", "已提供", "不适用", "补充中"]
+DOCUMENT_STATUSES: tuple[DocumentStatus, ...] = ("未提供", "已提供", "不适用", "补充中")
+
+
+class ChecklistItem(Model):
+    """One document the evaluated unit is asked for (资料清单), under the indicator it evidences."""
+
+    code: str = Field(default="", description="指标编码；空为不属于某一指标的通用资料")
+    document: str = Field(min_length=1, description="资料名称")
+    status: DocumentStatus = "未提供"
+    requested_on: date | None = Field(default=None, description="提出日期")
+    received_on: date | None = Field(default=None, description="提供日期")
+    note: str = Field(default="", description="说明（如补充要求、不适用的理由）")
+    files: list[EvidenceRef] = Field(default_factory=list, description="按本项上传的文件（也是该指标的证据附件）")
+
+
+class UnitResponse(Model):
+    """The evaluated unit's answer to one problem of the draft report (征求意见)."""
+
+    stance: Literal["同意", "有异议"]
+    statement: str = Field(default="", description="意见与理由")
+    files: list[EvidenceRef] = Field(default_factory=list, description="随意见提供的文件")
+    by: str = ""
+    at: str = Field(default="", description="提交时间（ISO 8601）")
+
+
+class AgencyReply(Model):
+    """The agency's answer to an objection: 采纳 (with what changed) or 不采纳 (with the reason)."""
+
+    decision: Literal["采纳", "不采纳"]
+    text: str = Field(min_length=2, description="采纳时写明如何修改，不采纳时写明理由")
+    by: str = ""
+    at: str = Field(default="", description="答复时间（ISO 8601）")
+
+
+RectificationStatus = Literal["未整改", "整改中", "已整改"]
+
+
+class Rectification(Model):
+    """整改 of one problem of the final report, followed up the next year."""
+
+    measure: str = Field(default="", description="整改措施")
+    unit: str = Field(default="", description="责任单位")
+    deadline: date | None = Field(default=None, description="整改期限")
+    status: RectificationStatus = "未整改"
+    note: str = Field(default="", description="整改情况说明")
+
+
 class ReportProblem(Model):
     title: str = Field(min_length=1)
     text: str = ""
     cause: str = ""
     indicators: list[str] = Field(default_factory=list, description="相关指标编码")
+    response: UnitResponse | None = Field(default=None, description="被评价单位的反馈（征求意见）")
+    reply: AgencyReply | None = Field(default=None, description="评价机构对异议的答复")
+    rectification: Rectification | None = None
+    year: int | None = Field(default=None, description="上年问题：所属年度")
+
+
+class UnitData(Model):
+    """基础数据表 as the evaluated unit filled it, waiting for the consultant to accept or edit it."""
+
+    funds: Funds = Field(default_factory=lambda: Funds())
+    targets: list[PerformanceTarget] = Field(default_factory=list)
+    note: str = Field(default="", description="填报说明")
+    by: str = ""
+    at: str = Field(default="", description="提交时间（ISO 8601）")
+    status: Literal["待确认", "已采纳", "已退回"] = "待确认"
+    answer: str = Field(default="", description="评价人员的处理说明")
 
 
 class Suggestion(Model):
@@ -356,6 +422,9 @@ class Evaluation(Model):
     report: ReportSettings = Field(default_factory=ReportSettings)
     self_evaluation: SelfEvaluation | None = None
     stated: Stated | None = None
+    checklist: list[ChecklistItem] = Field(default_factory=list, description="资料清单")
+    unit_data: UnitData | None = Field(default=None, description="被评价单位填报的基础数据表")
+    prior_problems: list[ReportProblem] = Field(default_factory=list, description="上年问题及其整改情况")
 
     @model_validator(mode="after")
     def _kind_matches(self) -> Evaluation:
@@ -411,6 +480,13 @@ def evaluation_problems(ev: Evaluation, *, file: str | None = None) -> list[Prob
                 problems.append(
                     Problem(f"建议“{s.title}”回应的问题序号 {n} 不存在", file, None, f"suggestions[{i}].answers")
                 )
+    for i, item in enumerate(ev.checklist):
+        if item.code and item.code not in known:
+            said = "资料清单中的指标编码不在本评价的指标体系中"
+            problems.append(Problem(said, file, item.code, f"checklist[{i}].code"))
+    for i, p in enumerate(ev.problems):
+        if p.reply is not None and (p.response is None or p.response.stance != "有异议"):
+            problems.append(Problem(f"问题“{p.title}”没有异议，不应有采纳答复", file, None, f"problems[{i}].reply"))
     return problems
 
 

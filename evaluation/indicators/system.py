@@ -72,6 +72,7 @@ class Indicator(Strict):
     rule_text: str = Field(default="", description="评分说明")
     rule: Rule
     rounding: Rounding | None = Field(default=None, description="仅本指标使用的取舍规则")
+    documents: list[str] = Field(default_factory=list, description="资料清单：证明本指标所需的资料")
 
     @property
     def method_label(self) -> str:

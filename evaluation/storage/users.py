@@ -162,7 +162,7 @@ def members(*, session: Session, evaluation_key: str) -> list[User]:
 
 
 SEE_ALL = ("管理员", "管理者")  # roles that read every evaluation; the others read those they belong to
-_VERBS: dict[str, str] = {"read": "查看", "edit": "编辑", "review": "复核"}
+_VERBS: dict[str, str] = {"read": "查看", "edit": "编辑", "review": "复核", "respond": "反馈"}
 
 
 def sees_all(user: User) -> bool:

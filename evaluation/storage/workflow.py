@@ -23,7 +23,8 @@ from evaluation.storage import audit
 from evaluation.storage.tables import AuditRow, EvaluationRow, FinalReportRow, WorkflowRow, utcnow
 from evaluation.storage.users import check_access
 
-STATES = ("草稿", "已提交复核", "退回修改", "已通过", "已定稿")
+STATES = ("草稿", "已提交复核", "退回修改", "已通过", "征求意见中", "已定稿")
+# 征求意见中 stays editable: an objection the agency accepts changes the draft before it is finalised
 LOCKED = {"已提交复核", "已通过", "已定稿"}
 # (from, to) → roles allowed
 TRANSITIONS: dict[tuple[str, str], set[str]] = {
@@ -31,8 +32,11 @@ TRANSITIONS: dict[tuple[str, str], set[str]] = {
     ("退回修改", "已提交复核"): {"评价人员", "管理员"},
     ("已提交复核", "退回修改"): {"复核人员", "管理员"},
     ("已提交复核", "已通过"): {"复核人员", "管理员"},
+    ("已通过", "征求意见中"): {"评价人员", "复核人员", "管理员"},
     ("已通过", "已定稿"): {"复核人员", "管理员"},
     ("已通过", "退回修改"): {"复核人员", "管理员"},
+    ("征求意见中", "已定稿"): {"复核人员", "管理员"},
+    ("征求意见中", "退回修改"): {"复核人员", "管理员"},
 }
 
 
@@ -96,9 +100,14 @@ def transition(
         raise WorkflowError(f"评价处于“{frm}”状态，不能变为“{to}”")
     if user.role not in allowed:
         raise PermissionDenied(f"角色“{user.role}”不能把评价从“{frm}”变为“{to}”")
+    by_consultant = to == "已提交复核" or (to == "征求意见中" and user.role == "评价人员")
     check_access(
-        session=session, user=user, action="edit" if to == "已提交复核" else "review", evaluation_key=evaluation_key
+        session=session, user=user, action="edit" if by_consultant else "review", evaluation_key=evaluation_key
     )
+    if to == "已定稿" and frm == "征求意见中":
+        waiting = unanswered_objections(session=session, evaluation_key=evaluation_key)
+        if waiting:
+            raise WorkflowError(f"被评价单位的异议还有 {len(waiting)} 条未答复（{'、'.join(waiting)}），答复后才能定稿")
     if to in ("已通过", "已定稿") and not get_settings().allow_self_approval:
         submitter = submitted_by(session=session, evaluation_key=evaluation_key)
         if submitter == user.username:
@@ -143,6 +152,16 @@ def transition(
     )
     session.flush()
     return WorkflowState(row.state, list(row.comments), row.report_sha256)
+
+
+def unanswered_objections(*, session: Session, evaluation_key: str) -> list[str]:
+    """The titles of the problems the unit objected to that the agency has not answered yet."""
+    document = session.exec(select(EvaluationRow.document).where(EvaluationRow.key == evaluation_key)).first() or {}
+    return [
+        str(p.get("title", ""))
+        for p in document.get("problems", [])
+        if (p.get("response") or {}).get("stance") == "有异议" and not p.get("reply")
+    ]
 
 
 def submitted_by(*, session: Session, evaluation_key: str) -> str | None:

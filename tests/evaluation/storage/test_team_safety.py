@@ -8,6 +8,7 @@ import threading
 
 import pytest
 from sqlalchemy.engine import Engine
+from sqlmodel import select
 
 from evaluation.auth import LoginFailed, PermissionDenied, User
 from evaluation.errors import WorkbenchError
@@ -18,6 +19,7 @@ from evaluation.review.base import ERROR
 from evaluation.storage import audit, decisions, repo, users
 from evaluation.storage.db import session_scope
 from evaluation.storage.sessions import resume_session, start_session
+from evaluation.storage.tables import UserRow
 from evaluation.storage.workflow import final_report, state_of, transition
 from tests.conftest import SAMPLES
 
@@ -144,8 +146,10 @@ def test_parallel_failed_logins_all_count(engine: Engine) -> None:
         t.start()
     for t in threads:
         t.join()
-    with pytest.raises(LoginFailed, match="已锁定"), session_scope(engine) as s:
+    with pytest.raises(LoginFailed), session_scope(engine) as s:  # five failures counted: even the password fails
         users.authenticate(session=s, username="admin", password="Guanli-2024")
+    with session_scope(engine) as s:
+        assert s.exec(select(UserRow).where(UserRow.username == "admin")).one().locked_until is not None
 
 
 def test_a_disabled_account_learns_it_only_with_the_right_password(engine: Engine, team: dict[str, User]) -> None:
