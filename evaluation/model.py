@@ -436,6 +436,18 @@ class Evaluation(Model):
         """One indicator's assessment (a scan: in a loop over indicators use ``assessments_by_code``)."""
         return next((a for a in self.assessments if a.code == code), None)
 
+    def evidence_for(self, code: str) -> list[EvidenceRef]:
+        """An indicator's evidence: what its assessment records, then the files the 资料清单 items of that
+        indicator received that the assessment does not list yet."""
+        a = self.assessment(code)
+        refs = list(a.evidence) if a is not None else []
+        known = {r.attachment for r in refs if r.attachment}
+        for item in self.checklist:
+            if item.code == code:
+                refs += [f for f in item.files if f.attachment not in known]
+                known |= {f.attachment for f in item.files}
+        return refs
+
     def assessments_by_code(self) -> dict[str, Assessment]:
         """Every assessment by indicator code, built once for a loop over the indicators."""
         return {a.code: a for a in self.assessments}

@@ -10,6 +10,8 @@ the indicator system changes) also writes the given assessments in the same tran
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
@@ -46,6 +48,13 @@ def assessment_versions(*, session: Session, key: str) -> dict[str, int]:
     return load_with_versions(session=session, key=key)[2]
 
 
+Gate = Callable[[Session, EvaluationRow, User], None]
+
+
+def _edit_gate(session: Session, row: EvaluationRow, user: User) -> None:
+    begin_edit(session=session, row=row, user=user)
+
+
 def save_document(
     *,
     session: Session,
@@ -53,14 +62,17 @@ def save_document(
     expected_version: int,
     user: User,
     sync_assessments: bool = False,
+    gate: Gate = _edit_gate,
 ) -> int:
     """Save everything but the assessments (or also them, with ``sync_assessments``); return the new version.
 
+    ``gate`` checks who may write and takes the evaluation's lock (by default ``repo.begin_edit``: an editor
+    who belongs to the evaluation, in a state that allows editing; the evaluated unit's saves pass their own).
     Validation runs on the evaluation as it will be stored (the given document with the stored
     assessments, or with the given ones when syncing): nothing invalid is written.
     """
     row = _row(session, evaluation.id)
-    begin_edit(session=session, row=row, user=user)
+    gate(session, row, user)
     if row.version != expected_version:
         raise ConflictError(_conflict(session, evaluation))
     stored_document = dict(row.document)

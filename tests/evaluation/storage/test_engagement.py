@@ -1,0 +1,174 @@
+"""The evaluated unit's reads and writes (storage.engagement) on SQLite and PostgreSQL: only its own
+evaluations, no scores before the draft, uploads that reach the indicator's evidence, answers only while the
+draft is out, nothing written when refused."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from evaluation.auth import SYSTEM, PermissionDenied, User
+from evaluation.errors import ConflictError, ValidationFailed
+from evaluation.model import AgencyReply, ChecklistItem, Funds, UnitData, UnitResponse
+from evaluation.storage import audit, engagement
+from evaluation.storage.bootstrap import ensure_samples, open_database
+from evaluation.storage.db import session_scope
+from evaluation.storage.documents import load_document, save_document
+from evaluation.storage.users import add_member, create_user
+from evaluation.storage.workflow import WorkflowError, transition
+from tests.conftest import SAMPLES
+
+KEY = "panzhihua-2023-zhaoshang"
+PDF = b"%PDF-1.4\n% a scanned approval\n"
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    eng = open_database(db_url)
+    ensure_samples(eng, SAMPLES)
+    with session_scope(eng) as session:
+        create_user(session=session, username="admin", password="correct horse 42", role="管理员")
+    yield eng
+    eng.dispose()
+
+
+def account(engine: Engine, name: str, role: str, *keys: str) -> User:
+    with session_scope(engine) as session:
+        user = create_user(session=session, username=name, password="correct horse 42", role=role, actor=SYSTEM)
+        for key in keys:
+            add_member(session=session, actor=SYSTEM, user_id=user.id, evaluation_key=key)
+    return user
+
+
+def with_checklist(engine: Engine) -> int:
+    """The consultant's 资料清单: one item for an assessed indicator, one for one not assessed, one general."""
+    with session_scope(engine) as s:
+        ev, version = load_document(session=s, key=KEY)
+        items = [
+            ChecklistItem(code="TY.JC.01", document="立项批复文件"),
+            ChecklistItem(code="GX.JJ.01", document="外资到位凭证"),
+            ChecklistItem(document="项目基本情况说明"),
+        ]
+        return save_document(
+            session=s, evaluation=ev.model_copy(update={"checklist": items}), expected_version=version, user=SYSTEM
+        )
+
+
+def test_the_unit_sees_its_own_evaluation_without_scores(engine: Engine) -> None:
+    unit = account(engine, "unit", "被评价单位", KEY)
+    other = account(engine, "unit2", "被评价单位")
+    with session_scope(engine) as s:
+        view = engagement.unit_view(session=s, key=KEY, user=unit)
+        assert view.state == "草稿" and view.problems == ()  # the draft's problems only once it is sent
+        assert not hasattr(view, "assessments") and not hasattr(view, "system")
+        with pytest.raises(PermissionDenied, match="不是评价"):
+            engagement.unit_view(session=s, key=KEY, user=other)
+        with pytest.raises(PermissionDenied, match="无权"):  # a consultant has no 'respond' right
+            engagement.unit_view(session=s, key=KEY, user=account(engine, "c", "评价人员", KEY))
+
+
+def test_an_upload_provides_the_item_and_reaches_the_evidence(engine: Engine, tmp_path: Path) -> None:
+    unit = account(engine, "unit", "被评价单位", KEY)
+    version = with_checklist(engine)
+    with session_scope(engine) as s:
+        version = engagement.upload_for_item(
+            session=s, key=KEY, index=0, filename="立项批复.pdf", data=PDF, root=tmp_path, user=unit,
+            expected_version=version, today=date(2024, 9, 3),
+        )  # fmt: skip
+        version = engagement.upload_for_item(
+            session=s, key=KEY, index=1, filename="到位凭证.pdf", data=PDF + b"2", root=tmp_path, user=unit,
+            expected_version=version,
+        )  # fmt: skip
+    with session_scope(engine) as s:
+        ev, _ = load_document(session=s, key=KEY)
+        history = audit.history(session=s, evaluation_key=KEY)
+    item = ev.checklist[0]
+    assert (item.status, item.received_on, [f.document for f in item.files]) == (
+        "已提供",
+        date(2024, 9, 3),
+        ["立项批复"],
+    )
+    assert (tmp_path / item.files[0].attachment).read_bytes() == PDF
+    assessed = ev.assessment("TY.JC.01")
+    assert assessed is not None and item.files[0].attachment in {r.attachment for r in assessed.evidence}
+    # GX.JJ.01 is assessed in the sample too; an indicator without an assessment shows the file via evidence_for
+    assert ev.checklist[1].files[0].attachment in {r.attachment for r in ev.evidence_for("GX.JJ.01")}
+    assert history[-1].actor == "unit"
+
+
+def test_a_refused_upload_writes_nothing_and_leaves_no_file(engine: Engine, tmp_path: Path) -> None:
+    tmp_path = tmp_path / "attachments"  # (the SQLite database lives in tmp_path itself)
+    unit = account(engine, "unit", "被评价单位", KEY)
+    version = with_checklist(engine)
+    with pytest.raises(ConflictError), session_scope(engine) as s:  # someone saved in between
+        engagement.upload_for_item(
+            session=s, key=KEY, index=2, filename="说明.pdf", data=PDF, root=tmp_path, user=unit,
+            expected_version=version - 1,
+        )  # fmt: skip
+    assert not any(p.is_file() for p in tmp_path.rglob("*"))
+    with pytest.raises(ValidationFailed, match="没有第 9 项"), session_scope(engine) as s:
+        engagement.upload_for_item(
+            session=s, key=KEY, index=8, filename="说明.pdf", data=PDF, root=tmp_path, user=unit,
+            expected_version=version,
+        )  # fmt: skip
+
+
+def test_unit_data_waits_for_the_consultant(engine: Engine) -> None:
+    unit = account(engine, "unit", "被评价单位", KEY)
+    with session_scope(engine) as s:
+        view = engagement.unit_view(session=s, key=KEY, user=unit)
+        data = UnitData(funds=Funds(adjusted_budget=Decimal("220"), spent=Decimal("219.5")), note="按决算填报")
+        engagement.submit_unit_data(session=s, key=KEY, data=data, user=unit, expected_version=view.version)
+    with session_scope(engine) as s:
+        ev, _ = load_document(session=s, key=KEY)
+    assert ev.unit_data is not None and (ev.unit_data.status, ev.unit_data.by) == ("待确认", "unit")
+    assert ev.facts.funds.spent != Decimal("219.5")  # the agency's figures change only when it accepts
+
+
+def test_answers_only_while_the_draft_is_out_and_objections_block_finalising(engine: Engine) -> None:
+    unit = account(engine, "unit", "被评价单位", KEY)
+    consultant = account(engine, "c", "评价人员", KEY)
+    reviewer = account(engine, "r", "复核人员", KEY)
+    objection = UnitResponse(stance="有异议", statement="外资项目已于次年一月到位，请考虑")
+    with session_scope(engine) as s:
+        version = engagement.unit_view(session=s, key=KEY, user=unit).version
+    with pytest.raises(PermissionDenied, match="不在征求意见阶段"), session_scope(engine) as s:
+        engagement.respond_to_problem(
+            session=s, key=KEY, index=0, response=objection, user=unit, expected_version=version
+        )
+    with session_scope(engine) as s:
+        transition(session=s, evaluation_key=KEY, to="已提交复核", user=consultant)
+        transition(session=s, evaluation_key=KEY, to="已通过", user=reviewer)
+        transition(session=s, evaluation_key=KEY, to="征求意见中", user=consultant)
+        view = engagement.unit_view(session=s, key=KEY, user=unit)
+    assert [p.title for p in view.problems] == ["绩效指标设置不够规范", "部门招商任务目标未完成"]
+    with pytest.raises(ValidationFailed, match="须写明意见与理由"), session_scope(engine) as s:
+        engagement.respond_to_problem(
+            session=s, key=KEY, index=0, response=UnitResponse(stance="有异议"), user=unit,
+            expected_version=view.version,
+        )  # fmt: skip
+    with session_scope(engine) as s:
+        engagement.respond_to_problem(
+            session=s, key=KEY, index=0, response=objection, user=unit, expected_version=view.version
+        )
+    with pytest.raises(WorkflowError, match="异议还有 1 条未答复（绩效指标设置不够规范）"), session_scope(engine) as s:
+        transition(session=s, evaluation_key=KEY, to="已定稿", user=reviewer, final_report=b"report")
+    with session_scope(engine) as s:  # the consultant answers (采纳, saying what changed); then it finalises
+        ev, version = load_document(session=s, key=KEY)
+        reply = AgencyReply(decision="采纳", text="已在问题表述中补充次年到位的情况", by="c")
+        problems = [p.model_copy(update={"reply": reply}) if i == 0 else p for i, p in enumerate(ev.problems)]
+        save_document(
+            session=s,
+            evaluation=ev.model_copy(update={"problems": problems}),
+            expected_version=version,
+            user=consultant,
+        )
+    with session_scope(engine) as s:
+        transition(session=s, evaluation_key=KEY, to="已定稿", user=reviewer, final_report=b"report")
+    with pytest.raises(PermissionDenied, match="已定稿"), session_scope(engine) as s:  # nothing more from the unit
+        engagement.submit_unit_data(session=s, key=KEY, data=UnitData(), user=unit, expected_version=version + 1)
