@@ -16,7 +16,6 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 from streamlit.errors import StreamlitAPIException
 
-from evaluation.auth import ROLES
 from ui.auth import account_box, current_user, require_user
 from ui.resources import engine
 from ui.state import LINK_PARAMS, entered_page
@@ -38,7 +37,8 @@ def remember_wanted(stem: str) -> None:
 
 EDITORS = ("管理员", "评价人员")
 WORKERS = ("管理员", "评价人员", "复核人员")
-EVERYONE = ROLES
+AGENCY = ("管理员", "评价人员", "复核人员", "管理者")  # everyone but the evaluated unit
+UNIT = ("被评价单位", "管理员")
 
 
 @dataclass(frozen=True)
@@ -51,18 +51,20 @@ class PageSpec:
 
 
 PAGES = (
-    PageSpec("评价", "home", "评价项目", ":material/list_alt:", EVERYONE),
+    PageSpec("评价", "home", "评价项目", ":material/list_alt:", AGENCY),
     PageSpec("评价", "project", "项目信息", ":material/description:", WORKERS),
     PageSpec("评价", "indicators", "指标体系", ":material/account_tree:", WORKERS),
     PageSpec("评价", "evidence", "证据与评分", ":material/rule:", WORKERS),
     PageSpec("评价", "problems", "问题与建议", ":material/report_problem:", WORKERS),
-    PageSpec("评价", "report", "报告", ":material/article:", EVERYONE),
+    PageSpec("评价", "report", "报告", ":material/article:", AGENCY),
+    PageSpec("评价", "engagement", "资料与征求意见", ":material/forum:", WORKERS),
     PageSpec("评价", "review", "复核与流程", ":material/fact_check:", WORKERS),
-    PageSpec("评价", "history", "修改历史", ":material/history:", EVERYONE),
-    PageSpec("管理", "analysis", "对比分析", ":material/monitoring:", EVERYONE),
+    PageSpec("评价", "history", "修改历史", ":material/history:", AGENCY),
+    PageSpec("管理", "analysis", "对比分析", ":material/monitoring:", AGENCY),
     PageSpec("管理", "selfeval", "自评表", ":material/table_view:", EDITORS),
     PageSpec("管理", "admin", "系统管理", ":material/admin_panel_settings:", ("管理员",)),
-    PageSpec("资料", "library", "指标库", ":material/library_books:", EVERYONE),
+    PageSpec("资料", "library", "指标库", ":material/library_books:", AGENCY),
+    PageSpec("被评价单位", "unit", "资料与反馈", ":material/upload_file:", UNIT),
 )
 
 

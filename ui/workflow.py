@@ -111,6 +111,11 @@ def _finalise_blockers(ev: Evaluation, open_errors: int) -> list[str]:
     blockers = [f"补充{m.what}（在“{m.where}”）" for m in missing_items(ev, score(ev)) if m.blocking]
     if open_errors:
         blockers.append(f"处理复核发现的 {open_errors} 处“错误”（已修正，或说明理由接受）")
+    waiting = [p.title for p in ev.problems if p.response is not None and p.response.stance == "有异议" and not p.reply]
+    if waiting:
+        blockers.append(
+            f"在“资料与征求意见 › 征求意见”中答复被评价单位的 {len(waiting)} 条异议（{'、'.join(waiting)}）"
+        )
     return blockers
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from evaluation.auth import PermissionDenied, User
 from evaluation.errors import Problem, ValidationFailed
@@ -31,8 +31,9 @@ from evaluation.model import (
 from evaluation.storage.documents import load_with_versions, save_document
 from evaluation.storage.repo import lock_evaluation
 from evaluation.storage.tables import EvaluationRow
-from evaluation.storage.users import check_access
+from evaluation.storage.users import check_access, visible_keys
 from evaluation.storage.workflow import state_of
+from evaluation.storage.workflow import states as states_of
 
 CONSULTATION = ("征求意见中", "已定稿")  # the states in which the unit sees the draft's problems
 CHECKLIST_FOLDER = "checklist"  # attachments of general 资料清单 items (no indicator) are kept here
@@ -209,3 +210,24 @@ def respond_to_problem(
             for ref in refs:
                 remove_attachment(root=root, relative=ref.attachment)
     return version
+
+
+@dataclass(frozen=True)
+class UnitEvaluation:
+    key: str
+    project_name: str
+    year: int
+    state: str
+
+
+def unit_evaluations(*, session: Session, user: User) -> list[UnitEvaluation]:
+    """The evaluations the unit belongs to (all of them for an administrator), newest year first."""
+    keys = visible_keys(session=session, user=user)
+    rows = session.exec(select(EvaluationRow.key, EvaluationRow.project_name, EvaluationRow.year)).all()
+    states = states_of(session=session)
+    out = [
+        UnitEvaluation(str(k), str(name), int(year), states.get(str(k), "草稿"))
+        for k, name, year in rows
+        if keys is None or k in keys
+    ]
+    return sorted(out, key=lambda e: (-e.year, e.key))

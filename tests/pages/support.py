@@ -22,7 +22,13 @@ SAMPLE = "panzhihua-2023-zhaoshang"
 
 
 PASSWORD = "correct horse 42"
-USERNAMES = {"管理员": "admin", "评价人员": "consultant", "复核人员": "reviewer", "管理者": "manager"}
+USERNAMES = {
+    "管理员": "admin",
+    "评价人员": "consultant",
+    "复核人员": "reviewer",
+    "管理者": "manager",
+    "被评价单位": "unit",
+}
 
 
 def add_account(tmp_path: Path, username: str, role: str, member_of: tuple[str, ...] = ()) -> User:
