@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+from evaluation.limits import PROBLEMS_LISTED
 
 
 class WorkbenchError(Exception):
@@ -30,14 +33,24 @@ class Problem:
         return f"{prefix}：{self.message}" if prefix else self.message
 
 
+def listed(problems: Sequence[object], limit: int = PROBLEMS_LISTED) -> list[str]:
+    """The first ``limit`` problems as lines, and a last line counting the others ("另有 N 处问题未列出")."""
+    lines = [str(p) for p in problems[:limit]]
+    if len(problems) > limit:
+        lines.append(f"另有 {len(problems) - limit} 处问题未列出")
+    return lines
+
+
 class ValidationFailed(WorkbenchError):
-    """Raised after collecting *all* problems of an input, never just the first."""
+    """Raised after collecting *all* problems of an input, never just the first (the message lists the
+    first :data:`~evaluation.limits.PROBLEMS_LISTED` of them and counts the others)."""
 
     def __init__(self, problems: list[Problem], title: str = "校验未通过") -> None:
         self.problems = list(problems)
         self.title = title
         lines = [f"{title}（共 {len(self.problems)} 处问题）："]
-        lines += [f"  {i}. {p}" for i, p in enumerate(self.problems, 1)]
+        lines += [f"  {i}. {p}" for i, p in enumerate(self.problems[:PROBLEMS_LISTED], 1)]
+        lines += [f"  {line}" for line in listed(self.problems)[PROBLEMS_LISTED:]]
         super().__init__("\n".join(lines))
 
 
