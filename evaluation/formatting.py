@@ -15,7 +15,7 @@ here, so a figure reads the same wherever it appears (the Panzhihua report is th
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from zoneinfo import ZoneInfo
 
 DASH = "—"
@@ -23,9 +23,15 @@ UNSCORED = "未评"
 HUNDRED = Decimal(100)
 
 
-def quantize(value: Decimal, digits: int = 2) -> Decimal:
-    """四舍五入 to ``digits`` decimals (never banker's rounding)."""
-    return value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+def quantize(value: Decimal, digits: int = 2, rounding: str = ROUND_HALF_UP) -> Decimal:
+    """四舍五入 to ``digits`` decimals (never banker's rounding), or as ``rounding`` says (截断: ROUND_DOWN).
+
+    Any finite value, however large: the precision is widened to hold all of its digits (the default
+    28 digits would make ``quantize`` fail on a number such as 10^30)."""
+    if not value.is_finite():
+        return value
+    context = Context(prec=max(28, value.adjusted() + digits + 2))
+    return value.quantize(Decimal(1).scaleb(-digits), rounding=rounding, context=context)
 
 
 def two(value: Decimal) -> Decimal:

@@ -30,7 +30,7 @@ from decimal import Decimal, InvalidOperation
 
 from pydantic import ValidationError
 
-from evaluation.formatting import number
+from evaluation.formatting import number, quantize
 from evaluation.indicators.rules import (
     METHOD_NAMES,
     AnyRule,
@@ -392,7 +392,7 @@ def _qualitative_ranges(clauses: list[str], t: str, weight: Decimal) -> list[tup
 
 def _plain(d: Decimal) -> Decimal:
     """80.0 → 80, 83.3300 → 83.33: the value without trailing zeros (and without an exponent)."""
-    return Decimal(number(d.quantize(Decimal("0.0001"))))
+    return Decimal(number(quantize(d, 4)))
 
 
 def _band_name(c: str) -> str:

@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from evaluation.errors import Problem
-from evaluation.formatting import number
+from evaluation.formatting import number, quantize
 from evaluation.indicators.rules import (
     METHOD_NAMES,
     AnyRule,
@@ -38,8 +38,7 @@ class Rounding(Strict):
     mode: Literal["half_up", "down"] = "half_up"
 
     def apply(self, value: Decimal) -> Decimal:
-        quantum = Decimal(1).scaleb(-self.digits)
-        return value.quantize(quantum, rounding=ROUND_HALF_UP if self.mode == "half_up" else ROUND_DOWN)
+        return quantize(value, self.digits, ROUND_HALF_UP if self.mode == "half_up" else ROUND_DOWN)
 
     def describe(self) -> str:
         how = "四舍五入" if self.mode == "half_up" else "截断（舍去）"

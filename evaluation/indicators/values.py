@@ -17,6 +17,7 @@ from enum import StrEnum
 
 from evaluation.errors import ValueParseError
 from evaluation.formatting import number
+from evaluation.limits import NUMBER_DIGITS
 
 
 class Op(StrEnum):
@@ -352,18 +353,23 @@ class ComparablePair:
 def require_quantity(text: str | Decimal | int | None, *, what: str, code: str) -> Quantity:
     """The quantity a quantitative rule needs, or a Chinese error naming the text."""
     value = parse_value(text)
+    shown = "" if text is None else _clip(str(text))
     if isinstance(value, Quantity):
-        return value
-    shown = "" if text is None else str(text)
+        if all(d.is_finite() and d.adjusted() < NUMBER_DIGITS for d in (value.number, value.base)):
+            return value
+        raise ValueParseError(f"指标 {code}：{what}“{shown}”数值过大（整数部分最多 {NUMBER_DIGITS} 位）")
     if isinstance(value, Empty):
         raise ValueParseError(f"指标 {code}：{what}为空，比率类规则需要一个数值")
     if isinstance(value, Qualitative):
         raise ValueParseError(f"指标 {code}：{what}“{shown}”是定性描述，没有可计算的数值")
     if isinstance(value, Ambiguous):
-        raise ValueParseError(
-            f"指标 {code}：{what}“{shown}”包含多个数值（{'、'.join(value.candidates)}），请只填写用于计算的那一个"
-        )
+        numbers = _clip("、".join(value.candidates))
+        raise ValueParseError(f"指标 {code}：{what}“{shown}”包含多个数值（{numbers}），请只填写用于计算的那一个")
     raise ValueParseError(f"指标 {code}：{what}“{shown}”是日期，不能按数量计算")
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= 40 else f"{text[:40]}…"
 
 
 def comparable(actual: Quantity, target: Quantity, *, code: str) -> ComparablePair:

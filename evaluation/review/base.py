@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Literal
 
-from evaluation.formatting import number, rate
+from evaluation.formatting import number, quantize, rate
 from evaluation.indicators.rules import BandsRule
 from evaluation.indicators.system import IndicatorSystem
 from evaluation.model import Evaluation
@@ -184,9 +184,8 @@ class RateCheck:
 
 
 def rate_check(stated: Decimal, digits: int, exact: Decimal, mode: str = "half_up") -> RateCheck:
-    quantum = Decimal(1).scaleb(-digits)
-    half = exact.quantize(quantum, rounding=ROUND_HALF_UP)
-    down = exact.quantize(quantum, rounding=ROUND_DOWN)
+    half = quantize(exact, digits, ROUND_HALF_UP)
+    down = quantize(exact, digits, ROUND_DOWN)
     expected, alternative = (half, down) if mode == "half_up" else (down, half)
     if stated == expected:
         return RateCheck(True, False, expected, alternative)

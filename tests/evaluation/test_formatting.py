@@ -43,3 +43,12 @@ def test_half_up_rounding_at_any_precision() -> None:
 def test_stored_times_are_shown_in_beijing_time() -> None:
     assert beijing(datetime(2024, 1, 1, 16, 30)) == "2024-01-02 00:30"  # naive values are UTC (SQLite)
     assert beijing(datetime(2024, 1, 1, 16, 30, tzinfo=UTC), "%H:%M") == "00:30"
+
+
+def test_any_finite_number_can_be_rounded_and_shown() -> None:
+    # the default 28-digit precision made quantize fail on 10^30 (an 实际值 typed as 1 followed by 30 zeros)
+    huge = "1" + "0" * 30
+    assert quantize(Decimal(huge)) == Decimal(huge) and percent(Decimal(huge)) == f"{huge}.00%"
+    assert rate(Decimal(huge + "00")) == f"{huge}00%"
+    assert amount(Decimal("1E+40")) == "1" + "0" * 40 + ".00"
+    assert quantize(Decimal("0.5E-30")) == 0 and quantize(Decimal("12.345"), 2, "ROUND_DOWN") == Decimal("12.34")

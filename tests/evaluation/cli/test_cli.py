@@ -200,3 +200,12 @@ def test_report_command_writes_a_docx_and_says_when_pdf_is_impossible(tmp_path: 
     assert out.exists()  # the .docx is still written
     wrong = run("report", str(SAMPLES / "panzhihua-2023-zhaoshang.yaml"), "-o", str(tmp_path / "x.pdf"))
     assert wrong.returncode == 2 and ".docx" in wrong.stderr
+
+
+def test_score_of_an_actual_of_ten_to_the_thirty_says_why_it_cannot_be_scored(tmp_path: Path) -> None:
+    text = (SAMPLES / "panzhihua-2023-zhaoshang.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "huge.yaml"
+    bad.write_text(text.replace("actual: 5个", "actual: 1" + "0" * 30 + "个"), encoding="utf-8")
+    out = run("score", str(bad))
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert "TY.JG.01" in out.stdout and "数值过大" in out.stdout

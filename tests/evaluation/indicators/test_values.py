@@ -188,3 +188,16 @@ def test_parser_never_raises_on_any_text(text: str) -> None:
 @given(st.text(alphabet=st.characters(categories=["Lo"]), min_size=1, max_size=12))
 def test_text_without_digits_is_qualitative(text: str) -> None:
     assert isinstance(parse_value(text), Qualitative | Empty)
+
+
+@pytest.mark.parametrize("text", ["1" + "0" * 30, "1" + "0" * 30 + "%", "9" * 18 + "亿元"])
+def test_a_number_too_large_to_compute_with_is_refused_by_name(text: str) -> None:
+    with pytest.raises(ValueParseError, match="数值过大（整数部分最多 18 位）"):
+        require_quantity(text, what="实际值", code="X.01")
+    assert require_quantity("9" * 18, what="实际值", code="X.01").number == Decimal("9" * 18)
+
+
+def test_a_long_text_is_shown_cut_short() -> None:
+    with pytest.raises(ValueParseError) as e:
+        require_quantity("很" * 5_000, what="实际值", code="X.01")
+    assert len(str(e.value)) < 100

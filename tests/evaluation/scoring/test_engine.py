@@ -482,3 +482,24 @@ def test_grade_thresholds_are_inclusive() -> None:
     for s, grade in [("90", "优"), ("89.99", "良"), ("80", "良"), ("60", "中"), ("59.99", "差")]:
         ev = evaluation(sys, {"code": "A.1.01", "inputs": {"score": s, "justification": "测试"}})
         assert score(ev).grade == grade, s
+
+
+@pytest.mark.parametrize("actual", ["1" + "0" * 30, "1" + "0" * 30 + "个"])
+def test_an_actual_of_ten_to_the_thirty_is_refused_with_a_message(actual: str) -> None:
+    with pytest.raises(ScoringError, match="数值过大"):
+        run({"method": "ratio"}, 6, "≥6个", actual=actual)
+
+
+def test_a_tiny_target_gives_a_huge_rate_that_is_still_shown() -> None:
+    rule = RULE.validate_python({"method": "ratio"})
+    out = score_rule(rule, D(5), Inputs(actual="5"), code="T.01", target_text="0.000000000000000000001")
+    assert out.score == 5 and "按 100% 计" in out.explanation
+    reverse = RULE.validate_python({"method": "ratio", "direction": "reverse", "reverse_variant": "overrun_linear"})
+    out = score_rule(reverse, D(5), Inputs(actual="5"), code="T.01", target_text="0.000000000000000000001")
+    assert out.score == 0
+
+
+def test_an_evaluation_with_a_huge_actual_is_scored_with_an_input_error() -> None:
+    sys = system(indicator("A.1.01", 6, {"method": "ratio"}, "≥6个"))
+    result = score(evaluation(sys, {"code": "A.1.01", "inputs": {"actual": "1" + "0" * 30 + "个"}}))
+    assert result.indicator("A.1.01").status == "输入有误" and "数值过大" in result.indicator("A.1.01").error
