@@ -3,24 +3,42 @@
 Each sheet (or Word table) becomes a :class:`Grid`: rows of stripped cell texts, a merged cell's text in
 its top-left cell only (the others empty, as a reader of "same as above" cells expects), percentages as
 the cell shows them, and for a Word table the paragraph just above it as its title.
+
+What is read is bounded (:class:`Limits`, from ``evaluation.limits``): the file's size packed and
+unpacked, rows and columns of a sheet or table, cells of the whole file, characters of a cell. A file
+beyond them raises :class:`TooLarge` naming the place, before the work it would cost. Sheets are read
+streaming (openpyxl's read-only mode), row by row, and the size a sheet declares (its ``dimension``) is
+not trusted: a sheet claiming to reach cell XFD1048576 costs nothing.
 """
 
 from __future__ import annotations
 
 import io
 import math
+import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from docx import Document
 from docx.opc.exceptions import PackageNotFoundError
+from docx.oxml.ns import qn
 from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph as DocxParagraph
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from evaluation.errors import WorkbenchError
 from evaluation.files.office import DOCX_ERRORS, XLSX_ERRORS
+from evaluation.limits import (
+    CELL_CHARS,
+    TABLE_CELLS,
+    TABLE_COLUMNS,
+    TABLE_FILE_BYTES,
+    TABLE_ROWS,
+    TABLE_UNPACKED_BYTES,
+    megabytes,
+)
 
 COLUMNS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -29,6 +47,39 @@ COLUMNS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 XLSX_UNREADABLE: tuple[type[Exception], ...] = (*XLSX_ERRORS, InvalidFileException, OverflowError)
 DOCX_UNREADABLE: tuple[type[Exception], ...] = (*DOCX_ERRORS, PackageNotFoundError)
 UNREADABLE: tuple[type[Exception], ...] = (*XLSX_UNREADABLE, *DOCX_UNREADABLE)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much one file may hold: rows and columns of each sheet or table, cells in all, characters a cell."""
+
+    rows: int = TABLE_ROWS
+    columns: int = TABLE_COLUMNS
+    cells: int = TABLE_CELLS
+    cell_chars: int = CELL_CHARS
+
+
+class TooLarge(WorkbenchError):
+    """A file beyond a limit: what (``message``) and where (``where``: 工作表“Sheet1”第 5 行, or "")."""
+
+    def __init__(self, message: str, where: str = "") -> None:
+        self.message = message
+        self.where = where
+        super().__init__(f"{where}：{message}" if where else message)
+
+
+def check_size(data: bytes) -> None:
+    """Refuse a file over :data:`TABLE_FILE_BYTES`, and a zip container (.xlsx, .docx) that unpacks to more
+    than :data:`TABLE_UNPACKED_BYTES`; what is no zip at all is left to the reader, which says so."""
+    if len(data) > TABLE_FILE_BYTES:
+        raise TooLarge(f"文件大小 {megabytes(len(data))} MB，超过上限 {megabytes(TABLE_FILE_BYTES)} MB")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(max(info.file_size, 0) for info in archive.infolist())
+    except (zipfile.BadZipFile, EOFError, ValueError):
+        return
+    if unpacked > TABLE_UNPACKED_BYTES:
+        raise TooLarge(f"文件解压后 {megabytes(unpacked)} MB，超过上限 {megabytes(TABLE_UNPACKED_BYTES)} MB")
 
 
 @dataclass(frozen=True)
@@ -64,26 +115,97 @@ def cell_text(value: Any) -> str:
     return str(value).replace("\r\n", "\n").strip()
 
 
-def xlsx_grids(data: bytes) -> list[Grid]:
-    wb = load_workbook(io.BytesIO(data), data_only=True)
-    grids = []
-    for ws in wb.worksheets:
-        rows: list[list[str]] = []
-        for row in ws.iter_rows():
-            cells = []
-            for cell in row:
-                value = cell.value
-                if isinstance(value, int | float) and "%" in (cell.number_format or ""):
-                    decimals = len(cell.number_format.split(".")[1].rstrip("%")) if "." in cell.number_format else 0
-                    value = f"{Decimal(repr(float(value))) * 100:.{decimals}f}%"
-                cells.append(cell_text(value))
-            rows.append(cells)
-        grids.append(Grid(ws.title, rows))
-    return grids
+def sheet_place(name: str, row: int, col: int | None = None) -> str:
+    """:meth:`Grid.where` before the grid exists."""
+    return Grid(name, []).where(row, col)
 
 
-def docx_grids(data: bytes) -> list[Grid]:
+def _percent_text(value: Any, number_format: str) -> str:
+    decimals = len(number_format.split(".")[1].rstrip("%")) if "." in number_format else 0
+    return f"{Decimal(repr(float(value))) * 100:.{decimals}f}%"
+
+
+class _Budget:
+    """The cells read so far from one file, against :attr:`Limits.cells`."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.cells = 0
+
+    def take(self, count: int, where: str) -> None:
+        self.cells += count
+        if self.cells > self.limits.cells:
+            raise TooLarge(f"文件中的单元格超过 {self.limits.cells} 个", where)
+
+    def text(self, value: Any, where: str) -> str:
+        text = cell_text(value)
+        if len(text) > self.limits.cell_chars:
+            raise TooLarge(f"单元格文字有 {len(text)} 个字符，超过上限 {self.limits.cell_chars} 个", where)
+        return text
+
+
+def _xlsx_row(row: tuple[Any, ...], name: str, r: int, budget: _Budget) -> list[str]:
+    budget.take(len(row), sheet_place(name, r))
+    cells: list[str] = []
+    for c, cell in enumerate(row):
+        value = cell.value
+        if value is None:
+            cells.append("")
+            continue
+        if c >= budget.limits.columns:
+            raise TooLarge(f"超出可读取的范围（最多 {budget.limits.columns} 列）", sheet_place(name, r, c))
+        if isinstance(value, int | float) and "%" in (cell.number_format or ""):
+            value = _percent_text(value, cell.number_format)
+        cells.append(budget.text(value, sheet_place(name, r, c)))
+    while cells and not cells[-1]:
+        cells.pop()
+    return cells
+
+
+def xlsx_grids(data: bytes, limits: Limits | None = None, *, first_only: bool = False) -> list[Grid]:
+    """Every worksheet (only the first with ``first_only``) as a grid; :class:`TooLarge` past the limits."""
+    limits = limits or Limits()
+    check_size(data)
+    budget = _Budget(limits)
+    wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        grids = []
+        for ws in wb.worksheets[:1] if first_only else wb.worksheets:
+            ws.reset_dimensions()  # the size a sheet states is not trusted: rows are read as they come
+            rows: list[list[str]] = []
+            for r, row in enumerate(ws.iter_rows()):
+                if r >= limits.rows:
+                    raise TooLarge(f"工作表超过 {limits.rows} 行（空白的格式行也计算在内）", f"工作表“{ws.title}”")
+                rows.append(_xlsx_row(row, ws.title, r, budget))
+            width = max((len(r) for r in rows), default=0)
+            grids.append(Grid(ws.title, [r + [""] * (width - len(r)) for r in rows]))
+        return grids
+    finally:
+        wb.close()
+
+
+def _docx_sizes(body: Any, limits: Limits) -> None:
+    """Count the Word tables' rows and cells in the XML before python-docx builds a single row."""
+    cells = 0
+    for n, tbl in enumerate(body.iterchildren(qn("w:tbl")), 1):
+        rows = tbl.findall(qn("w:tr"))
+        if len(rows) > limits.rows:
+            raise TooLarge(f"表格有 {len(rows)} 行，超过上限 {limits.rows} 行", f"表格{n}")
+        for r, tr in enumerate(rows):
+            width = len(tr.findall(qn("w:tc")))
+            if width > limits.columns:
+                raise TooLarge(f"超出可读取的范围（最多 {limits.columns} 列）", f"表格{n}第 {r + 1} 行")
+            cells += width
+            if cells > limits.cells:
+                raise TooLarge(f"文件中的单元格超过 {limits.cells} 个", f"表格{n}第 {r + 1} 行")
+
+
+def docx_grids(data: bytes, limits: Limits | None = None) -> list[Grid]:
+    limits = limits or Limits()
+    check_size(data)
+    budget = _Budget(limits)
     doc = Document(io.BytesIO(data))
+    _docx_sizes(doc.element.body, limits)
     grids: list[Grid] = []
     caption = ""
     for child in doc.element.body.iterchildren():
@@ -97,10 +219,11 @@ def docx_grids(data: bytes) -> list[Grid]:
             continue
         if tag != "tbl":
             continue
+        name = f"表格{len(grids) + 1}"
         table = DocxTable(child, doc)
         rows: list[list[str]] = []
         above: list[Any] = []
-        for row in table.rows:
+        for r, row in enumerate(table.rows):
             cells = row.cells
             out = []
             seen_in_row: set[int] = set()
@@ -109,9 +232,9 @@ def docx_grids(data: bytes) -> list[Grid]:
                 merged_left = id(tc) in seen_in_row
                 merged_up = c_index < len(above) and above[c_index] is tc
                 seen_in_row.add(id(tc))
-                out.append("" if merged_left or merged_up else cell.text.strip())
+                out.append("" if merged_left or merged_up else budget.text(cell.text, sheet_place(name, r, c_index)))
             above = [c._tc for c in cells]
             rows.append(out)
-        grids.append(Grid(f"表格{len(grids) + 1}", rows, caption))
+        grids.append(Grid(name, rows, caption))
         caption = ""
     return grids

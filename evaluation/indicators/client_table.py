@@ -30,7 +30,7 @@ from openpyxl.utils import get_column_letter
 from pydantic import TypeAdapter, ValidationError
 
 from evaluation.errors import Problem
-from evaluation.files.grids import UNREADABLE, Grid, docx_grids, xlsx_grids
+from evaluation.files.grids import UNREADABLE, Grid, TooLarge, docx_grids, xlsx_grids
 from evaluation.formatting import number
 from evaluation.indicators.derive import Derived, derive_rule
 from evaluation.indicators.rules import METHOD_NAMES, PenaltyRule, Rule, describe_rule
@@ -118,6 +118,9 @@ def read_client_table(name: str, data: bytes, *, system_id: str | None = None) -
     suffix = PurePath(name).suffix.lower()
     try:
         grids = xlsx_grids(data) if suffix == ".xlsx" else docx_grids(data) if suffix == ".docx" else None
+    except TooLarge as e:
+        out.problems.append(Problem(e.message, name, None, e.where or None))
+        return out
     except UNREADABLE:
         out.problems.append(Problem(f"文件已损坏或不是 {suffix} 格式，无法打开", name))
         return out

@@ -18,7 +18,14 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from evaluation.errors import Problem, ValueParseError
-from evaluation.files.grids import DOCX_UNREADABLE, XLSX_UNREADABLE, column_letter, docx_grids, xlsx_grids
+from evaluation.files.grids import (
+    DOCX_UNREADABLE,
+    XLSX_UNREADABLE,
+    TooLarge,
+    column_letter,
+    docx_grids,
+    xlsx_grids,
+)
 from evaluation.model import Evaluation
 from evaluation.selfeval.table import (
     BUDGET_ROWS,
@@ -403,6 +410,9 @@ def read_file(name: str, data: bytes) -> ReadResult:
     )
     try:
         grids = read(data)
+    except TooLarge as e:
+        result.problems.append(Problem(e.message, name, None, e.where or None))
+        return result
     except unreadable as e:
         result.problems.append(
             Problem(f"无法作为 {kind} 文件打开（{type(e).__name__}），文件可能已损坏或类型不符", name)
