@@ -25,8 +25,9 @@ from pathlib import Path
 from typing import Literal
 
 from evaluation.errors import Problem, ValidationFailed
-from evaluation.files.office import XLSX_ERRORS
+from evaluation.files.grids import XLSX_UNREADABLE, Limits, TooLarge, column_letter, xlsx_grids
 from evaluation.formatting import two
+from evaluation.limits import CELL_CHARS, SURVEY_CELLS, SURVEY_COLUMNS, SURVEY_ROWS, TABLE_FILE_BYTES, megabytes
 
 LEVELS: dict[str, int] = {
     "非常满意": 5,
@@ -88,42 +89,72 @@ class SurveyResult:
         return text
 
 
+SURVEY_LIMITS = Limits(rows=SURVEY_ROWS + 1, columns=SURVEY_COLUMNS, cells=SURVEY_CELLS)
+
+
+def _refused(problem: Problem) -> ValidationFailed:
+    return ValidationFailed([problem], "无法读取问卷")
+
+
+def _csv_rows(name: str, data: bytes) -> list[list[str]]:
+    """The rows of a CSV survey (UTF-8 or GBK; line ends CR LF, LF or CR alone), within the limits."""
+    for encoding in ("utf-8-sig", "gbk"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise _refused(Problem("CSV 文件不是 UTF-8 或 GBK 编码", name))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # old Mac line ends, and any CR left alone
+    reader = csv.reader(io.StringIO(text))
+    rows: list[list[str]] = []
+    try:
+        for row in reader:
+            place = f"第 {reader.line_num} 行"
+            if len(rows) > SURVEY_ROWS:
+                raise _refused(Problem(f"问卷超过 {SURVEY_ROWS} 份答卷", name, None, place))
+            if len(row) > SURVEY_COLUMNS:
+                raise _refused(Problem(f"超出可读取的范围（最多 {SURVEY_COLUMNS} 列）", name, None, place))
+            for c, cell in enumerate(row):
+                if len(cell) > CELL_CHARS:
+                    said = f"单元格文字有 {len(cell)} 个字符，超过上限 {CELL_CHARS} 个"
+                    raise _refused(Problem(said, name, None, f"{place} {column_letter(c)} 列"))
+            rows.append([c.strip() for c in row])
+    except csv.Error as e:
+        said = "有单元格文字过长" if "field limit" in str(e) else "不是有效的 CSV 格式（引号未闭合或含有空字符）"
+        raise _refused(Problem(said, name, None, f"第 {reader.line_num} 行")) from e
+    return rows
+
+
+def _xlsx_rows(name: str, data: bytes) -> list[list[str]]:
+    """The first worksheet's rows (a damaged sheet is refused when it is read, not only when it is opened)."""
+    try:
+        grids = xlsx_grids(data, SURVEY_LIMITS, first_only=True)
+    except TooLarge as e:
+        raise _refused(Problem(e.message, name, None, e.where or None)) from e
+    except XLSX_UNREADABLE as e:
+        raise _refused(Problem(f"无法作为 Excel 文件打开（{type(e).__name__}），文件可能已损坏或类型不符", name)) from e
+    if not grids:
+        raise _refused(Problem("文件中没有工作表", name))
+    return grids[0].rows
+
+
 def read_survey(name: str, data: bytes) -> Survey:
     """Questions from the header row, one answer row per respondent (.csv in UTF-8/GBK, or .xlsx)."""
     suffix = Path(name).suffix.lower()
-    rows: list[list[str]]
+    if len(data) > TABLE_FILE_BYTES:
+        said = f"文件大小 {megabytes(len(data))} MB，超过上限 {megabytes(TABLE_FILE_BYTES)} MB"
+        raise _refused(Problem(said, name))
     if suffix == ".csv":
-        for encoding in ("utf-8-sig", "gbk"):
-            try:
-                text = data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise ValidationFailed([Problem("CSV 文件不是 UTF-8 或 GBK 编码", name)], "无法读取问卷")
-        rows = [[c.strip() for c in r] for r in csv.reader(io.StringIO(text))]
+        rows = _csv_rows(name, data)
     elif suffix == ".xlsx":
-        from openpyxl import load_workbook
-
-        try:
-            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except XLSX_ERRORS as e:
-            raise ValidationFailed(
-                [Problem(f"无法作为 Excel 文件打开（{type(e).__name__}）", name)], "无法读取问卷"
-            ) from e
-        ws = wb.worksheets[0]
-        rows = [
-            [
-                "" if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)).strip()
-                for v in r
-            ]
-            for r in ws.iter_rows(values_only=True)
-        ]
+        rows = _xlsx_rows(name, data)
     else:
-        raise ValidationFailed([Problem("问卷文件应为 .csv 或 .xlsx", name)], "无法读取问卷")
+        raise _refused(Problem("问卷文件应为 .csv 或 .xlsx", name))
     rows = [r for r in rows if any(c for c in r)]
     if len(rows) < 2:
-        raise ValidationFailed([Problem("问卷文件至少需要表头行和一行答卷", name)], "无法读取问卷")
+        raise _refused(Problem("问卷文件至少需要表头行和一行答卷", name))
     header = rows[0]
     width = len(header)
     return Survey(name, header, [(r + [""] * width)[:width] for r in rows[1:]])
@@ -164,13 +195,13 @@ def satisfaction(
                 continue
             level = _level(answer)
             if level is None:
-                col = chr(ord("A") + c) if c < 26 else str(c + 1)
+                shown = answer if len(answer) <= 20 else f"{answer[:20]}…"
                 problems.append(
                     Problem(
-                        f"答案“{answer}”既不是满意度选项也不是 1–5 分",
+                        f"答案“{shown}”既不是满意度选项也不是 1–5 分",
                         survey.name,
                         None,
-                        f"第 {r} 行 {col} 列（{survey.questions[c]}）",
+                        f"第 {r} 行 {column_letter(c)} 列（{survey.questions[c][:40]}）",
                     )
                 )
                 continue

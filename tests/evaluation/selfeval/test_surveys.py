@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import io
+import re
+import time
+import zipfile
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
@@ -10,6 +14,7 @@ from openpyxl import Workbook
 
 from evaluation.errors import ValidationFailed
 from evaluation.indicators.rules import RatioRule
+from evaluation.limits import SURVEY_COLUMNS, SURVEY_ROWS
 from evaluation.model import Inputs
 from evaluation.scoring.engine import score_rule
 from evaluation.selfeval.surveys import read_survey, satisfaction
@@ -76,12 +81,12 @@ def test_xlsx_and_bad_files() -> None:
 
 
 def test_a_bug_while_opening_a_survey_is_raised_not_reported_as_a_bad_file(monkeypatch: pytest.MonkeyPatch) -> None:
-    import openpyxl
+    from evaluation.files import grids
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(openpyxl, "load_workbook", broken)
+    monkeypatch.setattr(grids, "load_workbook", broken)
     with pytest.raises(RuntimeError, match="a bug"):
         read_survey("s.xlsx", b"")
 
@@ -93,3 +98,63 @@ def test_the_rate_feeds_a_satisfaction_indicator() -> None:
     )
     # 78.13 % against ≥ 90 %: 10 × 78.13 / 90
     assert out.score == Decimal(10) * Decimal("0.7813") / Decimal("0.90")
+
+
+def _refused(name: str, data: bytes) -> str:
+    with pytest.raises(ValidationFailed) as e:
+        read_survey(name, data)
+    return str(e.value)
+
+
+def test_a_csv_with_carriage_returns_alone_as_line_ends_is_read() -> None:
+    survey = read_survey("问卷.csv", "甲,乙\r满意,3\r非常满意,5\r".encode())
+    assert survey.questions == ["甲", "乙"] and survey.answers == [["满意", "3"], ["非常满意", "5"]]
+
+
+@pytest.mark.parametrize(
+    ("length", "expected"), [(40_000, "第 2 行 A 列：单元格文字有 40000 个字符"), (140_000, "第 2 行")]
+)
+def test_a_cell_too_long_is_refused_with_its_row(length: int, expected: str) -> None:
+    assert expected in _refused("问卷.csv", b"a,b\n" + b"x" * length + b",1\n")
+
+
+def test_too_many_respondents_or_questions_are_refused_with_the_row() -> None:
+    many = ("甲,乙\n" + "满意,3\n" * (SURVEY_ROWS + 1)).encode()
+    assert f"第 {SURVEY_ROWS + 2} 行：问卷超过 {SURVEY_ROWS} 份答卷" in _refused("问卷.csv", many)
+    wide = ",".join(f"q{i}" for i in range(SURVEY_COLUMNS + 1)).encode() + b"\n1\n"
+    assert f"第 1 行：超出可读取的范围（最多 {SURVEY_COLUMNS} 列）" in _refused("问卷.csv", wide)
+    assert "超过上限 20 MB" in _refused("问卷.csv", b"a\n" + b"1\n" * (10 * 1024 * 1024 + 1))
+
+
+def _sheet_xml(change: Callable[[bytes], bytes]) -> bytes:
+    wb = Workbook()
+    wb.active.append(["甲", "乙"])
+    wb.active.append(["满意", "3"])
+    out = io.BytesIO()
+    wb.save(out)
+    source = zipfile.ZipFile(io.BytesIO(out.getvalue()))
+    changed = io.BytesIO()
+    with zipfile.ZipFile(changed, "w") as target:
+        for info in source.infolist():
+            part = source.read(info.filename)
+            target.writestr(info, change(part) if info.filename == "xl/worksheets/sheet1.xml" else part)
+    return changed.getvalue()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda xml: xml[: len(xml) // 2],  # cut short: the sheet is parsed only when its rows are read
+        lambda xml: xml.replace(b"</sheetData>", b"<row><c r='A9' t='s'><v>99</v></c></row></sheetData>"),
+    ],
+    ids=["cut", "missing-shared-string"],
+)
+def test_a_sheet_damaged_inside_is_refused_as_unreadable(change: Callable[[bytes], bytes]) -> None:
+    assert "无法作为 Excel 文件打开" in _refused("问卷.xlsx", _sheet_xml(change))
+
+
+def test_a_sheet_claiming_a_far_off_size_is_read_at_its_real_size() -> None:
+    data = _sheet_xml(lambda xml: re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:XFD1048576"/>', xml))
+    started = time.perf_counter()
+    survey = read_survey("问卷.xlsx", data)
+    assert survey.answers == [["满意", "3"]] and time.perf_counter() - started < 1
