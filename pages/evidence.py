@@ -7,6 +7,7 @@ from pydantic import ValidationError
 from evaluation.config import get_settings
 from evaluation.files.attachments import MAX_BYTES
 from evaluation.formatting import number, score_text
+from evaluation.limits import megabytes
 from evaluation.model import Assessment, Inputs, Override
 from evaluation.scoring.narrative import draft_narrative
 from ui.access import readonly
@@ -78,11 +79,10 @@ with tab_ev:
                 "文件名称": st.column_config.TextColumn(width="large"),
             },
         )
-        uploads = st.file_uploader(
-            f"上传附件（pdf、Word、Excel、图片、txt、csv；每个不超过 {MAX_BYTES // 1024 // 1024} MB）",
+        uploads = st.file_uploader(  # no browser-side size limit: the server checks each file and says why
+            f"上传附件（pdf、Word、Excel、图片、txt、csv；每个不超过 {megabytes(MAX_BYTES)} MB）",
             accept_multiple_files=True,
             key=f"{prefix}refs.upload",
-            max_upload_size=MAX_BYTES // 1024 // 1024,
         )
         ev_saved = st.form_submit_button("保存证据", type="primary", disabled=readonly())
     if ev_saved:

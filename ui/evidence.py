@@ -24,6 +24,7 @@ from evaluation.files.attachments import (
     intact,
     remove_attachment,
     store_attachment,
+    with_attachment,
 )
 from evaluation.formatting import number
 from evaluation.indicators.rules import AnyRule, describe_rule
@@ -191,24 +192,23 @@ def save_evidence(
     written: list[str] = []  # files stored for this save: removed again when it is refused
     try:
         refs = read_evidence(edited, base.evidence)
-        for up in uploads:
+        for up in uploads:  # every file is checked here, on the server: size, name and content
             data = up.getvalue()
             known = {r.attachment for r in base.evidence} | {r.attachment for r in refs}
             rel = store_attachment(root=root, evaluation_id=evaluation_key, code=base.code, filename=up.name, data=data)
             if rel not in known:
                 written.append(rel)
-            refs.append(
-                EvidenceRef(document=up.name.rsplit(".", 1)[0] or up.name, attachment=rel, sha256=content_hash(data))
-            )
+            refs = with_attachment(refs, filename=up.name, relative=rel, sha256=content_hash(data))
     except (FieldError, AttachmentError, ValidationError) as e:
         show_error(e)
         saved = False
     else:
+        attached = "、".join(Path(rel).name for rel in written)
         saved = save_assessment(
             eng,
             evaluation_key,
             base.model_copy(update={"evidence": refs}),
-            f"已保存证据（{len(refs)} 条）。",
+            f"已保存证据（{len(refs)} 条）。" + (f"新上传的附件：{attached}。" if attached else ""),
             expected_version=expected_version,
             form=form,
         )

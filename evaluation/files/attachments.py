@@ -1,40 +1,70 @@
 """Evidence attachments stored under the data folder (``WORKBENCH_DATA_DIR/attachments``).
 
 Files are limited in size and type, and stored as ``<评价编号>/<指标编码>/<安全文件名>``: a name can
-never leave that folder (no separators, no ``..``, no control characters), and an existing file is
-never overwritten.
+never leave that folder (no separators, no ``..``, no control or direction-changing characters, at most
+:data:`NAME_BYTES` bytes so the file system accepts it), and an existing file is never overwritten. The
+type is checked by content as well as by name: a file named .pdf must begin as a PDF does, an .xlsx must be
+an Office zip holding a workbook, a .txt must be text and not a web page. The size is checked here, on the
+server, whatever the browser was told.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import re
 import unicodedata
+import zipfile
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 from evaluation.errors import WorkbenchError
+from evaluation.limits import ATTACHMENT_BYTES, megabytes
+from evaluation.model import EvidenceRef
 
-MAX_BYTES = 20 * 1024 * 1024
+MAX_BYTES = ATTACHMENT_BYTES
+NAME_BYTES = 200  # a stored name in UTF-8, with room for "（12）" (file systems allow 255 bytes)
 ALLOWED_SUFFIXES = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".jpg", ".jpeg", ".png", ".txt", ".csv")
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
 _CODE = re.compile(r"^[A-Za-z0-9_.\-]+$")
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the compound file of .doc and .xls
+_MARKUP = re.compile(rb"^(\xef\xbb\xbf)?\s*<(!doctype|html|head|body|script|svg|iframe|\?xml)", re.IGNORECASE)
 
 
 class AttachmentError(WorkbenchError):
     """An upload that cannot be stored (type, size, name)."""
 
 
+def _visible(name: str) -> str:
+    """Without control and format characters (right-to-left override and the other direction marks,
+    zero-width characters): what the name shows is what it is."""
+    return "".join(ch for ch in name if unicodedata.category(ch) not in ("Cc", "Cf"))
+
+
+def _fit(name: str, limit: int = NAME_BYTES) -> str:
+    """The name cut (in its stem, the suffix kept) to at most ``limit`` bytes of UTF-8."""
+    if len(name.encode("utf-8")) <= limit:
+        return name
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or len(suffix) > 10:
+        stem, dot, suffix = name, "", ""
+    room = limit - len((dot + suffix).encode("utf-8"))
+    while len(stem.encode("utf-8")) > room:
+        stem = stem[:-1]
+    return stem + dot + suffix
+
+
 def safe_name(filename: str) -> str:
-    """The last path component of an uploaded name, with unsafe characters removed."""
-    name = unicodedata.normalize("NFC", filename).replace("\\", "/").split("/")[-1]
+    """The last path component of an uploaded name, with unsafe characters removed, cut to fit."""
+    name = unicodedata.normalize("NFC", _visible(filename)).replace("\\", "/").split("/")[-1]
     name = _UNSAFE.sub("", name).strip().lstrip(".").strip()
     if not name or name in {".", ".."}:
-        raise AttachmentError(f"文件名“{filename}”不可用，请改名后再上传")
+        raise AttachmentError(f"文件名“{_visible(filename)[:60]}”不可用，请改名后再上传")
     if len(name) > 120:
         stem, dot, suffix = name.rpartition(".")
         name = (stem[: 120 - len(suffix) - 1] + dot + suffix) if dot else name[:120]
-    return name
+    return _fit(name)
 
 
 def check_upload(filename: str, size: int) -> str:
@@ -43,12 +73,59 @@ def check_upload(filename: str, size: int) -> str:
     suffix = PurePosixPath(name).suffix.lower()
     if suffix not in ALLOWED_SUFFIXES:
         allowed = "、".join(s.lstrip(".") for s in ALLOWED_SUFFIXES)
-        raise AttachmentError(f"不支持的文件类型“{suffix or '无扩展名'}”，可上传：{allowed}")
+        raise AttachmentError(f"文件“{name}”：不支持的文件类型“{suffix or '无扩展名'}”，可上传：{allowed}")
     if size <= 0:
         raise AttachmentError(f"文件“{name}”是空文件")
     if size > MAX_BYTES:
-        raise AttachmentError(f"文件“{name}”大小 {size / 1024 / 1024:.1f} MB，超过上限 {MAX_BYTES // 1024 // 1024} MB")
+        raise AttachmentError(f"文件“{name}”大小 {megabytes(size)} MB，超过上限 {megabytes(MAX_BYTES)} MB")
     return name
+
+
+def _office_part(data: bytes, part: str) -> bool:
+    """Whether ``data`` is an Office zip container holding ``part`` (word/document.xml, xl/workbook.xml)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            names = set(z.namelist())
+    except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError):
+        return False
+    return "[Content_Types].xml" in names and part in names
+
+
+def _text(data: bytes) -> bool:
+    if b"\x00" in data:
+        return False
+    for encoding in ("utf-8-sig", "gbk"):
+        try:
+            data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return True
+    return False
+
+
+_KINDS: dict[str, tuple[str, Callable[[bytes], bool]]] = {
+    ".pdf": ("PDF", lambda d: b"%PDF-" in d[:1024]),
+    ".doc": ("Word 97-2003 文档", lambda d: d.startswith(_OLE)),
+    ".xls": ("Excel 97-2003 工作簿", lambda d: d.startswith(_OLE)),
+    ".docx": ("Word 文档", lambda d: _office_part(d, "word/document.xml")),
+    ".xlsx": ("Excel 工作簿", lambda d: _office_part(d, "xl/workbook.xml")),
+    ".jpg": ("JPEG 图片", lambda d: d.startswith(b"\xff\xd8\xff")),
+    ".jpeg": ("JPEG 图片", lambda d: d.startswith(b"\xff\xd8\xff")),
+    ".png": ("PNG 图片", lambda d: d.startswith(b"\x89PNG\r\n\x1a\n")),
+    ".txt": ("文本文件", _text),
+    ".csv": ("CSV 文本文件", _text),
+}
+
+
+def check_content(name: str, data: bytes) -> None:
+    """Refuse content that is not what the name's suffix says (an HTML page named .pdf, a program named
+    .docx): :class:`AttachmentError` naming the file and the type expected."""
+    suffix = PurePosixPath(name).suffix.lower()
+    kind, matches = _KINDS[suffix]
+    if _MARKUP.match(data[:1024]):
+        raise AttachmentError(f"文件“{name}”的内容是网页或标记文件，不是{kind}，不能作为附件上传")
+    if not matches(data):
+        raise AttachmentError(f"文件“{name}”的内容不是{kind}（与扩展名不符），文件可能已损坏或被改了扩展名")
 
 
 def content_hash(data: bytes) -> str:
@@ -62,6 +139,7 @@ def store_attachment(*, root: Path, evaluation_id: str, code: str, filename: str
         if not _CODE.match(part) or set(part) == {"."}:
             raise AttachmentError(f"编码“{part}”不能用作附件目录名")
     name = check_upload(filename, len(data))
+    check_content(name, data)
     folder = (root / evaluation_id / code).resolve()
     if not folder.is_relative_to(root.resolve()):
         raise AttachmentError("附件目录不在数据目录内")
@@ -80,9 +158,22 @@ def store_attachment(*, root: Path, evaluation_id: str, code: str, filename: str
     while target.exists():
         n += 1
         target = folder / f"{stem}（{n}）{suffix}"
-    with target.open("xb") as fh:
-        fh.write(data)
+    try:
+        with target.open("xb") as fh:
+            fh.write(data)
+    except OSError as e:  # a full disk: nothing half-written stays behind
+        target.unlink(missing_ok=True)
+        raise AttachmentError(f"文件“{name}”无法保存到数据目录（{e.strerror or type(e).__name__}）") from e
     return target.relative_to(root.resolve()).as_posix()
+
+
+def with_attachment(refs: list[EvidenceRef], *, filename: str, relative: str, sha256: str) -> list[EvidenceRef]:
+    """The evidence references with one for a stored file; the same content already referenced (the same
+    stored file, or the same SHA-256) is kept once."""
+    if any(r.attachment == relative or (sha256 and r.sha256 == sha256) for r in refs):
+        return refs
+    stem = safe_name(filename).rsplit(".", 1)[0]
+    return [*refs, EvidenceRef(document=stem or safe_name(filename), attachment=relative, sha256=sha256)]
 
 
 def remove_attachment(*, root: Path, relative: str) -> None:

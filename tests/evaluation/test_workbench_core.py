@@ -91,21 +91,22 @@ def test_attachment_names_cannot_leave_the_folder(tmp_path: Path) -> None:
         check_upload("a.exe", 10)
     with pytest.raises(AttachmentError, match="超过上限 20 MB"):
         check_upload("a.pdf", 21 * 1024 * 1024)
-    rel = store_attachment(root=tmp_path, evaluation_id="e1", code="TY.JC.01", filename="../纪要.pdf", data=b"x")
-    again = store_attachment(root=tmp_path, evaluation_id="e1", code="TY.JC.01", filename="纪要.pdf", data=b"y")
+    x, y = b"%PDF-1.4 x", b"%PDF-1.4 y"
+    rel = store_attachment(root=tmp_path, evaluation_id="e1", code="TY.JC.01", filename="../纪要.pdf", data=x)
+    again = store_attachment(root=tmp_path, evaluation_id="e1", code="TY.JC.01", filename="纪要.pdf", data=y)
     assert (rel, again) == ("e1/TY.JC.01/纪要.pdf", "e1/TY.JC.01/纪要（2）.pdf")
-    assert attachment_path(root=tmp_path, relative=rel).read_bytes() == b"x"
+    assert attachment_path(root=tmp_path, relative=rel).read_bytes() == x
     # the same content again reuses its file; the recorded hash tells a changed file
-    assert store_attachment(root=tmp_path, evaluation_id="e1", code="TY.JC.01", filename="副本.pdf", data=b"y") == again
+    assert store_attachment(root=tmp_path, evaluation_id="e1", code="TY.JC.01", filename="副本.pdf", data=y) == again
     path = attachment_path(root=tmp_path, relative=again)
-    assert intact(path, content_hash(b"y")) and not intact(path, content_hash(b"x")) and intact(path, "")
+    assert intact(path, content_hash(y)) and not intact(path, content_hash(x)) and intact(path, "")
     remove_attachment(root=tmp_path, relative=again)
     assert not path.exists()
     remove_attachment(root=tmp_path, relative="../outside.pdf")  # never outside the data folder, never an error
     with pytest.raises(AttachmentError):
         attachment_path(root=tmp_path, relative="../outside.pdf")
     with pytest.raises(AttachmentError, match="不能用作附件目录名"):
-        store_attachment(root=tmp_path, evaluation_id="..", code="x", filename="a.pdf", data=b"x")
+        store_attachment(root=tmp_path, evaluation_id="..", code="x", filename="a.pdf", data=x)
 
 
 def test_save_document_locks_on_the_version(tmp_path: Path, sample: Evaluation) -> None:

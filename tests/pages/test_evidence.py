@@ -279,3 +279,40 @@ def test_reading_follows_the_text_typed_when_the_save_is_refused(app: AppTest) -
         "解析：含多个数值（5、5），请只保留用于计算的那一个",
         "解析：读作数值 9个（数 9，单位 个）",
     ], readings
+
+
+def test_an_attachment_over_the_size_limit_is_refused_on_the_server(app: AppTest, tmp_path: Path) -> None:
+    open_page(app, "evidence")
+    pick(app, "TY.JC.01")
+    before = stored(tmp_path).assessment("TY.JC.01")
+    big = b"%PDF-1.4 " + b"\0" * (21 * 1024 * 1024)
+    app.file_uploader[0].set_value([("大文件.pdf", big, "application/pdf")])
+    submit(app, "evidence@")
+    said = texts(app)
+    assert "超过上限 20 MB" in said and "已保存证据" not in said
+    assert stored(tmp_path).assessment("TY.JC.01") == before and not (tmp_path / "attachments").exists()
+
+
+def test_a_web_page_named_pdf_is_refused(app: AppTest, tmp_path: Path) -> None:
+    open_page(app, "evidence")
+    pick(app, "TY.JC.01")
+    app.file_uploader[0].set_value([("报告.pdf", b"<html><script>alert(1)</script></html>", "application/pdf")])
+    submit(app, "evidence@")
+    assert "是网页或标记文件，不是PDF" in texts(app) and not (tmp_path / "attachments").exists()
+
+
+def test_the_same_file_attached_twice_is_kept_once(app: AppTest, tmp_path: Path) -> None:
+    open_page(app, "evidence")
+    pick(app, "TY.JC.01")
+    minutes = b"%PDF-1.4 minutes"
+    app.file_uploader[0].set_value(
+        [("纪要.pdf", minutes, "application/pdf"), ("纪要副本.pdf", minutes, "application/pdf")]
+    )
+    submit(app, "evidence@")
+    assert "新上传的附件：纪要.pdf" in texts(app)
+    app.file_uploader[0].set_value([("再传一次.pdf", minutes, "application/pdf")])
+    submit(app, "evidence@")
+    a = stored(tmp_path).assessment("TY.JC.01")
+    assert a is not None
+    assert [e.attachment for e in a.evidence if e.attachment] == [f"{SAMPLE}/TY.JC.01/纪要.pdf"]
+    assert [p.name for p in (tmp_path / "attachments" / SAMPLE / "TY.JC.01").iterdir()] == ["纪要.pdf"]
