@@ -51,7 +51,7 @@ client_table_import(eng, lib)
 
 st.subheader("校验指标模板文件")
 st.caption("上传 YAML 或 JSON 格式的指标体系、专用指标包或个性指标示例，列出全部问题（不会写入指标库）。")
-upload = st.file_uploader("模板文件", type=["yaml", "yml", "json"], key="lib_upload", max_upload_size=5)
+upload = st.file_uploader("模板文件（不超过 5 MB）", type=["yaml", "yml", "json"], key="lib_upload")
 if upload is not None:
     try:
         data = parse_text(upload.getvalue().decode("utf-8"), upload.name, json_format=upload.name.endswith(".json"))

@@ -21,7 +21,7 @@ with tab_import:
         "上传按自评表格式填写的 .xlsx 或 .docx 文件（可多选）。每个文件单独检查：有问题的文件不写入，其他文件照常导入。"
     )
     with st.form("selfeval_import"):
-        files = st.file_uploader("自评表文件", type=["xlsx", "docx"], accept_multiple_files=True, max_upload_size=20)
+        files = st.file_uploader("自评表文件（每个不超过 20 MB）", type=["xlsx", "docx"], accept_multiple_files=True)
         year = st.number_input("预算年度（0 表示从项目名称或表名识别）", min_value=0, max_value=2100, value=0, step=1)
         replace = st.checkbox("覆盖已导入过的同一张表")
         submitted = st.form_submit_button("导入", type="primary")

@@ -105,7 +105,7 @@ def client_table_import(eng: Engine, lib: Library) -> None:
         "上传客户给的指标体系表（.xlsx 或 .docx），读成指标模板：各指标的评分规则按评分标准的文字识别，"
         "逐行列出识别结果与未能识别之处；没有问题时可存入机构模板库，新建评价时即可选用。"
     )
-    upload = st.file_uploader("客户指标体系表", type=["xlsx", "docx"], key="lib_client", max_upload_size=20)
+    upload = st.file_uploader("客户指标体系表（不超过 20 MB）", type=["xlsx", "docx"], key="lib_client")
     if upload is None:
         return
     read = read_client_table(upload.name, upload.getvalue())

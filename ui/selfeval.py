@@ -109,7 +109,7 @@ def survey(eng: Engine, records: list[EvaluationSummary]) -> None:
     """Upload the answers, choose the questions and the method, see the rate; then write it into a ratio
     indicator of any evaluation (its actual value, and a sentence added to its 评分过程)."""
     st.write("上传问卷结果（.csv 或 .xlsx：每行一位受访者，每列一个问题，答案为满意度选项或 1–5 分）。")
-    upload = st.file_uploader("问卷文件", type=["csv", "xlsx"], key="survey_file", max_upload_size=20)
+    upload = st.file_uploader("问卷文件（不超过 20 MB）", type=["csv", "xlsx"], key="survey_file")
     if upload is None:
         return
     try:

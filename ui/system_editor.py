@@ -307,7 +307,7 @@ def import_tab(eng: Engine, loaded: Loaded) -> None:
         "读入为本评价的指标体系草稿；每个指标的评分规则按评分标准的文字识别，识别结果逐行列出。"
     )
     upload = st.file_uploader(
-        "客户指标体系表", type=["xlsx", "docx"], key=f"import.file@{loaded.evaluation.id}", max_upload_size=20
+        "客户指标体系表（不超过 20 MB）", type=["xlsx", "docx"], key=f"import.file@{loaded.evaluation.id}"
     )
     if upload is None:
         return
