@@ -19,14 +19,16 @@ GRADE_MAX = 10  # a grade's name, 优/良/中/差 (column: String(10))
 USERNAME_MAX = 60  # a user name or display name (column: String(60))
 AUDIT_TARGET_MAX = 60  # what an audit entry concerns (column: String(60))
 FILE_NAME_MAX = 200  # a kept report's file name (column: String(200))
-TEXT_MAX = 20_000  # any other text field: a 评分过程, 项目背景, a note
+TEXT_MAX = 100_000  # any other text field: a 评分过程, 项目背景, a note (about 50 pages)
 
 # --------------------------------------------------------------------------- numbers
 
 SCORE_DIGITS, SCORE_PLACES = 8, 2  # a stored total (column: Numeric(8, 2)): below 1 000 000
 SCORE_COLUMN_LIMIT = Decimal(10) ** (SCORE_DIGITS - SCORE_PLACES)
+SCORE_MAX = Decimal(10_000)  # a weight (分值), a score or a grade threshold: systems total 100 or 1 000
 NUMBER_DIGITS = 18  # digits before the point in a number a rule computes with (实际值 / 目标值 texts)
-FIGURE_MAX = Decimal(10) ** 12  # a stated figure (表中所列得分、分值、扣分), a duration
+FIGURE_MAX = Decimal(10) ** 12  # a stated figure (表中所列得分、分值、扣分), a duration, a band's threshold
+FIGURE_PLACES = 30  # decimals of such a figure (an Excel float has at most 17 significant digits)
 COUNT_MAX = 10**9  # a count (区间分档的个数与总数)
 DATA_INTEGER_DIGITS = 30  # an integer or a decimal's exponent in a YAML or JSON file
 

@@ -6,7 +6,6 @@ Pure pydantic models, no storage. An evaluation file (YAML/JSON) is exactly
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -21,6 +20,7 @@ from evaluation.indicators.rules import (
     CompositeRatioRule,
     CompositeRule,
     DeductionRule,
+    Figure,
     ManualRule,
     PenaltyRule,
     Points,
@@ -29,20 +29,19 @@ from evaluation.indicators.rules import (
     TimelinessRule,
 )
 from evaluation.indicators.system import Code, IndicatorSystem, system_problems
+from evaluation.limits import CATEGORY_MAX, COUNT_MAX, FIGURE_MAX, FIGURE_PLACES, NAME_MAX, TEXT_MAX
+from evaluation.text import clean_text
 
 Amount = Annotated[Decimal, Field(ge=0, max_digits=16, decimal_places=6)]
 YearMonth = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="年-月，如 2024-10")]
-
-_CONTROL = re.compile(r"[\x00-\x08\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def clean_text(value: str) -> str:
-    """Text pasted from Word: soft breaks become newlines, other control characters go."""
-    return _CONTROL.sub("", value.replace("\x0b", "\n").replace("\r\n", "\n"))
+Count = Annotated[int, Field(ge=0, le=COUNT_MAX)]
+# a name kept in a database column as well (evaluation.project_name, .department, .agency, .category)
+ProjectName = Annotated[str, Field(min_length=1, max_length=NAME_MAX)]
+OptionalName = Annotated[str, Field(max_length=NAME_MAX)]
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, str_max_length=TEXT_MAX)
 
     @field_validator("*", mode="before")
     @classmethod
@@ -89,15 +88,15 @@ class Inputs(Model):
     actual: str | None = Field(default=None, description="实际值（原文，比率类）")
     target: str | None = Field(default=None, description="目标值（不填取指标的目标值）")
     ratios: dict[str, RatioInput] = Field(default_factory=dict, description="组合比率各部分")
-    planned_duration: Annotated[Decimal, Field(ge=0)] | None = None
-    actual_duration: Annotated[Decimal, Field(ge=0)] | None = None
+    planned_duration: Annotated[Decimal, Field(ge=0, le=FIGURE_MAX, decimal_places=FIGURE_PLACES)] | None = None
+    actual_duration: Annotated[Decimal, Field(ge=0, le=FIGURE_MAX, decimal_places=FIGURE_PLACES)] | None = None
     start_date: date | None = None
     planned_end: date | None = None
     actual_end: date | None = None
     answers: dict[str, bool] = Field(default_factory=dict, description="是否评分各项")
     value: str | None = Field(default=None, description="区间分档的度量值，如“25%”")
-    count: Annotated[int, Field(ge=0)] | None = Field(default=None, description="区间分档：符合条件的个数")
-    of: Annotated[int, Field(ge=0)] | None = Field(default=None, description="区间分档：总个数")
+    count: Count | None = Field(default=None, description="区间分档：符合条件的个数")
+    of: Count | None = Field(default=None, description="区间分档：总个数")
     band: str | None = Field(default=None, description="定性档次")
     score: Points | None = Field(default=None, description="定性或直接评分的得分")
     justification: str = Field(default="", description="直接评分的理由")
@@ -181,12 +180,12 @@ class Override(Model):
 class StatedRow(Model):
     """What a document states for one indicator, kept beside what the workbench computes."""
 
-    score: Decimal | None = Field(default=None, description="表中所列得分")
-    deduction: Decimal | None = Field(default=None, description="表中所列扣分")
+    score: Figure | None = Field(default=None, description="表中所列得分")
+    deduction: Figure | None = Field(default=None, description="表中所列扣分")
     rate: str | None = Field(default=None, description="表中所列得分率（原文）")
     reason: str = Field(default="", description="表中所列扣分原因")
-    narrative_score: Decimal | None = Field(default=None, description="正文“评价得分 X 分”所述得分")
-    weight: Decimal | None = Field(default=None, description="表中所列分值（与体系不同时）")
+    narrative_score: Figure | None = Field(default=None, description="正文“评价得分 X 分”所述得分")
+    weight: Figure | None = Field(default=None, description="表中所列分值（与体系不同时）")
     actual: str | None = Field(default=None, description="表中所列实际完成值（原文）")
     note: str = Field(default="", description="偏差原因分析及改进措施等原文")
 
@@ -235,14 +234,14 @@ class PerformanceTarget(Model):
 
 
 class Project(Model):
-    name: str = Field(min_length=1, description="项目名称")
-    department: str = Field(min_length=1, description="主管部门")
-    implementing_unit: str = Field(default="", description="实施单位")
-    commissioner: str = Field(default="", description="委托单位")
-    agency: str = Field(default="", description="评价机构")
+    name: ProjectName = Field(description="项目名称")
+    department: ProjectName = Field(description="主管部门")
+    implementing_unit: OptionalName = Field(default="", description="实施单位")
+    commissioner: OptionalName = Field(default="", description="委托单位")
+    agency: OptionalName = Field(default="", description="评价机构")
     year: int = Field(ge=2000, le=2100, description="预算年度")
-    category: str = Field(default="", description="项目类别")
-    department_short: str = Field(default="", description="主管部门简称，如“区经合局”")
+    category: str = Field(default="", max_length=CATEGORY_MAX, description="项目类别")
+    department_short: OptionalName = Field(default="", description="主管部门简称，如“区经合局”")
     notice: str = Field(default="", description="委托依据（通知名称）")
     period_start: YearMonth | None = Field(default=None, description="评价工作开始年月")
     period_end: YearMonth | None = Field(default=None, description="评价工作结束年月")
@@ -392,12 +391,12 @@ class SelfEvaluation(Model):
 class Stated(Model):
     """Totals a document states (表3-1 合计, 自评表 总分, …)."""
 
-    total: Decimal | None = None
-    deduction: Decimal | None = None
+    total: Figure | None = None
+    deduction: Figure | None = None
     rate: str | None = None
     grade: str | None = None
-    weight_total: Decimal | None = Field(default=None, description="合计行的指标分值")
-    group_labels: dict[str, Decimal] = Field(
+    weight_total: Figure | None = Field(default=None, description="合计行的指标分值")
+    group_labels: dict[str, Figure] = Field(
         default_factory=dict, description="分组标签所写分值，如 产出指标（50分）→ {编码: 50}"
     )
     notes: list[str] = Field(default_factory=list, description="复核时需要知道的原文情况")
@@ -515,20 +514,20 @@ class DepartmentProject(Model):
     budget: Amount | None = Field(default=None, description="本级预算资金（万元）")
     spent: Amount | None = Field(default=None, description="全年支出（万元）")
     rate: str | None = Field(default=None, description="执行率（原文）")
-    score: Decimal | None = Field(default=None, description="自评得分（原文）")
+    score: Figure | None = Field(default=None, description="自评得分（原文）")
     grade: str | None = Field(default=None, description="评价等级（原文）")
 
 
 class DepartmentStated(Model):
     """Summary figures a department report states (万元)."""
 
-    project_count: int | None = None
-    evaluated_count: int | None = None
+    project_count: Count | None = None
+    evaluated_count: Count | None = None
     coverage: str | None = None
     total_budget: Amount | None = None
-    initial_count: int | None = None
+    initial_count: Count | None = None
     initial_budget: Amount | None = None
-    added_count: int | None = None
+    added_count: Count | None = None
     added_budget: Amount | None = None
     spent: Amount | None = None
     rate: str | None = None
@@ -536,14 +535,14 @@ class DepartmentStated(Model):
     initial_rate: str | None = None
     added_spent: Amount | None = None
     added_rate: str | None = None
-    completed_count: int | None = None
-    unfinished_count: int | None = None
-    zero_payment_count: int | None = None
-    grade_counts: dict[str, int] = Field(default_factory=dict)
+    completed_count: Count | None = None
+    unfinished_count: Count | None = None
+    zero_payment_count: Count | None = None
+    grade_counts: dict[str, Count] = Field(default_factory=dict)
     overall_budget: Amount | None = Field(default=None, description="部门整体支出：预算")
     overall_spent: Amount | None = None
     overall_rate: str | None = None
-    overall_score: Decimal | None = None
+    overall_score: Figure | None = None
 
 
 class DepartmentSummary(Model):
@@ -552,7 +551,7 @@ class DepartmentSummary(Model):
     format_version: Literal[1] = 1
     kind: Literal["department_summary"] = "department_summary"
     id: Code
-    department: str = Field(min_length=1)
+    department: ProjectName
     year: int = Field(ge=2000, le=2100)
     title: str = ""
     source: str = ""

@@ -14,15 +14,28 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from evaluation.formatting import number
+from evaluation.limits import FIGURE_MAX, FIGURE_PLACES, SCORE_MAX, TEXT_MAX
+from evaluation.text import clean_text
 
-Points = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=4)]
-PositivePoints = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=4)]
+Points = Annotated[Decimal, Field(ge=0, le=SCORE_MAX, max_digits=12, decimal_places=4)]
+PositivePoints = Annotated[Decimal, Field(gt=0, le=SCORE_MAX, max_digits=12, decimal_places=4)]
+# a figure a document states or a threshold (not a weight): any sign, bounded, never an absurd exponent
+Figure = Annotated[Decimal, Field(ge=-FIGURE_MAX, le=FIGURE_MAX, decimal_places=FIGURE_PLACES)]
 
 
 class Strict(BaseModel):
-    """Base of every indicator-library model: unknown keys are errors, values are immutable."""
+    """Base of every indicator-library model: unknown keys are errors, values are immutable, text is
+    cleaned of control characters and at most :data:`~evaluation.limits.TEXT_MAX` characters."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_max_length=TEXT_MAX)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _clean_strings(cls, data: Any) -> Any:
+        # a model validator, not a field validator: the discriminator ``method`` must stay a plain field
+        if isinstance(data, dict):
+            return {k: clean_text(v) if isinstance(v, str) else v for k, v in data.items()}
+        return data
 
 
 class DeductionRule(Strict):
@@ -114,7 +127,7 @@ class ChecklistRule(Strict):
 
 
 class Band(Strict):
-    limit: Decimal | None = Field(default=None, description="阈值；最后一档可省略，表示其余情形")
+    limit: Figure | None = Field(default=None, description="阈值；最后一档可省略，表示其余情形")
     points: Points
     label: str = ""
 

@@ -26,9 +26,10 @@ from evaluation.indicators.rules import (
     describe_rule,
     rule_weight_problems,
 )
+from evaluation.limits import CODE_MAX, GRADE_MAX, NAME_MAX, SCORE_MAX
 
-Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_.\-]+$")]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
+Code = Annotated[str, Field(min_length=1, max_length=CODE_MAX, pattern=r"^[A-Za-z0-9_.\-]+$")]
+Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX)]
 
 
 class Rounding(Strict):
@@ -46,8 +47,8 @@ class Rounding(Strict):
 
 
 class GradeLevel(Strict):
-    name: str = Field(min_length=1, max_length=10)
-    min: Annotated[Decimal, Field(ge=0)]
+    name: str = Field(min_length=1, max_length=GRADE_MAX)
+    min: Annotated[Decimal, Field(ge=0, le=SCORE_MAX)]
 
 
 def default_grades() -> list[GradeLevel]:

@@ -17,9 +17,10 @@ import yaml
 
 from evaluation.formatting import amount, number, percent, rate
 from evaluation.indicators.system import Indicator, IndicatorSystem, Level1
-from evaluation.model import Assessment, Evaluation, clean_text
+from evaluation.model import Assessment, Evaluation
 from evaluation.scoring.engine import EvaluationResult, IndicatorResult, findings_words, sentences
 from evaluation.scoring.narrative import report_process
+from evaluation.text import clean_text
 
 DEFAULTS_FILE = Path(__file__).with_name("defaults.yaml")
 CN_NUMBERS = "一二三四五六七八九十"
