@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from evaluation.review.base import ERROR, CheckFinding
+from evaluation.text import clean_text
 
 Decision = Literal["已修正", "接受"]
 DECISIONS: tuple[Decision, ...] = ("已修正", "接受")
@@ -51,8 +52,8 @@ def decision_for(
         code=finding.code,
         severity=finding.severity,
         decision=decision,
-        reason=reason.strip(),
-        reviewer=reviewer.strip(),
+        reason=clean_text(reason).strip(),
+        reviewer=clean_text(reviewer).strip(),
         decided_at=decided_at,
         finding=finding.to_dict(),
     )

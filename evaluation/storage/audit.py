@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from evaluation.auth import User, require
 from evaluation.formatting import beijing
+from evaluation.limits import AUDIT_TARGET_MAX
 from evaluation.storage.tables import AuditRow
 
 
@@ -41,7 +42,10 @@ def record(
     old: Any = None,
     new: Any = None,
 ) -> None:
-    """Add one entry to the trail; the caller's transaction commits or rolls it back with the change."""
+    """Add one entry to the trail; the caller's transaction commits or rolls it back with the change. The
+    target is cut to its column (a user's name after "用户 ", an indicator's name), on every database alike."""
+    if len(target) > AUDIT_TARGET_MAX:
+        target = target[: AUDIT_TARGET_MAX - 1] + "…"
     session.add(
         AuditRow(
             actor=actor, action=action, evaluation_key=evaluation_key, target=target, old=_text(old), new=_text(new)

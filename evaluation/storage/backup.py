@@ -9,21 +9,26 @@ archive's hashes; PostgreSQL sequences are moved past the restored ids.
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import io
 import json
+import re
 import zipfile
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from sqlalchemy import DateTime, LargeBinary, Numeric, inspect, select, text
-from sqlalchemy.engine import Engine
+from sqlalchemy import JSON, Boolean, DateTime, Integer, LargeBinary, Numeric, String, inspect, select, text
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlmodel import SQLModel
 
 from evaluation.auth import User, require
 from evaluation.errors import Problem, ValidationFailed
+from evaluation.files.office import ZIP_ERRORS
+from evaluation.limits import BACKUP_BYTES, megabytes
 from evaluation.storage import tables  # noqa: F401  (registers every table)
 
 FORMAT = "pingjia-workbench-backup-1"
@@ -72,19 +77,80 @@ def create_backup(engine: Engine, *, user: User, attachments: Path | None = None
     return out.getvalue()
 
 
-def _convert(table: Any, row: dict[str, Any]) -> dict[str, Any]:
-    out = {}
-    for column in table.columns:
-        value = row.get(column.name)
-        kind = getattr(column.type, "impl", column.type)  # sqlmodel wraps DateTime in a TypeDecorator
-        if value is not None and isinstance(kind, DateTime):
+_UNREADABLE: tuple[type[Exception], ...] = (*ZIP_ERRORS, ValueError)  # ValueError: bad JSON or text
+_INT32 = 2**31  # PostgreSQL's INTEGER; SQLite would keep a larger one that PostgreSQL then refuses
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _text_problem(value: str, length: int | None) -> str | None:
+    """What PostgreSQL would refuse in a text column that SQLite keeps."""
+    if length is not None and len(value) > length:
+        return f"有 {len(value)} 个字符，超过该列的 {length} 个"
+    if "\x00" in value:
+        return "含有空字符（NUL）"
+    if _SURROGATE.search(value):
+        return "含有无法编码的字符（不成对的代理码位）"
+    return None
+
+
+def _json_problem(value: Any) -> str | None:
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str) and _SURROGATE.search(node):
+            return "含有无法编码的字符（不成对的代理码位）"
+        if isinstance(node, dict):
+            stack += [*node.keys(), *node.values()]
+        elif isinstance(node, list):
+            stack += node
+    return None
+
+
+def _column_value(column: Any, value: Any) -> tuple[Any, str | None]:
+    """A stored value of the archive converted for ``column``, or what is wrong with it (a value PostgreSQL
+    refuses is refused on SQLite too: a restore succeeds on both or on neither)."""
+    kind = getattr(column.type, "impl", column.type)  # sqlmodel wraps DateTime and String in TypeDecorators
+    if value is None:
+        return None, None if column.nullable or column.primary_key else "不能为空"
+    try:
+        if isinstance(kind, DateTime):
             value = datetime.fromisoformat(value)
-        elif value is not None and isinstance(kind, Numeric):
+        elif isinstance(kind, Numeric):
             value = Decimal(value)
-        elif value is not None and isinstance(kind, LargeBinary):
-            value = base64.b64decode(value)
+            limit = Decimal(10) ** ((kind.precision or 28) - (kind.scale or 0))
+            if not value.is_finite() or abs(value) >= limit:
+                return None, f"数值 {value} 超出该列的范围"
+        elif isinstance(kind, LargeBinary):
+            value = base64.b64decode(value, validate=True)
+    except (TypeError, ValueError, ArithmeticError, binascii.Error):
+        return None, f"“{str(value)[:40]}”不是该列的类型"
+    if isinstance(kind, Boolean):
+        return value, None if isinstance(value, bool) else f"“{str(value)[:40]}”不是是/否"
+    if isinstance(kind, Integer):
+        ok = isinstance(value, int) and not isinstance(value, bool) and -_INT32 <= value < _INT32
+        return value, None if ok else f"“{str(value)[:40]}”不是该列可保存的整数"
+    if isinstance(kind, String):  # Text too
+        if not isinstance(value, str):
+            return None, f"“{str(value)[:40]}”不是文字"
+        return value, _text_problem(value, kind.length)
+    if isinstance(kind, JSON):
+        return value, _json_problem(value)
+    return value, None
+
+
+def _convert(table: Any, row: Any, index: int) -> tuple[dict[str, Any], list[Problem]]:
+    """One archived row as the table's columns, with a problem for each value the table cannot hold."""
+    where = f"数据表 {table.name} 第 {index + 1} 行"
+    if not isinstance(row, dict):
+        return {}, [Problem("应为键值表", None, None, where)]
+    out: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for column in table.columns:
+        value, wrong = _column_value(column, row.get(column.name))
+        if wrong is not None:
+            problems.append(Problem(wrong, None, None, f"{where} {column.name}"))
         out[column.name] = value
-    return out
+    return out, problems
 
 
 def _safe_member(name: str) -> bool:
@@ -94,50 +160,93 @@ def _safe_member(name: str) -> bool:
 
 def _open_archive(archive: bytes) -> tuple[zipfile.ZipFile, dict[str, Any]]:
     """The archive and its manifest; a ValidationFailed when it is no backup at all."""
+    refused = ValidationFailed([Problem("不是工作台的备份文件（缺少或无法读取 manifest.json）")], "无法恢复")
     try:
         z = zipfile.ZipFile(io.BytesIO(archive))
         manifest = json.loads(z.read("manifest.json"))
-    except (zipfile.BadZipFile, KeyError, json.JSONDecodeError) as e:
-        raise ValidationFailed([Problem("不是工作台的备份文件（缺少或无法读取 manifest.json）")], "无法恢复") from e
+    except _UNREADABLE as e:
+        raise refused from e
+    if not isinstance(manifest, dict):
+        raise refused
     return z, manifest
+
+
+def _manifest_problems(manifest: dict[str, Any]) -> list[Problem]:
+    """The manifest's shape: tables each with a row count and a SHA-256, files each with a SHA-256."""
+    where = "manifest.json"
+    tables_ = manifest.get("tables", {})
+    files = manifest.get("files", {})
+    if not isinstance(tables_, dict) or not all(
+        isinstance(info, dict) and isinstance(info.get("sha256"), str) for info in tables_.values()
+    ):
+        return [Problem("tables 应为“数据表 → {rows, sha256}”", None, None, where)]
+    if not isinstance(files, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in files.items()):
+        return [Problem("files 应为“附件路径 → sha256”", None, None, where)]
+    return []
 
 
 def _version_problems(engine: Engine, manifest: dict[str, Any]) -> list[Problem]:
     """The archive's format and schema revision against this workbench's."""
     problems: list[Problem] = []
     if manifest.get("format") != FORMAT:
-        problems.append(Problem(f"备份格式“{manifest.get('format')}”不受支持"))
+        problems.append(Problem(f"备份格式“{str(manifest.get('format'))[:60]}”不受支持"))
     if manifest.get("revision") != _revision(engine):
-        problems.append(Problem(f"备份的数据库版本 {manifest.get('revision')} 与当前版本 {_revision(engine)} 不同"))
+        shown = str(manifest.get("revision"))[:40]
+        problems.append(Problem(f"备份的数据库版本 {shown} 与当前版本 {_revision(engine)} 不同"))
     return problems
+
+
+def _member(z: zipfile.ZipFile, name: str) -> bytes | None:
+    try:
+        return z.read(name)
+    except ZIP_ERRORS:
+        return None
 
 
 def _load_tables(
     z: zipfile.ZipFile, manifest: dict[str, Any], problems: list[Problem]
 ) -> dict[str, list[dict[str, Any]]]:
-    """Each table's rows from the archive (none for a table the manifest does not list), hashes checked."""
+    """Each table's rows from the archive (none for a table the manifest does not list), hashes checked and
+    every value checked against its column."""
     loaded: dict[str, list[dict[str, Any]]] = {}
     for table in _tables():
-        info = manifest.get("tables", {}).get(table.name)
+        info = manifest["tables"].get(table.name)
+        loaded[table.name] = []
         if info is None:
-            loaded[table.name] = []
             continue
-        payload = z.read(f"tables/{table.name}.json")
+        payload = _member(z, f"tables/{table.name}.json")
+        if payload is None:
+            problems.append(Problem(f"备份中缺少数据表 {table.name}", None, None, f"tables/{table.name}.json"))
+            continue
         if hashlib.sha256(payload).hexdigest() != info["sha256"]:
             problems.append(Problem(f"数据表 {table.name} 的内容与校验值不符，备份可能已损坏"))
             continue
-        loaded[table.name] = json.loads(payload)
+        try:
+            rows = json.loads(payload)
+        except ValueError:
+            rows = None
+        if not isinstance(rows, list):
+            problems.append(Problem("应为数据行的列表", None, None, f"tables/{table.name}.json"))
+            continue
+        for i, row in enumerate(rows):
+            converted, wrong = _convert(table, row, i)
+            problems += wrong
+            loaded[table.name].append(converted)
     return loaded
 
 
 def _attachment_problems(z: zipfile.ZipFile, manifest: dict[str, Any]) -> list[Problem]:
-    """Attachments whose path leaves the folder or whose content does not match its hash."""
+    """Attachments whose path leaves the folder, that are missing, or whose content does not match its hash."""
     problems: list[Problem] = []
-    for rel, digest in manifest.get("files", {}).items():
+    for rel, digest in manifest["files"].items():
         if not _safe_member(rel):
-            problems.append(Problem(f"附件路径“{rel}”不安全"))
-        elif hashlib.sha256(z.read(f"attachments/{rel}")).hexdigest() != digest:
-            problems.append(Problem(f"附件“{rel}”与校验值不符"))
+            problems.append(Problem(f"附件路径“{rel[:100]}”不安全"))
+            continue
+        content = _member(z, f"attachments/{rel}")
+        if content is None:
+            problems.append(Problem(f"备份中缺少附件“{rel[:100]}”"))
+        elif hashlib.sha256(content).hexdigest() != digest:
+            problems.append(Problem(f"附件“{rel[:100]}”与校验值不符"))
     return problems
 
 
@@ -149,43 +258,74 @@ def _occupied_problems(engine: Engine) -> list[Problem]:
     return []
 
 
-def _insert_tables(engine: Engine, loaded: dict[str, list[dict[str, Any]]]) -> dict[str, int]:
-    """Every table's rows in one transaction (PostgreSQL sequences moved past the restored ids); rows per table."""
+def _insert_tables(conn: Connection, loaded: dict[str, list[dict[str, Any]]]) -> dict[str, int]:
+    """Every table's rows (PostgreSQL sequences moved past the restored ids); rows per table. Rows that do
+    not fit together (a repeated key, a reference to a missing row) are refused naming the table."""
     counts: dict[str, int] = {}
-    with engine.begin() as conn:
-        for table in _tables():
-            rows = [_convert(table, r) for r in loaded[table.name]]
-            if rows:
+    for table in _tables():
+        rows = loaded[table.name]
+        if rows:
+            try:
                 conn.execute(table.insert(), rows)
-            counts[table.name] = len(rows)
-            if conn.dialect.name == "postgresql" and rows and "id" in table.columns:
-                conn.execute(
-                    text(
-                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                        f"(SELECT MAX(id) FROM {table.name}))"
-                    )
-                )
+            except IntegrityError as e:
+                said = "备份中的数据前后不一致（编号重复，或引用了不存在的记录）"
+                raise ValidationFailed([Problem(said, None, None, f"数据表 {table.name}")], "备份未恢复") from e
+            except DataError as e:
+                said = "备份中的数据不能写入该表（类型或长度不符）"
+                raise ValidationFailed([Problem(said, None, None, f"数据表 {table.name}")], "备份未恢复") from e
+        counts[table.name] = len(rows)
+        if conn.dialect.name == "postgresql" and rows and "id" in table.columns:
+            conn.execute(
+                text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), (SELECT MAX(id) FROM {table.name}))")
+            )
     return counts
 
 
-def _write_attachments(z: zipfile.ZipFile, manifest: dict[str, Any], attachments: Path) -> None:
-    for rel in manifest.get("files", {}):
-        target = attachments / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(z.read(f"attachments/{rel}"))
+def _write_attachments(z: zipfile.ZipFile, manifest: dict[str, Any], attachments: Path) -> list[Path]:
+    """The archive's files under ``attachments``; the paths written (removed again when the restore fails)."""
+    written: list[Path] = []
+    try:
+        for rel in manifest["files"]:
+            target = attachments / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(z.read(f"attachments/{rel}"))
+            written.append(target)
+    except OSError as e:
+        _remove(written)
+        said = f"附件无法写入数据目录（{e.strerror or type(e).__name__}）"
+        raise ValidationFailed([Problem(said, str(attachments))], "备份未恢复") from e
+    return written
+
+
+def _remove(paths: list[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
 
 
 def restore_backup(engine: Engine, archive: bytes, *, user: User, attachments: Path | None = None) -> dict[str, int]:
-    """Restore an archive into an empty, migrated database; nothing is written when anything is wrong."""
+    """Restore an archive into an empty, migrated database; nothing is written when anything is wrong (the
+    tables and the attachments go in together or not at all)."""
     require(user.role, "backup")
+    if len(archive) > BACKUP_BYTES:
+        said = f"备份文件 {megabytes(len(archive))} MB，超过上限 {megabytes(BACKUP_BYTES)} MB"
+        raise ValidationFailed([Problem(said)], "无法恢复")
     z, manifest = _open_archive(archive)
+    problems = _manifest_problems(manifest)
+    if problems:
+        raise ValidationFailed(problems, "备份未恢复，未写入任何内容")
     problems = _version_problems(engine, manifest)
     loaded = _load_tables(z, manifest, problems)
     problems += _attachment_problems(z, manifest)
     problems += _occupied_problems(engine)
     if problems:
         raise ValidationFailed(problems, "备份未恢复，未写入任何内容")
-    counts = _insert_tables(engine, loaded)
-    if attachments is not None:
-        _write_attachments(z, manifest, attachments)
+    written: list[Path] = []
+    try:
+        with engine.begin() as conn:
+            counts = _insert_tables(conn, loaded)
+            if attachments is not None:
+                written = _write_attachments(z, manifest, attachments)
+    except (ValidationFailed, DBAPIError):
+        _remove(written)
+        raise
     return counts

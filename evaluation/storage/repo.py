@@ -15,7 +15,8 @@ from sqlmodel import Session, col, select
 from evaluation.auth import SYSTEM, PermissionDenied, User, require
 from evaluation.errors import ConflictError, NotFound, Problem, ScoringError, ValidationFailed
 from evaluation.files.evaluations import evaluation_from_data
-from evaluation.formatting import two
+from evaluation.formatting import number, two
+from evaluation.limits import SCORE_COLUMN_LIMIT
 from evaluation.model import Assessment, DepartmentSummary, Evaluation, evaluation_problems
 from evaluation.scoring.engine import EvaluationResult, score
 from evaluation.scoring.stated import record_result
@@ -71,13 +72,19 @@ def score_columns(ev: Evaluation, result: EvaluationResult) -> dict[str, Any]:
     the rules' score) with its progress, the rules' 复核得分 beside a 自评 record's. An evaluation not
     fully scored has no grade (it is 未完成, not 差), and one with nothing scored no total."""
     record = record_result(ev, result)
-    return {
+    columns = {
         "total_score": two(record.total) if record.scored else None,
         "grade": record.grade if record.complete else "",
         "review_score": two(result.total) if ev.kind == "self_evaluation" and result.scored else None,
         "scored": record.scored,
         "indicator_count": record.count,
     }
+    for name, label in (("total_score", "得分合计"), ("review_score", "复核得分合计")):
+        value = columns[name]
+        if isinstance(value, Decimal) and abs(value) >= SCORE_COLUMN_LIMIT:  # SQLite would keep it, PostgreSQL not
+            said = f"{label} {number(value)} 超出可保存的范围（须小于 {number(SCORE_COLUMN_LIMIT)}）"
+            raise ValidationFailed([Problem(said, None, None, "assessments")], "未保存")
+    return columns
 
 
 def _apply_scores(row: EvaluationRow, ev: Evaluation, result: EvaluationResult) -> None:

@@ -11,6 +11,18 @@ from typing import Any
 from sqlalchemy import JSON, Column, ForeignKey, Integer, LargeBinary, Numeric, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from evaluation.limits import (
+    AUDIT_TARGET_MAX,
+    CATEGORY_MAX,
+    CODE_MAX,
+    FILE_NAME_MAX,
+    GRADE_MAX,
+    NAME_MAX,
+    SCORE_DIGITS,
+    SCORE_PLACES,
+    USERNAME_MAX,
+)
+
 # plain JSON (not JSONB): PostgreSQL keeps the text, so key order survives and exports stay identical
 JSONType = JSON()
 
@@ -23,18 +35,22 @@ class EvaluationRow(SQLModel, table=True):
     __tablename__ = "evaluation"
 
     id: int | None = Field(default=None, primary_key=True)
-    key: str = Field(index=True, unique=True, max_length=40)
+    key: str = Field(index=True, unique=True, max_length=CODE_MAX)
     kind: str = Field(max_length=20)
-    project_name: str = Field(max_length=200)
-    department: str = Field(max_length=200, index=True)
-    agency: str = Field(default="", max_length=200)
+    project_name: str = Field(max_length=NAME_MAX)
+    department: str = Field(max_length=NAME_MAX, index=True)
+    agency: str = Field(default="", max_length=NAME_MAX)
     year: int = Field(index=True)
-    category: str = Field(default="", max_length=100)
-    template_id: str = Field(max_length=40)
+    category: str = Field(default="", max_length=CATEGORY_MAX)
+    template_id: str = Field(max_length=CODE_MAX)
     document: dict[str, Any] = Field(sa_column=Column(JSONType, nullable=False))
-    total_score: Decimal | None = Field(default=None, sa_column=Column(Numeric(8, 2), nullable=True))
-    review_score: Decimal | None = Field(default=None, sa_column=Column(Numeric(8, 2), nullable=True))
-    grade: str = Field(default="", max_length=10)
+    total_score: Decimal | None = Field(
+        default=None, sa_column=Column(Numeric(SCORE_DIGITS, SCORE_PLACES), nullable=True)
+    )
+    review_score: Decimal | None = Field(
+        default=None, sa_column=Column(Numeric(SCORE_DIGITS, SCORE_PLACES), nullable=True)
+    )
+    grade: str = Field(default="", max_length=GRADE_MAX)
     scored: int = 0
     indicator_count: int = 0
     version: int = 1
@@ -48,7 +64,7 @@ class AssessmentRow(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     evaluation_id: int = Field(foreign_key="evaluation.id", index=True, ondelete="CASCADE")
-    code: str = Field(max_length=40)
+    code: str = Field(max_length=CODE_MAX)
     position: int = 0
     data: dict[str, Any] = Field(sa_column=Column(JSONType, nullable=False))
     version: int = 1
@@ -59,8 +75,8 @@ class DepartmentSummaryRow(SQLModel, table=True):
     __tablename__ = "department_summary"
 
     id: int | None = Field(default=None, primary_key=True)
-    key: str = Field(index=True, unique=True, max_length=40)
-    department: str = Field(max_length=200)
+    key: str = Field(index=True, unique=True, max_length=CODE_MAX)
+    department: str = Field(max_length=NAME_MAX)
     year: int
     document: dict[str, Any] = Field(sa_column=Column(JSONType, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
@@ -72,10 +88,10 @@ class AgencyTemplateRow(SQLModel, table=True):
     __tablename__ = "agency_template"
 
     id: int | None = Field(default=None, primary_key=True)
-    key: str = Field(index=True, unique=True, max_length=40)
-    name: str = Field(max_length=200)
+    key: str = Field(index=True, unique=True, max_length=CODE_MAX)
+    name: str = Field(max_length=NAME_MAX)
     document: dict[str, Any] = Field(sa_column=Column(JSONType, nullable=False))
-    created_by: str = Field(max_length=60)
+    created_by: str = Field(max_length=USERNAME_MAX)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -84,8 +100,8 @@ class UserRow(SQLModel, table=True):
     __tablename__ = "app_user"
 
     id: int | None = Field(default=None, primary_key=True)
-    username: str = Field(index=True, unique=True, max_length=60)
-    display_name: str = Field(default="", max_length=60)
+    username: str = Field(index=True, unique=True, max_length=USERNAME_MAX)
+    display_name: str = Field(default="", max_length=USERNAME_MAX)
     role: str = Field(max_length=10)
     password_hash: str = Field(max_length=200)
     active: bool = True
@@ -101,7 +117,7 @@ class MembershipRow(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="app_user.id", index=True, ondelete="CASCADE")
-    evaluation_key: str = Field(max_length=40, index=True)
+    evaluation_key: str = Field(max_length=CODE_MAX, index=True)
 
 
 class LoginSessionRow(SQLModel, table=True):
@@ -119,11 +135,11 @@ class LoginSessionRow(SQLModel, table=True):
 class WorkflowRow(SQLModel, table=True):
     __tablename__ = "workflow"
 
-    evaluation_key: str = Field(primary_key=True, max_length=40)
+    evaluation_key: str = Field(primary_key=True, max_length=CODE_MAX)
     state: str = Field(default="草稿", max_length=10)
     comments: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON(), nullable=False))
     report_sha256: str | None = Field(default=None, max_length=64)
-    updated_by: str = Field(default="", max_length=60)
+    updated_by: str = Field(default="", max_length=USERNAME_MAX)
     updated_at: datetime = Field(default_factory=utcnow)
 
 
@@ -133,11 +149,11 @@ class FinalReportRow(SQLModel, table=True):
     __tablename__ = "final_report"
 
     id: int | None = Field(default=None, primary_key=True)
-    evaluation_key: str = Field(max_length=40, index=True)
+    evaluation_key: str = Field(max_length=CODE_MAX, index=True)
     sha256: str = Field(max_length=64)
-    file_name: str = Field(max_length=200)
+    file_name: str = Field(max_length=FILE_NAME_MAX)
     content: bytes = Field(sa_column=Column(LargeBinary(), nullable=False))
-    created_by: str = Field(max_length=60)
+    created_by: str = Field(max_length=USERNAME_MAX)
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -146,10 +162,10 @@ class ReviewDecisionRow(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("subject", "finding_hash"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    subject: str = Field(index=True, max_length=40)
+    subject: str = Field(index=True, max_length=CODE_MAX)
     finding_hash: str = Field(max_length=64)
     finding_key: str = Field(sa_column=Column(Text, nullable=False))
-    code: str = Field(max_length=40)
+    code: str = Field(max_length=CODE_MAX)
     severity: str = Field(max_length=10)
     decision: str = Field(max_length=10)
     reason: str = Field(default="", sa_column=Column(Text, nullable=False))
@@ -173,10 +189,10 @@ class AuditRow(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, index=True)
-    actor: str = Field(max_length=60)
+    actor: str = Field(max_length=USERNAME_MAX)
     action: str = Field(max_length=20)
-    evaluation_key: str = Field(max_length=40, index=True)
-    target: str = Field(default="", max_length=60)
+    evaluation_key: str = Field(max_length=CODE_MAX, index=True)
+    target: str = Field(default="", max_length=AUDIT_TARGET_MAX)
     old: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     new: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 

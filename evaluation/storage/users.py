@@ -24,6 +24,7 @@ from evaluation.auth import (
 )
 from evaluation.errors import Problem, ValidationFailed
 from evaluation.formatting import as_utc
+from evaluation.limits import USERNAME_MAX
 from evaluation.storage import audit
 from evaluation.storage.tables import EvaluationRow, LoginSessionRow, MembershipRow, UserRow
 
@@ -39,6 +40,12 @@ def has_users(*, session: Session) -> bool:
     return int(session.exec(select(func.count()).select_from(UserRow)).one()) > 0
 
 
+def _display_name_problems(display_name: str) -> list[Problem]:
+    if len(display_name.strip()) > USERNAME_MAX:
+        return [Problem(f"姓名不超过 {USERNAME_MAX} 个字符", None, None, "display_name")]
+    return []
+
+
 def create_user(
     *, session: Session, username: str, password: str, role: str, display_name: str = "", actor: User | None = None
 ) -> User:
@@ -52,8 +59,9 @@ def create_user(
             raise PermissionDenied("已有用户时，只有管理员可以新建账户")
     problems = []
     name = username.strip()
-    if not name or len(name) > 60:
-        problems.append(Problem("用户名不能为空，且不超过 60 个字符", None, None, "username"))
+    if not name or len(name) > USERNAME_MAX:
+        problems.append(Problem(f"用户名不能为空，且不超过 {USERNAME_MAX} 个字符", None, None, "username"))
+    problems += _display_name_problems(display_name)
     if role not in ROLES:
         problems.append(Problem(f"角色应为 {'、'.join(ROLES)} 之一", None, None, "role"))
     if not has_users(session=session) and role != "管理员":
@@ -295,6 +303,7 @@ def update_user(
         problems.append(Problem("不能停用自己的账户", None, None, "active"))
     if password is not None:
         problems += [Problem(p, None, None, "password") for p in password_problems(password, row.username)]
+    problems += _display_name_problems(display_name or "")
     if problems:
         raise ValidationFailed(problems, "账户未修改")
     before = {"角色": row.role, "姓名": row.display_name, "启用": row.active}

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from evaluation.auth import PermissionDenied, User
 from evaluation.config import get_settings
 from evaluation.errors import WorkbenchError
+from evaluation.limits import FILE_NAME_MAX
 from evaluation.storage import audit
 from evaluation.storage.tables import AuditRow, EvaluationRow, FinalReportRow, WorkflowRow, utcnow
 from evaluation.storage.users import check_access
@@ -78,6 +79,15 @@ def lock_evaluation_key(*, session: Session, evaluation_key: str) -> None:
     )
 
 
+def _fit_name(name: str) -> str:
+    """A kept report's file name cut (in its stem) to its column: a 200-character project name plus
+    “绩效评价报告（定稿）.docx” would not fit."""
+    if len(name) <= FILE_NAME_MAX:
+        return name
+    stem, dot, suffix = name.rpartition(".")
+    return stem[: FILE_NAME_MAX - len(suffix) - 2] + "…" + dot + suffix
+
+
 def transition(
     *,
     session: Session,
@@ -127,7 +137,7 @@ def transition(
             FinalReportRow(
                 evaluation_key=evaluation_key,
                 sha256=row.report_sha256,
-                file_name=file_name or f"{evaluation_key}-评价报告.docx",
+                file_name=_fit_name(file_name or f"{evaluation_key}-评价报告.docx"),
                 content=final_report,
                 created_by=user.username,
             )

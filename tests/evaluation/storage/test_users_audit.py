@@ -295,3 +295,17 @@ def test_user_add_command(tmp_path) -> None:  # type: ignore[no-untyped-def]
     with session_scope(engine) as s:
         assert users.memberships(session=s, user_id=zhang.id) == []
     engine.dispose()
+
+
+def test_a_display_name_longer_than_its_column_is_refused_and_audit_targets_fit_theirs(engine: Engine) -> None:
+    # SQLite kept a 61-character name that PostgreSQL refused; both refuse it now, with the field named
+    with pytest.raises(ValidationFailed, match="姓名不超过 60 个字符"), session_scope(engine) as s:
+        users.create_user(session=s, username="admin", password="Guanli-2024", role="管理员", display_name="名" * 61)
+    with session_scope(engine) as s:
+        admin = users.create_user(session=s, username="admin", password="Guanli-2024", role="管理员")
+        made = users.create_user(session=s, username="u" * 60, password="Pingjia-2024", role="评价人员", actor=admin)
+    with pytest.raises(ValidationFailed, match="姓名不超过 60 个字符"), session_scope(engine) as s:
+        users.update_user(session=s, actor=admin, user_id=made.id, display_name="名" * 61)
+    with session_scope(engine) as s:
+        entry = next(e for e in audit.history(session=s) if e.target.startswith("用户 uuu"))
+    assert len(entry.target) == 60 and entry.target.startswith("用户 uuu") and entry.target.endswith("…")
