@@ -26,6 +26,7 @@ from docx.shared import Cm, Pt, RGBColor
 
 from evaluation.report.context import Heading, PageBreak, Paragraph, ReportContext, SectionBreak, Table, TableCell
 
+CORE_PROPERTY_MAX = 255  # python-docx refuses a longer title ("exceeded 255 char limit for property")
 _INVALID_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _ALIGN = {
     "center": WD_ALIGN_PARAGRAPH.CENTER,
@@ -533,7 +534,7 @@ def render_docx(ctx: ReportContext) -> bytes:
             _a4(section, landscape=block.landscape)
             _footer(section, page_numbers=True)
     props = doc.core_properties
-    props.title = ctx.title
+    props.title = ctx.title[:CORE_PROPERTY_MAX]  # Word's document properties hold 255 characters
     props.language = "zh-CN"
     buffer = io.BytesIO()
     doc.save(buffer)

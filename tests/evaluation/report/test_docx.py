@@ -15,9 +15,11 @@ from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 
 from evaluation.files.evaluations import load_evaluation
+from evaluation.limits import NAME_MAX
 from evaluation.model import Evaluation
 from evaluation.report import build_docx, build_report_context
 from evaluation.report.context import Heading, Table
+from evaluation.report.docx import render_docx
 from evaluation.report.pdf import can_convert, docx_to_pdf
 from evaluation.scoring.engine import score
 from tests.conftest import SAMPLES, skip_or_fail
@@ -251,3 +253,13 @@ def test_without_a_problem_list_the_findings_marked_for_the_report_are_used(ev: 
     for text in marked:
         assert text in section
     assert "（一）规划论证方面存在问题" in section
+
+
+def test_a_project_name_at_its_limit_makes_a_report_and_any_title_fits_the_properties(ev: Evaluation) -> None:
+    # python-docx refuses a document title over 255 characters ("exceeded 255 char limit for property")
+    long = ev.model_copy(update={"project": ev.project.model_copy(update={"name": "名" * NAME_MAX})})
+    doc = Document(io.BytesIO(build_docx(long, score(long))))
+    assert doc.core_properties.title == "名" * NAME_MAX + "项目支出绩效评价报告"
+    ctx = build_report_context(ev, score(ev))
+    ctx.title = "题" * 300
+    assert Document(io.BytesIO(render_docx(ctx))).core_properties.title == "题" * 255
