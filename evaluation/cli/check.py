@@ -51,18 +51,41 @@ def _is_department(data: Any) -> bool:
     return isinstance(data, dict) and data.get("kind") == "department_summary"
 
 
+def _listed_ids(data: Any) -> set[str]:
+    """The evaluation ids a department summary's raw data lists (whatever shape its projects have)."""
+    projects = data.get("projects") if isinstance(data, dict) else None
+    if not isinstance(projects, list):
+        return set()
+    return {str(x.get("evaluation_id")) for x in projects if isinstance(x, dict) and x.get("evaluation_id")}
+
+
+def _records(path: Path, wanted: set[str], summary: DepartmentSummary) -> list[Evaluation]:
+    """The records beside a department summary that it lists (or that are its 部门整体 record). A file in the
+    folder that is no valid record is left out unless the summary lists its id: then its problems are the
+    answer."""
+    records = []
+    for p, d in _neighbours(path):
+        if _is_department(d):
+            continue
+        try:
+            records.append(evaluation_from_data(d, str(p)))
+        except ValidationFailed:
+            if str(d.get("id")) in wanted:
+                raise
+    return [r for r in records if r.id in wanted or is_department_overall(r, summary)]
+
+
 def findings_for_file(path: Path) -> tuple[str, list[CheckFinding]]:
     data = read_data(path)
     if _is_department(data):
         summary = validate_model(DepartmentSummary, data, str(path))
         wanted = {p.evaluation_id for p in summary.projects if p.evaluation_id}
-        records = [evaluation_from_data(d, str(p)) for p, d in _neighbours(path) if not _is_department(d)]
-        records = [r for r in records if r.id in wanted or is_department_overall(r, summary)]
+        records = _records(path, wanted, summary)
         return summary.title or summary.id, check_department(summary, records, {r.id: score(r) for r in records})
     ev = evaluation_from_data(data, str(path))
     department = None
     for p, d in _neighbours(path):
-        if _is_department(d) and any(x.get("evaluation_id") == ev.id for x in d.get("projects", [])):
+        if _is_department(d) and ev.id in _listed_ids(d):
             department = validate_model(DepartmentSummary, d, str(p))
             break
     return _title(ev), check(ev, score(ev), department)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from decimal import ROUND_HALF_UP, Decimal
@@ -708,6 +709,34 @@ def test_cli_check_department_summary() -> None:
     data = json.loads(out.stdout)
     assert [f["code"] for f in data if f["severity"] == ERROR] == ["DEPT_SCORE"]
     assert any(f["code"] == "DEPT_RATE" and f["stated"] == "89.33%" for f in data)
+
+
+@pytest.mark.parametrize(
+    "neighbour",
+    [
+        "id: stray\nproject: 1\n",  # valid YAML, no evaluation
+        "kind: department_summary\nprojects: 7\n",  # a summary whose projects are no list
+        "kind: department_summary\nprojects: [1, {evaluation_id: [1]}]\n",
+        "a: [\n",  # no YAML at all
+    ],
+)
+def test_cli_check_is_not_stopped_by_an_unrelated_bad_file_in_the_folder(tmp_path: Path, neighbour: str) -> None:
+    shutil.copytree(HENGKOU, tmp_path / "hengkou")
+    (tmp_path / "hengkou" / "zz-stray.yaml").write_text(neighbour, encoding="utf-8")
+    record = run(str(tmp_path / "hengkou" / "hengkou-2024-zsj-07-hongxing.yaml"), "--json")
+    assert record.returncode == 1 and "Traceback" not in record.stderr, record.stderr
+    assert any(f["code"] == "DEPT_SCORE" for f in json.loads(record.stdout))
+    summary = run(str(tmp_path / "hengkou" / "department-2024.yaml"), "--json")
+    assert summary.returncode == 1 and "Traceback" not in summary.stderr, summary.stderr
+    assert [f["code"] for f in json.loads(summary.stdout) if f["severity"] == ERROR] == ["DEPT_SCORE"]
+
+
+def test_cli_check_names_a_bad_record_the_summary_lists(tmp_path: Path) -> None:
+    shutil.copytree(HENGKOU, tmp_path / "hengkou")
+    listed = tmp_path / "hengkou" / "hengkou-2024-zsj-07-hongxing.yaml"
+    listed.write_text(listed.read_text(encoding="utf-8").replace("  year: 2024\n", "  year: 1999\n", 1), "utf-8")
+    out = run(str(tmp_path / "hengkou" / "department-2024.yaml"))
+    assert out.returncode == 1 and "hongxing.yaml" in out.stderr and "应不小于 2000" in out.stderr
 
 
 def test_cli_check_missing_file() -> None:
