@@ -30,6 +30,7 @@ from openpyxl.utils import get_column_letter
 from pydantic import TypeAdapter, ValidationError
 
 from evaluation.errors import Problem
+from evaluation.files.data import problems_from_validation
 from evaluation.files.grids import UNREADABLE, Grid, TooLarge, docx_grids, xlsx_grids
 from evaluation.formatting import number
 from evaluation.indicators.derive import Derived, derive_rule
@@ -435,8 +436,9 @@ class _Builder:
         try:
             return IndicatorSystem.model_validate(data)
         except ValidationError as e:
-            for err in e.errors():
-                self.out.problems.append(Problem(f"指标体系无法组成：{err['msg']}", self.out.file))
+            for p in problems_from_validation(e, data, self.out.file):
+                where = self.where.get(p.code or "", p.field)
+                self.out.problems.append(Problem(f"指标体系无法组成：{p.message}", self.out.file, None, where))
             return None
 
     @staticmethod

@@ -18,6 +18,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from evaluation.errors import Problem, ValueParseError
+from evaluation.files.data import problems_from_validation
 from evaluation.files.grids import (
     DOCX_UNREADABLE,
     XLSX_UNREADABLE,
@@ -492,6 +493,10 @@ def tables_to_evaluations(
         try:
             scope = "部门整体" if "部门整体" in table.title + table.name else "项目"
             evs.append(evaluation_from_table(table, id=table_id(table, table_year), year=table_year, scope=scope))
+        except ValidationError as e:  # the record's fields, named in Chinese
+            for p in problems_from_validation(e, None, None):
+                said = f"{p.field}：{p.message}" if p.field else p.message
+                result.problems.append(Problem(f"表格内容无法组成评价记录：{said}", name, None, f"工作表“{sheet}”"))
         except _UNBUILDABLE as e:
             result.problems.append(Problem(f"表格内容无法组成评价记录：{e}", name, None, f"工作表“{sheet}”"))
     return ([] if result.problems else evs), result

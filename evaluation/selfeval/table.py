@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from evaluation.errors import ValueParseError
 from evaluation.indicators.values import DateValue, Qualitative, Quantity, comparable, parse_value
 from evaluation.model import Evaluation
 
@@ -225,7 +226,7 @@ def classify(row: TableRow) -> tuple[str, dict[str, Any], str]:
                 comparable(aq, t, code=row.name)
                 reverse = row.level2 == "成本指标" and t.op is None
                 return ("reverse" if reverse else "auto"), {"actual": actual_text}, note
-        except ValueError:
+        except ValueParseError:  # units that cannot be compared: scored as written, to be reviewed
             pass
     if isinstance(t, DateValue) and t.year < 2000:
         why = f"年度指标值“{row.target}”为日期且与项目年度不符，实际完成值“{row.actual}”未给出数值或日期"

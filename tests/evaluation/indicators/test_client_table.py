@@ -288,3 +288,11 @@ def test_a_reworded_rule_is_derived_anew_after_export() -> None:
     }
     reworded = next(r for r in back.rows if r.name == "决策程序")
     assert reworded.notes == ("评分标准已改写，按新文字重新识别规则",)
+
+
+def test_a_row_the_system_model_refuses_is_named_in_chinese_with_its_row() -> None:
+    rows = [["三级指标", "分值", "评分标准"], ["工作成效" * 60, "100", "由评价组综合评定"]]  # a name of 240 characters
+    read = read_client_table("t.xlsx", workbook(rows))
+    messages = [str(p) for p in read.problems]
+    assert messages and all("指标体系无法组成：文字过长（最多 200 个字）" in m for m in messages), messages
+    assert any("工作表“指标体系”第 2 行" in m for m in messages) and not any("String should" in m for m in messages)
