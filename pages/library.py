@@ -4,10 +4,11 @@ uploaded template file validated with every problem listed."""
 
 import streamlit as st
 
-from evaluation.errors import ValidationFailed
+from evaluation.errors import ValidationFailed, listed
 from evaluation.files.data import parse_text
 from evaluation.indicators.library import parse_item
 from evaluation.indicators.system import IndicatorSystem, Pack, PersonalSet
+from evaluation.limits import PROBLEMS_LISTED
 from evaluation.storage.db import session_scope
 from evaluation.storage.templates import list_templates
 from ui.guard import page_setup
@@ -64,7 +65,8 @@ if upload is not None:
     if problems:
         st.error(
             f"“{upload.name}”校验未通过，共 {len(problems)} 处问题：\n\n"
-            + "\n".join(f"{i}. {p}" for i, p in enumerate(problems, 1))
+            + "\n".join(f"{i}. {p}" for i, p in enumerate(problems[:PROBLEMS_LISTED], 1))
+            + "".join(f"\n\n{line}" for line in listed(problems)[PROBLEMS_LISTED:])
         )
     elif parsed is not None:
         kind_label = {"system": "指标体系", "pack": "专用指标包", "personal": "个性指标示例"}[parsed.kind]

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from evaluation.errors import listed
 from evaluation.selfeval.importing import prepare_import
 from evaluation.selfeval.write import export_self_evaluation
 from evaluation.storage.db import session_scope
@@ -30,7 +31,7 @@ with tab_import:
         store_file_imports(eng, prepared, replace=replace, user=require_user())
         for item in prepared:
             if item.problems:
-                st.error(f"{item.file}：未导入\n\n" + "\n".join(f"- {p}" for p in item.problems))
+                st.error(f"{item.file}：未导入\n\n" + "\n".join(f"- {line}" for line in listed(item.problems)))
             for rec in item.records():
                 st.success(
                     f"{item.file}：已导入“{rec['project']}”（{rec['year']} 年度，{rec['rows']} 项指标，"

@@ -7,7 +7,8 @@ from decimal import Decimal, InvalidOperation
 import streamlit as st
 from pydantic import ValidationError
 
-from evaluation.errors import ConflictError, ValidationFailed, WorkbenchError
+from evaluation.errors import ConflictError, ValidationFailed, WorkbenchError, listed
+from evaluation.files.data import pydantic_message
 from ui.unsaved import keep_marked
 
 FIELD_NAMES = {
@@ -40,9 +41,11 @@ def show_error(e: Exception) -> None:
     if isinstance(e, ConflictError):
         st.error(f"未保存：{e}")
     elif isinstance(e, ValidationFailed):
-        st.error(f"未保存：{e.title}\n\n" + "\n".join(f"- {p}" for p in e.problems))
+        st.error(f"未保存：{e.title}\n\n" + "\n".join(f"- {line}" for line in listed(e.problems)))
     elif isinstance(e, ValidationError):
-        st.error("未保存，以下内容有误：\n\n" + "\n".join(f"- {_pydantic(err)}" for err in e.errors()))
+        st.error(
+            "未保存，以下内容有误：\n\n" + "\n".join(f"- {line}" for line in listed([_pydantic(x) for x in e.errors()]))
+        )
     else:
         st.error(f"未保存：{e}")
 
@@ -51,7 +54,6 @@ def _pydantic(err: object) -> str:
     assert isinstance(err, dict)
     loc = [str(x) for x in err.get("loc", ()) if not isinstance(x, int)]
     field = FIELD_NAMES.get(loc[-1], loc[-1]) if loc else ""
-    msg = str(err.get("msg", ""))
     kind = str(err.get("type", ""))
     if kind == "greater_than_equal":
         msg = f"不能小于 {err.get('ctx', {}).get('ge')}"
@@ -59,10 +61,10 @@ def _pydantic(err: object) -> str:
         msg = "不能为空"
     elif kind == "string_pattern_mismatch":
         msg = "格式不对（年月请写成 2024-10）"
-    elif kind.startswith("decimal") or kind.startswith("int"):
+    elif kind in ("decimal_type", "decimal_parsing", "int_type", "int_parsing"):
         msg = "须为数字"
-    elif msg.startswith("Value error, "):
-        msg = msg.removeprefix("Value error, ")
+    else:  # pydantic's own wording is English: every other kind is said as the data files say it
+        msg = pydantic_message(err)
     return f"{field}：{msg}" if field else msg
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from evaluation.auth import can
+from evaluation.errors import listed
 from evaluation.formatting import number
 from evaluation.indicators.client_table import read_client_table, system_to_xlsx
 from evaluation.indicators.library import Library, template_yaml
@@ -132,7 +133,8 @@ def client_table_import(eng: Engine, lib: Library) -> None:
     if read.problems:
         st.error(
             f"“{upload.name}”有 {len(read.problems)} 处问题，改正后重新上传"
-            "（也可先读入某个评价的“指标体系”页再修改）：\n\n" + "\n".join(f"- {p}" for p in read.problems)
+            "（也可先读入某个评价的“指标体系”页再修改）：\n\n"
+            + "\n".join(f"- {line}" for line in listed(read.problems))
         )
         return
     assert read.system is not None

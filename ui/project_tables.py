@@ -8,8 +8,10 @@ from decimal import Decimal
 
 import pandas as pd
 import streamlit as st
+from pydantic import ValidationError
 
-from evaluation.formatting import amount, percent
+from evaluation.files.data import pydantic_message
+from evaluation.formatting import amount, percent, quantize
 from evaluation.funds import breakdown
 from evaluation.model import ExpenseItem, PerformanceTarget, Stage, TeamMember
 from ui.tables import read_table
@@ -57,9 +59,11 @@ def read_breakdown(edited: pd.DataFrame) -> tuple[list[ExpenseItem], list[str]]:
         elif Decimal(value) < 0:
             problems.append(f"支出明细第 {row.number} 行“{category}”金额不能为负数")
         else:
-            items.append(
-                ExpenseItem(category=category, amount=Decimal(value).quantize(Decimal("0.000001")).normalize())
-            )
+            try:
+                items.append(ExpenseItem(category=category, amount=quantize(Decimal(value), 6).normalize()))
+            except ValidationError as e:  # an amount beyond what 万元 figures may hold, said in Chinese
+                said = pydantic_message(e.errors()[0])
+                problems.append(f"支出明细第 {row.number} 行“{category[:40]}”：{said}")
     return items, problems
 
 

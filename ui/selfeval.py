@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from evaluation.errors import ValidationFailed
+from evaluation.errors import ValidationFailed, listed
 from evaluation.formatting import number
 from evaluation.model import Assessment, Evaluation
 from evaluation.report.review_files import review_docx, review_xlsx
@@ -115,7 +115,7 @@ def survey(eng: Engine, records: list[EvaluationSummary]) -> None:
     try:
         answers = read_survey(upload.name, upload.getvalue())
     except ValidationFailed as e:
-        st.error("\n".join(str(p) for p in e.problems))
+        st.error("\n\n".join(listed(e.problems)))
         return
     questions = st.multiselect("满意度问题", answers.questions, key="survey_questions", placeholder="选择问题")
     method = st.radio(
@@ -130,7 +130,7 @@ def survey(eng: Engine, records: list[EvaluationSummary]) -> None:
     try:
         result = satisfaction(answers, questions, "weighted" if method == "weighted" else "share")
     except ValidationFailed as e:
-        st.error("\n".join(str(p) for p in e.problems))
+        st.error("\n\n".join(listed(e.problems)))
         return
     c1, c2, c3 = st.columns(3)
     c1.metric("满意度", f"{result.rate}%")

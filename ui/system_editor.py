@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from evaluation.auth import can
-from evaluation.errors import Problem, ScoringError, WorkbenchError
+from evaluation.errors import Problem, ScoringError, WorkbenchError, listed
 from evaluation.formatting import number, score_text
 from evaluation.indicators.client_table import read_client_table
 from evaluation.indicators.editing import (
@@ -68,7 +68,10 @@ def save_draft(eng: Engine, loaded: Loaded, system: IndicatorSystem, message: st
 def _saved(eng: Engine, loaded: Loaded, edit: SystemEdit, message: str, form: str) -> None:
     """Save an edit's system as the draft, or show why it cannot be (the form keeps its input)."""
     if edit.system is None or edit.problems:
-        st.error("未暂存，以下内容有误：\n\n" + "\n".join(f"- {located(p)}" for p in edit.problems))
+        st.error(
+            "未暂存，以下内容有误：\n\n"
+            + "\n".join(f"- {line}" for line in listed([located(p) for p in edit.problems]))
+        )
         return
     notes = "".join(f"\n\n- {n}" for n in edit.notes)
     save_draft(eng, loaded, edit.system, message + ("识别的评分规则：" + notes if notes else ""), form)
@@ -338,8 +341,8 @@ def import_tab(eng: Engine, loaded: Loaded) -> None:
             hide_index=True,
             width="stretch",
         )
-    for p in read.problems:
-        st.warning(str(p))
+    for line in listed(read.problems):
+        st.warning(line)
     if read.system is not None and st.button("用读入的体系替换草稿", disabled=readonly(), key="import.use"):
         message = f"已读入“{read.title or upload.name}”为草稿（{len(read.rows)} 行）。"
         save_draft(eng, loaded, read.system, message, "import")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from evaluation.auth import SYSTEM
 from evaluation.cli.common import Commands, expand, load
+from evaluation.errors import listed
 from evaluation.files.data import dump_json, read_data, validate_model, write_file
 from evaluation.files.evaluations import load_evaluation
 from evaluation.formatting import number
@@ -67,7 +68,7 @@ def cmd_selfeval_import(args: argparse.Namespace) -> int:
                     f"  已导入 {item['id']}：{item['project']}（{item['year']} 年度），{item['rows']} 项指标，"
                     f"表中总分 {item['stated_total']}"
                 )
-            for problem in f.problems:
+            for problem in listed(f.problems):
                 print(f"  未导入：{problem}")
     return 1 if any(f.problems for f in prepared) else 0
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from evaluation.cli.common import Commands, table
 from evaluation.config import get_settings
-from evaluation.errors import NotFound
+from evaluation.errors import NotFound, listed
 from evaluation.files.data import dump_json, write_file
 from evaluation.formatting import number
 from evaluation.indicators.client_table import read_client_table, system_to_xlsx
@@ -90,8 +90,8 @@ def cmd_templates_import(args: argparse.Namespace) -> int:
         print(dump_json([r.to_dict() for r in read.rows]), end="")
     else:
         _print_rows(read.rows)
-    for p in read.problems:
-        print(f"问题：{p}", file=sys.stderr)
+    for line in listed(read.problems):
+        print(f"问题：{line}", file=sys.stderr)
     if read.problems or read.system is None:
         print(f"未写出模板：{path.name} 有 {len(read.problems)} 处问题", file=sys.stderr)
         return 1

@@ -316,3 +316,24 @@ def test_the_same_file_attached_twice_is_kept_once(app: AppTest, tmp_path: Path)
     assert a is not None
     assert [e.attachment for e in a.evidence if e.attachment] == [f"{SAMPLE}/TY.JC.01/纪要.pdf"]
     assert [p.name for p in (tmp_path / "attachments" / SAMPLE / "TY.JC.01").iterdir()] == ["纪要.pdf"]
+
+
+def test_an_actual_of_ten_to_the_thirty_is_refused_by_name(app: AppTest, tmp_path: Path) -> None:
+    open_page(app, "evidence")
+    pick(app, "GX.JJ.02")
+    by_label(app.text_input, "实际值").set_value("1" + "0" * 30 + "个")
+    submit(app, "inputs@")  # asserts no exception reached the page
+    assert "数值过大（整数部分最多 18 位）" in texts(app)
+    assert score_of(tmp_path, "GX.JJ.02") == 8
+
+
+def test_a_refused_form_value_is_said_in_chinese(app: AppTest, tmp_path: Path) -> None:
+    # pydantic's "Input should be less than or equal to 10000" reached the page before
+    open_page(app, "evidence")
+    pick(app, "TY.JC.03")
+    by_label(app.text_input, "调整得分").set_value("20000")
+    by_label(app.text_input, "调整理由").set_value("测试很大的得分")
+    submit(app, "override@")
+    said = texts(app)
+    assert "得分：应不大于 10000" in said and "Input should" not in said
+    assert score_of(tmp_path, "TY.JC.03") == 6

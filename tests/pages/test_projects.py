@@ -239,3 +239,18 @@ def test_a_template_with_a_pack_slot_asks_for_the_pack(app: AppTest, tmp_path: P
     app.text_input(key="new.department").set_value("某局")
     next(b for b in app.form_submit_button if b.label == "新建").click().run()
     assert "需要选择一个专用指标包" in texts(app)
+
+
+def test_project_limits_are_said_on_the_page_and_nothing_is_saved(app: AppTest, tmp_path: Path) -> None:
+    open_page(app, "project")
+    # an amount of 10^30 万元 in the expense table: said with its row, the page goes on
+    edit_table(app, f"funds.breakdown@{SAMPLE}", edited={0: {"金额（万元）": 1e30}})
+    app.run()
+    assert not app.exception, app.exception
+    next(b for b in app.form_submit_button if b.form_id == "funds").click().run()
+    assert "支出明细第 1 行“办公费”：数字位数过多" in texts(app)
+    # a project name longer than the database column: refused by name, on SQLite as on PostgreSQL
+    by_label(app.text_input, "项目名称").set_value("名" * 201)
+    next(b for b in app.form_submit_button if b.form_id == "cover").click().run()
+    assert "名称：文字过长（最多 200 个字）" in texts(app)
+    assert stored(tmp_path).project.name != "名" * 201
