@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+from xml.etree import ElementTree
 
 from docx import Document
 from docx.opc.exceptions import PackageNotFoundError
@@ -29,7 +31,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from evaluation.errors import WorkbenchError
-from evaluation.files.office import DOCX_ERRORS, XLSX_ERRORS
+from evaluation.files.office import DOCX_ERRORS, XLSX_ERRORS, XML_ERRORS, ZIP_ERRORS
 from evaluation.limits import (
     CELL_CHARS,
     TABLE_CELLS,
@@ -162,10 +164,76 @@ def _xlsx_row(row: tuple[Any, ...], name: str, r: int, budget: _Budget) -> list[
     return cells
 
 
+_ROW = re.compile(rb"<(?:\w+:)?row[\s>/]")
+_CELL = re.compile(rb"<(?:\w+:)?c[\s>/]")
+_NS = {
+    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "p": "http://schemas.openxmlformats.org/package/2006/relationships",
+}
+
+
+def _sheet_names(z: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part → the sheet's name, as far as the workbook says (nothing for a damaged one)."""
+    try:
+        book = ElementTree.fromstring(z.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+    except (*ZIP_ERRORS, *XML_ERRORS):
+        return {}
+    targets = {r.get("Id"): str(r.get("Target", "")).lstrip("/") for r in rels.findall("p:Relationship", _NS)}
+    names = {}
+    for sheet in book.iterfind("m:sheets/m:sheet", _NS):
+        target = targets.get(sheet.get(f"{{{_NS['r']}}}id"), "")
+        names[target if target.startswith("xl/") else f"xl/{target}"] = str(sheet.get("name", ""))
+    return names
+
+
+def _count(z: zipfile.ZipFile, part: str, limits: Limits) -> tuple[int, int]:
+    """The rows and cells a worksheet part holds, counted in its XML as it streams by."""
+    rows = cells = 0
+    tail = b""
+    with z.open(part) as stream:
+        while chunk := stream.read(1 << 20):
+            text = tail + chunk
+            cut = len(text) - 8  # a tag split between two chunks is counted in the next one
+            rows += sum(1 for m in _ROW.finditer(text) if m.start() < cut)
+            cells += sum(1 for m in _CELL.finditer(text) if m.start() < cut)
+            tail = text[cut:]
+            if rows > limits.rows or cells > limits.cells:
+                break
+    rows += len(_ROW.findall(tail))
+    cells += len(_CELL.findall(tail))
+    return rows, cells
+
+
+def _xlsx_sizes(data: bytes, limits: Limits) -> None:
+    """Count every worksheet's rows and cells in its XML before openpyxl reads a sheet: a sheet without a
+    stated size is otherwise read through once just to size it."""
+    try:
+        z = zipfile.ZipFile(io.BytesIO(data))
+    except ZIP_ERRORS:
+        return  # not a zip: the reader says so
+    with z:
+        names = _sheet_names(z)
+        cells = 0
+        for part in sorted(n for n in z.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")):
+            where = f"工作表“{names[part]}”" if part in names else f"工作表（{part}）"
+            try:
+                rows, in_sheet = _count(z, part, limits)
+            except ZIP_ERRORS:
+                return  # a damaged part: the reader says so
+            if rows > limits.rows:
+                raise TooLarge(f"工作表超过 {limits.rows} 行（空白的格式行也计算在内）", where)
+            cells += in_sheet
+            if cells > limits.cells:
+                raise TooLarge(f"文件中的单元格超过 {limits.cells} 个（空白的格式单元格也计算在内）", where)
+
+
 def xlsx_grids(data: bytes, limits: Limits | None = None, *, first_only: bool = False) -> list[Grid]:
     """Every worksheet (only the first with ``first_only``) as a grid; :class:`TooLarge` past the limits."""
     limits = limits or Limits()
     check_size(data)
+    _xlsx_sizes(data, limits)
     budget = _Budget(limits)
     wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
