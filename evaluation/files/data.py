@@ -329,6 +329,8 @@ _YAML_MESSAGES: tuple[tuple[str, str], ...] = (
     (r"unexpected end of stream", "文件意外结束：引号或括号没有闭合"),
     (r"undefined alias", "引用（*名称）了没有定义的锚点"),
     (r"duplicate anchor", "锚点（&名称）重复定义"),
+    (r"invalid Unicode character escape", "双引号文字中的 \\u 转义不是有效的字符（不成对的代理码位？）"),
+    (r"hexadecimal numbers|hexdecimal number", "双引号文字中的 \\u 转义须为四位十六进制数"),
     (r"unknown escape character", "双引号文字中有未知的转义字符（反斜杠请写成 \\\\，或改用单引号）"),
     (
         r"block end|expected key|expected '-' indicator|block mapping|block collection",
