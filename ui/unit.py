@@ -93,7 +93,7 @@ def checklist_tab(eng: Engine, view: UnitView) -> None:
     with st.form(f"unit_upload@{view.key}", clear_on_submit=True):
         names = {i: f"{i + 1}. {item.document}（{item.status}）" for i, item in enumerate(view.checklist)}
         index = st.selectbox("上传到哪一项", list(names), format_func=names.__getitem__)
-        upload = st.file_uploader("文件", key=f"unit_file@{view.key}", max_upload_size=20)
+        upload = st.file_uploader("文件（不超过 20 MB）", key=f"unit_file@{view.key}")  # the server checks the size
         sent = st.form_submit_button("上传", type="primary")
     if not sent:
         return
@@ -229,7 +229,7 @@ def _answer_form(eng: Engine, view: UnitView, index: int) -> None:
             "意见", ["同意", "有异议"], index=0 if old is None or old.stance == "同意" else 1, horizontal=True
         )
         statement = st.text_area("说明（有异议时必填：理由与依据）", old.statement if old else "")
-        files = st.file_uploader("佐证材料（可选，可多个）", accept_multiple_files=True, max_upload_size=20)
+        files = st.file_uploader("佐证材料（可选，可多个，每个不超过 20 MB）", accept_multiple_files=True)
         sent = st.form_submit_button("提交反馈" if old is None else "修改反馈")
     if not sent:
         return

@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from evaluation.auth import PermissionDenied, User
 from evaluation.errors import Problem, ValidationFailed
-from evaluation.files.attachments import content_hash, remove_attachment, store_attachment
+from evaluation.files.attachments import content_hash, remove_attachment, safe_name, store_attachment
 from evaluation.model import (
     ChecklistItem,
     Evaluation,
@@ -89,9 +89,8 @@ def _stored(session: Session, key: str, user: User) -> Evaluation:
 
 def _store(root: Path, key: str, folder: str, filename: str, data: bytes, note: str) -> EvidenceRef:
     rel = store_attachment(root=root, evaluation_id=key, code=folder, filename=filename, data=data)
-    return EvidenceRef(
-        document=filename.rsplit(".", 1)[0] or filename, attachment=rel, sha256=content_hash(data), note=note
-    )
+    shown = safe_name(filename)  # the name as stored: no direction or invisible characters
+    return EvidenceRef(document=shown.rsplit(".", 1)[0] or shown, attachment=rel, sha256=content_hash(data), note=note)
 
 
 def _now() -> str:
