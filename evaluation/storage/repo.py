@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from evaluation.auth import SYSTEM, PermissionDenied, User, require
@@ -201,30 +202,36 @@ def get_evaluation_with_versions(*, session: Session, ref: int | str) -> tuple[E
     return evaluation_from_data(data, f"数据库中的评价 {row.key}"), row.version, {r.code: r.version for r in rows}
 
 
+# the summary columns of an evaluation row, named as EvaluationSummary's fields: never ``document``, whose decoding
+# would make every page run pay for every stored evaluation
+_SUMMARY_COLUMNS = (
+    col(EvaluationRow.id),
+    col(EvaluationRow.key),
+    col(EvaluationRow.kind),
+    col(EvaluationRow.project_name),
+    col(EvaluationRow.department),
+    col(EvaluationRow.agency),
+    col(EvaluationRow.year),
+    col(EvaluationRow.category),
+    col(EvaluationRow.template_id),
+    col(EvaluationRow.total_score),
+    col(EvaluationRow.grade),
+    col(EvaluationRow.scored),
+    col(EvaluationRow.indicator_count),
+    col(EvaluationRow.version),
+    col(EvaluationRow.review_score),
+)
+
+
 def list_evaluations(*, session: Session) -> list[EvaluationSummary]:
-    rows = session.exec(
-        select(EvaluationRow).order_by(col(EvaluationRow.year).desc(), col(EvaluationRow.kind), col(EvaluationRow.key))
-    ).all()
-    return [
-        EvaluationSummary(
-            id=r.id or 0,
-            key=r.key,
-            kind=r.kind,
-            project_name=r.project_name,
-            department=r.department,
-            agency=r.agency,
-            year=r.year,
-            category=r.category,
-            template_id=r.template_id,
-            total_score=r.total_score,
-            review_score=r.review_score,
-            grade=r.grade,
-            scored=r.scored,
-            indicator_count=r.indicator_count,
-            version=r.version,
+    """Every stored evaluation's summary (its stored figures), newest year first; reads the summary columns
+    only, so its cost does not depend on how large the evaluations are."""
+    rows = session.execute(
+        sa_select(*_SUMMARY_COLUMNS).order_by(
+            col(EvaluationRow.year).desc(), col(EvaluationRow.kind), col(EvaluationRow.key)
         )
-        for r in rows
-    ]
+    ).all()
+    return [EvaluationSummary(**row._asdict()) for row in rows]
 
 
 def count_evaluations(*, session: Session) -> int:

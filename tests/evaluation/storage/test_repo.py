@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine
 
 from evaluation.auth import SYSTEM
@@ -49,6 +49,26 @@ def test_samples_load_once_and_list_with_scores(engine: Engine) -> None:
     assert (pzh.total_score, pzh.grade, pzh.scored, pzh.indicator_count) == (Decimal("88.00"), "良", 15, 15)
     assert sum(1 for i in items if i.kind == "self_evaluation") == 12
     assert pzh.review_score is None  # a third-party evaluation has one figure
+
+
+def test_the_list_reads_the_summary_columns_and_never_the_documents(engine: Engine) -> None:
+    ensure_samples(engine, SAMPLES)
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        with session_scope(engine) as s:
+            items = repo.list_evaluations(session=s)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert len(items) == 13
+    listed = [x for x in statements if "FROM evaluation" in x]
+    assert listed, statements
+    assert all("document" not in x for x in listed), listed
+    assert [i.year for i in items] == sorted((i.year for i in items), reverse=True)
 
 
 def test_a_self_record_lists_the_departments_figure_and_the_rules_beside_it(engine: Engine) -> None:
