@@ -199,6 +199,11 @@ def merge_frames(frames: Frames, dropped: Collection[str], added: Frames) -> Fra
     )
 
 
+def restrict(frames: Frames, keys: Collection[str]) -> Frames:
+    """The evaluations ``keys`` (评价编号) of the frames, with their group and indicator rows."""
+    return _subset(frames, frames.projects["评价编号"].isin(list(keys)).to_numpy(dtype=bool))
+
+
 def completed(frames: Frames) -> tuple[Frames, Frames]:
     """(the fully scored evaluations, the 未完成 ones): only the first have a score to average, count by
     grade or chart; the second are listed with their progress."""

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
-from evaluation.dashboard.portfolio import Frames, frames_from_summaries, merge_frames, result_summary
+from evaluation.dashboard.portfolio import Frames, frames_from_summaries, merge_frames, restrict, result_summary
 from evaluation.scoring.engine import score
 from evaluation.storage.repo import get_evaluation
 from evaluation.storage.summaries import CHUNK, current_stamps, put_summary
@@ -81,6 +81,12 @@ class Portfolio:
 
     def __len__(self) -> int:
         return len(self.stamps)
+
+    def only(self, keys: Collection[str]) -> Portfolio:
+        """The evaluations ``keys`` of the portfolio (one user's share of it)."""
+        wanted = set(keys)
+        stamps = {i: v for i, v in self.stamps.items() if v[0] in wanted}
+        return Portfolio(_key(stamps), restrict(self.frames, wanted), stamps)
 
 
 def _key(stamps: Mapping[int, tuple[str, str]]) -> str:
