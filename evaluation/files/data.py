@@ -1,7 +1,7 @@
 """Reading and writing the project's data files (YAML or JSON) without float noise.
 
-YAML floats are read as Decimal from their text; duplicate keys are an error; pydantic
-errors are translated into Chinese problems that name the file, the indicator code and
+YAML is parsed by libyaml where available; floats are read as Decimal from their text; duplicate keys are an
+error; pydantic errors are translated into Chinese problems that name the file, the indicator code and
 the field.
 """
 
@@ -23,7 +23,13 @@ from evaluation.indicators.rules import METHOD_NAMES
 M = TypeVar("M", bound=BaseModel)
 
 
-class _Loader(yaml.SafeLoader):
+try:  # libyaml's parser (about nine times faster), with the same constructors, where PyYAML was built with it
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # pragma: no cover - PyYAML without libyaml
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+
+class _Loader(_BaseLoader):
     pass
 
 
