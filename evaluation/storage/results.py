@@ -21,7 +21,8 @@ from typing import Any
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
-from evaluation.dashboard.portfolio import Frames, frames_from_summaries, merge_frames, restrict, result_summary
+from evaluation.dashboard.portfolio import Frames, frames_from_summaries, merge_frames, restrict
+from evaluation.dashboard.summary import result_summary
 from evaluation.scoring.engine import score
 from evaluation.storage.repo import get_evaluation
 from evaluation.storage.summaries import CHUNK, current_stamps, put_summary

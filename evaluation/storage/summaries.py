@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
-from evaluation.dashboard.portfolio import SUMMARY_VERSION, result_summary
+from evaluation.dashboard.summary import SUMMARY_VERSION, result_summary
 from evaluation.model import Evaluation
 from evaluation.scoring.engine import EvaluationResult
 from evaluation.storage.tables import EvaluationResultRow, EvaluationRow

@@ -17,7 +17,7 @@ from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from evaluation.dashboard.portfolio import result_summary
+from evaluation.dashboard.summary import result_summary
 from evaluation.files.evaluations import load_evaluation
 from evaluation.model import Evaluation
 from evaluation.scoring.engine import score

@@ -205,6 +205,29 @@ def test_import_is_all_or_nothing(engine: Engine, tmp_path: Path) -> None:
         assert repo.count_evaluations(session=s) == 1
 
 
+def test_an_import_reads_each_file_once_and_reports_every_bad_one(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = imports.data_files(SAMPLES)
+    read: list[Path] = []
+    real = imports.read_data
+
+    def reading(path: Path) -> object:
+        read.append(path)
+        return real(path)
+
+    monkeypatch.setattr(imports, "read_data", reading)
+    with session_scope(engine) as s:
+        written = imports.import_files(session=s, paths=files, user=SYSTEM)
+    assert len(written) == 14 and sorted(read) == sorted(files)  # 13 evaluations and a department summary
+    unreadable, invalid = tmp_path / "unreadable.yaml", tmp_path / "invalid.yaml"
+    unreadable.write_text("id: [unclosed\n", encoding="utf-8")
+    invalid.write_text(PANZHIHUA.read_text(encoding="utf-8").replace("year: 2023", "year: 1900"), encoding="utf-8")
+    with pytest.raises(ValidationFailed) as e, session_scope(engine) as s:
+        imports.import_files(session=s, paths=[unreadable, invalid], user=SYSTEM)
+    assert {p.file for p in e.value.problems} >= {str(unreadable), str(invalid)}
+
+
 def test_delete_and_missing(engine: Engine) -> None:
     ensure_samples(engine, SAMPLES)
     with session_scope(engine) as s:
