@@ -10,12 +10,14 @@ Exit code 1 when any finding is an 错误.
 from __future__ import annotations
 
 import argparse
+import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from evaluation.cli.common import Commands
 from evaluation.errors import NotFound, ValidationFailed
-from evaluation.files.data import dump_json, read_data, validate_model
+from evaluation.files.data import dump_json, parse_text, read_data, validate_model
 from evaluation.files.evaluations import evaluation_from_data
 from evaluation.model import DepartmentSummary, Evaluation
 from evaluation.review.base import ERROR, CheckFinding, render_findings
@@ -27,23 +29,37 @@ from evaluation.storage.db import session_scope
 from evaluation.storage.repo import get_evaluation, list_department_summaries, list_evaluations
 
 _SUFFIXES = (".yaml", ".yml", ".json")
+_TOP_ID = re.compile(r"^id:[ \t]*['\"]?([^'\"\s#]+)", re.MULTILINE)  # a YAML file's top-level id
+_ESCAPED = re.compile(r"\\[uUxN]")  # an escaped character: the text may spell a name another way
 
 
-def _neighbours(path: Path) -> list[tuple[Path, Any]]:
-    """The data files beside ``path`` (same folder, not recursive), read once.
+def _neighbours(path: Path, wanted: Callable[[str, str | None], bool]) -> list[tuple[Path, Any]]:
+    """The data files beside ``path`` (same folder, not recursive) that may be wanted, read once.
 
-    A neighbour that cannot be read is not the file being checked: it is left out, and
-    ``workbench check`` on that file itself reports its problems.
+    A folder may hold thousands of records: ``wanted(text, top_id)`` decides from a YAML file's text (and its
+    top-level ``id``, when the text shows it) whether to parse it at all; JSON files, quick to parse, and texts
+    with escaped characters are always parsed. A neighbour that cannot be read is not the file being checked:
+    it is left out, and ``workbench check`` on that file itself reports its problems.
     """
     found = []
     for p in sorted(path.parent.iterdir()):
-        if p.is_file() and p.suffix.lower() in _SUFFIXES and p.resolve() != path.resolve():
-            try:
-                data = read_data(p)
-            except ValidationFailed:
+        if not (p.is_file() and p.suffix.lower() in _SUFFIXES and p.resolve() != path.resolve()):
+            continue
+        try:
+            text = p.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        json_format = p.suffix.lower() == ".json"
+        if not json_format and not _ESCAPED.search(text):
+            top = _TOP_ID.search(text)
+            if not wanted(text, top.group(1) if top else None):
                 continue
-            if isinstance(data, dict):
-                found.append((p, data))
+        try:
+            data = parse_text(text, str(p), json_format=json_format)
+        except ValidationFailed:
+            continue
+        if isinstance(data, dict):
+            found.append((p, data))
     return found
 
 
@@ -59,13 +75,22 @@ def _listed_ids(data: Any) -> set[str]:
     return {str(x.get("evaluation_id")) for x in projects if isinstance(x, dict) and x.get("evaluation_id")}
 
 
+def _may_be_overall(data: dict[str, Any]) -> bool:
+    se = data.get("self_evaluation")
+    return isinstance(se, dict) and se.get("scope") == "部门整体"
+
+
 def _records(path: Path, wanted: set[str], summary: DepartmentSummary) -> list[Evaluation]:
     """The records beside a department summary that it lists (or that are its 部门整体 record). A file in the
     folder that is no valid record is left out unless the summary lists its id: then its problems are the
-    answer."""
+    answer. Files whose text shows they are neither are not parsed at all."""
+
+    def listed_or_overall(text: str, top_id: str | None) -> bool:
+        return top_id is None or top_id in wanted or "部门整体" in text
+
     records = []
-    for p, d in _neighbours(path):
-        if _is_department(d):
+    for p, d in _neighbours(path, listed_or_overall):
+        if _is_department(d) or not (str(d.get("id")) in wanted or _may_be_overall(d)):
             continue
         try:
             records.append(evaluation_from_data(d, str(p)))
@@ -83,8 +108,12 @@ def findings_for_file(path: Path) -> tuple[str, list[CheckFinding]]:
         records = _records(path, wanted, summary)
         return summary.title or summary.id, check_department(summary, records, {r.id: score(r) for r in records})
     ev = evaluation_from_data(data, str(path))
+
+    def listing_it(text: str, _top_id: str | None) -> bool:
+        return "department_summary" in text and ev.id in text
+
     department = None
-    for p, d in _neighbours(path):
+    for p, d in _neighbours(path, listing_it):
         if _is_department(d) and ev.id in _listed_ids(d):
             department = validate_model(DepartmentSummary, d, str(p))
             break

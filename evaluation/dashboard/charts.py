@@ -150,7 +150,9 @@ def group_rates(frames: Frames, keys: Sequence[str] | None = None, radar: bool =
     )
 
 
-def heatmap(frames: Frames, max_projects: int = 60) -> Chart:
+def heatmap(frames: Frames, max_projects: int = 60, max_indicators: int = 60) -> Chart:
+    """Rate of every indicator of every project; past ``max_projects`` rows or ``max_indicators`` columns the
+    figure shows the lowest average rates (the table keeps them all)."""
     title = "项目 × 指标得分率热力图"
     i = frames.indicators
     if i.empty:
@@ -159,11 +161,16 @@ def heatmap(frames: Frames, max_projects: int = 60) -> Chart:
     data = i.assign(项目=i["评价编号"].map(labels))
     table = data.pivot_table(index="项目", columns="三级指标", values="得分率（%）", aggfunc="mean", sort=False)
     shown = table
-    note = ""
+    notes = []
     if len(table) > max_projects:
         order = table.mean(axis=1).sort_values().index[:max_projects]
         shown = table.loc[order]
-        note = f"（项目较多，仅显示平均得分率最低的 {max_projects} 个）"
+        notes.append(f"项目较多，仅显示平均得分率最低的 {max_projects} 个")
+    if len(table.columns) > max_indicators:
+        columns = [c for c in shown.columns if c in set(table.mean(axis=0).sort_values().index[:max_indicators])]
+        shown = shown[columns]
+        notes.append(f"指标较多，仅显示平均得分率最低的 {max_indicators} 项")
+    note = f"（{'；'.join(notes)}）" if notes else ""
     fig = go.Figure(
         go.Heatmap(
             z=shown.values,
@@ -213,7 +220,9 @@ def pareto(frames: Frames, top: int = 20) -> Chart:
     return Chart("pareto", title, _layout(fig, title), reading, table)
 
 
-def budget_execution(frames: Frames) -> Chart:
+def budget_execution(frames: Frames, max_projects: int = 60) -> Chart:
+    """Budget and spending bars with the execution rate, largest budgets first; past ``max_projects`` the
+    figure shows the largest budgets (the table and the reading keep them all)."""
     title = "预算与执行率"
     p = frames.projects.dropna(subset=["预算（万元）"])
     if p.empty:
@@ -221,12 +230,13 @@ def budget_execution(frames: Frames) -> Chart:
     table = p.assign(项目=_label(p))[["项目", "预算（万元）", "支出（万元）", "执行率（%）"]].sort_values(
         "预算（万元）", ascending=False
     )
+    shown = table.head(max_projects)
     fig = go.Figure()
-    fig.add_bar(x=table["项目"], y=table["预算（万元）"], name="预算（万元）", marker_color="#90a4ae")
-    fig.add_bar(x=table["项目"], y=table["支出（万元）"], name="支出（万元）", marker_color="#1565c0")
+    fig.add_bar(x=shown["项目"], y=shown["预算（万元）"], name="预算（万元）", marker_color="#90a4ae")
+    fig.add_bar(x=shown["项目"], y=shown["支出（万元）"], name="支出（万元）", marker_color="#1565c0")
     fig.add_scatter(
-        x=table["项目"],
-        y=table["执行率（%）"],
+        x=shown["项目"],
+        y=shown["执行率（%）"],
         name="执行率（%）",
         yaxis="y2",
         mode="markers",
@@ -239,7 +249,10 @@ def budget_execution(frames: Frames) -> Chart:
     budget, spent = table["预算（万元）"].sum(), table["支出（万元）"].sum()
     low = table.dropna(subset=["执行率（%）"]).sort_values("执行率（%）")
     worst = f"，执行率最低为{low.iloc[0]['项目']}（{low.iloc[0]['执行率（%）']:.2f}%）" if not low.empty else ""
-    reading = f"合计预算 {budget:.2f} 万元，支出 {spent:.2f} 万元，总体执行率 {spent / budget * 100:.2f}%{worst}。"
+    more = f"（图中显示预算最大的 {max_projects} 个）" if len(table) > max_projects else ""
+    reading = (
+        f"合计预算 {budget:.2f} 万元，支出 {spent:.2f} 万元，总体执行率 {spent / budget * 100:.2f}%{worst}{more}。"
+    )
     return Chart("budget", title, _layout(fig, title), reading, table.round(2).reset_index(drop=True))
 
 
@@ -301,8 +314,9 @@ def year_over_year(frames: Frames, by: str = "项目名称", max_lines: int = 12
     return Chart("yoy", title, _layout(fig, title), reading, table.round(2))
 
 
-def self_vs_third(frames: Frames) -> Chart:
-    """Self-evaluation score against the third-party score of the same project and year."""
+def self_vs_third(frames: Frames, max_labels: int = 60) -> Chart:
+    """Self-evaluation score against the third-party score of the same project and year (the project names
+    written beside the points up to ``max_labels`` points, shown on hover past that)."""
     title = "自评得分与第三方评价得分"
     p = frames.projects
     own = p[p["评价类型"] == "绩效自评"][["项目名称", "年度", "得分"]].rename(columns={"得分": "自评得分"})
@@ -322,7 +336,7 @@ def self_vs_third(frames: Frames) -> Chart:
     fig.add_scatter(
         x=table["第三方得分"],
         y=table["自评得分"],
-        mode="markers+text",
+        mode="markers+text" if len(table) <= max_labels else "markers",
         text=table["项目名称"],
         textposition="top center",
         marker={"size": 10, "color": "#1565c0"},

@@ -7,18 +7,17 @@ export read. ``filter_frames`` applies the dashboard filters to all three at onc
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from decimal import Decimal
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from evaluation.dashboard.summary import KIND_LABELS, result_summary
 from evaluation.model import Evaluation
 from evaluation.scoring.engine import EvaluationResult
-from evaluation.scoring.stated import record_result
 
-KIND_LABELS = {"third_party": "第三方评价", "self_evaluation": "绩效自评"}
 PROJECT_COLUMNS = [
     "评价编号",
     "项目名称",
@@ -46,65 +45,20 @@ class Frames:
     projects: pd.DataFrame
     groups: pd.DataFrame
     indicators: pd.DataFrame
+    # each group and indicator row's evaluation as a position in ``projects`` (worked out when first needed)
+    owners: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.projects)
 
-
-def budget_of(ev: Evaluation) -> tuple[Decimal | None, Decimal | None]:
-    """(budget, spent) in 万元: the funds of a third-party evaluation, the 年度资金总额 row of a 自评表."""
-    if ev.self_evaluation is not None and ev.self_evaluation.budget_rows:
-        row = ev.self_evaluation.budget_rows[0]
-        return row.annual, row.executed
-    f = ev.facts.funds
-    return (f.adjusted_budget if f.adjusted_budget is not None else f.initial_budget), f.spent
-
-
-SUMMARY_VERSION = 2  # part of the cache stamp: a summary of an older shape is recomputed
-
-
-def result_summary(ev: Evaluation, result: EvaluationResult) -> dict[str, Any]:
-    """What the dashboard needs of one evaluation, as plain JSON-ready data (cached in the database): the
-    figure of record (a 自评 record's own row scores, otherwise the rules'), with its groups and rows, the
-    rules' 复核得分 beside a 自评 record's, and how far the scoring has got."""
-    budget, spent = budget_of(ev)
-    p = ev.project
-    review = result if ev.kind == "self_evaluation" else None
-    result = record_result(ev, result)
-    return {
-        "id": ev.id,
-        "name": p.name,
-        "department": p.department,
-        "category": p.category,
-        "kind": ev.kind,
-        "agency": p.agency,
-        "year": p.year,
-        "total": str(result.total),
-        "grade": result.grade,
-        "review_total": None if review is None or not review.scored else str(review.total),
-        "scored": result.scored,
-        "count": result.count,
-        "complete": result.complete,
-        "budget": None if budget is None else str(budget),
-        "spent": None if spent is None else str(spent),
-        "groups": [
-            [g.name, str(g.weight), str(g.score), None if g.rate is None else str(g.rate)]
-            for g in result.groups
-            if g.level == 1
-        ],
-        "indicators": [
-            [
-                r.level1,
-                r.level2,
-                r.name,
-                str(r.weight),
-                None if r.score is None else str(r.score),
-                None if r.deduction is None else str(r.deduction),
-                None if r.rate is None else str(r.rate),
-            ]
-            for r in result.indicators
-        ],
-    }
+    def positions(self) -> tuple[np.ndarray, np.ndarray]:
+        """(each group row's, each indicator row's) evaluation as its row number in ``projects``."""
+        if self.owners is None:
+            index = pd.Index(self.projects["评价编号"])
+            owners = (index.get_indexer(self.groups["评价编号"]), index.get_indexer(self.indicators["评价编号"]))
+            object.__setattr__(self, "owners", owners)  # a cache: the frames themselves do not change
+            return owners
+        return self.owners
 
 
 def _num(x: str | None) -> float | None:
@@ -112,16 +66,17 @@ def _num(x: str | None) -> float | None:
 
 
 def frames_from_summaries(summaries: Iterable[dict[str, Any]]) -> Frames:
-    projects: list[list[object]] = []
-    groups: list[list[object]] = []
-    indicators: list[list[object]] = []
+    """The three frames of the summaries, in their order (built column by column)."""
+    p: dict[str, list[Any]] = {c: [] for c in PROJECT_COLUMNS}
+    g: dict[str, list[Any]] = {c: [] for c in GROUP_COLUMNS}
+    i: dict[str, list[Any]] = {c: [] for c in INDICATOR_COLUMNS}
     for s in summaries:
         key, name = s["id"], s["name"]
         budget, spent = _num(s["budget"]), _num(s["spent"])
-        rate = spent / budget * 100 if budget and spent is not None else None
         complete = bool(s["complete"])
-        projects.append(
-            [
+        for column, value in zip(
+            PROJECT_COLUMNS,
+            (
                 key,
                 name,
                 s["department"],
@@ -133,36 +88,84 @@ def frames_from_summaries(summaries: Iterable[dict[str, Any]]) -> Frames:
                 s["grade"] if complete else INCOMPLETE,
                 budget,
                 spent,
-                rate,
+                spent / budget * 100 if budget and spent is not None else None,
                 _num(s["review_total"]),
                 f"{s['scored']}/{s['count']}",
                 complete,
-            ]
-        )
-        for g in s["groups"]:
-            groups.append([key, name, g[0], float(g[1]), float(g[2]), _num(g[3])])
-        for r in s["indicators"]:
-            indicators.append([key, name, r[0], r[1], r[2], float(r[3]), _num(r[4]), _num(r[5]), _num(r[6])])
-    return Frames(
-        pd.DataFrame(projects, columns=PROJECT_COLUMNS),
-        pd.DataFrame(groups, columns=GROUP_COLUMNS),
-        pd.DataFrame(indicators, columns=INDICATOR_COLUMNS),
+            ),
+            strict=True,
+        ):
+            p[column].append(value)
+        rows = s["groups"]
+        g["评价编号"] += [key] * len(rows)
+        g["项目名称"] += [name] * len(rows)
+        g["一级指标"] += [r[0] for r in rows]
+        g["分值"] += [float(r[1]) for r in rows]
+        g["得分"] += [float(r[2]) for r in rows]
+        g["得分率（%）"] += [_num(r[3]) for r in rows]
+        rows = s["indicators"]
+        i["评价编号"] += [key] * len(rows)
+        i["项目名称"] += [name] * len(rows)
+        for column, n in (("一级指标", 0), ("二级指标", 1), ("三级指标", 2)):
+            i[column] += [r[n] for r in rows]
+        i["分值"] += [float(r[3]) for r in rows]
+        for column, n in (("得分", 4), ("扣分", 5), ("得分率（%）", 6)):
+            i[column] += [_num(r[n]) for r in rows]
+    return Frames(_frame(p, PROJECT_COLUMNS), _frame(g, GROUP_COLUMNS), _frame(i, INDICATOR_COLUMNS))
+
+
+_FLOATS = {"得分", "预算（万元）", "支出（万元）", "执行率（%）", "复核得分", "分值", "扣分", "得分率（%）"}
+
+
+def _frame(columns: dict[str, list[Any]], names: list[str]) -> pd.DataFrame:
+    """A frame of the column lists; amounts, scores and rates as floats (NaN where missing), even when empty."""
+    return pd.DataFrame(
+        {c: pd.Series(columns[c], dtype="float64") if c in _FLOATS else columns[c] for c in names}, columns=names
     )
+
+
+def merge_frames(frames: Frames, dropped: Collection[str], added: Frames) -> Frames:
+    """``frames`` without the evaluations ``dropped`` (by 评价编号) and with ``added``, every row in 评价编号
+    order (an evaluation's own rows keep their order)."""
+    keep = ~frames.projects["评价编号"].isin(list(dropped)).to_numpy(dtype=bool)
+    kept = _subset(frames, keep)
+
+    def joined(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
+        both = pd.concat([a, b], ignore_index=True) if len(b) else a
+        return both.sort_values("评价编号", kind="stable").reset_index(drop=True)
+
+    return Frames(
+        joined(kept.projects, added.projects),
+        joined(kept.groups, added.groups),
+        joined(kept.indicators, added.indicators),
+    )
+
+
+def restrict(frames: Frames, keys: Collection[str]) -> Frames:
+    """The evaluations ``keys`` (评价编号) of the frames, with their group and indicator rows."""
+    return _subset(frames, frames.projects["评价编号"].isin(list(keys)).to_numpy(dtype=bool))
 
 
 def completed(frames: Frames) -> tuple[Frames, Frames]:
     """(the fully scored evaluations, the 未完成 ones): only the first have a score to average, count by
     grade or chart; the second are listed with their progress."""
-    done = frames.projects["完成"].astype(bool)
-    return _subset(frames, frames.projects[done]), _subset(frames, frames.projects[~done])
+    done = frames.projects["完成"].to_numpy(dtype=bool)
+    return _subset(frames, done), _subset(frames, ~done)
 
 
-def _subset(frames: Frames, kept: pd.DataFrame) -> Frames:
-    keys = set(kept["评价编号"])
+def _subset(frames: Frames, keep: np.ndarray) -> Frames:
+    """The evaluations whose ``keep`` is true (one flag per ``projects`` row), with their group and
+    indicator rows; the frames themselves when every one is kept."""
+    if keep.all():
+        return frames
+    group_owner, indicator_owner = frames.positions()
+    new_position = np.cumsum(keep) - 1
+    group_keep, indicator_keep = keep[group_owner], keep[indicator_owner]
     return Frames(
-        kept.reset_index(drop=True),
-        frames.groups[frames.groups["评价编号"].isin(keys)].reset_index(drop=True),
-        frames.indicators[frames.indicators["评价编号"].isin(keys)].reset_index(drop=True),
+        frames.projects[keep].reset_index(drop=True),
+        frames.groups[group_keep].reset_index(drop=True),
+        frames.indicators[indicator_keep].reset_index(drop=True),
+        (new_position[group_owner[group_keep]], new_position[indicator_owner[indicator_keep]]),
     )
 
 
@@ -194,7 +197,7 @@ def filter_frames(frames: Frames, f: Filters) -> Frames:
     ):
         if values:
             mask &= p[column].isin(list(values))
-    return _subset(frames, p[mask])
+    return _subset(frames, mask.to_numpy(dtype=bool))
 
 
 def filter_options(frames: Frames) -> dict[str, list[object]]:

@@ -57,19 +57,32 @@ def format_for(path: Path) -> Format:
 
 def load_evaluations(paths: list[Path]) -> list[Evaluation]:
     """Load several files; raise with the problems of every bad file (for all-or-nothing imports)."""
-    result: list[Evaluation] = []
+    read: list[tuple[str, Any]] = []
     problems: list[Problem] = []
-    ids: dict[str, str] = {}
     for path in paths:
         try:
-            ev = load_evaluation(path)
+            read.append((str(path), read_data(path)))
+        except ValidationFailed as e:
+            problems += e.problems
+    return evaluations_from_data(read, problems)
+
+
+def evaluations_from_data(items: list[tuple[str, Any]], problems: list[Problem] | None = None) -> list[Evaluation]:
+    """The evaluations of several files already read (file name, data); raise with the problems of every bad
+    one (and ``problems`` met reading them), an id given twice included."""
+    result: list[Evaluation] = []
+    problems = list(problems or [])
+    ids: dict[str, str] = {}
+    for name, data in items:
+        try:
+            ev = evaluation_from_data(data, name)
         except ValidationFailed as e:
             problems += e.problems
             continue
         if ev.id in ids:
-            problems.append(Problem(f"评价编号“{ev.id}”与文件 {ids[ev.id]} 重复", str(path), None, "id"))
+            problems.append(Problem(f"评价编号“{ev.id}”与文件 {ids[ev.id]} 重复", name, None, "id"))
             continue
-        ids[ev.id] = str(path)
+        ids[ev.id] = name
         result.append(ev)
     if problems:
         raise ValidationFailed(problems, "评价文件校验未通过，未导入任何内容")

@@ -34,8 +34,9 @@ def finding_rows(ev: Evaluation, result: EvaluationResult) -> list[FindingRow]:
     for p in ev.system.penalty_items():
         rule: PenaltyRule = p.rule
         order.append(("扣分项", p.code, p.name, rule.points_per_problem))
+    by_code = ev.assessments_by_code()
     for group, code, name, per in order:
-        a = ev.assessment(code)
+        a = by_code.get(code)
         if a is None:
             continue
         for i, f in enumerate(a.inputs.findings):

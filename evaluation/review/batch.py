@@ -111,8 +111,9 @@ class BatchReview:
 
 def _lines(ev: Evaluation, result: EvaluationResult) -> list[ScoreLine]:
     lines = []
+    by_code = ev.assessments_by_code()
     for r in result.indicators:
-        a = ev.assessment(r.code)
+        a = by_code.get(r.code)
         stated = a.stated.score if a is not None and a.stated is not None else None
         suggested = r.computed if r.computed is not None else r.score
         lines.append(ScoreLine(r.code, r.name, r.weight, stated, suggested, r.explanation))

@@ -30,8 +30,9 @@ def check_completeness(ev: Evaluation, result: EvaluationResult, out: Collector)
             out.add(WARNING, "MISSING_ASSESSMENT", Location(table, r.name, "得分", r.code), f"“{r.name}”尚未评分。")
     if ev.kind != "third_party":
         return
+    by_code = ev.assessments_by_code()
     for _, _, ind in ev.system.indicators():
-        a = ev.assessment(ind.code)
+        a = by_code.get(ind.code)
         if a is None:
             continue
         if not a.evidence and not a.narrative.strip():

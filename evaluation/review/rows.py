@@ -28,8 +28,9 @@ from evaluation.scoring.engine import EvaluationResult, IndicatorResult
 def check_rows(ev: Evaluation, result: EvaluationResult, out: Collector) -> None:
     table = table_name(ev)
     mode = ev.system.rounding.mode
+    by_code = ev.assessments_by_code()
     for _, _, ind in ev.system.indicators():
-        a = ev.assessment(ind.code)
+        a = by_code.get(ind.code)
         r = result.indicator(ind.code)
         if a is None:
             continue

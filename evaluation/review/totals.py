@@ -34,8 +34,9 @@ def stated_rows_sum(ev: Evaluation) -> tuple[Decimal, Decimal, Decimal, bool, De
     weights = ZERO
     any_stated = False
     deductions: Decimal | None = ZERO
+    by_code = ev.assessments_by_code()
     for _, _, ind in ev.system.indicators():
-        a = ev.assessment(ind.code)
+        a = by_code.get(ind.code)
         s = a.stated if a is not None else None
         weights += stated_weight(ind, s)
         if s is not None:
@@ -49,7 +50,7 @@ def stated_rows_sum(ev: Evaluation) -> tuple[Decimal, Decimal, Decimal, bool, De
             deductions = None
     penalties = ZERO
     for item in ev.system.penalty_items():
-        a = ev.assessment(item.code)
+        a = by_code.get(item.code)
         if a is not None and a.stated is not None:
             penalties += a.stated.deduction or a.stated.score or ZERO
     return total, weights, penalties, any_stated, deductions
@@ -162,12 +163,13 @@ def check_totals(ev: Evaluation, result: EvaluationResult, out: Collector) -> No
 def _group_weights(ev: Evaluation) -> dict[str, tuple[str, Decimal, str]]:
     """code → (name, Σ row weights as the table shows them, parent code)."""
     found: dict[str, tuple[str, Decimal, str]] = {}
+    by_code = ev.assessments_by_code()
     for l1 in ev.system.groups:
         l1_total = ZERO
         for g in l1.groups:
             w = ZERO
             for ind in g.indicators:
-                a = ev.assessment(ind.code)
+                a = by_code.get(ind.code)
                 w += stated_weight(ind, a.stated if a is not None else None)
             found[g.code] = (g.name, w, l1.code)
             l1_total += w

@@ -47,8 +47,9 @@ def stated_score(ind: Indicator, stated: StatedRow | None) -> tuple[Decimal, Dec
 def stated_result(ev: Evaluation) -> EvaluationResult:
     """The department's own figures for every row, as a result (rows it left blank are unscored)."""
     rows: list[IndicatorResult] = []
+    by_code = ev.assessments_by_code()
     for l1, g, ind in ev.system.indicators():
-        a = ev.assessment(ind.code)
+        a = by_code.get(ind.code)
         weight, value = stated_score(ind, a.stated if a is not None else None)
         rows.append(
             IndicatorResult(
@@ -71,7 +72,7 @@ def stated_result(ev: Evaluation) -> EvaluationResult:
         )
     penalties: list[PenaltyResult] = []
     for item in ev.system.penalty_items():
-        a = ev.assessment(item.code)
+        a = by_code.get(item.code)
         s = a.stated if a is not None else None
         points = (s.deduction or s.score or ZERO) if s is not None else ZERO
         penalties.append(PenaltyResult(item.code, item.name, points, "已评", f"表中所列扣 {number(points)} 分。"))

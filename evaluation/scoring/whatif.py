@@ -170,8 +170,9 @@ def _replace(ev: Evaluation, assessment: Assessment) -> Evaluation:
 
 def _alternatives(ev: Evaluation) -> Iterator[tuple[str, str, Evaluation]]:
     """(indicator code, description, modified evaluation) for each alternative reading."""
+    by_code = ev.assessments_by_code()
     for _, _, ind in ev.system.indicators():
-        a = ev.assessment(ind.code)
+        a = by_code.get(ind.code)
         if a is None:
             continue
         prefix = ""
@@ -181,7 +182,7 @@ def _alternatives(ev: Evaluation) -> Iterator[tuple[str, str, Evaluation]]:
         for text, inputs in input_variants(ind.rule, ind.weight, a.inputs):
             yield ind.code, prefix + text, _replace(ev, a.model_copy(update={"inputs": inputs, "override": None}))
     for item in ev.system.penalty_items():
-        a = ev.assessment(item.code)
+        a = by_code.get(item.code)
         if a is None:
             continue
         more = [*a.inputs.findings, Finding(text=_HYPOTHETICAL)]

@@ -130,10 +130,11 @@ def table_from_evaluation(ev: Evaluation) -> SelfEvalTable:
     se = ev.self_evaluation
     labels = ev.stated.group_labels if ev.stated else {}
     rows: list[TableRow] = []
+    by_code = ev.assessments_by_code()
     for l1, g, ind in ev.system.indicators():
         if l1.code == "YS":
             continue
-        a = ev.assessment(ind.code)
+        a = by_code.get(ind.code)
         stated = a.stated if a is not None else None
         rows.append(
             TableRow(

@@ -20,7 +20,8 @@ from evaluation.errors import ConflictError, NotFound, ValidationFailed
 from evaluation.model import Assessment, Evaluation, evaluation_problems
 from evaluation.scoring.engine import score
 from evaluation.storage import audit
-from evaluation.storage.repo import begin_edit, get_evaluation, get_evaluation_with_versions, score_columns
+from evaluation.storage.repo import begin_edit, evaluation_with_versions, put_document, score_columns
+from evaluation.storage.summaries import store_summary
 from evaluation.storage.tables import AssessmentRow, EvaluationRow, utcnow
 
 
@@ -39,8 +40,7 @@ def load_document(*, session: Session, key: str) -> tuple[Evaluation, int]:
 
 def load_with_versions(*, session: Session, key: str) -> tuple[Evaluation, int, dict[str, int]]:
     """The evaluation, its document version and each assessment's version, read from the same rows."""
-    _row(session, key)
-    return get_evaluation_with_versions(session=session, ref=key)
+    return evaluation_with_versions(session=session, row=_row(session, key))
 
 
 def assessment_versions(*, session: Session, key: str) -> dict[str, int]:
@@ -75,12 +75,9 @@ def save_document(
     gate(session, row, user)
     if row.version != expected_version:
         raise ConflictError(_conflict(session, evaluation))
-    stored_document = dict(row.document)
-    if sync_assessments:
-        candidate = evaluation
-    else:
-        stored = get_evaluation(session=session, ref=evaluation.id)
-        candidate = evaluation.model_copy(update={"assessments": stored.assessments})
+    stored = evaluation_with_versions(session=session, row=row)[0]
+    stored_document = stored.model_dump(mode="json", exclude={"assessments"})
+    candidate = evaluation if sync_assessments else evaluation.model_copy(update={"assessments": stored.assessments})
     problems = evaluation_problems(candidate)
     if problems:
         raise ValidationFailed(problems, "校验未通过，未保存")
@@ -96,7 +93,6 @@ def save_document(
             year=candidate.project.year,
             category=candidate.project.category,
             template_id=candidate.system.id,
-            document=candidate.model_dump(mode="json", exclude={"assessments"}),
             **score_columns(candidate, result),
             version=expected_version + 1,
             updated_at=utcnow(),
@@ -104,7 +100,10 @@ def save_document(
     )
     if getattr(outcome, "rowcount", 0) != 1:
         raise ConflictError(_conflict(session, evaluation))
-    old, new = audit.changes(stored_document, candidate.model_dump(mode="json", exclude={"assessments"}))
+    document = candidate.model_dump(mode="json", exclude={"assessments"})
+    assert row.id is not None
+    put_document(session=session, evaluation_id=row.id, document=document)
+    old, new = audit.changes(stored_document, document)
     if old or new:
         audit.record(
             session=session,
@@ -116,8 +115,8 @@ def save_document(
             new=new,
         )
     if sync_assessments:
-        assert row.id is not None
         _sync(session, row.id, candidate.assessments, user, row.key)
+    store_summary(session=session, evaluation_id=row.id, evaluation=candidate, result=result)
     session.expire_all()
     return expected_version + 1
 

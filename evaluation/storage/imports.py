@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from evaluation.auth import SYSTEM, User
 from evaluation.errors import Problem, ValidationFailed, WorkbenchError
 from evaluation.files.data import read_data, validate_model
-from evaluation.files.evaluations import load_evaluations
+from evaluation.files.evaluations import evaluations_from_data
 from evaluation.model import DepartmentSummary, Evaluation
 from evaluation.selfeval.importing import FileImport
 from evaluation.storage.db import session_scope
@@ -20,17 +20,22 @@ from evaluation.storage.repo import create_evaluation, replace_evaluation, save_
 from evaluation.storage.tables import EvaluationRow
 
 
-def _split_by_kind(paths: list[Path]) -> tuple[list[Path], list[tuple[Path, Any]]]:
-    """Evaluation files, and department summaries with their raw data (read once)."""
-    evaluations: list[Path] = []
+def _read_all(paths: list[Path]) -> tuple[list[tuple[str, Any]], list[tuple[Path, Any]], list[Problem]]:
+    """Every file read once: the evaluations' data, the department summaries' data, and what could not be read."""
+    evaluations: list[tuple[str, Any]] = []
     departments: list[tuple[Path, Any]] = []
+    problems: list[Problem] = []
     for path in paths:
-        data = read_data(path)
+        try:
+            data = read_data(path)
+        except ValidationFailed as e:
+            problems += e.problems
+            continue
         if isinstance(data, dict) and data.get("kind") == "department_summary":
             departments.append((path, data))
         else:
-            evaluations.append(path)
-    return evaluations, departments
+            evaluations.append((str(path), data))
+    return evaluations, departments, problems
 
 
 def import_files(*, session: Session, paths: list[Path], user: User, replace: bool = False) -> list[str]:
@@ -43,13 +48,7 @@ def import_files(*, session: Session, paths: list[Path], user: User, replace: bo
 
 
 def _import(*, session: Session, paths: list[Path], replace: bool, user: User) -> tuple[list[str], list[str]]:
-    problems: list[Problem] = []
-    eval_paths: list[Path] = []
-    departments: list[tuple[Path, Any]] = []
-    try:
-        eval_paths, departments = _split_by_kind(paths)
-    except ValidationFailed as e:
-        problems += e.problems
+    read, departments, problems = _read_all(paths)
     summaries: list[DepartmentSummary] = []
     for path, data in departments:
         try:
@@ -58,7 +57,7 @@ def _import(*, session: Session, paths: list[Path], replace: bool, user: User) -
             problems += e.problems
     evaluations: list[Evaluation] = []
     try:
-        evaluations = load_evaluations(eval_paths)
+        evaluations = evaluations_from_data(read)
     except ValidationFailed as e:
         problems += e.problems
     if not replace:
@@ -72,10 +71,16 @@ def _import(*, session: Session, paths: list[Path], replace: bool, user: User) -
 
 
 def _existing(session: Session, evaluations: list[Evaluation]) -> list[Problem]:
+    """The evaluations whose id is already stored (one query per 500 ids)."""
+    ids = [ev.id for ev in evaluations]
+    stored: set[str] = set()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        stored |= set(session.exec(select(EvaluationRow.key).where(col(EvaluationRow.key).in_(chunk))).all())
     return [
-        Problem(f"评价编号“{ev.id}”已在数据库中（如需覆盖请加 --replace）", None, None, "id")
-        for ev in evaluations
-        if session.exec(select(EvaluationRow.id).where(EvaluationRow.key == ev.id)).first() is not None
+        Problem(f"评价编号“{key}”已在数据库中（如需覆盖请加 --replace）", None, None, "id")
+        for key in ids
+        if key in stored
     ]
 
 

@@ -17,7 +17,7 @@ from evaluation.model import Evaluation
 from evaluation.storage import audit
 from evaluation.storage.documents import load_with_versions
 from evaluation.storage.repo import EvaluationSummary, get_evaluation, list_evaluations
-from evaluation.storage.results import load_summaries
+from evaluation.storage.results import Portfolio, PortfolioCache, load_summaries
 from evaluation.storage.users import check_access, visible_keys
 
 
@@ -46,6 +46,13 @@ def readable_summaries(*, session: Session, user: User) -> list[dict[str, Any]]:
     keys = visible_keys(session=session, user=user)
     summaries = load_summaries(session=session)
     return summaries if keys is None else [s for s in summaries if s["id"] in keys]
+
+
+def readable_portfolio(*, session: Session, user: User, cache: PortfolioCache) -> Portfolio:
+    """The dashboard's portfolio (kept in ``cache`` between reads) of the evaluations ``user`` may read."""
+    keys = visible_keys(session=session, user=user)
+    whole = cache.read(session=session)
+    return whole if keys is None else whole.only(keys)
 
 
 def read_history(

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from evaluation.auth import SYSTEM, PermissionDenied, User, require
@@ -21,9 +22,11 @@ from evaluation.model import Assessment, DepartmentSummary, Evaluation, evaluati
 from evaluation.scoring.engine import EvaluationResult, score
 from evaluation.scoring.stated import record_result
 from evaluation.storage import audit
+from evaluation.storage.summaries import store_summary
 from evaluation.storage.tables import (
     AssessmentRow,
     DepartmentSummaryRow,
+    EvaluationDocumentRow,
     EvaluationRow,
     FinalReportRow,
     MembershipRow,
@@ -92,7 +95,8 @@ def _apply_scores(row: EvaluationRow, ev: Evaluation, result: EvaluationResult) 
         setattr(row, name, value)
 
 
-def _row_values(row: EvaluationRow, ev: Evaluation) -> None:
+def _row_values(row: EvaluationRow, ev: Evaluation) -> EvaluationResult:
+    """Fill the row from the evaluation; its score."""
     row.key = ev.id
     row.kind = ev.kind
     row.project_name = ev.project.name
@@ -101,8 +105,9 @@ def _row_values(row: EvaluationRow, ev: Evaluation) -> None:
     row.year = ev.project.year
     row.category = ev.project.category
     row.template_id = ev.system.id
-    row.document = _doc(ev)
-    _apply_scores(row, ev, score(ev))
+    result = score(ev)
+    _apply_scores(row, ev, result)
+    return result
 
 
 def _check(ev: Evaluation) -> None:
@@ -126,12 +131,14 @@ def create_evaluation(*, session: Session, evaluation: Evaluation, user: User) -
     exists = session.exec(select(EvaluationRow.id).where(EvaluationRow.key == evaluation.id)).first()
     if exists is not None:
         raise ValidationFailed([Problem(f"评价编号“{evaluation.id}”已存在", None, None, "id")], "无法新建评价")
-    row = EvaluationRow(key=evaluation.id, kind="", project_name="", department="", year=0, template_id="", document={})
-    _row_values(row, evaluation)
+    row = EvaluationRow(key=evaluation.id, kind="", project_name="", department="", year=0, template_id="")
+    result = _row_values(row, evaluation)
     session.add(row)
     session.flush()
     assert row.id is not None
+    session.add(EvaluationDocumentRow(evaluation_id=row.id, document=_doc(evaluation)))
     _insert_assessments(session, row.id, evaluation.assessments)
+    store_summary(session=session, evaluation_id=row.id, evaluation=evaluation, result=result)
     join(session=session, user=user, evaluation_key=evaluation.id)
     audit.record(
         session=session,
@@ -164,16 +171,17 @@ def replace_evaluation(*, session: Session, evaluation: Evaluation, user: User) 
         old=old,
         new=new,
     )
-    _row_values(row, evaluation)
+    result = _row_values(row, evaluation)
     row.version += 1
     row.updated_at = utcnow()
+    assert row.id is not None
+    put_document(session=session, evaluation_id=row.id, document=_doc(evaluation))
     for stale in session.exec(select(AssessmentRow).where(AssessmentRow.evaluation_id == row.id)).all():
         session.delete(stale)
     session.flush()
-    assert row.id is not None
     _insert_assessments(session, row.id, evaluation.assessments)
     session.add(row)
-    session.flush()
+    store_summary(session=session, evaluation_id=row.id, evaluation=evaluation, result=result)
     return row.id
 
 
@@ -199,39 +207,68 @@ def get_evaluation_with_versions(*, session: Session, ref: int | str) -> tuple[E
     separate query may already belong to someone else's newer save, and saving against it would
     silently drop that save.
     """
-    row = _find_row(session, ref)
+    return evaluation_with_versions(session=session, row=_find_row(session, ref))
+
+
+def evaluation_with_versions(*, session: Session, row: EvaluationRow) -> tuple[Evaluation, int, dict[str, int]]:
+    """:func:`get_evaluation_with_versions` of a row already found: its document with the row's version (read
+    in one statement), its assessments with theirs."""
+    found = session.execute(
+        sa_select(col(EvaluationRow.version), col(EvaluationDocumentRow.document))
+        .join(EvaluationDocumentRow, col(EvaluationDocumentRow.evaluation_id) == col(EvaluationRow.id))
+        .where(col(EvaluationRow.id) == row.id)
+    ).first()
+    if found is None:
+        raise NotFound(f"找不到评价“{row.key}”，它可能已被删除")
     rows = session.exec(
         select(AssessmentRow).where(AssessmentRow.evaluation_id == row.id).order_by(col(AssessmentRow.position))
     ).all()
-    data = dict(row.document)
+    data = dict(found[1])
     data["assessments"] = [r.data for r in rows]
-    return evaluation_from_data(data, f"数据库中的评价 {row.key}"), row.version, {r.code: r.version for r in rows}
+    return evaluation_from_data(data, f"数据库中的评价 {row.key}"), int(found[0]), {r.code: r.version for r in rows}
+
+
+def put_document(*, session: Session, evaluation_id: int, document: dict[str, Any]) -> None:
+    """Write an evaluation's document (everything but its assessments)."""
+    stored = session.get(EvaluationDocumentRow, evaluation_id)
+    if stored is None:
+        session.add(EvaluationDocumentRow(evaluation_id=evaluation_id, document=document))
+    else:
+        stored.document = document
+        session.add(stored)
+    session.flush()
+
+
+# the summary columns of an evaluation row, named as EvaluationSummary's fields (the documents are in a table of
+# their own: reading them would make every page run pay for every stored evaluation)
+_SUMMARY_COLUMNS = (
+    col(EvaluationRow.id),
+    col(EvaluationRow.key),
+    col(EvaluationRow.kind),
+    col(EvaluationRow.project_name),
+    col(EvaluationRow.department),
+    col(EvaluationRow.agency),
+    col(EvaluationRow.year),
+    col(EvaluationRow.category),
+    col(EvaluationRow.template_id),
+    col(EvaluationRow.total_score),
+    col(EvaluationRow.grade),
+    col(EvaluationRow.scored),
+    col(EvaluationRow.indicator_count),
+    col(EvaluationRow.version),
+    col(EvaluationRow.review_score),
+)
 
 
 def list_evaluations(*, session: Session) -> list[EvaluationSummary]:
-    rows = session.exec(
-        select(EvaluationRow).order_by(col(EvaluationRow.year).desc(), col(EvaluationRow.kind), col(EvaluationRow.key))
-    ).all()
-    return [
-        EvaluationSummary(
-            id=r.id or 0,
-            key=r.key,
-            kind=r.kind,
-            project_name=r.project_name,
-            department=r.department,
-            agency=r.agency,
-            year=r.year,
-            category=r.category,
-            template_id=r.template_id,
-            total_score=r.total_score,
-            review_score=r.review_score,
-            grade=r.grade,
-            scored=r.scored,
-            indicator_count=r.indicator_count,
-            version=r.version,
+    """Every stored evaluation's summary (its stored figures), newest year first; reads the summary columns
+    only, so its cost does not depend on how large the evaluations are."""
+    rows = session.execute(
+        sa_select(*_SUMMARY_COLUMNS).order_by(
+            col(EvaluationRow.year).desc(), col(EvaluationRow.kind), col(EvaluationRow.key)
         )
-        for r in rows
-    ]
+    ).all()
+    return [EvaluationSummary(**row._asdict()) for row in rows]
 
 
 def count_evaluations(*, session: Session) -> int:
@@ -254,6 +291,9 @@ def delete_evaluation(*, session: Session, ref: int | str, user: User) -> None:
     )
     for a in session.exec(select(AssessmentRow).where(AssessmentRow.evaluation_id == row.id)).all():
         session.delete(a)
+    document = session.get(EvaluationDocumentRow, row.id)
+    if document is not None:
+        session.delete(document)
     for m in session.exec(select(MembershipRow).where(MembershipRow.evaluation_key == row.key)).all():
         session.delete(m)
     for f in session.exec(select(FinalReportRow).where(FinalReportRow.evaluation_key == row.key)).all():
@@ -306,7 +346,7 @@ def save_assessment(
     """
     row = _find_row(session, ref)
     begin_edit(session=session, row=row, user=user)
-    ev = get_evaluation(session=session, ref=row.key)
+    ev = evaluation_with_versions(session=session, row=row)[0]
     others = [a for a in ev.assessments if a.code != assessment.code]
     candidate = ev.model_copy(update={"assessments": [*others, assessment]})
     _check(candidate)
@@ -347,7 +387,7 @@ def save_assessment(
     _apply_scores(row, candidate, result)
     row.updated_at = utcnow()
     session.add(row)
-    session.flush()
+    store_summary(session=session, evaluation_id=row.id or 0, evaluation=candidate, result=result)
     return new_version
 
 
@@ -413,9 +453,12 @@ def refresh_scores(*, session: Session) -> int:
     n = 0
     for key in session.exec(select(EvaluationRow.key)).all():
         row = _find_row(session, key)
-        ev = get_evaluation(session=session, ref=key)
-        _apply_scores(row, ev, score(ev))
+        ev = evaluation_with_versions(session=session, row=row)[0]
+        result = score(ev)
+        _apply_scores(row, ev, result)
         session.add(row)
+        assert row.id is not None
+        store_summary(session=session, evaluation_id=row.id, evaluation=ev, result=result)
         n += 1
     session.flush()
     return n

@@ -1,5 +1,6 @@
 """Tables. Documents (project facts, the indicator system snapshot, report texts) are JSON with
-Decimals written as strings, so amounts and scores read back identical on SQLite and PostgreSQL.
+Decimals written as strings, so amounts and scores read back identical on SQLite and PostgreSQL; an
+evaluation's document has a table of its own beside the evaluation's row of summary columns.
 Each indicator's assessment is its own row with a version, for per-indicator saves and
 optimistic locking.
 """
@@ -43,7 +44,6 @@ class EvaluationRow(SQLModel, table=True):
     year: int = Field(index=True)
     category: str = Field(default="", max_length=CATEGORY_MAX)
     template_id: str = Field(max_length=CODE_MAX)
-    document: dict[str, Any] = Field(sa_column=Column(JSONType, nullable=False))
     total_score: Decimal | None = Field(
         default=None, sa_column=Column(Numeric(SCORE_DIGITS, SCORE_PLACES), nullable=True)
     )
@@ -56,6 +56,18 @@ class EvaluationRow(SQLModel, table=True):
     version: int = 1
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class EvaluationDocumentRow(SQLModel, table=True):
+    """An evaluation's document (everything but its assessments), kept apart from the evaluation's row: listing
+    and stamping thousands of evaluations reads only their small rows, never their documents."""
+
+    __tablename__ = "evaluation_document"
+
+    evaluation_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("evaluation.id", ondelete="CASCADE"), primary_key=True)
+    )
+    document: dict[str, Any] = Field(sa_column=Column(JSONType, nullable=False))
 
 
 class AssessmentRow(SQLModel, table=True):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 from sqlalchemy import func, text, update
 from sqlmodel import Session, col, select
@@ -33,7 +34,11 @@ def _user(row: UserRow) -> User:
     return User(id=row.id or 0, username=row.username, display_name=row.display_name, role=row.role)
 
 
-_DUMMY_HASH = hash_password("no such account")
+@cache
+def _dummy_hash() -> str:
+    """A hash to check a password against when there is no account: made at the first failed login, not at import
+    (every command that opens the database imports this module)."""
+    return hash_password("no such account")
 
 
 def has_users(*, session: Session) -> bool:
@@ -102,7 +107,7 @@ def authenticate(*, session: Session, username: str, password: str, now: datetim
     row = session.exec(select(UserRow).where(UserRow.username == username.strip())).first()
     locked = None if row is None or row.locked_until is None else as_utc(row.locked_until)
     if row is None or (locked is not None and locked > now):
-        verify_password(_DUMMY_HASH, password)  # as slow as a real check: timing does not tell them apart
+        verify_password(_dummy_hash(), password)  # as slow as a real check: timing does not tell them apart
         raise LoginFailed(LOGIN_FAILED)
     if not verify_password(row.password_hash, password):
         # counted in the database (not read-modify-write), so parallel attempts cannot lose failures

@@ -21,7 +21,14 @@ from evaluation.config import get_settings
 from evaluation.errors import WorkbenchError
 from evaluation.limits import FILE_NAME_MAX
 from evaluation.storage import audit
-from evaluation.storage.tables import AuditRow, EvaluationRow, FinalReportRow, WorkflowRow, utcnow
+from evaluation.storage.tables import (
+    AuditRow,
+    EvaluationDocumentRow,
+    EvaluationRow,
+    FinalReportRow,
+    WorkflowRow,
+    utcnow,
+)
 from evaluation.storage.users import check_access
 
 STATES = ("草稿", "已提交复核", "退回修改", "已通过", "征求意见中", "已定稿")
@@ -166,7 +173,14 @@ def transition(
 
 def unanswered_objections(*, session: Session, evaluation_key: str) -> list[str]:
     """The titles of the problems the unit objected to that the agency has not answered yet."""
-    document = session.exec(select(EvaluationRow.document).where(EvaluationRow.key == evaluation_key)).first() or {}
+    document = (
+        session.exec(
+            select(EvaluationDocumentRow.document)
+            .join(EvaluationRow, col(EvaluationRow.id) == col(EvaluationDocumentRow.evaluation_id))
+            .where(EvaluationRow.key == evaluation_key)
+        ).first()
+        or {}
+    )
     return [
         str(p.get("title", ""))
         for p in document.get("problems", [])

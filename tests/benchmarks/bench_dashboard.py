@@ -125,6 +125,7 @@ def database_round(frames: Frames) -> None:
     from evaluation.storage import results
     from evaluation.storage.bootstrap import open_database
     from evaluation.storage.db import session_scope
+    from evaluation.storage.summaries import current_stamps
     from evaluation.storage.tables import EvaluationRow
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -140,11 +141,10 @@ def database_round(frames: Frames) -> None:
                         department=str(d["department"]),
                         year=int(d["year"]),  # type: ignore[call-overload]
                         template_id="bench",
-                        document={},
                     )
                 )
         with session_scope(engine) as s:
-            stamps = results._stamps(s)
+            stamps = current_stamps(session=s)
             by_key = {key: (eid, stamp) for eid, (key, stamp) in stamps.items()}
             for d in summaries:
                 eid, stamp = by_key[str(d["id"])]

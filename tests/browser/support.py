@@ -237,3 +237,12 @@ def fill_inputs(page: Any) -> None:
     errors = page.locator('[data-testid="stAlertContentError"]')
     assert errors.count() == 0, errors.first.inner_text()
     page.get_by_text("尚未评分：填写下方输入").wait_for(state="detached", timeout=20000)
+
+
+def open_new_evaluation(page: Any) -> None:
+    """Open the 新建评价 section (it is already open for an account that has no evaluation yet)."""
+    switch = page.get_by_role("checkbox", name="新建评价")
+    if not switch.is_checked():
+        page.get_by_text("新建评价", exact=True).click()
+        wait_idle(page)
+    page.get_by_role("combobox", name="指标体系模板 *").wait_for(timeout=30000)

@@ -21,6 +21,7 @@ from tests.browser.support import (
     go,
     no_error,
     no_exception,
+    open_new_evaluation,
     require_chromium,
     sign_in,
     streamlit_server,
@@ -98,7 +99,7 @@ def test_a_client_system_from_a_blank_start_to_plan_and_report(
     sign_in(page, server, "consultant")
     page.get_by_role("heading", name="评价项目").wait_for(timeout=30000)
 
-    page.get_by_text("新建评价").click()
+    open_new_evaluation(page)
     choose(page, "指标体系模板 *", "空白体系")
     wait_idle(page)
     page.get_by_role("textbox", name="项目名称 *", exact=True).fill(NAME)

@@ -21,6 +21,7 @@ from tests.browser.support import (
     go,
     no_error,
     no_exception,
+    open_new_evaluation,
     require_chromium,
     sign_in,
     streamlit_server,
@@ -88,7 +89,7 @@ def test_consultant_scores_a_project_end_to_end(server: str, browser: Any, shots
 
 def create_the_evaluation(page: Any, shots: Path) -> None:
     """New evaluation from the Panzhihua template with the 招商引资 pack and personal examples."""
-    page.get_by_text("新建评价").click()
+    open_new_evaluation(page)
     page.get_by_role("textbox", name="项目名称 *", exact=True).fill(NAME)
     page.get_by_role("textbox", name="主管部门 *", exact=True).fill("攀枝花市东区经济合作局")
     page.get_by_role("textbox", name="实施单位", exact=True).fill("攀枝花市东区经济合作局")

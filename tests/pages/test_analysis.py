@@ -10,10 +10,10 @@ from streamlit.testing.v1 import AppTest
 from evaluation.auth import SYSTEM
 from evaluation.indicators.library import load_library
 from evaluation.lifecycle import new_evaluation
-from evaluation.model import Project
+from evaluation.model import Assessment, Project
 from evaluation.storage.bootstrap import open_database
 from evaluation.storage.db import session_scope
-from evaluation.storage.repo import create_evaluation
+from evaluation.storage.repo import create_evaluation, save_assessment
 from tests.conftest import LIBRARY
 from tests.pages.support import new_app
 
@@ -68,3 +68,52 @@ def test_an_unscored_evaluation_is_listed_as_unfinished_not_counted(app: AppTest
     assert readings[0].startswith("当前范围：13 个评价（共 14 个）。另有 1 个未完成评分的评价不计入")
     assert "共 13 个评价：优 11 个，良 2 个。" in readings  # not 差 for the empty one
     assert any(e.label == "未完成的评价（1 个）" for e in app.expander)
+
+
+def test_a_rerun_reads_no_summary_and_a_save_elsewhere_shows_at_once(
+    app: AppTest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app.run()  # loads the samples
+    from evaluation.storage import results
+
+    read: list[object] = []
+    real = results._cached
+
+    def reading(session, ids):  # type: ignore[no-untyped-def]
+        read.append(ids)
+        return real(session, ids)
+
+    monkeypatch.setattr(results, "_cached", reading)
+    app.run()
+    assert not app.exception and read == []  # nothing saved since: the kept portfolio, no summary read
+    better = Assessment.model_validate({"code": "GX.JJ.01", "inputs": {"actual": "100万美元", "target": "100万美元"}})
+    engine = open_database(f"sqlite:///{tmp_path / 'app.db'}")
+    try:
+        with session_scope(engine) as session:
+            save_assessment(
+                session=session, ref="panzhihua-2023-zhaoshang", assessment=better, expected_version=1, user=SYSTEM
+            )
+    finally:
+        engine.dispose()
+    app.run()
+    assert not app.exception, app.exception
+    assert len(read) == 1  # the one saved evaluation's summary
+    assert "共 13 个评价：优 12 个，良 1 个。" in [c.value for c in app.caption]  # 88 (良) became 96 (优)
+
+
+def test_no_excel_file_is_built_while_the_page_runs(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ui.dashboard
+
+    built: list[list[str]] = []
+    real = ui.dashboard.tables_to_xlsx
+
+    def building(tables):  # type: ignore[no-untyped-def]
+        built.append(list(tables))
+        return real(tables)
+
+    monkeypatch.setattr(ui.dashboard, "tables_to_xlsx", building)
+    app.run()
+    app.sidebar.multiselect(key="analysis_评价类型").set_value(["绩效自评"]).run()
+    assert not app.exception, app.exception
+    assert len(app.get("download_button")) == 9  # one per chart table but the empty 自评 vs 第三方, one for all
+    assert built == []  # built only when a download button is clicked

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from decimal import Decimal
@@ -209,3 +210,34 @@ def test_score_of_an_actual_of_ten_to_the_thirty_says_why_it_cannot_be_scored(tm
     out = run("score", str(bad))
     assert out.returncode == 1 and "Traceback" not in out.stderr
     assert "TY.JG.01" in out.stdout and "数值过大" in out.stdout
+
+
+def test_check_parses_only_the_neighbours_it_needs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Beside thousands of records, ``check FILE`` reads the department report and the records it lists and
+    parses no other file; the findings are those of the sample folder alone."""
+    from evaluation.cli import check
+
+    hengkou = SAMPLES / "hengkou"
+    folder = tmp_path / "hengkou"
+    shutil.copytree(hengkou, folder)
+    base = (hengkou / "hengkou-2024-zsj-08-ningbo.yaml").read_text(encoding="utf-8")
+    for n in range(30):  # other departments' records in the same folder, and a file that does not parse
+        (folder / f"other-{n}.yaml").write_text(
+            base.replace("id: hengkou-2024-zsj-08-ningbo", f"id: other-{n}"), encoding="utf-8"
+        )
+    (folder / "broken.yaml").write_text("id: [unclosed\n", encoding="utf-8")
+    parsed: list[str] = []
+    real = check.parse_text
+
+    def parsing(text: str, name: str, *, json_format: bool = False) -> object:
+        parsed.append(Path(name).name)
+        return real(text, name, json_format=json_format)
+
+    monkeypatch.setattr(check, "parse_text", parsing)
+    for name in ("department-2024.yaml", "hengkou-2024-zsj-07-hongxing.yaml"):
+        parsed.clear()
+        title, found = check.findings_for_file(folder / name)
+        seen = list(parsed)
+        assert not any(p.startswith(("other-", "broken")) for p in seen), seen
+        assert (title, found) == check.findings_for_file(hengkou / name)
+    assert seen == ["department-2024.yaml"]  # the record's check needed only the report that lists it

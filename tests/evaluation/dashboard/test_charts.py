@@ -283,3 +283,30 @@ def test_every_chart_on_the_samples_and_on_an_empty_filter(samples: Frames) -> N
     empty = filter_frames(samples, Filters(grades=["差"]))
     assert all(c.table.empty and "没有" in c.reading for c in all_charts(empty))
     assert Decimal(str(charts[0].table["得分"].min())) == 88
+
+
+def test_figures_stay_readable_past_their_caps() -> None:
+    rows: list[dict[str, object]] = [
+        {"评价编号": f"k{i}", "项目名称": f"项目{i}", "得分": 80.0, "等级": "良", "预算（万元）": float(i + 1)}
+        for i in range(100)
+    ]
+    b = budget_execution(frames(rows), max_projects=60)
+    assert [len(trace.x) for trace in b.figure.data] == [60, 60, 60] and len(b.table) == 100
+    assert b.figure.data[0].x[0] == "项目99（2024）" and "图中显示预算最大的 60 个" in b.reading
+    assert "合计预算 5050.00 万元" in b.reading  # the reading still adds up every project
+    small = budget_execution(frames(rows[:3]), max_projects=60)
+    assert len(small.figure.data[0].x) == 3 and "图中显示" not in small.reading
+
+    inds = [_ind(k, name, 10, got) for k in ("a", "b") for name, got in (("甲", 9), ("乙", 3), ("丙", 6), ("丁", 8))]
+    two = [{"评价编号": k, "项目名称": k, "得分": 26.0, "等级": "差"} for k in ("a", "b")]
+    hm = heatmap(frames(two, indicators=inds), max_indicators=2)
+    assert list(hm.figure.data[0].x) == ["乙", "丙"] and list(hm.table.columns) == ["项目", "甲", "乙", "丙", "丁"]
+    assert "仅显示平均得分率最低的 2 项" in hm.reading
+
+    pairs: list[dict[str, object]] = []
+    for i in range(70):
+        pairs.append({"评价编号": f"s{i}", "项目名称": f"项目{i}", "得分": 90.0, "等级": "优", "评价类型": "绩效自评"})
+        pairs.append({"评价编号": f"t{i}", "项目名称": f"项目{i}", "得分": 85.0, "等级": "良"})
+    svt = self_vs_third(frames(pairs), max_labels=60)
+    assert svt.figure.data[0].mode == "markers" and len(svt.table) == 70
+    assert self_vs_third(frames(pairs[:20]), max_labels=60).figure.data[0].mode == "markers+text"

@@ -97,3 +97,21 @@ def test_any_rule_keeps_problems_for_the_report_but_only_deductions_score_them()
     assert [p.message for p in evaluation_problems(pointed)] == [
         "问题“台账不全”写了扣分，但本规则不按问题扣分（问题只供报告使用）"
     ]
+
+
+def test_yaml_is_parsed_by_libyaml_with_the_same_rules() -> None:
+    import yaml
+
+    from evaluation.files import data
+
+    if yaml.__with_libyaml__:
+        assert issubclass(data._Loader, yaml.CSafeLoader)
+    assert data.parse_text("a: 2.675\nb: [1, 0.1]\n", "x.yaml") == {"a": Decimal("2.675"), "b": [1, Decimal("0.1")]}
+    for text, message in [
+        ("a: 1\nb: 2\na: 3\n", "键“a”重复出现（第 3 行）"),
+        ("a: .nan\n", "不支持的数值 .nan"),
+        ("a: [1, 2\nb: 3\n", "YAML 格式错误：第 "),
+    ]:
+        with pytest.raises(ValidationFailed) as e:
+            data.parse_text(text, "x.yaml")
+        assert message in str(e.value.problems[0]), e.value.problems

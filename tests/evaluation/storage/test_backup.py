@@ -273,12 +273,12 @@ def test_a_backup_made_on_sqlite_with_maximal_values_restores_on_every_database(
             session=s, username="b" * USERNAME_MAX, password="Pingjia-2024", role="评价人员", actor=admin
         )  # audited as “用户 bbb…”: longer than the column, cut to it
         repo.create_evaluation(session=s, evaluation=ev, user=admin)
-        for to in ("已提交复核", "已通过", "已定稿"):
+        for to in ("已提交复核", "已通过", "已定稿"):  # the submitter does not approve: the system does
             workflow.transition(
                 session=s,
                 evaluation_key=ev.id,
                 to=to,
-                user=admin,
+                user=admin if to == "已提交复核" else SYSTEM,
                 final_report=b"PK",
                 file_name=f"{ev.project.name}绩效评价报告（定稿）.docx",
             )

@@ -10,6 +10,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
+from evaluation.files.evaluations import dump_evaluation
 from evaluation.storage import audit, decisions, repo, results, sessions, tables, users, workflow  # noqa: F401
 from evaluation.storage.bootstrap import ensure_samples, open_database
 from evaluation.storage.db import alembic_config, migrate, session_scope
@@ -43,5 +44,30 @@ def test_upgrading_recomputes_the_figures_a_self_record_stored_before(db_url: st
         with session_scope(engine) as s:
             item = next(i for i in repo.list_evaluations(session=s) if i.key == RENYUAN)
         assert (item.total_score, item.review_score) == (Decimal("90.60"), Decimal("96.60"))
+    finally:
+        engine.dispose()
+
+
+def test_the_documents_move_to_a_table_of_their_own_and_back(db_url: str) -> None:
+    """0011 moves each evaluation's document out of its row; every evaluation reads back the same, and a
+    downgrade puts the documents back into the rows."""
+    engine = open_database(db_url)
+    try:
+        ensure_samples(engine, SAMPLES)
+        with session_scope(engine) as s:
+            keys = [i.key for i in repo.list_evaluations(session=s)]
+            before = {k: dump_evaluation(repo.get_evaluation(session=s, ref=k)) for k in keys}
+        with engine.begin() as conn:
+            cfg = alembic_config(engine)
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0010")
+            empty = conn.execute(text("SELECT count(*) FROM evaluation WHERE document IS NULL")).scalar()
+            assert empty == 0
+        migrate(engine)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM evaluation_document")).scalar() == len(keys) == 13
+        with session_scope(engine) as s:
+            after = {k: dump_evaluation(repo.get_evaluation(session=s, ref=k)) for k in keys}
+        assert after == before
     finally:
         engine.dispose()

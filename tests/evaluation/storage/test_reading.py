@@ -14,6 +14,7 @@ from evaluation.model import DepartmentSummary
 from evaluation.storage import reading, repo
 from evaluation.storage.bootstrap import ensure_samples, open_database
 from evaluation.storage.db import session_scope
+from evaluation.storage.results import PortfolioCache
 from evaluation.storage.users import add_member, create_user
 from tests.conftest import SAMPLES
 
@@ -58,6 +59,15 @@ def test_members_read_their_evaluations_only(engine: Engine) -> None:
         assert reading.read_history(session=s, user=consultant, evaluation_key=PZH)  # the sample load is there
         assert {x["id"] for x in reading.readable_summaries(session=s, user=reviewer)} == {RENYUAN, LONGTENG}
         assert len(reading.readable_summaries(session=s, user=manager)) == 13
+        cache = PortfolioCache()  # the dashboard's, shared by every user of a server process
+        mine = reading.readable_portfolio(session=s, user=reviewer, cache=cache)
+        assert len(mine) == 2 and set(mine.frames.projects["评价编号"]) == {RENYUAN, LONGTENG}
+        assert set(mine.frames.indicators["评价编号"]) == {RENYUAN, LONGTENG}
+        everything = reading.readable_portfolio(session=s, user=manager, cache=cache)
+        assert len(everything) == 13 and everything.key != mine.key
+        assert list(
+            reading.readable_portfolio(session=s, user=consultant, cache=cache).frames.projects["评价编号"]
+        ) == [PZH]
 
 
 def test_department_summaries_follow_the_departments_evaluations(engine: Engine) -> None:

@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine
 
 from evaluation.auth import SYSTEM
@@ -49,6 +49,26 @@ def test_samples_load_once_and_list_with_scores(engine: Engine) -> None:
     assert (pzh.total_score, pzh.grade, pzh.scored, pzh.indicator_count) == (Decimal("88.00"), "良", 15, 15)
     assert sum(1 for i in items if i.kind == "self_evaluation") == 12
     assert pzh.review_score is None  # a third-party evaluation has one figure
+
+
+def test_the_list_reads_the_summary_columns_and_never_the_documents(engine: Engine) -> None:
+    ensure_samples(engine, SAMPLES)
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        with session_scope(engine) as s:
+            items = repo.list_evaluations(session=s)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert len(items) == 13
+    listed = [x for x in statements if "FROM evaluation" in x]
+    assert listed, statements
+    assert all("document" not in x for x in listed), listed
+    assert [i.year for i in items] == sorted((i.year for i in items), reverse=True)
 
 
 def test_a_self_record_lists_the_departments_figure_and_the_rules_beside_it(engine: Engine) -> None:
@@ -183,6 +203,29 @@ def test_import_is_all_or_nothing(engine: Engine, tmp_path: Path) -> None:
             "panzhihua-2023-zhaoshang"
         ]
         assert repo.count_evaluations(session=s) == 1
+
+
+def test_an_import_reads_each_file_once_and_reports_every_bad_one(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = imports.data_files(SAMPLES)
+    read: list[Path] = []
+    real = imports.read_data
+
+    def reading(path: Path) -> object:
+        read.append(path)
+        return real(path)
+
+    monkeypatch.setattr(imports, "read_data", reading)
+    with session_scope(engine) as s:
+        written = imports.import_files(session=s, paths=files, user=SYSTEM)
+    assert len(written) == 14 and sorted(read) == sorted(files)  # 13 evaluations and a department summary
+    unreadable, invalid = tmp_path / "unreadable.yaml", tmp_path / "invalid.yaml"
+    unreadable.write_text("id: [unclosed\n", encoding="utf-8")
+    invalid.write_text(PANZHIHUA.read_text(encoding="utf-8").replace("year: 2023", "year: 1900"), encoding="utf-8")
+    with pytest.raises(ValidationFailed) as e, session_scope(engine) as s:
+        imports.import_files(session=s, paths=[unreadable, invalid], user=SYSTEM)
+    assert {p.file for p in e.value.problems} >= {str(unreadable), str(invalid)}
 
 
 def test_delete_and_missing(engine: Engine) -> None:

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pandas as pd
 import pytest
+from sqlalchemy import delete, event
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from evaluation.auth import SYSTEM
-from evaluation.dashboard.portfolio import frames_from_summaries
-from evaluation.model import Assessment
-from evaluation.storage import repo, results
+from evaluation.dashboard.portfolio import Frames, frames_from_summaries
+from evaluation.indicators.library import Library
+from evaluation.lifecycle import new_evaluation
+from evaluation.model import Assessment, Project
+from evaluation.storage import repo, results, summaries
 from evaluation.storage.db import session_scope
 from evaluation.storage.tables import EvaluationResultRow
 
@@ -21,7 +25,9 @@ def engine(sample_engine: Engine) -> Engine:
     return sample_engine
 
 
-def test_summaries_are_cached_and_refreshed_after_a_save(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The evaluations the read path scores again (the ids, in order)."""
     calls: list[str] = []
     real = results.score
 
@@ -30,26 +36,49 @@ def test_summaries_are_cached_and_refreshed_after_a_save(engine: Engine, monkeyp
         return real(ev)
 
     monkeypatch.setattr(results, "score", counting)
+    return calls
+
+
+PZH = "panzhihua-2023-zhaoshang"
+BETTER = Assessment.model_validate({"code": "GX.JJ.01", "inputs": {"actual": "100万美元", "target": "100万美元"}})
+
+
+def test_every_save_stores_the_summary_so_reading_scores_nothing(engine: Engine, counted: list[str]) -> None:
     with session_scope(engine) as s:
         first = results.load_summaries(session=s)
-    assert len(first) == 13 and len(calls) == 13
+    assert len(first) == 13 and counted == []  # stored by the import of the samples
     pzh = next(x for x in first if x["id"] == "panzhihua-2023-zhaoshang")
     assert (Decimal(pzh["total"]), pzh["grade"], pzh["budget"]) == (Decimal(88), "良", "220")
-    calls.clear()
-    with session_scope(engine) as s:
-        again = results.load_summaries(session=s)
-    assert calls == [] and again == first
-    better = Assessment.model_validate({"code": "GX.JJ.01", "inputs": {"actual": "100万美元", "target": "100万美元"}})
     with session_scope(engine) as s:
         repo.save_assessment(
-            session=s, ref="panzhihua-2023-zhaoshang", assessment=better, expected_version=1, user=SYSTEM
+            session=s, ref="panzhihua-2023-zhaoshang", assessment=BETTER, expected_version=1, user=SYSTEM
         )
     with session_scope(engine) as s:
         fresh = results.load_summaries(session=s)
-    assert calls == ["panzhihua-2023-zhaoshang"]
+    assert counted == []
     frames = frames_from_summaries(fresh)
     row = frames.projects[frames.projects["评价编号"] == "panzhihua-2023-zhaoshang"].iloc[0]
     assert (row["得分"], row["等级"]) == (96.0, "优")
+
+
+def test_a_stale_or_missing_summary_is_recomputed_once(engine: Engine, counted: list[str]) -> None:
+    with session_scope(engine) as s:
+        ids = {key: i for i, (key, _) in summaries.current_stamps(session=s).items()}
+        s.execute(
+            delete(EvaluationResultRow).where(col(EvaluationResultRow.evaluation_id) == ids["panzhihua-2023-zhaoshang"])
+        )
+        stale = s.get(EvaluationResultRow, ids["hengkou-2024-zsj-10-tijian"])
+        assert stale is not None
+        stale.stamp, stale.data = "v0|older", {}
+        s.add(stale)
+    with session_scope(engine) as s:
+        first = results.load_summaries(session=s)
+    assert sorted(counted) == ["hengkou-2024-zsj-10-tijian", "panzhihua-2023-zhaoshang"]
+    assert next(x for x in first if x["id"] == "hengkou-2024-zsj-10-tijian")["total"] == "89"
+    counted.clear()
+    with session_scope(engine) as s:
+        again = results.load_summaries(session=s)
+    assert counted == [] and again == first
 
 
 def test_deleting_an_evaluation_drops_its_summary(engine: Engine) -> None:
@@ -61,3 +90,81 @@ def test_deleting_an_evaluation_drops_its_summary(engine: Engine) -> None:
         remaining = results.load_summaries(session=s)
         cached = s.exec(select(EvaluationResultRow)).all()
     assert len(remaining) == 12 and len(cached) == 12
+
+
+def _fresh_frames(engine: Engine) -> Frames:
+    with session_scope(engine) as s:
+        return frames_from_summaries(sorted(results.load_summaries(session=s), key=lambda x: str(x["id"])))
+
+
+def test_the_portfolio_is_kept_between_reads_and_follows_every_save(
+    engine: Engine, counted: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = results.PortfolioCache()
+    with session_scope(engine) as s:
+        first = cache.read(session=s)
+        assert cache.read(session=s) is first  # nothing saved: the same frames, no summary read
+    assert len(first) == 13
+    assert list(first.frames.projects["评价编号"]) == sorted(first.frames.projects["评价编号"])
+    read: list[list[int]] = []
+    real = results._cached
+
+    def reading(session, ids):  # type: ignore[no-untyped-def]
+        read.append(ids)
+        return real(session, ids)
+
+    monkeypatch.setattr(results, "_cached", reading)
+    with session_scope(engine) as s:  # a save elsewhere (another page, another server process)
+        repo.save_assessment(
+            session=s, ref="panzhihua-2023-zhaoshang", assessment=BETTER, expected_version=1, user=SYSTEM
+        )
+    with session_scope(engine) as s:
+        saved = cache.read(session=s)
+        pzh_id = next(
+            i for i, (key, _) in summaries.current_stamps(session=s).items() if key == "panzhihua-2023-zhaoshang"
+        )
+    assert saved is not first and saved.key != first.key
+    assert read == [[pzh_id]] and counted == []  # only the saved evaluation's summary is read
+    p = saved.frames.projects.set_index("评价编号")
+    assert (p.loc["panzhihua-2023-zhaoshang", "得分"], p.loc["panzhihua-2023-zhaoshang", "等级"]) == (96.0, "优")
+    before = first.frames.projects.set_index("评价编号")
+    assert before.loc["panzhihua-2023-zhaoshang", "得分"] == 88.0  # frames handed out earlier do not change
+    for name in ("projects", "groups", "indicators"):
+        pd.testing.assert_frame_equal(getattr(saved.frames, name), getattr(_fresh_frames(engine), name))
+
+
+def test_the_portfolio_drops_a_deleted_evaluation_and_adds_a_new_one(engine: Engine, library: Library) -> None:
+    cache = results.PortfolioCache()
+    with session_scope(engine) as s:
+        cache.read(session=s)
+    with session_scope(engine) as s:
+        repo.delete_evaluation(session=s, ref="hengkou-2024-zsj-10-tijian", user=SYSTEM)
+        ev = new_evaluation(
+            id="eval-2024-1",
+            project=Project(name="新项目", department="某局", year=2024),
+            template=library.systems["gongxing-2020"],
+        )
+        repo.create_evaluation(session=s, evaluation=ev, user=SYSTEM)
+    with session_scope(engine) as s:
+        now = cache.read(session=s)
+    keys = list(now.frames.projects["评价编号"])
+    assert "hengkou-2024-zsj-10-tijian" not in keys and "eval-2024-1" in keys and len(keys) == 13
+    assert not now.frames.projects.set_index("评价编号").loc["eval-2024-1", "完成"]
+    for name in ("projects", "groups", "indicators"):
+        pd.testing.assert_frame_equal(getattr(now.frames, name), getattr(_fresh_frames(engine), name))
+
+
+def test_the_stamps_come_from_the_rows_without_their_documents(engine: Engine) -> None:
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        with session_scope(engine) as s:
+            stamps = summaries.current_stamps(session=s)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert len(stamps) == 13 and statements
+    assert all("document" not in x for x in statements), statements

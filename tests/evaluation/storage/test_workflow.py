@@ -124,3 +124,34 @@ def test_a_one_person_office_may_approve_its_own_submission(
         transition(session=s, evaluation_key=KEY, to="已提交复核", user=admin)
         transition(session=s, evaluation_key=KEY, to="已通过", user=admin)
         assert state_of(session=s, evaluation_key=KEY).state == "已通过"
+
+
+def test_an_objection_waits_for_its_answer(engine: Engine, team: dict[str, User]) -> None:
+    """The objections are read from the stored document (its own table), answered or not."""
+    from evaluation.model import AgencyReply, ReportProblem, UnitResponse
+    from evaluation.storage.documents import load_document, save_document
+    from evaluation.storage.workflow import unanswered_objections
+
+    objected = ReportProblem(title="资金拨付滞后", response=UnitResponse(stance="有异议", statement="拨付已按期完成"))
+    agreed = ReportProblem(title="档案不全", response=UnitResponse(stance="同意"))
+    with session_scope(engine) as s:
+        assert unanswered_objections(session=s, evaluation_key=KEY) == []
+        ev, version = load_document(session=s, key=KEY)
+        version = save_document(
+            session=s,
+            evaluation=ev.model_copy(update={"problems": [objected, agreed]}),
+            expected_version=version,
+            user=team["admin"],
+        )
+    with session_scope(engine) as s:
+        assert unanswered_objections(session=s, evaluation_key=KEY) == ["资金拨付滞后"]
+        ev, version = load_document(session=s, key=KEY)
+        answered = objected.model_copy(update={"reply": AgencyReply(decision="不采纳", text="凭证显示拨付晚两个月")})
+        save_document(
+            session=s,
+            evaluation=ev.model_copy(update={"problems": [answered, agreed]}),
+            expected_version=version,
+            user=team["admin"],
+        )
+    with session_scope(engine) as s:
+        assert unanswered_objections(session=s, evaluation_key=KEY) == []

@@ -1,0 +1,408 @@
+"""The floor of the page benchmarks: the workbench's pages drawn as a bare Streamlit app — the same widgets with
+the same data (lists, tables, figures), computed beforehand, with no database, no sign-in check and no
+scoring. ``bench_scale`` fills :data:`DATA` from the benchmark's database, runs ``bench_floor_app.py`` (which
+calls the page functions here) with AppTest beside the real app, and reports each page's time as a ratio to
+its floor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy.engine import Engine
+
+DATA: dict[str, Any] = {}  # filled by ``collect``
+PAGE = "floor_page"  # session key: the page the floor app draws
+
+
+@dataclass
+class Sidebar:
+    labels: dict[str, str]  # every evaluation, for the 当前评价 picker
+    score_text: str
+    progress: float
+
+
+@dataclass
+class Floor:
+    """What the pages show of one evaluation and of the whole portfolio."""
+
+    key: str
+    caption: str
+    sidebar: Sidebar
+    home_table: pd.DataFrame
+    home_options: dict[str, list[Any]]
+    home_rows: pd.DataFrame
+    metrics: list[tuple[str, str]]
+    indicator_list: pd.DataFrame
+    indicator_labels: dict[str, str]
+    header: dict[str, str]
+    findings: pd.DataFrame
+    evidence: pd.DataFrame
+    narrative: str
+    outline: str
+    table31: pd.DataFrame
+    project: dict[str, str]
+    targets: pd.DataFrame
+    analysis: dict[str, Any] = field(default_factory=dict)
+
+
+def _blank() -> bytes:
+    return b""
+
+
+def frame_html() -> None:
+    """What every workbench page adds around its content: the unsaved-input script, the account box."""
+    st.html(
+        '<style>[data-testid="stElementContainer"]:has(#wb-unsaved){display:none}</style><span id="wb-unsaved"></span>'
+    )
+    box = st.sidebar.container()
+    box.caption("当前用户：bench（管理员）")
+    box.button("退出登录", key="wb_logout", icon=":material/logout:")
+
+
+def sidebar(f: Floor) -> None:
+    labels = f.sidebar.labels
+    st.sidebar.selectbox("当前评价", list(labels), format_func=lambda k: labels[k], key="wb_pick_evaluation")
+    box = st.sidebar.container(border=True)
+    box.markdown(f.sidebar.score_text)
+    box.progress(f.sidebar.progress)
+    st.caption(f.caption)
+
+
+def home() -> None:
+    f: Floor = DATA["floor"]
+    frame_html()
+    st.title("评价项目")
+    c = st.columns([2, 1, 2, 1, 1, 2])
+    c[0].text_input("搜索", placeholder="项目名称、主管部门或评价编号")
+    for col, label in zip(c[1:], ("年度", "主管部门", "类型", "状态", "评价机构"), strict=True):
+        col.multiselect(label, f.home_options[label], placeholder="全部")
+    st.caption(f"共 {len(f.home_table)} 个评价。")
+    st.dataframe(f.home_table, hide_index=True, width="stretch")
+    st.toggle("新建评价", key="wb_new_open")
+    labels = f.sidebar.labels
+    st.selectbox("查看得分情况", list(labels), format_func=lambda k: labels[k], key="home_pick")
+    for col, (label, value) in zip(st.columns(len(f.metrics)), f.metrics, strict=True):
+        col.metric(label, value)
+    st.dataframe(f.home_rows, hide_index=True, width="stretch")
+    c1, c2 = st.columns(2)
+    with c1.popover("复制为下一年度评价"):
+        st.markdown("以此评价为底稿新建下一年度评价：")
+        st.button("复制", key="duplicate")
+    with c2.popover("删除评价"):
+        st.text_input("请输入评价编号以确认", key="delete_confirm")
+        st.button("确认删除", key="delete", disabled=True)
+
+
+def evidence() -> None:
+    f: Floor = DATA["floor"]
+    frame_html()
+    st.title("证据与评分")
+    sidebar(f)
+    with st.expander("指标清单"):
+        st.dataframe(f.indicator_list, hide_index=True, width="stretch", selection_mode="single-row", on_select="rerun")
+    c1, c2, c3 = st.columns([6, 1, 1], vertical_alignment="bottom")
+    labels = f.indicator_labels
+    c1.selectbox("指标", list(labels), format_func=lambda c: labels[c], key="floor_pick_indicator")
+    c2.button("上一项", width="stretch", key="wb_prev", disabled=True)
+    c3.button("下一未评", width="stretch", key="wb_next")
+    st.subheader(f.header["title"])
+    cols = st.columns([1, 1, 4])
+    cols[0].metric("分值", f.header["weight"])
+    cols[1].metric("得分", f.header["score"])
+    cols[2].markdown(f.header["target"])
+    st.markdown(f.header["rule_text"])
+    st.caption(f.header["rule"])
+    st.success(f.header["explanation"])
+    tab_in, tab_ev, tab_text, tab_adj = st.tabs(["评分输入", "证据与附件", "评分过程", "调整得分"], key="evidence_tab")
+    with tab_in, st.form("floor_inputs"):
+        st.markdown("**发现的问题**（每行一处；可填扣分与证据）")
+        st.data_editor(f.findings, num_rows="dynamic", width="stretch", key="floor_findings")
+        saved = st.form_submit_button("计算并保存", type="primary")
+    if saved:  # as the workbench does after a save: the form's widgets dropped, the page drawn again
+        st.session_state.pop("floor_findings", None)
+        st.rerun()
+    with tab_ev, st.form("floor_evidence"):
+        st.markdown("**证据索引**（文件名称、文号、凭证号、页码；可增删行）")
+        st.data_editor(f.evidence, num_rows="dynamic", width="stretch", key="floor_refs")
+        st.file_uploader("上传附件", accept_multiple_files=True, key="floor_upload", max_upload_size=20)
+        st.form_submit_button("保存证据", type="primary")
+    with tab_text, st.form("floor_narrative"):
+        st.text_area("评分过程（写入报告“绩效分析”和附件1）", f.narrative, height=220, key="floor_text")
+        st.checkbox("已复核", key="floor_reviewed")
+        c1, c2 = st.columns(2)
+        c1.form_submit_button("保存评分过程", type="primary")
+        c2.form_submit_button("按输入和得分起草")
+    with tab_adj:
+        st.caption("规则计算得分。调整后以调整得分计入总分，须写明理由。")
+        with st.form("floor_adjust"):
+            c1, c2 = st.columns(2)
+            c1.text_input("调整得分", key="floor_adjust_score")
+            c2.text_input("调整理由 *", key="floor_adjust_reason")
+            c1, c2 = st.columns(2)
+            c1.form_submit_button("保存调整", type="primary")
+            c2.form_submit_button("取消调整，按规则计分")
+    with st.expander("本指标修改历史"):
+        st.caption("还没有修改记录。")
+
+
+def report() -> None:
+    f: Floor = DATA["floor"]
+    frame_html()
+    st.title("报告")
+    sidebar(f)
+    with st.expander("报告设置"):
+        st.caption("评价流程的阶段与日期、所用评价方法在“项目信息 › 评价工作”中填写。")
+        with st.form("floor_report_settings"):
+            for label in ("评价目的（留空用机构默认文字）", "评价对象与选点", "评价指标思路（留空按指标体系自动说明）"):
+                st.text_area(label, key=f"floor_{label}")
+            st.form_submit_button("保存", type="primary")
+    st.warning("报告中以下内容将为空，建议补充。")
+    for col, (label, value) in zip(st.columns(3), f.metrics[:3], strict=True):
+        col.metric(label, value)
+    st.subheader("下载")
+    c1, c2 = st.columns(2)
+    c1.button("生成 Word 报告", type="primary")
+    c2.download_button("下载评价方案（Word）", data=_blank, file_name="方案.docx", on_click="ignore")
+    c2.download_button("导出表3-1 与附件1（Excel）", data=_blank, file_name="表3-1.xlsx", on_click="ignore")
+    left, right = st.columns([1, 2])
+    left.subheader("报告提纲")
+    left.markdown(f.outline)
+    right.subheader("表3-1 得分情况表")
+    right.dataframe(f.table31, hide_index=True, width="stretch")
+
+
+def project() -> None:
+    f: Floor = DATA["floor"]
+    frame_html()
+    st.title("项目信息")
+    sidebar(f)
+    st.caption("每个表单点“保存”后才写入数据库；离开本页或切换评价前请先保存，未保存的输入不会保留。")
+    cover, facts_tab, funds_tab, work_tab = st.tabs(["封面与基本信息", "项目情况与绩效目标", "资金情况", "评价工作"])
+    with cover, st.form("floor_cover"):
+        c1, c2 = st.columns(2)
+        for n, (label, value) in enumerate(f.project.items()):
+            (c1 if n % 2 == 0 else c2).text_input(label, value, key=f"floor_cover_{n}")
+        st.form_submit_button("保存", type="primary")
+    with facts_tab, st.form("floor_facts"):
+        for label in ("项目背景", "总体目标", "年度绩效目标（概述）"):
+            st.text_area(label, key=f"floor_facts_{label}")
+        st.data_editor(f.targets, num_rows="dynamic", width="stretch", key="floor_targets")
+        for label in ("组织架构及实施流程", "项目实施情况"):
+            st.text_area(label, key=f"floor_facts_{label}")
+        st.form_submit_button("保存", type="primary")
+    with funds_tab:
+        st.data_editor(pd.DataFrame(columns=["支出类别", "金额（万元）"]), num_rows="dynamic", key="floor_breakdown")
+        with st.form("floor_funds"):
+            cols = st.columns(3)
+            for n, label in enumerate(
+                ("计划到位资金", "实际到位资金", "年初预算", "调整后预算（全年预算）", "实际支出")
+            ):
+                cols[n % 3].text_input(label, key=f"floor_funds_{n}")
+            for label in ("资金到位情况说明", "资金使用情况说明", "资金管理情况说明"):
+                st.text_area(label, key=f"floor_funds_{label}")
+            st.form_submit_button("保存", type="primary")
+    with work_tab, st.form("floor_work"):
+        c1, c2 = st.columns(2)
+        c1.text_input("评价工作开始年月", key="floor_work_start")
+        c2.text_input("评价工作结束年月", key="floor_work_end")
+        st.data_editor(
+            pd.DataFrame(columns=["阶段", "开始年月", "结束年月", "工作内容"]), num_rows="dynamic", key="fw1"
+        )
+        st.multiselect("所用评价方法", ["文献研究法", "现场核查法", "访谈法"], key="floor_methods")
+        for label in ("评价目的", "评价依据", "评价对象与选点"):
+            st.text_area(label, key=f"floor_work_{label}")
+        st.data_editor(pd.DataFrame(columns=["姓名", "职务或角色", "分工"]), num_rows="dynamic", key="floor_team")
+        st.form_submit_button("保存", type="primary")
+
+
+def analysis() -> None:
+    a: dict[str, Any] = DATA["floor"].analysis
+    frame_html()
+    st.title("对比分析")
+    with st.sidebar:
+        st.header("筛选")
+        for column, values in a["options"].items():
+            st.multiselect(column, values, key=f"analysis_{column}", placeholder="全部")
+    st.caption(a["caption"])
+    if len(a["unfinished"]):
+        with st.expander("未完成的评价"):
+            st.dataframe(a["unfinished"], hide_index=True, width="stretch")
+    labels = a["labels"]
+    c1, c2 = st.columns([3, 1])
+    c1.multiselect("一级指标对比的项目", list(labels), default=a["lowest"], format_func=lambda k: labels[k])
+    c2.radio("历年变化按", ["项目名称", "主管部门"], horizontal=True)
+    for chart in a["charts"]:
+        st.plotly_chart(chart.figure, key=f"chart_{chart.key}", config={"displaylogo": False})
+        st.caption(chart.reading)
+        with st.expander(f"{chart.title}：数据表"):
+            st.dataframe(chart.table, hide_index=True, width="stretch")
+            if not chart.table.empty:
+                st.download_button(
+                    "下载 Excel", data=_blank, file_name="表.xlsx", key=f"xlsx_{chart.key}", on_click="ignore"
+                )
+    st.download_button(
+        "下载全部数据表（Excel）", data=_blank, file_name="对比分析.xlsx", key="xlsx_all", on_click="ignore"
+    )
+
+
+PAGES: dict[str, Callable[[], None]] = {
+    "home": home,
+    "evidence": evidence,
+    "report": report,
+    "project": project,
+    "analysis": analysis,
+}
+
+
+def run() -> None:
+    """The floor app's script: the navigation, then the page chosen in the session."""
+    st.set_page_config(page_title="评价工作台", layout="wide")
+    st.navigation([st.Page(fn, title=name, url_path=name) for name, fn in PAGES.items()], position="sidebar")
+    PAGES[str(st.session_state.get(PAGE, "home"))]()
+
+
+# --------------------------------------------------------------------------- the data, from the real database
+
+
+def collect(engine: Engine, key: str) -> Floor:
+    """What the real pages show for evaluation ``key`` and the whole portfolio, computed with the core."""
+    from evaluation.dashboard.charts import all_charts
+    from evaluation.dashboard.portfolio import Filters, completed, filter_frames, filter_options, frames_from_summaries
+    from evaluation.formatting import number, score_text
+    from evaluation.model import Assessment
+    from evaluation.report.context import build_report_context
+    from evaluation.report.outline import outline
+    from evaluation.scoring.engine import score
+    from evaluation.storage.db import session_scope
+    from evaluation.storage.repo import get_evaluation, list_evaluations
+    from evaluation.storage.results import load_summaries
+    from ui.evidence import evidence_frame
+
+    with session_scope(engine) as session:
+        items = list_evaluations(session=session)
+        ev = get_evaluation(session=session, ref=key)
+        summaries = load_summaries(session=session)
+    result = score(ev)
+    labels = {i.key: f"{i.project_name}（{i.year}，{i.kind_label}）" for i in items}
+    home_table = pd.DataFrame(
+        [
+            {
+                "评价编号": i.key,
+                "类型": i.kind_label,
+                "年度": i.year,
+                "主管部门": i.department,
+                "项目名称": i.project_name,
+                "评价机构": i.agency or "—",
+                "得分": float(i.total_score) if i.total_score is not None else None,
+                "复核得分": float(i.review_score) if i.review_score is not None else None,
+                "等级": i.grade or "未完成",
+                "进度": f"{i.scored}/{i.indicator_count}",
+                "状态": "草稿",
+            }
+            for i in items
+        ]
+    )
+    rows = pd.DataFrame(
+        [
+            {
+                "一级指标": r.level1,
+                "二级指标": r.level2,
+                "三级指标": r.name,
+                "分值": number(r.weight),
+                "得分": score_text(r.score),
+                "扣分": number(r.deduction, none=""),
+                "评分方法": r.method,
+                "计算过程": r.explanation,
+            }
+            for r in result.indicators
+        ]
+    )
+    first = result.indicators[0]
+    _, _, indicator = ev.system.find(first.code) or (None, None, None)
+    assert indicator is not None
+    stored = ev.assessment(first.code) or Assessment(code=first.code)
+    context = build_report_context(ev, result)
+    table = context.table("3-1").texts()
+    frames = frames_from_summaries(summaries)
+    filtered, unfinished = completed(filter_frames(frames, Filters()))
+    lowest = list(filtered.projects.sort_values("得分")["评价编号"].head(5))
+    p = filtered.projects
+    return Floor(
+        key=key,
+        caption=f"{ev.project.name}　{ev.project.department}　{ev.project.year} 年度　{ev.kind_label}（{key}）",
+        sidebar=Sidebar(labels, f"**评价得分 {number(result.total)} 分 · {result.grade}**", 1.0),
+        home_table=home_table,
+        home_options={
+            "年度": sorted({i.year for i in items}, reverse=True),
+            "主管部门": sorted({i.department for i in items}),
+            "类型": ["第三方评价", "绩效自评"],
+            "状态": ["草稿", "复核中", "已通过", "已定稿"],
+            "评价机构": sorted({i.agency for i in items if i.agency}),
+        },
+        home_rows=rows,
+        metrics=[
+            ("评价得分", number(result.total)),
+            ("等级", result.grade),
+            ("已评指标", f"{result.scored}/{result.count}"),
+        ],
+        indicator_list=pd.DataFrame(
+            [
+                {"状态": r.status, "指标": f"{r.level2} › {r.name}", "得分": score_text(r.score)}
+                for r in result.indicators
+            ]
+        ),
+        indicator_labels={r.code: f"{r.level2} › {r.name}（{number(r.weight)} 分）" for r in result.indicators},
+        header={
+            "title": f"{indicator.name}（{indicator.code}）",
+            "weight": number(indicator.weight),
+            "score": score_text(first.score),
+            "target": f"**目标值**：{indicator.target}　　**评分方法**：{indicator.method_label}",
+            "rule_text": f"**评分说明**：{indicator.rule_text}",
+            "rule": f"规则：{indicator.rule_in_words()}",
+            "explanation": f"**得分 {score_text(first.score)}**　{first.explanation}",
+        },
+        findings=pd.DataFrame(
+            [
+                {"问题描述": x.text, "扣分": "", "证据文件": "", "文号": "", "凭证号": "", "页码": ""}
+                for x in stored.inputs.findings
+            ],
+            columns=["问题描述", "扣分", "证据文件", "文号", "凭证号", "页码"],
+        ),
+        evidence=evidence_frame(stored.evidence),
+        narrative=stored.narrative,
+        outline="\n".join(f"{'　' * (level - 1)}{text}  " for level, text in outline(context)),
+        table31=pd.DataFrame(table[1:], columns=table[0]),
+        project={
+            "项目名称 *": ev.project.name,
+            "主管部门 *": ev.project.department,
+            "实施单位": ev.project.implementing_unit,
+            "主管部门简称": ev.project.department_short,
+            "委托单位": ev.project.commissioner,
+            "评价机构": ev.project.agency,
+            "预算年度 *": str(ev.project.year),
+            "项目类别": ev.project.category,
+            "预算资金文号": ev.project.doc_no,
+            "报告年月": ev.project.report_month or "",
+            "委托依据": ev.project.notice,
+        },
+        targets=pd.DataFrame([t.model_dump() for t in ev.facts.annual_targets]),
+        analysis={
+            "options": filter_options(frames),
+            "caption": f"当前范围：{len(filtered)} 个评价（共 {len(frames)} 个）。",
+            "unfinished": unfinished.projects[["项目名称", "主管部门", "评价类型", "年度", "已评指标"]],
+            "labels": dict(
+                zip(
+                    p["评价编号"],
+                    p["项目名称"] + "（" + p["评价类型"] + "，" + p["年度"].astype(str) + "）",
+                    strict=True,
+                )
+            ),
+            "lowest": lowest,
+            "charts": all_charts(filtered, compare=lowest),
+        },
+    )

@@ -1,0 +1,364 @@
+"""Scale benchmark (run on request, not part of the test suite):
+
+    .venv/bin/python -m tests.benchmarks.bench_scale [--json] [--quick] [--repeat N]
+
+Generates realistic portfolios (copies of the samples with varied names, years, departments and scores, see
+``bench_portfolio``) and prints:
+
+* page runs at 2,000 evaluations (AppTest, SQLite): switching to 评价项目, 项目信息, 证据与评分, 报告 and
+  对比分析, and saving one indicator on 证据与评分, each beside the same widgets drawn by a bare Streamlit app
+  with the data computed beforehand (``bench_floor``), run in the same process, interleaved; the ratios are
+  page ÷ floor (goal ≤ 1.5). A save reruns the page in both (the workbench redraws its forms from the
+  database; the floor drops the form's state and reruns);
+* 对比分析 at 2,000 and 20,000 evaluations: a run when nothing changed, after a filter change, after a save
+  elsewhere, and the first run of a server process (goals: < 1 s at 2,000, < 3 s at 20,000);
+* server memory (the process's resident set) after 20 visits of 对比分析 against after the first (goal: within
+  10 %);
+* scoring 10,000 and 100,000 indicators (microseconds per indicator; goal: growth < 10 µs), ``workbench check``
+  of a 10,000-indicator file (goal < 2 s) and of one file in a folder of 2,000, ``workbench import`` of 2,000
+  evaluation files (goal < 30 s), each command run as its own process.
+
+``--json`` prints the figures as one JSON object (keys page_ratio_2000, analysis_ratio_2000, analysis_s_20000,
+score_us_per_indicator_10k, score_us_per_indicator_100k, check_s_10k, import_s_2000, rss_growth_ratio and
+more); ``--quick`` leaves out the 20,000-evaluation part.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from streamlit.testing.v1 import AppTest
+
+from evaluation.auth import SYSTEM, User
+from evaluation.config import REPO_ROOT
+from evaluation.model import Assessment, Evaluation
+from evaluation.storage.bootstrap import open_database
+from evaluation.storage.db import session_scope
+from evaluation.storage.repo import get_evaluation_with_versions, list_evaluations, save_assessment
+from evaluation.storage.sessions import start_session
+from evaluation.storage.users import create_user
+from tests.benchmarks import bench_floor
+from tests.benchmarks.bench_portfolio import insert_all, portfolio, write_files
+
+PAGES = ("home", "project", "evidence", "report", "analysis")
+FIGURES: dict[str, Any] = {}
+LOG: list[str] = []
+
+
+def say(text: str) -> None:
+    LOG.append(text)
+    print(text, file=sys.stderr, flush=True)
+
+
+@dataclass
+class Setup:
+    folder: Path
+    url: str
+    user: User
+    token: str
+    key: str  # the evaluation the pages open: the first third-party evaluation of the list
+
+
+def prepare(n: int, folder: Path) -> Setup:
+    folder.mkdir(parents=True, exist_ok=True)
+    url = f"sqlite:///{folder / 'bench.db'}"
+    engine = open_database(url)
+    start = time.perf_counter()
+    insert_all(engine, portfolio(n))
+    say(f"{n} 个评价写入数据库：{time.perf_counter() - start:.1f} s")
+    with session_scope(engine) as session:
+        user = create_user(session=session, username="bench", password="bench-password-1", role="管理员")
+        token = start_session(session=session, user=user)
+        key = next(i.key for i in list_evaluations(session=session) if i.kind == "third_party")
+    engine.dispose()
+    return Setup(folder, url, user, token, key)
+
+
+def use(setup: Setup) -> None:
+    """Point the app at the setup's database, as a freshly started server would be."""
+    import streamlit as st
+
+    os.environ["DATABASE_URL"] = setup.url
+    os.environ["WORKBENCH_DATA_DIR"] = str(setup.folder)
+    os.environ["WORKBENCH_SAMPLES"] = str(setup.folder / "no-samples")
+    (setup.folder / "no-samples").mkdir(exist_ok=True)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def real_app(setup: Setup) -> AppTest:
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=600)
+    at.session_state["wb_user"] = asdict(setup.user)
+    at.session_state["wb_token"] = setup.token
+    at.run()
+    at.session_state["wb_current_evaluation"] = setup.key
+    return at
+
+
+def floor_app() -> AppTest:
+    return AppTest.from_file(str(Path(__file__).with_name("bench_floor_app.py")), default_timeout=600)
+
+
+def timed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def checked(at: AppTest) -> AppTest:
+    assert not at.exception, at.exception
+    return at
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+# --------------------------------------------------------------------------- pages at 2,000
+
+
+def page_runs(setup: Setup, repeat: int) -> None:
+    engine = open_database(setup.url)
+    bench_floor.DATA["floor"] = bench_floor.collect(engine, setup.key)
+    engine.dispose()
+    at, floor = real_app(setup), floor_app()
+    for page in PAGES:  # warm up both (caches, imports)
+        checked(at.switch_page(f"pages/{page}.py").run())
+        floor.session_state[bench_floor.PAGE] = page
+        checked(floor.run())
+    real: dict[str, list[float]] = {p: [] for p in PAGES}
+    bare: dict[str, list[float]] = {p: [] for p in PAGES}
+    for _ in range(repeat):
+        for page in PAGES:
+            real[page].append(timed(lambda p=page: checked(at.switch_page(f"pages/{p}.py").run())))  # type: ignore[misc]
+            floor.session_state[bench_floor.PAGE] = page
+            bare[page].append(timed(lambda: checked(floor.run())))
+    for page in PAGES:
+        r, b = median(real[page]), median(bare[page])
+        FIGURES[f"page_s_{page}_2000"] = round(r, 4)
+        FIGURES[f"floor_s_{page}_2000"] = round(b, 4)
+        FIGURES[f"page_ratio_{page}_2000"] = round(r / b, 2)
+        say(f"切换到 {page}（2,000 个评价）：{r:.3f} s，同样控件的空应用 {b:.3f} s，比值 {r / b:.2f}")
+    save_s, save_floor = save_runs(setup, at, floor, repeat)
+    FIGURES["save_s_2000"] = round(save_s, 4)
+    FIGURES["floor_s_save_2000"] = round(save_floor, 4)
+    FIGURES["page_ratio_save_2000"] = round(save_s / save_floor, 2)
+    say(
+        f"保存一项指标并重绘（2,000 个评价）：{save_s:.3f} s，空应用 {save_floor:.3f} s，比值 {save_s / save_floor:.2f}"
+    )
+    ratios = [FIGURES[f"page_ratio_{p}_2000"] for p in PAGES if p != "analysis"] + [FIGURES["page_ratio_save_2000"]]
+    FIGURES["page_ratio_2000"] = max(ratios)
+    FIGURES["analysis_ratio_2000"] = FIGURES["page_ratio_analysis_2000"]
+    FIGURES["analysis_s_2000"] = FIGURES["page_s_analysis_2000"]
+
+
+def save_runs(setup: Setup, at: AppTest, floor: AppTest, repeat: int) -> tuple[float, float]:
+    checked(at.switch_page("pages/evidence.py").run())
+    code = at.selectbox(key=f"wb_pick_indicator@{setup.key}").value
+    floor.session_state[bench_floor.PAGE] = "evidence"
+    checked(floor.run())
+    real, bare = [], []
+    for n in range(repeat):
+        at.session_state[f"ev@{setup.key}@{code}@inputs.findings"] = {
+            "edited_rows": {},
+            "added_rows": [{"问题描述": f"新发现的问题 {n}"}],
+            "deleted_rows": [],
+        }
+        button = next(b for b in at.form_submit_button if b.form_id.startswith("inputs@"))
+        real.append(timed(lambda b=button: checked(b.click().run())))  # type: ignore[misc]
+        assert any("已保存评分输入" in str(t.value) for t in at.toast), [t.value for t in at.toast]
+        floor.session_state["floor_findings"] = {
+            "edited_rows": {},
+            "added_rows": [{"问题描述": "x"}],
+            "deleted_rows": [],
+        }
+        submit = next(b for b in floor.form_submit_button if b.label == "计算并保存")
+        bare.append(timed(lambda b=submit: checked(b.click().run())))  # type: ignore[misc]
+    return median(real), median(bare)
+
+
+# --------------------------------------------------------------------------- 对比分析
+
+
+def save_elsewhere(setup: Setup, n: int) -> None:
+    """Someone else saves one indicator of the setup's evaluation (another session, maybe another process)."""
+    engine = open_database(setup.url)
+    try:
+        with session_scope(engine) as session:
+            ev, _, versions = get_evaluation_with_versions(session=session, ref=setup.key)
+            code = next(a.code for a in ev.assessments if a.inputs.findings or a.code.endswith(".01"))
+            old = ev.assessment(code) or Assessment(code=code)
+            narrative = f"{old.narrative}（第 {n} 次补充）"
+            save_assessment(
+                session=session,
+                ref=setup.key,
+                assessment=old.model_copy(update={"narrative": narrative}),
+                expected_version=versions.get(code),
+                user=SYSTEM,
+            )
+    finally:
+        engine.dispose()
+
+
+def analysis_runs(setup: Setup, n: int, repeat: int) -> None:
+    import streamlit as st
+
+    label = f"{n:,}"
+    at = real_app(setup)
+    first = timed(lambda: checked(at.switch_page("pages/analysis.py").run()))
+    FIGURES[f"analysis_first_s_{n}"] = round(first, 3)
+    say(f"对比分析（{label} 个评价）服务器启动后第一次：{first:.3f} s")
+    steady = [timed(lambda: checked(at.run())) for _ in range(repeat)]
+    FIGURES[f"analysis_s_{n}"] = round(median(steady), 4)
+    say(f"对比分析（{label} 个评价）再次运行：中位数 {median(steady):.3f} s，最慢 {max(steady):.3f} s")
+    saved = []
+    for k in range(max(3, repeat // 2)):
+        save_elsewhere(setup, k)
+        saved.append(timed(lambda: checked(at.run())))
+    FIGURES[f"analysis_after_save_s_{n}"] = round(median(saved), 4)
+    say(f"对比分析（{label} 个评价）他人保存之后：中位数 {median(saved):.3f} s，最慢 {max(saved):.3f} s")
+    years = [2021, 2022, 2023, 2024, 2025]
+    filtered = []
+    for k in range(max(3, repeat // 2)):
+        at.sidebar.multiselect(key="analysis_年度").set_value([years[k % len(years)]])
+        filtered.append(timed(lambda: checked(at.run())))
+    at.sidebar.multiselect(key="analysis_年度").set_value([]).run()
+    FIGURES[f"analysis_filter_s_{n}"] = round(median(filtered), 4)
+    say(f"对比分析（{label} 个评价）改变筛选：中位数 {median(filtered):.3f} s，最慢 {max(filtered):.3f} s")
+    st.cache_resource.clear()
+
+
+def memory(setup: Setup, visits: int = 20) -> None:
+    at = real_app(setup)
+    rss = []
+    for _ in range(visits):
+        checked(at.switch_page("pages/analysis.py").run())
+        checked(at.switch_page("pages/home.py").run())
+        gc.collect()
+        rss.append(resident_mib())
+    FIGURES["rss_mib_after_1"] = round(rss[0], 1)
+    FIGURES[f"rss_mib_after_{visits}"] = round(rss[-1], 1)
+    FIGURES["rss_growth_ratio"] = round(rss[-1] / rss[0], 3)
+    say(f"进程内存：第 1 次访问对比分析后 {rss[0]:.0f} MiB，第 {visits} 次后 {rss[-1]:.0f} MiB")
+
+
+def resident_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")  # pragma: no cover - Linux only
+
+
+# --------------------------------------------------------------------------- scoring and the commands
+
+
+def scoring() -> None:
+    from evaluation.scoring.engine import score_system
+    from tests.benchmarks.bench_scoring import big_system
+
+    for n, label in ((10_000, "10k"), (100_000, "100k")):
+        system, assessments = big_system(n)
+        seconds = min(timed(lambda s=system, a=assessments: score_system(s, a)) for _ in range(2))  # type: ignore[misc]
+        FIGURES[f"score_us_per_indicator_{label}"] = round(seconds / n * 1e6, 2)
+        say(f"评分 {n:,} 个指标：{seconds:.2f} s，每个 {seconds / n * 1e6:.1f} 微秒")
+
+
+def big_evaluation(n: int) -> Evaluation:
+    from tests.benchmarks.bench_scoring import big_system
+
+    system, assessments = big_system(n)
+    return Evaluation.model_validate(
+        {
+            "id": f"big-{n}",
+            "project": {"name": "大型评价", "department": "基准局", "year": 2024},
+            "system": system.model_dump(mode="python"),
+            "assessments": [a.model_dump(mode="python") for a in assessments],
+            "stated": {"total": Decimal(n * 8)},
+        }
+    )
+
+
+def command(args: list[str], env: dict[str, str] | None = None) -> tuple[float, str]:
+    """Wall time of ``workbench ARGS`` as its own process (interpreter start included)."""
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "evaluation.cli", *args],
+        cwd=REPO_ROOT,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    seconds = time.perf_counter() - start
+    if done.returncode not in (0, 1):
+        raise RuntimeError(f"workbench {' '.join(args)}: {done.stderr[-2000:]}")
+    return seconds, done.stdout
+
+
+def commands(tmp: Path) -> None:
+    from evaluation.files.data import write_file
+    from evaluation.files.evaluations import dump_evaluation
+
+    alone = tmp / "big"
+    alone.mkdir()
+    write_file(alone / "big.yaml", dump_evaluation(big_evaluation(10_000)))
+    seconds, _ = command(["check", str(alone / "big.yaml"), "--json"])
+    FIGURES["check_s_10k"] = round(seconds, 2)
+    say(f"workbench check 一个 10,000 项指标的评价文件：{seconds:.2f} s")
+    seconds, _ = command(["--help"])
+    FIGURES["command_start_s"] = round(seconds, 2)
+    say(f"workbench --help（进程启动与导入）：{seconds:.2f} s")
+
+    files = tmp / "files"
+    start = time.perf_counter()
+    paths = write_files(files, portfolio(2000, seed=11))
+    say(f"写出 2,000 个评价文件：{time.perf_counter() - start:.1f} s")
+    seconds, _ = command(["check", str(paths[0])])
+    FIGURES["check_folder_s_2000"] = round(seconds, 2)
+    say(f"workbench check 2,000 个文件的文件夹中的一个：{seconds:.2f} s")
+    env = {"DATABASE_URL": f"sqlite:///{tmp / 'import.db'}", "WORKBENCH_DATA_DIR": str(tmp)}
+    seconds, out = command(["import", str(files)], env)
+    assert "已导入 2000 项" in out, out[:500]
+    FIGURES["import_s_2000"] = round(seconds, 2)
+    say(f"workbench import 2,000 个评价文件：{seconds:.2f} s")
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(prog="bench_scale")
+    parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    parser.add_argument("--quick", action="store_true", help="leave out 20,000 evaluations")
+    parser.add_argument("--repeat", type=int, default=7, help="runs per measured page (median)")
+    args = parser.parse_args(argv)
+    tmp = Path(tempfile.mkdtemp(prefix="bench_scale_"))
+    scoring()
+    commands(tmp)
+    small = prepare(2000, tmp / "n2000")
+    use(small)
+    page_runs(small, args.repeat)
+    analysis_runs(small, 2000, args.repeat)
+    use(small)
+    memory(small)
+    if not args.quick:
+        big = prepare(20_000, tmp / "n20000")
+        use(big)
+        analysis_runs(big, 20_000, max(3, args.repeat // 2))
+    if args.json:
+        print(json.dumps(FIGURES, ensure_ascii=False, indent=1))
+    return FIGURES
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+"""对比分析's data between page runs: the portfolio of the database (kept per server process, refreshed by
+the evaluations saved since the last run, whoever saved them), and the filtered frames and charts of the
+choices made (kept for the last few choices, shared by everyone, since they hold no one's private data)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy.engine import Engine
+
+from evaluation.auth import User
+from evaluation.dashboard.charts import Chart, all_charts
+from evaluation.dashboard.portfolio import Filters, Frames, completed, filter_frames, tables_to_xlsx
+from evaluation.storage.db import session_scope
+from evaluation.storage.reading import readable_portfolio
+from evaluation.storage.results import Portfolio, PortfolioCache
+from ui.auth import require_user
+
+
+@st.cache_resource(show_spinner=False)
+def _cache(url: str) -> PortfolioCache:
+    return PortfolioCache()
+
+
+def portfolio(eng: Engine) -> Portfolio:
+    """The summaries of the evaluations the signed-in user may read, as frames; one query over the evaluation
+    rows when nothing was saved since the last run."""
+    cache = _cache(eng.url.render_as_string(hide_password=False))
+    with session_scope(eng) as session:
+        return readable_portfolio(session=session, user=require_user(), cache=cache)
+
+
+@dataclass(frozen=True)
+class Scope:
+    filtered: Frames  # the fully scored evaluations the filters keep
+    unfinished: Frames  # the 未完成 ones they keep
+    matched: int  # how many the filters keep, finished or not
+    labels: dict[str, str]  # 评价编号 → 项目名称（评价类型，年度） of the filtered ones
+    lowest: list[str]  # the five lowest scores' 评价编号
+
+
+def _filters(choices: dict[str, list[object]]) -> Filters:
+    return Filters(
+        years=[int(str(y)) for y in choices.get("年度", [])],
+        departments=[str(x) for x in choices.get("主管部门", [])],
+        categories=[str(x) for x in choices.get("项目类别", [])],
+        kinds=[str(x) for x in choices.get("评价类型", [])],
+        grades=[str(x) for x in choices.get("等级", [])],
+        agencies=[str(x) for x in choices.get("评价机构", [])],
+    )
+
+
+def _frozen(choices: dict[str, list[object]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple((k, tuple(str(v) for v in choices[k])) for k in sorted(choices))
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _scope(portfolio_key: str, frozen: tuple[tuple[str, tuple[str, ...]], ...], _p: Portfolio) -> Scope:
+    matched = filter_frames(_p.frames, _filters({k: list(v) for k, v in frozen}))
+    filtered, unfinished = completed(matched)
+    p = filtered.projects
+    labels = p["项目名称"] + "（" + p["评价类型"] + "，" + p["年度"].astype(str) + "）"
+    lowest = list(p.sort_values("得分")["评价编号"].head(5))
+    return Scope(filtered, unfinished, len(matched), dict(zip(p["评价编号"], labels, strict=True)), lowest)
+
+
+def scope(p: Portfolio, choices: dict[str, list[object]]) -> Scope:
+    """The evaluations the filters keep, split into finished and 未完成 (kept for the last few choices)."""
+    return _scope(p.key, _frozen(choices), p)
+
+
+@st.cache_resource(max_entries=8, show_spinner="正在绘制图表…")
+def _charts(
+    portfolio_key: str,
+    frozen: tuple[tuple[str, tuple[str, ...]], ...],
+    compare: tuple[str, ...],
+    yoy_by: str,
+    _filtered: Frames,
+) -> tuple[Chart, ...]:
+    return tuple(all_charts(_filtered, compare=list(compare), yoy_by=yoy_by))
+
+
+def charts(p: Portfolio, choices: dict[str, list[object]], compare: list[str], yoy_by: str) -> tuple[Chart, ...]:
+    """Every chart of the filtered evaluations (kept for the last few choices)."""
+    return _charts(p.key, _frozen(choices), tuple(compare), yoy_by, scope(p, choices).filtered)
+
+
+def workbook(tables: dict[str, pd.DataFrame]) -> Callable[[User], bytes]:
+    """The builder of the tables as one Excel file, for a download button (run when it is clicked)."""
+
+    def build(_user: User) -> bytes:
+        return tables_to_xlsx(tables)
+
+    return build
