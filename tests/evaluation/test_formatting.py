@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from evaluation.formatting import amount, beijing, number, percent, quantize, rate, score_text, share
+from evaluation.formatting import amount, beijing, day, number, percent, quantize, rate, score_text, share
 
 
 def test_number_is_exact_without_trailing_zeros_or_exponent() -> None:
@@ -43,3 +43,9 @@ def test_half_up_rounding_at_any_precision() -> None:
 def test_stored_times_are_shown_in_beijing_time() -> None:
     assert beijing(datetime(2024, 1, 1, 16, 30)) == "2024-01-02 00:30"  # naive values are UTC (SQLite)
     assert beijing(datetime(2024, 1, 1, 16, 30, tzinfo=UTC), "%H:%M") == "00:30"
+
+
+def test_dates_read_as_documents_write_them() -> None:
+    assert day(date(2024, 9, 30)) == "2024年9月30日"
+    assert day(date(2025, 1, 5)) == "2025年1月5日"
+    assert day(None) == "—" and day(None, none="") == ""
