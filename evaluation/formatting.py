@@ -9,12 +9,13 @@ here, so a figure reads the same wherever it appears (the Panzhihua report is th
 - ``amount``: 万元 with two decimals and no thousands separator (``2.12``, ``220.00``), as in 表1-1;
 - ``percent``: a percentage already ×100 with fixed decimals (``5.90%``, ``100.00%``), for shares
   and execution rates; ``rate``: 得分率 with trailing zeros dropped (``100%``, ``83.33%``, ``0%``);
+- ``day``: a calendar date as documents write it (``2024年9月30日``);
 - times are stored in UTC and shown in Beijing time.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Context, Decimal
 from zoneinfo import ZoneInfo
 
@@ -74,6 +75,11 @@ def rate(value: Decimal | None, digits: int = 2, none: str = DASH) -> str:
 def share(part: Decimal, whole: Decimal, none: str = DASH) -> str:
     """``part`` as a percentage of ``whole`` with two decimals; ``none`` when ``whole`` is 0."""
     return percent(part / whole * HUNDRED) if whole else none
+
+
+def day(value: date | None, none: str = DASH) -> str:
+    """A calendar date as documents write it: ``date(2024, 9, 30)`` → ``"2024年9月30日"``; None → ``none``."""
+    return none if value is None else f"{value.year}年{value.month}月{value.day}日"
 
 
 BEIJING = ZoneInfo("Asia/Shanghai")  # times are stored in UTC and shown in Beijing time

@@ -13,7 +13,7 @@ from evaluation.formatting import number
 from evaluation.indicators.library import compose
 from evaluation.indicators.rules import ManualRule
 from evaluation.indicators.system import Group, Indicator, IndicatorSystem, Pack
-from evaluation.model import Assessment, Evaluation, Funds, Inputs, Project
+from evaluation.model import Assessment, Evaluation, Funds, Inputs, Project, Rectification, ReportProblem
 from evaluation.scoring.engine import EvaluationResult, score
 
 # --------------------------------------------------------------------------- creating and duplicating
@@ -77,7 +77,9 @@ def duplicate_for_next_year(ev: Evaluation, new_id: str) -> Evaluation:
     """Next year's evaluation of the same project: same system and descriptions, no scores or findings.
 
     Amounts, evaluation dates, implementation facts and everything scored are cleared; background,
-    goals, organisation, targets, expenditure categories and the methods used are kept to edit.
+    goals, organisation, targets, expenditure categories and the methods used are kept to edit. This
+    year's problems become the new evaluation's ``prior_problems`` (上年问题), each with its 整改 as
+    recorded (未整改 when none is) and its year, for the next report's 上年问题整改情况.
     """
     f = ev.facts
     funds = Funds(breakdown=[item.model_copy(update={"amount": Decimal(0)}) for item in f.funds.breakdown])
@@ -103,7 +105,24 @@ def duplicate_for_next_year(ev: Evaluation, new_id: str) -> Evaluation:
         system=ev.system,
         report=report,
         self_evaluation=self_eval,
+        prior_problems=carried_problems(ev),
     )
+
+
+def carried_problems(ev: Evaluation) -> list[ReportProblem]:
+    """This year's report problems as next year's 上年问题: title, text, cause and indicators kept, the year set,
+    the 整改 as recorded (未整改 when none is); the unit's answer and the agency's reply stay with this year."""
+    return [
+        p.model_copy(
+            update={
+                "year": ev.project.year,
+                "rectification": p.rectification if p.rectification is not None else Rectification(),
+                "response": None,
+                "reply": None,
+            }
+        )
+        for p in ev.problems
+    ]
 
 
 @dataclass(frozen=True)

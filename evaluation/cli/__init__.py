@@ -1,4 +1,4 @@
-"""The ``workbench`` command line: one module per command group (scores, files, report, selfeval,
+"""The ``workbench`` command line: one module per command group (scores, files, report, engagement, selfeval,
 check, admin), registered on one parser whose usage errors are said in Chinese.
 
 Every command validates its input and reports problems in Chinese with the place they concern;
@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from evaluation.cli import admin, check, files, report, scores, selfeval, templates
+from evaluation.cli import admin, check, engagement, files, report, scores, selfeval, templates
 from evaluation.errors import WorkbenchError
 
 _ARGPARSE_ZH = [
@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     templates.register(commands, _Parser)
     files.register(commands)
     report.register(commands)
+    engagement.register(commands)
     selfeval.register(commands, _Parser)
     admin.register(commands, _Parser)
     check.register(commands)

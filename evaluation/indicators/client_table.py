@@ -2,12 +2,12 @@
 system written back as such a table.
 
 Reading follows the labels, not fixed positions: the header row (or two header rows) is found wherever it
-is, with the usual wordings (评分标准 / 评分细则 / 评分方法, 指标解释 / 指标说明, optional 指标值 / 目标值);
-merged 一级/二级 cells carry down; "3分", "（10分）" and full-width digits are read as numbers; a 合计 row
-gives the stated total, an 扣分项 row (a negative weight, "最多扣N分" or an 扣分 label) a penalty item.
-Each indicator's rule is derived from its 评分标准 (``evaluation.indicators.derive``); every row is
-reported with the rule in words and what could not be derived. Problems name file, sheet or table, row
-and column.
+is, with the usual wordings (评分标准 / 评分细则 / 评分方法, 指标解释 / 指标说明, optional 指标值 / 目标值,
+optional 资料清单 / 佐证资料 with one document a line); merged 一级/二级 cells carry down; "3分", "（10分）"
+and full-width digits are read as numbers; a 合计 row gives the stated total, an 扣分项 row (a negative
+weight, "最多扣N分" or an 扣分 label) a penalty item. Each indicator's rule is derived from its 评分标准
+(``evaluation.indicators.derive``); every row is reported with the rule in words and what could not be
+derived. Problems name file, sheet or table, row and column.
 
 A table written by :func:`system_to_xlsx` carries a second sheet, 机器可读, with each row's code and machine
 rule: reading it back gives the same system; a row whose 评分标准 was reworded meanwhile is derived anew.
@@ -57,6 +57,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "explanation": ("指标解释", "指标说明", "指标内涵", "考核内容", "指标定义", "考核要点"),
     "method": ("评分方法", "计分方法"),
     "rule": ("评分标准", "评分细则", "评分说明", "评分规则", "评分办法", "评分依据", "计分标准"),
+    "documents": ("资料清单", "佐证资料", "佐证材料", "证明材料", "所需资料", "印证资料"),
 }
 _IGNORED = ("评分过程", "得分", "扣分原因", "备注", "序号")
 _TOTAL = re.compile(r"^(合计|总计|总分|小计合计)")
@@ -64,6 +65,8 @@ _PENALTY_LABEL = re.compile(r"扣分")
 _LABEL = re.compile(r"^(.*?)\s*[(（]\s*(-?\d+(?:\.\d+)?)\s*分?\s*[)）]\s*$")
 _NUMBER = re.compile(r"^\s*([-−]?\d+(?:\.\d+)?)\s*分?\s*$")
 _AT_MOST = re.compile(r"最多扣\s*(\d+(?:\.\d+)?)\s*分|扣分上限\s*(\d+(?:\.\d+)?)")
+_DOCUMENT_SPLIT = re.compile(r"[\n；;]+")
+_DOCUMENT_NUMBER = re.compile(r"^\s*(?:\d+\s*[.、．)）]|[（(]\s*\d+\s*[)）]|[①-⑳])\s*")
 
 
 @dataclass(frozen=True)
@@ -226,6 +229,7 @@ class _Row:
     rule_text: str
     penalty: bool
     cap: Decimal | None = None
+    documents: tuple[str, ...] = ()
 
 
 @dataclass
@@ -289,9 +293,17 @@ def _read_rows(grid: Grid, header: _Header, file: str) -> _Reading:
                 rule_text=get("rule"),
                 penalty=penalty,
                 cap=cap if cap is not None else (abs(weight) if penalty and weight is not None else None),
+                documents=split_documents(get("documents")),
             )
         )
     return reading
+
+
+def split_documents(text: str) -> tuple[str, ...]:
+    """A 资料清单 cell → its document names: one a line (or separated by "；"), list numbers such as "1." "（2）"
+    "③" dropped. A "、" stays inside a name ("通知、签到表及现场照片" is one document)."""
+    names = (_DOCUMENT_NUMBER.sub("", part).strip() for part in _DOCUMENT_SPLIT.split(text))
+    return tuple(dict.fromkeys(n for n in names if n))
 
 
 def _number(text: str) -> Decimal | None:
@@ -487,6 +499,7 @@ class _Builder:
             "method_name": row.method_name or (derived.method if not derived.notes else ""),
             "rule_text": row.rule_text,
             "rule": rule,
+            "documents": list(row.documents),
         } | extra
 
     def penalty(self, row: _Row) -> dict[str, Any]:
@@ -527,8 +540,8 @@ class _Builder:
 
 # --------------------------------------------------------------------------- writing
 
-COLUMNS = ["一级指标", "二级指标", "三级指标", "分值", "指标值", "指标解释", "评分方法", "评分标准"]
-WIDTHS = [16, 16, 20, 8, 14, 36, 14, 60]
+COLUMNS = ["一级指标", "二级指标", "三级指标", "分值", "指标值", "指标解释", "评分方法", "评分标准", "资料清单"]
+WIDTHS = [16, 16, 20, 8, 14, 36, 14, 60, 30]
 _THIN = Side(style="thin")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
@@ -611,7 +624,10 @@ def _write_group(ws: Any, machine: Any, g: Group, label1: str) -> None:
 
 def _write_indicator(ws: Any, machine: Any, ind: Indicator, label1: str, label2: str) -> None:
     text = ind.rule_text or ind.rule_in_words()
-    ws.append([label1, label2, ind.name, number(ind.weight), ind.target, ind.explanation, ind.method_label, text])
+    documents = "\n".join(ind.documents)
+    ws.append(
+        [label1, label2, ind.name, number(ind.weight), ind.target, ind.explanation, ind.method_label, text, documents]
+    )
     extra = {"rounding": ind.rounding.model_dump(mode="json")} if ind.rounding is not None else {}
     machine.append(["三级", ind.name, ind.code, text, _json(ind.rule.model_dump(mode="json")), _json(extra)])
 

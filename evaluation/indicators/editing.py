@@ -1,10 +1,10 @@
 """Editing an evaluation's indicator system (its snapshot, never the library) as tables and forms produce it.
 
-The 指标体系 page edits a working copy: the structure as one table of third-level indicators (groups named
-in their columns, order by 序号, a new 评分标准 derives its rule), the declared group weights, the 扣分项,
-rounding and grades, and one indicator's machine rule. Each function takes the working copy and the edited
-rows and returns a new system with every problem of the rows, located by row; the sums and codes of the
-result are checked by :func:`problems` (the same checks a template file gets).
+The 指标体系 page edits a working copy: the structure as one table of third-level indicators (groups named in
+their columns, order by 序号, a new 评分标准 derives its rule, the 资料清单 separated by "；"), the declared group
+weights, the 扣分项, rounding and grades, and one indicator's machine rule. Each function takes the working copy
+and the edited rows and returns a new system with every problem of the rows, located by row; the sums and
+codes of the result are checked by :func:`problems` (the same checks a template file gets).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from evaluation.errors import Problem
 from evaluation.files.data import problems_from_validation
 from evaluation.files.grids import cell_text as text
+from evaluation.indicators.client_table import split_documents
 from evaluation.indicators.derive import derive_rule
 from evaluation.indicators.rules import METHOD_NAMES, AnyRule, ManualRule, PenaltyRule
 from evaluation.indicators.system import (
@@ -32,7 +33,19 @@ from evaluation.indicators.system import (
     system_problems,
 )
 
-STRUCTURE = ("序号", "一级指标", "二级指标", "编码", "三级指标", "分值", "目标值", "指标解释", "评分标准", "评分方法")
+STRUCTURE = (
+    "序号",
+    "一级指标",
+    "二级指标",
+    "编码",
+    "三级指标",
+    "分值",
+    "目标值",
+    "指标解释",
+    "评分标准",
+    "评分方法",
+    "资料清单",
+)
 GROUPS = ("层级", "一级指标", "二级指标", "声明分值", "下级合计")
 PENALTIES = ("编码", "扣分项", "说明", "每个问题扣分", "本项上限", "评分说明")
 GRADES = ("等级", "最低分")
@@ -118,6 +131,7 @@ def structure_rows(system: IndicatorSystem) -> list[dict[str, Any]]:
             "指标解释": ind.explanation,
             "评分标准": ind.rule_text,
             "评分方法": method_label(ind),
+            "资料清单": "；".join(ind.documents),
         }
         for n, (l1, g, ind) in enumerate(system.indicators(), 1)
     ]
@@ -133,6 +147,7 @@ class _Row:
     name: str
     weight: Decimal
     cells: dict[str, str]
+    documents: tuple[str, ...] | None  # None: the rows have no 资料清单 column (the indicator keeps its list)
 
 
 def apply_structure(system: IndicatorSystem, rows: list[dict[str, Any]]) -> SystemEdit:
@@ -182,7 +197,8 @@ def _parse_rows(rows: list[dict[str, Any]], found: list[Problem]) -> list[_Row]:
             found.append(Problem(f"“{cells['三级指标']}”的分值须大于 0", None, None, where))
             continue
         at = order if order is not None else Decimal(n)
-        parsed.append(_Row(at, len(parsed), l1, l2, cells["编码"], cells["三级指标"], weight, cells))
+        documents = split_documents(cells["资料清单"]) if "资料清单" in raw else None
+        parsed.append(_Row(at, len(parsed), l1, l2, cells["编码"], cells["三级指标"], weight, cells, documents))
     return parsed
 
 
@@ -236,6 +252,7 @@ def _indicator(row: _Row, code: str, before: Indicator | None, notes: list[str])
         rule_text=rule_text,
         rule=rule,
         rounding=before.rounding if before is not None else None,
+        documents=list(row.documents) if row.documents is not None else before.documents if before is not None else [],
     )
 
 

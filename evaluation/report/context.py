@@ -11,18 +11,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import yaml
 
-from evaluation.formatting import amount, number, percent, rate
+from evaluation.formatting import amount, day, number, percent, rate
 from evaluation.indicators.system import Indicator, IndicatorSystem, Level1
-from evaluation.model import Assessment, Evaluation
+from evaluation.model import Assessment, Evaluation, RectificationStatus, ReportProblem
 from evaluation.scoring.engine import EvaluationResult, IndicatorResult, findings_words, sentences
 from evaluation.scoring.narrative import report_process
 from evaluation.text import clean_text
 
 DEFAULTS_FILE = Path(__file__).with_name("defaults.yaml")
+RECTIFICATION_STATUSES: tuple[RectificationStatus, ...] = get_args(RectificationStatus)
 CN_NUMBERS = "一二三四五六七八九十"
 
 
@@ -239,6 +240,11 @@ def build_report_context(
     doc.add(SectionBreak(landscape=True))
     doc.h(1, "附件1 项目支出绩效评价指标体系", numbered=False)
     doc.add(appendix_table_1(ev, result))
+    if any(prob.response is not None for prob in ev.problems):
+        doc.add(SectionBreak(landscape=False))
+        doc.h(1, "附件2 征求意见采纳情况表", numbered=False)
+        doc.p(consultation_summary(ev))
+        doc.add(consultation_table(ev))
     return ReportContext(
         title=title,
         cover=_cover(ev),
@@ -548,7 +554,8 @@ def _analysis_section(doc: Doc, src: _Source) -> None:
 
 
 def _problems_and_suggestions(doc: Doc, src: _Source) -> None:
-    """五、存在问题及原因分析 and 六、相关建议: the curated lists, or the findings marked for the report."""
+    """五、存在问题及原因分析 and 六、相关建议: the curated lists, or the findings marked for the report. With last
+    year's problems on record, 五 has two parts: this year's problems, then how last year's were rectified."""
     ev = src.ev
     doc.h(1, "存在问题及原因分析")
     problems = [(prob.title, prob.text, prob.cause) for prob in ev.problems]
@@ -559,15 +566,20 @@ def _problems_and_suggestions(doc: Doc, src: _Source) -> None:
             for f in a.inputs.findings if a is not None else []:
                 if f.in_report:
                     problems.append((f"{ind.name}方面存在问题", f.text, f.cause))
-    if problems:
-        for title_, text, cause in problems:
-            doc.h(2, title_)
-            if text:
-                doc.p(text)
-            if cause:
-                doc.p(f"原因分析：{cause}")
+    if ev.prior_problems:
+        doc.h(2, "本年度评价发现的问题")
+        _problem_list(doc, problems, level=3)
+        doc.h(2, "上年问题整改情况")
+        doc.p(rectification_summary(ev.prior_problems))
+        doc.add(rectification_table(ev.prior_problems))
+        unfinished = sum(1 for prob in ev.prior_problems if rectification_status(prob) != "已整改")
+        if unfinished:
+            doc.p(
+                f"对尚未完成整改的{unfinished}个问题，被评价单位应明确整改时限和责任人，逐项落实并报送整改结果，"
+                "评价机构将在下一年度评价中继续跟踪。"
+            )
     else:
-        doc.p("评价中未发现需要单独列示的问题。")
+        _problem_list(doc, problems, level=2)
     doc.h(1, "相关建议")
     if ev.suggestions:
         for s in ev.suggestions:
@@ -576,6 +588,119 @@ def _problems_and_suggestions(doc: Doc, src: _Source) -> None:
                 doc.p(s.text)
     else:
         doc.p("建议被评价单位继续保持现有管理做法。")
+
+
+def _problem_list(doc: Doc, problems: list[tuple[str, str, str]], level: int) -> None:
+    if not problems:
+        doc.p("评价中未发现需要单独列示的问题。")
+    for title_, text, cause in problems:
+        doc.h(level, title_)
+        if text:
+            doc.p(text)
+        if cause:
+            doc.p(f"原因分析：{cause}")
+
+
+def rectification_status(problem: ReportProblem) -> str:
+    """整改 status of a problem: as recorded, 未整改 when nothing is."""
+    return problem.rectification.status if problem.rectification is not None else "未整改"
+
+
+def rectification_summary(prior: list[ReportProblem]) -> str:
+    """ "2023年度评价指出问题3个，截至本次评价，已整改1个、整改中1个、未整改1个。" (the statuses with none left out)."""
+    years = {p.year for p in prior if p.year is not None}
+    which = f"{years.pop()}年度评价" if len(years) == 1 else "以前年度评价"
+    counts = [(status, sum(1 for p in prior if rectification_status(p) == status)) for status in RECTIFICATION_STATUSES]
+    said = "、".join(f"{status}{n}个" for status, n in counts if n)
+    return f"{which}指出问题{len(prior)}个，截至本次评价，{said}。各问题的整改措施、责任单位、期限和状态见表5-1。"
+
+
+def rectification_table(prior: list[ReportProblem]) -> Table:
+    """表5-1 上年问题整改情况表: each of last year's problems with its 整改措施, 责任单位, 期限 and 状态."""
+    columns = ["序号", "问题", "整改措施", "责任单位", "整改期限", "整改状态"]
+    rows: list[list[TableCell | None]] = []
+    for i, prob in enumerate(prior, 1):
+        r = prob.rectification
+        status = rectification_status(prob)
+        note = r.note.strip() if r is not None else ""
+        rows.append(
+            [
+                TableCell(str(i)),
+                TableCell(prob.title, align="left"),
+                TableCell((r.measure if r is not None else "") or "—", align="left"),
+                TableCell((r.unit if r is not None else "") or "—"),
+                TableCell(day(r.deadline if r is not None else None)),
+                TableCell(f"{status}（{note}）" if note else status, align="left" if note else "center"),
+            ]
+        )
+    return Table(
+        caption="表5-1 上年问题整改情况表",
+        unit="",
+        columns=columns,
+        widths=[1.0, 4.2, 4.0, 2.2, 2.2, 2.0],
+        header_rows=[[TableCell(c, bold=True) for c in columns]],
+        rows=rows,
+        font_size=9,
+        key="5-1",
+    )
+
+
+def consultation_rows(ev: Evaluation) -> list[tuple[ReportProblem, str, str, str]]:
+    """Each problem the unit answered, with its opinion ("有异议：……"), the 采纳情况 (采纳 / 不采纳 / 待答复, "—"
+    where the unit agreed) and the 说明 (the agency's reply, or that the unit agreed)."""
+    out = []
+    for prob in ev.problems:
+        response = prob.response
+        if response is None:
+            continue
+        statement = response.statement.strip()
+        opinion = f"{response.stance}：{statement}" if statement else response.stance
+        if response.stance == "同意":
+            out.append((prob, opinion, "—", "被评价单位无异议"))
+        elif prob.reply is None:
+            out.append((prob, opinion, "待答复", ""))
+        else:
+            out.append((prob, opinion, prob.reply.decision, prob.reply.text))
+    return out
+
+
+def consultation_summary(ev: Evaluation) -> str:
+    """How many problems the unit answered, agreed with and objected to, and how the objections were answered."""
+    rows = consultation_rows(ev)
+    objected = [adopted for _, opinion, adopted, _ in rows if opinion.startswith("有异议")]
+    text = (
+        f"报告征求意见阶段，被评价单位对{len(rows)}个问题反馈了意见，其中无异议{len(rows) - len(objected)}个、"
+        f"有异议{len(objected)}个"
+    )
+    if objected:
+        parts = [f"{what}{objected.count(what)}个" for what in ("采纳", "不采纳", "待答复") if what in objected]
+        text += f"；对异议{'、'.join(parts)}"
+    return text + "。逐项处理情况如下表。"
+
+
+def consultation_table(ev: Evaluation) -> Table:
+    """附件2 征求意见采纳情况表: 序号, 问题, 单位意见, 采纳情况, 说明."""
+    columns = ["序号", "问题", "单位意见", "采纳情况", "说明"]
+    rows: list[list[TableCell | None]] = [
+        [
+            TableCell(str(i)),
+            TableCell(prob.title, align="left"),
+            TableCell(opinion, align="left"),
+            TableCell(adopted),
+            TableCell(note, align="left"),
+        ]
+        for i, (prob, opinion, adopted, note) in enumerate(consultation_rows(ev), 1)
+    ]
+    return Table(
+        caption="",
+        unit="",
+        columns=columns,
+        widths=[1.0, 3.8, 4.6, 1.8, 4.4],
+        header_rows=[[TableCell(c, bold=True) for c in columns]],
+        rows=rows,
+        font_size=9,
+        key="附件2",
+    )
 
 
 def group_label(name: str, weight: Decimal | None) -> str:

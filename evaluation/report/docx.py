@@ -496,20 +496,11 @@ def _table(doc: Any, t: Table, fonts: dict[str, str]) -> None:
                 _merge(cell_grid, r_index, c_index, spec, widths)
 
 
-def render_docx(ctx: ReportContext) -> bytes:
-    """The .docx file for a report context."""
+def _body(doc: Any, ctx: ReportContext) -> None:
+    """The context's blocks after whatever the document starts with (cover and 目录, or nothing)."""
     fonts = ctx.fonts
     latin = _font(fonts, "latin")
     body_font = _font(fonts, "body")
-    doc = _setup_document(fonts)
-    cover = doc.sections[0]
-    _a4(cover)
-    _footer(cover, page_numbers=False)
-    _cover(doc, ctx)
-    _toc(doc, fonts)
-    section = doc.add_section(WD_SECTION.NEW_PAGE)
-    _a4(section)
-    _footer(section, page_numbers=True, restart=True)
     style_ids = {level: doc.styles["Title" if level == 0 else f"Heading {level}"].style_id for level in range(4)}
     for block in ctx.blocks:
         if isinstance(block, Heading):
@@ -533,9 +524,38 @@ def render_docx(ctx: ReportContext) -> bytes:
             section = doc.add_section(WD_SECTION.NEW_PAGE)
             _a4(section, landscape=block.landscape)
             _footer(section, page_numbers=True)
+
+
+def _saved(doc: Any, ctx: ReportContext) -> bytes:
     props = doc.core_properties
     props.title = ctx.title[:CORE_PROPERTY_MAX]  # Word's document properties hold 255 characters
     props.language = "zh-CN"
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
+
+
+def render_docx(ctx: ReportContext) -> bytes:
+    """The .docx file for a report context: cover, 目录, then the body with page numbers from 1."""
+    doc = _setup_document(ctx.fonts)
+    cover = doc.sections[0]
+    _a4(cover)
+    _footer(cover, page_numbers=False)
+    _cover(doc, ctx)
+    _toc(doc, ctx.fonts)
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    _a4(section)
+    _footer(section, page_numbers=True, restart=True)
+    _body(doc, ctx)
+    return _saved(doc, ctx)
+
+
+def render_working_document(ctx: ReportContext, *, landscape: bool = False) -> bytes:
+    """A working document in the report's typography without cover or 目录 (资料清单, 工作底稿): the blocks from
+    the first page, page numbers in the footer; ``landscape`` for wide tables."""
+    doc = _setup_document(ctx.fonts)
+    section = doc.sections[0]
+    _a4(section, landscape=landscape)
+    _footer(section, page_numbers=True)
+    _body(doc, ctx)
+    return _saved(doc, ctx)

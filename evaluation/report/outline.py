@@ -59,4 +59,8 @@ def missing_items(ev: Evaluation, result: EvaluationResult) -> list[Missing]:
         out.append(Missing("存在问题（有指标扣分，但还没有写存在问题）", "问题与建议", False))
     if ev.problems and not ev.suggestions:
         out.append(Missing("相关建议", "问题与建议", False))
+    waiting = [p.title for p in ev.problems if p.response is not None and p.response.stance == "有异议" and not p.reply]
+    if waiting:
+        said = f"{len(waiting)} 条被评价单位的异议尚未答复（附件2 征求意见采纳情况表）：{'、'.join(waiting)}"
+        out.append(Missing(said, "问题与建议 › 征求意见", False))
     return out

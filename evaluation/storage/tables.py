@@ -217,3 +217,19 @@ class AppSettingRow(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=40)
     value: str = Field(sa_column=Column(Text, nullable=False))
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ArchiveRow(SQLModel, table=True):
+    """An evaluation's archive (.zip with its manifest), kept with the final state; the latest one counts."""
+
+    __tablename__ = "evaluation_archive"
+
+    id: int | None = Field(default=None, primary_key=True)
+    evaluation_key: str = Field(max_length=40, index=True)
+    state: str = Field(max_length=10)
+    file_name: str = Field(max_length=200)
+    sha256: str = Field(max_length=64)
+    size: int
+    content: bytes = Field(sa_column=Column(LargeBinary(), nullable=False))
+    created_by: str = Field(max_length=60)
+    created_at: datetime = Field(default_factory=utcnow)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from evaluation.formatting import amount, beijing, number, percent, quantize, rate, score_text, share
+from evaluation.formatting import amount, beijing, day, number, percent, quantize, rate, score_text, share
 
 
 def test_number_is_exact_without_trailing_zeros_or_exponent() -> None:
@@ -52,3 +52,9 @@ def test_any_finite_number_can_be_rounded_and_shown() -> None:
     assert rate(Decimal(huge + "00")) == f"{huge}00%"
     assert amount(Decimal("1E+40")) == "1" + "0" * 40 + ".00"
     assert quantize(Decimal("0.5E-30")) == 0 and quantize(Decimal("12.345"), 2, "ROUND_DOWN") == Decimal("12.34")
+
+
+def test_dates_read_as_documents_write_them() -> None:
+    assert day(date(2024, 9, 30)) == "2024年9月30日"
+    assert day(date(2025, 1, 5)) == "2025年1月5日"
+    assert day(None) == "—" and day(None, none="") == ""

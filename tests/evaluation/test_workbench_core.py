@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,7 +23,17 @@ from evaluation.files.attachments import (
 from evaluation.files.evaluations import load_evaluation
 from evaluation.funds import breakdown, execution_rate
 from evaluation.lifecycle import duplicate_for_next_year, new_evaluation_id
-from evaluation.model import Evaluation, ExpenseItem, ReportProblem, Suggestion
+from evaluation.model import (
+    AgencyReply,
+    Evaluation,
+    ExpenseItem,
+    Rectification,
+    ReportProblem,
+    Suggestion,
+    UnitResponse,
+    evaluation_problems,
+)
+from evaluation.report import build_report_context
 from evaluation.report.problems import renumber
 from evaluation.scoring.engine import score
 from evaluation.scoring.narrative import draft_narrative
@@ -54,6 +65,38 @@ def test_duplicate_for_next_year_clears_what_belongs_to_the_old_year(sample: Eva
     assert copy.facts.funds.spent is None and all(e.amount == 0 for e in copy.facts.funds.breakdown)
     assert copy.system == sample.system and copy.report.stages == []
     assert score(copy).scored == 0
+
+
+def test_next_year_carries_this_years_problems_with_their_rectification(sample: Evaluation) -> None:
+    first, second = sample.problems
+    recorded = Rectification(measure="重新编制绩效目标", unit="区经合局", deadline=date(2024, 12, 31), status="整改中")
+    answered = sample.model_copy(
+        update={
+            "problems": [
+                first.model_copy(
+                    update={
+                        "rectification": recorded,
+                        "response": UnitResponse(stance="有异议", statement="已整改"),
+                        "reply": AgencyReply(decision="不采纳", text="整改尚未完成"),
+                    }
+                ),
+                second,
+            ]
+        }
+    )
+    copy = duplicate_for_next_year(answered, "eval-2024-9")
+    assert copy.problems == [] and [p.title for p in copy.prior_problems] == [first.title, second.title]
+    carried, plain = copy.prior_problems
+    assert carried.year == plain.year == 2023
+    assert carried.rectification == recorded and plain.rectification == Rectification(status="未整改")
+    assert carried.response is None and carried.reply is None
+    assert (carried.text, carried.cause, carried.indicators) == (first.text, first.cause, first.indicators)
+    assert evaluation_problems(copy) == []
+    # the next report says how they were rectified
+    headings = [h.text for h in build_report_context(copy, score(copy)).headings()]
+    assert "（二）上年问题整改情况" in headings
+    # and a copy of the copy carries nothing: the new year has no problems of its own yet
+    assert duplicate_for_next_year(copy, "eval-2025-1").prior_problems == []
 
 
 def test_narrative_draft_names_evidence_findings_and_score(sample: Evaluation) -> None:

@@ -270,6 +270,23 @@ def test_export_then_import_gives_the_same_system(library: Library, which: str) 
         assert back.system == system, system.id
 
 
+def test_the_documents_column_is_written_one_a_line_and_read_back(library: Library) -> None:
+    system = library.system("gongxing-2020")
+    ws = load_workbook(io.BytesIO(system_to_xlsx(system)))["指标体系"]
+    assert [c.value for c in ws[2]][-1] == "资料清单"
+    row = next(r for r in ws.iter_rows(min_row=3) if r[2].value == "服务对象满意度")
+    assert row[8].value == "满意度调查问卷及统计表\n服务对象回访记录\n投诉及处理记录"
+    rows = [
+        ["一级指标", "二级指标", "三级指标", "分值", "评分标准", "佐证资料"],
+        ["决策", "立项", "立项规范性", "10", "每发现一处问题扣2分", "1. 立项批复；2. 会议纪要\n（3）可行性研究报告"],
+        ["产出", "数量", "完成数", "90", "实际/计划×分值", "活动通知、签到表及现场照片"],
+    ]
+    read = read_client_table("带资料.xlsx", workbook(rows))
+    assert read.ok and read.system is not None
+    docs = {ind.name: ind.documents for _, _, ind in read.system.indicators()}
+    assert docs == {"立项规范性": ["立项批复", "会议纪要", "可行性研究报告"], "完成数": ["活动通知、签到表及现场照片"]}
+
+
 def test_a_reworded_rule_is_derived_anew_after_export() -> None:
     system = samples()[0]
     wb = load_workbook(io.BytesIO(system_to_xlsx(system)))

@@ -142,3 +142,16 @@ def test_penalties_settings_and_one_rule(system: IndicatorSystem) -> None:
 def test_the_blank_system_is_a_valid_start() -> None:
     blank = blank_system("eval-2024-9", "某项目指标体系")
     assert problems(blank) == [] and blank.total == 100 and len(list(blank.indicators())) == 1
+
+
+def test_the_documents_column_edits_the_list_and_its_absence_keeps_it(system: IndicatorSystem) -> None:
+    rows = structure_rows(system)
+    assert rows[0]["资料清单"] == "立项申请与批复文件；集体决策会议纪要；项目调整或延续的审批文件"
+    rows[0]["资料清单"] = "立项批复\n会议纪要；；"
+    edit = apply_structure(system, rows)
+    assert edit.ok and edit.system is not None
+    found = edit.system.find("TY.JC.01")
+    assert found is not None and found[2].documents == ["立项批复", "会议纪要"]
+    without = [{k: v for k, v in row.items() if k != "资料清单"} for row in structure_rows(system)]
+    kept = apply_structure(system, without)
+    assert kept.ok and kept.system == system

@@ -26,6 +26,26 @@ def test_every_shipped_file_loads(library: Library) -> None:
     assert {"行政运转", "招商引资工作", "基础设施建设"} <= categories
 
 
+def test_every_shipped_indicator_lists_the_documents_that_evidence_it(library: Library) -> None:
+    """资料清单 comes from the templates: each indicator names two to five documents, none twice, and a
+    composed system keeps them."""
+    indicators = [ind for s in library.systems.values() for _, _, ind in s.indicators()]
+    for item in [*library.packs.values(), *library.personal.values()]:
+        indicators += [ind for g in item.groups for ind in g.indicators]
+    assert len(indicators) == 84
+    for ind in indicators:
+        assert 2 <= len(ind.documents) <= 5, ind.code
+        assert len(set(ind.documents)) == len(ind.documents), ind.code
+        assert all(d.strip() == d and d for d in ind.documents), ind.code
+    composed = compose(
+        library.system("panzhihua-2024"),
+        pack=library.pack("pack-zhengfu-goumai"),
+        personal=library.personal["personal-zhaoshang"].groups,
+    )
+    found = composed.find("ZY.GMLY.03")
+    assert found is not None and found[2].documents == ["满意度调查问卷及统计表", "服务对象回访记录"]
+
+
 def test_every_pack_composes_into_a_complete_panzhihua_system(library: Library) -> None:
     template = library.system("panzhihua-2024")
     personal = library.personal["personal-zhaoshang"].groups
