@@ -27,7 +27,7 @@ ENDED = "wb_session_ended"  # why the last sign-in ended (shown on the login for
 HEARTBEAT_MINUTES = 5  # an open page renews its sign-in this often (well inside IDLE_MINUTES)
 RENEWED = "wb_renewed"  # when this session last renewed its sign-in (time.monotonic())
 COOKIE = "wb_session"  # the browser keeps the token, so a reload stays signed in
-SET_COOKIE = "wb_set_cookie"  # a token the browser still has to store ("" = forget the cookie)
+SET_COOKIE = "wb_set_cookie"  # the token the browser is to hold ("" = forget the cookie)
 
 
 def session_token() -> str | None:
@@ -86,9 +86,14 @@ def current_user(eng: Engine) -> User | None:
 
 
 def sync_cookie() -> None:
-    """Store (or forget) the sign-in token in the browser, once, after a sign-in or sign-out."""
-    token = st.session_state.pop(SET_COOKIE, None)
-    if token is None:
+    """Store (or forget) the sign-in token in the browser after a sign-in or sign-out.
+
+    The script is part of every run until the browser is known to hold the cookie (it sent it with this
+    connection): a run interrupted by a rerun or a page switch right after the sign-in never reaches the
+    browser, and a download asked for before the cookie is stored would be refused. An unchanged script
+    is not run again by the browser, so repeating it costs nothing."""
+    token = st.session_state.get(SET_COOKIE)
+    if token is None or st.context.cookies.get(COOKIE, "") == token:
         return
     value = json.dumps(token)
     max_age = SESSION_HOURS * 3600 if token else 0

@@ -11,6 +11,7 @@ import streamlit as st
 from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 
+from evaluation.engagement.checklist import merge_checklist
 from evaluation.model import (
     DOCUMENT_STATUSES,
     AgencyReply,
@@ -22,6 +23,7 @@ from evaluation.model import (
 from evaluation.storage.db import session_scope
 from evaluation.storage.workflow import state_of
 from ui.access import readonly
+from ui.archive import checklist_downloads
 from ui.auth import require_user
 from ui.feedback import FieldError, show_error
 from ui.saving import save, widget_key
@@ -90,12 +92,41 @@ def read_checklist(edited: pd.DataFrame, ev: Evaluation) -> list[ChecklistItem]:
     return items
 
 
+def generate_checklist(eng: Engine, loaded: Loaded) -> None:
+    """按指标体系生成: the system's documents merged into the recorded list (statuses, dates and files kept)."""
+    ev = loaded.evaluation
+    merged = merge_checklist(ev, requested_on=date.today())
+    changes = [
+        f"新增 {len(merged.added)} 项",
+        *([f"{len(merged.moved)} 项的指标已不在体系中，转为通用资料"] if merged.moved else []),
+        *([f"删去 {len(merged.dropped)} 项未记录任何情况的旧项"] if merged.dropped else []),
+    ]
+    if not (merged.added or merged.moved or merged.dropped) and len(merged.items) == len(ev.checklist):
+        st.info("资料清单已与指标体系一致，无需更新。")
+        return
+    save(
+        eng,
+        loaded,
+        ev.model_copy(update={"checklist": merged.items}),
+        f"已按指标体系生成资料清单：共 {len(merged.items)} 项（{'，'.join(changes)}）。",
+        form="checklist",
+    )
+
+
 def checklist_tab(eng: Engine, loaded: Loaded) -> None:
     ev = loaded.evaluation
     st.caption(
         "发给被评价单位的资料清单：可增删行、改提供情况；“对应指标”写指标名称或编码（通用资料留空）。"
         "被评价单位在其“资料与反馈”页按项上传，文件同时作为该指标的证据附件。"
     )
+    if st.button(
+        "按指标体系生成资料清单" if not ev.checklist else "按指标体系更新资料清单",
+        key=f"checklist_generate@{ev.id}",
+        help="通用资料，加上每项指标所列的佐证资料；已记录的提供情况、日期、说明和文件保留。",
+        disabled=readonly(),
+    ):
+        generate_checklist(eng, loaded)
+    checklist_downloads(eng, loaded)
     with st.form("checklist"):
         edited = st.data_editor(
             checklist_frame(ev),

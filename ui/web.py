@@ -63,9 +63,10 @@ def cookie_token(scope: Scope) -> str | None:
 
 
 def media_id(path: str) -> str | None:
-    """``/media/abc123.docx`` (under any base path) → ``abc123``; None for other paths."""
+    """``/media/abc123.docx`` (under any base path) → ``abc123``; None for other paths, Streamlit's own
+    ``/static/media/`` (its fonts and images) included."""
     parts = path.split("/")
-    if len(parts) < 3 or parts[-2] != "media":
+    if len(parts) < 3 or parts[-2] != "media" or (len(parts) >= 4 and parts[-3] == "static"):
         return None
     return parts[-1].split(".", 1)[0]
 

@@ -16,6 +16,7 @@ from evaluation.model import Evaluation
 from evaluation.report import build_docx
 from evaluation.report.outline import missing_items
 from evaluation.scoring.engine import score
+from evaluation.storage.archives import finalise
 from evaluation.storage.db import session_scope
 from evaluation.storage.repo import get_evaluation
 from evaluation.storage.workflow import TRANSITIONS, final_report, state_of, submitted_by, transition
@@ -127,20 +128,26 @@ def _stored_report(session: Session, key: str) -> bytes:
 
 def _move(eng: Engine, ev: Evaluation, to: str, comment: str) -> None:
     try:
-        with st.spinner("正在生成并保存最终报告…" if to == "已定稿" else "正在保存…"), session_scope(eng) as session:
-            transition(
-                session=session,
-                evaluation_key=ev.id,
-                to=to,
-                user=require_user(),
-                comment=comment,
-                # built after the lock is taken, from the content as stored at that moment
-                final_report=lambda: _stored_report(session, ev.id),
-                file_name=report_name(ev),
-            )
+        with (
+            st.spinner("正在生成最终报告并归档…" if to == "已定稿" else "正在保存…"),
+            session_scope(eng) as session,
+        ):
+            if to == "已定稿":  # the final report and the archive of that state are kept together
+                finalise(
+                    session=session,
+                    evaluation_key=ev.id,
+                    user=require_user(),
+                    comment=comment,
+                    # built after the lock is taken, from the content as stored at that moment
+                    build_report=lambda: _stored_report(session, ev.id),
+                    file_name=report_name(ev),
+                )
+            else:
+                transition(session=session, evaluation_key=ev.id, to=to, user=require_user(), comment=comment)
     except WorkbenchError as e:  # role, membership or state refused it: nothing was written
         show_error(e)
         return
     st.session_state.pop(f"workflow_comment@{ev.id}", None)
-    flash(f"评价已变为“{to}”。")
+    done = "，最终报告与归档已保存（在“资料与征求意见 › 底稿与归档”下载）" if to == "已定稿" else ""
+    flash(f"评价已变为“{to}”{done}。")
     st.rerun()

@@ -1,8 +1,8 @@
 """The archive (归档) of a stored evaluation: gathered from the database, built by ``evaluation.engagement.archive``
 and kept with the final state.
 
-At 定稿 the page calls :func:`build_archive` (after the transition to 已定稿, in the same session) and
-:func:`store_archive` with its bytes; :func:`stored_archive` gives the latest one back. The archive holds the
+At 定稿 :func:`finalise` moves the evaluation to 已定稿 and builds and keeps its archive in the same
+transaction; :func:`stored_archive` gives the latest one back. The archive holds the
 report kept at 定稿 (the file whose hash the workflow row records), the reviewers' decisions and the
 evaluation's audit trail, read here and handed over as plain data.
 """
@@ -10,6 +10,7 @@ evaluation's audit trail, read here and handed over as plain data.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -30,7 +31,7 @@ from evaluation.storage.decisions import list_decisions
 from evaluation.storage.repo import get_evaluation
 from evaluation.storage.tables import ArchiveRow, utcnow
 from evaluation.storage.users import check_access
-from evaluation.storage.workflow import WorkflowError, final_report, state_of
+from evaluation.storage.workflow import WorkflowError, final_report, state_of, transition
 
 FINAL = "已定稿"
 
@@ -189,3 +190,36 @@ def stored_archive(*, session: Session, evaluation_key: str, user: User) -> Stor
         select(ArchiveRow).where(ArchiveRow.evaluation_key == evaluation_key).order_by(col(ArchiveRow.id).desc())
     ).first()
     return None if row is None else _stored(row)
+
+
+def finalise(
+    *,
+    session: Session,
+    evaluation_key: str,
+    user: User,
+    build_report: Callable[[], bytes],
+    file_name: str,
+    comment: str = "",
+    with_pdf: bool = True,
+    attachments_root: Path | None = None,
+) -> StoredArchive:
+    """定稿 and 归档 in one transaction: the evaluation moves to 已定稿 with its final report (built by
+    ``build_report`` after the lock is taken), and the archive of that final state is built and kept. When
+    either step is refused nothing is written."""
+    transition(
+        session=session,
+        evaluation_key=evaluation_key,
+        to=FINAL,
+        user=user,
+        comment=comment,
+        final_report=build_report,
+        file_name=file_name,
+    )
+    content = build_archive(
+        session=session,
+        evaluation_key=evaluation_key,
+        user=user,
+        with_pdf=with_pdf,
+        attachments_root=attachments_root,
+    )
+    return store_archive(session=session, evaluation_key=evaluation_key, content=content, user=user)

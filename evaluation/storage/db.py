@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -44,9 +45,13 @@ def alembic_config(engine: Engine) -> Config:
     return cfg
 
 
+_MIGRATING = threading.Lock()  # Alembic keeps its running context in module globals: one upgrade at a time
+
+
 def migrate(engine: Engine) -> None:
-    """Create or upgrade the schema to the latest Alembic revision."""
-    with engine.begin() as conn:
+    """Create or upgrade the schema to the latest Alembic revision (one thread at a time: the page and the
+    download guard of one server may open the database together)."""
+    with _MIGRATING, engine.begin() as conn:
         cfg = alembic_config(engine)
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")

@@ -72,6 +72,12 @@ def sign_in(page: Any, url: str, username: str = "admin", password: str = PASSWO
     wait_idle(page)
 
 
+def _server_log() -> Any:
+    """Where the server's messages go: the file WORKBENCH_SERVER_LOG names (to read a failure), else nowhere."""
+    name = os.environ.get("WORKBENCH_SERVER_LOG")
+    return open(name, "ab") if name else None  # closed when the server has stopped
+
+
 @contextmanager
 def streamlit_server(
     folder: Path,
@@ -90,6 +96,7 @@ def streamlit_server(
     subprocess.run([sys.executable, "-m", "evaluation.cli", "init"], env=env, check=True, capture_output=True)
     if accounts != {}:
         add_accounts(env["DATABASE_URL"], accounts or ADMIN_ONLY)
+    log = _server_log()
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -111,7 +118,7 @@ def streamlit_server(
         env=env,
         cwd=REPO_ROOT,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=log or subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -131,6 +138,8 @@ def streamlit_server(
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+        if log is not None:
+            log.close()
 
 
 def wait_idle(page: Any, timeout: float = 60000) -> None:

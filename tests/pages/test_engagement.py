@@ -102,3 +102,28 @@ def test_rectification_per_problem(app: AppTest, tmp_path: Path) -> None:
     edit_table(app, key, edited={1: {"整改期限": "明年六月"}})
     button(app, "保存整改情况").click().run()
     assert "“明年六月”不是日期" in texts(app)
+
+
+def test_the_checklist_is_generated_from_the_system_keeping_what_was_recorded(app: AppTest, tmp_path: Path) -> None:
+    from evaluation.engagement.checklist import GENERAL_DOCUMENTS
+    from evaluation.model import ChecklistItem
+
+    ev = stored(tmp_path)
+    first = next(ind for _, _, ind in ev.system.indicators() if ind.documents)
+    _change(
+        tmp_path,
+        checklist=[
+            ChecklistItem(code=first.code, document=first.documents[0], status="已提供", note="6 月收到"),
+        ],
+    )
+    reopen(app)
+    button(app, "按指标体系更新资料清单").click().run()
+    assert not app.exception, app.exception
+    expected = len(GENERAL_DOCUMENTS) + sum(len(ind.documents) for _, _, ind in ev.system.indicators())
+    items = stored(tmp_path).checklist
+    assert len(items) == expected and expected > 20
+    kept = [i for i in items if (i.code, i.document) == (first.code, first.documents[0])]
+    assert [(i.status, i.note) for i in kept] == [("已提供", "6 月收到")]
+    assert f"已按指标体系生成资料清单：共 {expected} 项（新增 {expected - 1} 项）" in texts(app)
+    labels = [b.label for b in app.get("download_button")]
+    assert "下载资料清单（Excel）" in labels and "下载工作底稿（Excel）" in labels and any("归档" in x for x in labels)

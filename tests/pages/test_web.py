@@ -75,3 +75,7 @@ def test_other_paths_pass_with_the_security_headers() -> None:
     status, headers, reached = call("/_stcore/health")
     assert status == 200 and reached == ["/_stcore/health"]
     assert headers[b"x-frame-options"] == b"DENY" and headers[b"x-content-type-options"] == b"nosniff"
+    # Streamlit's own fonts and images live under /static/media/: they are no download and need no sign-in
+    for path in ("/static/media/MaterialSymbols-Rounded.nEdyypZU.woff2", "/base/static/media/SourceSansVF.woff2"):
+        assert web.media_id(path) is None
+        assert call(path)[0] == 200

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from docx import Document
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from evaluation.engagement.archive import (
     ArchiveSource,
@@ -48,7 +48,10 @@ def engaged(tmp_path: Path) -> tuple[Evaluation, Path]:
     rel_approval = store_attachment(
         root=root, evaluation_id=ev.id, code="TY.SS.01", filename="拨付凭证.pdf", data=approval
     )
-    changed = store_attachment(root=root, evaluation_id=ev.id, code="TY.SS.01", filename="明细账.xlsx", data=b"v1")
+    ledger = io.BytesIO()
+    Workbook().save(ledger)  # a real workbook: attachments are checked by content
+    v1 = ledger.getvalue()
+    changed = store_attachment(root=root, evaluation_id=ev.id, code="TY.SS.01", filename="明细账.xlsx", data=v1)
     (root / changed).write_bytes(b"v2 changed")
     checklist = [
         ChecklistItem(
@@ -62,7 +65,7 @@ def engaged(tmp_path: Path) -> tuple[Evaluation, Path]:
             document="资金支出明细账",
             status="补充中",
             files=[
-                EvidenceRef(document="明细账", attachment=changed, sha256=content_hash(b"v1")),
+                EvidenceRef(document="明细账", attachment=changed, sha256=content_hash(v1)),
                 EvidenceRef(document="旧文件", attachment=f"{ev.id}/TY.SS.01/已删除.pdf", sha256="d" * 64),
             ],
         ),

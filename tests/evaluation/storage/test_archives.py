@@ -141,3 +141,66 @@ def test_changes_in_words() -> None:
     many = {f"f{i}": i for i in range(10)}
     assert change_text(None, many).endswith(" 等 10 处")
     assert change_text(None, {"text": "长" * 80}) == "text：（空） → " + "长" * 59 + "…"
+
+
+def test_finalising_keeps_the_report_and_its_archive_together_or_neither(
+    sample_engine: Engine, team: dict[str, User], tmp_path: Path
+) -> None:
+    from evaluation.model import UnitResponse
+    from evaluation.storage.archives import finalise
+    from evaluation.storage.documents import load_document, save_document
+    from evaluation.storage.workflow import state_of
+
+    with session_scope(sample_engine) as s:
+        transition(session=s, evaluation_key=KEY, to="已提交复核", user=team["zhang"])
+        transition(session=s, evaluation_key=KEY, to="已通过", user=team["li"])
+        transition(session=s, evaluation_key=KEY, to="征求意见中", user=team["zhang"])
+        ev, version = load_document(session=s, key=KEY)
+        objection = UnitResponse(stance="有异议", statement="目标已细化", by="unit")
+        problems = [p.model_copy(update={"response": objection}) if i == 0 else p for i, p in enumerate(ev.problems)]
+        save_document(
+            session=s, evaluation=ev.model_copy(update={"problems": problems}), expected_version=version, user=SYSTEM
+        )
+    built: list[int] = []
+
+    def report() -> bytes:
+        built.append(1)
+        with session_scope(sample_engine) as s2:
+            stored = repo.get_evaluation(session=s2, ref=KEY)
+        return build_docx(stored, score(stored))
+
+    # an objection still unanswered: refused, no state change, no report, no archive
+    with session_scope(sample_engine) as s, pytest.raises(WorkflowError, match="异议还有 1 条未答复"):
+        finalise(session=s, evaluation_key=KEY, user=team["li"], build_report=report, file_name="报告.docx")
+    with session_scope(sample_engine) as s:
+        assert state_of(session=s, evaluation_key=KEY).state == "征求意见中"
+        assert stored_archive(session=s, evaluation_key=KEY, user=team["li"]) is None
+    assert built == []
+    # answered: one call moves to 已定稿 and keeps the archive of that state, with the kept report inside
+    from evaluation.model import AgencyReply
+
+    with session_scope(sample_engine) as s:
+        ev, version = load_document(session=s, key=KEY)
+        reply = AgencyReply(decision="不采纳", text="目标值未在批复文件中量化", by="zhang")
+        problems = [p.model_copy(update={"reply": reply}) if i == 0 else p for i, p in enumerate(ev.problems)]
+        save_document(
+            session=s, evaluation=ev.model_copy(update={"problems": problems}), expected_version=version, user=SYSTEM
+        )
+    with session_scope(sample_engine) as s:
+        kept = finalise(
+            session=s,
+            evaluation_key=KEY,
+            user=team["li"],
+            build_report=report,
+            file_name="报告.docx",
+            with_pdf=False,
+            attachments_root=tmp_path,
+        )
+    with session_scope(sample_engine) as s:
+        assert state_of(session=s, evaluation_key=KEY).state == "已定稿"
+        back = stored_archive(session=s, evaluation_key=KEY, user=team["zhang"])
+    assert back is not None and back.sha256 == kept.sha256 and verify_archive(back.content) == []
+    manifest = read_manifest(back.content)
+    assert manifest["state"] == "已定稿" and manifest["created_by"] == "li"
+    consultation = zipfile.ZipFile(io.BytesIO(back.content)).namelist()
+    assert any("征求意见" in name for name in consultation)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from decimal import Decimal
+from pathlib import Path
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -71,3 +73,28 @@ def test_the_documents_move_to_a_table_of_their_own_and_back(db_url: str) -> Non
         assert after == before
     finally:
         engine.dispose()
+
+
+def test_two_threads_opening_a_new_database_together_both_get_the_schema(tmp_path: Path) -> None:
+    """The page and the download guard of one server may open the database at the same moment; Alembic keeps
+    its running context in module globals, and two upgrades at once failed with KeyError: 'script'."""
+    failures: list[BaseException] = []
+    start = threading.Barrier(4)
+
+    def open_it(n: int) -> None:
+        start.wait()
+        try:
+            open_database(f"sqlite:///{tmp_path / 'shared.db'}").dispose()
+        except BaseException as e:
+            failures.append(e)
+
+    threads = [threading.Thread(target=open_it, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+    engine = open_database(f"sqlite:///{tmp_path / 'shared.db'}")
+    with engine.connect() as conn:
+        assert conn.execute(text("select count(*) from alembic_version")).scalar() == 1
+    engine.dispose()
