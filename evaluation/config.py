@@ -17,6 +17,8 @@ class Settings:
     database_url: str
     # one-person offices only: let whoever submitted an evaluation also approve and finalise it
     allow_self_approval: bool = False
+    # where attachment files are kept: disk (default), database, or s3://bucket/prefix (several servers)
+    attachments: str = "disk"
 
     @property
     def attachments_dir(self) -> Path:
@@ -24,7 +26,8 @@ class Settings:
 
 
 def get_settings() -> Settings:
-    """``WORKBENCH_DATA_DIR`` (default ``data/``), ``WORKBENCH_LIBRARY`` and ``DATABASE_URL``."""
+    """``WORKBENCH_DATA_DIR`` (default ``data/``), ``WORKBENCH_LIBRARY``, ``DATABASE_URL`` and
+    ``WORKBENCH_ATTACHMENTS`` (disk, database or s3://bucket/prefix)."""
     data_dir = Path(os.environ.get("WORKBENCH_DATA_DIR") or REPO_ROOT / "data").resolve()
     library_dir = Path(os.environ.get("WORKBENCH_LIBRARY") or REPO_ROOT / "indicator_library").resolve()
     samples_dir = Path(os.environ.get("WORKBENCH_SAMPLES") or REPO_ROOT / "data" / "samples").resolve()
@@ -36,4 +39,5 @@ def get_settings() -> Settings:
         samples_dir=samples_dir,
         database_url=url,
         allow_self_approval=self_approval,
+        attachments=os.environ.get("WORKBENCH_ATTACHMENTS", "").strip() or "disk",
     )

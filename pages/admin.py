@@ -6,10 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from evaluation.auth import ROLES, User
-from evaluation.config import get_settings
 from evaluation.formatting import BEIJING, as_utc, beijing
 from evaluation.storage import audit
 from evaluation.storage.backup import create_backup
+from evaluation.storage.blobs import attachment_store
 from evaluation.storage.db import session_scope
 from evaluation.storage.users import add_member, create_user, list_accounts, members, remove_member, update_user
 from ui.auth import require_user
@@ -159,7 +159,7 @@ with backup_tab:
     st.caption("恢复：在新服务器上对空数据库运行 `workbench restore 备份文件.zip`（见 README“团队部署”）。")
     download_button(
         "下载备份",
-        lambda user: create_backup(eng, user=user, attachments=get_settings().attachments_dir),
+        lambda user: create_backup(eng, user=user, attachments=attachment_store(eng)),
         action="backup",
         file_name=f"评价工作台备份-{datetime.now(BEIJING):%Y%m%d-%H%M}.zip",
         mime="application/zip",

@@ -4,12 +4,12 @@ override, evidence references and attachments, and the 评分过程 narrative.""
 import streamlit as st
 from pydantic import ValidationError
 
-from evaluation.config import get_settings
 from evaluation.files.attachments import MAX_BYTES
 from evaluation.formatting import number, score_text
 from evaluation.limits import megabytes
 from evaluation.model import Assessment, Inputs, Override
 from evaluation.scoring.narrative import draft_narrative
+from evaluation.storage.blobs import attachment_store
 from ui.access import readonly
 from ui.evidence import attachment_downloads, evidence_frame, pick_indicator, save_evidence, show_indicator
 from ui.feedback import FieldError, parse_number, show_error
@@ -66,7 +66,7 @@ with tab_in:
             save(base.model_copy(update={"inputs": inputs}), "已保存评分输入并重新计算得分。", "inputs")
 
 with tab_ev:
-    root = get_settings().attachments_dir
+    root = attachment_store(eng)
     with st.form(f"evidence@{code}"):
         st.markdown("**证据索引**（文件名称、文号、凭证号、页码；可增删行）")
         edited = st.data_editor(

@@ -11,6 +11,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -119,10 +120,10 @@ def _user_exists(name: str) -> bool:
     return True
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The same tests against SQLite and a real PostgreSQL (a fresh database each time)."""
-    if request.param == "sqlite":
+@contextmanager
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, kind: str) -> Iterator[str]:
+    """A fresh database of ``kind`` (sqlite, or a new database on the test PostgreSQL server, dropped after)."""
+    if kind == "sqlite":
         yield f"sqlite:///{tmp_path / 'test.db'}"
         return
     base_url = request.getfixturevalue("postgres_url")
@@ -132,10 +133,18 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     plain = base_url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(plain, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    url = base_url.rsplit("/", 1)[0] + f"/{name}"
-    yield url
-    with psycopg.connect(plain, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    try:
+        yield base_url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with psycopg.connect(plain, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The same tests against SQLite and a real PostgreSQL (a fresh database each time)."""
+    with database_url(request, tmp_path, request.param) as url:
+        yield url
 
 
 @pytest.fixture
@@ -147,3 +156,26 @@ def sample_engine(db_url: str) -> Iterator[Engine]:
     ensure_samples(eng, SAMPLES)
     yield eng
     eng.dispose()
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """A local S3 server (moto's, a dev dependency) with fake credentials, for the S3 attachment store."""
+    try:
+        from moto.server import ThreadedMotoServer
+    except ImportError:
+        skip_or_fail("没有安装 moto[server]（开发依赖），无法运行 S3 附件存储的测试")
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    saved = {k: os.environ.get(k) for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION")}
+    os.environ.update(AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test", AWS_DEFAULT_REGION="us-east-1")
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v

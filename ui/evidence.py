@@ -8,7 +8,7 @@ import mimetypes
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
-from pathlib import Path
+from pathlib import PurePosixPath
 
 import pandas as pd
 import streamlit as st
@@ -19,9 +19,10 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 from evaluation.auth import User
 from evaluation.files.attachments import (
     AttachmentError,
-    attachment_path,
+    Where,
     content_hash,
     intact,
+    read_attachment,
     remove_attachment,
     store_attachment,
     with_attachment,
@@ -179,7 +180,7 @@ def read_evidence(edited: pd.DataFrame, old: list[EvidenceRef]) -> list[Evidence
 def save_evidence(
     eng: Engine,
     *,
-    root: Path,
+    root: Where,
     evaluation_key: str,
     base: Assessment,
     edited: pd.DataFrame,
@@ -203,7 +204,7 @@ def save_evidence(
         show_error(e)
         saved = False
     else:
-        attached = "、".join(Path(rel).name for rel in written)
+        attached = "、".join(PurePosixPath(rel).name for rel in written)
         saved = save_assessment(
             eng,
             evaluation_key,
@@ -217,11 +218,13 @@ def save_evidence(
             remove_attachment(root=root, relative=rel)
 
 
-def _file_bytes(path: Path, _user: User) -> bytes:
-    return path.read_bytes()
+def _file_bytes(root: Where, relative: str, _user: User) -> bytes:
+    return read_attachment(root=root, relative=relative)
 
 
-def attachment_downloads(eng: Engine, refs: list[EvidenceRef], *, root: Path, key_prefix: str, evaluation: str) -> None:
+def attachment_downloads(
+    eng: Engine, refs: list[EvidenceRef], *, root: Where, key_prefix: str, evaluation: str
+) -> None:
     """A download button per attached file, with a warning when its content changed since the upload."""
     with_files = [e for e in refs if e.attachment]
     if not with_files:
@@ -229,17 +232,18 @@ def attachment_downloads(eng: Engine, refs: list[EvidenceRef], *, root: Path, ke
     st.markdown("**附件**")
     for n, ref in enumerate(with_files):
         try:
-            path = attachment_path(root=root, relative=ref.attachment)
+            data = read_attachment(root=root, relative=ref.attachment)
         except AttachmentError as err:
             st.caption(str(err))
             continue
-        if not intact(path, ref.sha256):
-            st.warning(f"附件“{path.name}”的内容与上传时记录的 SHA-256 不符，文件可能已被改动或损坏。")
+        name = PurePosixPath(ref.attachment).name
+        if not intact(data, ref.sha256):
+            st.warning(f"附件“{name}”的内容与上传时记录的 SHA-256 不符，文件可能已被改动或损坏。")
         download_button(
-            f"下载 {path.name}（{path.stat().st_size / 1024:.0f} KB）",
-            partial(_file_bytes, path),
-            file_name=path.name,
+            f"下载 {name}（{len(data) / 1024:.0f} KB）",
+            partial(_file_bytes, root, ref.attachment),
+            file_name=name,
             evaluation=evaluation,
-            mime=mimetypes.guess_type(path.name)[0] or "application/octet-stream",
+            mime=mimetypes.guess_type(name)[0] or "application/octet-stream",
             key=f"{key_prefix}{n}",
         )

@@ -13,12 +13,12 @@ from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 
 from evaluation.auth import PermissionDenied
-from evaluation.config import get_settings
 from evaluation.errors import WorkbenchError
 from evaluation.formatting import amount, beijing
 from evaluation.model import ExpenseItem, Funds, PerformanceTarget, UnitData, UnitResponse
 from evaluation.report import build_docx
 from evaluation.scoring.engine import score
+from evaluation.storage.blobs import attachment_store
 from evaluation.storage.db import session_scope
 from evaluation.storage.engagement import (
     CONSULTATION,
@@ -108,7 +108,7 @@ def checklist_tab(eng: Engine, view: UnitView) -> None:
                 index=index,
                 filename=upload.name,
                 data=upload.getvalue(),
-                root=get_settings().attachments_dir,
+                root=attachment_store(eng),
                 user=require_user(),
                 expected_version=view.version,
             )
@@ -243,7 +243,7 @@ def _answer_form(eng: Engine, view: UnitView, index: int) -> None:
                 user=require_user(),
                 expected_version=view.version,
                 files=tuple((f.name, f.getvalue()) for f in files or []),
-                root=get_settings().attachments_dir,
+                root=attachment_store(eng),
             )
     except (WorkbenchError, ValidationError) as e:
         show_error(e)

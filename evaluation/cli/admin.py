@@ -9,9 +9,9 @@ from pathlib import Path
 
 from evaluation.auth import SYSTEM
 from evaluation.cli.common import Commands
-from evaluation.config import get_settings
 from evaluation.files.data import write_file
 from evaluation.storage.backup import create_backup, restore_backup
+from evaluation.storage.blobs import attachment_store
 from evaluation.storage.bootstrap import open_database
 from evaluation.storage.db import session_scope
 from evaluation.storage.repo import list_evaluations
@@ -47,7 +47,8 @@ def register(commands: Commands, parser_class: type[argparse.ArgumentParser]) ->
 
 def cmd_backup(args: argparse.Namespace) -> int:
     out = Path(args.output)
-    data = create_backup(open_database(), user=SYSTEM, attachments=get_settings().attachments_dir)
+    engine = open_database()
+    data = create_backup(engine, user=SYSTEM, attachments=attachment_store(engine))
     write_file(out, data)
     print(f"已备份数据库和附件：{out}（{len(data) // 1024} KB）")
     return 0
@@ -58,7 +59,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
     if not path.is_file():
         print(f"错误：备份文件不存在：{path}", file=sys.stderr)
         return 1
-    counts = restore_backup(open_database(), path.read_bytes(), user=SYSTEM, attachments=get_settings().attachments_dir)
+    engine = open_database()
+    counts = restore_backup(engine, path.read_bytes(), user=SYSTEM, attachments=attachment_store(engine))
     print("已恢复：" + "，".join(f"{name} {n} 行" for name, n in counts.items()))
     return 0
 

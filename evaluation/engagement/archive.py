@@ -18,7 +18,7 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any
 
 from openpyxl import Workbook
@@ -33,7 +33,7 @@ from evaluation.engagement.workpapers import (
     workpapers_docx,
     workpapers_xlsx,
 )
-from evaluation.files.attachments import AttachmentError, attachment_path, content_hash
+from evaluation.files.attachments import AttachmentError, Where, content_hash, read_attachment
 from evaluation.files.evaluations import dump_evaluation
 from evaluation.formatting import as_utc, beijing, number
 from evaluation.model import Evaluation, EvidenceRef
@@ -58,8 +58,8 @@ RECORD = "07-评价数据/评价数据.yaml"
 @dataclass(frozen=True)
 class ArchiveSource:
     """Everything the archive holds, as plain data. ``report_docx`` is the final report (the one kept at 定稿);
-    ``report_pdf`` its PDF when LibreOffice made one; ``attachments_root`` the folder the evidence references'
-    relative paths point into (WORKBENCH_DATA_DIR/attachments)."""
+    ``report_pdf`` its PDF when LibreOffice made one; ``attachments_root`` the attachment store (or folder) the
+    evidence references' keys point into."""
 
     evaluation: Evaluation
     result: EvaluationResult
@@ -70,7 +70,7 @@ class ArchiveSource:
     report_pdf: bytes | None = None
     decisions: Sequence[DecisionNote] = ()
     history: Sequence[HistoryNote] = ()
-    attachments_root: Path | None = None
+    attachments_root: Where | None = None
     checklist_deadline: date | None = None
 
 
@@ -167,7 +167,7 @@ def _attached(ev: Evaluation) -> list[tuple[str, EvidenceRef, str]]:
     return out
 
 
-def _add_attachments(w: _Writer, ev: Evaluation, root: Path | None) -> None:
+def _add_attachments(w: _Writer, ev: Evaluation, root: Where | None) -> None:
     for folder, ref, what in _attached(ev):
         relative = PurePosixPath(ref.attachment)
         inside = relative.relative_to(ev.id) if relative.parts[:1] == (ev.id,) else relative
@@ -175,8 +175,8 @@ def _add_attachments(w: _Writer, ev: Evaluation, root: Path | None) -> None:
         try:
             if root is None:
                 raise AttachmentError("未指定附件目录")
-            data = attachment_path(root=root, relative=ref.attachment).read_bytes()
-        except (AttachmentError, OSError):
+            data = read_attachment(root=root, relative=ref.attachment)
+        except AttachmentError:
             w.attachment_problems.append(
                 {"path": ref.attachment, "sha256": ref.sha256, "what": what, "problem": "文件不存在"}
             )

@@ -1,4 +1,5 @@
-"""Evidence attachments stored under the data folder (``WORKBENCH_DATA_DIR/attachments``).
+"""Evidence attachments, kept in an attachment store (``evaluation.files.stores``: the data folder's
+``attachments`` by default, or the database or an S3 bucket when several servers share them).
 
 Files are limited in size and type, and stored as ``<评价编号>/<指标编码>/<安全文件名>``: a name can
 never leave that folder (no separators, no ``..``, no control or direction-changing characters, at most
@@ -20,8 +21,11 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 from evaluation.errors import WorkbenchError
+from evaluation.files.stores import AttachmentStore, DiskStore, StoreError
 from evaluation.limits import ATTACHMENT_BYTES, megabytes
 from evaluation.model import EvidenceRef
+
+Where = Path | AttachmentStore  # a folder on this machine's disk, or any store
 
 MAX_BYTES = ATTACHMENT_BYTES
 NAME_BYTES = 200  # a stored name in UTF-8, with room for "（12）" (file systems allow 255 bytes)
@@ -132,39 +136,41 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def store_attachment(*, root: Path, evaluation_id: str, code: str, filename: str, data: bytes) -> str:
-    """Write the upload at once; return its path relative to ``root`` (kept in the evidence reference,
-    with ``content_hash(data)``). The same content uploaded again for the indicator reuses its file."""
+def as_store(where: Where) -> AttachmentStore:
+    """A folder is a :class:`DiskStore`; a store is itself."""
+    return DiskStore(where) if isinstance(where, Path) else where
+
+
+def store_attachment(*, root: Where, evaluation_id: str, code: str, filename: str, data: bytes) -> str:
+    """Store the upload at once; return its key ``<评价编号>/<指标编码>/<文件名>`` (kept in the evidence
+    reference, with ``content_hash(data)``). The same content uploaded again for the indicator reuses its file;
+    another file of the same name gets a numbered name, never the other's place."""
     for part in (evaluation_id, code):
         if not _CODE.match(part) or set(part) == {"."}:
             raise AttachmentError(f"编码“{part}”不能用作附件目录名")
     name = check_upload(filename, len(data))
     check_content(name, data)
-    folder = (root / evaluation_id / code).resolve()
-    if not folder.is_relative_to(root.resolve()):
-        raise AttachmentError("附件目录不在数据目录内")
-    folder.mkdir(parents=True, exist_ok=True)
+    store = as_store(root)
+    folder = f"{evaluation_id}/{code}/"
     digest = content_hash(data)
-    for existing in sorted(folder.iterdir()):
-        if (
-            existing.is_file()
-            and existing.stat().st_size == len(data)
-            and content_hash(existing.read_bytes()) == digest
-        ):
-            return existing.relative_to(root.resolve()).as_posix()
-    target = folder / name
-    stem, suffix = target.stem, target.suffix
-    n = 1
-    while target.exists():
-        n += 1
-        target = folder / f"{stem}（{n}）{suffix}"
     try:
-        with target.open("xb") as fh:
-            fh.write(data)
-    except OSError as e:  # a full disk: nothing half-written stays behind
-        target.unlink(missing_ok=True)
-        raise AttachmentError(f"文件“{name}”无法保存到数据目录（{e.strerror or type(e).__name__}）") from e
-    return target.relative_to(root.resolve()).as_posix()
+        for key in store.keys(folder):
+            old = store.read(key) if "/" not in key[len(folder) :] else None
+            if old is not None and len(old) == len(data) and content_hash(old) == digest:
+                return key
+        stem, dot, suffix = name.rpartition(".")
+        stem, suffix = (stem, dot + suffix) if dot else (name, "")
+        key, n = folder + name, 1
+        while not store.add(key, data):
+            n += 1
+            key = f"{folder}{stem}（{n}）{suffix}"
+    except (OSError, StoreError) as e:  # a full disk, an unreachable bucket: nothing half-written stays behind
+        raise AttachmentError(f"文件“{name}”无法保存到附件存储（{store.name}）：{_reason(e)}") from e
+    return key
+
+
+def _reason(e: Exception) -> str:
+    return (e.strerror or type(e).__name__) if isinstance(e, OSError) else str(e)
 
 
 def with_attachment(refs: list[EvidenceRef], *, filename: str, relative: str, sha256: str) -> list[EvidenceRef]:
@@ -176,20 +182,24 @@ def with_attachment(refs: list[EvidenceRef], *, filename: str, relative: str, sh
     return [*refs, EvidenceRef(document=stem or safe_name(filename), attachment=relative, sha256=sha256)]
 
 
-def remove_attachment(*, root: Path, relative: str) -> None:
+def remove_attachment(*, root: Where, relative: str) -> None:
     """Delete a file written for a save that was then refused (nothing else refers to it yet)."""
-    with contextlib.suppress(AttachmentError, OSError):
-        attachment_path(root=root, relative=relative).unlink()
+    with contextlib.suppress(StoreError, OSError):
+        as_store(root).remove(relative)
 
 
-def intact(path: Path, sha256: str) -> bool:
+def intact(data: bytes, sha256: str) -> bool:
     """Whether a stored file still has the content recorded at upload (True when none was recorded)."""
-    return not sha256 or content_hash(path.read_bytes()) == sha256
+    return not sha256 or content_hash(data) == sha256
 
 
-def attachment_path(*, root: Path, relative: str) -> Path:
-    """The stored file for a relative path from an evidence reference; refuses paths outside ``root``."""
-    path = (root / relative).resolve()
-    if not path.is_relative_to(root.resolve()) or not path.is_file():
+def read_attachment(*, root: Where, relative: str) -> bytes:
+    """The stored file of an evidence reference; :class:`AttachmentError` when it is not there (or the path
+    would leave the store)."""
+    try:
+        data = as_store(root).read(relative)
+    except (StoreError, OSError):
+        data = None
+    if data is None:
         raise AttachmentError(f"附件“{relative}”不存在")
-    return path
+    return data

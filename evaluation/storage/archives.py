@@ -19,7 +19,6 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from evaluation.auth import User
-from evaluation.config import get_settings
 from evaluation.engagement.archive import ArchiveSource, assemble_archive, read_manifest, verify_archive
 from evaluation.engagement.workpapers import DecisionNote, HistoryNote
 from evaluation.errors import WorkbenchError
@@ -27,6 +26,7 @@ from evaluation.report import build_docx
 from evaluation.report.pdf import can_convert, docx_to_pdf
 from evaluation.scoring.engine import score
 from evaluation.storage import audit
+from evaluation.storage.blobs import attachment_store
 from evaluation.storage.decisions import list_decisions
 from evaluation.storage.repo import get_evaluation
 from evaluation.storage.tables import ArchiveRow, utcnow
@@ -136,7 +136,7 @@ def build_archive(
         report_pdf=pdf,
         decisions=decision_notes(session=session, evaluation_key=evaluation_key),
         history=history_notes(session=session, evaluation_key=evaluation_key),
-        attachments_root=attachments_root if attachments_root is not None else get_settings().attachments_dir,
+        attachments_root=attachments_root or attachment_store(session.get_bind().engine),
     )
     return assemble_archive(source)
 

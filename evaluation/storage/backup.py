@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import io
 import json
@@ -17,7 +18,7 @@ import re
 import zipfile
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, DateTime, Integer, LargeBinary, Numeric, String, inspect, select, text
@@ -27,12 +28,15 @@ from sqlmodel import SQLModel
 
 from evaluation.auth import User, require
 from evaluation.errors import Problem, ValidationFailed
+from evaluation.files.attachments import Where, as_store
 from evaluation.files.office import ZIP_ERRORS
+from evaluation.files.stores import AttachmentStore, StoreError
 from evaluation.limits import BACKUP_BYTES, megabytes
 from evaluation.storage import tables  # noqa: F401  (registers every table)
 
 FORMAT = "pingjia-workbench-backup-1"
-SKIP = {"evaluation_result", "login_session"}  # a cache rebuilt on demand; sign-ins that a restore must not revive
+SKIP = {"evaluation_result", "login_session", "attachment_blob"}  # a cache rebuilt on demand; sign-ins a restore
+# must not revive; attachment files kept in the database, which the archive carries as attachments/ like any store
 
 
 def _tables() -> list[Any]:
@@ -56,7 +60,7 @@ def _revision(engine: Engine) -> str | None:
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def create_backup(engine: Engine, *, user: User, attachments: Path | None = None) -> bytes:
+def create_backup(engine: Engine, *, user: User, attachments: Where | None = None) -> bytes:
     """The archive of every table and every attachment, read in one transaction (administrators only)."""
     require(user.role, "backup")
     out = io.BytesIO()
@@ -67,10 +71,10 @@ def create_backup(engine: Engine, *, user: User, attachments: Path | None = None
             payload = json.dumps(rows, ensure_ascii=False, indent=1).encode()
             z.writestr(f"tables/{table.name}.json", payload)
             manifest["tables"][table.name] = {"rows": len(rows), "sha256": hashlib.sha256(payload).hexdigest()}
-        if attachments is not None and attachments.is_dir():
-            for path in sorted(p for p in attachments.rglob("*") if p.is_file()):
-                rel = path.relative_to(attachments).as_posix()
-                data = path.read_bytes()
+        store = as_store(attachments) if attachments is not None else None
+        for rel in store.keys() if store is not None else ():
+            data = store.read(rel) if store is not None else None
+            if data is not None:
                 z.writestr(f"attachments/{rel}", data)
                 manifest["files"][rel] = hashlib.sha256(data).hexdigest()
         z.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
@@ -281,28 +285,34 @@ def _insert_tables(conn: Connection, loaded: dict[str, list[dict[str, Any]]]) ->
     return counts
 
 
-def _write_attachments(z: zipfile.ZipFile, manifest: dict[str, Any], attachments: Path) -> list[Path]:
-    """The archive's files under ``attachments``; the paths written (removed again when the restore fails)."""
-    written: list[Path] = []
+def _write_attachments(z: zipfile.ZipFile, manifest: dict[str, Any], store: AttachmentStore) -> list[str]:
+    """The archive's files into the store; the keys written (removed again when the restore fails). A file
+    already there with the same content is kept; one with other content stops the restore."""
+    written: list[str] = []
     try:
         for rel in manifest["files"]:
-            target = attachments / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(z.read(f"attachments/{rel}"))
-            written.append(target)
-    except OSError as e:
-        _remove(written)
-        said = f"附件无法写入数据目录（{e.strerror or type(e).__name__}）"
-        raise ValidationFailed([Problem(said, str(attachments))], "备份未恢复") from e
+            data = z.read(f"attachments/{rel}")
+            if store.add(rel, data):
+                written.append(rel)
+            elif store.read(rel) != data:
+                raise ValidationFailed([Problem(f"附件“{rel[:100]}”已存在且内容不同", store.name)], "备份未恢复")
+    except (OSError, StoreError) as e:
+        _remove(store, written)
+        said = f"附件无法写入附件存储（{e.strerror or type(e).__name__ if isinstance(e, OSError) else e}）"
+        raise ValidationFailed([Problem(said, store.name)], "备份未恢复") from e
+    except ValidationFailed:
+        _remove(store, written)
+        raise
     return written
 
 
-def _remove(paths: list[Path]) -> None:
-    for path in paths:
-        path.unlink(missing_ok=True)
+def _remove(store: AttachmentStore, keys: list[str]) -> None:
+    for key in keys:
+        with contextlib.suppress(OSError, StoreError):
+            store.remove(key)
 
 
-def restore_backup(engine: Engine, archive: bytes, *, user: User, attachments: Path | None = None) -> dict[str, int]:
+def restore_backup(engine: Engine, archive: bytes, *, user: User, attachments: Where | None = None) -> dict[str, int]:
     """Restore an archive into an empty, migrated database; nothing is written when anything is wrong (the
     tables and the attachments go in together or not at all)."""
     require(user.role, "backup")
@@ -319,13 +329,14 @@ def restore_backup(engine: Engine, archive: bytes, *, user: User, attachments: P
     problems += _occupied_problems(engine)
     if problems:
         raise ValidationFailed(problems, "备份未恢复，未写入任何内容")
-    written: list[Path] = []
+    # the files first, in their own writes (a database store must not wait on the tables' transaction)
+    store = as_store(attachments) if attachments is not None else None
+    written = _write_attachments(z, manifest, store) if store is not None else []
     try:
         with engine.begin() as conn:
             counts = _insert_tables(conn, loaded)
-            if attachments is not None:
-                written = _write_attachments(z, manifest, attachments)
     except (ValidationFailed, DBAPIError):
-        _remove(written)
+        if store is not None:
+            _remove(store, written)
         raise
     return counts

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 from sqlmodel import Session, select
 
 from evaluation.auth import PermissionDenied, User
 from evaluation.errors import Problem, ValidationFailed
-from evaluation.files.attachments import content_hash, remove_attachment, safe_name, store_attachment
+from evaluation.files.attachments import Where, content_hash, remove_attachment, safe_name, store_attachment
 from evaluation.model import (
     ChecklistItem,
     Evaluation,
@@ -87,7 +86,7 @@ def _stored(session: Session, key: str, user: User) -> Evaluation:
     return load_with_versions(session=session, key=key)[0]
 
 
-def _store(root: Path, key: str, folder: str, filename: str, data: bytes, note: str) -> EvidenceRef:
+def _store(root: Where, key: str, folder: str, filename: str, data: bytes, note: str) -> EvidenceRef:
     rel = store_attachment(root=root, evaluation_id=key, code=folder, filename=filename, data=data)
     shown = safe_name(filename)  # the name as stored: no direction or invisible characters
     return EvidenceRef(document=shown.rsplit(".", 1)[0] or shown, attachment=rel, sha256=content_hash(data), note=note)
@@ -104,7 +103,7 @@ def upload_for_item(
     index: int,
     filename: str,
     data: bytes,
-    root: Path,
+    root: Where,
     user: User,
     expected_version: int,
     today: date | None = None,
@@ -171,7 +170,7 @@ def respond_to_problem(
     user: User,
     expected_version: int,
     files: tuple[tuple[str, bytes], ...] = (),
-    root: Path | None = None,
+    root: Where | None = None,
 ) -> int:
     """The unit's 同意 / 有异议 on problem ``index`` of the draft, while it is out for 征求意见, with the files
     that support it (kept under the evaluation's 征求意见 folder in ``root``)."""

@@ -233,3 +233,15 @@ class ArchiveRow(SQLModel, table=True):
     content: bytes = Field(sa_column=Column(LargeBinary(), nullable=False))
     created_by: str = Field(max_length=60)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class AttachmentBlobRow(SQLModel, table=True):
+    """An attachment file kept in the database (WORKBENCH_ATTACHMENTS=database), shared by every server. Backups
+    carry these files as attachments, like the files of any other store, not as a table."""
+
+    __tablename__ = "attachment_blob"
+
+    key: str = Field(primary_key=True, max_length=400)
+    content: bytes = Field(sa_column=Column(LargeBinary(), nullable=False))
+    size: int
+    created_at: datetime = Field(default_factory=utcnow)

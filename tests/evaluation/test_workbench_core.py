@@ -12,10 +12,10 @@ from evaluation.auth import SYSTEM
 from evaluation.errors import ConflictError, ValidationFailed
 from evaluation.files.attachments import (
     AttachmentError,
-    attachment_path,
     check_upload,
     content_hash,
     intact,
+    read_attachment,
     remove_attachment,
     safe_name,
     store_attachment,
@@ -138,16 +138,18 @@ def test_attachment_names_cannot_leave_the_folder(tmp_path: Path) -> None:
     rel = store_attachment(root=tmp_path, evaluation_id="e1", code="TY.JC.01", filename="../纪要.pdf", data=x)
     again = store_attachment(root=tmp_path, evaluation_id="e1", code="TY.JC.01", filename="纪要.pdf", data=y)
     assert (rel, again) == ("e1/TY.JC.01/纪要.pdf", "e1/TY.JC.01/纪要（2）.pdf")
-    assert attachment_path(root=tmp_path, relative=rel).read_bytes() == x
+    assert read_attachment(root=tmp_path, relative=rel) == x == (tmp_path / rel).read_bytes()
     # the same content again reuses its file; the recorded hash tells a changed file
     assert store_attachment(root=tmp_path, evaluation_id="e1", code="TY.JC.01", filename="副本.pdf", data=y) == again
-    path = attachment_path(root=tmp_path, relative=again)
-    assert intact(path, content_hash(y)) and not intact(path, content_hash(x)) and intact(path, "")
+    stored = read_attachment(root=tmp_path, relative=again)
+    assert intact(stored, content_hash(y)) and not intact(stored, content_hash(x)) and intact(stored, "")
     remove_attachment(root=tmp_path, relative=again)
-    assert not path.exists()
+    assert not (tmp_path / again).exists()
+    (tmp_path.parent / "outside.pdf").write_bytes(x)
     remove_attachment(root=tmp_path, relative="../outside.pdf")  # never outside the data folder, never an error
+    assert (tmp_path.parent / "outside.pdf").exists()
     with pytest.raises(AttachmentError):
-        attachment_path(root=tmp_path, relative="../outside.pdf")
+        read_attachment(root=tmp_path, relative="../outside.pdf")
     with pytest.raises(AttachmentError, match="不能用作附件目录名"):
         store_attachment(root=tmp_path, evaluation_id="..", code="x", filename="a.pdf", data=x)
 
