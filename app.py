@@ -37,7 +37,7 @@ for spec in pages_for(user.role):
     sections.setdefault(spec.section, []).append(
         st.Page(f"pages/{spec.stem}.py", title=spec.title, icon=spec.icon, default=spec.stem == "home")
     )
-page = st.navigation(sections)
+page = st.navigation(sections, expanded=True)  # every page in view: an administrator has 14
 wanted = st.session_state.pop(WANTED, None)  # a page URL opened before navigation existed or before login
 params = st.session_state.pop(WANTED_PARAMS, None)  # and the evaluation and indicator it named
 if wanted and wanted != page.url_path and wanted in {p.stem for p in pages_for(user.role)}:

@@ -43,7 +43,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _pg_bin(name: str) -> str | None:
+def pg_bin(name: str) -> str | None:
     found = shutil.which(name)
     if found:
         return found
@@ -51,16 +51,9 @@ def _pg_bin(name: str) -> str | None:
     return candidates[-1] if candidates else None
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
+@contextmanager
+def temporary_postgres(initdb: str, pg_ctl: str) -> Iterator[str]:
     """A PostgreSQL cluster in a temporary folder (initdb + pg_ctl), as a non-root user when root."""
-    if os.environ.get("WORKBENCH_TEST_PG_URL"):
-        yield os.environ["WORKBENCH_TEST_PG_URL"]
-        return
-    initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
-    if not initdb or not pg_ctl:
-        skip_or_fail("本机没有 PostgreSQL 服务器程序（initdb/pg_ctl），无法启动测试用 PostgreSQL")
-    assert initdb and pg_ctl
     base = Path(tempfile.mkdtemp(prefix="wb_pg_"))
     datadir = base / "data"
     prefix: list[str] = []
@@ -108,6 +101,20 @@ def postgres_url() -> Iterator[str]:
     finally:
         subprocess.run([*prefix, pg_ctl, "-D", str(datadir), "-m", "immediate", "stop"], capture_output=True)
         shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """The test PostgreSQL: WORKBENCH_TEST_PG_URL, or a temporary cluster."""
+    if os.environ.get("WORKBENCH_TEST_PG_URL"):
+        yield os.environ["WORKBENCH_TEST_PG_URL"]
+        return
+    initdb, pg_ctl = pg_bin("initdb"), pg_bin("pg_ctl")
+    if not initdb or not pg_ctl:
+        skip_or_fail("本机没有 PostgreSQL 服务器程序（initdb/pg_ctl），无法启动测试用 PostgreSQL")
+    assert initdb and pg_ctl
+    with temporary_postgres(initdb, pg_ctl) as url:
+        yield url
 
 
 def _user_exists(name: str) -> bool:

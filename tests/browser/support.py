@@ -83,6 +83,7 @@ def streamlit_server(
     folder: Path,
     env_extra: dict[str, str] | None = None,
     accounts: dict[str, tuple[str, tuple[str, ...]]] | None = None,
+    processes: dict[str, Any] | None = None,
 ) -> Iterator[str]:
     """Start ``streamlit run serve.py`` (the app behind its HTTP guard) on a fresh SQLite database in
     ``folder`` with the samples and the given accounts (default: one administrator, ``admin``); yield its URL."""
@@ -121,6 +122,8 @@ def streamlit_server(
         stderr=log or subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
+    if processes is not None:  # the caller may stop the server itself (a server that fails)
+        processes[url] = proc
     try:
         deadline = time.time() + 60
         while time.time() < deadline:
@@ -250,7 +253,7 @@ def fill_inputs(page: Any) -> None:
 
 def open_new_evaluation(page: Any) -> None:
     """Open the 新建评价 section (it is already open for an account that has no evaluation yet)."""
-    switch = page.get_by_role("checkbox", name="新建评价")
+    switch = page.get_by_role("switch", name="新建评价")
     if not switch.is_checked():
         page.get_by_text("新建评价", exact=True).click()
         wait_idle(page)
