@@ -548,9 +548,11 @@ def _analysis_section(doc: Doc, src: _Source) -> None:
             for ind in g.indicators:
                 row = src.result.indicator(ind.code)
                 doc.h(3, ind.name)
-                got = number(row.score) if row.score is not None else "（未评）"
-                doc.p(f"指标分值{number(row.weight)}分，评价得分{got}分。", bold=True)
-                doc.p(src.process_text(ind))
+                got = f"评价得分{number(row.score)}分" if row.score is not None else "尚未评分"
+                doc.p(f"指标分值{number(row.weight)}分，{got}。", bold=True)
+                process = src.process_text(ind)
+                if process.strip() != "尚未评分。":  # said once, in the line above
+                    doc.p(process)
 
 
 def _problems_and_suggestions(doc: Doc, src: _Source) -> None:

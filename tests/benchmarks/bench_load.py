@@ -7,7 +7,7 @@ then keeps visiting the consultant's pages (评价项目, 项目信息, 证据�
 percentile of a page run (from the request to the script's end), for one server process and, when nginx and
 PostgreSQL are there, for two processes behind nginx (the README's 团队部署).
 
-Run on request:  .venv/bin/python tests/benchmarks/bench_load.py [--sessions 30] [--seconds 60]
+Run on request:  .venv/bin/python tests/benchmarks/bench_load.py [--sessions 30] [--seconds 60] [--think 0.5 1.5]
 """
 
 from __future__ import annotations
@@ -87,6 +87,9 @@ async def visit(ws: Any, page: str, query: str, expect: bytes = b"") -> float:
             return time.perf_counter() - start
 
 
+THINK = (0.5, 1.5)  # seconds a person reads before the next click (--think)
+
+
 async def session(base: str, token: str, until: float, times: list[float], errors: list[str]) -> None:
     ws_url = base.replace("http://", "ws://") + "/_stcore/stream"
     rng = random.Random(token)
@@ -103,7 +106,7 @@ async def session(base: str, token: str, until: float, times: list[float], error
             while time.monotonic() < until:
                 page, query, heading = rng.choice(PAGES)
                 times.append(await visit(ws, page, query, heading.encode()))
-                await asyncio.sleep(rng.uniform(0.5, 1.5))  # a person reads before the next click
+                await asyncio.sleep(rng.uniform(*THINK))  # a person reads before the next click
     except Exception as e:
         errors.append(f"{type(e).__name__}: {e}")
 
@@ -152,9 +155,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sessions", type=int, default=30)
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--think", type=float, nargs=2, default=(0.5, 1.5), metavar=("最短", "最长"))
     parser.add_argument("--pg", help="PostgreSQL URL for the two-server run (default: a temporary cluster)")
     args = parser.parse_args()
-    print(f"机器：{os.cpu_count()} 核；每个会话每次点击后停顿 0.5–1.5 s")
+    global THINK
+    THINK = (args.think[0], args.think[1])
+    print(f"机器：{os.cpu_count()} 核；每个会话每次点击后停顿 {THINK[0]}–{THINK[1]} s，测量 {args.seconds:.0f} s")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "one"
         folder.mkdir()

@@ -184,3 +184,15 @@ def test_rectification_table_in_the_docx(sample: Evaluation) -> None:
     texts = [p.text for p in doc.paragraphs]
     assert "表5-1 上年问题整改情况表" in texts
     assert texts.index("（二）上年问题整改情况") < texts.index("表5-1 上年问题整改情况表") < texts.index("六、相关建议")
+
+
+def test_next_years_copy_before_scoring_says_once_that_an_indicator_is_not_scored(sample: Evaluation) -> None:
+    from evaluation.lifecycle import duplicate_for_next_year
+
+    fresh = duplicate_for_next_year(sample, "panzhihua-2024-zhaoshang")
+    doc = Document(io.BytesIO(build_docx(fresh, score(fresh))))
+    lines = [p.text for p in doc.paragraphs]
+    first = next(ind for _, _, ind in fresh.system.indicators())
+    at = lines.index(f"指标分值{first.weight:g}分，尚未评分。")
+    assert lines[at + 1] != "尚未评分。"  # not said twice
+    assert not any("（未评）分" in line for line in lines)
