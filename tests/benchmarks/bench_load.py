@@ -103,6 +103,7 @@ async def session(base: str, token: str, until: float, times: list[float], error
             ) as ws
         ):
             await visit(ws, "", "", "退出登录".encode())  # the first run signs in from the cookie
+            await asyncio.sleep(rng.uniform(0, THINK[1]))  # people do not all click in the same second
             while time.monotonic() < until:
                 page, query, heading = rng.choice(PAGES)
                 times.append(await visit(ws, page, query, heading.encode()))
