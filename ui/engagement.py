@@ -5,13 +5,16 @@ the unit's 基础数据表 to accept or send back, the answers to the unit's obj
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import cast
 
 import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 
+from evaluation.auth import can
 from evaluation.engagement.checklist import merge_checklist
+from evaluation.errors import WorkbenchError
 from evaluation.model import (
     DOCUMENT_STATUSES,
     AgencyReply,
@@ -21,13 +24,14 @@ from evaluation.model import (
     ReportProblem,
 )
 from evaluation.storage.db import session_scope
+from evaluation.storage.engagement import RectifiedList, record_rectifications
 from evaluation.storage.workflow import state_of
 from ui.access import readonly
 from ui.archive import checklist_downloads
 from ui.auth import require_user
 from ui.feedback import FieldError, show_error
 from ui.saving import save, widget_key
-from ui.state import Loaded
+from ui.state import Loaded, clear_widgets, flash, remember_doc_version
 from ui.tables import read_table
 
 CHECKLIST_COLUMNS = ["对应指标", "资料名称", "提供情况", "提出日期", "提供日期", "说明", "已上传文件"]
@@ -332,6 +336,7 @@ def rectification_tab(eng: Engine, loaded: Loaded) -> None:
         ("本年报告所列问题的整改", ev.problems, "problems"),
         ("上年问题整改情况（复制为下一年度评价时带入，写入报告）", ev.prior_problems, "prior_problems"),
     ):
+        field = cast(RectifiedList, field)
         st.markdown(f"**{label}**")
         if not problems:
             st.caption("（无）")
@@ -344,11 +349,30 @@ def rectification_tab(eng: Engine, loaded: Loaded) -> None:
                 key=widget_key(loaded, f"rectify_{field}.table"),
                 column_config=config,
             )
-            sent = st.form_submit_button("保存整改情况", disabled=readonly())
+            # 整改 follows the final report: recorded after 定稿 too, by whoever may edit the evaluation
+            sent = st.form_submit_button("保存整改情况", disabled=not can(require_user().role, "edit"))
         if sent:
-            try:
-                updated = _read_rectifications(edited, problems)
-            except (FieldError, ValidationError) as e:
-                show_error(e)
-            else:
-                save(eng, loaded, ev.model_copy(update={field: updated}), "已保存整改情况。", form=f"rectify_{field}")
+            _save_rectifications(eng, loaded, field, edited, problems)
+
+
+def _save_rectifications(
+    eng: Engine, loaded: Loaded, field: RectifiedList, edited: pd.DataFrame, problems: list[ReportProblem]
+) -> None:
+    try:
+        updated = _read_rectifications(edited, problems)
+        with session_scope(eng) as session:
+            version = record_rectifications(
+                session=session,
+                key=loaded.evaluation.id,
+                field=field,
+                rectifications=[p.rectification or Rectification() for p in updated],
+                user=require_user(),
+                expected_version=loaded.version,
+            )
+    except (FieldError, ValidationError, WorkbenchError) as e:
+        show_error(e)
+        return
+    remember_doc_version(loaded.evaluation.id, version)
+    clear_widgets(starts=f"rectify_{field}.", ends=f"@{loaded.evaluation.id}")
+    flash("已保存整改情况。")
+    st.rerun()

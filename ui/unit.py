@@ -4,7 +4,7 @@ sent for 征求意见 — the draft report and its answer to each problem. It ne
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 import pandas as pd
@@ -15,7 +15,15 @@ from sqlalchemy.engine import Engine
 from evaluation.auth import PermissionDenied
 from evaluation.errors import WorkbenchError
 from evaluation.formatting import amount, beijing
-from evaluation.model import ExpenseItem, Funds, PerformanceTarget, UnitData, UnitResponse
+from evaluation.model import (
+    ExpenseItem,
+    Funds,
+    PerformanceTarget,
+    Rectification,
+    RectificationStatus,
+    UnitData,
+    UnitResponse,
+)
 from evaluation.report import build_docx
 from evaluation.scoring.engine import score
 from evaluation.storage.blobs import attachment_store
@@ -23,6 +31,7 @@ from evaluation.storage.db import session_scope
 from evaluation.storage.engagement import (
     CONSULTATION,
     UnitView,
+    record_rectifications,
     respond_to_problem,
     submit_unit_data,
     unit_evaluations,
@@ -263,3 +272,49 @@ def _draft(key: str) -> bytes:
 
 def _when(at: str) -> str:
     return beijing(datetime.fromisoformat(at)) if at else ""
+
+
+def rectification_tab(eng: Engine, view: UnitView) -> None:
+    """After 定稿: the unit records the 整改 of each problem of the final report (measure, responsible unit,
+    deadline, status); the agency sees it on its 整改 tab and next year's evaluation carries it over."""
+    if view.state != "已定稿" or not view.problems:
+        st.info("评价定稿后，可在这里逐条填写报告所列问题的整改措施、责任单位、期限和进展。")
+        return
+    for i, p in enumerate(view.problems):
+        old = p.rectification or Rectification()
+        with st.form(f"unit_rectify_{i}@{view.key}"):
+            st.markdown(f"**问题{i + 1}：{p.title}**")
+            measure = st.text_area("整改措施", old.measure)
+            left, middle, right = st.columns(3)
+            unit = left.text_input("责任单位", old.unit or view.project.department)
+            deadline = middle.date_input("整改期限", value=old.deadline, format="YYYY-MM-DD")
+            status = right.selectbox("整改状态", STATUSES, index=STATUSES.index(old.status))
+            note = st.text_area("整改情况说明（进展、已完成的事项与证明材料）", old.note)
+            sent = st.form_submit_button("保存整改情况")
+        if not sent:
+            continue
+        try:
+            rect = Rectification(
+                measure=measure.strip(),
+                unit=unit.strip(),
+                deadline=deadline if isinstance(deadline, date) else None,
+                status=status,
+                note=note.strip(),
+            )
+            chosen = [rect if j == i else (q.rectification or Rectification()) for j, q in enumerate(view.problems)]
+            with session_scope(eng) as session:
+                record_rectifications(
+                    session=session,
+                    key=view.key,
+                    field="problems",
+                    rectifications=chosen,
+                    user=require_user(),
+                    expected_version=view.version,
+                )
+        except (WorkbenchError, ValidationError) as e:
+            show_error(e)
+            continue
+        _saved(f"已保存问题{i + 1}的整改情况。")
+
+
+STATUSES: list[RectificationStatus] = ["未整改", "整改中", "已整改"]

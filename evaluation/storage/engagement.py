@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Literal
 
 from sqlmodel import Session, select
 
-from evaluation.auth import PermissionDenied, User
+from evaluation.auth import Action, PermissionDenied, User
 from evaluation.errors import Problem, ValidationFailed
 from evaluation.files.attachments import Where, content_hash, remove_attachment, safe_name, store_attachment
 from evaluation.model import (
@@ -23,12 +24,13 @@ from evaluation.model import (
     EvidenceRef,
     Facts,
     Project,
+    Rectification,
     ReportProblem,
     UnitData,
     UnitResponse,
 )
 from evaluation.storage.documents import load_with_versions, save_document
-from evaluation.storage.repo import lock_evaluation
+from evaluation.storage.repo import get_evaluation, lock_evaluation
 from evaluation.storage.tables import EvaluationRow
 from evaluation.storage.users import check_access, visible_keys
 from evaluation.storage.workflow import state_of
@@ -229,3 +231,40 @@ def unit_evaluations(*, session: Session, user: User) -> list[UnitEvaluation]:
         if keys is None or k in keys
     ]
     return sorted(out, key=lambda e: (-e.year, e.key))
+
+
+RectifiedList = Literal["problems", "prior_problems"]
+
+
+def _rectify_gate(session: Session, row: EvaluationRow, user: User) -> None:
+    """整改 is recorded after 定稿 too (that is when it happens): by the agency's editors and by the unit,
+    members of the evaluation; the kept final report is a separate file and does not change."""
+    action: Action = "respond" if user.role == "被评价单位" else "edit"
+    check_access(session=session, user=user, action=action, evaluation_key=row.key)
+    lock_evaluation(session=session, row=row)
+
+
+def record_rectifications(
+    *,
+    session: Session,
+    key: str,
+    field: RectifiedList,
+    rectifications: list[Rectification],
+    user: User,
+    expected_version: int,
+) -> int:
+    """Set the 整改 of each problem of ``field`` (this year's problems, or last year's carried over), in order;
+    nothing else of the evaluation changes. Audited like every save."""
+    ev = get_evaluation(session=session, ref=key)
+    problems = getattr(ev, field)
+    if len(rectifications) != len(problems):
+        said = f"整改情况 {len(rectifications)} 条，与问题 {len(problems)} 个不符（问题已被修改，请刷新后重填）"
+        raise ValidationFailed([Problem(said, None, None, field)], "未保存")
+    updated = [p.model_copy(update={"rectification": r}) for p, r in zip(problems, rectifications, strict=True)]
+    return save_document(
+        session=session,
+        evaluation=ev.model_copy(update={field: updated}),
+        expected_version=expected_version,
+        user=user,
+        gate=_rectify_gate,
+    )

@@ -1,11 +1,13 @@
 """Load benchmark: 30 signed-in sessions working at once against a real server, as Streamlit's browser client
 talks to it (the WebSocket protocol, one script run per page visit), without a browser's own cost.
 
-Each session signs in (a sign-in session made in the database, its token sent as the browser's cookie),
-then keeps visiting the consultant's pages (评价项目, 项目信息, 证据与评分 on an indicator, 问题与建议, 报告,
-复核与流程) with a short think time. Figures: page runs per second over all sessions, median and 95th
-percentile of a page run (from the request to the script's end), for one server process and, when nginx and
-PostgreSQL are there, for two processes behind nginx (the README's 团队部署).
+Each session is a consultant with an evaluation of their own; it signs in (a sign-in session made in the
+database, its token sent as the browser's cookie), then keeps visiting the consultant's pages (评价项目,
+项目信息, 证据与评分 on an indicator, 问题与建议, 报告, 复核与流程) and, one click in five, saves the 项目信息
+cover form (pressing its 保存 button as the browser does), with a think time between clicks. Each run is
+checked to be the page asked for (a save: its 已保存 message). Figures: actions per second over all sessions,
+median and 95th percentile per action (from the click to the script's end, a save's rerun included), for one
+server process and, when nginx and PostgreSQL are there, for two processes behind nginx (the README's 团队部署).
 
 Run on request:  .venv/bin/python tests/benchmarks/bench_load.py [--sessions 30] [--seconds 60] [--think 0.5 1.5]
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import os
 import random
 import shutil
@@ -36,61 +39,90 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 SAMPLE = "panzhihua-2023-zhaoshang"
 PAGES = [  # page, query, a heading the run must send (a refused or signed-out run would not)
     ("", "", "评价项目"),
-    ("project", f"eval={SAMPLE}", "项目信息"),
-    ("evidence", f"eval={SAMPLE}&indicator=TY.JC.01", "证据与评分"),
-    ("problems", f"eval={SAMPLE}", "问题与建议"),
-    ("report", f"eval={SAMPLE}", "报告"),
-    ("review", f"eval={SAMPLE}", "复核与流程"),
+    ("project", "eval={key}", "项目信息"),
+    ("evidence", "eval={key}&indicator=TY.JC.01", "证据与评分"),
+    ("problems", "eval={key}", "问题与建议"),
+    ("report", "eval={key}", "报告"),
+    ("review", "eval={key}", "复核与流程"),
 ]
 
 
-def tokens(url: str, count: int) -> list[str]:
-    """``count`` sign-in sessions of consultants who are members of the sample evaluation."""
+def consultants(url: str, count: int) -> list[tuple[str, str]]:
+    """``count`` consultants, each with a sign-in session and an evaluation of their own (a copy of the sample,
+    so their saves do not collide): (token, evaluation key)."""
     from evaluation.auth import SYSTEM
     from evaluation.storage.bootstrap import open_database
     from evaluation.storage.db import session_scope
+    from evaluation.storage.repo import create_evaluation, get_evaluation
     from evaluation.storage.sessions import start_session
-    from evaluation.storage.users import add_member, create_user, has_users
+    from evaluation.storage.users import create_user, has_users
 
     engine = open_database(url)
     out = []
     with session_scope(engine) as s:
         if not has_users(session=s):
             create_user(session=s, username="admin", password="load-test-pw-1", role="管理员")
+        sample = get_evaluation(session=s, ref=SAMPLE)
         for n in range(count):
             user = create_user(
                 session=s, username=f"load{n:02d}", password="load-test-pw-1", role="评价人员", actor=SYSTEM
             )
-            add_member(session=s, actor=SYSTEM, user_id=user.id, evaluation_key=SAMPLE)
-            out.append(start_session(session=s, user=user))
+            key = f"load-{n:02d}"
+            create_evaluation(session=s, evaluation=sample.model_copy(update={"id": key}), user=user)
+            out.append((start_session(session=s, user=user), key))
     engine.dispose()
     return out
 
 
-async def visit(ws: Any, page: str, query: str, expect: bytes = b"") -> float:
-    """One page run: ask for the page, wait for the script to finish; seconds taken. ``expect``: text the
-    run must have sent (RuntimeError otherwise)."""
-    seen = b""
+async def visit(ws: Any, page: str, query: str, expect: bytes = b"", press: str = "") -> tuple[float, list[Any]]:
+    """One page visit: ask for the page (pressing the form button whose id is ``press``), wait until the script
+    has finished (a save reruns the page once more); seconds taken and the messages. ``expect``: text the runs
+    must have sent (RuntimeError otherwise)."""
     msg = BackMsg()
     msg.rerun_script.query_string = query
     msg.rerun_script.page_name = page
+    if press:
+        state = msg.rerun_script.widget_states.widgets.add()
+        state.id = press
+        state.trigger_value = True
+    seen: list[Any] = []
+    raw_seen = b""
     start = time.perf_counter()
     await ws.send(msg.SerializeToString())
     while True:
         raw = await ws.recv()
-        seen += raw if expect else b""
+        raw_seen += raw if expect else b""
         fwd = ForwardMsg()
         fwd.ParseFromString(raw)
-        if fwd.WhichOneof("type") == "script_finished":
-            if expect not in seen:
+        seen.append(fwd)
+        if fwd.WhichOneof("type") == "script_finished" and fwd.script_finished != RERUN:
+            if expect not in raw_seen:
                 raise RuntimeError(f"页面运行中没有“{expect.decode()}”")
-            return time.perf_counter() - start
+            return time.perf_counter() - start, seen
+
+
+RERUN = ForwardMsg.FINISHED_EARLY_FOR_RERUN
+
+
+def submit_button(messages: list[Any], label: str) -> str:
+    """The id of the first form button labelled ``label`` the page drew."""
+    for fwd in messages:
+        if fwd.WhichOneof("type") == "delta" and fwd.delta.WhichOneof("type") == "new_element":
+            element = fwd.delta.new_element
+            if element.WhichOneof("type") == "button" and element.button.label == label:
+                return str(element.button.id)
+    raise RuntimeError(f"页面上没有“{label}”按钮")
 
 
 THINK = (0.5, 1.5)  # seconds a person reads before the next click (--think)
 
 
-async def session(base: str, token: str, until: float, times: list[float], errors: list[str]) -> None:
+SAVES = 0.2  # share of clicks that save a form
+
+
+async def session(
+    base: str, token: str, key: str, until: float, times: dict[str, list[float]], errors: list[str]
+) -> None:
     ws_url = base.replace("http://", "ws://") + "/_stcore/stream"
     rng = random.Random(token)
     try:
@@ -105,35 +137,49 @@ async def session(base: str, token: str, until: float, times: list[float], error
             await visit(ws, "", "", "退出登录".encode())  # the first run signs in from the cookie
             await asyncio.sleep(rng.uniform(0, THINK[1]))  # people do not all click in the same second
             while time.monotonic() < until:
-                page, query, heading = rng.choice(PAGES)
-                times.append(await visit(ws, page, query, heading.encode()))
+                if rng.random() < SAVES:  # save the project's cover form (its fields as stored)
+                    query = f"eval={key}"
+                    _, shown = await visit(ws, "project", query, "项目信息".encode())
+                    button = submit_button(shown, "保存")
+                    seconds, _ = await visit(ws, "project", query, "已保存封面与基本信息".encode(), press=button)
+                    times.setdefault("保存（项目信息）", []).append(seconds)
+                else:
+                    page, query, heading = rng.choice(PAGES)
+                    seconds, _ = await visit(ws, page, query.format(key=key), heading.encode())
+                    times.setdefault(heading, []).append(seconds)
                 await asyncio.sleep(rng.uniform(*THINK))  # a person reads before the next click
     except Exception as e:
         errors.append(f"{type(e).__name__}: {e}")
 
 
-def measure(base: str, session_tokens: list[str], seconds: float) -> dict[str, float]:
-    times: list[float] = []
+def measure(base: str, people: list[tuple[str, str]], seconds: float) -> dict[str, Any]:
+    times: dict[str, list[float]] = {}
     errors: list[str] = []
     until = time.monotonic() + seconds
 
     async def run() -> None:
-        await asyncio.gather(*(session(base, t, until, times, errors) for t in session_tokens))
+        await asyncio.gather(*(session(base, token, key, until, times, errors) for token, key in people))
 
     start = time.perf_counter()
     asyncio.run(run())
     wall = time.perf_counter() - start
     if errors:
         print(f"  {len(errors)} 个会话出错，例如：{errors[0]}")
-    ordered = sorted(times)
+    every = sorted(t for ts in times.values() for t in ts)
     return {
-        "sessions": len(session_tokens),
-        "runs": len(times),
-        "runs_per_s": len(times) / wall,
-        "median_s": statistics.median(ordered) if ordered else float("nan"),
-        "p95_s": ordered[int(0.95 * (len(ordered) - 1))] if ordered else float("nan"),
+        "sessions": len(people),
+        "runs": len(every),
+        "runs_per_s": len(every) / wall,
+        "median_s": statistics.median(every) if every else float("nan"),
+        "p95_s": _p95(every),
         "errors": len(errors),
+        "actions": {name: (len(ts), statistics.median(ts), _p95(sorted(ts))) for name, ts in sorted(times.items())},
     }
+
+
+def _p95(ordered: list[float]) -> float:
+    """The nearest-rank 95th percentile of sorted figures."""
+    return ordered[math.ceil(0.95 * len(ordered)) - 1] if ordered else float("nan")
 
 
 @contextmanager
@@ -144,12 +190,13 @@ def one_server(folder: Path, url: str, env: dict[str, str]) -> Iterator[str]:
         yield base
 
 
-def report(label: str, figures: dict[str, float]) -> None:
+def report(label: str, figures: dict[str, Any]) -> None:
     print(
-        f"{label}: {figures['sessions']:.0f} 个会话，{figures['runs']:.0f} 次页面运行，"
-        f"吞吐 {figures['runs_per_s']:.1f} 次/秒，中位 {figures['median_s']:.3f} s，p95 {figures['p95_s']:.3f} s，"
-        f"出错会话 {figures['errors']:.0f}"
+        f"{label}: {figures['sessions']} 个会话，{figures['runs']} 次操作，吞吐 {figures['runs_per_s']:.1f} 次/秒，"
+        f"中位 {figures['median_s']:.3f} s，p95 {figures['p95_s']:.3f} s，出错会话 {figures['errors']}"
     )
+    for name, (count, median, p95) in figures["actions"].items():
+        print(f"    {name}：{count} 次，中位 {median:.3f} s，p95 {p95:.3f} s")
 
 
 def main() -> None:
@@ -171,9 +218,9 @@ def main() -> None:
         engine = open_database(url)
         ensure_samples(engine)
         engine.dispose()
-        session_tokens = tokens(url, args.sessions)
+        people = consultants(url, args.sessions)
         with one_server(folder, url, {}) as base:
-            report("一个服务器进程（SQLite）", measure(base, session_tokens, args.seconds))
+            report("一个服务器进程（SQLite）", measure(base, people, args.seconds))
         if shutil.which("nginx") or Path("/usr/sbin/nginx").exists():
             two_servers(Path(tmp), args)
 
@@ -196,7 +243,7 @@ def two_servers(tmp: Path, args: argparse.Namespace) -> None:
         engine = open_database(url)
         ensure_samples(engine)
         engine.dispose()
-        pg_tokens = tokens(url, args.sessions)
+        pg_people = consultants(url, args.sessions)
         env = {"WORKBENCH_ATTACHMENTS": "database"}
         a, b = (tmp / "a", tmp / "b")
         a.mkdir()
@@ -204,7 +251,7 @@ def two_servers(tmp: Path, args: argparse.Namespace) -> None:
         one = stack.enter_context(one_server(a, url, env))
         two = stack.enter_context(one_server(b, url, env))
         front = stack.enter_context(nginx(tmp / "nginx", int(one.rsplit(":", 1)[1]), int(two.rsplit(":", 1)[1])))
-        report("两个服务器进程 + nginx（PostgreSQL）", measure(front, pg_tokens, args.seconds))
+        report("两个服务器进程 + nginx（PostgreSQL）", measure(front, pg_people, args.seconds))
 
 
 if __name__ == "__main__":

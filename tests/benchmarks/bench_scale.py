@@ -279,14 +279,14 @@ def scoring() -> None:
 def big_evaluation(n: int) -> Evaluation:
     from tests.benchmarks.bench_scoring import big_system
 
-    system, assessments = big_system(n)
+    system, assessments = big_system(n, Decimal(1))  # 1 point each: a file within the 10 000-point limit
     return Evaluation.model_validate(
         {
             "id": f"big-{n}",
             "project": {"name": "大型评价", "department": "基准局", "year": 2024},
             "system": system.model_dump(mode="python"),
             "assessments": [a.model_dump(mode="python") for a in assessments],
-            "stated": {"total": Decimal(n * 8)},
+            "stated": {"total": Decimal(n) * Decimal("0.8")},
         }
     )
 

@@ -13,57 +13,72 @@ from decimal import Decimal
 from typing import Any
 
 from evaluation.files.evaluations import load_evaluation
-from evaluation.indicators.system import IndicatorSystem
+from evaluation.indicators.system import IndicatorSystem, Level1
 from evaluation.model import Assessment
 from evaluation.scoring.engine import score, score_system
 from tests.conftest import SAMPLES
 
-RULES: list[tuple[dict[str, Any], dict[str, Any], str]] = [
-    ({"method": "deduction", "points_per_finding": 2}, {"findings": [{"text": "问题"}]}, ""),
-    ({"method": "ratio", "direction": "auto"}, {"actual": "已支出14.97万元"}, "≤15万元"),
-    ({"method": "ratio", "direction": "positive"}, {"actual": "开展活动36次"}, "5次以上"),
-    (
-        {
-            "method": "checklist",
-            "items": [{"key": "a", "text": "甲", "points": 4}, {"key": "b", "text": "乙", "points": 6}],
-        },
-        {"answers": {"a": True, "b": False}},
-        "",
-    ),
-    (
-        {
-            "method": "bands",
-            "measure": "偏离度",
-            "bands": [{"limit": 15, "points": 10}, {"limit": 30, "points": 5}, {"points": 0}],
-        },
-        {"count": 3, "of": 12},
-        "",
-    ),
-    ({"method": "qualitative"}, {"band": "达成", "score": "8.5"}, "良好"),
-    ({"method": "timeliness"}, {"planned_duration": 100, "actual_duration": 120}, ""),
-]
+
+def rules_for(weight: Decimal) -> list[tuple[dict[str, Any], dict[str, Any], str]]:
+    """Seven kinds of rule with their inputs, their points scaled to an indicator of ``weight`` points."""
+    w = weight / 10
+    return [
+        ({"method": "deduction", "points_per_finding": 2 * w}, {"findings": [{"text": "问题"}]}, ""),
+        ({"method": "ratio", "direction": "auto"}, {"actual": "已支出14.97万元"}, "≤15万元"),
+        ({"method": "ratio", "direction": "positive"}, {"actual": "开展活动36次"}, "5次以上"),
+        (
+            {
+                "method": "checklist",
+                "items": [{"key": "a", "text": "甲", "points": 4 * w}, {"key": "b", "text": "乙", "points": 6 * w}],
+            },
+            {"answers": {"a": True, "b": False}},
+            "",
+        ),
+        (
+            {
+                "method": "bands",
+                "measure": "偏离度",
+                "bands": [{"limit": 15, "points": 10 * w}, {"limit": 30, "points": 5 * w}, {"points": 0}],
+            },
+            {"count": 3, "of": 12},
+            "",
+        ),
+        ({"method": "qualitative"}, {"band": "达成", "score": str(Decimal("8.5") * w)}, "良好"),
+        ({"method": "timeliness"}, {"planned_duration": 100, "actual_duration": 120}, ""),
+    ]
 
 
-def big_system(n: int) -> tuple[IndicatorSystem, list[Assessment]]:
+RULES = rules_for(Decimal(10))
+
+
+def big_system(n: int, weight: Decimal = Decimal(10)) -> tuple[IndicatorSystem, list[Assessment]]:
+    """``n`` indicators of ``weight`` points in groups of 100, the seven rules in turn, each with inputs."""
+    rules = rules_for(weight)
     groups = []
     assessments = []
     per_group = 100
     for g in range(n // per_group):
         indicators = []
         for i in range(per_group):
-            rule, inputs, target = RULES[(g * per_group + i) % len(RULES)]
+            rule, inputs, target = rules[(g * per_group + i) % len(rules)]
             code = f"G{g}.{i}"
-            indicators.append({"code": code, "name": f"指标{code}", "weight": 10, "target": target, "rule": rule})
+            indicators.append({"code": code, "name": f"指标{code}", "weight": weight, "target": target, "rule": rule})
             assessments.append(Assessment.model_validate({"code": code, "inputs": inputs}))
         groups.append({"code": f"G{g}", "name": f"二级{g}", "indicators": indicators})
-    system = IndicatorSystem.model_validate(
+    # every group and indicator is validated; the system itself is assembled without the check that a file's
+    # total stays within 10 000 points (10 points × 100 000 indicators is far past any real system)
+    level1 = Level1.model_validate({"code": "L1", "name": "一级", "groups": groups})
+    small = IndicatorSystem.model_validate(
         {
             "id": "bench",
             "name": "基准",
-            "total": Decimal(10 * n),
-            "groups": [{"code": "L1", "name": "一级", "groups": groups}],
+            "total": 10,
+            "groups": [
+                {"code": "L1", "name": "一级", "groups": [groups[0] | {"indicators": groups[0]["indicators"][:1]}]}
+            ],
         }
     )
+    system = small.model_copy(update={"total": weight * n, "groups": [level1]})
     return system, assessments
 
 

@@ -114,3 +114,27 @@ def test_answering_the_draft(app: AppTest, tmp_path: Path) -> None:
     assert not app.exception, app.exception
     response = stored(tmp_path).problems[0].response
     assert response is not None and (response.stance, response.by) == ("有异议", "unit")
+
+
+def test_after_the_final_report_the_unit_records_its_rectification(app: AppTest, tmp_path: Path) -> None:
+    assert "评价定稿后，可在这里逐条填写" in texts(app)
+    consultant = add_account(tmp_path, "c1", "评价人员", (SAMPLE,))
+    reviewer = add_account(tmp_path, "r1", "复核人员", (SAMPLE,))
+    engine = _engine(tmp_path)
+    with session_scope(engine) as s:
+        transition(session=s, evaluation_key=SAMPLE, to="已提交复核", user=consultant)
+        transition(session=s, evaluation_key=SAMPLE, to="已通过", user=reviewer)
+        transition(session=s, evaluation_key=SAMPLE, to="已定稿", user=reviewer, final_report=b"report")
+    engine.dispose()
+    app.run()
+    next(a for a in app.text_area if a.label == "整改措施").input("修订绩效目标申报表，逐项量化")
+    next(s for s in app.selectbox if s.label == "整改状态").set_value("整改中")
+    button(app, "保存整改情况").click().run()
+    assert not app.exception, app.exception
+    assert "已保存问题1的整改情况" in texts(app)
+    rect = stored(tmp_path).problems[0].rectification
+    assert rect is not None and (rect.measure, rect.status, rect.unit) == (
+        "修订绩效目标申报表，逐项量化",
+        "整改中",
+        "攀枝花市东区经济合作局",  # the project's department unless the unit says otherwise
+    )

@@ -172,3 +172,56 @@ def test_answers_only_while_the_draft_is_out_and_objections_block_finalising(eng
         transition(session=s, evaluation_key=KEY, to="已定稿", user=reviewer, final_report=b"report")
     with pytest.raises(PermissionDenied, match="已定稿"), session_scope(engine) as s:  # nothing more from the unit
         engagement.submit_unit_data(session=s, key=KEY, data=UnitData(), user=unit, expected_version=version + 1)
+
+
+def test_rectification_is_recorded_after_the_final_report_by_the_unit_and_the_consultant(engine: Engine) -> None:
+    from evaluation.model import Rectification
+    from evaluation.storage.workflow import final_report
+
+    unit = account(engine, "unit", "被评价单位", KEY)
+    consultant = account(engine, "zhang", "评价人员", KEY)
+    reviewer = account(engine, "li", "复核人员", KEY)
+    stranger = account(engine, "wang", "评价人员")
+    manager = account(engine, "boss", "管理者")
+    with session_scope(engine) as s:
+        transition(session=s, evaluation_key=KEY, to="已提交复核", user=consultant)
+        transition(session=s, evaluation_key=KEY, to="已通过", user=reviewer)
+        transition(session=s, evaluation_key=KEY, to="已定稿", user=reviewer, final_report=b"kept report")
+        before, version = load_document(session=s, key=KEY)
+    first = Rectification(measure="修订目标申报表", unit="东区经济合作局", deadline=date(2025, 6, 30), status="整改中")
+    chosen = [first, *[Rectification() for _ in before.problems[1:]]]
+    with session_scope(engine) as s:  # the final evaluation is locked for edits, not for 整改
+        version = engagement.record_rectifications(
+            session=s, key=KEY, field="problems", rectifications=chosen, user=unit, expected_version=version
+        )
+    done = first.model_copy(update={"status": "已整改", "note": "已印发新表"})
+    with session_scope(engine) as s:
+        version = engagement.record_rectifications(
+            session=s,
+            key=KEY,
+            field="problems",
+            rectifications=[done, *chosen[1:]],
+            user=consultant,
+            expected_version=version,
+        )
+    with session_scope(engine) as s:
+        after, _ = load_document(session=s, key=KEY)
+        kept = final_report(session=s, evaluation_key=KEY)
+        trail = audit.history(session=s, evaluation_key=KEY)
+    assert after.problems[0].rectification == done
+    # nothing but the 整改 changed, and the report kept at 定稿 is as it was
+    assert [p.model_copy(update={"rectification": None}) for p in after.problems] == [
+        p.model_copy(update={"rectification": None}) for p in before.problems
+    ]
+    assert after.model_copy(update={"problems": before.problems}) == before
+    assert kept is not None and kept[1] == b"kept report"
+    assert {t.actor for t in trail[-2:]} == {"unit", "zhang"}
+    for outsider in (stranger, manager):  # not a member; a reader only
+        with session_scope(engine) as s, pytest.raises(PermissionDenied):
+            engagement.record_rectifications(
+                session=s, key=KEY, field="problems", rectifications=chosen, user=outsider, expected_version=version
+            )
+    with session_scope(engine) as s, pytest.raises(ValidationFailed, match="与问题 2 个不符"):
+        engagement.record_rectifications(
+            session=s, key=KEY, field="problems", rectifications=chosen[:1], user=unit, expected_version=version
+        )
