@@ -6,6 +6,8 @@ the texts every report repeats from the agency's editable defaults (``defaults.y
 
 from __future__ import annotations
 
+import copy
+import functools
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -43,13 +45,24 @@ def month_text(ym: str | None) -> str:
     return f"{int(year)}年{int(month)}月"
 
 
+@functools.lru_cache(maxsize=16)
+def _parsed(path: Path, mtime_ns: int) -> Any:
+    """A YAML file's content, parsed once per version of the file (its modification time is in the key)."""
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def _read_yaml(path: Path) -> Any:
+    return copy.deepcopy(_parsed(path, path.stat().st_mtime_ns))  # callers may change what they get
+
+
 def load_defaults(data_dir: Path | None = None) -> dict[str, Any]:
-    """The agency defaults: the shipped file, overridden key by key by ``agency_defaults.yaml`` in the data folder."""
-    data: dict[str, Any] = yaml.safe_load(DEFAULTS_FILE.read_text(encoding="utf-8"))
+    """The agency defaults: the shipped file, overridden key by key by ``agency_defaults.yaml`` in the data folder
+    (each parsed once per change of the file: the report page reads them on every run)."""
+    data: dict[str, Any] = _read_yaml(DEFAULTS_FILE)
     folder = data_dir or Path(os.environ.get("WORKBENCH_DATA_DIR") or DEFAULTS_FILE.parents[2] / "data")
     override = folder / "agency_defaults.yaml"
     if override.is_file():
-        extra = yaml.safe_load(override.read_text(encoding="utf-8")) or {}
+        extra = _read_yaml(override) or {}
         for key, value in extra.items():
             if isinstance(value, dict) and isinstance(data.get(key), dict):
                 data[key] = {**data[key], **value}

@@ -260,15 +260,39 @@ _SUMMARY_COLUMNS = (
 )
 
 
+_listed: dict[str, tuple[tuple[Any, ...], list[EvaluationSummary]]] = {}  # database URL → (stamp, list)
+
+
 def list_evaluations(*, session: Session) -> list[EvaluationSummary]:
     """Every stored evaluation's summary (its stored figures), newest year first; reads the summary columns
-    only, so its cost does not depend on how large the evaluations are."""
+    only, so its cost does not depend on how large the evaluations are.
+
+    Every page run lists the evaluations (the pickers): the list is kept per database and read again only
+    when the evaluation table's stamp changed — its count, highest id, latest update and the sum of the
+    versions, which every save, creation and deletion in any process moves — one aggregate query instead of
+    thousands of rows."""
+    stamp = tuple(
+        session.execute(
+            sa_select(
+                func.count(),
+                func.max(EvaluationRow.id),
+                func.max(EvaluationRow.updated_at),
+                func.sum(EvaluationRow.version),
+            )
+        ).one()
+    )
+    where = str(session.get_bind().engine.url)
+    kept = _listed.get(where)
+    if kept is not None and kept[0] == stamp:
+        return list(kept[1])
     rows = session.execute(
         sa_select(*_SUMMARY_COLUMNS).order_by(
             col(EvaluationRow.year).desc(), col(EvaluationRow.kind), col(EvaluationRow.key)
         )
     ).all()
-    return [EvaluationSummary(**row._asdict()) for row in rows]
+    listed = [EvaluationSummary(**row._asdict()) for row in rows]
+    _listed[where] = (stamp, listed)
+    return list(listed)
 
 
 def count_evaluations(*, session: Session) -> int:

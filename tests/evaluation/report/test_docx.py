@@ -263,3 +263,21 @@ def test_a_project_name_at_its_limit_makes_a_report_and_any_title_fits_the_prope
     ctx = build_report_context(ev, score(ev))
     ctx.title = "题" * 300
     assert Document(io.BytesIO(render_docx(ctx))).core_properties.title == "题" * 255
+
+
+def test_agency_defaults_are_read_again_when_their_file_changes(tmp_path: Path) -> None:
+    import os
+
+    from evaluation.report.context import load_defaults
+
+    shipped = load_defaults(tmp_path)
+    key = next(k for k, v in shipped.items() if isinstance(v, str))
+    override = tmp_path / "agency_defaults.yaml"
+    override.write_text(f"{key}: 第一版\n", encoding="utf-8")
+    assert load_defaults(tmp_path)[key] == "第一版"
+    override.write_text(f"{key}: 第二版\n", encoding="utf-8")
+    os.utime(override, ns=(1, 1))  # another modification time, whatever the clock's resolution
+    changed = load_defaults(tmp_path)
+    assert changed[key] == "第二版"
+    changed[key] = "页面里改的"  # what a caller changes is its own copy
+    assert load_defaults(tmp_path)[key] == "第二版" and load_defaults()[key] == shipped[key]

@@ -234,3 +234,31 @@ def test_delete_and_missing(engine: Engine) -> None:
         repo.delete_evaluation(session=s, ref="panzhihua-2023-zhaoshang", user=SYSTEM)
     with pytest.raises(NotFound, match="找不到评价"), session_scope(engine) as s:
         repo.get_evaluation(session=s, ref="panzhihua-2023-zhaoshang")
+
+
+def test_the_kept_list_follows_every_change_made_through_another_connection(db_url: str) -> None:
+    """The list is kept between page runs; a save, a new evaluation and a deletion made by another server
+    process (here: another engine on the same database) show in the next listing."""
+    mine, other = open_database(db_url), open_database(db_url)
+    ensure_samples(mine, SAMPLES)
+    key = "panzhihua-2023-zhaoshang"
+
+    def listed() -> dict[str, repo.EvaluationSummary]:
+        with session_scope(mine) as s:
+            return {i.key: i for i in repo.list_evaluations(session=s)}
+
+    before = listed()
+    assert listed() == before and before[key].total_score == Decimal("88.00")
+    better = Assessment.model_validate({"code": "GX.JJ.01", "inputs": {"actual": "50万美元", "target": "100万美元"}})
+    with session_scope(other) as s:
+        repo.save_assessment(session=s, ref=key, assessment=better, expected_version=1, user=SYSTEM)
+    assert listed()[key].total_score == Decimal("92.00")
+    with session_scope(other) as s:
+        copy = repo.get_evaluation(session=s, ref=key).model_copy(update={"id": "panzhihua-2024-copy"})
+        repo.create_evaluation(session=s, evaluation=copy, user=SYSTEM)
+    assert "panzhihua-2024-copy" in listed()
+    with session_scope(other) as s:
+        repo.delete_evaluation(session=s, ref="panzhihua-2024-copy", user=SYSTEM)
+    assert set(listed()) == set(before)
+    mine.dispose()
+    other.dispose()
