@@ -324,6 +324,7 @@ class AgencyReply(Model):
 
 
 RectificationStatus = Literal["未整改", "整改中", "已整改"]
+RECTIFICATION_STATUSES: tuple[RectificationStatus, ...] = ("未整改", "整改中", "已整改")
 
 
 class Rectification(Model):

@@ -11,12 +11,13 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from evaluation.auth import can
 from evaluation.engagement.checklist import merge_checklist
-from evaluation.errors import WorkbenchError
 from evaluation.model import (
     DOCUMENT_STATUSES,
+    RECTIFICATION_STATUSES,
     AgencyReply,
     ChecklistItem,
     Evaluation,
@@ -30,12 +31,11 @@ from ui.access import readonly
 from ui.archive import checklist_downloads
 from ui.auth import require_user
 from ui.feedback import FieldError, show_error
-from ui.saving import save, widget_key
-from ui.state import Loaded, clear_widgets, flash, remember_doc_version
+from ui.saving import save, save_version, widget_key
+from ui.state import Loaded
 from ui.tables import read_table
 
 CHECKLIST_COLUMNS = ["对应指标", "资料名称", "提供情况", "提出日期", "提供日期", "说明", "已上传文件"]
-RECTIFICATION_STATUSES = ("未整改", "整改中", "已整改")
 
 
 def _date(text: str, label: str) -> date | None:
@@ -360,19 +360,18 @@ def _save_rectifications(
 ) -> None:
     try:
         updated = _read_rectifications(edited, problems)
-        with session_scope(eng) as session:
-            version = record_rectifications(
-                session=session,
-                key=loaded.evaluation.id,
-                field=field,
-                rectifications=[p.rectification or Rectification() for p in updated],
-                user=require_user(),
-                expected_version=loaded.version,
-            )
-    except (FieldError, ValidationError, WorkbenchError) as e:
+    except (FieldError, ValidationError) as e:
         show_error(e)
         return
-    remember_doc_version(loaded.evaluation.id, version)
-    clear_widgets(starts=f"rectify_{field}.", ends=f"@{loaded.evaluation.id}")
-    flash("已保存整改情况。")
-    st.rerun()
+
+    def write(session: Session) -> int:
+        return record_rectifications(
+            session=session,
+            key=loaded.evaluation.id,
+            field=field,
+            rectifications=[p.rectification or Rectification() for p in updated],
+            user=require_user(),
+            expected_version=loaded.version,
+        )
+
+    save_version(eng, loaded.evaluation.id, write, "已保存整改情况。", form=f"rectify_{field}")

@@ -32,24 +32,35 @@ def save(
 ) -> bool:
     """Save and rerun on success (the form's widgets are then seeded from the database; other forms keep
     what was typed in them); on failure show why and return False, the form keeping its input."""
+
+    def write(session: Session) -> int:
+        return save_document(
+            session=session,
+            evaluation=evaluation,
+            expected_version=loaded.version,
+            sync_assessments=sync_assessments,
+            user=require_user(),
+        )
+
+    return save_version(eng, evaluation.id, write, message, form=form)
+
+
+def save_version(eng: Engine, key: str, write: Callable[[Session], int], message: str, *, form: str) -> bool:
+    """Run ``write`` (a save of evaluation ``key``'s document that returns its new version) in one transaction,
+    then as :func:`save`: remember the version, clear the form's widgets, flash ``message`` and rerun; on a
+    refusal show why (a conflict marked as such) and return False."""
     try:
         with session_scope(eng) as session:
-            version = save_document(
-                session=session,
-                evaluation=evaluation,
-                expected_version=loaded.version,
-                sync_assessments=sync_assessments,
-                user=require_user(),
-            )
+            version = write(session)
     except ConflictError as e:
         show_error(e)
-        mark_conflict(evaluation.id)
+        mark_conflict(key)
         return False
     except (WorkbenchError, ValidationError) as e:
         show_error(e)
         return False
-    remember_doc_version(evaluation.id, version)
-    clear_widgets(starts=f"{form}.", ends=f"@{evaluation.id}")
+    remember_doc_version(key, version)
+    clear_widgets(starts=f"{form}.", ends=f"@{key}")
     flash(message)
     st.rerun()
     return True  # pragma: no cover - st.rerun does not return

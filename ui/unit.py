@@ -16,11 +16,11 @@ from evaluation.auth import PermissionDenied
 from evaluation.errors import WorkbenchError
 from evaluation.formatting import amount, beijing
 from evaluation.model import (
+    RECTIFICATION_STATUSES,
     ExpenseItem,
     Funds,
     PerformanceTarget,
     Rectification,
-    RectificationStatus,
     UnitData,
     UnitResponse,
 )
@@ -288,7 +288,7 @@ def rectification_tab(eng: Engine, view: UnitView) -> None:
             left, middle, right = st.columns(3)
             unit = left.text_input("责任单位", old.unit or view.project.department)
             deadline = middle.date_input("整改期限", value=old.deadline, format="YYYY-MM-DD")
-            status = right.selectbox("整改状态", STATUSES, index=STATUSES.index(old.status))
+            status = right.selectbox("整改状态", RECTIFICATION_STATUSES, index=RECTIFICATION_STATUSES.index(old.status))
             note = st.text_area("整改情况说明（进展、已完成的事项与证明材料）", old.note)
             sent = st.form_submit_button("保存整改情况")
         if not sent:
@@ -315,6 +315,3 @@ def rectification_tab(eng: Engine, view: UnitView) -> None:
             show_error(e)
             continue
         _saved(f"已保存问题{i + 1}的整改情况。")
-
-
-STATUSES: list[RectificationStatus] = ["未整改", "整改中", "已整改"]

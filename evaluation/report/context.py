@@ -13,19 +13,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any
 
 import yaml
 
 from evaluation.formatting import amount, day, number, percent, rate
 from evaluation.indicators.system import Indicator, IndicatorSystem, Level1
-from evaluation.model import Assessment, Evaluation, RectificationStatus, ReportProblem
+from evaluation.model import RECTIFICATION_STATUSES, Assessment, Evaluation, ReportProblem
 from evaluation.scoring.engine import EvaluationResult, IndicatorResult, findings_words, sentences
 from evaluation.scoring.narrative import report_process
 from evaluation.text import clean_text
 
 DEFAULTS_FILE = Path(__file__).with_name("defaults.yaml")
-RECTIFICATION_STATUSES: tuple[RectificationStatus, ...] = get_args(RectificationStatus)
 CN_NUMBERS = "一二三四五六七八九十"
 
 

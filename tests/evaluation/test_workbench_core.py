@@ -188,3 +188,12 @@ def test_save_document_locks_on_the_version(tmp_path: Path, sample: Evaluation) 
     assert after[kept[0].code] == before[kept[0].code] + 1 and after[kept[1].code] == before[kept[1].code]
     assert ev.assessment(kept[0].code).narrative == "改写"  # type: ignore[union-attr]
     engine.dispose()
+
+
+def test_the_status_lists_offered_in_forms_are_exactly_the_models_statuses() -> None:
+    from typing import get_args
+
+    from evaluation.model import DOCUMENT_STATUSES, RECTIFICATION_STATUSES, DocumentStatus, RectificationStatus
+
+    assert get_args(RectificationStatus) == RECTIFICATION_STATUSES
+    assert get_args(DocumentStatus) == DOCUMENT_STATUSES
