@@ -4,7 +4,7 @@ from urllib.parse import urlparse
 
 import streamlit as st
 
-from ui.auth import current_user, login_page
+from ui.auth import frame_user, login_page
 from ui.guard import PAGES, VIA_APP, WANTED, WANTED_PARAMS, pages_for, remember_wanted
 from ui.resources import engine
 from ui.state import LINK_PARAMS
@@ -13,7 +13,7 @@ st.set_page_config(page_title="评价工作台", page_icon=":material/fact_check
 
 st.session_state[VIA_APP] = True  # ui.guard: this session has the app's navigation
 eng = engine()
-user = current_user(eng)
+user = frame_user(eng)
 if user is None:
     # Remember the page whose URL was opened, to show it once signed in.
     stem = urlparse(st.context.url or "").path.rstrip("/").rsplit("/", 1)[-1]

@@ -28,13 +28,15 @@ HEARTBEAT_MINUTES = 5  # an open page renews its sign-in this often (well inside
 RENEWED = "wb_renewed"  # when this session last renewed its sign-in (time.monotonic())
 COOKIE = "wb_session"  # the browser keeps the token, so a reload stays signed in
 SET_COOKIE = "wb_set_cookie"  # the token the browser is to hold ("" = forget the cookie)
+CHECKED = "_wb_checked"  # set by the frame (app.py) after it checked the sign-in in this run; the page takes it
 
 
 def session_token() -> str | None:
     """This session's token, or the one the browser sent in its cookie (a reload)."""
-    for candidate in (st.session_state.get(TOKEN), st.context.cookies.get(COOKIE)):
-        if isinstance(candidate, str) and candidate:
-            return candidate
+    for candidate in (lambda: st.session_state.get(TOKEN), lambda: st.context.cookies.get(COOKIE)):
+        token = candidate()
+        if isinstance(token, str) and token:
+            return token
     return None
 
 
@@ -83,6 +85,22 @@ def current_user(eng: Engine) -> User | None:
     st.session_state[TOKEN] = token
     st.session_state[RENEWED] = time.monotonic()
     return resumed.user
+
+
+def frame_user(eng: Engine) -> User | None:
+    """The frame's check of the sign-in (app.py, every run); the page of the same run takes it over with
+    :func:`page_user` instead of asking the database a second time."""
+    user = current_user(eng)
+    st.session_state[CHECKED] = user is not None
+    return user
+
+
+def page_user(eng: Engine) -> User | None:
+    """The signed-in user for a page: what the frame found in this run, or (a page run on its own, as by a
+    test harness) a check of its own."""
+    if st.session_state.pop(CHECKED, False) and isinstance(st.session_state.get(USER), dict):
+        return require_user()
+    return current_user(eng)
 
 
 def sync_cookie() -> None:

@@ -16,7 +16,7 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 from streamlit.errors import StreamlitAPIException
 
-from ui.auth import account_box, current_user, require_user
+from ui.auth import account_box, page_user, require_user
 from ui.resources import engine
 from ui.state import LINK_PARAMS, entered_page
 from ui.unsaved import warn_before_leaving
@@ -95,7 +95,7 @@ def page_setup() -> Engine:
             st.session_state.pop(WANTED, None)
             harness = True
     eng = engine()
-    user = current_user(eng)
+    user = page_user(eng)
     if user is None:
         if not harness:
             remember_wanted(stem)

@@ -12,12 +12,16 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from evaluation.auth import IDLE_MINUTES, SESSION_HOURS, User
 from evaluation.formatting import as_utc
-from evaluation.storage.tables import LoginSessionRow
-from evaluation.storage.users import active_user
+from evaluation.storage.tables import LoginSessionRow, UserRow
+from evaluation.storage.users import account_user
+
+# how stale ``last_seen`` may be before a resumed session writes it again: every click checks the session,
+# but writing on every click would make each page run a write transaction; the idle limit is in minutes
+SEEN_PRECISION = timedelta(seconds=60)
 
 
 @dataclass(frozen=True)
@@ -41,11 +45,18 @@ def start_session(*, session: Session, user: User, now: datetime | None = None) 
 
 
 def resume_session(*, session: Session, token: str, now: datetime | None = None) -> Resumed:
-    """The user behind a token when its session is still valid (and mark it active now); else why not."""
+    """The user behind a token when its session is still valid (and mark it active now, to within
+    ``SEEN_PRECISION``); else why not. The session and its account are read in one statement (every click
+    runs this)."""
     now = now or datetime.now(UTC)
-    row = session.exec(select(LoginSessionRow).where(LoginSessionRow.token_hash == _hash(token))).first()
-    if row is None:
+    found = session.exec(
+        select(LoginSessionRow, UserRow)
+        .outerjoin(UserRow, col(UserRow.id) == col(LoginSessionRow.user_id))
+        .where(LoginSessionRow.token_hash == _hash(token))
+    ).first()
+    if found is None:
         return Resumed(None)
+    row, account = found
     if row.ended_at is not None:
         return Resumed(None, None, row.end_reason)
     reason = ""
@@ -53,16 +64,17 @@ def resume_session(*, session: Session, token: str, now: datetime | None = None)
         reason = f"登录已超过 {SESSION_HOURS} 小时，请重新登录。"
     elif now - as_utc(row.last_seen) > timedelta(minutes=IDLE_MINUTES):
         reason = f"超过 {IDLE_MINUTES} 分钟没有操作，已自动退出，请重新登录。"
-    user = None if reason else active_user(session=session, user_id=row.user_id)
+    user = None if reason or account is None or not account.active else account_user(account)
     if user is None:
         row.ended_at = now
         row.end_reason = reason or "该账户已停用或已删除。"
         session.add(row)
         session.flush()
         return Resumed(None, None, row.end_reason)
-    row.last_seen = now
-    session.add(row)
-    session.flush()
+    if now - as_utc(row.last_seen) >= SEEN_PRECISION:
+        row.last_seen = now
+        session.add(row)
+        session.flush()
     return Resumed(user, as_utc(row.created_at))
 
 

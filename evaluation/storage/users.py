@@ -30,8 +30,12 @@ from evaluation.storage import audit
 from evaluation.storage.tables import EvaluationRow, LoginSessionRow, MembershipRow, UserRow
 
 
-def _user(row: UserRow) -> User:
+def account_user(row: UserRow) -> User:
+    """The signed-in identity of an account row (never the row itself: callers keep plain data)."""
     return User(id=row.id or 0, username=row.username, display_name=row.display_name, role=row.role)
+
+
+_user = account_user
 
 
 @cache

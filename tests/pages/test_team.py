@@ -120,6 +120,30 @@ def test_a_disabled_account_is_signed_out_at_its_next_click(tmp_path: Path, monk
     assert "已停用" in texts(at) and not [t for t in at.title if t.value == "评价项目"]
 
 
+def test_a_run_checks_the_sign_in_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """app.py checks the sign-in session and the page of the same run takes that check over: one read of the
+    session per click (and no write within a minute of the last one)."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    at = new_app(tmp_path, monkeypatch, role="评价人员", member_of=(SAMPLE,))
+    at.run()
+    assert at.title[0].value == "评价项目"
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", seen)
+    try:
+        at.run()
+    finally:
+        event.remove(Engine, "before_cursor_execute", seen)
+    assert not at.exception and at.title[0].value == "评价项目"
+    sessions = [s for s in statements if "login_session" in s]
+    assert len(sessions) == 1 and sessions[0].lstrip().upper().startswith("SELECT"), sessions
+
+
 def test_a_page_the_role_may_not_open_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = new_app(tmp_path, monkeypatch, role="评价人员", script="pages/admin.py")
     at.run()

@@ -62,3 +62,39 @@ def test_eight_hours_at_most_and_sign_out_and_disabling_end_it(engine: Engine) -
     with session_scope(engine) as s:
         gone = resume_session(session=s, token=disabled, now=t0 + timedelta(minutes=7))
     assert gone.user is None and "停用" in gone.reason
+
+
+def test_clicks_within_a_minute_read_the_session_without_writing_it(engine: Engine) -> None:
+    """Every click checks the session (one statement with its account); the last activity is written at most
+    once a minute, so idleness is measured to the minute and a click is not a write transaction."""
+    from sqlalchemy import event
+
+    t0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    with session_scope(engine) as s:
+        admin = users.create_user(session=s, username="admin", password="Guanli-2024", role="管理员")
+        token = start_session(session=s, user=admin, now=t0)
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement.split()[0].upper())
+
+    event.listen(engine, "before_cursor_execute", seen)
+    for seconds in (5, 30, 59):
+        with session_scope(engine) as s:
+            assert resume_session(session=s, token=token, now=t0 + timedelta(seconds=seconds)).user == admin
+    assert statements == ["SELECT"] * 3
+    with session_scope(engine) as s:
+        assert resume_session(session=s, token=token, now=t0 + timedelta(seconds=61)).user == admin
+    assert statements[3:] == ["SELECT", "UPDATE"]
+    event.remove(engine, "before_cursor_execute", seen)
+    with session_scope(engine) as s:  # idle is measured from the activity written at 09:01:01
+        assert resume_session(session=s, token=token, now=t0 + timedelta(minutes=60, seconds=50)).user == admin
+    with session_scope(engine) as s:  # a disabled account still ends the session at the very next click
+        zhang = users.create_user(session=s, username="zhang", password="Zhang-2024", role="评价人员", actor=admin)
+        theirs = start_session(session=s, user=zhang, now=t0)
+    with session_scope(engine) as s:
+        assert resume_session(session=s, token=theirs, now=t0 + timedelta(seconds=10)).user == zhang
+        users.update_user(session=s, actor=admin, user_id=zhang.id, active=False)
+    with session_scope(engine) as s:
+        gone = resume_session(session=s, token=theirs, now=t0 + timedelta(seconds=20))
+    assert gone.user is None and "停用" in gone.reason
