@@ -274,10 +274,24 @@ def _parse_yaml(text: str, name: str) -> Any:
 _EVENTS: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+def _nesting_bound(text: str) -> int:
+    """A number no smaller than the text's YAML nesting: a block collection one level down is indented
+    further or opened on the same line by an indicator (``-``, ``?``, ``:``), a flow collection by ``[`` or
+    ``{`` — every character that can open a level is counted (in values too, so the bound is generous)."""
+    deepest = 0
+    for line in text.splitlines():
+        opened = len(line) - len(line.lstrip()) + line.count("-") + line.count("?") + line.count(":")
+        deepest = max(deepest, opened)
+    return deepest + text.count("[") + text.count("{") + 1
+
+
 def _check_nesting(text: str, name: str) -> None:
     """Refuse YAML nested deeper than :data:`DATA_DEPTH` before it is composed (the C loader's composer
     recurses in C and crashes the process on a few hundred thousand levels). Syntax errors are left to
-    the loader, which reports them."""
+    the loader, which reports them. Text whose bound (:func:`_nesting_bound`) is within the limit is not
+    walked event by event."""
+    if _nesting_bound(text) <= DATA_DEPTH:
+        return
     depth = 0
     try:
         for event in yaml.parse(text, Loader=_EVENTS):

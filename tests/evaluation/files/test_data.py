@@ -3,15 +3,17 @@ Chinese, and YAML's and pydantic's own wordings never reach the user."""
 
 from __future__ import annotations
 
+import random
 import re
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import yaml
 from pydantic import BaseModel, ConfigDict
 
 from evaluation.errors import Problem, ValidationFailed
-from evaluation.files.data import parse_text, read_data, validate_model
+from evaluation.files.data import _nesting_bound, parse_text, read_data, validate_model
 from evaluation.limits import DATA_DEPTH, DATA_FILE_BYTES, DATA_FILE_LINES, DATA_NODES, PROBLEMS_LISTED
 from evaluation.model import Project
 
@@ -52,6 +54,36 @@ def test_deep_json_is_refused(depth: int) -> None:
 
 def test_a_yaml_alias_that_contains_itself_is_refused() -> None:
     assert "嵌套过深" in refused("a: &x [*x]")
+
+
+def _depth(value: object) -> int:
+    if isinstance(value, dict):
+        return 1 + max((_depth(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((_depth(v) for v in value), default=0)
+    return 0
+
+
+def _nested(rng: random.Random, depth: int) -> object:
+    """A deep spine with short branches beside it (a few hundred values at most)."""
+    if depth == 0 or rng.random() < 0.05:
+        return rng.choice(["值", 1, "a-b: c", "[x]", None])
+    children = [_nested(rng, depth - 1)] + [_nested(rng, min(depth - 1, 2)) for _ in range(rng.randint(0, 2))]
+    rng.shuffle(children)
+    return children if rng.random() < 0.5 else {f"k{i}": c for i, c in enumerate(children)}
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_the_quick_nesting_bound_is_never_below_the_real_depth(seed: int) -> None:
+    """Files whose bound is within the limit skip the event-by-event check: the bound must never be lower than
+    the real nesting, for block and flow styles and several indentations (PyYAML writes a mapping's sequences
+    compactly, at the indentation of their key)."""
+    rng = random.Random(seed)
+    data = _nested(rng, rng.randint(1, DATA_DEPTH + 8))
+    text = yaml.safe_dump(
+        data, allow_unicode=True, default_flow_style=rng.choice([False, True, None]), indent=rng.choice([2, 3, 4])
+    )
+    assert _nesting_bound(text) >= _depth(yaml.safe_load(text))
 
 
 def test_nesting_up_to_the_limit_is_read() -> None:
