@@ -6,21 +6,31 @@ import streamlit as st
 from evaluation.auth import can
 from evaluation.formatting import number, rate, score_text
 from evaluation.lifecycle import duplicate_for_next_year, new_evaluation_id
-from evaluation.scoring.engine import score
 from evaluation.scoring.stated import REVIEW_LABEL, SELF_LABEL, stated_result
 from evaluation.storage import audit
 from evaluation.storage.db import session_scope
 from evaluation.storage.reading import read_evaluation
-from evaluation.storage.repo import create_evaluation, delete_evaluation, list_department_summaries
+from evaluation.storage.repo import create_evaluation, delete_evaluation, list_department_summaries, list_keys
 from evaluation.storage.users import sees_all
-from evaluation.storage.workflow import STATES, states
+from evaluation.storage.workflow import states
 from ui.access import edit_block
 from ui.auth import require_user
 from ui.guard import page_setup
-from ui.home import filter_evaluations, new_evaluation_form, show_figures
+from ui.home import evaluation_listing, new_evaluation_form, show_figures
+from ui.kept import derived
 from ui.resources import library
 from ui.saving import commit
-from ui.state import CURRENT, NOT_A_MEMBER, current_key, evaluation_labels, picked, set_current, show_flash, summaries
+from ui.state import (
+    CURRENT,
+    NOT_A_MEMBER,
+    current_key,
+    evaluation_labels,
+    picked,
+    result_of,
+    set_current,
+    show_flash,
+    summaries,
+)
 
 eng = page_setup()
 st.title("评价项目")
@@ -32,42 +42,19 @@ items = summaries(eng)
 with session_scope(eng) as session:
     departments = list_department_summaries(session=session, user=user)
     state = states(session=session)
-    used_keys = {i.key for i in items} | audit.known_keys(session=session)  # deleted keys are not reused
+
+
+def used_keys() -> set[str]:
+    """Keys a new evaluation may not take: every stored one and every deleted one (never reused); asked when one
+    is created, not on every run (the audit trail grows with the years)."""
+    with session_scope(eng) as session:
+        return set(list_keys(session=session)) | audit.known_keys(session=session)
+
 
 if items:
-    shown = filter_evaluations(items, states=state)
-    table = pd.DataFrame(
-        [
-            {
-                "评价编号": i.key,
-                "类型": i.kind_label,
-                "年度": i.year,
-                "主管部门": i.department,
-                "项目名称": i.project_name,
-                "评价机构": i.agency or "—",
-                "得分": float(i.total_score) if i.total_score is not None else None,
-                "复核得分": float(i.review_score) if i.review_score is not None else None,
-                "等级": i.grade or "未完成",
-                "进度": f"{i.scored}/{i.indicator_count}",
-                "状态": state.get(i.key, STATES[0]),
-            }
-            for i in shown
-        ],
-        columns=[
-            "评价编号",
-            "类型",
-            "年度",
-            "主管部门",
-            "项目名称",
-            "评价机构",
-            "得分",
-            "复核得分",
-            "等级",
-            "进度",
-            "状态",
-        ],
-    )
-    third = sum(1 for i in items if i.kind == "third_party")
+    listing = evaluation_listing(items, states=state)
+    shown, table = listing.shown, listing.table
+    third = derived(items, "third-party", lambda: sum(1 for i in items if i.kind == "third_party"))
     st.caption(
         ("您参与的" if user.role in ("评价人员", "复核人员") else "")
         + f"共 {len(items)} 个评价：第三方评价 {third} 个，绩效自评 {len(items) - third} 个。"
@@ -107,7 +94,7 @@ choice = st.selectbox(
 )
 with session_scope(eng) as session:
     ev = read_evaluation(session=session, ref=choice, user=user)
-result = score(ev)
+result = result_of(ev)
 show_figures(ev, result)
 own = stated_result(ev) if ev.kind == "self_evaluation" else None
 rows = [
@@ -134,7 +121,7 @@ if may_create:  # copy and delete: editors only (delete also needs membership an
         st.write(f"以“{ev.project.name}”（{ev.project.year} 年）为底稿，新建 {ev.project.year + 1} 年度评价：")
         st.caption("保留指标体系、项目背景、目标、组织架构和支出类别；清空金额、评分、问题与评价日期。")
         if st.button("复制", key="duplicate"):
-            new_id = new_evaluation_id(ev.project.year + 1, used_keys)
+            new_id = new_evaluation_id(ev.project.year + 1, used_keys())
             commit(
                 eng,
                 lambda session: create_evaluation(

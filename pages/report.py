@@ -8,8 +8,9 @@ import streamlit as st
 
 from evaluation.errors import WorkbenchError
 from evaluation.formatting import number
+from evaluation.model import Evaluation
 from evaluation.report import build_plan_docx
-from evaluation.report.context import build_report_context
+from evaluation.report.context import ReportContext, build_report_context, defaults_version
 from evaluation.report.docx import render_docx
 from evaluation.report.outline import missing_items, outline
 from evaluation.report.xlsx import export_xlsx
@@ -18,11 +19,25 @@ from evaluation.storage.decisions import count_open_errors
 from ui.access import readonly
 from ui.downloads import DOCX, XLSX, download_button
 from ui.guard import may_open, page_setup
+from ui.kept import derived
 from ui.saving import save, widget_key
-from ui.state import choose_evaluation, show_flash
+from ui.state import choose_evaluation, kept_check, show_flash
 from ui.workflow import final_report_download
 
 BUILT = "wb_report_docx"  # (evaluation key, document version, scores) → built bytes
+
+
+def table_frame(rows: list[list[str]]) -> pd.DataFrame:
+    return pd.DataFrame(rows[1:], columns=rows[0])
+
+
+def outline_text(context: ReportContext) -> str:
+    return "\n".join(f"{'　' * (level - 1)}{text}  " for level, text in outline(context))
+
+
+def content_hash(ev: Evaluation) -> int:
+    return hash(tuple(a.model_dump_json() for a in ev.assessments))
+
 
 eng = page_setup()
 st.title("报告")
@@ -31,7 +46,9 @@ loaded = choose_evaluation(eng, editing=False)
 if loaded is None:
     st.stop()
 ev, result = loaded.evaluation, loaded.result
-context = build_report_context(ev, result)  # the report as plain data: the preview below and the Word file
+# the report as plain data (the preview below and the Word file), built once per version of the evaluation
+# and of the agency defaults (see ui.kept)
+context = derived(ev, f"report-context{defaults_version()}", lambda: build_report_context(ev, result))
 
 with st.expander("报告设置", icon=":material/settings:"):
     st.caption("评价流程的阶段与日期、所用评价方法在“项目信息 › 评价工作”中填写。")
@@ -46,7 +63,7 @@ with st.expander("报告设置", icon=":material/settings:"):
             report = rs.model_copy(update={"purpose": purpose, "sites": sites, "indicator_logic": logic})
             save(eng, loaded, ev.model_copy(update={"report": report}), "已保存报告设置。", form="settings")
 
-missing = missing_items(ev, result)
+missing = derived(ev, "missing", lambda: missing_items(ev, result))
 blocking = [m for m in missing if m.blocking]
 if blocking:
     st.error("生成报告前还须补充：\n\n" + "\n".join(f"- **{m.what}** —— 在“{m.where}”填写" for m in blocking))
@@ -60,7 +77,7 @@ c2.metric("等级", result.grade)
 c3.metric("已评指标", f"{result.scored}/{result.count}")
 
 with session_scope(eng) as session:
-    open_errors = count_open_errors(session=session, evaluation=ev, result=result)
+    open_errors = count_open_errors(session=session, evaluation=ev, result=result, checker=kept_check)
 confirmed = True
 if open_errors:
     st.warning(f"复核发现 {open_errors} 处“错误”尚未处理（修正或说明理由接受）。建议先到“复核”页处理。")
@@ -72,7 +89,11 @@ if open_errors:
 
 st.subheader("下载")
 final_report_download(eng, ev.id)
-stamp = (ev.id, loaded.version, hash(tuple(a.model_dump_json() for a in ev.assessments)))
+stamp = (
+    ev.id,
+    loaded.version,
+    derived(ev, "content-hash", lambda: hash(tuple(a.model_dump_json() for a in ev.assessments))),
+)
 c1, c2 = st.columns(2)
 with c1:
     if st.button(
@@ -126,12 +147,15 @@ with c2:
 left, right = st.columns([1, 2])
 with left:
     st.subheader("报告提纲")
-    st.markdown("\n".join(f"{'　' * (level - 1)}{text}  " for level, text in outline(context)))
+    st.markdown(
+        derived(
+            context, "outline", lambda: "\n".join(f"{'　' * (level - 1)}{text}  " for level, text in outline(context))
+        )
+    )
 with right:
     st.subheader("表3-1 得分情况表")
-    rows = context.table("3-1").texts()
     st.dataframe(
-        pd.DataFrame(rows[1:], columns=rows[0]),
+        derived(context, "table-3-1", lambda: table_frame(context.table("3-1").texts())),
         hide_index=True,
         width="stretch",
         column_config={"扣分原因": st.column_config.TextColumn(width="large")},

@@ -15,7 +15,7 @@ from ui.auth import require_user
 from ui.downloads import XLSX, download_button
 from ui.guard import page_setup
 from ui.review import finding_card, rescore_panel, sensitivity_panel
-from ui.state import choose_evaluation, show_flash
+from ui.state import choose_evaluation, kept_check, show_flash
 from ui.workflow import workflow_panel
 
 eng = page_setup()
@@ -26,7 +26,7 @@ if loaded is None:
     st.stop()
 ev = loaded.evaluation
 with session_scope(eng) as session:
-    findings = findings_for(session=session, evaluation=ev, result=loaded.result)
+    findings = findings_for(session=session, evaluation=ev, result=loaded.result, checker=kept_check)
     decisions = list_decisions(session=session, subject=ev.id)
 items = review_items(findings, decisions)
 workflow_panel(eng, ev, open_error_count(findings, decisions))

@@ -34,6 +34,7 @@ from evaluation.model import Assessment, Evaluation, EvidenceRef
 from evaluation.scoring.engine import EvaluationResult
 from ui.downloads import download_button
 from ui.feedback import FieldError, show_error
+from ui.kept import derived
 from ui.saving import save_assessment
 from ui.state import CURRENT_INDICATOR, INDICATOR_PARAM
 from ui.tables import read_table
@@ -42,10 +43,22 @@ MARKS = {"未评": "○", "已评": "●", "已复核": "✔", "输入有误": "
 EVIDENCE_COLUMNS = ["文件名称", "文号", "凭证号", "页码", "说明", "附件"]
 
 
-def pick_indicator(ev: Evaluation, result: EvaluationResult) -> str:
-    """The 指标清单 (a click on a row picks it), the 指标 picker and 上一项 / 下一未评; the code shown."""
-    labels: dict[str, str] = {}  # static texts: the frontend keeps a selectbox's shown text until the choice changes
-    state_of: dict[str, tuple[str, str]] = {}  # code → (status, score text)
+@dataclass(frozen=True)
+class IndicatorList:
+    labels: dict[str, str]  # code → picker text (static: the frontend keeps a shown text until the choice changes)
+    state_of: dict[str, tuple[str, str]]  # code → (status, score text)
+    codes: list[str]
+    frame: pd.DataFrame  # the 指标清单 table
+
+
+def indicator_list(result: EvaluationResult) -> IndicatorList:
+    """What the 指标清单 and the picker show of a scored evaluation (kept with the result: see ``ui.kept``)."""
+    return derived(result, "indicator-list", lambda: _indicator_list(result))
+
+
+def _indicator_list(result: EvaluationResult) -> IndicatorList:
+    labels: dict[str, str] = {}
+    state_of: dict[str, tuple[str, str]] = {}
     for r in result.indicators:
         labels[r.code] = f"{r.level2} › {r.name}（{number(r.weight)} 分）"
         state_of[r.code] = (r.status, "" if r.score is None else number(r.score))
@@ -53,6 +66,19 @@ def pick_indicator(ev: Evaluation, result: EvaluationResult) -> str:
         labels[pen.code] = f"扣分项 › {pen.name}"
         state_of[pen.code] = (pen.status, f"−{number(pen.points)}" if pen.status != "未评" else "")
     codes = list(labels)
+    frame = pd.DataFrame(
+        [
+            {"状态": f"{MARKS.get(state_of[c][0], '')} {state_of[c][0]}", "指标": labels[c], "得分": state_of[c][1]}
+            for c in codes
+        ]
+    )
+    return IndicatorList(labels, state_of, codes, frame)
+
+
+def pick_indicator(ev: Evaluation, result: EvaluationResult) -> str:
+    """The 指标清单 (a click on a row picks it), the 指标 picker and 上一项 / 下一未评; the code shown."""
+    listed = indicator_list(result)
+    labels, state_of, codes = listed.labels, listed.state_of, listed.codes
     chosen: dict[str, str] = st.session_state.setdefault(CURRENT_INDICATOR, {})
     pick_key = f"wb_pick_indicator@{ev.id}"
     list_key = f"wb_indicator_list@{ev.id}"
@@ -73,16 +99,7 @@ def pick_indicator(ev: Evaluation, result: EvaluationResult) -> str:
         f"指标清单：已评 {result.scored}/{result.count} 项（点一行即可切换）", icon=":material/checklist:"
     ):
         st.dataframe(
-            pd.DataFrame(
-                [
-                    {
-                        "状态": f"{MARKS.get(state_of[c][0], '')} {state_of[c][0]}",
-                        "指标": labels[c],
-                        "得分": state_of[c][1],
-                    }
-                    for c in codes
-                ]
-            ),
+            listed.frame,
             hide_index=True,
             width="stretch",
             on_select=picked_from_list,

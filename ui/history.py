@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
 import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import Engine
@@ -9,7 +13,7 @@ from sqlalchemy.engine import Engine
 from evaluation.formatting import beijing
 from evaluation.storage import audit
 from evaluation.storage.db import session_scope
-from evaluation.storage.reading import read_history
+from evaluation.storage.reading import read_history, read_history_stamp
 from ui.auth import require_user
 
 
@@ -23,23 +27,64 @@ COLUMNS = ["时间", "操作人", "操作", "对象", "字段", "原值", "新�
 
 def history_rows(entries: list[audit.AuditEntry]) -> pd.DataFrame:
     """Newest first; one line per changed field, so a reviewer reads old → new without opening JSON."""
-    rows = []
-    for e in reversed(entries):
-        at = beijing(e.at, "%Y-%m-%d %H:%M:%S")
-        head = {"时间": at, "操作人": e.actor, "操作": e.action, "对象": e.target or "评价"}
-        old, new = audit.changes(e.old, e.new)
-        if not new:
-            rows.append({**head, "字段": "", "原值": "", "新值": ""})
-        for path in new:
-            rows.append({**head, "字段": path, "原值": _value(old[path]), "新值": _value(new[path])})
-    return pd.DataFrame(rows, columns=COLUMNS)
+    return pd.DataFrame([row for e in reversed(entries) for row in _entry_rows(e)], columns=COLUMNS)
+
+
+def _entry_rows(e: audit.AuditEntry) -> list[dict[str, str]]:
+    at = beijing(e.at, "%Y-%m-%d %H:%M:%S")
+    head = {"时间": at, "操作人": e.actor, "操作": e.action, "对象": e.target or "评价"}
+    old, new = audit.changes(e.old, e.new)
+    if not new:
+        return [{**head, "字段": "", "原值": "", "新值": ""}]
+    return [{**head, "字段": path, "原值": _value(old[path]), "新值": _value(new[path])} for path in new]
+
+
+@dataclass
+class _Kept:
+    stamp: tuple[int, int]  # (entries, latest entry id)
+    rows: list[dict[str, str]]  # newest first
+    frame: pd.DataFrame
+
+
+# (database, evaluation, target) → its trail as table rows. The trail only grows, so a change reads the entries
+# added since (all of them again when the count says one arrived out of order)
+_kept: OrderedDict[tuple[str, str, str | None], _Kept] = OrderedDict()
+_lock = threading.Lock()
+KEPT = 64
+
+
+def history_frame(eng: Engine, evaluation_key: str, target: str | None = None) -> tuple[int, pd.DataFrame]:
+    """(number of entries, table) of an evaluation's trail or one target's, newest first, for the signed-in
+    user (who must be allowed to read the evaluation)."""
+    where = (str(eng.url), evaluation_key, target)
+    user = require_user()
+    with session_scope(eng) as session:
+        stamp = read_history_stamp(session=session, user=user, evaluation_key=evaluation_key, target=target)
+        with _lock:
+            kept = _kept.get(where)
+        if kept is not None and kept.stamp == stamp:
+            return kept.stamp[0], kept.frame
+        after = kept.stamp[1] if kept is not None else 0
+        added = read_history(session=session, user=user, evaluation_key=evaluation_key, target=target, after=after)
+        if kept is None or kept.stamp[0] + len(added) != stamp[0]:  # new, or an entry committed out of order
+            added = read_history(session=session, user=user, evaluation_key=evaluation_key, target=target)
+            kept = None
+    rows = [row for e in reversed(added) for row in _entry_rows(e)] + (kept.rows if kept is not None else [])
+    count = len(added) + (kept.stamp[0] if kept is not None else 0)
+    latest = max((e.id for e in added), default=kept.stamp[1] if kept is not None else 0)
+    fresh = _Kept((count, latest), rows, pd.DataFrame(rows, columns=COLUMNS))
+    with _lock:
+        _kept[where] = fresh
+        _kept.move_to_end(where)
+        while len(_kept) > KEPT:
+            _kept.popitem(last=False)
+    return count, fresh.frame
 
 
 def history_table(eng: Engine, evaluation_key: str, target: str | None = None) -> None:
-    with session_scope(eng) as session:
-        entries = read_history(session=session, user=require_user(), evaluation_key=evaluation_key, target=target)
-    if not entries:
+    count, frame = history_frame(eng, evaluation_key, target)
+    if not count:
         st.caption("还没有修改记录。")
         return
-    st.caption(f"共 {len(entries)} 条记录，最新的在前；时间为北京时间。")
-    st.dataframe(history_rows(entries), hide_index=True, width="stretch")
+    st.caption(f"共 {count} 条记录，最新的在前；时间为北京时间。")
+    st.dataframe(frame, hide_index=True, width="stretch")

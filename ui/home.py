@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 from sqlalchemy.engine import Engine
@@ -22,20 +27,58 @@ from evaluation.storage.templates import list_templates
 from evaluation.storage.workflow import STATES
 from ui.auth import require_user
 from ui.feedback import show_error
+from ui.kept import derived
 from ui.saving import commit
 from ui.state import set_current
 
+COLUMNS = ("评价编号", "类型", "年度", "主管部门", "项目名称", "评价机构", "得分", "复核得分", "等级", "进度", "状态")
 
-def filter_evaluations(items: list[EvaluationSummary], *, states: dict[str, str]) -> list[EvaluationSummary]:
-    """The filter row (search, 年度, 主管部门, 类型, 状态, 评价机构) and what it keeps."""
+
+@dataclass(frozen=True)
+class Listing:
+    shown: list[EvaluationSummary]  # the evaluations the filters keep
+    table: pd.DataFrame  # their rows on the 评价项目 page (shared between runs: not to be changed)
+
+
+def evaluation_listing(items: list[EvaluationSummary], *, states: dict[str, str]) -> Listing:
+    """The filter row (search, 年度, 主管部门, 类型, 状态, 评价机构), what it keeps and the table of it.
+
+    The choices and the table are derived from the evaluation list and kept with it (see ``ui.kept``): a run
+    that changed neither the list, the states nor the filters draws the kept table again."""
     c1, c2, c3, c4, c5, c6 = st.columns([2, 1, 2, 1, 1, 2])
+    options = derived(items, "listing-options", lambda: _options(items))
     query = c1.text_input("搜索", placeholder="项目名称、主管部门或评价编号")
-    years = c2.multiselect("年度", sorted({i.year for i in items}, reverse=True), placeholder="全部")
-    depts = c3.multiselect("主管部门", sorted({i.department for i in items}), placeholder="全部")
-    kinds = c4.multiselect("类型", ["第三方评价", "绩效自评"], placeholder="全部")
-    wanted_states = c5.multiselect("状态", list(STATES), placeholder="全部")
-    agencies = c6.multiselect("评价机构", sorted({i.agency for i in items if i.agency}), placeholder="全部")
-    return [
+    filters = (
+        query,
+        tuple(c2.multiselect("年度", options[0], placeholder="全部")),
+        tuple(c3.multiselect("主管部门", options[1], placeholder="全部")),
+        tuple(c4.multiselect("类型", ["第三方评价", "绩效自评"], placeholder="全部")),
+        tuple(c5.multiselect("状态", list(STATES), placeholder="全部")),
+        tuple(c6.multiselect("评价机构", options[2], placeholder="全部")),
+    )
+    frozen = tuple(sorted(states.items()))
+    return derived(items, f"listing{filters!r}{hash(frozen)}", lambda: _listing(items, states, *filters))
+
+
+def _options(items: list[EvaluationSummary]) -> tuple[list[int], list[str], list[str]]:
+    return (
+        sorted({i.year for i in items}, reverse=True),
+        sorted({i.department for i in items}),
+        sorted({i.agency for i in items if i.agency}),
+    )
+
+
+def _listing(
+    items: list[EvaluationSummary],
+    states: dict[str, str],
+    query: str,
+    years: tuple[int, ...],
+    depts: tuple[str, ...],
+    kinds: tuple[str, ...],
+    wanted_states: tuple[str, ...],
+    agencies: tuple[str, ...],
+) -> Listing:
+    shown = [
         i
         for i in items
         if (not query or any(query in t for t in (i.project_name, i.department, i.key)))
@@ -45,6 +88,23 @@ def filter_evaluations(items: list[EvaluationSummary], *, states: dict[str, str]
         and (not agencies or i.agency in agencies)
         and (not wanted_states or states.get(i.key, STATES[0]) in wanted_states)
     ]
+    columns: list[list[Any]] = [
+        [i.key for i in shown],
+        [i.kind_label for i in shown],
+        [i.year for i in shown],
+        [i.department for i in shown],
+        [i.project_name for i in shown],
+        [i.agency or "—" for i in shown],
+        [float(i.total_score) if i.total_score is not None else None for i in shown],
+        [float(i.review_score) if i.review_score is not None else None for i in shown],
+        [i.grade or "未完成" for i in shown],
+        [f"{i.scored}/{i.indicator_count}" for i in shown],
+        [states.get(i.key, STATES[0]) for i in shown],
+    ]
+    table = pd.DataFrame(dict(zip(COLUMNS, columns, strict=True)), columns=list(COLUMNS))
+    table["得分"] = table["得分"].astype("float64")
+    table["复核得分"] = table["复核得分"].astype("float64")
+    return Listing(shown, table)
 
 
 BLANK = "__blank__"
@@ -62,10 +122,11 @@ def template_choices(eng: Engine, lib: Library) -> dict[str, tuple[str, Indicato
     return choices
 
 
-def new_evaluation_form(eng: Engine, lib: Library, used_keys: set[str], *, expanded: bool) -> None:
+def new_evaluation_form(eng: Engine, lib: Library, used_keys: Callable[[], set[str]], *, expanded: bool) -> None:
     """新建评价: the template first (its slots decide what else is asked), then project name, department and
     the like, a 专用指标包 when the template has a 专用 slot and 个性 examples when it has a 个性 slot; on
-    success the new evaluation becomes the current one and the form is emptied."""
+    success the new evaluation becomes the current one and the form is emptied. ``used_keys`` gives the keys a new
+    evaluation may not take (asked only when one is created)."""
     if not st.toggle("新建评价", value=expanded, key=OPEN):
         return
     with st.container(border=True):
@@ -125,7 +186,7 @@ def new_evaluation_form(eng: Engine, lib: Library, used_keys: set[str], *, expan
                 category=lib.packs[pack_id].category if pack_id else (category or "").strip(),
             )
             ev = new_evaluation(
-                id=new_evaluation_id(project.year, used_keys),
+                id=new_evaluation_id(project.year, used_keys()),
                 project=project,
                 template=template,
                 pack=lib.packs[pack_id] if pack_id else None,

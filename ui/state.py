@@ -16,7 +16,9 @@ from sqlalchemy.engine import Engine
 from evaluation.auth import PermissionDenied
 from evaluation.errors import NotFound
 from evaluation.formatting import number
-from evaluation.model import Evaluation
+from evaluation.model import DepartmentSummary, Evaluation
+from evaluation.review.base import CheckFinding
+from evaluation.review.checks import check
 from evaluation.scoring.engine import EvaluationResult, score
 from evaluation.scoring.stated import REVIEW_LABEL, figure_label, record_result
 from evaluation.storage.db import session_scope
@@ -25,6 +27,7 @@ from evaluation.storage.repo import EvaluationSummary
 from evaluation.storage.users import sees_all
 from ui import access
 from ui.auth import require_user
+from ui.kept import derived
 
 CURRENT = "wb_current_evaluation"  # key of the evaluation being worked on
 DOC_VERSIONS = "wb_doc_versions"  # evaluation key → document version the user started from
@@ -86,7 +89,11 @@ PICKERS = ("home_pick", "wb_pick_evaluation")  # widgets that show the current e
 
 def evaluation_labels(items: list[EvaluationSummary]) -> dict[str, str]:
     """key → what a picker shows: 项目名称（年度，类型）, with the key added where two would read the same (a
-    picker tells its choices apart by what it shows)."""
+    picker tells its choices apart by what it shows). Kept with the list (shared: not to be changed)."""
+    return derived(items, "labels", lambda: _labels(items))
+
+
+def _labels(items: list[EvaluationSummary]) -> dict[str, str]:
     labels = {i.key: f"{i.project_name}（{i.year}，{i.kind_label}）" for i in items}
     seen: dict[str, int] = {}
     for label in labels.values():
@@ -178,7 +185,19 @@ def load(eng: Engine, key: str) -> Loaded | None:
     except (NotFound, PermissionDenied) as e:
         st.error(str(e))
         return None
-    return Loaded(ev, doc_version(key, stored), score(ev), versions)
+    return Loaded(ev, doc_version(key, stored), result_of(ev), versions)
+
+
+def result_of(ev: Evaluation) -> EvaluationResult:
+    """The evaluation's score, computed once per stored version of it (see ``ui.kept``)."""
+    return derived(ev, "score", lambda: score(ev))
+
+
+def kept_check(ev: Evaluation, result: EvaluationResult, department: DepartmentSummary | None) -> list[CheckFinding]:
+    """``review.checks.check``, once per stored version of the evaluation (``result`` is its score) and of the
+    department report that lists it."""
+    name = "findings" if department is None else f"findings{hash(department.model_dump_json())}"
+    return derived(ev, name, lambda: check(ev, result, department))
 
 
 def entered_page(path: str) -> None:

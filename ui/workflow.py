@@ -9,8 +9,9 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from evaluation.auth import User
 from evaluation.config import get_settings
-from evaluation.errors import WorkbenchError
+from evaluation.errors import NotFound, WorkbenchError
 from evaluation.formatting import beijing
 from evaluation.model import Evaluation
 from evaluation.report import build_docx
@@ -19,7 +20,14 @@ from evaluation.scoring.engine import score
 from evaluation.storage.archives import finalise
 from evaluation.storage.db import session_scope
 from evaluation.storage.repo import get_evaluation
-from evaluation.storage.workflow import TRANSITIONS, final_report, state_of, submitted_by, transition
+from evaluation.storage.workflow import (
+    TRANSITIONS,
+    final_report,
+    final_report_file,
+    state_of,
+    submitted_by,
+    transition,
+)
 from ui.auth import require_user
 from ui.downloads import DOCX, download_button
 from ui.feedback import show_error
@@ -47,16 +55,25 @@ def report_name(ev: Evaluation) -> str:
 
 
 def final_report_download(eng: Engine, key: str, where: st.delta_generator.DeltaGenerator | None = None) -> bool:
-    """The kept final report with its SHA-256, when the evaluation was finalised; whether there is one."""
+    """The kept final report with its SHA-256, when the evaluation was finalised; whether there is one. The
+    file is read from the database when it is fetched, not on every run."""
     with session_scope(eng) as session:
-        final = final_report(session=session, evaluation_key=key)
+        final = final_report_file(session=session, evaluation_key=key)
     if final is None:
         return False
-    name, content, digest = final
+    name, digest = final
     box = where or st.container()
+
+    def content(_user: User) -> bytes:
+        with session_scope(eng) as session:
+            kept = final_report(session=session, evaluation_key=key)
+        if kept is None:
+            raise NotFound(f"评价“{key}”的定稿报告已不在数据库中")
+        return kept[1]
+
     download_button(
         "下载定稿报告",
-        lambda _user: content,
+        content,
         file_name=name,
         mime=DOCX,
         evaluation=key,

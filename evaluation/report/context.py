@@ -54,12 +54,22 @@ def _read_yaml(path: Path) -> Any:
     return copy.deepcopy(_parsed(path, path.stat().st_mtime_ns))  # callers may change what they get
 
 
+def _folder(data_dir: Path | None) -> Path:
+    return data_dir or Path(os.environ.get("WORKBENCH_DATA_DIR") or DEFAULTS_FILE.parents[2] / "data")
+
+
+def defaults_version(data_dir: Path | None = None) -> tuple[int, int]:
+    """What changes when the agency defaults change: the two files' modification times (0 for a missing one),
+    for a caller that keeps something built from them."""
+    override = _folder(data_dir) / "agency_defaults.yaml"
+    return DEFAULTS_FILE.stat().st_mtime_ns, override.stat().st_mtime_ns if override.is_file() else 0
+
+
 def load_defaults(data_dir: Path | None = None) -> dict[str, Any]:
     """The agency defaults: the shipped file, overridden key by key by ``agency_defaults.yaml`` in the data folder
     (each parsed once per change of the file: the report page reads them on every run)."""
     data: dict[str, Any] = _read_yaml(DEFAULTS_FILE)
-    folder = data_dir or Path(os.environ.get("WORKBENCH_DATA_DIR") or DEFAULTS_FILE.parents[2] / "data")
-    override = folder / "agency_defaults.yaml"
+    override = _folder(data_dir) / "agency_defaults.yaml"
     if override.is_file():
         extra = _read_yaml(override) or {}
         for key, value in extra.items():

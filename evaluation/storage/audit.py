@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from evaluation.auth import User, require
@@ -26,6 +28,7 @@ class AuditEntry:
     target: str
     old: Any
     new: Any
+    id: int = 0  # the entry's place in the trail (entries are only ever added)
 
 
 def _text(value: Any) -> str | None:
@@ -62,16 +65,30 @@ def _entry(row: AuditRow) -> AuditEntry:
         row.target,
         None if row.old is None else json.loads(row.old),
         None if row.new is None else json.loads(row.new),
+        row.id or 0,
     )
 
 
-def history(*, session: Session, evaluation_key: str | None = None, target: str | None = None) -> list[AuditEntry]:
-    query = select(AuditRow).order_by(col(AuditRow.id))
+def history(
+    *, session: Session, evaluation_key: str | None = None, target: str | None = None, after: int = 0
+) -> list[AuditEntry]:
+    """The trail (of one evaluation, of one of its targets), oldest first; with ``after``, only the entries
+    added after entry ``after``."""
+    query = select(AuditRow).where(col(AuditRow.id) > after).order_by(col(AuditRow.id))
     if evaluation_key is not None:
         query = query.where(AuditRow.evaluation_key == evaluation_key)
     if target is not None:
         query = query.where(AuditRow.target == target)
     return [_entry(r) for r in session.exec(query).all()]
+
+
+def history_stamp(*, session: Session, evaluation_key: str, target: str | None = None) -> tuple[int, int]:
+    """(number of entries, latest entry id) of a trail: what moves when an entry is added."""
+    query = sa_select(func.count(), func.max(col(AuditRow.id))).where(col(AuditRow.evaluation_key) == evaluation_key)
+    if target is not None:
+        query = query.where(col(AuditRow.target) == target)
+    count, latest = session.execute(query).one()
+    return int(count), int(latest or 0)
 
 
 def known_keys(*, session: Session) -> set[str]:

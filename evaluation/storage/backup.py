@@ -33,6 +33,7 @@ from evaluation.files.office import ZIP_ERRORS
 from evaluation.files.stores import AttachmentStore, StoreError
 from evaluation.limits import BACKUP_BYTES, megabytes
 from evaluation.storage import tables  # noqa: F401  (registers every table)
+from evaluation.storage.repo import forget_kept_documents, forget_kept_lists
 
 FORMAT = "pingjia-workbench-backup-1"
 SKIP = {"evaluation_result", "login_session", "attachment_blob"}  # a cache rebuilt on demand; sign-ins a restore
@@ -339,4 +340,6 @@ def restore_backup(engine: Engine, archive: bytes, *, user: User, attachments: W
         if store is not None:
             _remove(store, written)
         raise
+    forget_kept_documents()
+    forget_kept_lists()
     return counts

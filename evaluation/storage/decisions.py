@@ -7,11 +7,12 @@ finding as it was when decided.
 """
 
 import hashlib
+from collections.abc import Callable
 
 from sqlmodel import Session, col, select
 
 from evaluation.auth import PermissionDenied, User
-from evaluation.model import Evaluation
+from evaluation.model import DepartmentSummary, Evaluation
 from evaluation.review.base import CheckFinding
 from evaluation.review.checks import check
 from evaluation.review.decisions import Decision, ReviewDecision, decision_for, open_error_count
@@ -121,11 +122,16 @@ def list_decisions(*, session: Session, subject: str) -> dict[str, ReviewDecisio
     return {r.finding_key: _model(r) for r in rows}
 
 
-def findings_for(*, session: Session, evaluation: Evaluation, result: EvaluationResult) -> list[CheckFinding]:
+Checker = Callable[[Evaluation, EvaluationResult, DepartmentSummary | None], list[CheckFinding]]
+
+
+def findings_for(
+    *, session: Session, evaluation: Evaluation, result: EvaluationResult, checker: Checker = check
+) -> list[CheckFinding]:
     """The checks' findings for an evaluation already loaded and scored, with its line in a department
-    report if one lists it."""
+    report if one lists it (``checker`` is ``review.checks.check``, or a caller's kept version of it)."""
     department = department_for(list_department_summaries(session=session), evaluation.id)
-    return check(evaluation, result, department)
+    return checker(evaluation, result, department)
 
 
 def findings_for_evaluation(*, session: Session, ref: int | str) -> tuple[str, list[CheckFinding]]:
@@ -134,7 +140,9 @@ def findings_for_evaluation(*, session: Session, ref: int | str) -> tuple[str, l
     return ev.id, findings_for(session=session, evaluation=ev, result=score(ev))
 
 
-def count_open_errors(*, session: Session, evaluation: Evaluation, result: EvaluationResult) -> int:
+def count_open_errors(
+    *, session: Session, evaluation: Evaluation, result: EvaluationResult, checker: Checker = check
+) -> int:
     """Open 错误 of an evaluation: errors the checks find that no reviewer has decided on."""
-    findings = findings_for(session=session, evaluation=evaluation, result=result)
+    findings = findings_for(session=session, evaluation=evaluation, result=result, checker=checker)
     return open_error_count(findings, list_decisions(session=session, subject=evaluation.id))

@@ -95,6 +95,7 @@ def save_document(
             template_id=candidate.system.id,
             **score_columns(candidate, result),
             version=expected_version + 1,
+            revision=col(EvaluationRow.revision) + 1,
             updated_at=utcnow(),
         )
     )

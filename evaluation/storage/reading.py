@@ -56,8 +56,16 @@ def readable_portfolio(*, session: Session, user: User, cache: PortfolioCache) -
 
 
 def read_history(
-    *, session: Session, user: User, evaluation_key: str, target: str | None = None
+    *, session: Session, user: User, evaluation_key: str, target: str | None = None, after: int = 0
 ) -> list[audit.AuditEntry]:
-    """An evaluation's audit trail, when ``user`` may read the evaluation."""
+    """An evaluation's audit trail (the entries after entry ``after``), when ``user`` may read the evaluation."""
     check_access(session=session, user=user, action="read", evaluation_key=evaluation_key)
-    return audit.history(session=session, evaluation_key=evaluation_key, target=target)
+    return audit.history(session=session, evaluation_key=evaluation_key, target=target, after=after)
+
+
+def read_history_stamp(
+    *, session: Session, user: User, evaluation_key: str, target: str | None = None
+) -> tuple[int, int]:
+    """(entries, latest entry id) of an evaluation's audit trail, when ``user`` may read the evaluation."""
+    check_access(session=session, user=user, action="read", evaluation_key=evaluation_key)
+    return audit.history_stamp(session=session, evaluation_key=evaluation_key, target=target)

@@ -5,11 +5,13 @@ domain models or plain dataclasses.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import String, func, insert, type_coerce, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -117,10 +119,24 @@ def _check(ev: Evaluation) -> None:
 
 
 def _insert_assessments(session: Session, evaluation_id: int, assessments: list[Assessment]) -> None:
-    for pos, a in enumerate(assessments):
-        session.add(
-            AssessmentRow(evaluation_id=evaluation_id, code=a.code, position=pos, data=a.model_dump(mode="json"))
-        )
+    """One INSERT of many rows (no ORM object per assessment: an import writes tens of thousands)."""
+    if not assessments:
+        return
+    now = utcnow()
+    session.execute(
+        insert(AssessmentRow),
+        [
+            {
+                "evaluation_id": evaluation_id,
+                "code": a.code,
+                "position": pos,
+                "data": a.model_dump(mode="json"),
+                "version": 1,
+                "updated_at": now,
+            }
+            for pos, a in enumerate(assessments)
+        ],
+    )
 
 
 def create_evaluation(*, session: Session, evaluation: Evaluation, user: User) -> int:
@@ -212,7 +228,21 @@ def get_evaluation_with_versions(*, session: Session, ref: int | str) -> tuple[E
 
 def evaluation_with_versions(*, session: Session, row: EvaluationRow) -> tuple[Evaluation, int, dict[str, int]]:
     """:func:`get_evaluation_with_versions` of a row already found: its document with the row's version (read
-    in one statement), its assessments with theirs."""
+    in one statement), its assessments with theirs.
+
+    Every page run reads the current evaluation: the validated evaluation is kept per database and row and
+    used again while the evaluation's stamp (see :func:`_document_stamp`) has not moved, so a run pays one
+    small query instead of reading and validating the whole document. The stamp is read before the content:
+    content saved in between is newer than its stamp, never older. A kept evaluation is shared by every
+    session of the process and must not be changed in place (no code does: changes are copies)."""
+    assert row.id is not None
+    where = (str(session.get_bind().engine.url), row.id)
+    stamp = _document_stamp(session, row.id)
+    with _kept_lock:
+        kept = _kept_documents.get(where)
+        if kept is not None and kept[0] == stamp:
+            _kept_documents.move_to_end(where)
+            return kept[1], kept[2], dict(kept[3])
     found = session.execute(
         sa_select(col(EvaluationRow.version), col(EvaluationDocumentRow.document))
         .join(EvaluationDocumentRow, col(EvaluationDocumentRow.evaluation_id) == col(EvaluationRow.id))
@@ -225,7 +255,48 @@ def evaluation_with_versions(*, session: Session, row: EvaluationRow) -> tuple[E
     ).all()
     data = dict(found[1])
     data["assessments"] = [r.data for r in rows]
-    return evaluation_from_data(data, f"数据库中的评价 {row.key}"), int(found[0]), {r.code: r.version for r in rows}
+    ev = evaluation_from_data(data, f"数据库中的评价 {row.key}")
+    versions = {r.code: r.version for r in rows}
+    with _kept_lock:
+        _kept_documents[where] = (stamp, ev, int(found[0]), versions)
+        _kept_documents.move_to_end(where)
+        while len(_kept_documents) > KEPT_DOCUMENTS:
+            _kept_documents.popitem(last=False)
+    return ev, int(found[0]), dict(versions)
+
+
+KEPT_DOCUMENTS = 128  # validated evaluations kept per process (the ones being worked on)
+_kept_documents: OrderedDict[tuple[str, int], tuple[tuple[Any, ...], Evaluation, int, dict[str, int]]] = OrderedDict()
+_kept_lock = threading.Lock()
+
+
+def _document_stamp(session: Session, evaluation_id: int) -> tuple[Any, ...]:
+    """What moves whenever an evaluation's content changes: the row's version and update time (every document
+    save) and its assessments' count, versions, latest update, positions and ids (every assessment save,
+    added, removed or reordered indicator) — one aggregate over the evaluation's own rows."""
+    a = AssessmentRow
+    found = session.execute(
+        sa_select(
+            col(EvaluationRow.version),
+            col(EvaluationRow.updated_at),
+            func.count(col(a.id)),
+            func.sum(col(a.version)),
+            func.max(col(a.updated_at)),
+            func.sum(col(a.position)),
+            func.sum(col(a.id)),
+        )
+        .select_from(EvaluationRow)
+        .outerjoin(a, col(a.evaluation_id) == col(EvaluationRow.id))
+        .where(col(EvaluationRow.id) == evaluation_id)
+        .group_by(col(EvaluationRow.id), col(EvaluationRow.version), col(EvaluationRow.updated_at))
+    ).first()
+    return tuple(found) if found is not None else ()
+
+
+def forget_kept_documents() -> None:
+    """Drop the kept evaluations (after a restore replaced the database's rows)."""
+    with _kept_lock:
+        _kept_documents.clear()
 
 
 def put_document(*, session: Session, evaluation_id: int, document: dict[str, Any]) -> None:
@@ -260,7 +331,37 @@ _SUMMARY_COLUMNS = (
 )
 
 
-_listed: dict[str, tuple[tuple[Any, ...], list[EvaluationSummary]]] = {}  # database URL → (stamp, list)
+@dataclass(frozen=True)
+class _Listed:
+    stamp: tuple[Any, ...]  # (count, highest id, sum of revisions, latest update, latest creation)
+    revisions: dict[int, tuple[str, int, str]]  # evaluation id → (key, revision, creation) the kept row was read at
+    items: list[EvaluationSummary]
+
+
+_listed: dict[str, _Listed] = {}  # database URL → the kept list
+_listed_lock = threading.Lock()
+RELIST = 200  # evaluations changed since the last read above which the whole list is read again
+
+
+def _list_order(i: EvaluationSummary) -> tuple[int, str, str]:
+    return (-i.year, i.kind, i.key)
+
+
+def table_stamp(*, session: Session) -> tuple[Any, ...]:
+    """What moves when any evaluation is saved, added or deleted, in any process: the evaluation table's count,
+    highest id, sum of revisions (every save moves its row's, whatever the servers' clocks say), latest update
+    and latest creation — one aggregate query."""
+    return tuple(
+        session.execute(
+            sa_select(
+                func.count(),
+                func.max(EvaluationRow.id),
+                func.sum(EvaluationRow.revision),
+                func.max(EvaluationRow.updated_at),
+                func.max(EvaluationRow.created_at),
+            )
+        ).one()
+    )
 
 
 def list_evaluations(*, session: Session) -> list[EvaluationSummary]:
@@ -268,31 +369,54 @@ def list_evaluations(*, session: Session) -> list[EvaluationSummary]:
     only, so its cost does not depend on how large the evaluations are.
 
     Every page run lists the evaluations (the pickers): the list is kept per database and read again only
-    when the evaluation table's stamp changed — its count, highest id, latest update and the sum of the
-    versions, which every save, creation and deletion in any process moves — one aggregate query instead of
-    thousands of rows."""
-    stamp = tuple(
-        session.execute(
-            sa_select(
-                func.count(),
-                func.max(EvaluationRow.id),
-                func.max(EvaluationRow.updated_at),
-                func.sum(EvaluationRow.version),
-            )
-        ).one()
-    )
+    when the evaluation table's stamp changed — its count, highest id, the sum of the rows' revisions (which every
+    save moves, whatever the servers' clocks say), the latest update and creation — one aggregate query instead of
+    thousands of rows. When it moved, only the rows whose key, revision or creation changed are read (all of
+    them when many did). The list returned is the one kept (the same object while nothing changed, so what is
+    derived from it can be kept too): callers must not change it."""
+    stamp = table_stamp(session=session)
     where = str(session.get_bind().engine.url)
-    kept = _listed.get(where)
-    if kept is not None and kept[0] == stamp:
-        return list(kept[1])
-    rows = session.execute(
-        sa_select(*_SUMMARY_COLUMNS).order_by(
-            col(EvaluationRow.year).desc(), col(EvaluationRow.kind), col(EvaluationRow.key)
-        )
+    with _listed_lock:
+        kept = _listed.get(where)
+    if kept is not None and kept.stamp == stamp:
+        return kept.items
+    created = type_coerce(col(EvaluationRow.created_at), String)  # compared as stored: no datetime per row
+    found = session.execute(
+        sa_select(col(EvaluationRow.id), col(EvaluationRow.key), col(EvaluationRow.revision), created)
     ).all()
-    listed = [EvaluationSummary(**row._asdict()) for row in rows]
-    _listed[where] = (stamp, listed)
-    return list(listed)
+    revisions = {int(i): (str(k), int(r), str(c)) for i, k, r, c in found}
+    changed = [i for i, r in revisions.items() if kept is None or kept.revisions.get(i) != r]
+    query = sa_select(*_SUMMARY_COLUMNS)
+    if kept is None or len(changed) > RELIST:
+        items = [EvaluationSummary(**row._asdict()) for row in session.execute(query).all()]
+    else:
+        fresh = (
+            {
+                row.id: EvaluationSummary(**row._asdict())
+                for row in session.execute(query.where(col(EvaluationRow.id).in_(changed))).all()
+            }
+            if changed
+            else {}
+        )
+        items = [fresh.get(i.id, i) for i in kept.items if i.id in revisions] + [
+            item for i, item in fresh.items() if i not in kept.revisions
+        ]
+    items.sort(key=_list_order)
+    listed = _Listed(stamp, revisions, items)
+    with _listed_lock:
+        _listed[where] = listed
+    return listed.items
+
+
+def forget_kept_lists() -> None:
+    """Drop the kept lists (after a restore replaced the database's rows)."""
+    with _listed_lock:
+        _listed.clear()
+
+
+def list_keys(*, session: Session) -> list[str]:
+    """Every stored evaluation's key (whoever may read it: for keys that must not be given out again)."""
+    return [str(k) for k in session.execute(sa_select(col(EvaluationRow.key))).scalars()]
 
 
 def count_evaluations(*, session: Session) -> int:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Integer, LargeBinary, Numeric, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Integer, LargeBinary, Numeric, Text, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
 from evaluation.limits import (
@@ -54,8 +54,17 @@ class EvaluationRow(SQLModel, table=True):
     scored: int = 0
     indicator_count: int = 0
     version: int = 1
+    # moves with every write of the evaluation (its document, an assessment, its figures), whatever the servers'
+    # clocks say: the list of evaluations is read again when the sum of the revisions moves (repo.list_evaluations)
+    revision: int = 0
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+@event.listens_for(EvaluationRow, "before_update")
+def _revise(_mapper: object, _connection: object, row: EvaluationRow) -> None:
+    """Every ORM write of an evaluation row moves its revision (Core UPDATEs of its content set it themselves)."""
+    row.revision = (row.revision or 0) + 1
 
 
 class EvaluationDocumentRow(SQLModel, table=True):

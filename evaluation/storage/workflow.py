@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select as sa_select
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
@@ -206,6 +207,18 @@ def final_report(*, session: Session, evaluation_key: str) -> tuple[str, bytes, 
         .order_by(col(FinalReportRow.id).desc())
     ).first()
     return None if row is None else (row.file_name, row.content, row.sha256)
+
+
+def final_report_file(*, session: Session, evaluation_key: str) -> tuple[str, str] | None:
+    """(file name, sha256) of the latest finalised report, or None — without reading its content (pages show
+    the download on every run; the file is read when it is fetched, with :func:`final_report`)."""
+    found = session.execute(
+        sa_select(col(FinalReportRow.file_name), col(FinalReportRow.sha256))
+        .where(col(FinalReportRow.evaluation_key) == evaluation_key)
+        .order_by(col(FinalReportRow.id).desc())
+        .limit(1)
+    ).first()
+    return None if found is None else (str(found[0]), str(found[1]))
 
 
 def states(*, session: Session) -> dict[str, str]:

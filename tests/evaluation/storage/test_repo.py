@@ -262,3 +262,91 @@ def test_the_kept_list_follows_every_change_made_through_another_connection(db_u
     assert set(listed()) == set(before)
     mine.dispose()
     other.dispose()
+
+
+def test_a_kept_evaluation_is_read_again_after_every_kind_of_change(db_url: str) -> None:
+    """Every page run reads the current evaluation: the validated evaluation is kept while its stamp stands
+    (the same object comes back), and any change through another connection — an assessment, the document,
+    an indicator's assessment removed, a deletion and a new evaluation under the same key — is read at the next run."""
+    from evaluation.storage.documents import save_document
+
+    mine, other = open_database(db_url), open_database(db_url)
+    ensure_samples(mine, SAMPLES)
+    key = "panzhihua-2023-zhaoshang"
+
+    def read() -> tuple[object, int, dict[str, int]]:
+        with session_scope(mine) as s:
+            return repo.get_evaluation_with_versions(session=s, ref=key)
+
+    first, version, versions = read()
+    again = read()
+    assert again[0] is first and again[1] == version and again[2] == versions
+    again[2]["GX.JJ.01"] = 99  # the versions handed out are the caller's own
+    assert read()[2] == versions
+
+    better = Assessment.model_validate({"code": "GX.JJ.01", "inputs": {"actual": "50万美元", "target": "100万美元"}})
+    with session_scope(other) as s:
+        repo.save_assessment(session=s, ref=key, assessment=better, expected_version=1, user=SYSTEM)
+    ev, _, versions = read()
+    assert ev is not first and versions["GX.JJ.01"] == 2
+    assert ev.assessment("GX.JJ.01") == better and score(ev).total == Decimal("92.00")
+
+    renamed = ev.model_copy(update={"project": ev.project.model_copy(update={"name": "改名后的项目"})})
+    with session_scope(other) as s:
+        save_document(session=s, evaluation=renamed, expected_version=version, user=SYSTEM)
+    ev, version, _ = read()
+    assert ev.project.name == "改名后的项目"
+
+    fewer = ev.model_copy(update={"assessments": ev.assessments[:-1]})
+    with session_scope(other) as s:
+        save_document(session=s, evaluation=fewer, expected_version=version, user=SYSTEM, sync_assessments=True)
+    ev, version, versions = read()
+    assert [a.code for a in ev.assessments] == [a.code for a in fewer.assessments] == list(versions)
+
+    with session_scope(other) as s:
+        repo.delete_evaluation(session=s, ref=key, user=SYSTEM)
+        repo.create_evaluation(session=s, evaluation=load_evaluation(PANZHIHUA), user=SYSTEM)
+    ev, version, versions = read()
+    assert ev.project.name != "改名后的项目" and set(versions.values()) == {1}
+    assert ev == load_evaluation(PANZHIHUA)
+    mine.dispose()
+    other.dispose()
+
+
+def test_the_kept_list_follows_a_save_from_a_server_whose_clock_is_behind(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two servers, one clock an hour slow: its save writes an older update time than the newest one, yet the
+    other server's list moves (the revision, not the clock, says something changed), and reads only that row."""
+    from datetime import timedelta
+
+    from evaluation.storage.tables import utcnow
+
+    mine, other = open_database(db_url), open_database(db_url)
+    ensure_samples(mine, SAMPLES)
+    key = "panzhihua-2023-zhaoshang"
+
+    def listed() -> list[repo.EvaluationSummary]:
+        with session_scope(mine) as s:
+            return repo.list_evaluations(session=s)
+
+    before = listed()
+    monkeypatch.setattr(repo, "utcnow", lambda: utcnow() - timedelta(hours=1))
+    better = Assessment.model_validate({"code": "GX.JJ.01", "inputs": {"actual": "50万美元", "target": "100万美元"}})
+    with session_scope(other) as s:
+        repo.save_assessment(session=s, ref=key, assessment=better, expected_version=1, user=SYSTEM)
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    event.listen(mine, "before_cursor_execute", seen)
+    now = listed()
+    event.remove(mine, "before_cursor_execute", seen)
+    assert next(i for i in now if i.key == key).total_score == Decimal("92.00")
+    summary_reads = [s for s in statements if "evaluation.project_name" in s]
+    assert len(summary_reads) == 1 and " IN " in summary_reads[0]  # the saved row only, not the whole table
+    repo.forget_kept_lists()
+    assert listed() == now and [i.key for i in now] == [i.key for i in before]
+    mine.dispose()
+    other.dispose()
