@@ -12,17 +12,20 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 
 from evaluation.auth import User
+from evaluation.config import get_settings
 from evaluation.dashboard.charts import Chart, all_charts
 from evaluation.dashboard.portfolio import Filters, Frames, completed, filter_frames, tables_to_xlsx
 from evaluation.storage.db import session_scope
 from evaluation.storage.reading import readable_portfolio
-from evaluation.storage.results import Portfolio, PortfolioCache
+from evaluation.storage.results import Portfolio, PortfolioCache, snapshot_path
 from ui.auth import require_user
 
 
 @st.cache_resource(show_spinner=False)
 def _cache(url: str) -> PortfolioCache:
-    return PortfolioCache()
+    """One per server process and database, starting from the snapshot the last process left in the data
+    folder (see ``PortfolioCache``)."""
+    return PortfolioCache(snapshot_path(get_settings().data_dir, url))
 
 
 def portfolio(eng: Engine) -> Portfolio:

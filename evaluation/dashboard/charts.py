@@ -166,9 +166,10 @@ def heatmap(frames: Frames, max_projects: int = 60, max_indicators: int = 60) ->
         order = table.mean(axis=1).sort_values().index[:max_projects]
         shown = table.loc[order]
         notes.append(f"项目较多，仅显示平均得分率最低的 {max_projects} 个")
+    col_means = table.mean(axis=0)
     if len(table.columns) > max_indicators:
-        columns = [c for c in shown.columns if c in set(table.mean(axis=0).sort_values().index[:max_indicators])]
-        shown = shown[columns]
+        lowest = set(col_means.sort_values().index[:max_indicators])
+        shown = shown[[c for c in shown.columns if c in lowest]]
         notes.append(f"指标较多，仅显示平均得分率最低的 {max_indicators} 项")
     note = f"（{'；'.join(notes)}）" if notes else ""
     fig = go.Figure(
@@ -183,7 +184,6 @@ def heatmap(frames: Frames, max_projects: int = 60, max_indicators: int = 60) ->
             hovertemplate="%{y}<br>%{x}：%{z:.2f}%<extra></extra>",
         )
     )
-    col_means = table.mean(axis=0)
     reading = f"全部项目中平均得分率最低的指标是“{col_means.idxmin()}”（{col_means.min():.2f}%）{note}。"
     height = max(420, 22 * len(shown) + 160)
     return Chart("heatmap", title, _layout(fig, title, height), reading, table.round(2).reset_index())

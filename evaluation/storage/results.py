@@ -13,18 +13,24 @@ read, in this process or any other.
 from __future__ import annotations
 
 import hashlib
+import json
+import os
+import struct
 import threading
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+import pandas as pd
+import pyarrow as pa
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
 from evaluation.dashboard.portfolio import Frames, frames_from_summaries, merge_frames, restrict
 from evaluation.dashboard.summary import result_summary
 from evaluation.scoring.engine import score
-from evaluation.storage.repo import get_evaluation
+from evaluation.storage.repo import get_evaluation, table_stamp
 from evaluation.storage.summaries import CHUNK, current_stamps, put_summary
 from evaluation.storage.tables import EvaluationResultRow
 
@@ -100,32 +106,126 @@ def _key(stamps: Mapping[int, tuple[str, str]]) -> str:
 class PortfolioCache:
     """The portfolio of one database, kept between reads (one per server process and database; thread-safe).
 
-    Each :meth:`read` runs one query over the evaluation rows' stamps; when nothing changed it returns the same
+    Each :meth:`read` runs one aggregate query over the evaluation table (``repo.table_stamp``) and, when that
+    moved, one query over the evaluation rows' stamps; when nothing changed it returns the same
     :class:`Portfolio`, otherwise it reads the summaries of the evaluations saved, added or deleted since and
-    merges them into new frames (the frames handed out before are never changed)."""
+    merges them into new frames (the frames handed out before are never changed).
 
-    def __init__(self) -> None:
+    With a ``snapshot`` file, a freshly started process begins from the frames the last one wrote there (read in
+    milliseconds, see :func:`read_snapshot`) instead of decoding every summary: only the evaluations changed
+    since are read. The file is written after a full build and after every ``SNAPSHOT_EVERY`` changes; a file
+    that is missing, unreadable or of another format is ignored (it is a cache: the database decides)."""
+
+    SNAPSHOT_EVERY = 500  # changes merged into the frames before the snapshot is written again
+
+    def __init__(self, snapshot: Path | None = None) -> None:
         self._lock = threading.Lock()
         self._current: Portfolio | None = None
+        self._snapshot = snapshot
+        self._unwritten = 0  # changes merged since the snapshot was written
+        self._table: tuple[Any, ...] = ()  # the evaluation table's stamp at the last read (repo.table_stamp)
 
     def read(self, *, session: Session) -> Portfolio:
+        table = table_stamp(session=session)
+        with self._lock:
+            if self._current is not None and self._table == table:
+                return self._current  # nothing saved, added or deleted since the last read
         stamps = current_stamps(session=session)
         with self._lock:
             current = self._current
+            if current is None and self._snapshot is not None:
+                current = read_snapshot(self._snapshot)
+                self._current = current
+            self._table = table
             if current is not None and current.stamps == stamps:
                 return current
             old = current.stamps if current is not None else {}
             changed = [i for i, s in stamps.items() if old.get(i) != s]
+            dropped = {key for i, (key, s) in old.items() if stamps.get(i) != (key, s)}
             rebuild = current is None or len(changed) > len(stamps) // 2
             fresh = _summaries_of(session, stamps, stamps if rebuild else changed)
             if current is None or rebuild:
                 frames = frames_from_summaries(sorted(fresh.values(), key=lambda s: str(s["id"])))
             else:
-                dropped = {key for i, (key, s) in old.items() if stamps.get(i) != (key, s)}
                 frames = merge_frames(current.frames, dropped, frames_from_summaries(fresh.values()))
             self._current = Portfolio(_key(stamps), frames, dict(stamps))
+            self._unwritten = len(stamps) if rebuild else self._unwritten + len(changed) + len(dropped)
+            if self._snapshot is not None and (rebuild or self._unwritten >= self.SNAPSHOT_EVERY):
+                write_snapshot(self._snapshot, self._current)
+                self._unwritten = 0
             return self._current
 
     def clear(self) -> None:
         with self._lock:
             self._current = None
+            self._table = ()
+
+
+# --------------------------------------------------------------------------- the snapshot file
+
+SNAPSHOT_MAGIC = b"WBPORTFOLIO"
+SNAPSHOT_FORMAT = 1  # raised whenever the frames' columns or the file's layout change
+
+
+def snapshot_path(folder: Path, database_url: str) -> Path:
+    """Where the snapshot of one database's portfolio lives in the data folder (one file per database)."""
+    name = hashlib.sha256(database_url.encode("utf-8")).hexdigest()[:16]
+    return folder / "cache" / f"portfolio-{name}.arrow"
+
+
+def write_snapshot(path: Path, portfolio: Portfolio) -> None:
+    """The portfolio's stamps and frames in one file (Arrow IPC streams, LZ4-compressed), written beside and then
+    moved over the old one, so a reader finds the old file or the new one, never half of one. A failure to
+    write is not an error (the next process reads the summaries instead)."""
+    f = portfolio.frames
+    try:
+        streams = [_ipc(df) for df in (f.projects, f.groups, f.indicators)]
+        header = json.dumps(
+            {
+                "format": SNAPSHOT_FORMAT,
+                "stamps": [[i, key, stamp] for i, (key, stamp) in portfolio.stamps.items()],
+                "sizes": [len(b) for b in streams],
+            },
+            ensure_ascii=False,
+        ).encode("utf-8")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.partial")
+        with open(partial, "wb") as out:
+            out.write(SNAPSHOT_MAGIC + struct.pack("<I", len(header)) + header)
+            for b in streams:
+                out.write(b)
+        os.replace(partial, path)
+    except OSError:
+        return
+
+
+def read_snapshot(path: Path) -> Portfolio | None:
+    """The portfolio written by :func:`write_snapshot`, or None when there is none of this format."""
+    try:
+        data = path.read_bytes()
+        if not data.startswith(SNAPSHOT_MAGIC):
+            return None
+        at = len(SNAPSHOT_MAGIC)
+        (length,) = struct.unpack_from("<I", data, at)
+        header = json.loads(data[at + 4 : at + 4 + length])
+        if header.get("format") != SNAPSHOT_FORMAT:
+            return None
+        at += 4 + length
+        frames = []
+        for size in header["sizes"]:
+            frames.append(pa.ipc.open_stream(pa.py_buffer(data[at : at + size])).read_all().to_pandas())
+            at += size
+        if at != len(data) or len(frames) != 3:
+            return None
+        stamps = {int(i): (str(key), str(stamp)) for i, key, stamp in header["stamps"]}
+    except (OSError, ValueError, KeyError, TypeError, struct.error, pa.ArrowException):
+        return None
+    return Portfolio(_key(stamps), Frames(frames[0], frames[1], frames[2]), stamps)
+
+
+def _ipc(df: pd.DataFrame) -> bytes:
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema, options=pa.ipc.IpcWriteOptions(compression="lz4")) as writer:
+        writer.write_table(table)
+    return bytes(sink.getvalue().to_pybytes())

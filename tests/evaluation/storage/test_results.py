@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -168,3 +170,72 @@ def test_the_stamps_come_from_the_rows_without_their_documents(engine: Engine) -
         event.remove(engine, "before_cursor_execute", seen)
     assert len(stamps) == 13 and statements
     assert all("document" not in x for x in statements), statements
+
+
+def _same_frames(a: Frames, b: Frames) -> None:
+    for name in ("projects", "groups", "indicators"):
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name))
+
+
+def test_a_new_process_starts_from_the_snapshot_and_reads_only_what_changed_since(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first 对比分析 after a server start: the frames come from the snapshot the previous process wrote,
+    and only the evaluations saved since are read from the database — the same frames as a full build."""
+    file = results.snapshot_path(tmp_path, str(engine.url))
+    with session_scope(engine) as s:
+        results.PortfolioCache(file).read(session=s)  # the previous process: a full build, written
+    assert file.is_file()
+    with session_scope(engine) as s:  # saved after that process wrote its snapshot
+        repo.save_assessment(session=s, ref=PZH, assessment=BETTER, expected_version=1, user=SYSTEM)
+    read: list[object] = []
+    real = results._cached
+
+    def reading(session, ids):  # type: ignore[no-untyped-def]
+        read.append(ids)
+        return real(session, ids)
+
+    monkeypatch.setattr(results, "_cached", reading)
+    with session_scope(engine) as s:
+        started = results.PortfolioCache(file).read(session=s)
+        pzh_id = next(i for i, (key, _) in summaries.current_stamps(session=s).items() if key == PZH)
+    assert read == [[pzh_id]]  # one summary read, not thirteen
+    assert started.frames.projects.set_index("评价编号").loc[PZH, "得分"] == 96.0
+    _same_frames(started.frames, _fresh_frames(engine))
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda b: b[: len(b) // 2],  # cut short (a full disk)
+        lambda b: b"not a snapshot",
+        lambda b: b.replace(b'"format": 1', b'"format": 9'),  # written by another version
+        lambda b: b[:-10] + b"0123456789",  # a damaged stream
+    ],
+)
+def test_a_damaged_or_foreign_snapshot_is_ignored(engine: Engine, tmp_path: Path, spoil: Any) -> None:
+    file = results.snapshot_path(tmp_path, str(engine.url))
+    with session_scope(engine) as s:
+        results.PortfolioCache(file).read(session=s)
+    file.write_bytes(spoil(file.read_bytes()))
+    with session_scope(engine) as s:
+        started = results.PortfolioCache(file).read(session=s)
+    _same_frames(started.frames, _fresh_frames(engine))
+    assert results.read_snapshot(file) is not None  # the full build wrote a good one again
+
+
+def test_the_snapshot_is_written_again_after_enough_changes(engine: Engine, tmp_path: Path) -> None:
+    file = results.snapshot_path(tmp_path, str(engine.url))
+    cache = results.PortfolioCache(file)
+    cache.SNAPSHOT_EVERY = 1
+    with session_scope(engine) as s:
+        cache.read(session=s)
+    written = file.stat().st_mtime_ns
+    with session_scope(engine) as s:
+        repo.save_assessment(session=s, ref=PZH, assessment=BETTER, expected_version=1, user=SYSTEM)
+    with session_scope(engine) as s:
+        now = cache.read(session=s)
+    kept = results.read_snapshot(file)
+    assert kept is not None and file.stat().st_mtime_ns != written
+    assert kept.stamps == now.stamps
+    _same_frames(kept.frames, now.frames)
