@@ -47,6 +47,7 @@ class Floor:
     table31: pd.DataFrame
     project: dict[str, str]
     targets: pd.DataFrame
+    history: pd.DataFrame  # the shown indicator's changes (the 本指标修改历史 table)
     analysis: dict[str, Any] = field(default_factory=dict)
 
 
@@ -147,7 +148,11 @@ def evidence() -> None:
             c1.form_submit_button("保存调整", type="primary")
             c2.form_submit_button("取消调整，按规则计分")
     with st.expander("本指标修改历史"):
-        st.caption("还没有修改记录。")
+        if f.history.empty:
+            st.caption("还没有修改记录。")
+        else:
+            st.caption(f"共 {len(f.history)} 条记录，最新的在前；时间为北京时间。")
+            st.dataframe(f.history, hide_index=True, width="stretch")
 
 
 def report() -> None:
@@ -259,10 +264,23 @@ PAGES: dict[str, Callable[[], None]] = {
 }
 
 
+def _other() -> None:  # a page of the navigation the benchmark does not open
+    st.title("—")
+
+
 def run() -> None:
-    """The floor app's script: the navigation, then the page chosen in the session."""
-    st.set_page_config(page_title="评价工作台", layout="wide")
-    st.navigation([st.Page(fn, title=name, url_path=name) for name, fn in PAGES.items()], position="sidebar")
+    """The floor app's script: the navigation the benchmark's account (管理员) sees — the same sections, titles
+    and icons (ui.guard.PAGES) — then the page chosen in the session."""
+    from ui.guard import PAGES as SPECS  # the navigation's data only (no database)
+
+    st.set_page_config(page_title="评价工作台", page_icon=":material/fact_check:", layout="wide")
+    sections: dict[str, list[Any]] = {}
+    for spec in SPECS:
+        if "管理员" in spec.roles:
+            fn = PAGES.get(spec.stem, _other)
+            page = st.Page(fn, title=spec.title, icon=spec.icon, url_path=spec.stem, default=spec.stem == "home")
+            sections.setdefault(spec.section, []).append(page)
+    st.navigation(sections, expanded=True)
     PAGES[str(st.session_state.get(PAGE, "home"))]()
 
 
@@ -278,16 +296,19 @@ def collect(engine: Engine, key: str) -> Floor:
     from evaluation.report.context import build_report_context
     from evaluation.report.outline import outline
     from evaluation.scoring.engine import score
+    from evaluation.storage import audit
     from evaluation.storage.db import session_scope
     from evaluation.storage.repo import get_evaluation, list_evaluations
     from evaluation.storage.results import load_summaries
     from ui.evidence import evidence_frame
+    from ui.history import history_rows
 
     with session_scope(engine) as session:
         items = list_evaluations(session=session)
         ev = get_evaluation(session=session, ref=key)
         summaries = load_summaries(session=session)
-    result = score(ev)
+        result = score(ev)
+        history = history_rows(audit.history(session=session, evaluation_key=key, target=result.indicators[0].code))
     labels = {i.key: f"{i.project_name}（{i.year}，{i.kind_label}）" for i in items}
     home_table = pd.DataFrame(
         [
@@ -391,6 +412,7 @@ def collect(engine: Engine, key: str) -> Floor:
             "委托依据": ev.project.notice,
         },
         targets=pd.DataFrame([t.model_dump() for t in ev.facts.annual_targets]),
+        history=history,
         analysis={
             "options": filter_options(frames),
             "caption": f"当前范围：{len(filtered)} 个评价（共 {len(frames)} 个）。",
