@@ -8,6 +8,8 @@ not only in what the pages happen to show.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from sqlmodel import Session
@@ -22,10 +24,32 @@ from evaluation.storage.users import check_access, visible_keys
 
 
 def readable_evaluations(*, session: Session, user: User) -> list[EvaluationSummary]:
-    """The stored evaluations ``user`` may read, as list rows."""
+    """The stored evaluations ``user`` may read, as list rows. Like the whole list (``repo.list_evaluations``),
+    one member's share is the same object while neither the list nor the memberships changed (callers keep what
+    they derive from it, and must not change it)."""
     keys = visible_keys(session=session, user=user)
     items = list_evaluations(session=session)
-    return items if keys is None else [i for i in items if i.key in keys]
+    if keys is None:
+        return items
+    wanted = (id(items), frozenset(keys))
+    with _shares_lock:
+        kept = _shares.get(wanted)
+        if kept is not None and kept[0] is items:
+            _shares.move_to_end(wanted)
+            return kept[1]
+    share = [i for i in items if i.key in keys]
+    with _shares_lock:
+        _shares[wanted] = (items, share)
+        while len(_shares) > SHARES:
+            _shares.popitem(last=False)
+    return share
+
+
+SHARES = 256  # members' shares of the list kept per process
+_shares: OrderedDict[tuple[int, frozenset[str]], tuple[list[EvaluationSummary], list[EvaluationSummary]]] = (
+    OrderedDict()
+)
+_shares_lock = threading.Lock()
 
 
 def read_evaluation(*, session: Session, ref: int | str, user: User) -> Evaluation:

@@ -82,3 +82,18 @@ def test_department_summaries_follow_the_departments_evaluations(engine: Engine)
         repo.save_department_summary(session=s, summary=summary, user=wl)
     with session_scope(engine) as s:
         repo.save_department_summary(session=s, summary=summary, user=zsj)
+
+
+def test_a_members_share_of_the_list_is_kept_until_the_list_or_the_membership_changes(engine: Engine) -> None:
+    consultant = account(engine, "c2", "评价人员", PZH)
+    with session_scope(engine) as s:
+        first = reading.readable_evaluations(session=s, user=consultant)
+        assert reading.readable_evaluations(session=s, user=consultant) is first
+        add_member(session=s, actor=SYSTEM, user_id=consultant.id, evaluation_key=RENYUAN)
+    with session_scope(engine) as s:
+        joined = reading.readable_evaluations(session=s, user=consultant)
+    assert joined is not first and {i.key for i in joined} == {PZH, RENYUAN}
+    with session_scope(engine) as s:
+        repo.delete_evaluation(session=s, ref=RENYUAN, user=SYSTEM)
+    with session_scope(engine) as s:
+        assert [i.key for i in reading.readable_evaluations(session=s, user=consultant)] == [PZH]
