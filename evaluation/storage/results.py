@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import pyarrow as pa
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
@@ -177,6 +176,8 @@ def write_snapshot(path: Path, portfolio: Portfolio) -> None:
     """The portfolio's stamps and frames in one file (Arrow IPC streams, LZ4-compressed), written beside and then
     moved over the old one, so a reader finds the old file or the new one, never half of one. A failure to
     write is not an error (the next process reads the summaries instead)."""
+    import pyarrow as pa
+
     f = portfolio.frames
     try:
         streams = [_ipc(df) for df in (f.projects, f.groups, f.indicators)]
@@ -195,12 +196,14 @@ def write_snapshot(path: Path, portfolio: Portfolio) -> None:
             for b in streams:
                 out.write(b)
         os.replace(partial, path)
-    except OSError:
+    except (OSError, pa.ArrowException):
         return
 
 
 def read_snapshot(path: Path) -> Portfolio | None:
     """The portfolio written by :func:`write_snapshot`, or None when there is none of this format."""
+    import pyarrow as pa  # here, not at the top: every command imports this module, few read a snapshot
+
     try:
         data = path.read_bytes()
         if not data.startswith(SNAPSHOT_MAGIC):
@@ -224,6 +227,8 @@ def read_snapshot(path: Path) -> Portfolio | None:
 
 
 def _ipc(df: pd.DataFrame) -> bytes:
+    import pyarrow as pa
+
     table = pa.Table.from_pandas(df, preserve_index=False)
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, table.schema, options=pa.ipc.IpcWriteOptions(compression="lz4")) as writer:
