@@ -20,7 +20,7 @@ from evaluation.errors import ConflictError, NotFound, ValidationFailed
 from evaluation.model import Assessment, Evaluation, evaluation_problems
 from evaluation.scoring.engine import score
 from evaluation.storage import audit
-from evaluation.storage.repo import begin_edit, evaluation_with_versions, put_document, score_columns
+from evaluation.storage.repo import begin_edit, evaluation_with_versions, kept_evaluation, put_document, score_columns
 from evaluation.storage.summaries import store_summary
 from evaluation.storage.tables import AssessmentRow, EvaluationRow, utcnow
 
@@ -39,8 +39,11 @@ def load_document(*, session: Session, key: str) -> tuple[Evaluation, int]:
 
 
 def load_with_versions(*, session: Session, key: str) -> tuple[Evaluation, int, dict[str, int]]:
-    """The evaluation, its document version and each assessment's version, read from the same rows."""
-    return evaluation_with_versions(session=session, row=_row(session, key))
+    """The evaluation, its document version and each assessment's version, read from the same rows (the kept
+    ones, when nothing changed since they were read: see ``repo.evaluation_with_versions``)."""
+    return kept_evaluation(session=session, key=key) or evaluation_with_versions(
+        session=session, row=_row(session, key)
+    )
 
 
 def assessment_versions(*, session: Session, key: str) -> dict[str, int]:

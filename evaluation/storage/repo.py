@@ -271,13 +271,21 @@ _kept_lock = threading.Lock()
 
 
 def _document_stamp(session: Session, evaluation_id: int) -> tuple[Any, ...]:
-    """What moves whenever an evaluation's content changes: the row's version and update time (every document
-    save) and its assessments' count, versions, latest update, positions and ids (every assessment save,
+    """What moves whenever an evaluation's content changes: the row's version, revision and update time (every
+    document save) and its assessments' count, versions, latest update, positions and ids (every assessment save,
     added, removed or reordered indicator) — one aggregate over the evaluation's own rows."""
+    found = _stamped(session, col(EvaluationRow.id) == evaluation_id)
+    return found[1] if found is not None else ()
+
+
+def _stamped(session: Session, where: Any) -> tuple[int, tuple[Any, ...]] | None:
+    """(id, stamp) of the evaluation row ``where`` selects (see :func:`_document_stamp`), or None."""
     a = AssessmentRow
     found = session.execute(
         sa_select(
+            col(EvaluationRow.id),
             col(EvaluationRow.version),
+            col(EvaluationRow.revision),
             col(EvaluationRow.updated_at),
             func.count(col(a.id)),
             func.sum(col(a.version)),
@@ -287,10 +295,28 @@ def _document_stamp(session: Session, evaluation_id: int) -> tuple[Any, ...]:
         )
         .select_from(EvaluationRow)
         .outerjoin(a, col(a.evaluation_id) == col(EvaluationRow.id))
-        .where(col(EvaluationRow.id) == evaluation_id)
-        .group_by(col(EvaluationRow.id), col(EvaluationRow.version), col(EvaluationRow.updated_at))
+        .where(where)
+        .group_by(
+            col(EvaluationRow.id),
+            col(EvaluationRow.version),
+            col(EvaluationRow.revision),
+            col(EvaluationRow.updated_at),
+        )
     ).first()
-    return tuple(found) if found is not None else ()
+    return None if found is None else (int(found[0]), tuple(found[1:]))
+
+
+def kept_evaluation(*, session: Session, key: str) -> tuple[Evaluation, int, dict[str, int]] | None:
+    """:func:`evaluation_with_versions` of evaluation ``key`` when the kept one still stands — one query, not
+    even the row — else None (the caller reads it)."""
+    found = _stamped(session, col(EvaluationRow.key) == key)
+    if found is None:
+        return None
+    with _kept_lock:
+        kept = _kept_documents.get((str(session.get_bind().engine.url), found[0]))
+        if kept is None or kept[0] != found[1]:
+            return None
+        return kept[1], kept[2], dict(kept[3])
 
 
 def forget_kept_documents() -> None:

@@ -268,7 +268,7 @@ def test_a_kept_evaluation_is_read_again_after_every_kind_of_change(db_url: str)
     """Every page run reads the current evaluation: the validated evaluation is kept while its stamp stands
     (the same object comes back), and any change through another connection — an assessment, the document,
     an indicator's assessment removed, a deletion and a new evaluation under the same key — is read at the next run."""
-    from evaluation.storage.documents import save_document
+    from evaluation.storage.documents import load_with_versions, save_document
 
     mine, other = open_database(db_url), open_database(db_url)
     ensure_samples(mine, SAMPLES)
@@ -276,7 +276,10 @@ def test_a_kept_evaluation_is_read_again_after_every_kind_of_change(db_url: str)
 
     def read() -> tuple[object, int, dict[str, int]]:
         with session_scope(mine) as s:
-            return repo.get_evaluation_with_versions(session=s, ref=key)
+            by_row = repo.get_evaluation_with_versions(session=s, ref=key)
+            by_key = load_with_versions(session=s, key=key)  # the pages' path: the kept one by its key's stamp
+        assert by_key[0] is by_row[0] and by_key[1:] == by_row[1:]
+        return by_row
 
     first, version, versions = read()
     again = read()
