@@ -223,6 +223,10 @@ def get_evaluation_with_versions(*, session: Session, ref: int | str) -> tuple[E
     separate query may already belong to someone else's newer save, and saving against it would
     silently drop that save.
     """
+    if isinstance(ref, str) and not ref.isdigit():
+        kept = kept_evaluation(session=session, key=ref)
+        if kept is not None:
+            return kept
     return evaluation_with_versions(session=session, row=_find_row(session, ref))
 
 
