@@ -411,26 +411,37 @@ def list_evaluations(*, session: Session) -> list[EvaluationSummary]:
     if kept is not None and kept.stamp == stamp:
         return kept.items
     created = type_coerce(col(EvaluationRow.created_at), String)  # compared as stored: no datetime per row
-    found = session.execute(
-        sa_select(col(EvaluationRow.id), col(EvaluationRow.key), col(EvaluationRow.revision), created)
-    ).all()
-    revisions = {int(i): (str(k), int(r), str(c)) for i, k, r, c in found}
-    changed = [i for i, r in revisions.items() if kept is None or kept.revisions.get(i) != r]
-    query = sa_select(*_SUMMARY_COLUMNS)
-    if kept is None or len(changed) > RELIST:
-        items = [EvaluationSummary(**row._asdict()) for row in session.execute(query).all()]
+    marks = (col(EvaluationRow.revision), created)
+
+    def read(query: Any) -> dict[int, tuple[EvaluationSummary, tuple[str, int, str]]]:
+        """Rows with the marks they were read at (the same statement: a row saved or created meanwhile is read
+        with its own marks, never with another's)."""
+        out = {}
+        for row in session.execute(query).all():
+            values = row._asdict()
+            revision, made = values.pop("revision"), values.pop("created_at")
+            out[int(values["id"])] = (EvaluationSummary(**values), (str(values["key"]), int(revision), str(made)))
+        return out
+
+    every = sa_select(*_SUMMARY_COLUMNS, *marks)
+    if kept is None:
+        rows = read(every)
     else:
-        fresh = (
-            {
-                row.id: EvaluationSummary(**row._asdict())
-                for row in session.execute(query.where(col(EvaluationRow.id).in_(changed))).all()
-            }
-            if changed
-            else {}
-        )
-        items = [fresh.get(i.id, i) for i in kept.items if i.id in revisions] + [
-            item for i, item in fresh.items() if i not in kept.revisions
-        ]
+        now = {
+            int(i): (str(k), int(r), str(c))
+            for i, k, r, c in session.execute(sa_select(col(EvaluationRow.id), col(EvaluationRow.key), *marks)).all()
+        }
+        changed = [i for i, m in now.items() if kept.revisions.get(i) != m]
+        if len(changed) > RELIST:
+            rows = read(every)
+        else:
+            fresh = read(every.where(col(EvaluationRow.id).in_(changed))) if changed else {}
+            old = {i.id: i for i in kept.items}
+            # unchanged rows as kept; changed ones as just read; one gone meanwhile is left out (and, not being
+            # marked, read again at the next change)
+            rows = {i: (old[i], m) for i, m in now.items() if i not in changed and i in old} | fresh
+    items = [item for item, _ in rows.values()]
+    revisions = {i: m for i, (_, m) in rows.items()}
     items.sort(key=_list_order)
     listed = _Listed(stamp, revisions, items)
     with _listed_lock:

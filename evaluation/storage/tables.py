@@ -64,7 +64,7 @@ class EvaluationRow(SQLModel, table=True):
 @event.listens_for(EvaluationRow, "before_update")
 def _revise(_mapper: object, _connection: object, row: EvaluationRow) -> None:
     """Every ORM write of an evaluation row moves its revision (Core UPDATEs of its content set it themselves)."""
-    row.revision = (row.revision or 0) + 1
+    row.revision = EvaluationRow.revision + 1  # in SQL: two writers never store the same revision
 
 
 class EvaluationDocumentRow(SQLModel, table=True):

@@ -353,3 +353,39 @@ def test_the_kept_list_follows_a_save_from_a_server_whose_clock_is_behind(
     assert listed() == now and [i.key for i in now] == [i.key for i in before]
     mine.dispose()
     other.dispose()
+
+
+@pytest.mark.parametrize("moment", ["first read", "refresh"])
+def test_an_evaluation_created_while_the_list_is_read_shows_once(db_url: str, moment: str) -> None:
+    """Another user's new evaluation committing between the list's statements: it is in the list exactly once,
+    at once or at the next run, and stays so (the rows are read with the marks they are compared by)."""
+    mine, other = open_database(db_url), open_database(db_url)
+    ensure_samples(mine, SAMPLES)
+    repo.forget_kept_lists()
+    with session_scope(mine) as s:
+        base = repo.get_evaluation(session=s, ref="panzhihua-2023-zhaoshang")
+    if moment == "refresh":
+        with session_scope(mine) as s:
+            repo.list_evaluations(session=s)
+        with session_scope(other) as s:  # something to refresh
+            repo.create_evaluation(session=s, evaluation=base.model_copy(update={"id": "first-0001"}), user=SYSTEM)
+    fired: list[str] = []
+
+    def create_in_between(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if not fired and "evaluation.project_name" in statement:  # right before the summary columns are read
+            fired.append(statement)
+            with session_scope(other) as s:
+                repo.create_evaluation(session=s, evaluation=base.model_copy(update={"id": "race-0001"}), user=SYSTEM)
+
+    event.listen(mine, "before_cursor_execute", create_in_between)
+    with session_scope(mine) as s:
+        repo.list_evaluations(session=s)
+    event.remove(mine, "before_cursor_execute", create_in_between)
+    assert fired
+    for _ in range(2):
+        with session_scope(mine) as s:
+            keys = [i.key for i in repo.list_evaluations(session=s)]
+            stored = repo.count_evaluations(session=s)
+        assert keys.count("race-0001") == 1 and len(keys) == len(set(keys)) == stored
+    mine.dispose()
+    other.dispose()
