@@ -1,12 +1,9 @@
 """评价项目: every stored evaluation with filters, score, grade and progress; new, duplicate, delete."""
 
-import pandas as pd
 import streamlit as st
 
 from evaluation.auth import can
-from evaluation.formatting import number, rate, score_text
 from evaluation.lifecycle import duplicate_for_next_year, new_evaluation_id
-from evaluation.scoring.stated import REVIEW_LABEL, SELF_LABEL, stated_result
 from evaluation.storage import audit
 from evaluation.storage.db import session_scope
 from evaluation.storage.reading import read_evaluation
@@ -16,7 +13,7 @@ from evaluation.storage.workflow import states
 from ui.access import edit_block
 from ui.auth import require_user
 from ui.guard import page_setup
-from ui.home import evaluation_listing, new_evaluation_form, show_figures
+from ui.home import evaluation_listing, new_evaluation_form, score_rows, show_figures
 from ui.kept import derived
 from ui.resources import library
 from ui.saving import commit
@@ -96,23 +93,7 @@ with session_scope(eng) as session:
     ev = read_evaluation(session=session, ref=choice, user=user)
 result = result_of(ev)
 show_figures(ev, result)
-own = stated_result(ev) if ev.kind == "self_evaluation" else None
-rows = [
-    {
-        "一级指标": r.level1,
-        "二级指标": r.level2,
-        "三级指标": r.name,
-        "分值": number(r.weight),
-        **({SELF_LABEL: score_text(own.indicator(r.code).score)} if own is not None else {}),
-        ("得分" if own is None else REVIEW_LABEL): score_text(r.score),
-        "扣分": number(r.deduction, none=""),
-        "得分率": rate(r.rate, none=""),
-        "评分方法": r.method,
-        "计算过程": r.explanation,
-    }
-    for r in result.indicators
-]
-st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+st.dataframe(derived(ev, "home-rows", lambda: score_rows(ev, result)), hide_index=True, width="stretch")
 
 if may_create:  # copy and delete: editors only (delete also needs membership and an unlocked state)
     block = edit_block(eng, user, ev.id)

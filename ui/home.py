@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 
 from evaluation.errors import WorkbenchError
-from evaluation.formatting import number
+from evaluation.formatting import number, rate, score_text
 from evaluation.indicators.editing import blank_system
 from evaluation.indicators.library import Library
 from evaluation.indicators.system import IndicatorSystem
@@ -20,7 +20,7 @@ from evaluation.lifecycle import new_evaluation, new_evaluation_id, slots
 from evaluation.model import Evaluation, Project
 from evaluation.review.base import workbench_total
 from evaluation.scoring.engine import EvaluationResult
-from evaluation.scoring.stated import REVIEW_LABEL, SELF_LABEL, figure_label, record_result
+from evaluation.scoring.stated import REVIEW_LABEL, SELF_LABEL, figure_label, record_result, stated_result
 from evaluation.storage.db import session_scope
 from evaluation.storage.repo import EvaluationSummary, create_evaluation
 from evaluation.storage.templates import list_templates
@@ -105,6 +105,29 @@ def _listing(
     table["得分"] = table["得分"].astype("float64")
     table["复核得分"] = table["复核得分"].astype("float64")
     return Listing(shown, table)
+
+
+def score_rows(ev: Evaluation, result: EvaluationResult) -> pd.DataFrame:
+    """The 查看得分情况 table: every indicator's weight, score (a 自评 record's own beside the rules'), deduction,
+    rate, method and computation."""
+    own = stated_result(ev) if ev.kind == "self_evaluation" else None
+    return pd.DataFrame(
+        [
+            {
+                "一级指标": r.level1,
+                "二级指标": r.level2,
+                "三级指标": r.name,
+                "分值": number(r.weight),
+                **({SELF_LABEL: score_text(own.indicator(r.code).score)} if own is not None else {}),
+                ("得分" if own is None else REVIEW_LABEL): score_text(r.score),
+                "扣分": number(r.deduction, none=""),
+                "得分率": rate(r.rate, none=""),
+                "评分方法": r.method,
+                "计算过程": r.explanation,
+            }
+            for r in result.indicators
+        ]
+    )
 
 
 BLANK = "__blank__"
