@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import pandas as pd
@@ -11,6 +9,7 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 
 from evaluation.formatting import beijing
+from evaluation.kept import KeptMap
 from evaluation.storage import audit
 from evaluation.storage.db import session_scope
 from evaluation.storage.reading import read_history, read_history_stamp
@@ -48,9 +47,7 @@ class _Kept:
 
 # (database, evaluation, target) → its trail as table rows. The trail only grows, so a change reads the entries
 # added since (all of them again when the count says one arrived out of order)
-_kept: OrderedDict[tuple[str, str, str | None], _Kept] = OrderedDict()
-_lock = threading.Lock()
-KEPT = 64
+_kept: KeptMap[tuple[str, str, str | None], _Kept] = KeptMap(64)
 
 
 def history_frame(eng: Engine, evaluation_key: str, target: str | None = None) -> tuple[int, pd.DataFrame]:
@@ -60,8 +57,7 @@ def history_frame(eng: Engine, evaluation_key: str, target: str | None = None) -
     user = require_user()
     with session_scope(eng) as session:
         stamp = read_history_stamp(session=session, user=user, evaluation_key=evaluation_key, target=target)
-        with _lock:
-            kept = _kept.get(where)
+        kept = _kept.get(where)
         if kept is not None and kept.stamp == stamp:
             return kept.stamp[0], kept.frame
         after = kept.stamp[1] if kept is not None else 0
@@ -73,11 +69,7 @@ def history_frame(eng: Engine, evaluation_key: str, target: str | None = None) -
     count = len(added) + (kept.stamp[0] if kept is not None else 0)
     latest = max((e.id for e in added), default=kept.stamp[1] if kept is not None else 0)
     fresh = _Kept((count, latest), rows, pd.DataFrame(rows, columns=COLUMNS))
-    with _lock:
-        _kept[where] = fresh
-        _kept.move_to_end(where)
-        while len(_kept) > KEPT:
-            _kept.popitem(last=False)
+    _kept.put(where, fresh)
     return count, fresh.frame
 
 

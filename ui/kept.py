@@ -10,30 +10,22 @@ taken over by another object while the entry lives.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from evaluation.kept import KeptMap
+
 T = TypeVar("T")
 
-KEPT = 256  # derived values kept per process (a few per evaluation being worked on)
-_kept: OrderedDict[tuple[int, str], tuple[object, Any]] = OrderedDict()
-_lock = threading.Lock()
+_kept: KeptMap[tuple[int, str], tuple[object, Any]] = KeptMap(256)  # (object id, name) → (object, value)
 
 
 def derived(source: object, name: str, compute: Callable[[], T]) -> T:
     """``compute()`` (a pure function of ``source``), once per ``source`` object and ``name``."""
     key = (id(source), name)
-    with _lock:
-        found = _kept.get(key)
-        if found is not None and found[0] is source:
-            _kept.move_to_end(key)
-            return found[1]  # type: ignore[no-any-return]
+    found = _kept.get(key)
+    if found is not None and found[0] is source:
+        return found[1]  # type: ignore[no-any-return]
     value = compute()
-    with _lock:
-        _kept[key] = (source, value)
-        _kept.move_to_end(key)
-        while len(_kept) > KEPT:
-            _kept.popitem(last=False)
+    _kept.put(key, (source, value))
     return value

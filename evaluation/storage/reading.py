@@ -8,13 +8,12 @@ not only in what the pages happen to show.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from typing import Any
 
 from sqlmodel import Session
 
 from evaluation.auth import User
+from evaluation.kept import KeptMap
 from evaluation.model import Evaluation
 from evaluation.storage import audit
 from evaluation.storage.documents import load_with_versions
@@ -32,24 +31,16 @@ def readable_evaluations(*, session: Session, user: User) -> list[EvaluationSumm
     if keys is None:
         return items
     wanted = (id(items), frozenset(keys))
-    with _shares_lock:
-        kept = _shares.get(wanted)
-        if kept is not None and kept[0] is items:
-            _shares.move_to_end(wanted)
-            return kept[1]
+    kept = _shares.get(wanted)
+    if kept is not None and kept[0] is items:
+        return kept[1]
     share = [i for i in items if i.key in keys]
-    with _shares_lock:
-        _shares[wanted] = (items, share)
-        while len(_shares) > SHARES:
-            _shares.popitem(last=False)
+    _shares.put(wanted, (items, share))
     return share
 
 
-SHARES = 256  # members' shares of the list kept per process
-_shares: OrderedDict[tuple[int, frozenset[str]], tuple[list[EvaluationSummary], list[EvaluationSummary]]] = (
-    OrderedDict()
-)
-_shares_lock = threading.Lock()
+# members' shares of the list kept per process: (list object, keys) → (that list, the share)
+_shares: KeptMap[tuple[int, frozenset[str]], tuple[list[EvaluationSummary], list[EvaluationSummary]]] = KeptMap(256)
 
 
 def read_evaluation(*, session: Session, ref: int | str, user: User) -> Evaluation:

@@ -6,7 +6,6 @@ domain models or plain dataclasses.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -19,6 +18,7 @@ from evaluation.auth import SYSTEM, PermissionDenied, User, require
 from evaluation.errors import ConflictError, NotFound, Problem, ScoringError, ValidationFailed
 from evaluation.files.evaluations import evaluation_from_data
 from evaluation.formatting import number, two
+from evaluation.kept import KeptMap
 from evaluation.limits import SCORE_COLUMN_LIMIT
 from evaluation.model import Assessment, DepartmentSummary, Evaluation, evaluation_problems
 from evaluation.scoring.engine import EvaluationResult, score
@@ -242,11 +242,9 @@ def evaluation_with_versions(*, session: Session, row: EvaluationRow) -> tuple[E
     assert row.id is not None
     where = (str(session.get_bind().engine.url), row.id)
     stamp = _document_stamp(session, row.id)
-    with _kept_lock:
-        kept = _kept_documents.get(where)
-        if kept is not None and kept[0] == stamp:
-            _kept_documents.move_to_end(where)
-            return kept[1], kept[2], dict(kept[3])
+    kept = _kept_documents.get(where)
+    if kept is not None and kept[0] == stamp:
+        return kept[1], kept[2], dict(kept[3])
     found = session.execute(
         sa_select(col(EvaluationRow.version), col(EvaluationDocumentRow.document))
         .join(EvaluationDocumentRow, col(EvaluationDocumentRow.evaluation_id) == col(EvaluationRow.id))
@@ -261,17 +259,13 @@ def evaluation_with_versions(*, session: Session, row: EvaluationRow) -> tuple[E
     data["assessments"] = [r.data for r in rows]
     ev = evaluation_from_data(data, f"数据库中的评价 {row.key}")
     versions = {r.code: r.version for r in rows}
-    with _kept_lock:
-        _kept_documents[where] = (stamp, ev, int(found[0]), versions)
-        _kept_documents.move_to_end(where)
-        while len(_kept_documents) > KEPT_DOCUMENTS:
-            _kept_documents.popitem(last=False)
+    _kept_documents.put(where, (stamp, ev, int(found[0]), versions))
     return ev, int(found[0]), dict(versions)
 
 
-KEPT_DOCUMENTS = 128  # validated evaluations kept per process (the ones being worked on)
-_kept_documents: OrderedDict[tuple[str, int], tuple[tuple[Any, ...], Evaluation, int, dict[str, int]]] = OrderedDict()
-_kept_lock = threading.Lock()
+# validated evaluations kept per process (the ones being worked on): (database, row id) → (stamp, evaluation,
+# document version, assessment versions)
+_kept_documents: KeptMap[tuple[str, int], tuple[tuple[Any, ...], Evaluation, int, dict[str, int]]] = KeptMap(128)
 
 
 def _document_stamp(session: Session, evaluation_id: int) -> tuple[Any, ...]:
@@ -316,17 +310,15 @@ def kept_evaluation(*, session: Session, key: str) -> tuple[Evaluation, int, dic
     found = _stamped(session, col(EvaluationRow.key) == key)
     if found is None:
         return None
-    with _kept_lock:
-        kept = _kept_documents.get((str(session.get_bind().engine.url), found[0]))
-        if kept is None or kept[0] != found[1]:
-            return None
-        return kept[1], kept[2], dict(kept[3])
+    kept = _kept_documents.get((str(session.get_bind().engine.url), found[0]))
+    if kept is None or kept[0] != found[1]:
+        return None
+    return kept[1], kept[2], dict(kept[3])
 
 
 def forget_kept_documents() -> None:
     """Drop the kept evaluations (after a restore replaced the database's rows)."""
-    with _kept_lock:
-        _kept_documents.clear()
+    _kept_documents.clear()
 
 
 def put_document(*, session: Session, evaluation_id: int, document: dict[str, Any]) -> None:

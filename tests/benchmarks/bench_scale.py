@@ -288,8 +288,7 @@ def restart() -> None:
     st.cache_data.clear()
     repo.forget_kept_lists()
     repo.forget_kept_documents()
-    with kept._lock:
-        kept._kept.clear()
+    kept._kept.clear()
 
 
 def memory(setup: Setup, visits: int = 20) -> None:

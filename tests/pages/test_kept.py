@@ -34,7 +34,7 @@ def test_a_derived_value_is_computed_once_per_object() -> None:
 
 def test_an_entry_never_answers_for_another_object_with_the_same_identity() -> None:
     """Entries hold their object: once evicted, a new object at the same address is computed afresh."""
-    for n in range(kept.KEPT * 2):
+    for n in range(kept._kept.size * 2):
         value = kept.derived([n], "first", lambda n=n: n)  # type: ignore[misc]
         assert value == n
 
