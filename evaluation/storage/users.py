@@ -35,8 +35,6 @@ def account_user(row: UserRow) -> User:
     return User(id=row.id or 0, username=row.username, display_name=row.display_name, role=row.role)
 
 
-_user = account_user
-
 
 @cache
 def _dummy_hash() -> str:
@@ -95,7 +93,7 @@ def create_user(
         new={"角色": role, "姓名": display_name.strip()},
     )
     session.flush()
-    return _user(row)
+    return account_user(row)
 
 
 LOGIN_FAILED = (
@@ -132,7 +130,7 @@ def authenticate(*, session: Session, username: str, password: str, now: datetim
     row.last_login = now
     session.add(row)
     session.flush()
-    return _user(row)
+    return account_user(row)
 
 
 def _membership(session: Session, user_id: int, evaluation_key: str) -> MembershipRow | None:
@@ -175,7 +173,7 @@ def members(*, session: Session, evaluation_key: str) -> list[User]:
         .join(MembershipRow, col(MembershipRow.user_id) == col(UserRow.id))
         .where(MembershipRow.evaluation_key == evaluation_key)
     ).all()
-    return [_user(r) for r in rows]
+    return [account_user(r) for r in rows]
 
 
 SEE_ALL = ("管理员", "管理者")  # roles that read every evaluation; the others read those they belong to
@@ -217,7 +215,7 @@ def check_department(*, session: Session, user: User, department: str) -> None:
 
 
 def list_users(*, session: Session) -> list[User]:
-    return [_user(r) for r in session.exec(select(UserRow).order_by(col(UserRow.username))).all()]
+    return [account_user(r) for r in session.exec(select(UserRow).order_by(col(UserRow.username))).all()]
 
 
 def may(user: User, action: Action) -> bool:
@@ -263,7 +261,7 @@ def active_user(*, session: Session, user_id: int) -> User | None:
     row = session.get(UserRow, user_id)
     if row is None or not row.active:
         return None
-    return _user(row)
+    return account_user(row)
 
 
 @dataclass(frozen=True)
@@ -279,7 +277,7 @@ class Account:
 def list_accounts(*, session: Session, actor: User) -> list[Account]:
     require(actor.role, "manage_users")
     rows = session.exec(select(UserRow).order_by(col(UserRow.username))).all()
-    return [Account(_user(r), r.active, r.last_login, r.locked_until) for r in rows]
+    return [Account(account_user(r), r.active, r.last_login, r.locked_until) for r in rows]
 
 
 def update_user(
@@ -332,7 +330,7 @@ def update_user(
     if password is not None:
         old["密码"], new["密码"] = "（原密码）", "（已重设）"
     if not new:
-        return _user(row)  # nothing changed: nothing to record
+        return account_user(row)  # nothing changed: nothing to record
     audit.record(
         session=session,
         actor=actor.username,
@@ -347,7 +345,7 @@ def update_user(
         end_user_sessions(session=session, user_id=row.id or 0, reason=why)
     session.add(row)
     session.flush()
-    return _user(row)
+    return account_user(row)
 
 
 def end_user_sessions(*, session: Session, user_id: int, reason: str, now: datetime | None = None) -> int:
