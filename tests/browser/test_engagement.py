@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +16,10 @@ from docx import Document
 from evaluation.engagement.archive import read_manifest, verify_archive
 from evaluation.files.evaluations import load_evaluation
 from tests.browser.support import (
-    CHROMIUM_ARGS,
     choose,
     fill_inputs,
     no_error,
     no_exception,
-    require_chromium,
     screenshot_dir,
     sign_in,
     streamlit_server,
@@ -40,16 +37,6 @@ ACCOUNTS = {
 }
 ACCEPTED = "已按单位提供的招商台账补充目标完成情况的说明"
 REFUSED = "年度招商任务在批复文件中已量化，未完成的事实不变"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=require_chromium(), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def decide_review_errors(folder: Path) -> None:

@@ -3,16 +3,13 @@ review workflow moves the evaluation between them (Playwright + Debian's chromiu
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.browser.support import (
-    CHROMIUM_ARGS,
     pick_option,
-    require_chromium,
     screenshot_dir,
     sign_in,
     streamlit_server,
@@ -27,16 +24,6 @@ ACCOUNTS = {
     "reviewer": ("复核人员", (SAMPLE,)),
     "manager": ("管理者", ()),
 }
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=require_chromium(), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def nav(page: Any) -> list[str]:
