@@ -29,6 +29,22 @@ def _engine(tmp_path: Path):  # type: ignore[no-untyped-def]
     return make_engine(f"sqlite:///{tmp_path / 'app.db'}")
 
 
+def _approved_then(tmp_path: Path, state: str) -> None:
+    """The sample submitted by its consultant, approved by its reviewer, then moved to ``state`` (征求意见中 by
+    the consultant, 已定稿 by the reviewer with a final report)."""
+    consultant = add_account(tmp_path, "c1", "评价人员", (SAMPLE,))
+    reviewer = add_account(tmp_path, "r1", "复核人员", (SAMPLE,))
+    engine = _engine(tmp_path)
+    with session_scope(engine) as s:
+        transition(session=s, evaluation_key=SAMPLE, to="已提交复核", user=consultant)
+        transition(session=s, evaluation_key=SAMPLE, to="已通过", user=reviewer)
+        if state == "已定稿":
+            transition(session=s, evaluation_key=SAMPLE, to=state, user=reviewer, final_report=b"report")
+        else:
+            transition(session=s, evaluation_key=SAMPLE, to=state, user=consultant)
+    engine.dispose()
+
+
 def _checklist(tmp_path: Path) -> None:
     engine = _engine(tmp_path)
     with session_scope(engine) as s:
@@ -93,14 +109,7 @@ def test_the_basic_data_table(app: AppTest, tmp_path: Path) -> None:
 
 def test_answering_the_draft(app: AppTest, tmp_path: Path) -> None:
     assert "发出报告初稿征求意见后" in texts(app)
-    consultant = add_account(tmp_path, "c1", "评价人员", (SAMPLE,))
-    reviewer = add_account(tmp_path, "r1", "复核人员", (SAMPLE,))
-    engine = _engine(tmp_path)
-    with session_scope(engine) as s:
-        transition(session=s, evaluation_key=SAMPLE, to="已提交复核", user=consultant)
-        transition(session=s, evaluation_key=SAMPLE, to="已通过", user=reviewer)
-        transition(session=s, evaluation_key=SAMPLE, to="征求意见中", user=consultant)
-    engine.dispose()
+    _approved_then(tmp_path, "征求意见中")
     app.run()
     assert any("问题1：绩效指标设置不够规范" in m.value for m in app.markdown)
     radios = [r for r in app.radio if r.label == "意见"]
@@ -118,14 +127,7 @@ def test_answering_the_draft(app: AppTest, tmp_path: Path) -> None:
 
 def test_after_the_final_report_the_unit_records_its_rectification(app: AppTest, tmp_path: Path) -> None:
     assert "评价定稿后，可在这里逐条填写" in texts(app)
-    consultant = add_account(tmp_path, "c1", "评价人员", (SAMPLE,))
-    reviewer = add_account(tmp_path, "r1", "复核人员", (SAMPLE,))
-    engine = _engine(tmp_path)
-    with session_scope(engine) as s:
-        transition(session=s, evaluation_key=SAMPLE, to="已提交复核", user=consultant)
-        transition(session=s, evaluation_key=SAMPLE, to="已通过", user=reviewer)
-        transition(session=s, evaluation_key=SAMPLE, to="已定稿", user=reviewer, final_report=b"report")
-    engine.dispose()
+    _approved_then(tmp_path, "已定稿")
     app.run()
     next(a for a in app.text_area if a.label == "整改措施").input("修订绩效目标申报表，逐项量化")
     next(s for s in app.selectbox if s.label == "整改状态").set_value("整改中")
