@@ -35,7 +35,6 @@ def account_user(row: UserRow) -> User:
     return User(id=row.id or 0, username=row.username, display_name=row.display_name, role=row.role)
 
 
-
 @cache
 def _dummy_hash() -> str:
     """A hash to check a password against when there is no account: made at the first failed login, not at import
