@@ -60,33 +60,49 @@ def _fontconfig(folder: Path) -> Path:
 
 
 def docx_to_pdf(docx: bytes, *, timeout: float = 180, updated_docx: Path | None = None) -> bytes:
-    """Convert .docx bytes to PDF bytes with every index and field updated."""
+    """Convert .docx bytes to PDF bytes with every index and field updated.
+
+    LibreOffice now and then dies while it starts or converts (seen about once in a few hundred
+    conversions on a busy machine: no PDF and nothing on stderr), so a failed conversion is tried
+    once more with a fresh soffice before the error is reported.
+    """
     soffice = soffice_path()
     if soffice is None or not can_convert():
         raise PdfUnavailable("未安装 LibreOffice（soffice）及其 Python 组件（python3-uno），无法生成 PDF")
-    with tempfile.TemporaryDirectory(prefix="wb_pdf_") as tmp:
-        folder = Path(tmp)
-        src = folder / "report.docx"
-        src.write_bytes(docx)
-        pdf = folder / "report.pdf"
-        out_docx = folder / "updated.docx"
-        pipe = f"wb_{uuid.uuid4().hex}"
-        env = {**os.environ, "FONTCONFIG_FILE": str(_fontconfig(folder)), "HOME": str(folder)}
-        office = subprocess.Popen(
-            [
-                soffice,
-                f"-env:UserInstallation=file://{folder}/profile",
-                "--headless",
-                "--invisible",
-                "--nologo",
-                "--norestore",
-                "--nodefault",
-                f"--accept=pipe,name={pipe};urp;",
-            ],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+    failures: list[str] = []
+    for _attempt in range(2):
+        with tempfile.TemporaryDirectory(prefix="wb_pdf_") as tmp:
+            result = _convert_once(soffice, Path(tmp), docx, timeout=timeout, updated_docx=updated_docx)
+            if isinstance(result, bytes):
+                return result
+            failures.append(result)
+    raise WorkbenchError("LibreOffice 转换 PDF 失败（已重试一次）：" + "；".join(failures))
+
+
+def _convert_once(soffice: str, folder: Path, docx: bytes, *, timeout: float, updated_docx: Path | None) -> bytes | str:
+    """One conversion with its own soffice; the PDF's bytes, or what went wrong."""
+    src = folder / "report.docx"
+    src.write_bytes(docx)
+    pdf = folder / "report.pdf"
+    out_docx = folder / "updated.docx"
+    pipe = f"wb_{uuid.uuid4().hex}"
+    env = {**os.environ, "FONTCONFIG_FILE": str(_fontconfig(folder)), "HOME": str(folder)}
+    office = subprocess.Popen(
+        [
+            soffice,
+            f"-env:UserInstallation=file://{folder}/profile",
+            "--headless",
+            "--invisible",
+            "--nologo",
+            "--norestore",
+            "--nodefault",
+            f"--accept=pipe,name={pipe};urp;",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
         try:
             run = subprocess.run(
                 [SYSTEM_PYTHON, str(SCRIPT), pipe, str(src), str(pdf), str(out_docx)],
@@ -95,14 +111,21 @@ def docx_to_pdf(docx: bytes, *, timeout: float = 180, updated_docx: Path | None 
                 timeout=timeout,
                 env=env,
             )
-            if run.returncode != 0 or not pdf.exists():
-                raise WorkbenchError(f"LibreOffice 转换 PDF 失败：{run.stderr.strip()[-500:]}")
-            if updated_docx is not None:
-                shutil.copyfile(out_docx, updated_docx)
-            return pdf.read_bytes()
-        finally:
-            try:
-                office.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                office.kill()
-                office.wait()
+        except subprocess.TimeoutExpired:
+            office.kill()
+            return f"超过 {timeout:g} 秒未完成"
+        if run.returncode != 0 or not pdf.exists():
+            office_code = office.poll()
+            office_state = "仍在运行" if office_code is None else f"已退出（{office_code}）"
+            detail = run.stderr.strip()[-500:] or "无输出"
+            office.kill()
+            return f"转换进程退出码 {run.returncode}，soffice {office_state}，{detail}"
+        if updated_docx is not None:
+            shutil.copyfile(out_docx, updated_docx)
+        return pdf.read_bytes()
+    finally:
+        try:
+            office.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            office.kill()
+            office.wait()

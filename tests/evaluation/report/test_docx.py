@@ -14,6 +14,7 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 
+from evaluation.errors import WorkbenchError
 from evaluation.files.evaluations import load_evaluation
 from evaluation.limits import NAME_MAX
 from evaluation.model import Evaluation
@@ -281,3 +282,13 @@ def test_agency_defaults_are_read_again_when_their_file_changes(tmp_path: Path) 
     assert changed[key] == "第二版"
     changed[key] = "页面里改的"  # what a caller changes is its own copy
     assert load_defaults(tmp_path)[key] == "第二版" and load_defaults()[key] == shipped[key]
+
+
+def test_a_conversion_that_never_finishes_is_tried_twice_then_reported(docx_bytes: bytes) -> None:
+    if not can_convert():
+        skip_or_fail("本机没有 LibreOffice（soffice 与 python3-uno），无法检查转换失败时的提示")
+    with pytest.raises(WorkbenchError) as failure:
+        docx_to_pdf(docx_bytes, timeout=0.05)
+    message = str(failure.value)
+    assert "已重试一次" in message
+    assert message.count("未完成") == 2, message
