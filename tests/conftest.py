@@ -32,6 +32,22 @@ def skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
+@contextmanager
+def another_server() -> Iterator[None]:
+    """What runs inside runs as in another server process, with a memory of its own: a save there leaves nothing
+    in this process's kept list and evaluations (within one process, a save keeps what it wrote for the next
+    page run, see ``repo.keep_saved``), so this process learns of it from the database, as another server would."""
+    from evaluation.kept import KeptMap
+    from evaluation.storage import repo
+
+    mine = repo._listed, repo._kept_documents
+    repo._listed, repo._kept_documents = {}, KeptMap(128)
+    try:
+        yield
+    finally:
+        repo._listed, repo._kept_documents = mine
+
+
 @pytest.fixture(scope="session")
 def library() -> Library:
     return load_library(LIBRARY)

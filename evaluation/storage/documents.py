@@ -20,7 +20,15 @@ from evaluation.errors import ConflictError, NotFound, ValidationFailed
 from evaluation.model import Assessment, Evaluation, evaluation_problems
 from evaluation.scoring.engine import score
 from evaluation.storage import audit
-from evaluation.storage.repo import begin_edit, evaluation_with_versions, kept_evaluation, put_document, score_columns
+from evaluation.storage.repo import (
+    begin_edit,
+    evaluation_with_versions,
+    keep_saved,
+    kept_evaluation,
+    list_before_write,
+    put_document,
+    score_columns,
+)
 from evaluation.storage.summaries import store_summary
 from evaluation.storage.tables import AssessmentRow, EvaluationRow, utcnow
 
@@ -78,6 +86,7 @@ def save_document(
     gate(session, row, user)
     if row.version != expected_version:
         raise ConflictError(_conflict(session, evaluation))
+    listed_before = list_before_write(session=session)
     stored = evaluation_with_versions(session=session, row=row)[0]
     stored_document = stored.model_dump(mode="json", exclude={"assessments"})
     candidate = evaluation if sync_assessments else evaluation.model_copy(update={"assessments": stored.assessments})
@@ -121,6 +130,7 @@ def save_document(
     if sync_assessments:
         _sync(session, row.id, candidate.assessments, user, row.key)
     store_summary(session=session, evaluation_id=row.id, evaluation=candidate, result=result)
+    keep_saved(session=session, evaluation_id=row.id, listed_before=listed_before, evaluation=None)
     session.expire_all()
     return expected_version + 1
 

@@ -6,12 +6,14 @@ domain models or plain dataclasses.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import String, func, insert, type_coerce, update
+from sqlalchemy import String, event, func, insert, type_coerce, update
 from sqlalchemy import select as sa_select
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
 from evaluation.auth import SYSTEM, PermissionDenied, User, require
@@ -360,6 +362,22 @@ class _Listed:
     items: list[EvaluationSummary]
 
 
+# the marks a kept row of the list is compared by: its revision and its creation (compared as stored: no datetime
+# per row)
+_MARKS = (col(EvaluationRow.revision), type_coerce(col(EvaluationRow.created_at), String))
+
+
+def _read_listed(session: Session, query: Any) -> dict[int, tuple[EvaluationSummary, tuple[str, int, str]]]:
+    """Rows of the list with the marks they were read at (the same statement: a row saved or created meanwhile is
+    read with its own marks, never with another's)."""
+    out = {}
+    for row in session.execute(query).all():
+        values = row._asdict()
+        revision, made = values.pop("revision"), values.pop("created_at")
+        out[int(values["id"])] = (EvaluationSummary(**values), (str(values["key"]), int(revision), str(made)))
+    return out
+
+
 _listed: dict[str, _Listed] = {}  # database URL → the kept list
 _listed_lock = threading.Lock()
 RELIST = 200  # evaluations changed since the last read above which the whole list is read again
@@ -402,20 +420,12 @@ def list_evaluations(*, session: Session) -> list[EvaluationSummary]:
         kept = _listed.get(where)
     if kept is not None and kept.stamp == stamp:
         return kept.items
-    created = type_coerce(col(EvaluationRow.created_at), String)  # compared as stored: no datetime per row
-    marks = (col(EvaluationRow.revision), created)
+    marks = _MARKS
+    every = sa_select(*_SUMMARY_COLUMNS, *marks)
 
     def read(query: Any) -> dict[int, tuple[EvaluationSummary, tuple[str, int, str]]]:
-        """Rows with the marks they were read at (the same statement: a row saved or created meanwhile is read
-        with its own marks, never with another's)."""
-        out = {}
-        for row in session.execute(query).all():
-            values = row._asdict()
-            revision, made = values.pop("revision"), values.pop("created_at")
-            out[int(values["id"])] = (EvaluationSummary(**values), (str(values["key"]), int(revision), str(made)))
-        return out
+        return _read_listed(session, query)
 
-    every = sa_select(*_SUMMARY_COLUMNS, *marks)
     if kept is None:
         rows = read(every)
     else:
@@ -445,6 +455,95 @@ def forget_kept_lists() -> None:
     """Drop the kept lists (after a restore replaced the database's rows)."""
     with _listed_lock:
         _listed.clear()
+
+
+# --------------------------------------------------------------------------- what a save leaves kept
+#
+# A save in this process knows what it wrote: once its transaction commits, the evaluation it saved and the list's
+# row of it are put into the kept sets, with the stamps read in the transaction after the writes, so the page run
+# that follows the save neither reads and validates the whole evaluation again nor compares every row of the list.
+# Nothing is kept when the transaction rolls back, and the list only when nobody else wrote in between (see
+# :func:`_patch_list`); otherwise the next run reads what changed, as after another process's save.
+
+_ON_COMMIT = "wb_kept_on_commit"  # Session.info key: what to keep once the transaction commits
+
+
+@event.listens_for(OrmSession, "after_commit")
+def _keep_committed(session: OrmSession) -> None:
+    for keep in session.info.pop(_ON_COMMIT, []):
+        keep()
+
+
+@event.listens_for(OrmSession, "after_soft_rollback")
+def _drop_uncommitted(session: OrmSession, _previous: Any) -> None:
+    session.info.pop(_ON_COMMIT, None)
+
+
+def _on_commit(session: Session, keep: Callable[[], None]) -> None:
+    session.info.setdefault(_ON_COMMIT, []).append(keep)
+
+
+def list_before_write(*, session: Session) -> tuple[Any, ...] | None:
+    """Called by a save once it holds the evaluation's lock, before it writes: the list's stamp when the process
+    keeps the list as of now (the save can then bring it up to date itself, see :func:`keep_saved`), else None."""
+    with _listed_lock:
+        kept = _listed.get(str(session.get_bind().engine.url))
+    if kept is None:
+        return None
+    stamp = table_stamp(session=session)
+    return stamp if stamp == kept.stamp else None
+
+
+def keep_saved(
+    *, session: Session, evaluation_id: int, listed_before: tuple[Any, ...] | None, evaluation: Evaluation | None
+) -> None:
+    """Called by a save after its last write: once the transaction commits, keep its row of the list (when the
+    list was kept as of ``listed_before``) and ``evaluation`` — exactly what was stored (validated, assessments
+    as stored) — as the evaluation's current content, under the stamps read now."""
+    session.flush()
+    url = str(session.get_bind().engine.url)
+    if evaluation is not None:
+        stored = session.execute(
+            sa_select(col(AssessmentRow.code), col(AssessmentRow.version))
+            .where(col(AssessmentRow.evaluation_id) == evaluation_id)
+            .order_by(col(AssessmentRow.position))
+        ).all()
+        by_code = {a.code: a for a in evaluation.assessments}
+        order = [str(code) for code, _ in stored]
+        if sorted(order) == sorted(by_code):  # the same indicators (the save wrote them all)
+            if order != [a.code for a in evaluation.assessments]:
+                evaluation = evaluation.model_copy(update={"assessments": [by_code[c] for c in order]})
+            stamp = _document_stamp(session, evaluation_id)
+            entry = (stamp, evaluation, int(stamp[0]), {str(c): int(v) for c, v in stored})
+            _on_commit(session, lambda: _kept_documents.put((url, evaluation_id), entry))
+    if listed_before is not None:
+        after = table_stamp(session=session)
+        row = _read_listed(session, sa_select(*_SUMMARY_COLUMNS, *_MARKS).where(col(EvaluationRow.id) == evaluation_id))
+        if evaluation_id in row:
+            item, marks = row[evaluation_id]
+            _on_commit(session, lambda: _patch_list(url, listed_before, after, item, marks))
+
+
+def _patch_list(
+    url: str, before: tuple[Any, ...], after: tuple[Any, ...], item: EvaluationSummary, marks: tuple[str, int, str]
+) -> None:
+    """Replace one saved row of the kept list, when the list is still the one the save started from and the stamp
+    after the save moved by this row's change alone (no row added or deleted, the sum of revisions moved by this
+    row's revisions): under PostgreSQL another server's save may commit between the two stamps."""
+    with _listed_lock:
+        kept = _listed.get(url)
+        if kept is None or kept.stamp != before or item.id not in kept.revisions:
+            return
+        moved = marks[1] - kept.revisions[item.id][1]
+        same_rows = (after[0], after[1], after[4]) == (before[0], before[1], before[4])
+        if not same_rows or after[2] != before[2] + moved or marks[2] != kept.revisions[item.id][2]:
+            return
+        at = next(n for n, i in enumerate(kept.items) if i.id == item.id)
+        items = list(kept.items)
+        items[at] = item
+        if _list_order(kept.items[at]) != _list_order(item):  # its year, kind or key changed: its place too
+            items.sort(key=_list_order)
+        _listed[url] = _Listed(after, {**kept.revisions, item.id: marks}, items)
 
 
 def list_keys(*, session: Session) -> list[str]:
@@ -527,6 +626,7 @@ def save_assessment(
     """
     row = _find_row(session, ref)
     begin_edit(session=session, row=row, user=user)
+    listed_before = list_before_write(session=session)
     ev = evaluation_with_versions(session=session, row=row)[0]
     others = [a for a in ev.assessments if a.code != assessment.code]
     candidate = ev.model_copy(update={"assessments": [*others, assessment]})
@@ -569,6 +669,9 @@ def save_assessment(
     row.updated_at = utcnow()
     session.add(row)
     store_summary(session=session, evaluation_id=row.id or 0, evaluation=candidate, result=result)
+    stored = Assessment.model_validate(data)  # as a read of the row gives it
+    saved = candidate.model_copy(update={"assessments": [*others, stored]})
+    keep_saved(session=session, evaluation_id=row.id or 0, listed_before=listed_before, evaluation=saved)
     return new_version
 
 

@@ -55,6 +55,7 @@ from evaluation.storage.sessions import start_session
 from evaluation.storage.users import create_user
 from tests.benchmarks import bench_floor
 from tests.benchmarks.bench_portfolio import insert_all, portfolio, write_files
+from tests.conftest import another_server
 
 PAGES = ("home", "project", "evidence", "report", "analysis")
 FIGURES: dict[str, Any] = {}
@@ -220,10 +221,11 @@ def save_runs(setup: Setup, at: AppTest, floor: AppTest, repeat: int) -> tuple[f
 
 
 def save_elsewhere(setup: Setup, n: int) -> None:
-    """Someone else saves one indicator of the setup's evaluation (another session, maybe another process)."""
+    """Someone else saves one indicator of the setup's evaluation, on another server process (whose save leaves
+    nothing kept in this one)."""
     engine = open_database(setup.url)
     try:
-        with session_scope(engine) as session:
+        with another_server(), session_scope(engine) as session:
             ev, _, versions = get_evaluation_with_versions(session=session, ref=setup.key)
             code = next(a.code for a in ev.assessments if a.inputs.findings or a.code.endswith(".01"))
             old = ev.assessment(code) or Assessment(code=code)

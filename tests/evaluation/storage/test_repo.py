@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from evaluation.auth import SYSTEM
 from evaluation.errors import ConflictError, NotFound, ScoringError, ValidationFailed
 from evaluation.files.evaluations import dump_evaluation, load_evaluation
 from evaluation.indicators.library import Library
 from evaluation.lifecycle import new_evaluation
-from evaluation.model import Assessment, Project
+from evaluation.model import Assessment, Override, Project
 from evaluation.scoring.engine import score
 from evaluation.storage import imports, repo
 from evaluation.storage.bootstrap import ensure_samples, open_database
 from evaluation.storage.db import session_scope
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, another_server, database_url
 
 PANZHIHUA = SAMPLES / "panzhihua-2023-zhaoshang.yaml"
 
@@ -250,14 +251,14 @@ def test_the_kept_list_follows_every_change_made_through_another_connection(db_u
     before = listed()
     assert listed() == before and before[key].total_score == Decimal("88.00")
     better = Assessment.model_validate({"code": "GX.JJ.01", "inputs": {"actual": "50万美元", "target": "100万美元"}})
-    with session_scope(other) as s:
+    with another_server(), session_scope(other) as s:
         repo.save_assessment(session=s, ref=key, assessment=better, expected_version=1, user=SYSTEM)
     assert listed()[key].total_score == Decimal("92.00")
-    with session_scope(other) as s:
+    with another_server(), session_scope(other) as s:
         copy = repo.get_evaluation(session=s, ref=key).model_copy(update={"id": "panzhihua-2024-copy"})
         repo.create_evaluation(session=s, evaluation=copy, user=SYSTEM)
     assert "panzhihua-2024-copy" in listed()
-    with session_scope(other) as s:
+    with another_server(), session_scope(other) as s:
         repo.delete_evaluation(session=s, ref="panzhihua-2024-copy", user=SYSTEM)
     assert set(listed()) == set(before)
     mine.dispose()
@@ -288,25 +289,25 @@ def test_a_kept_evaluation_is_read_again_after_every_kind_of_change(db_url: str)
     assert read()[2] == versions
 
     better = Assessment.model_validate({"code": "GX.JJ.01", "inputs": {"actual": "50万美元", "target": "100万美元"}})
-    with session_scope(other) as s:
+    with another_server(), session_scope(other) as s:
         repo.save_assessment(session=s, ref=key, assessment=better, expected_version=1, user=SYSTEM)
     ev, _, versions = read()
     assert ev is not first and versions["GX.JJ.01"] == 2
     assert ev.assessment("GX.JJ.01") == better and score(ev).total == Decimal("92.00")
 
     renamed = ev.model_copy(update={"project": ev.project.model_copy(update={"name": "改名后的项目"})})
-    with session_scope(other) as s:
+    with another_server(), session_scope(other) as s:
         save_document(session=s, evaluation=renamed, expected_version=version, user=SYSTEM)
     ev, version, _ = read()
     assert ev.project.name == "改名后的项目"
 
     fewer = ev.model_copy(update={"assessments": ev.assessments[:-1]})
-    with session_scope(other) as s:
+    with another_server(), session_scope(other) as s:
         save_document(session=s, evaluation=fewer, expected_version=version, user=SYSTEM, sync_assessments=True)
     ev, version, versions = read()
     assert [a.code for a in ev.assessments] == [a.code for a in fewer.assessments] == list(versions)
 
-    with session_scope(other) as s:
+    with another_server(), session_scope(other) as s:
         repo.delete_evaluation(session=s, ref=key, user=SYSTEM)
         repo.create_evaluation(session=s, evaluation=load_evaluation(PANZHIHUA), user=SYSTEM)
     ev, version, versions = read()
@@ -336,7 +337,7 @@ def test_the_kept_list_follows_a_save_from_a_server_whose_clock_is_behind(
     before = listed()
     monkeypatch.setattr(repo, "utcnow", lambda: utcnow() - timedelta(hours=1))
     better = Assessment.model_validate({"code": "GX.JJ.01", "inputs": {"actual": "50万美元", "target": "100万美元"}})
-    with session_scope(other) as s:
+    with another_server(), session_scope(other) as s:
         repo.save_assessment(session=s, ref=key, assessment=better, expected_version=1, user=SYSTEM)
     statements: list[str] = []
 
@@ -367,14 +368,14 @@ def test_an_evaluation_created_while_the_list_is_read_shows_once(db_url: str, mo
     if moment == "refresh":
         with session_scope(mine) as s:
             repo.list_evaluations(session=s)
-        with session_scope(other) as s:  # something to refresh
+        with another_server(), session_scope(other) as s:  # something to refresh
             repo.create_evaluation(session=s, evaluation=base.model_copy(update={"id": "first-0001"}), user=SYSTEM)
     fired: list[str] = []
 
     def create_in_between(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
         if not fired and "evaluation.project_name" in statement:  # right before the summary columns are read
             fired.append(statement)
-            with session_scope(other) as s:
+            with another_server(), session_scope(other) as s:
                 repo.create_evaluation(session=s, evaluation=base.model_copy(update={"id": "race-0001"}), user=SYSTEM)
 
     event.listen(mine, "before_cursor_execute", create_in_between)
@@ -389,3 +390,171 @@ def test_an_evaluation_created_while_the_list_is_read_shows_once(db_url: str, mo
         assert keys.count("race-0001") == 1 and len(keys) == len(set(keys)) == stored
     mine.dispose()
     other.dispose()
+
+
+def _statements(engine: Engine) -> tuple[list[str], Callable[[], None]]:
+    """The SQL ``engine`` runs from now on, and the call that stops recording it."""
+    seen: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    return seen, lambda: event.remove(engine, "before_cursor_execute", record)
+
+
+def repo_list(engine: Engine) -> list[repo.EvaluationSummary]:
+    with session_scope(engine) as s:
+        return repo.list_evaluations(session=s)
+
+
+def _fresh(engine: Engine, key: str) -> tuple[list[repo.EvaluationSummary], tuple[object, int, dict[str, int]]]:
+    """The list and the evaluation as a server that keeps nothing reads them."""
+    with another_server(), session_scope(engine) as s:
+        return repo.list_evaluations(session=s), repo.get_evaluation_with_versions(session=s, ref=key)
+
+
+def test_a_save_keeps_what_it_stored_for_the_next_page_run(engine: Engine, library: Library) -> None:
+    """After a save in this process the next page run reads neither the list's rows nor the evaluation's document
+    again, and what it gets is exactly what a server that keeps nothing reads from the database: the new total in
+    the list, the saved assessment (validated, in its stored place), the new versions — for a changed assessment
+    and for an indicator's first one."""
+    ensure_samples(engine, SAMPLES)
+    fresh = new_evaluation(
+        id="eval-2024-1",
+        project=Project(name="新项目", department="某局", year=2024),
+        template=library.systems["gongxing-2020"],
+    )
+    with session_scope(engine) as s:
+        repo.create_evaluation(session=s, evaluation=fresh, user=SYSTEM)
+    answers = {"policy": True, "duty": True, "public": True, "overlap": False}
+    saves = [
+        ("panzhihua-2023-zhaoshang", {"code": "GX.JJ.01", "inputs": {"actual": "50万美元", "target": "100万美元"}}, 1),
+        ("panzhihua-2023-zhaoshang", {"code": "GX.JJ.01", "narrative": "  按合同金额核对。 "}, 2),
+        ("eval-2024-1", {"code": "JC.LX.01", "inputs": {"answers": answers}}, None),
+    ]
+    for key, saved, version in saves:
+        with session_scope(engine) as s:  # the page run before the save: list and evaluation kept
+            repo.list_evaluations(session=s)
+            before = repo.get_evaluation_with_versions(session=s, ref=key)
+        base = before[0].assessment(saved["code"])  # type: ignore[attr-defined]
+        assessment = Assessment.model_validate({**(base.model_dump() if base else {}), **saved})
+        with session_scope(engine) as s:
+            new_version = repo.save_assessment(
+                session=s, ref=key, assessment=assessment, expected_version=version, user=SYSTEM
+            )
+        seen, stop = _statements(engine)
+        with session_scope(engine) as s:  # the page run after it
+            listed = repo.list_evaluations(session=s)
+            ev, doc_version, versions = repo.get_evaluation_with_versions(session=s, ref=key)
+        stop()
+        assert not [q for q in seen if "evaluation.project_name" in q or "evaluation_document" in q], seen
+        fresh_list, (fresh_ev, fresh_doc_version, fresh_versions) = _fresh(engine, key)
+        assert listed == fresh_list
+        assert (ev, doc_version, versions) == (fresh_ev, fresh_doc_version, fresh_versions)
+        assert [a.code for a in ev.assessments] == [a.code for a in fresh_ev.assessments]  # type: ignore[attr-defined]
+        assert versions[saved["code"]] == new_version == (version or 0) + 1
+        item = next(i for i in listed if i.key == key)
+        assert item.total_score == (score(ev).total.quantize(Decimal("0.01")) if score(ev).scored else None)
+    assert next(i for i in listed if i.key == "eval-2024-1").scored == 1
+    pzh = next(i for i in fresh_list if i.key == "panzhihua-2023-zhaoshang")
+    assert pzh.total_score == Decimal("92.00")
+
+
+def test_a_save_rolled_back_leaves_nothing_kept(engine: Engine) -> None:
+    """A save whose transaction is rolled back keeps nothing: the same session's next save, committed, is what the
+    list and the evaluation show — not the abandoned one's total."""
+    ensure_samples(engine, SAMPLES)
+    key = "panzhihua-2023-zhaoshang"
+    with session_scope(engine) as s:
+        repo.list_evaluations(session=s)
+        ev = repo.get_evaluation(session=s, ref=key)
+    base = ev.assessment("GX.JJ.01")
+    assert base is not None
+    better = base.model_copy(update={"inputs": base.inputs.model_copy(update={"actual": "50万美元"})})
+    noted = base.model_copy(update={"narrative": "只改了评分过程"})
+    with Session(engine, expire_on_commit=False) as s:
+        repo.save_assessment(session=s, ref=key, assessment=better, expected_version=1, user=SYSTEM)
+        s.rollback()
+        repo.save_assessment(session=s, ref=key, assessment=noted, expected_version=1, user=SYSTEM)
+        s.commit()
+    with session_scope(engine) as s:
+        listed = {i.key: i for i in repo.list_evaluations(session=s)}
+        ev = repo.get_evaluation(session=s, ref=key)
+    assert listed[key].total_score == Decimal("88.00")
+    assert ev.assessment("GX.JJ.01") == noted
+    fresh_list, fresh = _fresh(engine, key)
+    assert list(listed.values()) == fresh_list and ev == fresh[0]
+
+
+def test_a_save_committed_by_another_server_during_mine_is_read_not_lost(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """PostgreSQL lets another server commit a save of another evaluation while mine runs (SQLite lets one writer
+    at a time, so this is PostgreSQL's case): my save then does not bring the kept list up to date itself — its
+    stamps moved by more than my row — and the next run reads both changes."""
+    with database_url(request, tmp_path, "postgresql") as url:
+        mine, other = open_database(url), open_database(url)
+        ensure_samples(mine, SAMPLES)
+        key = "panzhihua-2023-zhaoshang"
+        with session_scope(mine) as s:
+            repo.list_evaluations(session=s)
+            keys = [i.key for i in repo.list_evaluations(session=s) if i.key != key]
+            theirs = repo.get_evaluation_with_versions(session=s, ref=keys[0])
+        code = theirs[0].assessments[0].code
+        changed = (
+            theirs[0].assessments[0].model_copy(update={"override": Override(score=0, reason="另一台服务器上调整")})
+        )
+        their_total = next(i for i in repo_list(mine) if i.key == keys[0]).review_score  # a 自评 record: the rules'
+        fired: list[str] = []
+
+        def save_elsewhere(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+            if not fired and statement.lstrip().upper().startswith("INSERT INTO AUDIT_LOG"):  # mine has written
+                fired.append(statement)
+                with another_server(), session_scope(other) as s:
+                    repo.save_assessment(
+                        session=s, ref=keys[0], assessment=changed, expected_version=theirs[2][code], user=SYSTEM
+                    )
+
+        better = Assessment.model_validate(
+            {"code": "GX.JJ.01", "inputs": {"actual": "50万美元", "target": "100万美元"}}
+        )
+        event.listen(mine, "before_cursor_execute", save_elsewhere)
+        with session_scope(mine) as s:
+            repo.save_assessment(session=s, ref=key, assessment=better, expected_version=1, user=SYSTEM)
+        event.remove(mine, "before_cursor_execute", save_elsewhere)
+        assert fired
+        with session_scope(mine) as s:
+            listed = repo.list_evaluations(session=s)
+        assert listed == _fresh(mine, key)[0]
+        assert next(i for i in listed if i.key == key).total_score == Decimal("92.00")
+        assert next(i for i in listed if i.key == keys[0]).review_score != their_total  # their save, listed
+        with session_scope(mine) as s:
+            assert repo.get_evaluation(session=s, ref=keys[0]).assessment(code) == changed
+        mine.dispose()
+        other.dispose()
+
+
+def test_a_document_save_keeps_the_lists_row_in_its_new_place(engine: Engine) -> None:
+    """A save of the document (here the project's name and year, which the list sorts by) brings the kept list up
+    to date without reading its rows again; the list is what a fresh read gives, in the fresh read's order."""
+    from evaluation.storage.documents import load_document, save_document
+
+    ensure_samples(engine, SAMPLES)
+    key = "panzhihua-2023-zhaoshang"
+    with session_scope(engine) as s:
+        first = [i.key for i in repo.list_evaluations(session=s)]
+        ev, version = load_document(session=s, key=key)
+    project = ev.project.model_copy(update={"name": "招商引资工作经费（复评）", "year": 2025})
+    with session_scope(engine) as s:
+        save_document(
+            session=s, evaluation=ev.model_copy(update={"project": project}), expected_version=version, user=SYSTEM
+        )
+    seen, stop = _statements(engine)
+    listed = repo_list(engine)
+    stop()
+    assert not [q for q in seen if "evaluation.project_name" in q], seen
+    assert listed == _fresh(engine, key)[0]
+    moved = [i.key for i in listed]
+    assert moved[0] == key and first.index(key) != 0  # the newest year now: first
+    assert next(i for i in listed if i.key == key).project_name == "招商引资工作经费（复评）"
