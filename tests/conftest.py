@@ -202,3 +202,24 @@ def s3_endpoint() -> Iterator[str]:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
+
+
+def snapshot_holds_the_database(url: str, folder: Path) -> None:
+    """The command left the 对比分析 snapshot of the database it changed in ``folder``: its stamps are the
+    database's (a server started now reads no summary) and its frames those of a full build."""
+    import pandas as pd
+
+    from evaluation.storage import repo, results
+    from evaluation.storage.bootstrap import open_database
+    from evaluation.storage.db import session_scope
+
+    engine = open_database(url)
+    snapshot = results.read_snapshot(results.engine_snapshot(folder, engine))
+    assert snapshot is not None
+    fresh = results.PortfolioCache()
+    with session_scope(engine) as s:
+        built = fresh.read(session=s)
+        assert snapshot.stamps == built.stamps and len(built.stamps) == repo.count_evaluations(session=s)
+    for name in ("projects", "groups", "indicators"):
+        pd.testing.assert_frame_equal(getattr(snapshot.frames, name), getattr(built.frames, name))
+    engine.dispose()

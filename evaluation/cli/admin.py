@@ -9,6 +9,7 @@ from pathlib import Path
 
 from evaluation.auth import SYSTEM
 from evaluation.cli.common import Commands
+from evaluation.config import get_settings
 from evaluation.files.data import write_file
 from evaluation.storage.backup import create_backup, restore_backup
 from evaluation.storage.blobs import attachment_store
@@ -62,6 +63,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
     engine = open_database()
     counts = restore_backup(engine, path.read_bytes(), user=SYSTEM, attachments=attachment_store(engine))
     print("已恢复：" + "，".join(f"{name} {n} 行" for name, n in counts.items()))
+    from evaluation.storage.results import prepare_snapshot  # pandas: only for the commands that need it
+
+    prepare_snapshot(engine, get_settings().data_dir)  # the first 对比分析 afterwards starts from it
     return 0
 
 

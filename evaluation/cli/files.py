@@ -8,6 +8,7 @@ from pathlib import Path
 
 from evaluation.auth import SYSTEM
 from evaluation.cli.common import Commands, expand
+from evaluation.config import get_settings
 from evaluation.files.data import write_file
 from evaluation.files.evaluations import dump_evaluation, format_for
 from evaluation.storage.bootstrap import ensure_samples, open_database
@@ -38,9 +39,13 @@ def cmd_import(args: argparse.Namespace) -> int:
     if not paths:
         print("没有找到要导入的评价文件", file=sys.stderr)
         return 1
-    with session_scope(open_database()) as session:
+    engine = open_database()
+    with session_scope(engine) as session:
         keys = import_files(session=session, paths=paths, replace=args.replace, user=SYSTEM)
     print(f"已导入 {len(keys)} 项：{'、'.join(keys)}")
+    from evaluation.storage.results import prepare_snapshot  # pandas: only for the commands that need it
+
+    prepare_snapshot(engine, get_settings().data_dir)  # the first 对比分析 afterwards starts from it
     return 0
 
 

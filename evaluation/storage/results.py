@@ -24,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import select as sa_select
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from evaluation.dashboard.portfolio import Frames, frames_from_summaries, merge_frames, restrict
@@ -164,6 +165,22 @@ class PortfolioCache:
 
 SNAPSHOT_MAGIC = b"WBPORTFOLIO"
 SNAPSHOT_FORMAT = 1  # raised whenever the frames' columns or the file's layout change
+
+
+def engine_snapshot(folder: Path, engine: Engine) -> Path:
+    """:func:`snapshot_path` of ``engine``'s database (named by its full URL, as the server names it)."""
+    return snapshot_path(folder, engine.url.render_as_string(hide_password=False))
+
+
+def prepare_snapshot(engine: Engine, folder: Path) -> int:
+    """Bring the snapshot in ``folder`` up to date with the database now (after ``workbench import`` or
+    ``restore`` changed many evaluations), so the first 对比分析 of the next server process starts from it
+    instead of decoding every summary; the number of evaluations in it. A few changes are left to that first
+    read (the snapshot is rewritten only after a full build or ``PortfolioCache.SNAPSHOT_EVERY`` changes)."""
+    from evaluation.storage.db import session_scope
+
+    with session_scope(engine) as session:
+        return len(PortfolioCache(engine_snapshot(folder, engine)).read(session=session).stamps)
 
 
 def snapshot_path(folder: Path, database_url: str) -> Path:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import LIBRARY, SAMPLES
+from tests.conftest import LIBRARY, SAMPLES, snapshot_holds_the_database
 
 ALL = sorted(p for p in SAMPLES.rglob("*.yaml") if "department" not in p.name)
 
@@ -143,6 +143,7 @@ def test_init_import_export_round_trip(tmp_path: Path) -> None:
     out = run("import", str(SAMPLES), env=env)
     assert out.returncode == 0, out.stderr
     assert "已导入 14 项" in out.stdout and "hengkou-2024-zsj-department" in out.stdout
+    snapshot_holds_the_database(env["DATABASE_URL"], tmp_path)
     listing = run("list", env=env)
     assert "panzhihua-2023-zhaoshang" in listing.stdout and "88" in listing.stdout
     renyuan = next(line for line in listing.stdout.splitlines() if "hengkou-2024-zsj-01-renyuan" in line)

@@ -22,7 +22,7 @@ from evaluation.storage import repo, templates, users, workflow
 from evaluation.storage.backup import create_backup, restore_backup
 from evaluation.storage.bootstrap import ensure_samples, open_database
 from evaluation.storage.db import session_scope
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, snapshot_holds_the_database
 
 
 def _dumps(url: str) -> dict[str, str]:
@@ -121,6 +121,7 @@ def test_backup_and_restore_commands(tmp_path: Path) -> None:
     assert done.returncode == 0 and "已备份" in done.stdout
     restored = run(dst, "restore", str(archive))
     assert restored.returncode == 0 and "evaluation 13 行" in restored.stdout
+    snapshot_holds_the_database(dst, tmp_path)
     again = run(dst, "restore", str(archive))
     assert again.returncode == 1 and "只能恢复到空数据库" in again.stderr
     assert _dumps(src) == _dumps(dst)
