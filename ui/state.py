@@ -64,14 +64,14 @@ def summaries(eng: Engine) -> list[EvaluationSummary]:
 def current_key(items: list[EvaluationSummary]) -> str | None:
     """The evaluation being worked on: the session's choice, else the one the URL names (a reload, a shared
     link), else the first third-party evaluation. The URL and every picker are brought in line with it."""
-    keys = [i.key for i in items]
+    keys = derived(items, "keys", lambda: frozenset(i.key for i in items))  # every run: not a scan of the list
     key = st.session_state.get(CURRENT)
     if key not in keys:
         wanted = st.query_params.get(EVAL_PARAM)
         key = (
             wanted
             if wanted in keys
-            else next((i.key for i in items if i.kind == "third_party"), keys[0] if keys else None)
+            else next((i.key for i in items if i.kind == "third_party"), items[0].key if items else None)
         )
         st.session_state[CURRENT] = key
     if not isinstance(key, str):
