@@ -420,24 +420,19 @@ def list_evaluations(*, session: Session) -> list[EvaluationSummary]:
         kept = _listed.get(where)
     if kept is not None and kept.stamp == stamp:
         return kept.items
-    marks = _MARKS
-    every = sa_select(*_SUMMARY_COLUMNS, *marks)
-
-    def read(query: Any) -> dict[int, tuple[EvaluationSummary, tuple[str, int, str]]]:
-        return _read_listed(session, query)
-
+    every = sa_select(*_SUMMARY_COLUMNS, *_MARKS)
     if kept is None:
-        rows = read(every)
+        rows = _read_listed(session, every)
     else:
         now = {
             int(i): (str(k), int(r), str(c))
-            for i, k, r, c in session.execute(sa_select(col(EvaluationRow.id), col(EvaluationRow.key), *marks)).all()
+            for i, k, r, c in session.execute(sa_select(col(EvaluationRow.id), col(EvaluationRow.key), *_MARKS)).all()
         }
         changed = [i for i, m in now.items() if kept.revisions.get(i) != m]
         if len(changed) > RELIST:
-            rows = read(every)
+            rows = _read_listed(session, every)
         else:
-            fresh = read(every.where(col(EvaluationRow.id).in_(changed))) if changed else {}
+            fresh = _read_listed(session, every.where(col(EvaluationRow.id).in_(changed))) if changed else {}
             old = {i.id: i for i in kept.items}
             # unchanged rows as kept; changed ones as just read; one gone meanwhile is left out (and, not being
             # marked, read again at the next change)
