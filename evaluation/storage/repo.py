@@ -5,6 +5,7 @@ domain models or plain dataclasses.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -460,13 +461,17 @@ def forget_kept_lists() -> None:
 # Nothing is kept when the transaction rolls back, and the list only when nobody else wrote in between (see
 # :func:`_patch_list`); otherwise the next run reads what changed, as after another process's save.
 
+_log = logging.getLogger(__name__)
 _ON_COMMIT = "wb_kept_on_commit"  # Session.info key: what to keep once the transaction commits
 
 
 @event.listens_for(OrmSession, "after_commit")
 def _keep_committed(session: OrmSession) -> None:
     for keep in session.info.pop(_ON_COMMIT, []):
-        keep()
+        try:
+            keep()
+        except Exception:  # what is kept is a cache: the save has committed, the next run reads the database
+            _log.exception("保存后更新进程内缓存失败（下一次运行会从数据库读取）")
 
 
 @event.listens_for(OrmSession, "after_soft_rollback")

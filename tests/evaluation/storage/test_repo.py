@@ -558,3 +558,23 @@ def test_a_document_save_keeps_the_lists_row_in_its_new_place(engine: Engine) ->
     moved = [i.key for i in listed]
     assert moved[0] == key and first.index(key) != 0  # the newest year now: first
     assert next(i for i in listed if i.key == key).project_name == "招商引资工作经费（复评）"
+
+
+def test_a_failure_to_keep_what_a_save_stored_does_not_fail_the_committed_save(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Keeping is a cache: when it fails after the commit, the save still reports success (it is stored) and the
+    next run reads the database."""
+    ensure_samples(engine, SAMPLES)
+    key = "panzhihua-2023-zhaoshang"
+    repo_list(engine)
+
+    def broken(*_args: object) -> None:
+        raise RuntimeError("kept list unavailable")
+
+    monkeypatch.setattr(repo, "_patch_list", broken)
+    better = Assessment.model_validate({"code": "GX.JJ.01", "inputs": {"actual": "50万美元", "target": "100万美元"}})
+    with session_scope(engine) as s:
+        assert repo.save_assessment(session=s, ref=key, assessment=better, expected_version=1, user=SYSTEM) == 2
+    assert "保存后更新进程内缓存失败" in caplog.text
+    assert next(i for i in repo_list(engine) if i.key == key).total_score == Decimal("92.00")
