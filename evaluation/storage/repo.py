@@ -256,7 +256,9 @@ def evaluation_with_versions(*, session: Session, row: EvaluationRow) -> tuple[E
     if found is None:
         raise NotFound(f"找不到评价“{row.key}”，它可能已被删除")
     rows = session.exec(
-        select(AssessmentRow).where(AssessmentRow.evaluation_id == row.id).order_by(col(AssessmentRow.position))
+        select(AssessmentRow)
+        .where(AssessmentRow.evaluation_id == row.id)
+        .order_by(col(AssessmentRow.position), col(AssessmentRow.id))
     ).all()
     data = dict(found[1])
     data["assessments"] = [r.data for r in rows]
@@ -363,19 +365,27 @@ class _Listed:
     items: list[EvaluationSummary]
 
 
-# the marks a kept row of the list is compared by: its revision and its creation (compared as stored: no datetime
-# per row)
-_MARKS = (col(EvaluationRow.revision), type_coerce(col(EvaluationRow.created_at), String))
+# the times as stored (no datetime per row): creation and update
+_CREATED = type_coerce(col(EvaluationRow.created_at), String)
+_UPDATED = type_coerce(col(EvaluationRow.updated_at), String)
+# what a row of the list is read with: the marks a kept row is compared by (its revision and creation) and its update
+# (with them, the rows of one statement give that statement's table stamp, see _stamp_of)
+_MARKS = (col(EvaluationRow.revision), _CREATED.label("created_at"), _UPDATED.label("updated_at"))
+Marks = tuple[str, int, str]  # (key, revision, creation)
 
 
-def _read_listed(session: Session, query: Any) -> dict[int, tuple[EvaluationSummary, tuple[str, int, str]]]:
-    """Rows of the list with the marks they were read at (the same statement: a row saved or created meanwhile is
-    read with its own marks, never with another's)."""
+def _read_listed(session: Session, query: Any) -> dict[int, tuple[EvaluationSummary, Marks, tuple[Any, Any]]]:
+    """Rows of the list with the marks they were read at and their (creation, update) as the driver gives them (the
+    same statement: a row saved or created meanwhile is read with its own marks, never with another's)."""
     out = {}
     for row in session.execute(query).all():
         values = row._asdict()
-        revision, made = values.pop("revision"), values.pop("created_at")
-        out[int(values["id"])] = (EvaluationSummary(**values), (str(values["key"]), int(revision), str(made)))
+        revision, made, updated = values.pop("revision"), values.pop("created_at"), values.pop("updated_at")
+        out[int(values["id"])] = (
+            EvaluationSummary(**values),
+            (str(values["key"]), int(revision), str(made)),
+            (made, updated),
+        )
     return out
 
 
@@ -398,11 +408,20 @@ def table_stamp(*, session: Session) -> tuple[Any, ...]:
                 func.count(),
                 func.max(EvaluationRow.id),
                 func.sum(EvaluationRow.revision),
-                func.max(EvaluationRow.updated_at),
-                func.max(EvaluationRow.created_at),
+                func.max(_UPDATED),
+                func.max(_CREATED),
             )
         ).one()
     )
+
+
+def _stamp_of(rows: dict[int, tuple[int, Any, Any]]) -> tuple[Any, ...]:
+    """:func:`table_stamp` computed from rows read in one statement (id → revision, creation, update, as the driver
+    gives them): the stamp of exactly those rows, whatever was committed before or after that statement."""
+    if not rows:
+        return (0, None, None, None, None)
+    values = rows.values()
+    return (len(rows), max(rows), sum(v[0] for v in values), max(v[2] for v in values), max(v[1] for v in values))
 
 
 def list_evaluations(*, session: Session) -> list[EvaluationSummary]:
@@ -423,21 +442,23 @@ def list_evaluations(*, session: Session) -> list[EvaluationSummary]:
         return kept.items
     every = sa_select(*_SUMMARY_COLUMNS, *_MARKS)
     if kept is None:
-        rows = _read_listed(session, every)
+        read = _read_listed(session, every)
+        rows = {i: (item, marks) for i, (item, marks, _) in read.items()}
+        stamp = _stamp_of({i: (marks[1], *times) for i, (_, marks, times) in read.items()})
     else:
-        now = {
-            int(i): (str(k), int(r), str(c))
-            for i, k, r, c in session.execute(sa_select(col(EvaluationRow.id), col(EvaluationRow.key), *_MARKS)).all()
-        }
+        seen = session.execute(sa_select(col(EvaluationRow.id), col(EvaluationRow.key), *_MARKS)).all()
+        now = {int(i): (str(k), int(r), str(c)) for i, k, r, c, _ in seen}
+        stamp = _stamp_of({int(i): (int(r), c, u) for i, _, r, c, u in seen})  # of the rows this statement saw
         changed = [i for i, m in now.items() if kept.revisions.get(i) != m]
         if len(changed) > RELIST:
-            rows = _read_listed(session, every)
+            read = _read_listed(session, every)  # the rows the marks did not see are left out below
         else:
-            fresh = _read_listed(session, every.where(col(EvaluationRow.id).in_(changed))) if changed else {}
-            old = {i.id: i for i in kept.items}
-            # unchanged rows as kept; changed ones as just read; one gone meanwhile is left out (and, not being
-            # marked, read again at the next change)
-            rows = {i: (old[i], m) for i, m in now.items() if i not in changed and i in old} | fresh
+            read = _read_listed(session, every.where(col(EvaluationRow.id).in_(changed))) if changed else {}
+        old = {i.id: i for i in kept.items}
+        # unchanged rows as kept; changed ones as just read; one gone meanwhile is left out (and, not being marked,
+        # read again at the next change)
+        rows = {i: (old[i], m) for i, m in now.items() if i not in changed and i in old}
+        rows |= {i: (item, marks) for i, (item, marks, _) in read.items() if i in now}
     items = [item for item, _ in rows.values()]
     revisions = {i: m for i, (_, m) in rows.items()}
     items.sort(key=_list_order)
@@ -467,6 +488,8 @@ _ON_COMMIT = "wb_kept_on_commit"  # Session.info key: what to keep once the tran
 
 @event.listens_for(OrmSession, "after_commit")
 def _keep_committed(session: OrmSession) -> None:
+    if session.in_nested_transaction():  # a SAVEPOINT released: the transaction may still roll back
+        return
     for keep in session.info.pop(_ON_COMMIT, []):
         try:
             keep()
@@ -506,7 +529,7 @@ def keep_saved(
         stored = session.execute(
             sa_select(col(AssessmentRow.code), col(AssessmentRow.version))
             .where(col(AssessmentRow.evaluation_id) == evaluation_id)
-            .order_by(col(AssessmentRow.position))
+            .order_by(col(AssessmentRow.position), col(AssessmentRow.id))
         ).all()
         by_code = {a.code: a for a in evaluation.assessments}
         order = [str(code) for code, _ in stored]
@@ -520,12 +543,12 @@ def keep_saved(
         after = table_stamp(session=session)
         row = _read_listed(session, sa_select(*_SUMMARY_COLUMNS, *_MARKS).where(col(EvaluationRow.id) == evaluation_id))
         if evaluation_id in row:
-            item, marks = row[evaluation_id]
+            item, marks, _ = row[evaluation_id]
             _on_commit(session, lambda: _patch_list(url, listed_before, after, item, marks))
 
 
 def _patch_list(
-    url: str, before: tuple[Any, ...], after: tuple[Any, ...], item: EvaluationSummary, marks: tuple[str, int, str]
+    url: str, before: tuple[Any, ...], after: tuple[Any, ...], item: EvaluationSummary, marks: Marks
 ) -> None:
     """Replace one saved row of the kept list, when the list is still the one the save started from and the stamp
     after the save moved by this row's change alone (no row added or deleted, the sum of revisions moved by this

@@ -392,6 +392,42 @@ def test_an_evaluation_created_while_the_list_is_read_shows_once(db_url: str, mo
     other.dispose()
 
 
+@pytest.mark.parametrize("moment", ["first read", "refresh"])
+def test_an_evaluation_created_while_the_list_is_read_and_deleted_at_once_is_not_listed(
+    db_url: str, moment: str
+) -> None:
+    """Another user's new evaluation commits between the list's stamp and its rows, and is deleted again before the
+    next run: the table's stamp is then back to what it was before the creation, yet the list drops the row (the
+    kept stamp is that of the rows read, not of the moment before they were read)."""
+    mine, other = open_database(db_url), open_database(db_url)
+    ensure_samples(mine, SAMPLES)
+    repo.forget_kept_lists()
+    with session_scope(mine) as s:
+        base = repo.get_evaluation(session=s, ref="panzhihua-2023-zhaoshang")
+    if moment == "refresh":
+        repo_list(mine)
+        with another_server(), session_scope(other) as s:  # something to refresh
+            repo.create_evaluation(session=s, evaluation=base.model_copy(update={"id": "first-0001"}), user=SYSTEM)
+    fired: list[str] = []
+
+    def create_in_between(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if not fired and "evaluation.revision" in statement and "sum(" not in statement:  # the rows, after the stamp
+            fired.append(statement)
+            with another_server(), session_scope(other) as s:
+                repo.create_evaluation(session=s, evaluation=base.model_copy(update={"id": "race-0001"}), user=SYSTEM)
+
+    event.listen(mine, "before_cursor_execute", create_in_between)
+    listed = repo_list(mine)
+    event.remove(mine, "before_cursor_execute", create_in_between)
+    assert fired and "race-0001" in [i.key for i in listed]
+    with another_server(), session_scope(other) as s:
+        repo.delete_evaluation(session=s, ref="race-0001", user=SYSTEM)
+    keys = [i.key for i in repo_list(mine)]
+    assert "race-0001" not in keys and keys == [i.key for i in _fresh(mine, "panzhihua-2023-zhaoshang")[0]]
+    mine.dispose()
+    other.dispose()
+
+
 def _statements(engine: Engine) -> tuple[list[str], Callable[[], None]]:
     """The SQL ``engine`` runs from now on, and the call that stops recording it."""
     seen: list[str] = []
@@ -578,3 +614,72 @@ def test_a_failure_to_keep_what_a_save_stored_does_not_fail_the_committed_save(
         assert repo.save_assessment(session=s, ref=key, assessment=better, expected_version=1, user=SYSTEM) == 2
     assert "保存后更新进程内缓存失败" in caplog.text
     assert next(i for i in repo_list(engine) if i.key == key).total_score == Decimal("92.00")
+
+
+def test_a_save_in_a_savepoint_is_kept_only_when_the_whole_transaction_commits(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """A SAVEPOINT released is not a commit: a save inside one whose transaction then rolls back keeps nothing, even
+    when another server's later save gives the row the revision the abandoned one had. (PostgreSQL: with SQLite's
+    Python driver a SAVEPOINT opened outside a transaction is itself the transaction, committed when released.)"""
+    with database_url(request, tmp_path, "postgresql") as url:
+        engine = open_database(url)
+        _savepoint_then_rollback(engine)
+        engine.dispose()
+
+
+def _savepoint_then_rollback(engine: Engine) -> None:
+    ensure_samples(engine, SAMPLES)
+    key = "panzhihua-2023-zhaoshang"
+    repo_list(engine)
+    better = Assessment.model_validate({"code": "GX.JJ.01", "inputs": {"actual": "50万美元", "target": "100万美元"}})
+    with pytest.raises(RuntimeError), session_scope(engine) as s:
+        with s.begin_nested():
+            repo.save_assessment(session=s, ref=key, assessment=better, expected_version=1, user=SYSTEM)
+        raise RuntimeError("the rest of the action failed")
+    with session_scope(engine) as s:
+        noted = repo.get_evaluation(session=s, ref=key).assessment("GX.JJ.01")
+    assert noted is not None
+    with another_server(), session_scope(engine) as s:
+        repo.save_assessment(
+            session=s,
+            ref=key,
+            assessment=noted.model_copy(update={"narrative": "另一台服务器"}),
+            expected_version=1,
+            user=SYSTEM,
+        )
+    assert next(i for i in repo_list(engine) if i.key == key).total_score == Decimal("88.00")
+    assert repo_list(engine) == _fresh(engine, key)[0]
+
+
+def test_an_unchanged_list_costs_one_aggregate_query_after_every_kind_of_read(engine: Engine) -> None:
+    """After a full read, after a refresh (another server's save) and after this process's own save, listing again
+    while nothing changed asks only the table's stamp: the kept stamp equals what the database answers, on SQLite
+    and PostgreSQL alike (the times as each driver gives them)."""
+    ensure_samples(engine, SAMPLES)
+    key = "panzhihua-2023-zhaoshang"
+
+    def statements_of_a_second_listing() -> list[str]:
+        repo_list(engine)
+        seen, stop = _statements(engine)
+        repo_list(engine)
+        stop()
+        return seen
+
+    assert len(statements_of_a_second_listing()) == 1
+    better = Assessment.model_validate({"code": "GX.JJ.01", "inputs": {"actual": "50万美元", "target": "100万美元"}})
+    with another_server(), session_scope(engine) as s:
+        repo.save_assessment(session=s, ref=key, assessment=better, expected_version=1, user=SYSTEM)
+    assert len(statements_of_a_second_listing()) == 1
+    with session_scope(engine) as s:
+        repo.save_assessment(
+            session=s,
+            ref=key,
+            assessment=better.model_copy(update={"narrative": "本进程"}),
+            expected_version=2,
+            user=SYSTEM,
+        )
+    seen, stop = _statements(engine)
+    listed = repo_list(engine)
+    stop()
+    assert len(seen) == 1 and listed == _fresh(engine, key)[0]
