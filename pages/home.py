@@ -14,7 +14,7 @@ from ui.access import edit_block
 from ui.auth import require_user
 from ui.guard import page_setup
 from ui.home import evaluation_listing, new_evaluation_form, score_rows, show_figures
-from ui.kept import derived
+from ui.kept import arrow, derived
 from ui.resources import library
 from ui.saving import commit
 from ui.state import (
@@ -58,7 +58,7 @@ if items:
         + (f" 筛选后显示 {len(shown)} 个。" if len(shown) != len(items) else "")
     )
     st.dataframe(
-        table,
+        arrow(table),
         hide_index=True,
         width="stretch",
         column_config={
@@ -93,7 +93,7 @@ with session_scope(eng) as session:
     ev = read_evaluation(session=session, ref=choice, user=user)
 result = result_of(ev)
 show_figures(ev, result)
-st.dataframe(derived(ev, "home-rows", lambda: score_rows(ev, result)), hide_index=True, width="stretch")
+st.dataframe(arrow(derived(ev, "home-rows", lambda: score_rows(ev, result))), hide_index=True, width="stretch")
 
 if may_create:  # copy and delete: editors only (delete also needs membership and an unlocked state)
     block = edit_block(eng, user, ev.id)

@@ -19,7 +19,7 @@ from evaluation.storage.decisions import count_open_errors
 from ui.access import readonly
 from ui.downloads import DOCX, XLSX, download_button
 from ui.guard import may_open, page_setup
-from ui.kept import derived
+from ui.kept import arrow, derived
 from ui.saving import save, widget_key
 from ui.state import choose_evaluation, kept_check, show_flash
 from ui.workflow import final_report_download
@@ -155,7 +155,7 @@ with left:
 with right:
     st.subheader("表3-1 得分情况表")
     st.dataframe(
-        derived(context, "table-3-1", lambda: table_frame(context.table("3-1").texts())),
+        arrow(derived(context, "table-3-1", lambda: table_frame(context.table("3-1").texts()))),
         hide_index=True,
         width="stretch",
         column_config={"扣分原因": st.column_config.TextColumn(width="large")},

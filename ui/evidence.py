@@ -34,7 +34,7 @@ from evaluation.model import Assessment, Evaluation, EvidenceRef
 from evaluation.scoring.engine import EvaluationResult
 from ui.downloads import download_button
 from ui.feedback import FieldError, show_error
-from ui.kept import derived
+from ui.kept import arrow, derived
 from ui.saving import save_assessment
 from ui.state import CURRENT_INDICATOR, INDICATOR_PARAM
 from ui.tables import read_table
@@ -99,7 +99,7 @@ def pick_indicator(ev: Evaluation, result: EvaluationResult) -> str:
         f"指标清单：已评 {result.scored}/{result.count} 项（点一行即可切换）", icon=":material/checklist:"
     ):
         st.dataframe(
-            listed.frame,
+            arrow(listed.frame),
             hide_index=True,
             width="stretch",
             on_select=picked_from_list,

@@ -14,6 +14,7 @@ from evaluation.storage import audit
 from evaluation.storage.db import session_scope
 from evaluation.storage.reading import read_history, read_history_stamp
 from ui.auth import require_user
+from ui.kept import arrow
 
 
 def _value(value: object) -> str:
@@ -79,4 +80,4 @@ def history_table(eng: Engine, evaluation_key: str, target: str | None = None) -
         st.caption("还没有修改记录。")
         return
     st.caption(f"共 {count} 条记录，最新的在前；时间为北京时间。")
-    st.dataframe(frame, hide_index=True, width="stretch")
+    st.dataframe(arrow(frame), hide_index=True, width="stretch")

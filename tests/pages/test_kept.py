@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 from sqlalchemy import delete, insert
 
@@ -71,3 +72,16 @@ def test_the_history_table_follows_every_new_entry_and_one_committed_out_of_orde
     count, frame = history_frame(engine, KEY, "GX.JJ.01")
     assert count == 4 and frame.values.tolist() == fresh() and "late" in set(frame["操作人"])
     engine.dispose()
+
+
+def test_a_kept_table_is_converted_to_arrow_once_and_a_mixed_one_is_left_to_streamlit() -> None:
+    import pyarrow as pa
+
+    from ui.kept import arrow
+
+    frame = pd.DataFrame({"指标": ["产出数量", "满意度"], "得分": [9.5, None]})
+    table = arrow(frame)
+    assert isinstance(table, pa.Table) and arrow(frame) is table  # once per frame object
+    assert table.to_pandas().equals(frame)
+    mixed = pd.DataFrame({"值": [1, "一", 2.5]})  # what Arrow refuses as one column
+    assert arrow(mixed) is mixed
