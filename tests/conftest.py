@@ -40,12 +40,12 @@ def another_server() -> Iterator[None]:
     from evaluation.kept import KeptMap
     from evaluation.storage import repo
 
-    mine = repo._listed, repo._kept_documents
-    repo._listed, repo._kept_documents = {}, KeptMap(128)
+    mine = repo._listed, repo._kept_documents, repo._kept_departments
+    repo._listed, repo._kept_documents, repo._kept_departments = {}, KeptMap(128), KeptMap(16)
     try:
         yield
     finally:
-        repo._listed, repo._kept_documents = mine
+        repo._listed, repo._kept_documents, repo._kept_departments = mine
 
 
 @pytest.fixture(scope="session")

@@ -196,7 +196,10 @@ def result_of(ev: Evaluation) -> EvaluationResult:
 def kept_check(ev: Evaluation, result: EvaluationResult, department: DepartmentSummary | None) -> list[CheckFinding]:
     """``review.checks.check``, once per stored version of the evaluation (``result`` is its score) and of the
     department report that lists it."""
-    name = "findings" if department is None else f"findings{hash(department.model_dump_json())}"
+    if department is None:
+        name = "findings"
+    else:  # a kept report (see repo.list_department_summaries): its content's hash once per report object
+        name = f"findings{derived(department, 'content-hash', lambda: hash(department.model_dump_json()))}"
     return derived(ev, name, lambda: check(ev, result, department))
 
 

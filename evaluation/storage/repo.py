@@ -743,16 +743,46 @@ def save_department_summary(*, session: Session, summary: DepartmentSummary, use
 
 
 def list_department_summaries(*, session: Session, user: User = SYSTEM) -> list[DepartmentSummary]:
-    """The department summaries ``user`` may read (all of them for the system, administrators, managers)."""
-    rows = session.exec(select(DepartmentSummaryRow).order_by(col(DepartmentSummaryRow.key))).all()
+    """The department summaries ``user`` may read (all of them for the system, administrators, managers).
+
+    Pages ask for them on every run (评价项目, 报告 and 复核 check an evaluation against the report that lists
+    it): the validated reports are kept per database while the table's stamp — count, highest id, sum of the rows'
+    revisions, which every write moves — stands, so a run reads one aggregate, not every report's document. The
+    reports returned are shared: callers must not change them."""
     out = []
-    for r in rows:
+    for department, summary in _department_summaries(session):
         try:
-            check_department(session=session, user=user, department=r.department)
+            check_department(session=session, user=user, department=department)
         except PermissionDenied:
             continue
-        out.append(DepartmentSummary.model_validate(r.document))
+        out.append(summary)
     return out
+
+
+_kept_departments: KeptMap[str, tuple[tuple[Any, ...], list[tuple[str, DepartmentSummary]]]] = KeptMap(16)
+
+
+def _department_summaries(session: Session) -> list[tuple[str, DepartmentSummary]]:
+    """(department, report) of every stored report, by key; kept per database (see list_department_summaries)."""
+    d = DepartmentSummaryRow
+    stamp = tuple(session.execute(sa_select(func.count(), func.max(d.id), func.sum(d.revision))).one())
+    url = str(session.get_bind().engine.url)
+    kept = _kept_departments.get(url)
+    if kept is not None and kept[0] == stamp:
+        return kept[1]
+    rows = session.execute(
+        sa_select(col(d.id), col(d.revision), col(d.department), col(d.document)).order_by(col(d.key))
+    ).all()
+    # the stamp of exactly the rows read (a report written meanwhile moves the table's stamp again)
+    read = (len(rows), max((r[0] for r in rows), default=None), sum(r[1] for r in rows) if rows else None)
+    reports = [(str(r[2]), DepartmentSummary.model_validate(r[3])) for r in rows]
+    _kept_departments.put(url, (read, reports))
+    return reports
+
+
+def forget_kept_departments() -> None:
+    """Drop the kept department reports (after a restore replaced the database's rows)."""
+    _kept_departments.clear()
 
 
 def refresh_scores(*, session: Session) -> int:

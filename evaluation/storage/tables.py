@@ -100,7 +100,15 @@ class DepartmentSummaryRow(SQLModel, table=True):
     department: str = Field(max_length=NAME_MAX)
     year: int
     document: dict[str, Any] = Field(sa_column=Column(JSONType, nullable=False))
+    # moves with every write of the report: the validated reports are kept between page runs while the sum of the
+    # revisions, the count and the highest id stand (repo.list_department_summaries)
+    revision: int = 0
     created_at: datetime = Field(default_factory=utcnow)
+
+
+@event.listens_for(DepartmentSummaryRow, "before_update")
+def _revise_department(_mapper: object, _connection: object, row: DepartmentSummaryRow) -> None:
+    row.revision = DepartmentSummaryRow.revision + 1  # in SQL, as for evaluation rows
 
 
 class AgencyTemplateRow(SQLModel, table=True):

@@ -298,6 +298,7 @@ def restart() -> None:
     st.cache_data.clear()
     repo.forget_kept_lists()
     repo.forget_kept_documents()
+    repo.forget_kept_departments()
     kept._kept.clear()
 
 

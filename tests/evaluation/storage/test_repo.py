@@ -16,7 +16,7 @@ from evaluation.errors import ConflictError, NotFound, ScoringError, ValidationF
 from evaluation.files.evaluations import dump_evaluation, load_evaluation
 from evaluation.indicators.library import Library
 from evaluation.lifecycle import new_evaluation
-from evaluation.model import Assessment, Override, Project
+from evaluation.model import Assessment, DepartmentSummary, Override, Project
 from evaluation.scoring.engine import score
 from evaluation.storage import imports, repo
 from evaluation.storage.bootstrap import ensure_samples, open_database
@@ -683,3 +683,35 @@ def test_an_unchanged_list_costs_one_aggregate_query_after_every_kind_of_read(en
     listed = repo_list(engine)
     stop()
     assert len(seen) == 1 and listed == _fresh(engine, key)[0]
+
+
+def test_department_reports_are_kept_while_unchanged_and_follow_every_write(db_url: str) -> None:
+    """Pages read the department reports on every run: while none changed that costs one aggregate query (no
+    document read, the same report objects), and an overwrite — here by another server — or a new report is read at
+    the next run."""
+    mine, other = open_database(db_url), open_database(db_url)
+    ensure_samples(mine, SAMPLES)
+
+    def reports(engine: Engine = mine) -> list[DepartmentSummary]:
+        with session_scope(engine) as s:
+            return repo.list_department_summaries(session=s)
+
+    first = reports()
+    assert len(first) == 1
+    seen, stop = _statements(mine)
+    again = reports()
+    stop()
+    assert again[0] is first[0] and len(seen) == 1 and "document" not in seen[0]
+    renamed = first[0].model_copy(update={"department": "横口招商局（更名）"})
+    with another_server(), session_scope(other) as s:
+        repo.save_department_summary(session=s, summary=renamed, user=SYSTEM)
+    assert [d.department for d in reports()] == ["横口招商局（更名）"]
+    second = first[0].model_copy(update={"id": "hengkou-2025-department", "year": 2025})
+    with another_server(), session_scope(other) as s:
+        repo.save_department_summary(session=s, summary=second, user=SYSTEM)
+    now = reports()
+    assert [d.id for d in now] == [d.id for d in reports(other)] and len(now) == 2
+    with another_server():
+        assert reports() == now  # what a server that keeps nothing reads
+    mine.dispose()
+    other.dispose()
