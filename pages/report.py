@@ -92,7 +92,7 @@ final_report_download(eng, ev.id)
 stamp = (
     ev.id,
     loaded.version,
-    derived(ev, "content-hash", lambda: hash(tuple(a.model_dump_json() for a in ev.assessments))),
+    derived(ev, "content-hash", lambda: content_hash(ev)),
 )
 c1, c2 = st.columns(2)
 with c1:
@@ -147,11 +147,7 @@ with c2:
 left, right = st.columns([1, 2])
 with left:
     st.subheader("报告提纲")
-    st.markdown(
-        derived(
-            context, "outline", lambda: "\n".join(f"{'　' * (level - 1)}{text}  " for level, text in outline(context))
-        )
-    )
+    st.markdown(derived(context, "outline", lambda: outline_text(context)))
 with right:
     st.subheader("表3-1 得分情况表")
     st.dataframe(

@@ -33,7 +33,7 @@ from evaluation.files.office import ZIP_ERRORS
 from evaluation.files.stores import AttachmentStore, StoreError
 from evaluation.limits import BACKUP_BYTES, megabytes
 from evaluation.storage import tables  # noqa: F401  (registers every table)
-from evaluation.storage.repo import forget_kept_departments, forget_kept_documents, forget_kept_lists
+from evaluation.storage.repo import forget_kept
 
 FORMAT = "pingjia-workbench-backup-1"
 SKIP = {"evaluation_result", "login_session", "attachment_blob"}  # a cache rebuilt on demand; sign-ins a restore
@@ -340,7 +340,5 @@ def restore_backup(engine: Engine, archive: bytes, *, user: User, attachments: W
         if store is not None:
             _remove(store, written)
         raise
-    forget_kept_documents()
-    forget_kept_lists()
-    forget_kept_departments()
+    forget_kept()
     return counts

@@ -70,6 +70,11 @@ class EvaluationSummary:
         return "第三方评价" if self.kind == "third_party" else "绩效自评"
 
 
+def _database(session: Session) -> str:
+    """The database a session works on, as the kept sets below name it (every process keeps its own)."""
+    return str(session.get_bind().engine.url)
+
+
 def _doc(ev: Evaluation) -> dict[str, Any]:
     data = ev.model_dump(mode="json", exclude={"assessments"})
     return data
@@ -243,7 +248,7 @@ def evaluation_with_versions(*, session: Session, row: EvaluationRow) -> tuple[E
     content saved in between is newer than its stamp, never older. A kept evaluation is shared by every
     session of the process and must not be changed in place (no code does: changes are copies)."""
     assert row.id is not None
-    where = (str(session.get_bind().engine.url), row.id)
+    where = (_database(session), row.id)
     stamp = _document_stamp(session, row.id)
     kept = _kept_documents.get(where)
     if kept is not None and kept[0] == stamp:
@@ -315,15 +320,10 @@ def kept_evaluation(*, session: Session, key: str) -> tuple[Evaluation, int, dic
     found = _stamped(session, col(EvaluationRow.key) == key)
     if found is None:
         return None
-    kept = _kept_documents.get((str(session.get_bind().engine.url), found[0]))
+    kept = _kept_documents.get((_database(session), found[0]))
     if kept is None or kept[0] != found[1]:
         return None
     return kept[1], kept[2], dict(kept[3])
-
-
-def forget_kept_documents() -> None:
-    """Drop the kept evaluations (after a restore replaced the database's rows)."""
-    _kept_documents.clear()
 
 
 def put_document(*, session: Session, evaluation_id: int, document: dict[str, Any]) -> None:
@@ -435,7 +435,7 @@ def list_evaluations(*, session: Session) -> list[EvaluationSummary]:
     them when many did). The list returned is the one kept (the same object while nothing changed, so what is
     derived from it can be kept too): callers must not change it."""
     stamp = table_stamp(session=session)
-    where = str(session.get_bind().engine.url)
+    where = _database(session)
     with _listed_lock:
         kept = _listed.get(where)
     if kept is not None and kept.stamp == stamp:
@@ -466,12 +466,6 @@ def list_evaluations(*, session: Session) -> list[EvaluationSummary]:
     with _listed_lock:
         _listed[where] = listed
     return listed.items
-
-
-def forget_kept_lists() -> None:
-    """Drop the kept lists (after a restore replaced the database's rows)."""
-    with _listed_lock:
-        _listed.clear()
 
 
 # --------------------------------------------------------------------------- what a save leaves kept
@@ -510,7 +504,7 @@ def list_before_write(*, session: Session) -> tuple[Any, ...] | None:
     """Called by a save once it holds the evaluation's lock, before it writes: the list's stamp when the process
     keeps the list as of now (the save can then bring it up to date itself, see :func:`keep_saved`), else None."""
     with _listed_lock:
-        kept = _listed.get(str(session.get_bind().engine.url))
+        kept = _listed.get(_database(session))
     if kept is None:
         return None
     stamp = table_stamp(session=session)
@@ -524,7 +518,7 @@ def keep_saved(
     list was kept as of ``listed_before``) and ``evaluation`` — exactly what was stored (validated, assessments
     as stored) — as the evaluation's current content, under the stamps read now."""
     session.flush()
-    url = str(session.get_bind().engine.url)
+    url = _database(session)
     if evaluation is not None:
         stored = session.execute(
             sa_select(col(AssessmentRow.code), col(AssessmentRow.version))
@@ -766,7 +760,7 @@ def _department_summaries(session: Session) -> list[tuple[str, DepartmentSummary
     """(department, report) of every stored report, by key; kept per database (see list_department_summaries)."""
     d = DepartmentSummaryRow
     stamp = tuple(session.execute(sa_select(func.count(), func.max(d.id), func.sum(d.revision))).one())
-    url = str(session.get_bind().engine.url)
+    url = _database(session)
     kept = _kept_departments.get(url)
     if kept is not None and kept[0] == stamp:
         return kept[1]
@@ -778,11 +772,6 @@ def _department_summaries(session: Session) -> list[tuple[str, DepartmentSummary
     reports = [(str(r[2]), DepartmentSummary.model_validate(r[3])) for r in rows]
     _kept_departments.put(url, (read, reports))
     return reports
-
-
-def forget_kept_departments() -> None:
-    """Drop the kept department reports (after a restore replaced the database's rows)."""
-    _kept_departments.clear()
 
 
 def refresh_scores(*, session: Session) -> int:
@@ -799,3 +788,12 @@ def refresh_scores(*, session: Session) -> int:
         n += 1
     session.flush()
     return n
+
+
+def forget_kept() -> None:
+    """Drop everything this process keeps of the databases' rows — evaluations, lists, department reports (after a
+    restore replaced the rows; a restarted server starts with nothing kept too)."""
+    _kept_documents.clear()
+    with _listed_lock:
+        _listed.clear()
+    _kept_departments.clear()

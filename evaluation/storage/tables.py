@@ -61,12 +61,6 @@ class EvaluationRow(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
-@event.listens_for(EvaluationRow, "before_update")
-def _revise(_mapper: object, _connection: object, row: EvaluationRow) -> None:
-    """Every ORM write of an evaluation row moves its revision (Core UPDATEs of its content set it themselves)."""
-    row.revision = EvaluationRow.revision + 1  # in SQL: two writers never store the same revision
-
-
 class EvaluationDocumentRow(SQLModel, table=True):
     """An evaluation's document (everything but its assessments), kept apart from the evaluation's row: listing
     and stamping thousands of evaluations reads only their small rows, never their documents."""
@@ -106,9 +100,14 @@ class DepartmentSummaryRow(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-@event.listens_for(DepartmentSummaryRow, "before_update")
-def _revise_department(_mapper: object, _connection: object, row: DepartmentSummaryRow) -> None:
-    row.revision = DepartmentSummaryRow.revision + 1  # in SQL, as for evaluation rows
+def _revise(_mapper: object, _connection: object, row: EvaluationRow | DepartmentSummaryRow) -> None:
+    """Every ORM write of an evaluation or department report row moves its revision (Core UPDATEs of an
+    evaluation's content set it themselves)."""
+    row.revision = type(row).revision + 1  # in SQL: two writers never store the same revision
+
+
+for _revised in (EvaluationRow, DepartmentSummaryRow):
+    event.listen(_revised, "before_update", _revise)
 
 
 class AgencyTemplateRow(SQLModel, table=True):

@@ -296,9 +296,7 @@ def restart() -> None:
 
     st.cache_resource.clear()
     st.cache_data.clear()
-    repo.forget_kept_lists()
-    repo.forget_kept_documents()
-    repo.forget_kept_departments()
+    repo.forget_kept()
     kept._kept.clear()
 
 

@@ -350,7 +350,7 @@ def test_the_kept_list_follows_a_save_from_a_server_whose_clock_is_behind(
     assert next(i for i in now if i.key == key).total_score == Decimal("92.00")
     summary_reads = [s for s in statements if "evaluation.project_name" in s]
     assert len(summary_reads) == 1 and " IN " in summary_reads[0]  # the saved row only, not the whole table
-    repo.forget_kept_lists()
+    repo.forget_kept()
     assert listed() == now and [i.key for i in now] == [i.key for i in before]
     mine.dispose()
     other.dispose()
@@ -362,7 +362,7 @@ def test_an_evaluation_created_while_the_list_is_read_shows_once(db_url: str, mo
     at once or at the next run, and stays so (the rows are read with the marks they are compared by)."""
     mine, other = open_database(db_url), open_database(db_url)
     ensure_samples(mine, SAMPLES)
-    repo.forget_kept_lists()
+    repo.forget_kept()
     with session_scope(mine) as s:
         base = repo.get_evaluation(session=s, ref="panzhihua-2023-zhaoshang")
     if moment == "refresh":
@@ -401,7 +401,7 @@ def test_an_evaluation_created_while_the_list_is_read_and_deleted_at_once_is_not
     kept stamp is that of the rows read, not of the moment before they were read)."""
     mine, other = open_database(db_url), open_database(db_url)
     ensure_samples(mine, SAMPLES)
-    repo.forget_kept_lists()
+    repo.forget_kept()
     with session_scope(mine) as s:
         base = repo.get_evaluation(session=s, ref="panzhihua-2023-zhaoshang")
     if moment == "refresh":
