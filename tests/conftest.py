@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -30,6 +31,40 @@ def skip_or_fail(reason: str) -> None:
     if REQUIRE_ALL:
         pytest.fail(f"CI 要求运行此测试，但{reason}")
     pytest.skip(reason)
+
+
+@contextmanager
+def statements_run(target: Any) -> Iterator[list[str]]:
+    """The SQL statements ``target`` (an engine, or the ``Engine`` class for every engine) runs inside the block."""
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        seen.append(statement)
+
+    event.listen(target, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(target, "before_cursor_execute", record)
+
+
+@contextmanager
+def summary_reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[object]]:
+    """The ids each read of cached score summaries asks for (``results._cached``) inside the block."""
+    from evaluation.storage import results
+
+    read: list[object] = []
+    real = results._cached
+
+    def reading(session: Any, ids: Any) -> Any:
+        read.append(ids)
+        return real(session, ids)
+
+    with monkeypatch.context() as m:
+        m.setattr(results, "_cached", reading)
+        yield read
 
 
 @contextmanager

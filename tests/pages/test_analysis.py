@@ -14,7 +14,7 @@ from evaluation.model import Assessment, Project
 from evaluation.storage.bootstrap import open_database
 from evaluation.storage.db import session_scope
 from evaluation.storage.repo import create_evaluation, save_assessment
-from tests.conftest import LIBRARY
+from tests.conftest import LIBRARY, summary_reads
 from tests.pages.support import new_app
 
 
@@ -74,28 +74,21 @@ def test_a_rerun_reads_no_summary_and_a_save_elsewhere_shows_at_once(
     app: AppTest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app.run()  # loads the samples
-    from evaluation.storage import results
-
-    read: list[object] = []
-    real = results._cached
-
-    def reading(session, ids):  # type: ignore[no-untyped-def]
-        read.append(ids)
-        return real(session, ids)
-
-    monkeypatch.setattr(results, "_cached", reading)
-    app.run()
-    assert not app.exception and read == []  # nothing saved since: the kept portfolio, no summary read
-    better = Assessment.model_validate({"code": "GX.JJ.01", "inputs": {"actual": "100万美元", "target": "100万美元"}})
-    engine = open_database(f"sqlite:///{tmp_path / 'app.db'}")
-    try:
-        with session_scope(engine) as session:
-            save_assessment(
-                session=session, ref="panzhihua-2023-zhaoshang", assessment=better, expected_version=1, user=SYSTEM
-            )
-    finally:
-        engine.dispose()
-    app.run()
+    with summary_reads(monkeypatch) as read:
+        app.run()
+        assert not app.exception and read == []  # nothing saved since: the kept portfolio, no summary read
+        better = Assessment.model_validate(
+            {"code": "GX.JJ.01", "inputs": {"actual": "100万美元", "target": "100万美元"}}
+        )
+        engine = open_database(f"sqlite:///{tmp_path / 'app.db'}")
+        try:
+            with session_scope(engine) as session:
+                save_assessment(
+                    session=session, ref="panzhihua-2023-zhaoshang", assessment=better, expected_version=1, user=SYSTEM
+                )
+        finally:
+            engine.dispose()
+        app.run()
     assert not app.exception, app.exception
     assert len(read) == 1  # the one saved evaluation's summary
     assert "共 13 个评价：优 12 个，良 1 个。" in [c.value for c in app.caption]  # 88 (良) became 96 (优)

@@ -18,6 +18,7 @@ from evaluation.storage.setup import issue_setup_code
 from evaluation.storage.tables import LoginSessionRow
 from evaluation.storage.users import list_users, memberships, update_user
 from evaluation.storage.workflow import final_report, state_of
+from tests.conftest import statements_run
 from tests.pages.support import PASSWORD, SAMPLE, add_account, button, by_label, new_app, open_page, texts
 
 
@@ -123,22 +124,13 @@ def test_a_disabled_account_is_signed_out_at_its_next_click(tmp_path: Path, monk
 def test_a_run_checks_the_sign_in_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """app.py checks the sign-in session and the page of the same run takes that check over: one read of the
     session per click (and no write within a minute of the last one)."""
-    from sqlalchemy import event
     from sqlalchemy.engine import Engine
 
     at = new_app(tmp_path, monkeypatch, role="评价人员", member_of=(SAMPLE,))
     at.run()
     assert at.title[0].value == "评价项目"
-    statements: list[str] = []
-
-    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        statements.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", seen)
-    try:
+    with statements_run(Engine) as statements:
         at.run()
-    finally:
-        event.remove(Engine, "before_cursor_execute", seen)
     assert not at.exception and at.title[0].value == "评价项目"
     sessions = [s for s in statements if "login_session" in s]
     assert len(sessions) == 1 and sessions[0].lstrip().upper().startswith("SELECT"), sessions

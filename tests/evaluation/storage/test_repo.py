@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from evaluation.scoring.engine import score
 from evaluation.storage import imports, repo
 from evaluation.storage.bootstrap import ensure_samples, open_database
 from evaluation.storage.db import session_scope
-from tests.conftest import SAMPLES, another_server, database_url
+from tests.conftest import SAMPLES, another_server, database_url, statements_run
 
 PANZHIHUA = SAMPLES / "panzhihua-2023-zhaoshang.yaml"
 
@@ -54,17 +54,8 @@ def test_samples_load_once_and_list_with_scores(engine: Engine) -> None:
 
 def test_the_list_reads_the_summary_columns_and_never_the_documents(engine: Engine) -> None:
     ensure_samples(engine, SAMPLES)
-    statements: list[str] = []
-
-    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
-        with session_scope(engine) as s:
-            items = repo.list_evaluations(session=s)
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
+    with statements_run(engine) as statements, session_scope(engine) as s:
+        items = repo.list_evaluations(session=s)
     assert len(items) == 13
     listed = [x for x in statements if "FROM evaluation" in x]
     assert listed, statements
@@ -82,7 +73,8 @@ def test_a_self_record_lists_the_departments_figure_and_the_rules_beside_it(engi
     assert (tijian.total_score, tijian.grade) == (Decimal("89.00"), "良")
 
 
-def test_an_unscored_evaluation_has_no_total_and_no_grade(engine: Engine, library: Library) -> None:
+def _create_unscored(engine: Engine, library: Library) -> None:
+    """A new evaluation ``eval-2024-1`` from the 共性 template, nothing scored yet."""
     ev = new_evaluation(
         id="eval-2024-1",
         project=Project(name="新项目", department="某局", year=2024),
@@ -90,6 +82,10 @@ def test_an_unscored_evaluation_has_no_total_and_no_grade(engine: Engine, librar
     )
     with session_scope(engine) as s:
         repo.create_evaluation(session=s, evaluation=ev, user=SYSTEM)
+
+
+def test_an_unscored_evaluation_has_no_total_and_no_grade(engine: Engine, library: Library) -> None:
+    _create_unscored(engine, library)
     with session_scope(engine) as s:
         item = next(i for i in repo.list_evaluations(session=s) if i.key == "eval-2024-1")
     assert (item.total_score, item.grade, item.scored, item.complete) == (None, "", 0, False)
@@ -339,14 +335,8 @@ def test_the_kept_list_follows_a_save_from_a_server_whose_clock_is_behind(
     better = Assessment.model_validate({"code": "GX.JJ.01", "inputs": {"actual": "50万美元", "target": "100万美元"}})
     with another_server(), session_scope(other) as s:
         repo.save_assessment(session=s, ref=key, assessment=better, expected_version=1, user=SYSTEM)
-    statements: list[str] = []
-
-    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        statements.append(statement)
-
-    event.listen(mine, "before_cursor_execute", seen)
-    now = listed()
-    event.remove(mine, "before_cursor_execute", seen)
+    with statements_run(mine) as statements:
+        now = listed()
     assert next(i for i in now if i.key == key).total_score == Decimal("92.00")
     summary_reads = [s for s in statements if "evaluation.project_name" in s]
     assert len(summary_reads) == 1 and " IN " in summary_reads[0]  # the saved row only, not the whole table
@@ -428,17 +418,6 @@ def test_an_evaluation_created_while_the_list_is_read_and_deleted_at_once_is_not
     other.dispose()
 
 
-def _statements(engine: Engine) -> tuple[list[str], Callable[[], None]]:
-    """The SQL ``engine`` runs from now on, and the call that stops recording it."""
-    seen: list[str] = []
-
-    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    return seen, lambda: event.remove(engine, "before_cursor_execute", record)
-
-
 def repo_list(engine: Engine) -> list[repo.EvaluationSummary]:
     with session_scope(engine) as s:
         return repo.list_evaluations(session=s)
@@ -456,13 +435,7 @@ def test_a_save_keeps_what_it_stored_for_the_next_page_run(engine: Engine, libra
     the list, the saved assessment (validated, in its stored place), the new versions — for a changed assessment
     and for an indicator's first one."""
     ensure_samples(engine, SAMPLES)
-    fresh = new_evaluation(
-        id="eval-2024-1",
-        project=Project(name="新项目", department="某局", year=2024),
-        template=library.systems["gongxing-2020"],
-    )
-    with session_scope(engine) as s:
-        repo.create_evaluation(session=s, evaluation=fresh, user=SYSTEM)
+    _create_unscored(engine, library)
     answers = {"policy": True, "duty": True, "public": True, "overlap": False}
     saves = [
         ("panzhihua-2023-zhaoshang", {"code": "GX.JJ.01", "inputs": {"actual": "50万美元", "target": "100万美元"}}, 1),
@@ -479,11 +452,9 @@ def test_a_save_keeps_what_it_stored_for_the_next_page_run(engine: Engine, libra
             new_version = repo.save_assessment(
                 session=s, ref=key, assessment=assessment, expected_version=version, user=SYSTEM
             )
-        seen, stop = _statements(engine)
-        with session_scope(engine) as s:  # the page run after it
+        with statements_run(engine) as seen, session_scope(engine) as s:  # the page run after it
             listed = repo.list_evaluations(session=s)
             ev, doc_version, versions = repo.get_evaluation_with_versions(session=s, ref=key)
-        stop()
         assert not [q for q in seen if "evaluation.project_name" in q or "evaluation_document" in q], seen
         fresh_list, (fresh_ev, fresh_doc_version, fresh_versions) = _fresh(engine, key)
         assert listed == fresh_list
@@ -586,9 +557,8 @@ def test_a_document_save_keeps_the_lists_row_in_its_new_place(engine: Engine) ->
         save_document(
             session=s, evaluation=ev.model_copy(update={"project": project}), expected_version=version, user=SYSTEM
         )
-    seen, stop = _statements(engine)
-    listed = repo_list(engine)
-    stop()
+    with statements_run(engine) as seen:
+        listed = repo_list(engine)
     assert not [q for q in seen if "evaluation.project_name" in q], seen
     assert listed == _fresh(engine, key)[0]
     moved = [i.key for i in listed]
@@ -661,9 +631,8 @@ def test_an_unchanged_list_costs_one_aggregate_query_after_every_kind_of_read(en
 
     def statements_of_a_second_listing() -> list[str]:
         repo_list(engine)
-        seen, stop = _statements(engine)
-        repo_list(engine)
-        stop()
+        with statements_run(engine) as seen:
+            repo_list(engine)
         return seen
 
     assert len(statements_of_a_second_listing()) == 1
@@ -679,9 +648,8 @@ def test_an_unchanged_list_costs_one_aggregate_query_after_every_kind_of_read(en
             expected_version=2,
             user=SYSTEM,
         )
-    seen, stop = _statements(engine)
-    listed = repo_list(engine)
-    stop()
+    with statements_run(engine) as seen:
+        listed = repo_list(engine)
     assert len(seen) == 1 and listed == _fresh(engine, key)[0]
 
 
@@ -698,9 +666,8 @@ def test_department_reports_are_kept_while_unchanged_and_follow_every_write(db_u
 
     first = reports()
     assert len(first) == 1
-    seen, stop = _statements(mine)
-    again = reports()
-    stop()
+    with statements_run(mine) as seen:
+        again = reports()
     assert again[0] is first[0] and len(seen) == 1 and "document" not in seen[0]
     renamed = first[0].model_copy(update={"department": "横口招商局（更名）"})
     with another_server(), session_scope(other) as s:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from sqlalchemy import delete, event
+from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
@@ -20,6 +20,7 @@ from evaluation.model import Assessment, Project
 from evaluation.storage import repo, results, summaries
 from evaluation.storage.db import session_scope
 from evaluation.storage.tables import EvaluationResultRow
+from tests.conftest import statements_run, summary_reads
 
 
 @pytest.fixture
@@ -108,23 +109,16 @@ def test_the_portfolio_is_kept_between_reads_and_follows_every_save(
         assert cache.read(session=s) is first  # nothing saved: the same frames, no summary read
     assert len(first) == 13
     assert list(first.frames.projects["评价编号"]) == sorted(first.frames.projects["评价编号"])
-    read: list[list[int]] = []
-    real = results._cached
-
-    def reading(session, ids):  # type: ignore[no-untyped-def]
-        read.append(ids)
-        return real(session, ids)
-
-    monkeypatch.setattr(results, "_cached", reading)
-    with session_scope(engine) as s:  # a save elsewhere (another page, another server process)
-        repo.save_assessment(
-            session=s, ref="panzhihua-2023-zhaoshang", assessment=BETTER, expected_version=1, user=SYSTEM
-        )
-    with session_scope(engine) as s:
-        saved = cache.read(session=s)
-        pzh_id = next(
-            i for i, (key, _) in summaries.current_stamps(session=s).items() if key == "panzhihua-2023-zhaoshang"
-        )
+    with summary_reads(monkeypatch) as read:
+        with session_scope(engine) as s:  # a save elsewhere (another page, another server process)
+            repo.save_assessment(
+                session=s, ref="panzhihua-2023-zhaoshang", assessment=BETTER, expected_version=1, user=SYSTEM
+            )
+        with session_scope(engine) as s:
+            saved = cache.read(session=s)
+            pzh_id = next(
+                i for i, (key, _) in summaries.current_stamps(session=s).items() if key == "panzhihua-2023-zhaoshang"
+            )
     assert saved is not first and saved.key != first.key
     assert read == [[pzh_id]] and counted == []  # only the saved evaluation's summary is read
     p = saved.frames.projects.set_index("评价编号")
@@ -157,17 +151,8 @@ def test_the_portfolio_drops_a_deleted_evaluation_and_adds_a_new_one(engine: Eng
 
 
 def test_the_stamps_come_from_the_rows_without_their_documents(engine: Engine) -> None:
-    statements: list[str] = []
-
-    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
-        with session_scope(engine) as s:
-            stamps = summaries.current_stamps(session=s)
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
+    with statements_run(engine) as statements, session_scope(engine) as s:
+        stamps = summaries.current_stamps(session=s)
     assert len(stamps) == 13 and statements
     assert all("document" not in x for x in statements), statements
 
@@ -188,15 +173,7 @@ def test_a_new_process_starts_from_the_snapshot_and_reads_only_what_changed_sinc
     assert file.is_file()
     with session_scope(engine) as s:  # saved after that process wrote its snapshot
         repo.save_assessment(session=s, ref=PZH, assessment=BETTER, expected_version=1, user=SYSTEM)
-    read: list[object] = []
-    real = results._cached
-
-    def reading(session, ids):  # type: ignore[no-untyped-def]
-        read.append(ids)
-        return real(session, ids)
-
-    monkeypatch.setattr(results, "_cached", reading)
-    with session_scope(engine) as s:
+    with summary_reads(monkeypatch) as read, session_scope(engine) as s:
         started = results.PortfolioCache(file).read(session=s)
         pzh_id = next(i for i, (key, _) in summaries.current_stamps(session=s).items() if key == PZH)
     assert read == [[pzh_id]]  # one summary read, not thirteen
