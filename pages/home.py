@@ -8,6 +8,7 @@ from evaluation.storage import audit
 from evaluation.storage.db import session_scope
 from evaluation.storage.reading import read_evaluation
 from evaluation.storage.repo import create_evaluation, delete_evaluation, list_department_summaries, list_keys
+from evaluation.storage.unchanged import read_unchanged
 from evaluation.storage.users import sees_all
 from evaluation.storage.workflow import states
 from ui.access import edit_block
@@ -36,9 +37,11 @@ show_flash()
 user = require_user()
 may_create = can(user.role, "edit")
 items = summaries(eng)
-with session_scope(eng) as session:
-    departments = list_department_summaries(session=session, user=user)
-    state = states(session=session)
+departments, state = read_unchanged(
+    eng,
+    ("department-reports-and-states", user),
+    lambda session: (list_department_summaries(session=session, user=user), states(session=session)),
+)
 
 
 def used_keys() -> set[str]:
@@ -89,8 +92,9 @@ choice = st.selectbox(
     on_change=picked,
     args=("home_pick",),
 )
-with session_scope(eng) as session:
-    ev = read_evaluation(session=session, ref=choice, user=user)
+ev = read_unchanged(
+    eng, ("evaluation", choice, user), lambda session: read_evaluation(session=session, ref=choice, user=user)
+)
 result = result_of(ev)
 show_figures(ev, result)
 st.dataframe(arrow(derived(ev, "home-rows", lambda: score_rows(ev, result))), hide_index=True, width="stretch")

@@ -14,8 +14,8 @@ from evaluation.report.context import ReportContext, build_report_context, defau
 from evaluation.report.docx import render_docx
 from evaluation.report.outline import missing_items, outline
 from evaluation.report.xlsx import export_xlsx
-from evaluation.storage.db import session_scope
 from evaluation.storage.decisions import count_open_errors
+from evaluation.storage.unchanged import read_unchanged
 from ui.access import readonly
 from ui.downloads import DOCX, XLSX, download_button
 from ui.guard import may_open, page_setup
@@ -76,8 +76,11 @@ c1.metric("评价得分", number(result.total))
 c2.metric("等级", result.grade)
 c3.metric("已评指标", f"{result.scored}/{result.count}")
 
-with session_scope(eng) as session:
-    open_errors = count_open_errors(session=session, evaluation=ev, result=result, checker=kept_check)
+open_errors = read_unchanged(  # ev is the stored evaluation: while nothing was written, so are its findings
+    eng,
+    ("open-errors", ev.id),
+    lambda session: count_open_errors(session=session, evaluation=ev, result=result, checker=kept_check),
+)
 confirmed = True
 if open_errors:
     st.warning(f"复核发现 {open_errors} 处“错误”尚未处理（修正或说明理由接受）。建议先到“复核”页处理。")

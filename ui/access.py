@@ -4,15 +4,15 @@ the write anyway, this only spares the user a refused save."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 
 import streamlit as st
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from evaluation.auth import PermissionDenied, User
-from evaluation.storage.db import session_scope
 from evaluation.storage.decisions import ensure_reviewable
+from evaluation.storage.unchanged import read_unchanged
 from evaluation.storage.users import check_access
 from evaluation.storage.workflow import ensure_editable
 
@@ -21,12 +21,14 @@ READONLY = "wb_readonly"  # why the current evaluation cannot be edited by this 
 
 def edit_block(eng: Engine, user: User, key: str) -> str:
     """Why ``user`` cannot edit evaluation ``key`` now, or "" when they can."""
-    return _refusal(eng, lambda session: _editable(session, user, key))
+    return _refusal(eng, ("edit", user, key), lambda session: _editable(session, user, key))
 
 
 def review_block(eng: Engine, user: User, key: str) -> str:
     """Why ``user`` cannot record review decisions on evaluation ``key`` now, or "" when they can."""
-    return _refusal(eng, lambda session: ensure_reviewable(session=session, user=user, evaluation_key=key))
+    return _refusal(
+        eng, ("review", user, key), lambda session: ensure_reviewable(session=session, user=user, evaluation_key=key)
+    )
 
 
 def _editable(session: Session, user: User, key: str) -> None:
@@ -34,14 +36,18 @@ def _editable(session: Session, user: User, key: str) -> None:
     ensure_editable(session=session, evaluation_key=key, role=user.role)
 
 
-def _refusal(eng: Engine, check: Callable[[Session], None]) -> str:
-    """The core's own check, run read-only: its refusal message, or "" when it passes."""
-    try:
-        with session_scope(eng) as session:
+def _refusal(eng: Engine, what: Hashable, check: Callable[[Session], None]) -> str:
+    """The core's own check, run read-only (again only after something was written): its refusal message, or ""
+    when it passes."""
+
+    def refusal(session: Session) -> str:
+        try:
             check(session)
-    except PermissionDenied as e:
-        return str(e)
-    return ""
+        except PermissionDenied as e:
+            return str(e)
+        return ""
+
+    return read_unchanged(eng, what, refusal)
 
 
 def remember(reason: str) -> None:

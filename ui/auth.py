@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from evaluation.auth import SESSION_HOURS, Action, LoginFailed, PermissionDenied, User, require
 from evaluation.errors import ValidationFailed
 from evaluation.storage.db import session_scope
-from evaluation.storage.sessions import end_session, resume_session, start_session
+from evaluation.storage.sessions import end_session, resume, resume_session, start_session
 from evaluation.storage.setup import create_first_admin
 from evaluation.storage.users import authenticate, check_access, has_users
 from ui.script import run_in_page
@@ -73,8 +73,7 @@ def current_user(eng: Engine) -> User | None:
     token = session_token()
     if not token:
         return None
-    with session_scope(eng) as session:
-        resumed = resume_session(session=session, token=token)
+    resumed = resume(eng, token)  # asks the database again only after something was written
     if resumed.user is None:
         if TOKEN in st.session_state or resumed.reason:
             sign_out(eng, resumed.reason)

@@ -13,6 +13,7 @@ from evaluation.kept import KeptMap
 from evaluation.storage import audit
 from evaluation.storage.db import session_scope
 from evaluation.storage.reading import read_history, read_history_stamp
+from evaluation.storage.unchanged import read_unchanged
 from ui.auth import require_user
 from ui.kept import arrow
 
@@ -56,11 +57,15 @@ def history_frame(eng: Engine, evaluation_key: str, target: str | None = None) -
     user (who must be allowed to read the evaluation)."""
     where = (str(eng.url), evaluation_key, target)
     user = require_user()
+    stamp = read_unchanged(
+        eng,
+        ("history-stamp", evaluation_key, target, user),
+        lambda session: read_history_stamp(session=session, user=user, evaluation_key=evaluation_key, target=target),
+    )
+    kept = _kept.get(where)
+    if kept is not None and kept.stamp == stamp:
+        return kept.stamp[0], kept.frame
     with session_scope(eng) as session:
-        stamp = read_history_stamp(session=session, user=user, evaluation_key=evaluation_key, target=target)
-        kept = _kept.get(where)
-        if kept is not None and kept.stamp == stamp:
-            return kept.stamp[0], kept.frame
         after = kept.stamp[1] if kept is not None else 0
         added = read_history(session=session, user=user, evaluation_key=evaluation_key, target=target, after=after)
         if kept is None or kept.stamp[0] + len(added) != stamp[0]:  # new, or an entry committed out of order

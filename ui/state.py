@@ -21,9 +21,9 @@ from evaluation.review.base import CheckFinding
 from evaluation.review.checks import check
 from evaluation.scoring.engine import EvaluationResult, score
 from evaluation.scoring.stated import REVIEW_LABEL, figure_label, record_result
-from evaluation.storage.db import session_scope
 from evaluation.storage.reading import read_with_versions, readable_evaluations
 from evaluation.storage.repo import EvaluationSummary
+from evaluation.storage.unchanged import read_unchanged
 from evaluation.storage.users import sees_all
 from ui import access
 from ui.auth import require_user
@@ -56,9 +56,9 @@ UNSAVED_NOTE = "每个表单点“保存”后才写入数据库；离开本页�
 
 
 def summaries(eng: Engine) -> list[EvaluationSummary]:
-    """The evaluations the signed-in user may read."""
-    with session_scope(eng) as session:
-        return readable_evaluations(session=session, user=require_user())
+    """The evaluations the signed-in user may read (asked again only after something was written)."""
+    user = require_user()
+    return read_unchanged(eng, ("readable", user), lambda session: readable_evaluations(session=session, user=user))
 
 
 def current_key(items: list[EvaluationSummary]) -> str | None:
@@ -179,9 +179,11 @@ def show_flash() -> None:
 
 
 def load(eng: Engine, key: str) -> Loaded | None:
+    user = require_user()
     try:
-        with session_scope(eng) as session:
-            ev, stored, versions = read_with_versions(session=session, key=key, user=require_user())
+        ev, stored, versions = read_unchanged(
+            eng, ("with-versions", key, user), lambda session: read_with_versions(session=session, key=key, user=user)
+        )
     except (NotFound, PermissionDenied) as e:
         st.error(str(e))
         return None

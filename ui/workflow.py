@@ -20,6 +20,7 @@ from evaluation.scoring.engine import score
 from evaluation.storage.archives import finalise
 from evaluation.storage.db import session_scope
 from evaluation.storage.repo import get_evaluation
+from evaluation.storage.unchanged import read_unchanged
 from evaluation.storage.workflow import (
     TRANSITIONS,
     final_report,
@@ -57,8 +58,9 @@ def report_name(ev: Evaluation) -> str:
 def final_report_download(eng: Engine, key: str, where: st.delta_generator.DeltaGenerator | None = None) -> bool:
     """The kept final report with its SHA-256, when the evaluation was finalised; whether there is one. The
     file is read from the database when it is fetched, not on every run."""
-    with session_scope(eng) as session:
-        final = final_report_file(session=session, evaluation_key=key)
+    final = read_unchanged(
+        eng, ("final-report", key), lambda session: final_report_file(session=session, evaluation_key=key)
+    )
     if final is None:
         return False
     name, digest = final

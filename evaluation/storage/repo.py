@@ -39,6 +39,7 @@ from evaluation.storage.tables import (
     WorkflowRow,
     utcnow,
 )
+from evaluation.storage.unchanged import forget_unchanged
 from evaluation.storage.users import check_access, check_department, join
 from evaluation.storage.workflow import ensure_editable, lock_evaluation_key
 
@@ -797,3 +798,4 @@ def forget_kept() -> None:
     with _listed_lock:
         _listed.clear()
     _kept_departments.clear()
+    forget_unchanged()

@@ -12,11 +12,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from evaluation.auth import IDLE_MINUTES, SESSION_HOURS, User
 from evaluation.formatting import as_utc
+from evaluation.storage.db import session_scope
 from evaluation.storage.tables import LoginSessionRow, UserRow
+from evaluation.storage.unchanged import read_unchanged
 from evaluation.storage.users import account_user
 
 # how stale ``last_seen`` may be before a resumed session writes it again: every click checks the session,
@@ -44,38 +47,86 @@ def start_session(*, session: Session, user: User, now: datetime | None = None) 
     return token
 
 
-def resume_session(*, session: Session, token: str, now: datetime | None = None) -> Resumed:
-    """The user behind a token when its session is still valid (and mark it active now, to within
-    ``SEEN_PRECISION``); else why not. The session and its account are read in one statement (every click
-    runs this)."""
-    now = now or datetime.now(UTC)
+@dataclass(frozen=True)
+class _Stored:
+    """A sign-in session as stored, with its account's user (None when the account is gone or disabled)."""
+
+    created_at: datetime
+    last_seen: datetime
+    end_reason: str | None  # None while the session has not ended
+    user: User | None
+
+
+def _read_stored(session: Session, token_hash: str) -> tuple[LoginSessionRow, _Stored] | None:
+    """The session behind a token and its account, read in one statement (every click runs this)."""
     found = session.exec(
         select(LoginSessionRow, UserRow)
         .outerjoin(UserRow, col(UserRow.id) == col(LoginSessionRow.user_id))
-        .where(LoginSessionRow.token_hash == _hash(token))
+        .where(LoginSessionRow.token_hash == token_hash)
     ).first()
     if found is None:
-        return Resumed(None)
+        return None
     row, account = found
-    if row.ended_at is not None:
-        return Resumed(None, None, row.end_reason)
+    user = None if account is None or not account.active else account_user(account)
+    ended = None if row.ended_at is None else row.end_reason or ""
+    return row, _Stored(as_utc(row.created_at), as_utc(row.last_seen), ended, user)
+
+
+def _verdict(stored: _Stored, now: datetime) -> tuple[Resumed, bool]:
+    """Whether the session resumes at ``now``, and whether its row must be written (it ends now, or its
+    ``last_seen`` is older than ``SEEN_PRECISION``)."""
+    if stored.end_reason is not None:
+        return Resumed(None, None, stored.end_reason), False
     reason = ""
-    if now - as_utc(row.created_at) > timedelta(hours=SESSION_HOURS):
+    if now - stored.created_at > timedelta(hours=SESSION_HOURS):
         reason = f"登录已超过 {SESSION_HOURS} 小时，请重新登录。"
-    elif now - as_utc(row.last_seen) > timedelta(minutes=IDLE_MINUTES):
+    elif now - stored.last_seen > timedelta(minutes=IDLE_MINUTES):
         reason = f"超过 {IDLE_MINUTES} 分钟没有操作，已自动退出，请重新登录。"
-    user = None if reason or account is None or not account.active else account_user(account)
-    if user is None:
-        row.ended_at = now
-        row.end_reason = reason or "该账户已停用或已删除。"
+    if reason or stored.user is None:
+        return Resumed(None, None, reason or "该账户已停用或已删除。"), True
+    return Resumed(stored.user, stored.created_at), now - stored.last_seen >= SEEN_PRECISION
+
+
+def resume_session(*, session: Session, token: str, now: datetime | None = None) -> Resumed:
+    """The user behind a token when its session is still valid (and mark it active now, to within
+    ``SEEN_PRECISION``); else why not."""
+    now = now or datetime.now(UTC)
+    found = _read_stored(session, _hash(token))
+    if found is None:
+        return Resumed(None)
+    row, stored = found
+    resumed, write = _verdict(stored, now)
+    if write:
+        if resumed.user is None:
+            row.ended_at = now
+            row.end_reason = resumed.reason
+        else:
+            row.last_seen = now
         session.add(row)
         session.flush()
-        return Resumed(None, None, row.end_reason)
-    if now - as_utc(row.last_seen) >= SEEN_PRECISION:
-        row.last_seen = now
-        session.add(row)
-        session.flush()
-    return Resumed(user, as_utc(row.created_at))
+    return resumed
+
+
+def resume(engine: Engine, token: str, now: datetime | None = None) -> Resumed:
+    """:func:`resume_session` in a transaction of its own, for the check every page run makes. While nothing was
+    written to the database since the last check, the session as then read is judged at ``now`` without asking
+    the database again; when the row must be written (the session ends, or ``last_seen`` is due) it is read
+    again and written as :func:`resume_session` does."""
+    now = now or datetime.now(UTC)
+    token_hash = _hash(token)
+
+    def read(session: Session) -> _Stored | None:
+        found = _read_stored(session, token_hash)
+        return None if found is None else found[1]
+
+    stored = read_unchanged(engine, ("sign-in", token_hash), read)
+    if stored is None:
+        return Resumed(None)
+    resumed, write = _verdict(stored, now)
+    if not write:
+        return resumed
+    with session_scope(engine) as session:
+        return resume_session(session=session, token=token, now=now)
 
 
 def end_session(*, session: Session, token: str, now: datetime | None = None) -> None:

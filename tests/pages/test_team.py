@@ -122,13 +122,19 @@ def test_a_disabled_account_is_signed_out_at_its_next_click(tmp_path: Path, monk
 
 
 def test_a_run_checks_the_sign_in_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """app.py checks the sign-in session and the page of the same run takes that check over: one read of the
-    session per click (and no write within a minute of the last one)."""
+    """app.py checks the sign-in session and the page of the same run takes that check over: at most one read of
+    the session per click, none while nothing at all was written since the last check, and no write within a
+    minute of the last one."""
     from sqlalchemy.engine import Engine
 
     at = new_app(tmp_path, monkeypatch, role="评价人员", member_of=(SAMPLE,))
     at.run()
     assert at.title[0].value == "评价项目"
+    with statements_run(Engine) as statements:
+        at.run()
+    assert not at.exception and at.title[0].value == "评价项目"
+    assert not [s for s in statements if "login_session" in s], statements
+    add_account(tmp_path, "someone", "评价人员")  # a write (here, by another server): the next click asks again
     with statements_run(Engine) as statements:
         at.run()
     assert not at.exception and at.title[0].value == "评价项目"

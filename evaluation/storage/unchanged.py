@@ -1,0 +1,113 @@
+"""Reads kept while nothing at all changed in the database.
+
+Every page run asks the database a few small questions besides what it shows: the list's stamp, the current
+evaluation's stamp, whether the user may edit it, its review decisions, its final report. Each is cheap, but
+together they cost a page about as much as drawing it. Most runs follow a run in which nothing was written, and
+the database can say so in one question that costs almost nothing:
+
+* SQLite: ``PRAGMA data_version`` on a connection of this process's own that never writes. Its value moves
+  whenever any other connection — of this process or another — commits a change (and at checkpoints, which only
+  costs a read).
+* PostgreSQL: ``pg_current_snapshot()``. Two snapshots with the same horizon and the same transactions in
+  progress see exactly the same rows; any write anywhere on the server since then moves one or the other.
+
+:func:`unchanged` keeps what a read returned under the stamp read *before* it. If something was committed
+between the stamp and the read, the stamp has moved for good, so that entry is never used again. Any other
+database (or an in-memory SQLite) gets no stamp, and every read runs.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import weakref
+from collections.abc import Callable, Hashable
+from typing import TypeVar
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from evaluation.kept import KeptMap
+from evaluation.storage.db import session_scope
+
+T = TypeVar("T")
+
+_PG_STAMP = "SELECT pg_current_snapshot()::text"
+
+
+class _Watch:
+    """One engine's way to read its database's stamp (holding no reference to the engine, which keys it)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.postgresql = engine.dialect.name == "postgresql"
+        self.sqlite: sqlite3.Connection | None = None
+        database = engine.url.database or ""
+        if engine.dialect.name == "sqlite" and database and database != ":memory:" and "mode=memory" not in database:
+            # never writes, so every commit of every other connection moves its data_version
+            self.sqlite = sqlite3.connect(database, check_same_thread=False, isolation_level=None, timeout=30)
+        self.lock = threading.Lock()
+
+    def stamp(self, engine: Engine) -> Hashable | None:
+        if self.sqlite is not None:
+            with self.lock:
+                return int(self.sqlite.execute("PRAGMA data_version").fetchone()[0])
+        if self.postgresql:
+            with engine.connect() as conn:
+                return str(conn.exec_driver_sql(_PG_STAMP).scalar_one())
+        return None
+
+    def close(self) -> None:
+        if self.sqlite is not None:
+            self.sqlite.close()
+
+
+_watches: weakref.WeakKeyDictionary[Engine, _Watch] = weakref.WeakKeyDictionary()
+_watches_lock = threading.Lock()
+
+# (engine, stamp, what) → what the read returned at that stamp; entries of past stamps are never asked for again
+# and age out
+_kept: KeptMap[tuple[int, Hashable, Hashable], tuple[weakref.ref[Engine], object]] = KeptMap(1024)
+
+
+def database_stamp(engine: Engine) -> Hashable | None:
+    """A value that differs whenever anything was committed to ``engine``'s database since it was last read, or
+    None when this database cannot tell."""
+    with _watches_lock:
+        watch = _watches.get(engine)
+        if watch is None:
+            watch = _watches[engine] = _Watch(engine)
+            weakref.finalize(engine, watch.close)
+    return watch.stamp(engine)
+
+
+def unchanged(engine: Engine, what: Hashable, read: Callable[[], T]) -> T:
+    """``read()`` — or what it returned for the same ``what`` while nothing was committed to the database since.
+
+    ``what`` names the read and everything it depends on besides the database (the user, the evaluation key).
+    What is returned is shared between runs and sessions: callers must not change it. An exception is raised
+    again at every call, never kept."""
+    stamp = database_stamp(engine)
+    if stamp is None:
+        return read()
+    key = (id(engine), stamp, what)
+    found = _kept.get(key)
+    if found is not None and found[0]() is engine:
+        return found[1]  # type: ignore[return-value]
+    value = read()
+    _kept.put(key, (weakref.ref(engine), value))
+    return value
+
+
+def read_unchanged(engine: Engine, what: Hashable, read: Callable[[Session], T]) -> T:
+    """:func:`unchanged` for a read that needs a session of its own."""
+
+    def run() -> T:
+        with session_scope(engine) as session:
+            return read(session)
+
+    return unchanged(engine, what, run)
+
+
+def forget_unchanged() -> None:
+    """Drop every kept read (a restore, a restarted server)."""
+    _kept.clear()

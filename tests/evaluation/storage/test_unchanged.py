@@ -1,0 +1,202 @@
+"""Reads kept while nothing was committed (``storage.unchanged``) and the sign-in check built on it, on SQLite and
+PostgreSQL: a commit by any connection — this engine's, another engine's (another server), one that was still open
+when the read ran — makes the next call read again; reading, or a transaction that writes nothing, does not."""
+
+from __future__ import annotations
+
+import gc
+import sqlite3
+import weakref
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from evaluation.auth import User
+from evaluation.errors import NotFound
+from evaluation.storage import unchanged as unchanged_module
+from evaluation.storage import users
+from evaluation.storage.bootstrap import open_database
+from evaluation.storage.db import session_scope
+from evaluation.storage.sessions import SEEN_PRECISION, resume, start_session
+from evaluation.storage.tables import LoginSessionRow, UserRow
+from evaluation.storage.unchanged import database_stamp, forget_unchanged, read_unchanged, unchanged
+from evaluation.storage.users import account_user
+from tests.conftest import statements_run
+
+
+@pytest.fixture
+def engines(db_url: str) -> Iterator[tuple[Engine, Engine]]:
+    """This server's engine and another server's, on the same database (whose first account, an administrator,
+    adds the others)."""
+    mine, other = open_database(db_url), open_database(db_url)
+    with session_scope(mine) as s:
+        users.create_user(session=s, username="admin", password="Guanli-2024-x", role="管理员")
+    yield mine, other
+    mine.dispose()
+    other.dispose()
+
+
+def admin(session: Session) -> User:
+    return account_user(session.exec(select(UserRow).where(UserRow.username == "admin")).one())
+
+
+def add_user(engine: Engine, name: str) -> User:
+    with session_scope(engine) as s:
+        return users.create_user(session=s, username=name, password="Mima-2024-xyz", role="评价人员", actor=admin(s))
+
+
+def names(session: Session) -> list[str]:
+    return sorted(n for n in session.exec(select(UserRow.username)).all() if n != "admin")
+
+
+class Counted:
+    """``names`` read through ``read_unchanged``, counting the reads that reached the database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine, self.reads = engine, 0
+
+    def __call__(self) -> list[str]:
+        def read(session: Session) -> list[str]:
+            self.reads += 1
+            return names(session)
+
+        return read_unchanged(self.engine, ("user names", id(self)), read)
+
+
+def test_a_read_is_asked_again_only_after_a_commit(engines: tuple[Engine, Engine]) -> None:
+    mine, other = engines
+    add_user(mine, "wang")
+    listed = Counted(mine)
+    assert listed() == ["wang"] and listed() == ["wang"] and listed.reads == 1
+    with session_scope(mine) as s:  # reading, and a transaction that writes nothing, change nothing
+        names(s)
+    with session_scope(other) as s:
+        s.exec(select(UserRow)).all()
+    assert listed() == ["wang"] and listed.reads == 1
+    add_user(other, "li")  # another server's commit
+    assert listed() == ["li", "wang"] and listed.reads == 2
+    add_user(mine, "zhao")  # this server's own commit
+    assert listed() == ["li", "wang", "zhao"] and listed.reads == 3
+    with session_scope(other) as s:  # an update of one column of one row
+        row = s.exec(select(UserRow).where(UserRow.username == "li")).one()
+        row.username = "li2"
+        s.add(row)
+    assert listed() == ["li2", "wang", "zhao"] and listed.reads == 4
+    assert listed() == ["li2", "wang", "zhao"] and listed.reads == 4
+
+
+def test_a_write_open_during_the_read_is_seen_once_committed(engines: tuple[Engine, Engine]) -> None:
+    """Another server's transaction has written but not committed when this one reads; its commit must not be
+    mistaken for the state that read saw."""
+    mine, other = engines
+    add_user(mine, "wang")
+    listed = Counted(mine)
+    with other.connect() as conn:
+        conn.execute(text(f"UPDATE {UserRow.__tablename__} SET username = 'wang2' WHERE username = 'wang'"))
+        assert listed() == ["wang"]
+        conn.commit()
+    assert listed() == ["wang2"]
+
+
+def test_a_commit_between_the_stamp_and_the_read_is_not_kept_for_later(engines: tuple[Engine, Engine]) -> None:
+    """The stamp is read before the data: a read that already saw a later commit is kept under the earlier stamp,
+    which never comes back, so the next call reads again rather than keep what it saw as current."""
+    mine, other = engines
+    add_user(mine, "wang")
+    calls: list[list[str]] = []
+
+    def read(session: Session) -> list[str]:
+        found = names(session)
+        calls.append(found)
+        if len(calls) == 1:  # between this read and the next call, another server commits
+            add_user(other, "li")
+        return found
+
+    assert read_unchanged(mine, "racing read", read) == ["wang"]
+    assert read_unchanged(mine, "racing read", read) == ["li", "wang"]
+    assert read_unchanged(mine, "racing read", read) == ["li", "wang"] and len(calls) == 2
+
+
+def test_failures_are_not_kept_and_names_keep_reads_apart(engines: tuple[Engine, Engine]) -> None:
+    mine, _ = engines
+    tries: list[int] = []
+
+    def missing() -> str:
+        tries.append(1)
+        raise NotFound("没有这个评价")
+
+    for _ in range(2):
+        with pytest.raises(NotFound):
+            unchanged(mine, "missing", missing)
+    assert len(tries) == 2
+    assert unchanged(mine, ("a", 1), lambda: "一") == "一"
+    assert unchanged(mine, ("a", 2), lambda: "二") == "二"
+    assert unchanged(mine, ("a", 1), lambda: "changed") == "一"
+    forget_unchanged()  # a restore drops what was kept
+    assert unchanged(mine, ("a", 1), lambda: "changed") == "changed"
+
+
+def test_a_database_that_cannot_tell_is_read_every_time() -> None:
+    engine = open_database("sqlite:///:memory:")
+    try:
+        assert database_stamp(engine) is None
+        seen: list[int] = []
+
+        def read() -> int:
+            seen.append(len(seen))
+            return len(seen)
+
+        assert [unchanged(engine, "anything", read) for _ in range(3)] == [1, 2, 3]
+    finally:
+        engine.dispose()
+
+
+def test_the_sign_in_check_asks_nothing_until_a_write_and_still_ends_by_time(engines: tuple[Engine, Engine]) -> None:
+    mine, other = engines
+    t0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    zhang = add_user(mine, "zhang")
+    with session_scope(mine) as s:
+        token = start_session(session=s, user=zhang, now=t0)
+    assert resume(mine, token, now=t0).user == zhang
+    with statements_run(mine) as run:  # within the minute: judged from what was read, nothing asked
+        assert resume(mine, token, now=t0 + timedelta(seconds=30)).user == zhang
+    assert not [q for q in run if "login_session" in q], run
+    # a minute later last_seen is due: read again and written
+    assert resume(mine, token, now=t0 + SEEN_PRECISION + timedelta(seconds=1)).user == zhang
+    with session_scope(mine) as s:
+        assert s.exec(select(LoginSessionRow)).one().last_seen.replace(tzinfo=UTC) > t0 + timedelta(seconds=60)
+    # idle too long: ends although nothing was written since the last check, and stays ended
+    late = resume(mine, token, now=t0 + timedelta(minutes=200))
+    assert late.user is None and "没有操作" in late.reason
+    assert resume(mine, token, now=t0 + timedelta(minutes=201)).user is None
+    with session_scope(mine) as s:
+        fresh = start_session(session=s, user=zhang, now=t0 + timedelta(minutes=202))
+    assert resume(mine, fresh, now=t0 + timedelta(minutes=203)).user == zhang
+    with session_scope(other) as s:  # another server disables the account: the next click is refused
+        row = s.exec(select(UserRow).where(UserRow.username == "zhang")).one()
+        row.active = False
+        s.add(row)
+    refused = resume(mine, fresh, now=t0 + timedelta(minutes=203, seconds=10))
+    assert refused.user is None and "停用" in refused.reason
+    assert resume(mine, "a forged token", now=t0).user is None
+
+
+def test_a_dropped_engine_leaves_nothing_behind(tmp_path: Path) -> None:
+    """A process opens many engines over its life (tests, commands): the connection that reads the stamp closes with
+    its engine, and nothing kept holds the engine."""
+    engine = open_database(f"sqlite:///{tmp_path / 'gone.db'}")
+    assert unchanged(engine, "anything", lambda: 1) == 1
+    watcher = unchanged_module._watches[engine].sqlite
+    assert watcher is not None
+    gone = weakref.ref(engine)
+    engine.dispose()
+    del engine
+    gc.collect()
+    assert gone() is None
+    with pytest.raises(sqlite3.ProgrammingError):
+        watcher.execute("PRAGMA data_version")
