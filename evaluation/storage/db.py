@@ -14,6 +14,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
+from evaluation.errors import WorkbenchError
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -48,9 +50,24 @@ def alembic_config(engine: Engine) -> Config:
 _MIGRATING = threading.Lock()  # Alembic keeps its running context in module globals: one upgrade at a time
 
 
+POSTGRESQL_AT_LEAST = (13,)  # pg_current_snapshot() (see evaluation.storage.unchanged)
+
+
+def check_server(engine: Engine) -> None:
+    """Refuse a PostgreSQL server older than the workbench needs, saying so, before anything is written."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect():  # the dialect learns the server's version on its first connection
+        found = engine.dialect.server_version_info or ()
+    if tuple(found[:1]) < POSTGRESQL_AT_LEAST:
+        shown = ".".join(str(n) for n in found) or "未知"
+        raise WorkbenchError(f"PostgreSQL 版本过低：评价工作台需要 13 或更高版本，当前服务器是 {shown}")
+
+
 def migrate(engine: Engine) -> None:
     """Create or upgrade the schema to the latest Alembic revision (one thread at a time: the page and the
     download guard of one server may open the database together)."""
+    check_server(engine)
     with _MIGRATING, engine.begin() as conn:
         cfg = alembic_config(engine)
         cfg.attributes["connection"] = conn

@@ -6,17 +6,19 @@ import threading
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
+from evaluation.errors import WorkbenchError
 from evaluation.files.evaluations import dump_evaluation
 from evaluation.storage import audit, decisions, repo, results, sessions, tables, users, workflow  # noqa: F401
 from evaluation.storage.bootstrap import ensure_samples, open_database
-from evaluation.storage.db import alembic_config, migrate, session_scope
-from tests.conftest import SAMPLES
+from evaluation.storage.db import alembic_config, make_engine, migrate, session_scope
+from tests.conftest import SAMPLES, database_url
 
 RENYUAN = "hengkou-2024-zsj-01-renyuan"
 
@@ -98,3 +100,27 @@ def test_two_threads_opening_a_new_database_together_both_get_the_schema(tmp_pat
     with engine.connect() as conn:
         assert conn.execute(text("select count(*) from alembic_version")).scalar() == 1
     engine.dispose()
+
+
+def test_a_postgresql_server_too_old_is_refused_before_anything_is_written(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The per-run check of ``storage.unchanged`` needs PostgreSQL 13 (pg_current_snapshot); an older server is
+    named in the refusal, and its database is left as it was."""
+    with database_url(request, tmp_path, "postgresql") as url:
+        engine = make_engine(url)
+        try:
+            with engine.connect():
+                real = engine.dialect.server_version_info
+            assert real is not None and real[0] >= 13
+            monkeypatch.setattr(engine.dialect, "server_version_info", (12, 22))
+            with pytest.raises(WorkbenchError, match=r"PostgreSQL 版本过低.*13 或更高.*12\.22"):
+                migrate(engine)
+            with engine.connect() as conn:
+                assert conn.execute(text("SELECT to_regclass('public.evaluation')")).scalar() is None
+            monkeypatch.setattr(engine.dialect, "server_version_info", real)
+            migrate(engine)
+            with engine.connect() as conn:
+                assert conn.execute(text("SELECT to_regclass('public.evaluation')")).scalar() is not None
+        finally:
+            engine.dispose()
