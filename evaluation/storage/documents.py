@@ -23,8 +23,8 @@ from evaluation.storage import audit
 from evaluation.storage.repo import (
     begin_edit,
     evaluation_with_versions,
+    get_evaluation_with_versions,
     keep_saved,
-    kept_evaluation,
     list_before_write,
     put_document,
     score_columns,
@@ -49,9 +49,7 @@ def load_document(*, session: Session, key: str) -> tuple[Evaluation, int]:
 def load_with_versions(*, session: Session, key: str) -> tuple[Evaluation, int, dict[str, int]]:
     """The evaluation, its document version and each assessment's version, read from the same rows (the kept
     ones, when nothing changed since they were read: see ``repo.evaluation_with_versions``)."""
-    return kept_evaluation(session=session, key=key) or evaluation_with_versions(
-        session=session, row=_row(session, key)
-    )
+    return get_evaluation_with_versions(session=session, ref=key)
 
 
 def assessment_versions(*, session: Session, key: str) -> dict[str, int]:

@@ -211,12 +211,15 @@ def replace_evaluation(*, session: Session, evaluation: Evaluation, user: User) 
 
 
 def _find_row(session: Session, ref: int | str) -> EvaluationRow:
-    if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
-        row = session.get(EvaluationRow, int(ref))
-    else:
+    """The row of evaluation ``ref``: an int is a row id; a string is a key — or, when no evaluation has that key
+    and it is a number, a row id (the CLI's 序号). Keys made of digits are allowed (clients number projects)."""
+    row = None
+    if isinstance(ref, str):
         row = session.exec(select(EvaluationRow).where(EvaluationRow.key == ref)).first()
+    if row is None and (isinstance(ref, int) or ref.isdigit()):
+        row = session.get(EvaluationRow, int(ref))
     if row is None:
-        raise NotFound(f"找不到评价“{ref}”")
+        raise NotFound(f"找不到评价“{ref}”，它可能已被删除")
     return row
 
 
@@ -232,7 +235,7 @@ def get_evaluation_with_versions(*, session: Session, ref: int | str) -> tuple[E
     separate query may already belong to someone else's newer save, and saving against it would
     silently drop that save.
     """
-    if isinstance(ref, str) and not ref.isdigit():
+    if isinstance(ref, str):
         kept = kept_evaluation(session=session, key=ref)
         if kept is not None:
             return kept

@@ -233,6 +233,35 @@ def test_delete_and_missing(engine: Engine) -> None:
         repo.get_evaluation(session=s, ref="panzhihua-2023-zhaoshang")
 
 
+def test_a_key_made_of_digits_names_its_own_evaluation_not_the_row_with_that_id(engine: Engine) -> None:
+    """Clients number their projects: an evaluation may be keyed "1" while another one is row 1. A key read from a
+    page is a key; a number that is no evaluation's key still finds the row with that id (the CLI's 序号)."""
+    ensure_samples(engine, SAMPLES)
+    first = repo_list(engine)[0]
+    digits = str(first.id)
+    other = next(i for i in repo_list(engine) if i.id != first.id)
+    with session_scope(engine) as s:
+        ev = repo.get_evaluation(session=s, ref=other.key)
+        repo.create_evaluation(
+            session=s,
+            evaluation=ev.model_copy(
+                update={"id": digits, "project": ev.project.model_copy(update={"name": "编号为数字的项目"})}
+            ),
+            user=SYSTEM,
+        )
+    with session_scope(engine) as s:
+        assert repo.get_evaluation(session=s, ref=digits).project.name == "编号为数字的项目"
+        assert repo.get_evaluation_with_versions(session=s, ref=digits)[0].id == digits
+        assert repo.get_evaluation(session=s, ref=first.id).id == first.key  # an int is an id
+        unused = str(max(i.id for i in repo_list(engine)))
+        assert repo.get_evaluation(session=s, ref=unused).id != unused  # no such key: the row with that id
+        repo.delete_evaluation(session=s, ref=digits, user=SYSTEM)
+    with session_scope(engine) as s:
+        assert repo.get_evaluation(session=s, ref=first.id).id == first.key  # the other one is still there
+        with pytest.raises(NotFound, match="找不到评价“99999”"):
+            repo.get_evaluation(session=s, ref="99999")
+
+
 def test_the_kept_list_follows_every_change_made_through_another_connection(db_url: str) -> None:
     """The list is kept between page runs; a save, a new evaluation and a deletion made by another server
     process (here: another engine on the same database) show in the next listing."""
