@@ -67,9 +67,10 @@ def sign_out(eng: Engine, reason: str = "") -> None:
 def current_user(eng: Engine) -> User | None:
     """The signed-in user, or None (never signed in, signed out, expired, idle too long, disabled).
 
-    Every run checks the sign-in session in the database, so expiry, a sign-out in another tab and a
-    disabled account take effect at the next click; a new browser session (a reload) resumes from the
-    cookie while the session is valid."""
+    Every run checks the sign-in session (asking the database whenever anything at all was written since the last
+    check, see ``storage.sessions.resume``), so expiry, a sign-out in another tab and a disabled account take
+    effect at the next click; a new browser session (a reload) resumes from the cookie while the session is
+    valid."""
     token = session_token()
     if not token:
         return None
