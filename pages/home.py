@@ -14,7 +14,7 @@ from evaluation.storage.workflow import states
 from ui.access import edit_block
 from ui.auth import require_user
 from ui.guard import page_setup
-from ui.home import evaluation_listing, new_evaluation_form, score_rows, show_figures
+from ui.home import department_table, evaluation_listing, new_evaluation_form, score_rows, show_figures
 from ui.kept import arrow, derived
 from ui.resources import library
 from ui.saving import commit
@@ -133,9 +133,6 @@ if may_create:  # copy and delete: editors only (delete also needs membership an
 
 if departments:
     st.subheader("部门自评报告")
-    for d in departments:
-        s = d.stated
-        st.write(
-            f"**{d.title or d.department}**：报告所载项目 {s.project_count} 个，"
-            f"资金 {s.total_budget} 万元，支出 {s.spent} 万元，执行率 {s.rate}。"
-        )
+    st.caption(f"共 {len(departments)} 份；表中数字为报告所载，与各自评记录的核对见“自评表 › 批量复核”。")
+    table = derived(departments, "department-table", lambda: department_table(departments))
+    st.dataframe(arrow(table), hide_index=True, width="stretch")

@@ -17,7 +17,7 @@ from evaluation.indicators.editing import blank_system
 from evaluation.indicators.library import Library
 from evaluation.indicators.system import IndicatorSystem
 from evaluation.lifecycle import new_evaluation, new_evaluation_id, slots
-from evaluation.model import Evaluation, Project
+from evaluation.model import DepartmentSummary, Evaluation, Project
 from evaluation.review.base import workbench_total
 from evaluation.scoring.engine import EvaluationResult
 from evaluation.scoring.stated import REVIEW_LABEL, SELF_LABEL, figure_label, record_result, stated_result
@@ -127,6 +127,48 @@ def score_rows(ev: Evaluation, result: EvaluationResult) -> pd.DataFrame:
             }
             for r in result.indicators
         ]
+    )
+
+
+DEPARTMENT_COLUMNS = [
+    "报告",
+    "主管部门",
+    "年度",
+    "所载项目（个）",
+    "资金（万元）",
+    "支出（万元）",
+    "执行率",
+    "所列自评记录",
+]
+
+
+def department_table(departments: list[DepartmentSummary]) -> pd.DataFrame:
+    """The 部门自评报告 table: each report's own figures as it states them (a 财政局 holds hundreds of them, one line
+    each, sortable), newest year first."""
+    return pd.DataFrame(
+        [
+            {
+                "报告": d.title or f"{d.year}年度{d.department}自评报告",
+                "主管部门": d.department,
+                "年度": d.year,
+                "所载项目（个）": d.stated.project_count,
+                "资金（万元）": number(d.stated.total_budget, none=""),
+                "支出（万元）": number(d.stated.spent, none=""),
+                "执行率": d.stated.rate or "",
+                "所列自评记录": sum(1 for p in d.projects if p.evaluation_id),
+            }
+            for d in sorted(departments, key=lambda d: (-d.year, d.department, d.id))
+        ],
+        columns=[
+            "报告",
+            "主管部门",
+            "年度",
+            "所载项目（个）",
+            "资金（万元）",
+            "支出（万元）",
+            "执行率",
+            "所列自评记录",
+        ],
     )
 
 

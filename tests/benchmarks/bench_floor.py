@@ -48,6 +48,7 @@ class Floor:
     project: dict[str, str]
     targets: pd.DataFrame
     history: pd.DataFrame  # the shown indicator's changes (the 本指标修改历史 table)
+    departments: pd.DataFrame  # the 部门自评报告 table of 评价项目 (empty: none stored)
     analysis: dict[str, Any] = field(default_factory=dict)
 
 
@@ -97,6 +98,10 @@ def home() -> None:
     with c2.popover("删除评价"):
         st.text_input("请输入评价编号以确认", key="delete_confirm")
         st.button("确认删除", key="delete", disabled=True)
+    if not f.departments.empty:
+        st.subheader("部门自评报告")
+        st.caption(f"共 {len(f.departments)} 份；表中数字为报告所载。")
+        st.dataframe(f.departments, hide_index=True, width="stretch")
 
 
 def evidence() -> None:
@@ -298,10 +303,11 @@ def collect(engine: Engine, key: str) -> Floor:
     from evaluation.scoring.engine import score
     from evaluation.storage import audit
     from evaluation.storage.db import session_scope
-    from evaluation.storage.repo import get_evaluation, list_evaluations
+    from evaluation.storage.repo import get_evaluation, list_department_summaries, list_evaluations
     from evaluation.storage.results import load_summaries
     from ui.evidence import evidence_frame
     from ui.history import history_rows
+    from ui.home import department_table
 
     with session_scope(engine) as session:
         items = list_evaluations(session=session)
@@ -309,6 +315,7 @@ def collect(engine: Engine, key: str) -> Floor:
         summaries = load_summaries(session=session)
         result = score(ev)
         history = history_rows(audit.history(session=session, evaluation_key=key, target=result.indicators[0].code))
+        departments = department_table(list_department_summaries(session=session))
     labels = {i.key: f"{i.project_name}（{i.year}，{i.kind_label}）" for i in items}
     home_table = pd.DataFrame(
         [
@@ -366,6 +373,7 @@ def collect(engine: Engine, key: str) -> Floor:
             "评价机构": sorted({i.agency for i in items if i.agency}),
         },
         home_rows=rows,
+        departments=departments,
         metrics=[
             ("评价得分", number(result.total)),
             ("等级", result.grade),

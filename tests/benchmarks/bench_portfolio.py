@@ -17,11 +17,14 @@ from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from evaluation.auth import SYSTEM
 from evaluation.dashboard.summary import result_summary
+from evaluation.files.data import read_data
 from evaluation.files.evaluations import load_evaluation
-from evaluation.model import Evaluation
+from evaluation.model import DepartmentProject, DepartmentSummary, Evaluation
 from evaluation.scoring.engine import score
-from evaluation.storage.repo import score_columns
+from evaluation.storage.db import session_scope
+from evaluation.storage.repo import save_department_summary, score_columns
 from evaluation.storage.summaries import current_stamps
 from evaluation.storage.tables import (
     AssessmentRow,
@@ -114,6 +117,62 @@ def portfolio(n: int, seed: int = 7) -> Iterator[Evaluation]:
     for k in range(n):
         base = rnd.choice(third) if rnd.random() < 0.33 else rnd.choice(own)
         yield variant(base, k, rnd)
+
+
+def department_reports(evaluations: Iterable[Evaluation], seed: int = 7) -> list[DepartmentSummary]:
+    """One 部门自评报告 per department and year that has 自评 records (for 48 departments over 5 years, up to 240),
+    each a copy of the sample report listing that department's records of the year, with the figures it states
+    (budget, spending, rate, scores — some stated differently from the records, as real reports do)."""
+    rnd = random.Random(seed)
+    base = DepartmentSummary.model_validate(read_data(SAMPLES / "hengkou" / "department-2024.yaml"))
+    groups: dict[tuple[str, int], list[Evaluation]] = {}
+    for ev in evaluations:
+        if ev.kind == "self_evaluation":
+            groups.setdefault((ev.project.department, ev.project.year), []).append(ev)
+    reports = []
+    for n, ((department, year), records) in enumerate(sorted(groups.items())):
+        projects = []
+        for ev in records:
+            row = ev.self_evaluation.budget_rows[0] if ev.self_evaluation and ev.self_evaluation.budget_rows else None
+            budget = row.annual if row is not None else None
+            spent = row.executed if row is not None else None
+            if spent is not None and rnd.random() < 0.1:  # a report that states another figure than the record
+                spent = (spent * Decimal("0.98")).quantize(Decimal("0.01"))
+            projects.append(
+                DepartmentProject(
+                    evaluation_id=ev.id, name=ev.project.name, budget_source="年初预算", budget=budget, spent=spent
+                )
+            )
+        total = sum((p.budget or Decimal(0) for p in projects), Decimal(0))
+        spent_total = sum((p.spent or Decimal(0) for p in projects), Decimal(0))
+        stated = base.stated.model_copy(
+            update={
+                "project_count": len(projects),
+                "evaluated_count": len(projects),
+                "total_budget": total,
+                "spent": spent_total,
+                "rate": f"{spent_total / total * 100:.2f}%" if total else None,
+            }
+        )
+        reports.append(
+            base.model_copy(
+                update={
+                    "id": f"gen-dept-{year}-{n:03d}",
+                    "department": department,
+                    "year": year,
+                    "title": f"{year}年度{department}预算绩效自评报告",
+                    "stated": stated,
+                    "projects": projects,
+                }
+            )
+        )
+    return reports
+
+
+def insert_department_reports(engine: Engine, reports: Iterable[DepartmentSummary]) -> int:
+    """Store the reports as ``workbench import`` does (one transaction, one audit entry each)."""
+    with session_scope(engine) as session:
+        return sum(1 for r in reports if save_department_summary(session=session, summary=r, user=SYSTEM))
 
 
 def write_files(folder: Path, evaluations: Iterable[Evaluation]) -> list[Path]:

@@ -2,8 +2,8 @@
 
     .venv/bin/python -m tests.benchmarks.bench_scale [--json] [--quick] [--repeat N]
 
-Generates realistic portfolios (copies of the samples with varied names, years, departments and scores, see
-``bench_portfolio``) and prints:
+Generates realistic portfolios (copies of the samples with varied names, years, departments and scores, and a
+部门自评报告 for each department and year, see ``bench_portfolio``) and prints:
 
 * page runs at 2,000 evaluations (AppTest, SQLite, scripts compiled once as on a server): switching to
   评价项目, 项目信息, 证据与评分, 报告 and
@@ -56,7 +56,13 @@ from evaluation.storage.repo import get_evaluation_with_versions, list_evaluatio
 from evaluation.storage.sessions import start_session
 from evaluation.storage.users import create_user
 from tests.benchmarks import bench_floor
-from tests.benchmarks.bench_portfolio import insert_all, portfolio, write_files
+from tests.benchmarks.bench_portfolio import (
+    department_reports,
+    insert_all,
+    insert_department_reports,
+    portfolio,
+    write_files,
+)
 from tests.conftest import another_server
 
 PAGES = ("home", "project", "evidence", "report", "analysis")
@@ -83,8 +89,10 @@ def prepare(n: int, folder: Path) -> Setup:
     url = f"sqlite:///{folder / 'bench.db'}"
     engine = open_database(url)
     start = time.perf_counter()
-    insert_all(engine, portfolio(n))
-    say(f"{n} 个评价写入数据库：{time.perf_counter() - start:.1f} s")
+    evaluations = list(portfolio(n))
+    insert_all(engine, evaluations)
+    reports = insert_department_reports(engine, department_reports(evaluations))
+    say(f"{n} 个评价与 {reports} 份部门自评报告写入数据库：{time.perf_counter() - start:.1f} s")
     with session_scope(engine) as session:
         user = create_user(session=session, username="bench", password="bench-password-1", role="管理员")
         token = start_session(session=session, user=user)

@@ -6,9 +6,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import yaml
 from streamlit.testing.v1 import AppTest
 
 from evaluation.auth import SYSTEM
+from evaluation.storage.bootstrap import open_database
+from evaluation.storage.db import session_scope
+from evaluation.storage.repo import list_department_summaries, save_department_summary
+from tests.conftest import SAMPLES
 from tests.pages.support import SAMPLE, button, by_label, edit_table, new_app, open_new_form, open_page, stored, texts
 
 
@@ -27,6 +32,37 @@ def test_filters_narrow_the_list(app: AppTest) -> None:
     by_label(app.multiselect, "年度").set_value([]).run()
     by_label(app.text_input, "搜索").set_value("体检").run()
     assert set(app.dataframe[0].value["项目名称"]) == {"2024年干部体检财政补贴资金"}
+
+
+def test_department_reports_are_one_table_of_what_they_state(app: AppTest, tmp_path: Path) -> None:
+    """评价项目 lists the 部门自评报告 as one sortable table — the figures each report states, newest year first — not
+    a paragraph per report (a 财政局 holds hundreds)."""
+    app.run()
+    stated = yaml.safe_load((SAMPLES / "hengkou" / "department-2024.yaml").read_text(encoding="utf-8"))
+    table = next(d.value for d in app.dataframe if "报告" in d.value.columns)
+    assert len(table) == 1
+    row = table.iloc[0]
+    assert (row["主管部门"], row["年度"], row["报告"]) == (stated["department"], stated["year"], stated["title"])
+    assert row["所载项目（个）"] == stated["stated"]["project_count"] == 11
+    assert Decimal(row["资金（万元）"]) == Decimal(str(stated["stated"]["total_budget"]))
+    assert Decimal(row["支出（万元）"]) == Decimal(str(stated["stated"]["spent"]))
+    assert row["执行率"] == stated["stated"]["rate"]
+    assert row["所列自评记录"] == sum(1 for p in stated["projects"] if p.get("evaluation_id"))
+    engine = open_database(f"sqlite:///{tmp_path / 'app.db'}")
+    try:
+        with session_scope(engine) as s:
+            base = list_department_summaries(session=s)[0]
+            later = base.model_copy(
+                update={"id": "dongqu-2025-dept", "department": "东区财政局", "year": 2025, "title": "", "projects": []}
+            )
+            save_department_summary(session=s, summary=later, user=SYSTEM)
+    finally:
+        engine.dispose()
+    app.run()
+    table = next(d.value for d in app.dataframe if "报告" in d.value.columns)
+    assert list(table["报告"]) == ["2025年度东区财政局自评报告", stated["title"]]
+    assert list(table["所列自评记录"]) == [0, row["所列自评记录"]]
+    assert any("共 2 份" in c.value for c in app.caption)
 
 
 def test_create_from_the_panzhihua_template(app: AppTest, tmp_path: Path) -> None:
