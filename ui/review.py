@@ -19,6 +19,7 @@ from evaluation.scoring.whatif import RESCORE_OPTIONS, grade_sensitivity, rescor
 from evaluation.storage.db import session_scope
 from evaluation.storage.decisions import clear_decision, save_decision
 from ui.auth import require_user
+from ui.kept import derived
 from ui.state import CURRENT_INDICATOR, flash
 
 
@@ -81,7 +82,7 @@ def finding_card(
 
 
 def sensitivity_panel(ev: Evaluation, result: EvaluationResult) -> None:
-    sensitivity = grade_sensitivity(ev, result)
+    sensitivity = derived(ev, "grade-sensitivity", lambda: grade_sensitivity(ev, result))  # 28 rescorings
     st.write(f"{sensitivity.total_text()}：{sensitivity.margin_text()}。")
     if not sensitivity.crossing:
         st.caption("任何一项单独改评，等级都不会改变。")
@@ -103,7 +104,7 @@ def sensitivity_panel(ev: Evaluation, result: EvaluationResult) -> None:
 def rescore_panel(ev: Evaluation, result: EvaluationResult) -> None:
     option = st.selectbox("规则变体", list(RESCORE_OPTIONS), key="review_rescore")
     variant, rounding = RESCORE_OPTIONS[option]
-    other = rescore(ev, result, reverse_variant=variant, rounding=rounding)
+    other = derived(ev, f"rescore-{option}", lambda: rescore(ev, result, reverse_variant=variant, rounding=rounding))
     st.write(f"总分 {number(other.base_total)} → {number(other.total)}，等级“{other.base_grade}” → “{other.grade}”。")
     if not other.changed:
         st.caption("各指标得分均不变。")
