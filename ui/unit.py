@@ -39,6 +39,7 @@ from evaluation.storage.engagement import (
     upload_for_item,
 )
 from evaluation.storage.repo import get_evaluation
+from evaluation.storage.unchanged import read_unchanged
 from evaluation.storage.workflow import state_of
 from ui.auth import require_user
 from ui.downloads import DOCX, download_button
@@ -52,16 +53,17 @@ PICK = "wb_unit_pick"
 
 def pick_evaluation(eng: Engine) -> UnitView | None:
     """The evaluation the unit works on (a picker when it belongs to several), read as the unit may see it."""
-    with session_scope(eng) as session:
-        mine = unit_evaluations(session=session, user=require_user())
+    user = require_user()  # both reads ask the database again only after something was written
+    mine = read_unchanged(eng, ("unit-evaluations", user), lambda session: unit_evaluations(session=session, user=user))
     if not mine:
         st.info("您的账户还没有关联任何评价。请联系评价机构，把您加入对应评价的成员。")
         return None
     labels = {e.key: f"{e.project_name}（{e.year} 年度，{e.state}）" for e in mine}
     key = st.selectbox("评价项目", list(labels), format_func=labels.__getitem__, key=PICK)
     try:
-        with session_scope(eng) as session:
-            return unit_view(session=session, key=key, user=require_user())
+        return read_unchanged(
+            eng, ("unit-view", key, user), lambda session: unit_view(session=session, key=key, user=user)
+        )
     except WorkbenchError as e:
         show_error(e)
         return None

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Literal
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from evaluation.auth import Action, PermissionDenied, User
 from evaluation.errors import Problem, ValidationFailed
@@ -223,13 +223,14 @@ class UnitEvaluation:
 def unit_evaluations(*, session: Session, user: User) -> list[UnitEvaluation]:
     """The evaluations the unit belongs to (all of them for an administrator), newest year first."""
     keys = visible_keys(session=session, user=user)
-    rows = session.exec(select(EvaluationRow.key, EvaluationRow.project_name, EvaluationRow.year)).all()
-    states = states_of(session=session)
-    out = [
-        UnitEvaluation(str(k), str(name), int(year), states.get(str(k), "草稿"))
-        for k, name, year in rows
-        if keys is None or k in keys
-    ]
+    if keys is not None and not keys:
+        return []
+    query = select(EvaluationRow.key, EvaluationRow.project_name, EvaluationRow.year)
+    if keys is not None:  # a unit belongs to a few evaluations of thousands: read only those rows
+        query = query.where(col(EvaluationRow.key).in_(sorted(keys)))
+    rows = session.exec(query).all()
+    states = states_of(session=session, keys=None if keys is None else [str(k) for k, _, _ in rows])
+    out = [UnitEvaluation(str(k), str(name), int(year), states.get(str(k), "草稿")) for k, name, year in rows]
     return sorted(out, key=lambda e: (-e.year, e.key))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -221,6 +221,9 @@ def final_report_file(*, session: Session, evaluation_key: str) -> tuple[str, st
     return None if found is None else (str(found[0]), str(found[1]))
 
 
-def states(*, session: Session) -> dict[str, str]:
-    """Every evaluation's state that is not 草稿, by key (for lists)."""
-    return {r.evaluation_key: r.state for r in session.exec(select(WorkflowRow)).all()}
+def states(*, session: Session, keys: Collection[str] | None = None) -> dict[str, str]:
+    """Every evaluation's state that is not 草稿 (of those ``keys`` only, when given), by key (for lists)."""
+    query = select(WorkflowRow)
+    if keys is not None:
+        query = query.where(col(WorkflowRow.evaluation_key).in_(sorted(keys)))
+    return {r.evaluation_key: r.state for r in session.exec(query).all()}

@@ -21,7 +21,7 @@ from evaluation.storage.db import session_scope
 from evaluation.storage.documents import load_document, save_document
 from evaluation.storage.users import add_member, create_user
 from evaluation.storage.workflow import WorkflowError, transition
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, statements_run
 
 KEY = "panzhihua-2023-zhaoshang"
 PDF = b"%PDF-1.4\n% a scanned approval\n"
@@ -70,6 +70,32 @@ def test_the_unit_sees_its_own_evaluation_without_scores(engine: Engine) -> None
             engagement.unit_view(session=s, key=KEY, user=other)
         with pytest.raises(PermissionDenied, match="无权"):  # a consultant has no 'respond' right
             engagement.unit_view(session=s, key=KEY, user=account(engine, "c", "评价人员", KEY))
+
+
+def test_a_unit_lists_its_own_evaluations_with_their_states_and_reads_no_other_row(engine: Engine) -> None:
+    """The unit's picker: its evaluations only, newest year first, each with its state — read from those rows alone
+    (a 财政局 database holds thousands; a unit belongs to a few)."""
+    with session_scope(engine) as s:
+        everything = {e.key: e for e in engagement.unit_evaluations(session=s, user=SYSTEM)}
+    two = sorted(everything)[:2]
+    unit = account(engine, "unit", "被评价单位", *two)
+    nobody = account(engine, "unit2", "被评价单位")
+    consultant = account(engine, "c", "评价人员", two[0])
+    with session_scope(engine) as s:
+        transition(session=s, evaluation_key=two[0], to="已提交复核", user=consultant)
+    with statements_run(engine) as run, session_scope(engine) as s:
+        mine = engagement.unit_evaluations(session=s, user=unit)
+    assert sorted(e.key for e in mine) == two
+    assert [e.year for e in mine] == sorted((e.year for e in mine), reverse=True)
+    assert {e.key: e.state for e in mine} == {two[0]: "已提交复核", two[1]: "草稿"}
+    assert {e.key: (e.project_name, e.year) for e in mine} == {
+        k: (everything[k].project_name, everything[k].year) for k in two
+    }
+    listing = [q for q in run if "FROM evaluation" in q or "FROM workflow" in q]
+    assert listing and all(" IN " in q.upper() for q in listing), listing
+    with session_scope(engine) as s:
+        assert engagement.unit_evaluations(session=s, user=nobody) == []
+        assert len(engagement.unit_evaluations(session=s, user=SYSTEM)) == len(everything) == 13
 
 
 def test_an_upload_provides_the_item_and_reaches_the_evidence(engine: Engine, tmp_path: Path) -> None:
