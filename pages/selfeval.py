@@ -5,13 +5,15 @@ import streamlit as st
 from evaluation.errors import listed
 from evaluation.selfeval.importing import prepare_import
 from evaluation.selfeval.write import export_self_evaluation
-from evaluation.storage.db import session_scope
 from evaluation.storage.imports import store_file_imports
-from evaluation.storage.reading import read_evaluation, readable_evaluations
+from evaluation.storage.reading import read_evaluation
+from evaluation.storage.unchanged import read_unchanged
 from ui.auth import require_user
 from ui.downloads import DOCX, XLSX, download_button
 from ui.guard import page_setup
+from ui.kept import derived
 from ui.selfeval import batch_review, survey
+from ui.state import summaries
 
 eng = page_setup()
 st.title("自评表")
@@ -38,9 +40,12 @@ with tab_import:
                     f"表中总分 {rec['stated_total']}）"
                 )
 
-with session_scope(eng) as session:
-    records = readable_evaluations(session=session, user=require_user())
-self_records = {e.key: f"{e.project_name}（{e.department}，{e.year}）" for e in records if e.kind == "self_evaluation"}
+records = summaries(eng)
+self_records = derived(
+    records,
+    "self-record-labels",
+    lambda: {e.key: f"{e.project_name}（{e.department}，{e.year}）" for e in records if e.kind == "self_evaluation"},
+)
 
 with tab_review:
     batch_review(eng, records)
@@ -52,8 +57,10 @@ with tab_export:
         key = st.selectbox(
             "自评记录", list(self_records), format_func=lambda k: self_records[k], key="selfeval_export_key"
         )
-        with session_scope(eng) as session:
-            chosen = read_evaluation(session=session, ref=key, user=require_user())
+        user = require_user()
+        chosen = read_unchanged(
+            eng, ("evaluation", key, user), lambda session: read_evaluation(session=session, ref=key, user=user)
+        )
         c1, c2 = st.columns(2)
         download_button(
             "下载 Excel（.xlsx）",

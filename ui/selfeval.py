@@ -16,16 +16,20 @@ from evaluation.selfeval.surveys import SurveyResult, read_survey, satisfaction
 from evaluation.storage.db import session_scope
 from evaluation.storage.reading import read_evaluation, read_with_versions
 from evaluation.storage.repo import EvaluationSummary, list_department_summaries
+from evaluation.storage.unchanged import read_unchanged
 from ui.auth import require_user
 from ui.downloads import DOCX, XLSX, download_button
+from ui.kept import derived
 from ui.saving import save_assessment
 
 
 def batch_review(eng: Engine, records: list[EvaluationSummary]) -> None:
     """Choose a department (by its 部门自评报告, or a department and year without one), review its tables
     together: the department summary against the report, each table's findings, and the downloads."""
-    with session_scope(eng) as session:
-        all_summaries = list_department_summaries(session=session, user=require_user())
+    user = require_user()  # the reads below ask the database again only after something was written
+    all_summaries = read_unchanged(
+        eng, ("department-reports", user), lambda session: list_department_summaries(session=session, user=user)
+    )
     self_keys = [e for e in records if e.kind == "self_evaluation"]
     covered = {p.evaluation_id for d in all_summaries for p in d.projects}
     options: list[tuple[str, str, int]] = [("summary", d.id, d.year) for d in all_summaries]
@@ -50,9 +54,13 @@ def batch_review(eng: Engine, records: list[EvaluationSummary]) -> None:
         ]
     else:
         chosen_keys = [e.key for e in self_keys if e.department == ident and e.year == year and e.key not in covered]
-    with session_scope(eng) as session:
-        batch = [read_evaluation(session=session, ref=k, user=require_user()) for k in chosen_keys]
-    review = review_batch(batch, summary)
+    batch = read_unchanged(
+        eng,
+        ("self-evaluation batch", tuple(chosen_keys), user),
+        lambda session: [read_evaluation(session=session, ref=k, user=user) for k in chosen_keys],
+    )
+    # the same batch object while nothing was written, and the report it is checked against with it
+    review = derived(batch, f"batch-review-{summary.id if summary else ''}", lambda: review_batch(batch, summary))
     _review_results(review)
     department = summary.department if summary else ident
     c1, c2 = st.columns(2)
