@@ -235,10 +235,10 @@ def get_evaluation_with_versions(*, session: Session, ref: int | str) -> tuple[E
     separate query may already belong to someone else's newer save, and saving against it would
     silently drop that save.
     """
-    if isinstance(ref, str):
-        kept = kept_evaluation(session=session, key=ref)
-        if kept is not None:
-            return kept
+    if isinstance(ref, str):  # a key (see _find_row): its stamp, then the kept evaluation or the rows
+        found = _stamped(session, col(EvaluationRow.key) == ref)
+        if found is not None:
+            return _evaluation_at(session, found[0], ref, found[1])
     return evaluation_with_versions(session=session, row=_find_row(session, ref))
 
 
@@ -252,26 +252,33 @@ def evaluation_with_versions(*, session: Session, row: EvaluationRow) -> tuple[E
     content saved in between is newer than its stamp, never older. A kept evaluation is shared by every
     session of the process and must not be changed in place (no code does: changes are copies)."""
     assert row.id is not None
-    where = (_database(session), row.id)
-    stamp = _document_stamp(session, row.id)
+    return _evaluation_at(session, row.id, row.key, _document_stamp(session, row.id))
+
+
+def _evaluation_at(
+    session: Session, evaluation_id: int, key: str, stamp: tuple[Any, ...]
+) -> tuple[Evaluation, int, dict[str, int]]:
+    """The kept evaluation when ``stamp`` (read just before) is the one it was kept at, else its rows, read, validated
+    and kept at ``stamp``."""
+    where = (_database(session), evaluation_id)
     kept = _kept_documents.get(where)
     if kept is not None and kept[0] == stamp:
         return kept[1], kept[2], dict(kept[3])
     found = session.execute(
         sa_select(col(EvaluationRow.version), col(EvaluationDocumentRow.document))
         .join(EvaluationDocumentRow, col(EvaluationDocumentRow.evaluation_id) == col(EvaluationRow.id))
-        .where(col(EvaluationRow.id) == row.id)
+        .where(col(EvaluationRow.id) == evaluation_id)
     ).first()
     if found is None:
-        raise NotFound(f"找不到评价“{row.key}”，它可能已被删除")
+        raise NotFound(f"找不到评价“{key}”，它可能已被删除")
     rows = session.exec(
         select(AssessmentRow)
-        .where(AssessmentRow.evaluation_id == row.id)
+        .where(AssessmentRow.evaluation_id == evaluation_id)
         .order_by(col(AssessmentRow.position), col(AssessmentRow.id))
     ).all()
     data = dict(found[1])
     data["assessments"] = [r.data for r in rows]
-    ev = evaluation_from_data(data, f"数据库中的评价 {row.key}")
+    ev = evaluation_from_data(data, f"数据库中的评价 {key}")
     versions = {r.code: r.version for r in rows}
     _kept_documents.put(where, (stamp, ev, int(found[0]), versions))
     return ev, int(found[0]), dict(versions)
@@ -316,18 +323,6 @@ def _stamped(session: Session, where: Any) -> tuple[int, tuple[Any, ...]] | None
         )
     ).first()
     return None if found is None else (int(found[0]), tuple(found[1:]))
-
-
-def kept_evaluation(*, session: Session, key: str) -> tuple[Evaluation, int, dict[str, int]] | None:
-    """:func:`evaluation_with_versions` of evaluation ``key`` when the kept one still stands — one query, not
-    even the row — else None (the caller reads it)."""
-    found = _stamped(session, col(EvaluationRow.key) == key)
-    if found is None:
-        return None
-    kept = _kept_documents.get((_database(session), found[0]))
-    if kept is None or kept[0] != found[1]:
-        return None
-    return kept[1], kept[2], dict(kept[3])
 
 
 def put_document(*, session: Session, evaluation_id: int, document: dict[str, Any]) -> None:
@@ -419,13 +414,24 @@ def table_stamp(*, session: Session) -> tuple[Any, ...]:
     )
 
 
+def _rows_stamp(revisions: dict[int, int]) -> tuple[int, int | None, int | None]:
+    """(count, highest id, sum of revisions) of rows read in one statement (id → revision), as the aggregate over
+    the table gives it: a stamp of exactly those rows, whatever was committed before or after that statement (for
+    the evaluation list and the department reports)."""
+    if not revisions:
+        return (0, None, None)
+    return (len(revisions), max(revisions), sum(revisions.values()))
+
+
 def _stamp_of(rows: dict[int, tuple[int, Any, Any]]) -> tuple[Any, ...]:
     """:func:`table_stamp` computed from rows read in one statement (id → revision, creation, update, as the driver
-    gives them): the stamp of exactly those rows, whatever was committed before or after that statement."""
-    if not rows:
-        return (0, None, None, None, None)
+    gives them)."""
     values = rows.values()
-    return (len(rows), max(rows), sum(v[0] for v in values), max(v[2] for v in values), max(v[1] for v in values))
+    return (
+        *_rows_stamp({i: v[0] for i, v in rows.items()}),
+        max((v[2] for v in values), default=None),
+        max((v[1] for v in values), default=None),
+    )
 
 
 def list_evaluations(*, session: Session) -> list[EvaluationSummary]:
@@ -771,8 +777,7 @@ def _department_summaries(session: Session) -> list[tuple[str, DepartmentSummary
     rows = session.execute(
         sa_select(col(d.id), col(d.revision), col(d.department), col(d.document)).order_by(col(d.key))
     ).all()
-    # the stamp of exactly the rows read (a report written meanwhile moves the table's stamp again)
-    read = (len(rows), max((r[0] for r in rows), default=None), sum(r[1] for r in rows) if rows else None)
+    read = _rows_stamp({int(r[0]): int(r[1]) for r in rows})  # a report written meanwhile moves the table's again
     reports = [(str(r[2]), DepartmentSummary.model_validate(r[3])) for r in rows]
     _kept_departments.put(url, (read, reports))
     return reports
