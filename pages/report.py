@@ -76,9 +76,9 @@ c1.metric("评价得分", number(result.total))
 c2.metric("等级", result.grade)
 c3.metric("已评指标", f"{result.scored}/{result.count}")
 
-open_errors = read_unchanged(  # ev is the stored evaluation: while nothing was written, so are its findings
+open_errors = read_unchanged(  # keyed by the content counted: ev may be older than the stamp read now
     eng,
-    ("open-errors", ev.id),
+    ("open-errors", ev.id, derived(ev, "document-hash", lambda: hash(ev.model_dump_json()))),
     lambda session: count_open_errors(session=session, evaluation=ev, result=result, checker=kept_check),
 )
 confirmed = True

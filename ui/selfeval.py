@@ -59,8 +59,10 @@ def batch_review(eng: Engine, records: list[EvaluationSummary]) -> None:
         ("self-evaluation batch", tuple(chosen_keys), user),
         lambda session: [read_evaluation(session=session, ref=k, user=user) for k in chosen_keys],
     )
-    # the same batch object while nothing was written, and the report it is checked against with it
-    review = derived(batch, f"batch-review-{summary.id if summary else ''}", lambda: review_batch(batch, summary))
+    # once per batch object (the same while nothing was written) and content of the report it is checked against
+    # (read before the batch, it may be older)
+    report = derived(summary, "content-hash", lambda: hash(summary.model_dump_json())) if summary else None
+    review = derived(batch, f"batch-review-{report}", lambda: review_batch(batch, summary))
     _review_results(review)
     department = summary.department if summary else ident
     c1, c2 = st.columns(2)

@@ -14,7 +14,7 @@ from evaluation.files.evaluations import load_evaluation
 from evaluation.model import Evaluation
 from evaluation.storage.bootstrap import open_database
 from evaluation.storage.db import session_scope
-from evaluation.storage.repo import get_evaluation
+from evaluation.storage.repo import get_evaluation, typed_ref
 
 Commands: TypeAlias = "argparse._SubParsersAction[Any]"  # what each command module registers on
 
@@ -43,7 +43,7 @@ def load(ref: str) -> Evaluation:
     if path.suffix.lower() in (".yaml", ".yml", ".json"):
         raise NotFound(f"文件不存在：{ref}")
     with session_scope(open_database()) as session:
-        return get_evaluation(session=session, ref=ref)
+        return get_evaluation(session=session, ref=typed_ref(session, ref))
 
 
 def expand(paths: Sequence[str], suffixes: tuple[str, ...]) -> list[Path]:

@@ -211,16 +211,24 @@ def replace_evaluation(*, session: Session, evaluation: Evaluation, user: User) 
 
 
 def _find_row(session: Session, ref: int | str) -> EvaluationRow:
-    """The row of evaluation ``ref``: an int is a row id; a string is a key — or, when no evaluation has that key
-    and it is a number, a row id (the CLI's 序号). Keys made of digits are allowed (clients number projects)."""
-    row = None
-    if isinstance(ref, str):
+    """The row of evaluation ``ref``: an int is a row id, a string a key (keys made of digits are allowed: clients
+    number their projects; a number typed on the command line goes through :func:`typed_ref`)."""
+    if isinstance(ref, int):
+        row = session.get(EvaluationRow, ref)
+    else:
         row = session.exec(select(EvaluationRow).where(EvaluationRow.key == ref)).first()
-    if row is None and (isinstance(ref, int) or ref.isdigit()):
-        row = session.get(EvaluationRow, int(ref))
     if row is None:
         raise NotFound(f"找不到评价“{ref}”，它可能已被删除")
     return row
+
+
+def typed_ref(session: Session, text: str) -> int | str:
+    """A reference typed on the command line (评价编号或序号): the key when an evaluation has it, else a number (ASCII
+    digits) as the row id."""
+    digits = text.isascii() and text.isdigit()
+    if digits and session.exec(select(EvaluationRow.id).where(EvaluationRow.key == text)).first() is None:
+        return int(text)
+    return text
 
 
 def get_evaluation(*, session: Session, ref: int | str) -> Evaluation:

@@ -24,6 +24,7 @@ import weakref
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -32,7 +33,9 @@ from evaluation.storage.db import session_scope
 
 T = TypeVar("T")
 
-_PG_STAMP = "SELECT pg_current_snapshot()::text"
+# the snapshot, and the server's start: after a crash, a failover or a restore to an earlier point a server may hand
+# out the same transaction ids again, and a snapshot seen before could come back over other rows
+_PG_STAMP = "SELECT pg_current_snapshot()::text || ' ' || pg_postmaster_start_time()::text"
 
 
 class _Watch:
@@ -41,10 +44,14 @@ class _Watch:
     def __init__(self, engine: Engine) -> None:
         self.postgresql = engine.dialect.name == "postgresql"
         self.sqlite: sqlite3.Connection | None = None
-        database = engine.url.database or ""
-        if engine.dialect.name == "sqlite" and database and database != ":memory:" and "mode=memory" not in database:
-            # never writes, so every commit of every other connection moves its data_version
-            self.sqlite = sqlite3.connect(database, check_same_thread=False, isolation_level=None, timeout=30)
+        if engine.dialect.name == "sqlite":
+            # the file the engine's own connections have open (asked of one of them: a relative path or a URI is
+            # resolved as the engine resolved it), on a connection of its own that never writes, so every commit
+            # of every other connection moves its data_version; an in-memory database has no file and no stamp
+            with engine.connect() as conn:
+                files = {str(r[1]): str(r[2] or "") for r in conn.exec_driver_sql("PRAGMA database_list")}
+            if files.get("main"):
+                self.sqlite = sqlite3.connect(files["main"], check_same_thread=False, isolation_level=None, timeout=30)
         self.lock = threading.Lock()
 
     def stamp(self, engine: Engine) -> Hashable | None:
@@ -58,7 +65,8 @@ class _Watch:
 
     def close(self) -> None:
         if self.sqlite is not None:
-            self.sqlite.close()
+            with self.lock:
+                self.sqlite.close()
 
 
 _watches: weakref.WeakKeyDictionary[Engine, _Watch] = weakref.WeakKeyDictionary()
@@ -77,7 +85,16 @@ def database_stamp(engine: Engine) -> Hashable | None:
         if watch is None:
             watch = _watches[engine] = _Watch(engine)
             weakref.finalize(engine, watch.close)
+            event.listen(engine, "engine_disposed", _forget_watch)
     return watch.stamp(engine)
+
+
+def _forget_watch(engine: Engine) -> None:
+    """Close the engine's stamp connection with its pool (``dispose``); a later stamp opens a new one."""
+    with _watches_lock:
+        watch = _watches.pop(engine, None)
+    if watch is not None:
+        watch.close()
 
 
 def unchanged(engine: Engine, what: Hashable, read: Callable[[], T]) -> T:

@@ -89,3 +89,55 @@ def test_excel_export_of_table_3_1_and_appendix_1(tmp_path: Path, app: AppTest) 
         "得分",
     ]
     assert appendix.max_row == 2 + 15 + 2 + 1
+
+
+def test_the_open_errors_shown_are_those_of_the_evaluation_shown(
+    app: AppTest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The count of open errors is kept while nothing is written. Another server saving after the page read the
+    evaluation and before it counts its errors must not leave the old version's count kept as the new one's."""
+    from evaluation.auth import SYSTEM
+    from evaluation.model import Evaluation
+    from evaluation.storage import decisions, repo, unchanged
+    from evaluation.storage.bootstrap import open_database
+    from evaluation.storage.db import session_scope
+    from tests.conftest import another_server
+
+    marker = "（另一服务器补充）"
+    counted: list[bool] = []
+    real_count, real_unchanged = decisions.count_open_errors, unchanged.unchanged
+
+    def save_elsewhere() -> None:
+        engine = open_database(f"sqlite:///{tmp_path / 'app.db'}")
+        try:
+            with another_server(), session_scope(engine) as s:
+                ev, _, versions = repo.get_evaluation_with_versions(session=s, ref=SAMPLE)
+                first = ev.assessments[0]
+                repo.save_assessment(
+                    session=s,
+                    ref=SAMPLE,
+                    assessment=first.model_copy(update={"narrative": first.narrative + marker}),
+                    expected_version=versions[first.code],
+                    user=SYSTEM,
+                )
+        finally:
+            engine.dispose()
+
+    def kept(engine: object, what: object, read: object) -> object:
+        if isinstance(what, tuple) and what[0] == "open-errors" and not counted:
+            save_elsewhere()  # between this run's read of the evaluation and its count
+        return real_unchanged(engine, what, read)  # type: ignore[arg-type]
+
+    def count(*, evaluation: Evaluation, **rest: object) -> int:
+        seen = any(marker in a.narrative for a in evaluation.assessments)
+        counted.append(seen)
+        return real_count(evaluation=evaluation, **rest) + (100 if seen else 0)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(unchanged, "unchanged", kept)
+    monkeypatch.setattr(decisions, "count_open_errors", count)
+    open_page(app, "report")
+    assert counted[-1] is False
+    assert not any("复核发现 10" in w.value for w in app.warning)
+    app.run()  # the page now shows the other server's version, and that version's count
+    assert counted[-1] is True
+    assert any("复核发现 10" in w.value for w in app.warning), [w.value for w in app.warning]

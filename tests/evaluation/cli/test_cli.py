@@ -162,6 +162,13 @@ def test_init_import_export_round_trip(tmp_path: Path) -> None:
     assert again.returncode == 1 and "已在数据库中" in again.stderr
     scored = run("score", "panzhihua-2023-zhaoshang", "--json", env=env)
     assert json.loads(scored.stdout)["total"] == "88"
+    # the 序号 the list shows names the same evaluation; an unknown one says so in Chinese
+    number = next(line for line in listing.stdout.splitlines() if "panzhihua-2023-zhaoshang" in line).split()[0]
+    by_number = run("score", number, "--json", env=env)
+    assert by_number.returncode == 0, by_number.stderr
+    assert json.loads(by_number.stdout)["total"] == "88"
+    missing = run("score", "99999", env=env)
+    assert missing.returncode == 1 and "找不到评价“99999”" in missing.stderr
 
 
 def test_score_json_reproduces_table_3_1_of_the_panzhihua_report() -> None:

@@ -234,32 +234,33 @@ def test_delete_and_missing(engine: Engine) -> None:
 
 
 def test_a_key_made_of_digits_names_its_own_evaluation_not_the_row_with_that_id(engine: Engine) -> None:
-    """Clients number their projects: an evaluation may be keyed "1" while another one is row 1. A key read from a
-    page is a key; a number that is no evaluation's key still finds the row with that id (the CLI's 序号)."""
+    """Clients number their projects: an evaluation may be keyed "1" while another one is row 1. A string is a key,
+    always (a page whose current evaluation was deleted must not open whichever row has that number); a number typed
+    on the command line (评价编号或序号) is the key when one has it, else the row id."""
     ensure_samples(engine, SAMPLES)
     first = repo_list(engine)[0]
     digits = str(first.id)
     other = next(i for i in repo_list(engine) if i.id != first.id)
     with session_scope(engine) as s:
         ev = repo.get_evaluation(session=s, ref=other.key)
+        project = ev.project.model_copy(update={"name": "编号为数字的项目"})
         repo.create_evaluation(
-            session=s,
-            evaluation=ev.model_copy(
-                update={"id": digits, "project": ev.project.model_copy(update={"name": "编号为数字的项目"})}
-            ),
-            user=SYSTEM,
+            session=s, evaluation=ev.model_copy(update={"id": digits, "project": project}), user=SYSTEM
         )
     with session_scope(engine) as s:
         assert repo.get_evaluation(session=s, ref=digits).project.name == "编号为数字的项目"
         assert repo.get_evaluation_with_versions(session=s, ref=digits)[0].id == digits
-        assert repo.get_evaluation(session=s, ref=first.id).id == first.key  # an int is an id
-        unused = str(max(i.id for i in repo_list(engine)))
-        assert repo.get_evaluation(session=s, ref=unused).id != unused  # no such key: the row with that id
+        assert repo.get_evaluation(session=s, ref=first.id).id == first.key  # an int is a row id
+        assert repo.typed_ref(s, digits) == digits  # typed: the key wins
+        assert repo.typed_ref(s, str(other.id)) == other.id  # no such key: the 序号
+        assert repo.typed_ref(s, "１２") == "１２"  # full-width digits are no 序号
         repo.delete_evaluation(session=s, ref=digits, user=SYSTEM)
     with session_scope(engine) as s:
         assert repo.get_evaluation(session=s, ref=first.id).id == first.key  # the other one is still there
+        with pytest.raises(NotFound, match=f"找不到评价“{digits}”"):  # deleted: not the row with that id
+            repo.get_evaluation(session=s, ref=digits)
         with pytest.raises(NotFound, match="找不到评价“99999”"):
-            repo.get_evaluation(session=s, ref="99999")
+            repo.get_evaluation(session=s, ref=repo.typed_ref(s, "99999"))
 
 
 def test_the_kept_list_follows_every_change_made_through_another_connection(db_url: str) -> None:

@@ -12,8 +12,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, select
 
 from evaluation.auth import User
@@ -21,7 +22,7 @@ from evaluation.errors import NotFound
 from evaluation.storage import unchanged as unchanged_module
 from evaluation.storage import users
 from evaluation.storage.bootstrap import open_database
-from evaluation.storage.db import session_scope
+from evaluation.storage.db import make_engine, session_scope
 from evaluation.storage.sessions import SEEN_PRECISION, resume, start_session
 from evaluation.storage.tables import LoginSessionRow, UserRow
 from evaluation.storage.unchanged import database_stamp, forget_unchanged, read_unchanged, unchanged
@@ -200,3 +201,54 @@ def test_a_dropped_engine_leaves_nothing_behind(tmp_path: Path) -> None:
     assert gone() is None
     with pytest.raises(sqlite3.ProgrammingError):
         watcher.execute("PRAGMA data_version")
+
+
+@pytest.mark.parametrize("form", ["relative path, the working folder changed since", "URI with options"])
+def test_the_stamp_watches_the_file_the_engine_has_open(
+    form: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stamp's connection opens the file the engine's connections have open, however the URL named it: a
+    relative path is resolved as the engine resolved it, a URI keeps its meaning (no stray file named "file:")."""
+    monkeypatch.chdir(tmp_path)
+    if form.startswith("relative"):
+        engine = make_engine("sqlite:///data/rel.db")
+    else:
+        engine = make_engine(f"sqlite:///file:{tmp_path / 'u.db'}?uri=true&cache=private")
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+        (tmp_path / "elsewhere").mkdir()
+        monkeypatch.chdir(tmp_path / "elsewhere")
+
+        def count() -> int:
+            with engine.connect() as conn:
+                return int(conn.exec_driver_sql("SELECT count(*) FROM t").scalar_one())
+
+        assert unchanged(engine, "rows", count) == 0
+        with engine.begin() as conn:
+            conn.exec_driver_sql("INSERT INTO t VALUES (1)")
+        assert unchanged(engine, "rows", count) == 1
+        assert not list((tmp_path / "elsewhere").iterdir())
+        assert not [p for p in tmp_path.iterdir() if p.name.startswith("file:")]
+    finally:
+        engine.dispose()
+
+
+def test_a_shared_in_memory_database_is_read_every_time_and_dispose_closes_the_watcher(tmp_path: Path) -> None:
+    shared = create_engine("sqlite:///file:shared_mem_test?mode=memory&cache=shared&uri=true", poolclass=StaticPool)
+    holder = shared.connect()  # keeps the shared database alive
+    try:
+        assert database_stamp(shared) is None
+    finally:
+        holder.close()
+        shared.dispose()
+    engine = make_engine(f"sqlite:///{tmp_path / 'd.db'}")
+    first = database_stamp(engine)
+    watcher = unchanged_module._watches[engine].sqlite
+    assert watcher is not None and first is not None
+    engine.dispose()  # with the pool goes the stamp's connection
+    assert engine not in unchanged_module._watches
+    with pytest.raises(sqlite3.ProgrammingError):
+        watcher.execute("PRAGMA data_version")
+    assert database_stamp(engine) is not None  # the engine still works, with a new watcher
+    engine.dispose()
