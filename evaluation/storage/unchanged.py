@@ -21,11 +21,12 @@ from __future__ import annotations
 import sqlite3
 import threading
 import weakref
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from evaluation.kept import KeptMap
@@ -85,8 +86,44 @@ def database_stamp(engine: Engine) -> Hashable | None:
         if watch is None:
             watch = _watches[engine] = _Watch(engine)
             weakref.finalize(engine, watch.close)
-            event.listen(engine, "engine_disposed", _forget_watch)
+            for name, listener in (("engine_disposed", _forget_watch), ("commit", _committed)):
+                if not event.contains(engine, name, listener):
+                    event.listen(engine, name, listener)
     return watch.stamp(engine)
+
+
+# the stamps of the page run this thread is in (see one_stamp): engine id → stamp
+_run = threading.local()
+
+
+@contextmanager
+def one_stamp() -> Iterator[None]:
+    """Inside (one page run, app.py), the stamp is asked once and used by every kept read, until this thread
+    commits anything, when it is asked again: a run whose reads are all kept asks the database one question, not
+    one per read (on PostgreSQL a round trip each). Another thread's or server's commit during the run is seen
+    from the next run on, as if the run had happened a moment earlier."""
+    outer = getattr(_run, "stamps", None)
+    _run.stamps = {}
+    try:
+        yield
+    finally:
+        _run.stamps = outer
+
+
+def _committed(conn: Connection) -> None:
+    """Any commit by this thread (its own saves; the reads' sessions too) makes the run ask for the stamp again."""
+    stamps: dict[int, Hashable] | None = getattr(_run, "stamps", None)
+    if stamps:
+        stamps.pop(id(conn.engine), None)
+
+
+def _stamp(engine: Engine) -> Hashable | None:
+    stamps: dict[int, Hashable] | None = getattr(_run, "stamps", None)
+    if stamps is None:
+        return database_stamp(engine)
+    if id(engine) not in stamps:
+        stamps[id(engine)] = database_stamp(engine)
+    return stamps[id(engine)]
 
 
 def _forget_watch(engine: Engine) -> None:
@@ -103,7 +140,7 @@ def unchanged(engine: Engine, what: Hashable, read: Callable[[], T]) -> T:
     ``what`` names the read and everything it depends on besides the database (the user, the evaluation key).
     What is returned is shared between runs and sessions: callers must not change it. An exception is raised
     again at every call, never kept."""
-    stamp = database_stamp(engine)
+    stamp = _stamp(engine)
     if stamp is None:
         return read()
     key = (id(engine), stamp, what)

@@ -25,7 +25,7 @@ from evaluation.storage.bootstrap import open_database
 from evaluation.storage.db import make_engine, session_scope
 from evaluation.storage.sessions import SEEN_PRECISION, resume, start_session
 from evaluation.storage.tables import LoginSessionRow, UserRow
-from evaluation.storage.unchanged import database_stamp, forget_unchanged, read_unchanged, unchanged
+from evaluation.storage.unchanged import database_stamp, forget_unchanged, one_stamp, read_unchanged, unchanged
 from evaluation.storage.users import account_user
 from tests.conftest import statements_run
 
@@ -252,3 +252,37 @@ def test_a_shared_in_memory_database_is_read_every_time_and_dispose_closes_the_w
         watcher.execute("PRAGMA data_version")
     assert database_stamp(engine) is not None  # the engine still works, with a new watcher
     engine.dispose()
+
+
+def test_a_page_run_asks_for_the_stamp_once_until_it_commits(
+    engines: tuple[Engine, Engine], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inside one_stamp (app.py wraps each page run in it) the stamp is asked once for any number of kept reads; a
+    commit by this thread (a save) makes the next read ask again; another server's commit is seen by the next run."""
+    mine, other = engines
+    add_user(mine, "wang")
+    listed, history = Counted(mine), Counted(mine)
+    assert listed() == ["wang"] and history() == ["wang"]
+    asked: list[object] = []
+    real = unchanged_module.database_stamp
+
+    def stamp(engine: Engine) -> object:
+        asked.append(engine)
+        return real(engine)
+
+    monkeypatch.setattr(unchanged_module, "database_stamp", stamp)
+    with one_stamp():
+        for _ in range(3):
+            assert listed() == ["wang"] and history() == ["wang"]
+        assert len(asked) == 1
+        add_user(other, "li")  # another server commits during the run: this run goes on as it started
+        assert listed() == ["wang"] and len(asked) == 1
+        add_user(mine, "zhao")  # this run's own save: the next read asks again and sees it
+        assert listed() == ["li", "wang", "zhao"] and len(asked) == 2
+    assert history() == ["li", "wang", "zhao"]  # the next run sees everything
+    with one_stamp():  # nested runs (a page run inside a test's run) keep their own stamps
+        assert history() == ["li", "wang", "zhao"]
+        with one_stamp():
+            add_user(other, "qian")
+            assert listed() == ["li", "qian", "wang", "zhao"]
+        assert history() == ["li", "wang", "zhao"]
