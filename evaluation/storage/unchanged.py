@@ -8,12 +8,14 @@ the database can say so in one question that costs almost nothing:
 * SQLite: ``PRAGMA data_version`` on a connection of this process's own that never writes. Its value moves
   whenever any other connection — of this process or another — commits a change (and at checkpoints, which only
   costs a read).
-* PostgreSQL: ``pg_current_snapshot()``. Two snapshots with the same horizon and the same transactions in
-  progress see exactly the same rows; any write anywhere on the server since then moves one or the other.
+* PostgreSQL: ``pg_current_snapshot()`` (13 or later) with the server's start time. Two snapshots with the same
+  horizon and the same transactions in progress see exactly the same rows; any write anywhere on the server since
+  then moves one or the other (the start time: after a crash or a restore, transaction ids may be handed out again).
 
 :func:`unchanged` keeps what a read returned under the stamp read *before* it. If something was committed
 between the stamp and the read, the stamp has moved for good, so that entry is never used again. Any other
-database (or an in-memory SQLite) gets no stamp, and every read runs.
+database (or an in-memory SQLite) gets no stamp, and every read runs. Inside :func:`one_stamp` (app.py wraps each
+page run in it) the stamp is asked once per run, and again after the run's own thread commits.
 """
 
 from __future__ import annotations
