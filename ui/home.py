@@ -159,16 +159,7 @@ def department_table(departments: list[DepartmentSummary]) -> pd.DataFrame:
             }
             for d in sorted(departments, key=lambda d: (-d.year, d.department, d.id))
         ],
-        columns=[
-            "报告",
-            "主管部门",
-            "年度",
-            "所载项目（个）",
-            "资金（万元）",
-            "支出（万元）",
-            "执行率",
-            "所列自评记录",
-        ],
+        columns=DEPARTMENT_COLUMNS,
     )
 
 
