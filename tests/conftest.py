@@ -10,7 +10,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -51,19 +51,29 @@ def statements_run(target: Any) -> Iterator[list[str]]:
 
 
 @contextmanager
+def calls_of(
+    monkeypatch: pytest.MonkeyPatch, owner: Any, name: str, note: Callable[..., Any] = lambda *args, **_kw: args
+) -> Iterator[list[Any]]:
+    """What ``note`` makes of the arguments of each call of ``owner.<name>`` inside the block (the real one still
+    runs and answers)."""
+    notes: list[Any] = []
+    real = getattr(owner, name)
+
+    def called(*args: Any, **kwargs: Any) -> Any:
+        notes.append(note(*args, **kwargs))
+        return real(*args, **kwargs)
+
+    with monkeypatch.context() as m:
+        m.setattr(owner, name, called)
+        yield notes
+
+
+@contextmanager
 def summary_reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[object]]:
     """The ids each read of cached score summaries asks for (``results._cached``) inside the block."""
     from evaluation.storage import results
 
-    read: list[object] = []
-    real = results._cached
-
-    def reading(session: Any, ids: Any) -> Any:
-        read.append(ids)
-        return real(session, ids)
-
-    with monkeypatch.context() as m:
-        m.setattr(results, "_cached", reading)
+    with calls_of(monkeypatch, results, "_cached", lambda _session, ids: ids) as read:
         yield read
 
 

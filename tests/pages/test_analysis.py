@@ -14,7 +14,7 @@ from evaluation.model import Assessment, Project
 from evaluation.storage.bootstrap import open_database
 from evaluation.storage.db import session_scope
 from evaluation.storage.repo import create_evaluation, save_assessment
-from tests.conftest import LIBRARY, summary_reads
+from tests.conftest import LIBRARY, calls_of, summary_reads
 from tests.pages.support import new_app
 
 
@@ -97,16 +97,9 @@ def test_a_rerun_reads_no_summary_and_a_save_elsewhere_shows_at_once(
 def test_no_excel_file_is_built_while_the_page_runs(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
     import ui.dashboard
 
-    built: list[list[str]] = []
-    real = ui.dashboard.tables_to_xlsx
-
-    def building(tables):  # type: ignore[no-untyped-def]
-        built.append(list(tables))
-        return real(tables)
-
-    monkeypatch.setattr(ui.dashboard, "tables_to_xlsx", building)
-    app.run()
-    app.sidebar.multiselect(key="analysis_评价类型").set_value(["绩效自评"]).run()
+    with calls_of(monkeypatch, ui.dashboard, "tables_to_xlsx", lambda tables: list(tables)) as built:
+        app.run()
+        app.sidebar.multiselect(key="analysis_评价类型").set_value(["绩效自评"]).run()
     assert not app.exception, app.exception
     assert len(app.get("download_button")) == 9  # one per chart table but the empty 自评 vs 第三方, one for all
     assert built == []  # built only when a download button is clicked

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import LIBRARY, SAMPLES, snapshot_holds_the_database
+from tests.conftest import LIBRARY, SAMPLES, calls_of, snapshot_holds_the_database
 
 ALL = sorted(p for p in SAMPLES.rglob("*.yaml") if "department" not in p.name)
 
@@ -234,18 +234,11 @@ def test_check_parses_only_the_neighbours_it_needs(tmp_path: Path, monkeypatch: 
             base.replace("id: hengkou-2024-zsj-08-ningbo", f"id: other-{n}"), encoding="utf-8"
         )
     (folder / "broken.yaml").write_text("id: [unclosed\n", encoding="utf-8")
-    parsed: list[str] = []
-    real = check.parse_text
-
-    def parsing(text: str, name: str, *, json_format: bool = False) -> object:
-        parsed.append(Path(name).name)
-        return real(text, name, json_format=json_format)
-
-    monkeypatch.setattr(check, "parse_text", parsing)
-    for name in ("department-2024.yaml", "hengkou-2024-zsj-07-hongxing.yaml"):
-        parsed.clear()
-        title, found = check.findings_for_file(folder / name)
-        seen = list(parsed)
-        assert not any(p.startswith(("other-", "broken")) for p in seen), seen
-        assert (title, found) == check.findings_for_file(hengkou / name)
+    with calls_of(monkeypatch, check, "parse_text", lambda _text, name, **_kw: Path(name).name) as parsed:
+        for name in ("department-2024.yaml", "hengkou-2024-zsj-07-hongxing.yaml"):
+            parsed.clear()
+            title, found = check.findings_for_file(folder / name)
+            seen = list(parsed)
+            assert not any(p.startswith(("other-", "broken")) for p in seen), seen
+            assert (title, found) == check.findings_for_file(hengkou / name)
     assert seen == ["department-2024.yaml"]  # the record's check needed only the report that lists it

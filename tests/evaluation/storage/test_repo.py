@@ -21,7 +21,7 @@ from evaluation.scoring.engine import score
 from evaluation.storage import imports, repo
 from evaluation.storage.bootstrap import ensure_samples, open_database
 from evaluation.storage.db import session_scope
-from tests.conftest import SAMPLES, another_server, database_url, statements_run
+from tests.conftest import SAMPLES, another_server, calls_of, database_url, statements_run
 
 PANZHIHUA = SAMPLES / "panzhihua-2023-zhaoshang.yaml"
 
@@ -206,15 +206,7 @@ def test_an_import_reads_each_file_once_and_reports_every_bad_one(
     engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     files = imports.data_files(SAMPLES)
-    read: list[Path] = []
-    real = imports.read_data
-
-    def reading(path: Path) -> object:
-        read.append(path)
-        return real(path)
-
-    monkeypatch.setattr(imports, "read_data", reading)
-    with session_scope(engine) as s:
+    with calls_of(monkeypatch, imports, "read_data", lambda path: path) as read, session_scope(engine) as s:
         written = imports.import_files(session=s, paths=files, user=SYSTEM)
     assert len(written) == 14 and sorted(read) == sorted(files)  # 13 evaluations and a department summary
     unreadable, invalid = tmp_path / "unreadable.yaml", tmp_path / "invalid.yaml"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from evaluation.model import Assessment, Project
 from evaluation.storage import repo, results, summaries
 from evaluation.storage.db import session_scope
 from evaluation.storage.tables import EvaluationResultRow
-from tests.conftest import statements_run, summary_reads
+from tests.conftest import calls_of, statements_run, summary_reads
 
 
 @pytest.fixture
@@ -29,17 +30,10 @@ def engine(sample_engine: Engine) -> Engine:
 
 
 @pytest.fixture
-def counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+def counted(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """The evaluations the read path scores again (the ids, in order)."""
-    calls: list[str] = []
-    real = results.score
-
-    def counting(ev):  # type: ignore[no-untyped-def]
-        calls.append(ev.id)
-        return real(ev)
-
-    monkeypatch.setattr(results, "score", counting)
-    return calls
+    with calls_of(monkeypatch, results, "score", lambda ev: ev.id) as calls:
+        yield calls
 
 
 PZH = "panzhihua-2023-zhaoshang"

@@ -27,7 +27,7 @@ from evaluation.storage.sessions import SEEN_PRECISION, resume, start_session
 from evaluation.storage.tables import LoginSessionRow, UserRow
 from evaluation.storage.unchanged import database_stamp, forget_unchanged, one_stamp, read_unchanged, unchanged
 from evaluation.storage.users import account_user
-from tests.conftest import statements_run
+from tests.conftest import calls_of, statements_run
 
 
 @pytest.fixture
@@ -263,15 +263,7 @@ def test_a_page_run_asks_for_the_stamp_once_until_it_commits(
     add_user(mine, "wang")
     listed, history = Counted(mine), Counted(mine)
     assert listed() == ["wang"] and history() == ["wang"]
-    asked: list[object] = []
-    real = unchanged_module.database_stamp
-
-    def stamp(engine: Engine) -> object:
-        asked.append(engine)
-        return real(engine)
-
-    monkeypatch.setattr(unchanged_module, "database_stamp", stamp)
-    with one_stamp():
+    with calls_of(monkeypatch, unchanged_module, "database_stamp") as asked, one_stamp():
         for _ in range(3):
             assert listed() == ["wang"] and history() == ["wang"]
         assert len(asked) == 1
