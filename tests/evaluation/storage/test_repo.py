@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
@@ -368,40 +369,56 @@ def test_the_kept_list_follows_a_save_from_a_server_whose_clock_is_behind(
     other.dispose()
 
 
-@pytest.mark.parametrize("moment", ["first read", "refresh"])
-def test_an_evaluation_created_while_the_list_is_read_shows_once(db_url: str, moment: str) -> None:
-    """Another user's new evaluation committing between the list's statements: it is in the list exactly once,
-    at once or at the next run, and stays so (the rows are read with the marks they are compared by)."""
+@contextmanager
+def racing(db_url: str, moment: str) -> Iterator[tuple[Engine, Engine, Callable[[Callable[[str], bool]], list[str]]]]:
+    """This server's engine and another server's on a database holding the samples, nothing kept (with ``moment``
+    "refresh": listed once, and the other has created an evaluation since), and a way to have the other create
+    "race-0001" just before this server runs the first statement a predicate picks (what fired is returned)."""
     mine, other = open_database(db_url), open_database(db_url)
     ensure_samples(mine, SAMPLES)
     repo.forget_kept()
     with session_scope(mine) as s:
         base = repo.get_evaluation(session=s, ref="panzhihua-2023-zhaoshang")
+
+    def create(key: str) -> None:
+        with another_server(), session_scope(other) as s:
+            repo.create_evaluation(session=s, evaluation=base.model_copy(update={"id": key}), user=SYSTEM)
+
     if moment == "refresh":
-        with session_scope(mine) as s:
-            repo.list_evaluations(session=s)
-        with another_server(), session_scope(other) as s:  # something to refresh
-            repo.create_evaluation(session=s, evaluation=base.model_copy(update={"id": "first-0001"}), user=SYSTEM)
-    fired: list[str] = []
+        repo_list(mine)
+        create("first-0001")  # something to refresh
 
-    def create_in_between(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        if not fired and "evaluation.project_name" in statement:  # right before the summary columns are read
-            fired.append(statement)
-            with another_server(), session_scope(other) as s:
-                repo.create_evaluation(session=s, evaluation=base.model_copy(update={"id": "race-0001"}), user=SYSTEM)
+    def before(picks: Callable[[str], bool]) -> list[str]:
+        fired: list[str] = []
 
-    event.listen(mine, "before_cursor_execute", create_in_between)
-    with session_scope(mine) as s:
-        repo.list_evaluations(session=s)
-    event.remove(mine, "before_cursor_execute", create_in_between)
-    assert fired
-    for _ in range(2):
-        with session_scope(mine) as s:
-            keys = [i.key for i in repo.list_evaluations(session=s)]
-            stored = repo.count_evaluations(session=s)
-        assert keys.count("race-0001") == 1 and len(keys) == len(set(keys)) == stored
-    mine.dispose()
-    other.dispose()
+        def create_in_between(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+            if not fired and picks(statement):
+                fired.append(statement)
+                create("race-0001")
+
+        event.listen(mine, "before_cursor_execute", create_in_between)
+        return fired
+
+    try:
+        yield mine, other, before
+    finally:
+        mine.dispose()
+        other.dispose()
+
+
+@pytest.mark.parametrize("moment", ["first read", "refresh"])
+def test_an_evaluation_created_while_the_list_is_read_shows_once(db_url: str, moment: str) -> None:
+    """Another user's new evaluation committing between the list's statements: it is in the list exactly once,
+    at once or at the next run, and stays so (the rows are read with the marks they are compared by)."""
+    with racing(db_url, moment) as (mine, _other, before):
+        fired = before(lambda statement: "evaluation.project_name" in statement)  # right before the summary columns
+        repo_list(mine)
+        assert fired
+        for _ in range(2):
+            with session_scope(mine) as s:
+                keys = [i.key for i in repo.list_evaluations(session=s)]
+                stored = repo.count_evaluations(session=s)
+            assert keys.count("race-0001") == 1 and len(keys) == len(set(keys)) == stored
 
 
 @pytest.mark.parametrize("moment", ["first read", "refresh"])
@@ -411,33 +428,14 @@ def test_an_evaluation_created_while_the_list_is_read_and_deleted_at_once_is_not
     """Another user's new evaluation commits between the list's stamp and its rows, and is deleted again before the
     next run: the table's stamp is then back to what it was before the creation, yet the list drops the row (the
     kept stamp is that of the rows read, not of the moment before they were read)."""
-    mine, other = open_database(db_url), open_database(db_url)
-    ensure_samples(mine, SAMPLES)
-    repo.forget_kept()
-    with session_scope(mine) as s:
-        base = repo.get_evaluation(session=s, ref="panzhihua-2023-zhaoshang")
-    if moment == "refresh":
-        repo_list(mine)
-        with another_server(), session_scope(other) as s:  # something to refresh
-            repo.create_evaluation(session=s, evaluation=base.model_copy(update={"id": "first-0001"}), user=SYSTEM)
-    fired: list[str] = []
-
-    def create_in_between(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        if not fired and "evaluation.revision" in statement and "sum(" not in statement:  # the rows, after the stamp
-            fired.append(statement)
-            with another_server(), session_scope(other) as s:
-                repo.create_evaluation(session=s, evaluation=base.model_copy(update={"id": "race-0001"}), user=SYSTEM)
-
-    event.listen(mine, "before_cursor_execute", create_in_between)
-    listed = repo_list(mine)
-    event.remove(mine, "before_cursor_execute", create_in_between)
-    assert fired and "race-0001" in [i.key for i in listed]
-    with another_server(), session_scope(other) as s:
-        repo.delete_evaluation(session=s, ref="race-0001", user=SYSTEM)
-    keys = [i.key for i in repo_list(mine)]
-    assert "race-0001" not in keys and keys == [i.key for i in _fresh(mine, "panzhihua-2023-zhaoshang")[0]]
-    mine.dispose()
-    other.dispose()
+    with racing(db_url, moment) as (mine, other, before):
+        fired = before(lambda statement: "evaluation.revision" in statement and "sum(" not in statement)  # the rows
+        listed = repo_list(mine)
+        assert fired and "race-0001" in [i.key for i in listed]
+        with another_server(), session_scope(other) as s:
+            repo.delete_evaluation(session=s, ref="race-0001", user=SYSTEM)
+        keys = [i.key for i in repo_list(mine)]
+        assert "race-0001" not in keys and keys == [i.key for i in _fresh(mine, "panzhihua-2023-zhaoshang")[0]]
 
 
 def repo_list(engine: Engine) -> list[repo.EvaluationSummary]:
