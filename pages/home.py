@@ -6,8 +6,7 @@ from evaluation.auth import can
 from evaluation.lifecycle import duplicate_for_next_year, new_evaluation_id
 from evaluation.storage import audit
 from evaluation.storage.db import session_scope
-from evaluation.storage.reading import read_evaluation
-from evaluation.storage.repo import create_evaluation, delete_evaluation, list_department_summaries, list_keys
+from evaluation.storage.repo import create_evaluation, delete_evaluation, list_keys
 from evaluation.storage.unchanged import read_unchanged
 from evaluation.storage.users import sees_all
 from evaluation.storage.workflow import states
@@ -22,8 +21,10 @@ from ui.state import (
     CURRENT,
     NOT_A_MEMBER,
     current_key,
+    department_reports,
     evaluation_labels,
     picked,
+    readable,
     result_of,
     set_current,
     show_flash,
@@ -37,11 +38,8 @@ show_flash()
 user = require_user()
 may_create = can(user.role, "edit")
 items = summaries(eng)
-departments, state = read_unchanged(
-    eng,
-    ("department-reports-and-states", user),
-    lambda session: (list_department_summaries(session=session, user=user), states(session=session)),
-)
+departments = department_reports(eng)
+state = read_unchanged(eng, "workflow states", lambda session: states(session=session))
 
 
 def used_keys() -> set[str]:
@@ -92,9 +90,7 @@ choice = st.selectbox(
     on_change=picked,
     args=("home_pick",),
 )
-ev = read_unchanged(
-    eng, ("evaluation", choice, user), lambda session: read_evaluation(session=session, ref=choice, user=user)
-)
+ev = readable(eng, choice)
 result = result_of(ev)
 show_figures(ev, result)
 st.dataframe(arrow(derived(ev, "home-rows", lambda: score_rows(ev, result))), hide_index=True, width="stretch")

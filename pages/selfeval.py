@@ -6,14 +6,12 @@ from evaluation.errors import listed
 from evaluation.selfeval.importing import prepare_import
 from evaluation.selfeval.write import export_self_evaluation
 from evaluation.storage.imports import store_file_imports
-from evaluation.storage.reading import read_evaluation
-from evaluation.storage.unchanged import read_unchanged
 from ui.auth import require_user
 from ui.downloads import DOCX, XLSX, download_button
 from ui.guard import page_setup
 from ui.kept import derived
 from ui.selfeval import batch_review, survey
-from ui.state import summaries
+from ui.state import readable, summaries
 
 eng = page_setup()
 st.title("自评表")
@@ -57,10 +55,7 @@ with tab_export:
         key = st.selectbox(
             "自评记录", list(self_records), format_func=lambda k: self_records[k], key="selfeval_export_key"
         )
-        user = require_user()
-        chosen = read_unchanged(
-            eng, ("evaluation", key, user), lambda session: read_evaluation(session=session, ref=key, user=user)
-        )
+        chosen = readable(eng, key)
         c1, c2 = st.columns(2)
         download_button(
             "下载 Excel（.xlsx）",

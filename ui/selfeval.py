@@ -15,21 +15,20 @@ from evaluation.review.batch import BatchReview, review_batch
 from evaluation.selfeval.surveys import SurveyResult, read_survey, satisfaction
 from evaluation.storage.db import session_scope
 from evaluation.storage.reading import read_evaluation, read_with_versions
-from evaluation.storage.repo import EvaluationSummary, list_department_summaries
+from evaluation.storage.repo import EvaluationSummary
 from evaluation.storage.unchanged import read_unchanged
 from ui.auth import require_user
 from ui.downloads import DOCX, XLSX, download_button
 from ui.kept import derived
 from ui.saving import save_assessment
+from ui.state import department_reports
 
 
 def batch_review(eng: Engine, records: list[EvaluationSummary]) -> None:
     """Choose a department (by its 部门自评报告, or a department and year without one), review its tables
     together: the department summary against the report, each table's findings, and the downloads."""
     user = require_user()  # the reads below ask the database again only after something was written
-    all_summaries = read_unchanged(
-        eng, ("department-reports", user), lambda session: list_department_summaries(session=session, user=user)
-    )
+    all_summaries = department_reports(eng)
     self_keys = [e for e in records if e.kind == "self_evaluation"]
     covered = {p.evaluation_id for d in all_summaries for p in d.projects}
     options: list[tuple[str, str, int]] = [("summary", d.id, d.year) for d in all_summaries]

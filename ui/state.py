@@ -21,8 +21,8 @@ from evaluation.review.base import CheckFinding
 from evaluation.review.checks import check
 from evaluation.scoring.engine import EvaluationResult, score
 from evaluation.scoring.stated import REVIEW_LABEL, figure_label, record_result
-from evaluation.storage.reading import read_with_versions, readable_evaluations
-from evaluation.storage.repo import EvaluationSummary
+from evaluation.storage.reading import read_evaluation, read_with_versions, readable_evaluations
+from evaluation.storage.repo import EvaluationSummary, list_department_summaries
 from evaluation.storage.unchanged import read_unchanged
 from evaluation.storage.users import sees_all
 from ui import access
@@ -59,6 +59,22 @@ def summaries(eng: Engine) -> list[EvaluationSummary]:
     """The evaluations the signed-in user may read (asked again only after something was written)."""
     user = require_user()
     return read_unchanged(eng, ("readable", user), lambda session: readable_evaluations(session=session, user=user))
+
+
+def readable(eng: Engine, key: str) -> Evaluation:
+    """Evaluation ``key``, when the signed-in user may read it (asked again only after something was written)."""
+    user = require_user()
+    return read_unchanged(
+        eng, ("evaluation", key, user), lambda session: read_evaluation(session=session, ref=key, user=user)
+    )
+
+
+def department_reports(eng: Engine) -> list[DepartmentSummary]:
+    """The 部门自评报告 the signed-in user may read (asked again only after something was written)."""
+    user = require_user()
+    return read_unchanged(
+        eng, ("department-reports", user), lambda session: list_department_summaries(session=session, user=user)
+    )
 
 
 def current_key(items: list[EvaluationSummary]) -> str | None:
