@@ -16,13 +16,14 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from evaluation.auth import User
-from evaluation.errors import ConflictError, NotFound, ValidationFailed
+from evaluation.errors import ConflictError, ValidationFailed
 from evaluation.model import Assessment, Evaluation, evaluation_problems
 from evaluation.scoring.engine import score
 from evaluation.storage import audit
 from evaluation.storage.repo import (
     begin_edit,
     evaluation_with_versions,
+    find_row,
     get_evaluation_with_versions,
     keep_saved,
     list_before_write,
@@ -31,13 +32,6 @@ from evaluation.storage.repo import (
 )
 from evaluation.storage.summaries import store_summary
 from evaluation.storage.tables import AssessmentRow, EvaluationRow, utcnow
-
-
-def _row(session: Session, key: str) -> EvaluationRow:
-    row = session.exec(select(EvaluationRow).where(EvaluationRow.key == key)).first()
-    if row is None:
-        raise NotFound(f"找不到评价“{key}”，它可能已被删除")
-    return row
 
 
 def load_document(*, session: Session, key: str) -> tuple[Evaluation, int]:
@@ -80,7 +74,7 @@ def save_document(
     Validation runs on the evaluation as it will be stored (the given document with the stored
     assessments, or with the given ones when syncing): nothing invalid is written.
     """
-    row = _row(session, evaluation.id)
+    row = find_row(session, evaluation.id)
     gate(session, row, user)
     if row.version != expected_version:
         raise ConflictError(_conflict(session, evaluation))

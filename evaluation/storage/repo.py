@@ -210,7 +210,7 @@ def replace_evaluation(*, session: Session, evaluation: Evaluation, user: User) 
     return row.id
 
 
-def _find_row(session: Session, ref: int | str) -> EvaluationRow:
+def find_row(session: Session, ref: int | str) -> EvaluationRow:
     """The row of evaluation ``ref``: an int is a row id, a string a key (keys made of digits are allowed: clients
     number their projects; a number typed on the command line goes through :func:`typed_ref`)."""
     if isinstance(ref, int):
@@ -243,11 +243,11 @@ def get_evaluation_with_versions(*, session: Session, ref: int | str) -> tuple[E
     separate query may already belong to someone else's newer save, and saving against it would
     silently drop that save.
     """
-    if isinstance(ref, str):  # a key (see _find_row): its stamp, then the kept evaluation or the rows
+    if isinstance(ref, str):  # a key (see find_row): its stamp, then the kept evaluation or the rows
         found = _stamped(session, col(EvaluationRow.key) == ref)
         if found is not None:
             return _evaluation_at(session, found[0], ref, found[1])
-    return evaluation_with_versions(session=session, row=_find_row(session, ref))
+    return evaluation_with_versions(session=session, row=find_row(session, ref))
 
 
 def evaluation_with_versions(*, session: Session, row: EvaluationRow) -> tuple[Evaluation, int, dict[str, int]]:
@@ -594,7 +594,7 @@ def delete_evaluation(*, session: Session, ref: int | str, user: User) -> None:
     """Delete an evaluation with its assessments, members, workflow state, kept final reports and review
     decisions. The audit trail keeps the whole deleted content, and the key is never given out again
     (see ``audit.known_keys``)."""
-    row = _find_row(session, ref)
+    row = find_row(session, ref)
     begin_edit(session=session, row=row, user=user)
     audit.record(
         session=session,
@@ -623,7 +623,7 @@ def delete_evaluation(*, session: Session, ref: int | str, user: User) -> None:
 
 
 def get_assessment_version(*, session: Session, ref: int | str, code: str) -> int | None:
-    row = _find_row(session, ref)
+    row = find_row(session, ref)
     a = session.exec(
         select(AssessmentRow).where(AssessmentRow.evaluation_id == row.id, AssessmentRow.code == code)
     ).first()
@@ -659,7 +659,7 @@ def save_assessment(
     ``expected_version`` is the version the user started from (None for a new assessment).
     Returns the new version. The evaluation's stored total is updated in the same transaction.
     """
-    row = _find_row(session, ref)
+    row = find_row(session, ref)
     begin_edit(session=session, row=row, user=user)
     listed_before = list_before_write(session=session)
     ev = evaluation_with_versions(session=session, row=row)[0]
@@ -795,7 +795,7 @@ def refresh_scores(*, session: Session) -> int:
     """Recompute every stored evaluation's figures (after a change to what they mean); the number updated."""
     n = 0
     for key in session.exec(select(EvaluationRow.key)).all():
-        row = _find_row(session, key)
+        row = find_row(session, key)
         ev = evaluation_with_versions(session=session, row=row)[0]
         result = score(ev)
         _apply_scores(row, ev, result)
