@@ -8,7 +8,6 @@ import streamlit as st
 
 from evaluation.errors import WorkbenchError
 from evaluation.formatting import number
-from evaluation.model import Evaluation
 from evaluation.report import build_plan_docx
 from evaluation.report.context import ReportContext, build_report_context, defaults_version
 from evaluation.report.docx import render_docx
@@ -19,7 +18,7 @@ from evaluation.storage.unchanged import read_unchanged
 from ui.access import readonly
 from ui.downloads import DOCX, XLSX, download_button
 from ui.guard import may_open, page_setup
-from ui.kept import arrow, derived
+from ui.kept import arrow, derived, model_hash
 from ui.saving import save, widget_key
 from ui.state import choose_evaluation, kept_check, show_flash
 from ui.workflow import final_report_download
@@ -33,10 +32,6 @@ def table_frame(rows: list[list[str]]) -> pd.DataFrame:
 
 def outline_text(context: ReportContext) -> str:
     return "\n".join(f"{'　' * (level - 1)}{text}  " for level, text in outline(context))
-
-
-def content_hash(ev: Evaluation) -> int:
-    return hash(tuple(a.model_dump_json() for a in ev.assessments))
 
 
 eng = page_setup()
@@ -78,7 +73,7 @@ c3.metric("已评指标", f"{result.scored}/{result.count}")
 
 open_errors = read_unchanged(  # keyed by the content counted: ev may be older than the stamp read now
     eng,
-    ("open-errors", ev.id, derived(ev, "document-hash", lambda: hash(ev.model_dump_json()))),
+    ("open-errors", ev.id, model_hash(ev)),
     lambda session: count_open_errors(session=session, evaluation=ev, result=result, checker=kept_check),
 )
 confirmed = True
@@ -92,11 +87,7 @@ if open_errors:
 
 st.subheader("下载")
 final_report_download(eng, ev.id)
-stamp = (
-    ev.id,
-    loaded.version,
-    derived(ev, "content-hash", lambda: content_hash(ev)),
-)
+stamp = (ev.id, loaded.version, model_hash(ev))
 c1, c2 = st.columns(2)
 with c1:
     if st.button(

@@ -18,6 +18,7 @@ from evaluation.kept import KeptMap
 if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
+    from pydantic import BaseModel
 
 T = TypeVar("T")
 
@@ -33,6 +34,12 @@ def derived(source: object, name: str, compute: Callable[[], T]) -> T:
     value = compute()
     _kept.put(key, (source, value))
     return value
+
+
+def model_hash(model: BaseModel) -> int:
+    """A hash of a kept model's whole content (an evaluation, a department report), once per model object: what a
+    result derived from it is kept under when the object itself may be older than the stamp it is read at."""
+    return derived(model, "model-hash", lambda: hash(model.model_dump_json()))
 
 
 def arrow(frame: pd.DataFrame) -> pa.Table | pd.DataFrame:

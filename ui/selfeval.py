@@ -19,7 +19,7 @@ from evaluation.storage.repo import EvaluationSummary
 from evaluation.storage.unchanged import read_unchanged
 from ui.auth import require_user
 from ui.downloads import DOCX, XLSX, download_button
-from ui.kept import derived
+from ui.kept import derived, model_hash
 from ui.saving import save_assessment
 from ui.state import department_reports
 
@@ -60,7 +60,7 @@ def batch_review(eng: Engine, records: list[EvaluationSummary]) -> None:
     )
     # once per batch object (the same while nothing was written) and content of the report it is checked against
     # (read before the batch, it may be older)
-    report = derived(summary, "content-hash", lambda: hash(summary.model_dump_json())) if summary else None
+    report = model_hash(summary) if summary else None
     review = derived(batch, f"batch-review-{report}", lambda: review_batch(batch, summary))
     _review_results(review)
     department = summary.department if summary else ident

@@ -27,7 +27,7 @@ from evaluation.storage.unchanged import read_unchanged
 from evaluation.storage.users import sees_all
 from ui import access
 from ui.auth import require_user
-from ui.kept import derived
+from ui.kept import derived, model_hash
 
 CURRENT = "wb_current_evaluation"  # key of the evaluation being worked on
 DOC_VERSIONS = "wb_doc_versions"  # evaluation key → document version the user started from
@@ -214,10 +214,8 @@ def result_of(ev: Evaluation) -> EvaluationResult:
 def kept_check(ev: Evaluation, result: EvaluationResult, department: DepartmentSummary | None) -> list[CheckFinding]:
     """``review.checks.check``, once per stored version of the evaluation (``result`` is its score) and of the
     department report that lists it."""
-    if department is None:
-        name = "findings"
-    else:  # a kept report (see repo.list_department_summaries): its content's hash once per report object
-        name = f"findings{derived(department, 'content-hash', lambda: hash(department.model_dump_json()))}"
+    # a kept report (see repo.list_department_summaries): by its content's hash, computed once per report object
+    name = "findings" if department is None else f"findings{model_hash(department)}"
     return derived(ev, name, lambda: check(ev, result, department))
 
 
