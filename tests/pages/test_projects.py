@@ -65,6 +65,19 @@ def test_department_reports_are_one_table_of_what_they_state(app: AppTest, tmp_p
     assert any("共 2 份" in c.value for c in app.caption)
 
 
+def test_a_consultant_sees_only_the_department_reports_of_their_evaluations(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A member of the Panzhihua evaluation only (东区经济合作局) sees no report of 招商局, the department of the
+    sample report; the list and the reports are both limited to what the consultant may read."""
+    at = new_app(tmp_path, monkeypatch, role="评价人员", member_of=(SAMPLE,))
+    at.run()
+    assert not at.exception, at.exception
+    assert [list(d.value["评价编号"]) for d in at.dataframe if "评价编号" in d.value.columns] == [[SAMPLE]]
+    assert not [d for d in at.dataframe if "报告" in d.value.columns]
+    assert "部门自评报告" not in [h.value for h in at.subheader]
+
+
 def test_create_from_the_panzhihua_template(app: AppTest, tmp_path: Path) -> None:
     open_new_form(app)
     by_label(app.text_input, "项目名称").set_value("2025年招商推介活动经费")
