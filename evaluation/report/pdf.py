@@ -7,8 +7,10 @@ aliased to the Noto CJK fonts through a private fontconfig file when those fonts
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import uuid
@@ -71,7 +73,8 @@ def docx_to_pdf(docx: bytes, *, timeout: float = 180, updated_docx: Path | None 
         raise PdfUnavailable("未安装 LibreOffice（soffice）及其 Python 组件（python3-uno），无法生成 PDF")
     failures: list[str] = []
     for _attempt in range(2):
-        with tempfile.TemporaryDirectory(prefix="wb_pdf_") as tmp:
+        # a file LibreOffice's last process was still writing never turns the conversion's result into an OSError
+        with tempfile.TemporaryDirectory(prefix="wb_pdf_", ignore_cleanup_errors=True) as tmp:
             result = _convert_once(soffice, Path(tmp), docx, timeout=timeout, updated_docx=updated_docx)
             if isinstance(result, bytes):
                 return result
@@ -101,6 +104,7 @@ def _convert_once(soffice: str, folder: Path, docx: bytes, *, timeout: float, up
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,  # soffice starts soffice.bin: stopping it must stop the whole group
     )
     try:
         try:
@@ -112,13 +116,13 @@ def _convert_once(soffice: str, folder: Path, docx: bytes, *, timeout: float, up
                 env=env,
             )
         except subprocess.TimeoutExpired:
-            office.kill()
+            _stop(office)
             return f"超过 {timeout:g} 秒未完成"
         if run.returncode != 0 or not pdf.exists():
             office_code = office.poll()
             office_state = "仍在运行" if office_code is None else f"已退出（{office_code}）"
             detail = run.stderr.strip()[-500:] or "无输出"
-            office.kill()
+            _stop(office)
             return f"转换进程退出码 {run.returncode}，soffice {office_state}，{detail}"
         if updated_docx is not None:
             shutil.copyfile(out_docx, updated_docx)
@@ -127,5 +131,11 @@ def _convert_once(soffice: str, folder: Path, docx: bytes, *, timeout: float, up
         try:
             office.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            office.kill()
-            office.wait()
+            _stop(office)
+
+
+def _stop(office: subprocess.Popen[bytes]) -> None:
+    """Kill soffice and every process it started (its own session), and reap it."""
+    with contextlib.suppress(ProcessLookupError):  # gone already
+        os.killpg(office.pid, signal.SIGKILL)
+    office.wait()

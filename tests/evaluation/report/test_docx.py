@@ -6,6 +6,8 @@ import io
 import re
 import shutil
 import subprocess
+import tempfile
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -287,8 +289,13 @@ def test_agency_defaults_are_read_again_when_their_file_changes(tmp_path: Path) 
 def test_a_conversion_that_never_finishes_is_tried_twice_then_reported(docx_bytes: bytes) -> None:
     if not can_convert():
         skip_or_fail("本机没有 LibreOffice（soffice 与 python3-uno），无法检查转换失败时的提示")
+    folders = Path(tempfile.gettempdir())
+    before = set(folders.glob("wb_pdf_*"))
     with pytest.raises(WorkbenchError) as failure:
         docx_to_pdf(docx_bytes, timeout=0.05)
     message = str(failure.value)
     assert "已重试一次" in message
     assert message.count("未完成") == 2, message
+    # the stopped soffice took the processes it had started with it: none writes its profile back afterwards
+    time.sleep(3)
+    assert set(folders.glob("wb_pdf_*")) - before == set()
