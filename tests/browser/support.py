@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -72,10 +73,21 @@ def sign_in(page: Any, url: str, username: str = "admin", password: str = PASSWO
     wait_idle(page)
 
 
-def _server_log() -> Any:
-    """Where the server's messages go: the file WORKBENCH_SERVER_LOG names (to read a failure), else nowhere."""
-    name = os.environ.get("WORKBENCH_SERVER_LOG")
-    return open(name, "ab") if name else None  # closed when the server has stopped
+SERVER_LOGS: dict[str, Path] = {}  # server URL → the file its messages go to (read when a step fails)
+
+
+def _server_log(folder: Path) -> Path:
+    """Where the server's messages go: the file WORKBENCH_SERVER_LOG names, else ``streamlit.log`` in the
+    test's folder."""
+    return Path(os.environ.get("WORKBENCH_SERVER_LOG") or folder / "streamlit.log")
+
+
+def server_log_tail(url: str, lines: int = 40) -> str:
+    """The last lines the server at ``url`` wrote (its warnings and tracebacks)."""
+    log = SERVER_LOGS.get(url)
+    if log is None or not log.exists():
+        return "（无服务日志）"
+    return "\n".join(log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]) or "（服务日志为空）"
 
 
 @contextmanager
@@ -97,31 +109,34 @@ def streamlit_server(
     subprocess.run([sys.executable, "-m", "evaluation.cli", "init"], env=env, check=True, capture_output=True)
     if accounts != {}:
         add_accounts(env["DATABASE_URL"], accounts or ADMIN_ONLY)
-    log = _server_log()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(REPO_ROOT / "serve.py"),
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--server.address",
-            "127.0.0.1",
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.fileWatcherType",
-            "none",
-        ],
-        env=env,
-        cwd=REPO_ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=log or subprocess.DEVNULL,
-    )
+    log_path = _server_log(folder)
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "ab") as log:  # the server keeps its own handle on the file
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(REPO_ROOT / "serve.py"),
+                "--server.port",
+                str(port),
+                "--server.headless",
+                "true",
+                "--server.address",
+                "127.0.0.1",
+                "--browser.gatherUsageStats",
+                "false",
+                "--server.fileWatcherType",
+                "none",
+            ],
+            env=env,
+            cwd=REPO_ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
     url = f"http://127.0.0.1:{port}"
+    SERVER_LOGS[url] = log_path
     if processes is not None:  # the caller may stop the server itself (a server that fails)
         processes[url] = proc
     try:
@@ -141,14 +156,42 @@ def streamlit_server(
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
-        if log is not None:
-            log.close()
 
 
 def wait_idle(page: Any, timeout: float = 60000) -> None:
     """Wait until the Streamlit script has finished its run (after a moment for the run to start)."""
     page.wait_for_timeout(300)
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
+
+
+class RetriedDownload(UserWarning):
+    """A download that came only at the second click (shown in the test run's warnings summary)."""
+
+
+def download(page: Any, button: Any, server: str, timeout: float = 30000) -> bytes:
+    """Click a Streamlit download button and return the file it brings.
+
+    When no file comes, what the page and the server said is kept: the text Streamlit shows under a button
+    whose file could not be built, and the end of the server's log. The click is then made once more, as a
+    user would, and the first attempt's reason is reported as a warning in the test run's summary; a second
+    attempt without a file fails the test with both reasons."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    reasons: list[str] = []
+    for _ in range(2):
+        try:
+            with page.expect_download(timeout=timeout) as info:
+                button.click()
+            data = Path(info.value.path()).read_bytes()  # before the browser closes and removes it
+        except PlaywrightTimeout:
+            shown = page.locator('[data-testid="stDownloadButtonError"]').all_inner_texts()
+            reasons.append(f"按钮下的提示：{shown or '无'}；服务日志末尾：\n{server_log_tail(server)}")
+            wait_idle(page)
+            continue
+        if reasons:
+            warnings.warn(f"第一次点击下载按钮没有得到文件：{reasons[0]}", RetriedDownload, stacklevel=2)
+        return data
+    pytest.fail("两次点击下载按钮都没有得到文件：\n" + "\n".join(reasons))
 
 
 def screenshot_dir(tmp_path: Path) -> Path:

@@ -8,7 +8,15 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from tests.browser.support import CHROMIUM_ARGS, require_chromium, screenshot_dir, sign_in, streamlit_server, wait_idle
+from tests.browser.support import (
+    CHROMIUM_ARGS,
+    download,
+    require_chromium,
+    screenshot_dir,
+    sign_in,
+    streamlit_server,
+    wait_idle,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -41,9 +49,8 @@ def test_filter_the_dashboard_and_download_a_table(tmp_path: Path) -> None:
         # the grade distribution table, downloaded as Excel
         grades = page.locator('[data-testid="stExpander"]').filter(has_text="等级分布：数据表")
         grades.get_by_text("等级分布：数据表").click()
-        with page.expect_download() as download:
-            grades.locator('[data-testid="stDownloadButton"] button').click()
-        data = Path(download.value.path()).read_bytes()  # before the browser closes and removes it
+        wait_idle(page)
+        data = download(page, grades.locator('[data-testid="stDownloadButton"] button'), url)
         page.screenshot(path=str(shots / "analysis-filtered.png"), full_page=False)
         browser.close()
     wb = load_workbook(io.BytesIO(data))
