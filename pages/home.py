@@ -22,8 +22,7 @@ from ui.state import (
     NOT_A_MEMBER,
     current_key,
     department_reports,
-    evaluation_labels,
-    picked,
+    evaluation_picker,
     readable,
     result_of,
     set_current,
@@ -81,16 +80,8 @@ if not items:
     st.stop()
 
 key = current_key(items)
-labels = evaluation_labels(items)
-choice = st.selectbox(
-    "查看得分情况",
-    list(labels),
-    format_func=lambda k: labels[k],
-    key="home_pick",
-    on_change=picked,
-    args=("home_pick",),
-)
-ev = readable(eng, choice)
+assert key is not None  # there are evaluations
+ev = readable(eng, evaluation_picker(st, "查看得分情况", items, "home_pick", key))
 result = result_of(ev)
 show_figures(ev, result)
 st.dataframe(arrow(derived(ev, "home-rows", lambda: score_rows(ev, result))), hide_index=True, width="stretch")

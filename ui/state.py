@@ -7,8 +7,11 @@ no widget owns (widget keys are deleted when the user leaves a page).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import chain
+from typing import Any
 
 import streamlit as st
 from sqlalchemy.engine import Engine
@@ -36,6 +39,7 @@ CURRENT_INDICATOR = "wb_current_indicator"  # evaluation key → indicator code 
 FLASH = "wb_flash"  # one message shown after the rerun that follows a save
 LAST_PAGE = "wb_last_page"  # the workbench page of the previous run
 CONFLICTS = "wb_conflicts"  # evaluation keys whose last save met someone else's change
+RECENT = "wb_recent_evaluations"  # keys made current in this session, the latest first (a picker's short list)
 # the place in the URL, so a reload or a shared link opens the same evaluation and indicator (after sign-in)
 EVAL_PARAM = "eval"
 INDICATOR_PARAM = "indicator"
@@ -117,14 +121,71 @@ def _labels(items: list[EvaluationSummary]) -> dict[str, str]:
     return {k: (f"{v[:-1]}，{k}）" if seen[v] > 1 else v) for k, v in labels.items()}
 
 
+# Up to this many evaluations a picker lists them all. Beyond, every run would send every label to the browser
+# (2,000 evaluations: about 190 KiB a click; 20,000: 1.9 MiB), so a picker lists the current evaluation, the
+# ones opened lately in this session and the first of the list, and finds the rest by what is typed above it.
+PICK_ALL = 200
+SHORT_LIST = 50  # how many a picker lists when it does not list all
+RECENT_COUNT = 10
+
+
+def short_list(
+    items: list[EvaluationSummary], labels: dict[str, str], current: str, recent: list[str], query: str
+) -> list[str]:
+    """The keys a picker offers when there are too many to list: the current evaluation, then (with nothing
+    typed) the recent ones and the first of the list, or (with a query) the evaluations whose label, 主管部门
+    or key holds every word typed, case aside; at most ``SHORT_LIST``."""
+    words = query.casefold().split()
+    if words:
+        texts = derived(  # kept with the list, like its labels
+            items, "pick-texts", lambda: [(i.key, f"{labels[i.key]} {i.department} {i.key}".casefold()) for i in items]
+        )
+        rest: Iterable[str] = (k for k, text in texts if all(w in text for w in words))
+    else:
+        rest = chain((k for k in recent if k in labels), (i.key for i in items))
+    chosen = {current: None}
+    for k in rest:
+        if len(chosen) >= SHORT_LIST:
+            break
+        chosen.setdefault(k, None)
+    return list(chosen)
+
+
+def evaluation_picker(where: Any, label: str, items: list[EvaluationSummary], widget_key: str, current: str) -> str:
+    """A selectbox of the evaluations showing ``current`` (a choice becomes the current evaluation); returns its
+    value. With more than ``PICK_ALL`` a search box above it narrows what it lists (see ``short_list``)."""
+    labels = evaluation_labels(items)
+    options = list(labels)
+    if len(options) > PICK_ALL:
+        query = where.text_input(
+            "查找评价", key=f"{widget_key}_find", placeholder="项目名称、主管部门、年度或编号"
+        ).strip()
+        options = short_list(items, labels, current, st.session_state.get(RECENT, []), query)
+        if query and len(options) == 1:
+            where.caption(f"没有与“{query}”相符的其他评价。")
+        else:
+            where.caption(
+                f"共 {len(items):,} 个评价，此处列出 {len(options)} 个"
+                + ("（最近打开的在前）" if not query else "")
+                + "；输入关键词查找其余。"
+            )
+    chosen: str = where.selectbox(
+        label, options, format_func=labels.__getitem__, key=widget_key, on_change=picked, args=(widget_key,)
+    )
+    return chosen
+
+
 def picked(picker: str) -> None:
     """on_change of a picker: its choice becomes the current evaluation before the page runs."""
     set_current(st.session_state[picker])
 
 
 def set_current(key: str) -> None:
-    """Make ``key`` the current evaluation (the pickers and the URL follow on the next run)."""
+    """Make ``key`` the current evaluation (the pickers and the URL follow on the next run); it heads the
+    session's recent evaluations."""
     st.session_state[CURRENT] = key
+    recent: list[str] = st.session_state.get(RECENT, [])
+    st.session_state[RECENT] = [key, *(k for k in recent if k != key)][:RECENT_COUNT]
 
 
 def doc_version(key: str, stored: int) -> int:
@@ -240,15 +301,7 @@ def choose_evaluation(eng: Engine, *, editing: bool = True) -> Loaded | None:
     if key is None:
         st.info(NO_EVALUATION if sees_all(require_user()) else NOT_A_MEMBER)
         return None
-    labels = evaluation_labels(items)
-    st.sidebar.selectbox(
-        "当前评价",
-        list(labels),
-        format_func=lambda k: labels[k],
-        key="wb_pick_evaluation",
-        on_change=picked,
-        args=("wb_pick_evaluation",),
-    )
+    evaluation_picker(st.sidebar, "当前评价", items, "wb_pick_evaluation", key)
     conflict_banner(key)
     access.remember(access.edit_block(eng, require_user(), key))
     if editing:

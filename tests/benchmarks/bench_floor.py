@@ -66,9 +66,21 @@ def frame_html() -> None:
     box.button("退出登录", key="wb_logout", icon=":material/logout:")
 
 
+def picker(where: Any, label: str, labels: dict[str, str], key: str) -> None:
+    """The evaluation picker as the workbench draws it: every label, or past ``PICK_ALL`` a search box and a
+    short list."""
+    from ui.state import PICK_ALL, SHORT_LIST
+
+    options = list(labels)
+    if len(options) > PICK_ALL:
+        where.text_input("查找评价", key=f"{key}_find", placeholder="项目名称、主管部门、年度或编号")
+        options = options[:SHORT_LIST]
+        where.caption(f"共 {len(labels):,} 个评价，此处列出 {len(options)} 个（最近打开的在前）；输入关键词查找其余。")
+    where.selectbox(label, options, format_func=lambda k: labels[k], key=key)
+
+
 def sidebar(f: Floor) -> None:
-    labels = f.sidebar.labels
-    st.sidebar.selectbox("当前评价", list(labels), format_func=lambda k: labels[k], key="wb_pick_evaluation")
+    picker(st.sidebar, "当前评价", f.sidebar.labels, "wb_pick_evaluation")
     box = st.sidebar.container(border=True)
     box.markdown(f.sidebar.score_text)
     box.progress(f.sidebar.progress)
@@ -86,8 +98,7 @@ def home() -> None:
     st.caption(f"共 {len(f.home_table)} 个评价。")
     st.dataframe(f.home_table, hide_index=True, width="stretch")
     st.toggle("新建评价", key="wb_new_open")
-    labels = f.sidebar.labels
-    st.selectbox("查看得分情况", list(labels), format_func=lambda k: labels[k], key="home_pick")
+    picker(st, "查看得分情况", f.sidebar.labels, "home_pick")
     for col, (label, value) in zip(st.columns(len(f.metrics)), f.metrics, strict=True):
         col.metric(label, value)
     st.dataframe(f.home_rows, hide_index=True, width="stretch")
