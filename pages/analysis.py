@@ -1,11 +1,14 @@
 """对比分析: the portfolio on charts — filters, a reading under every chart, the same numbers as a table."""
 
+from functools import partial
+
 import streamlit as st
 
 from evaluation.dashboard.portfolio import filter_options
-from ui.dashboard import charts, portfolio, scope, workbook
+from ui.dashboard import charts, compare_picker, page_table, portfolio, scope, workbook
 from ui.downloads import XLSX, download_button
 from ui.guard import page_setup
+from ui.kept import arrow, derived
 
 FILTERS = ("年度", "主管部门", "项目类别", "评价类型", "等级", "评价机构")
 
@@ -48,9 +51,7 @@ if len(filtered) == 0:
 
 labels, lowest = shown.labels, shown.lowest
 c1, c2 = st.columns([3, 1])
-compare = c1.multiselect(
-    "一级指标对比的项目", list(labels), default=lowest, format_func=lambda k: labels[k], placeholder="选择项目"
-)
+compare = compare_picker(c1, chosen, labels, lowest)
 yoy_by = c2.radio("历年变化按", ["项目名称", "主管部门"], horizontal=True)
 
 drawn = charts(book, chosen, compare or lowest, yoy_by)
@@ -62,7 +63,10 @@ for chart in drawn:
     )
     st.caption(chart.reading)
     with st.expander(f"{chart.title}：数据表"):
-        st.dataframe(chart.table, hide_index=True, width="stretch")
+        part = derived(chart.table, "page-table", partial(page_table, chart.table))  # kept with the chart
+        st.dataframe(arrow(part.table), hide_index=True, width="stretch")
+        if part.note:
+            st.caption(part.note)
         if not chart.table.empty:
             download_button(  # the workbook is built when the button is clicked, not on every run
                 "下载 Excel",

@@ -144,4 +144,4 @@ def test_tests_mirror_the_packages() -> None:
             assert name.startswith("test_") or name in helpers, path
     pages = {p.stem for p in (REPO_ROOT / "pages").glob("*.py")}
     page_tests = {p.stem.removeprefix("test_") for p in (tests / "pages").glob("test_*.py")}
-    assert page_tests - {"app", "smoke", "team", "projects", "web", "kept"} <= pages
+    assert page_tests - {"app", "smoke", "team", "projects", "web", "kept", "state"} <= pages

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import islice
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -19,6 +21,7 @@ from evaluation.storage.db import session_scope
 from evaluation.storage.reading import readable_portfolio
 from evaluation.storage.results import Portfolio, PortfolioCache, snapshot_path
 from ui.auth import require_user
+from ui.state import PICK_ALL, SHORT_LIST
 
 
 @st.cache_resource(show_spinner=False)
@@ -89,6 +92,69 @@ def _charts(
 def charts(p: Portfolio, choices: dict[str, list[object]], compare: list[str], yoy_by: str) -> tuple[Chart, ...]:
     """Every chart of the filtered evaluations (kept for the last few choices)."""
     return _charts(p.key, _frozen(choices), tuple(compare), yoy_by, scope(p, choices).filtered)
+
+
+COMPARE = "wb_analysis_compare"  # session: (the filters they were chosen under, the projects of 一级指标对比)
+
+
+def compare_options(labels: dict[str, str], chosen: list[str], query: str) -> list[str]:
+    """What the 一级指标对比 picker lists when there are too many to list: the chosen projects, then the first
+    (with a query: the first holding every word typed in its label or key, case aside), at most ``SHORT_LIST``
+    besides the chosen."""
+    words = query.casefold().split()
+    held = set(chosen)
+    found = (k for k, label in labels.items() if k not in held and all(w in f"{label} {k}".casefold() for w in words))
+    return [*chosen, *islice(found, SHORT_LIST)]
+
+
+def compare_picker(
+    where: Any, choices: dict[str, list[object]], labels: dict[str, str], lowest: list[str]
+) -> list[str]:
+    """The projects to compare by 一级指标: the five lowest scores until the user chooses, again after a filter
+    changes. Past ``PICK_ALL`` projects a search box narrows what the picker lists (as the evaluation pickers)."""
+    frozen = _frozen(choices)
+    held = st.session_state.get(COMPARE)
+    chosen = [k for k in held[1] if k in labels] if held is not None and held[0] == frozen else lowest
+    options = list(labels)
+    if len(options) > PICK_ALL:
+        query = where.text_input("查找项目", key="analysis_find", placeholder="项目名称、年度或编号").strip()
+        options = compare_options(labels, chosen, query)
+        where.caption(f"共 {len(labels):,} 个项目，此处列出 {len(options)} 个；输入关键词查找其余。")
+    st.session_state["analysis_compare"] = chosen  # the picker shows the choice kept for these filters
+
+    def keep() -> None:
+        st.session_state[COMPARE] = (frozen, list(st.session_state["analysis_compare"]))
+
+    where.multiselect(
+        "一级指标对比的项目",
+        options,
+        format_func=labels.__getitem__,
+        key="analysis_compare",
+        on_change=keep,
+        placeholder="选择项目",
+    )
+    return chosen
+
+
+# A chart's data table on the page shows at most this many rows; the Excel download holds all of them. At 2,000
+# evaluations the tables were 2.3 MiB of the page (the 指标得分率 table alone, a row per project, 1.36 MiB), sent
+# again on every filter change, and no one reads 2,000 rows on a screen.
+PAGE_ROWS = 300
+
+
+@dataclass(frozen=True)
+class PageTable:
+    table: pd.DataFrame  # what the page shows
+    note: str  # what was left out, "" when nothing was
+
+
+def page_table(table: pd.DataFrame) -> PageTable:
+    """The part of a chart's data table the page shows (its first ``PAGE_ROWS`` rows) and a note saying that the
+    Excel download holds the rest."""
+    if len(table) <= PAGE_ROWS:
+        return PageTable(table, "")
+    note = f"表格共 {len(table):,} 行，此处显示前 {PAGE_ROWS:,} 行；全部数据请下载 Excel。"
+    return PageTable(table.iloc[:PAGE_ROWS], note)
 
 
 def workbook(tables: dict[str, pd.DataFrame]) -> Callable[[User], bytes]:

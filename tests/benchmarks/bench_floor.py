@@ -242,6 +242,9 @@ def project() -> None:
 
 
 def analysis() -> None:
+    from ui.dashboard import page_table
+    from ui.state import PICK_ALL, SHORT_LIST
+
     a: dict[str, Any] = DATA["floor"].analysis
     frame_html()
     st.title("对比分析")
@@ -255,13 +258,21 @@ def analysis() -> None:
             st.dataframe(a["unfinished"], hide_index=True, width="stretch")
     labels = a["labels"]
     c1, c2 = st.columns([3, 1])
-    c1.multiselect("一级指标对比的项目", list(labels), default=a["lowest"], format_func=lambda k: labels[k])
+    options = list(labels)
+    if len(options) > PICK_ALL:  # as the workbench: a search box and the chosen with the first of the rest
+        c1.text_input("查找项目", key="analysis_find", placeholder="项目名称、年度或编号")
+        options = [*a["lowest"], *[k for k in options if k not in a["lowest"]][:SHORT_LIST]]
+        c1.caption(f"共 {len(labels):,} 个项目，此处列出 {len(options)} 个；输入关键词查找其余。")
+    c1.multiselect("一级指标对比的项目", options, default=a["lowest"], format_func=lambda k: labels[k])
     c2.radio("历年变化按", ["项目名称", "主管部门"], horizontal=True)
     for chart in a["charts"]:
         st.plotly_chart(chart.figure, key=f"chart_{chart.key}", config={"displaylogo": False})
         st.caption(chart.reading)
         with st.expander(f"{chart.title}：数据表"):
-            st.dataframe(chart.table, hide_index=True, width="stretch")
+            part = page_table(chart.table)  # the workbench's own cut: at most so many rows on the page
+            st.dataframe(part.table, hide_index=True, width="stretch")
+            if part.note:
+                st.caption(part.note)
             if not chart.table.empty:
                 st.download_button(
                     "下载 Excel", data=_blank, file_name="表.xlsx", key=f"xlsx_{chart.key}", on_click="ignore"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
 from evaluation.auth import SYSTEM
@@ -103,3 +105,64 @@ def test_no_excel_file_is_built_while_the_page_runs(app: AppTest, monkeypatch: p
     assert not app.exception, app.exception
     assert len(app.get("download_button")) == 9  # one per chart table but the empty 自评 vs 第三方, one for all
     assert built == []  # built only when a download button is clicked
+
+
+def test_a_long_table_shows_its_first_rows_and_the_excel_holds_all(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ui.dashboard
+    import ui.downloads
+
+    app.run()
+    whole = {e.label: e.dataframe[0].value for e in app.expander}  # nothing is cut at the 13 samples' size
+    assert not [c for e in app.expander for c in e.caption]
+    heat = whole["项目 × 指标得分率热力图：数据表"]
+    assert heat.shape[0] == 13
+    monkeypatch.setattr(ui.dashboard, "PAGE_ROWS", 5)
+    with calls_of(
+        monkeypatch, ui.downloads, "download_button", lambda _label, build, **kw: (kw["file_name"], build)
+    ) as built:
+        app.sidebar.multiselect(key="analysis_评价类型").set_value(["绩效自评", "第三方评价"]).run()  # new charts
+    assert not app.exception, app.exception
+    shown = {e.label: e for e in app.expander}
+    cut = shown["项目 × 指标得分率热力图：数据表"]
+    assert cut.dataframe[0].value.equals(heat.iloc[:5])
+    assert [c.value for c in cut.caption] == ["表格共 13 行，此处显示前 5 行；全部数据请下载 Excel。"]
+    pareto = shown["失分分布（帕累托图）：数据表"]
+    assert pareto.dataframe[0].value.equals(whole["失分分布（帕累托图）：数据表"].iloc[:5])
+    assert pareto.caption[0].value.startswith(f"表格共 {len(whole['失分分布（帕累托图）：数据表'])} 行")
+    assert not shown["等级分布：数据表"].caption  # two rows: all of it, no note
+    # the Excel file of the cut table holds every row and column
+    build = dict(built)["项目 × 指标得分率热力图.xlsx"]
+    sheet = load_workbook(io.BytesIO(build(SYSTEM))).active
+    assert (sheet.max_row, sheet.max_column) == (14, heat.shape[1])  # a header row and the 13 projects
+
+
+def test_past_the_limit_the_projects_to_compare_are_found_by_typing_and_kept(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ui.dashboard
+
+    monkeypatch.setattr(ui.dashboard, "PICK_ALL", 5)  # the 13 samples stand for a portfolio too large to list
+    monkeypatch.setattr(ui.dashboard, "SHORT_LIST", 3)
+    app.run()
+    pick = app.multiselect(key="analysis_compare")
+    lowest = list(pick.value)
+    assert len(lowest) == 5 and len(pick.options) == 5 + 3  # the chosen, then the first three of the rest
+    app.text_input(key="analysis_find").input("文联").run()
+    pick = app.multiselect(key="analysis_compare")
+    assert pick.value == lowest  # the list changed, the choice did not
+    assert pick.options[5:] == ["文联日常活动经费（绩效自评，2024）"]  # the only name holding the word
+    pick.select("hengkou-2024-wl-05-richang").run()
+    assert not app.exception, app.exception
+    groups = {e.label: e for e in app.expander}["各一级指标得分率：数据表"].dataframe[0].value
+    assert "文联日常活动经费（2024）" in set(groups["项目"])
+    app.text_input(key="analysis_find").input("").run()
+    assert app.multiselect(key="analysis_compare").value == [*lowest, "hengkou-2024-wl-05-richang"]
+    # other filters: the five lowest of what they keep, as on a first visit
+    app.sidebar.multiselect(key="analysis_主管部门").set_value(["文联"]).run()
+    assert set(app.multiselect(key="analysis_compare").value) == {  # 文联's three records: fewer than five
+        "hengkou-2024-wl-04-longteng",
+        "hengkou-2024-wl-05-richang",
+        "hengkou-2024-zsj-07-hongxing",
+    }

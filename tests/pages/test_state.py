@@ -1,4 +1,4 @@
-"""The evaluation pickers past ``PICK_ALL`` evaluations: a search box and a short list instead of every label."""
+"""ui.state's evaluation pickers past ``PICK_ALL`` evaluations: a search box and a short list instead of every label."""
 
 from __future__ import annotations
 
