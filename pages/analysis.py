@@ -34,8 +34,8 @@ if shown.matched == 0:
     st.stop()
 filtered, unfinished = shown.filtered, shown.unfinished
 st.caption(
-    f"当前范围：{len(filtered)} 个评价（共 {len(frames)} 个）。"
-    + (f"另有 {len(unfinished)} 个未完成评分的评价不计入平均、等级和图表。" if len(unfinished) else "")
+    f"当前范围：{len(filtered):,} 个评价（共 {len(frames):,} 个）。"
+    + (f"另有 {len(unfinished):,} 个未完成评分的评价不计入平均、等级和图表。" if len(unfinished) else "")
     + "自评记录的得分为部门自评得分（表中各行得分之和），规则复核的得分见数据表“复核得分”列。图表右上角可下载 PNG。"
 )
 if len(unfinished):

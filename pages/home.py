@@ -54,8 +54,8 @@ if items:
     third = derived(items, "third-party", lambda: sum(1 for i in items if i.kind == "third_party"))
     st.caption(
         ("您参与的" if user.role in ("评价人员", "复核人员") else "")
-        + f"共 {len(items)} 个评价：第三方评价 {third} 个，绩效自评 {len(items) - third} 个。"
-        + (f" 筛选后显示 {len(shown)} 个。" if len(shown) != len(items) else "")
+        + f"共 {len(items):,} 个评价：第三方评价 {third:,} 个，绩效自评 {len(items) - third:,} 个。"
+        + (f" 筛选后显示 {len(shown):,} 个。" if len(shown) != len(items) else "")
     )
     st.dataframe(
         arrow(table),

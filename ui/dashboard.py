@@ -21,7 +21,7 @@ from evaluation.storage.db import session_scope
 from evaluation.storage.reading import readable_portfolio
 from evaluation.storage.results import Portfolio, PortfolioCache, snapshot_path
 from ui.auth import require_user
-from ui.state import PICK_ALL, SHORT_LIST
+from ui.state import PICK_ALL, SHORT_LIST, holding
 
 
 @st.cache_resource(show_spinner=False)
@@ -101,9 +101,8 @@ def compare_options(labels: dict[str, str], chosen: list[str], query: str) -> li
     """What the 一级指标对比 picker lists when there are too many to list: the chosen projects, then the first
     (with a query: the first holding every word typed in its label or key, case aside), at most ``SHORT_LIST``
     besides the chosen."""
-    words = query.casefold().split()
     held = set(chosen)
-    found = (k for k, label in labels.items() if k not in held and all(w in f"{label} {k}".casefold() for w in words))
+    found = holding(((k, f"{label} {k}".casefold()) for k, label in labels.items() if k not in held), query)
     return [*chosen, *islice(found, SHORT_LIST)]
 
 

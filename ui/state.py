@@ -7,7 +7,7 @@ no widget owns (widget keys are deleted when the user leaves a page).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import chain
@@ -129,18 +129,23 @@ SHORT_LIST = 50  # how many a picker lists when it does not list all
 RECENT_COUNT = 10
 
 
+def holding(texts: Iterable[tuple[str, str]], query: str) -> Iterator[str]:
+    """The keys, in order, whose text (case-folded) holds every word of ``query``, case aside."""
+    words = query.casefold().split()
+    return (key for key, text in texts if all(w in text for w in words))
+
+
 def short_list(
     items: list[EvaluationSummary], labels: dict[str, str], current: str, recent: list[str], query: str
 ) -> list[str]:
     """The keys a picker offers when there are too many to list: the current evaluation, then (with nothing
     typed) the recent ones and the first of the list, or (with a query) the evaluations whose label, 主管部门
     or key holds every word typed, case aside; at most ``SHORT_LIST``."""
-    words = query.casefold().split()
-    if words:
+    if query.split():
         texts = derived(  # kept with the list, like its labels
             items, "pick-texts", lambda: [(i.key, f"{labels[i.key]} {i.department} {i.key}".casefold()) for i in items]
         )
-        rest: Iterable[str] = (k for k, text in texts if all(w in text for w in words))
+        rest: Iterable[str] = holding(texts, query)
     else:
         rest = chain((k for k in recent if k in labels), (i.key for i in items))
     chosen = {current: None}
