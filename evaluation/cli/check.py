@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from evaluation.cli.common import Commands
+from evaluation.cli.common import Commands, stored
 from evaluation.errors import NotFound, ValidationFailed
 from evaluation.files.data import dump_json, parse_text, read_data, validate_model
 from evaluation.files.evaluations import evaluation_from_data
@@ -26,7 +26,7 @@ from evaluation.review.department import check_department, is_department_overall
 from evaluation.scoring.engine import score
 from evaluation.storage.bootstrap import open_database
 from evaluation.storage.db import session_scope
-from evaluation.storage.repo import get_evaluation, list_department_summaries, list_evaluations, typed_ref
+from evaluation.storage.repo import get_evaluation, list_department_summaries, list_evaluations
 
 _SUFFIXES = (".yaml", ".yml", ".json")
 _TOP_ID = re.compile(r"^id:[ \t]*['\"]?([^'\"\s#]+)", re.MULTILINE)  # a YAML file's top-level id
@@ -124,7 +124,7 @@ def findings_for_stored(ref: str) -> tuple[str, list[CheckFinding]]:
     with session_scope(open_database()) as session:
         summaries = list_department_summaries(session=session)
         try:
-            ev = get_evaluation(session=session, ref=typed_ref(session, ref))
+            ev = stored(session, ref)
         except NotFound:
             summary = next((s for s in summaries if s.id == ref), None)
             if summary is None:

@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TypeAlias
 
+from sqlmodel import Session
+
 from evaluation.errors import NotFound
 from evaluation.files.evaluations import load_evaluation
 from evaluation.model import Evaluation
@@ -43,7 +45,12 @@ def load(ref: str) -> Evaluation:
     if path.suffix.lower() in (".yaml", ".yml", ".json"):
         raise NotFound(f"文件不存在：{ref}")
     with session_scope(open_database()) as session:
-        return get_evaluation(session=session, ref=typed_ref(session, ref))
+        return stored(session, ref)
+
+
+def stored(session: Session, ref: str) -> Evaluation:
+    """The stored evaluation a command line names by its 评价编号 or 序号 (see ``repo.typed_ref``)."""
+    return get_evaluation(session=session, ref=typed_ref(session, ref))
 
 
 def expand(paths: Sequence[str], suffixes: tuple[str, ...]) -> list[Path]:

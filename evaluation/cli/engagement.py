@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from evaluation.auth import SYSTEM
-from evaluation.cli.common import Commands, load
+from evaluation.cli.common import Commands, load, stored
 from evaluation.engagement.archive import read_manifest, verify_archive
 from evaluation.engagement.checklist import build_checklist, checklist_docx, checklist_xlsx
 from evaluation.engagement.workpapers import (
@@ -27,7 +27,6 @@ from evaluation.scoring.engine import score
 from evaluation.storage.archives import FINAL, build_archive, decision_notes, history_notes
 from evaluation.storage.bootstrap import open_database
 from evaluation.storage.db import session_scope
-from evaluation.storage.repo import get_evaluation, typed_ref
 from evaluation.storage.workflow import state_of
 
 SOURCE_HELP = "评价文件（.yaml/.json），或数据库中评价的编号/序号"
@@ -91,7 +90,7 @@ def _with_records(ref: str) -> tuple[Evaluation, list[DecisionNote], list[Histor
     if path.suffix.lower() in (".yaml", ".yml", ".json"):
         return load(ref), [], []  # raises the usual "文件不存在"
     with session_scope(open_database()) as session:
-        ev = get_evaluation(session=session, ref=typed_ref(session, ref))
+        ev = stored(session, ref)
         return (
             ev,
             decision_notes(session=session, evaluation_key=ev.id),
@@ -120,7 +119,7 @@ def cmd_archive(args: argparse.Namespace) -> int:
     if not _suffix(out, (".zip",)):
         return 2
     with session_scope(open_database()) as session:
-        key = get_evaluation(session=session, ref=typed_ref(session, args.ref)).id
+        key = stored(session, args.ref).id
         state = state_of(session=session, evaluation_key=key).state
         if state != FINAL and not args.draft:
             print(f"错误：评价“{key}”处于“{state}”状态，尚未定稿，不能归档；加 --draft 可生成草稿归档", file=sys.stderr)

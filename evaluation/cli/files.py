@@ -7,14 +7,14 @@ import sys
 from pathlib import Path
 
 from evaluation.auth import SYSTEM
-from evaluation.cli.common import Commands, expand
+from evaluation.cli.common import Commands, expand, stored
 from evaluation.config import get_settings
 from evaluation.files.data import write_file
 from evaluation.files.evaluations import dump_evaluation, format_for
 from evaluation.storage.bootstrap import ensure_samples, open_database
 from evaluation.storage.db import session_scope
 from evaluation.storage.imports import import_files
-from evaluation.storage.repo import get_evaluation, list_evaluations, typed_ref
+from evaluation.storage.repo import get_evaluation, list_evaluations
 from evaluation.storage.setup import issue_setup_code
 
 
@@ -60,7 +60,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             if not args.ref:
                 print("请指定评价编号，或用 --all 导出全部", file=sys.stderr)
                 return 2
-            evs = [get_evaluation(session=session, ref=typed_ref(session, args.ref))]
+            evs = [stored(session, args.ref)]
     for ev in evs:
         if args.all or out.is_dir():
             target = out / f"{ev.id}.{args.format}"
