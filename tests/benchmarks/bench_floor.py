@@ -49,6 +49,7 @@ class Floor:
     targets: pd.DataFrame
     history: pd.DataFrame  # the shown indicator's changes (the 本指标修改历史 table)
     departments: pd.DataFrame  # the 部门自评报告 table of 评价项目 (empty: none stored)
+    texts: dict[str, Any] = field(default_factory=dict)  # the pages' texts that depend on the data (see collect)
     analysis: dict[str, Any] = field(default_factory=dict)
 
 
@@ -95,23 +96,27 @@ def home() -> None:
     c[0].text_input("搜索", placeholder="项目名称、主管部门或评价编号")
     for col, label in zip(c[1:], ("年度", "主管部门", "类型", "状态", "评价机构"), strict=True):
         col.multiselect(label, f.home_options[label], placeholder="全部")
-    st.caption(f"共 {len(f.home_table)} 个评价。")
+    st.caption(f.texts["home_caption"])
     st.dataframe(f.home_table, hide_index=True, width="stretch")
     st.toggle("新建评价", key="wb_new_open")
     picker(st, "查看得分情况", f.sidebar.labels, "home_pick")
     for col, (label, value) in zip(st.columns(len(f.metrics)), f.metrics, strict=True):
         col.metric(label, value)
+    if f.texts["stated_warning"]:
+        st.warning(f.texts["stated_warning"])
     st.dataframe(f.home_rows, hide_index=True, width="stretch")
     c1, c2 = st.columns(2)
     with c1.popover("复制为下一年度评价"):
-        st.markdown("以此评价为底稿新建下一年度评价：")
+        st.markdown(f.texts["copy"])
+        st.caption("保留指标体系、项目背景、目标、组织架构和支出类别；清空金额、评分、问题与评价日期。")
         st.button("复制", key="duplicate")
     with c2.popover("删除评价"):
+        st.warning(f.texts["delete"])
         st.text_input("请输入评价编号以确认", key="delete_confirm")
         st.button("确认删除", key="delete", disabled=True)
     if not f.departments.empty:
         st.subheader("部门自评报告")
-        st.caption(f"共 {len(f.departments)} 份；表中数字为报告所载。")
+        st.caption(f"共 {len(f.departments)} 份；表中数字为报告所载，与各自评记录的核对见“自评表 › 批量复核”。")
         st.dataframe(f.departments, hide_index=True, width="stretch")
 
 
@@ -120,7 +125,7 @@ def evidence() -> None:
     frame_html()
     st.title("证据与评分")
     sidebar(f)
-    with st.expander("指标清单"):
+    with st.expander(f.texts["list_label"], icon=":material/checklist:"):
         st.dataframe(f.indicator_list, hide_index=True, width="stretch", selection_mode="single-row", on_select="rerun")
     c1, c2, c3 = st.columns([6, 1, 1], vertical_alignment="bottom")
     labels = f.indicator_labels
@@ -146,7 +151,12 @@ def evidence() -> None:
     with tab_ev, st.form("floor_evidence"):
         st.markdown("**证据索引**（文件名称、文号、凭证号、页码；可增删行）")
         st.data_editor(f.evidence, num_rows="dynamic", width="stretch", key="floor_refs")
-        st.file_uploader("上传附件", accept_multiple_files=True, key="floor_upload", max_upload_size=20)
+        st.file_uploader(
+            "上传附件（pdf、Word、Excel、图片、txt、csv；每个不超过 20 MB）",
+            accept_multiple_files=True,
+            key="floor_upload",
+            max_upload_size=20,
+        )
         st.form_submit_button("保存证据", type="primary")
     with tab_text, st.form("floor_narrative"):
         st.text_area("评分过程（写入报告“绩效分析”和附件1）", f.narrative, height=220, key="floor_text")
@@ -155,10 +165,10 @@ def evidence() -> None:
         c1.form_submit_button("保存评分过程", type="primary")
         c2.form_submit_button("按输入和得分起草")
     with tab_adj:
-        st.caption("规则计算得分。调整后以调整得分计入总分，须写明理由。")
+        st.caption(f"规则计算得分：{f.header['score']}。调整后以调整得分计入总分，须写明理由。")
         with st.form("floor_adjust"):
             c1, c2 = st.columns(2)
-            c1.text_input("调整得分", key="floor_adjust_score")
+            c1.text_input(f"调整得分（0–{f.header['weight']}）", key="floor_adjust_score")
             c2.text_input("调整理由 *", key="floor_adjust_reason")
             c1, c2 = st.columns(2)
             c1.form_submit_button("保存调整", type="primary")
@@ -182,9 +192,15 @@ def report() -> None:
             for label in ("评价目的（留空用机构默认文字）", "评价对象与选点", "评价指标思路（留空按指标体系自动说明）"):
                 st.text_area(label, key=f"floor_{label}")
             st.form_submit_button("保存", type="primary")
-    st.warning("报告中以下内容将为空，建议补充。")
+    if f.texts["missing"]:
+        st.warning(f.texts["missing"])
     for col, (label, value) in zip(st.columns(3), f.metrics[:3], strict=True):
         col.metric(label, value)
+    if f.texts["open_errors"]:
+        n = f.texts["open_errors"]
+        st.warning(f"复核发现 {n} 处“错误”尚未处理（修正或说明理由接受）。建议先到“复核”页处理。")
+        st.page_link(NAVIGATION["review"], label="去复核", icon=":material/fact_check:")
+        st.checkbox(f"我已知悉尚有 {n} 处错误未处理，仍然生成报告", key="floor_confirm_open_errors")
     st.subheader("下载")
     c1, c2 = st.columns(2)
     c1.button("生成 Word 报告", type="primary")
@@ -206,19 +222,34 @@ def project() -> None:
     cover, facts_tab, funds_tab, work_tab = st.tabs(["封面与基本信息", "项目情况与绩效目标", "资金情况", "评价工作"])
     with cover, st.form("floor_cover"):
         c1, c2 = st.columns(2)
-        for n, (label, value) in enumerate(f.project.items()):
-            (c1 if n % 2 == 0 else c2).text_input(label, value, key=f"floor_cover_{n}")
+        fields = list(f.project.items())
+        for n, (label, value) in enumerate(fields[:-1]):
+            if label == "预算年度 *":
+                (c1 if n % 2 == 0 else c2).number_input(label, 2000, 2100, int(value), key=f"floor_cover_{n}")
+            else:
+                (c1 if n % 2 == 0 else c2).text_input(label, value, key=f"floor_cover_{n}")
+        st.text_input(*fields[-1], key="floor_cover_last")
         st.form_submit_button("保存", type="primary")
     with facts_tab, st.form("floor_facts"):
         for label in ("项目背景", "总体目标", "年度绩效目标（概述）"):
             st.text_area(label, key=f"floor_facts_{label}")
+        st.markdown("**年度绩效目标表**（可增删行）")
         st.data_editor(f.targets, num_rows="dynamic", width="stretch", key="floor_targets")
         for label in ("组织架构及实施流程", "项目实施情况"):
             st.text_area(label, key=f"floor_facts_{label}")
         st.form_submit_button("保存", type="primary")
     with funds_tab:
+        st.markdown("**支出明细表（表1-1）**（可增删行；合计与占比随输入即时更新，点下方“保存”写入）")
         st.data_editor(pd.DataFrame(columns=["支出类别", "金额（万元）"]), num_rows="dynamic", key="floor_breakdown")
+        st.html(  # as the workbench: a table outside a form tells the page whether it holds unsaved edits
+            '<style>[data-testid="stElementContainer"]:has(#wb-tables-false){display:none}</style>'
+            '<span id="wb-tables-false"></span>'
+        )
+        st.dataframe(f.texts["breakdown"], hide_index=True, width="stretch")
+        if f.texts["mismatch"]:
+            st.warning(f.texts["mismatch"])
         with st.form("floor_funds"):
+            st.caption("金额单位：万元")
             cols = st.columns(3)
             for n, label in enumerate(
                 ("计划到位资金", "实际到位资金", "年初预算", "调整后预算（全年预算）", "实际支出")
@@ -227,16 +258,24 @@ def project() -> None:
             for label in ("资金到位情况说明", "资金使用情况说明", "资金管理情况说明"):
                 st.text_area(label, key=f"floor_funds_{label}")
             st.form_submit_button("保存", type="primary")
+        if f.texts["execution_rate"]:
+            st.caption(f.texts["execution_rate"])
     with work_tab, st.form("floor_work"):
         c1, c2 = st.columns(2)
-        c1.text_input("评价工作开始年月", key="floor_work_start")
+        c1.text_input("评价工作开始年月（如 2024-08）", key="floor_work_start")
         c2.text_input("评价工作结束年月", key="floor_work_end")
+        st.markdown("**评价流程（阶段与日期）**（可增删行；年月写成 2024-08）")
         st.data_editor(
             pd.DataFrame(columns=["阶段", "开始年月", "结束年月", "工作内容"]), num_rows="dynamic", key="fw1"
         )
         st.multiselect("所用评价方法", ["文献研究法", "现场核查法", "访谈法"], key="floor_methods")
-        for label in ("评价目的", "评价依据", "评价对象与选点"):
+        for label in (
+            "评价目的（留空用机构默认文字）",
+            "评价依据（写入评价方案；留空用机构默认文字）",
+            "评价对象与选点",
+        ):
             st.text_area(label, key=f"floor_work_{label}")
+        st.markdown("**评价组人员分工**（写入评价方案；可增删行）")
         st.data_editor(pd.DataFrame(columns=["姓名", "职务或角色", "分工"]), num_rows="dynamic", key="floor_team")
         st.form_submit_button("保存", type="primary")
 
@@ -291,6 +330,9 @@ PAGES: dict[str, Callable[[], None]] = {
 }
 
 
+NAVIGATION: dict[str, Any] = {}  # stem → this run's page (for page links)
+
+
 def _other() -> None:  # a page of the navigation the benchmark does not open
     st.title("—")
 
@@ -307,6 +349,7 @@ def run() -> None:
             fn = PAGES.get(spec.stem, _other)
             page = st.Page(fn, title=spec.title, icon=spec.icon, url_path=spec.stem, default=spec.stem == "home")
             sections.setdefault(spec.section, []).append(page)
+            NAVIGATION[spec.stem] = page
     st.navigation(sections, expanded=True)
     PAGES[str(st.session_state.get(PAGE, "home"))]()
 
@@ -318,13 +361,18 @@ def collect(engine: Engine, key: str) -> Floor:
     """What the real pages show for evaluation ``key`` and the whole portfolio, computed with the core."""
     from evaluation.dashboard.charts import all_charts
     from evaluation.dashboard.portfolio import Filters, completed, filter_frames, filter_options, frames_from_summaries
-    from evaluation.formatting import number, score_text
+    from evaluation.formatting import amount, number, percent, score_text
+    from evaluation.funds import breakdown, execution_rate
     from evaluation.model import Assessment
     from evaluation.report.context import build_report_context
-    from evaluation.report.outline import outline
+    from evaluation.report.outline import missing_items, outline
+    from evaluation.review.base import workbench_total
+    from evaluation.review.checks import check
     from evaluation.scoring.engine import score
+    from evaluation.scoring.stated import record_result
     from evaluation.storage import audit
     from evaluation.storage.db import session_scope
+    from evaluation.storage.decisions import count_open_errors
     from evaluation.storage.repo import get_evaluation, list_department_summaries, list_evaluations
     from evaluation.storage.results import load_summaries
     from ui.evidence import evidence_frame
@@ -338,6 +386,7 @@ def collect(engine: Engine, key: str) -> Floor:
         result = score(ev)
         history = history_rows(audit.history(session=session, evaluation_key=key, target=result.indicators[0].code))
         departments = department_table(list_department_summaries(session=session))
+        open_errors = count_open_errors(session=session, evaluation=ev, result=result, checker=check)
     labels = {i.key: f"{i.project_name}（{i.year}，{i.kind_label}）" for i in items}
     home_table = pd.DataFrame(
         [
@@ -382,6 +431,38 @@ def collect(engine: Engine, key: str) -> Floor:
     filtered, unfinished = completed(filter_frames(frames, Filters()))
     lowest = list(filtered.projects.sort_values("得分")["评价编号"].head(5))
     p = filtered.projects
+    third = sum(1 for i in items if i.kind == "third_party")
+    stated = ev.stated.total if ev.stated is not None else None
+    own = record_result(ev, result)
+    advisory = [m for m in missing_items(ev, result) if not m.blocking]
+    spent = breakdown(ev.facts.funds.breakdown, ev.facts.funds.spent)
+    rate = execution_rate(ev.facts.funds)
+    texts = {  # what the real pages draw for this evaluation beside the widgets above (the same conditions)
+        "home_caption": f"共 {len(items):,} 个评价：第三方评价 {third:,} 个，绩效自评 {len(items) - third:,} 个。",
+        "stated_warning": (
+            f"文件所载总分为 {number(stated)}，{workbench_total(result)}，请复核。"
+            if stated is not None and own.complete and stated != own.total and own is result
+            else f"自评表所填总分为 {number(stated)}，但各行得分之和为 {number(own.total)}，请复核。"
+            if stated is not None and own.complete and stated != own.total
+            else None
+        ),
+        "copy": f"以“{ev.project.name}”（{ev.project.year} 年）为底稿，新建 {ev.project.year + 1} 年度评价：",
+        "delete": f"将删除“{ev.project.name}”（{ev.id}）及其评分记录、成员、复核处理与定稿报告，无法在工作台中恢复"
+        "（修改历史中保留被删除的全部内容）。",
+        "list_label": f"指标清单：已评 {result.scored}/{result.count} 项（点一行即可切换）",
+        "missing": (
+            "报告中以下内容将为空，建议补充：\n\n" + "\n".join(f"- {m.what} —— “{m.where}”" for m in advisory)
+            if advisory
+            else None
+        ),
+        "open_errors": open_errors,
+        "breakdown": pd.DataFrame(
+            [{"支出类别": r.category, "金额（万元）": amount(r.amount), "占比": percent(r.share)} for r in spent.rows]
+            + [{"支出类别": "合计", "金额（万元）": amount(spent.total), "占比": "100.00%" if spent.total else "—"}]
+        ),
+        "mismatch": spent.mismatch,
+        "execution_rate": f"预算执行率（已保存数据）：{percent(rate)}" if rate is not None else None,
+    }
     return Floor(
         key=key,
         caption=f"{ev.project.name}　{ev.project.department}　{ev.project.year} 年度　{ev.kind_label}（{key}）",
@@ -412,7 +493,8 @@ def collect(engine: Engine, key: str) -> Floor:
             "title": f"{indicator.name}（{indicator.code}）",
             "weight": number(indicator.weight),
             "score": score_text(first.score),
-            "target": f"**目标值**：{indicator.target}　　**评分方法**：{indicator.method_label}",
+            "target": f"**目标值**：{indicator.target or '—'}　　**评分方法**：{indicator.method_label}\n\n"
+            f"**指标解释**：{indicator.explanation or '—'}",
             "rule_text": f"**评分说明**：{indicator.rule_text}",
             "rule": f"规则：{indicator.rule_in_words()}",
             "explanation": f"**得分 {score_text(first.score)}**　{first.explanation}",
@@ -432,17 +514,18 @@ def collect(engine: Engine, key: str) -> Floor:
             "项目名称 *": ev.project.name,
             "主管部门 *": ev.project.department,
             "实施单位": ev.project.implementing_unit,
-            "主管部门简称": ev.project.department_short,
+            "主管部门简称（如“区经合局”）": ev.project.department_short,
             "委托单位": ev.project.commissioner,
             "评价机构": ev.project.agency,
             "预算年度 *": str(ev.project.year),
             "项目类别": ev.project.category,
             "预算资金文号": ev.project.doc_no,
-            "报告年月": ev.project.report_month or "",
-            "委托依据": ev.project.notice,
+            "报告年月（如 2024-10）": ev.project.report_month or "",
+            "委托依据（通知名称）": ev.project.notice,
         },
         targets=pd.DataFrame([t.model_dump() for t in ev.facts.annual_targets]),
         history=history,
+        texts=texts,
         analysis={
             "options": filter_options(frames),
             "caption": f"当前范围：{len(filtered)} 个评价（共 {len(frames)} 个）。",
