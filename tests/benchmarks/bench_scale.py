@@ -10,7 +10,10 @@ Generates realistic portfolios (copies of the samples with varied names, years, 
   对比分析, and saving one indicator on 证据与评分, each beside the same widgets drawn by a bare Streamlit app
   with the data computed beforehand (``bench_floor``), run in the same process, interleaved; the ratios are
   page ÷ floor (goal ≤ 1.5). A save reruns the page in both (the workbench redraws its forms from the
-  database; the floor drops the form's state and reruns);
+  database; the floor drops the form's state and reruns). Beside it: the save's write on its own (one transaction
+  through ``repo.save_assessment``, no Streamlit), the best ratio a save could reach — saved and redrawn in one
+  run with nothing derived again, (证据与评分 run + write) ÷ the floor's run — and the save's ratio with 13
+  evaluations (does it grow with the portfolio?);
 * 对比分析 at 2,000 and 20,000 evaluations: a run when nothing changed, after a filter change, after a save
   on another server, the first run on a database written without ``workbench import``/``restore`` (no snapshot
   yet: it builds one), the time those commands take at their end to prepare the snapshot, and the first run
@@ -23,7 +26,8 @@ Generates realistic portfolios (copies of the samples with varied names, years, 
 
 ``--json`` prints the figures as one JSON object (keys page_ratio_2000, analysis_ratio_2000, analysis_s_20000,
 score_us_per_indicator_10k, score_us_per_indicator_100k, check_s_10k, import_s_2000, rss_growth_ratio and
-more); ``--quick`` leaves out the 20,000-evaluation part.
+more: save_write_s_2000, save_ratio_bound_2000, page_ratio_save_13, ...); ``--quick`` leaves out the
+20,000-evaluation part.
 """
 
 from __future__ import annotations
