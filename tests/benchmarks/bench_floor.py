@@ -192,6 +192,8 @@ def report() -> None:
             for label in ("评价目的（留空用机构默认文字）", "评价对象与选点", "评价指标思路（留空按指标体系自动说明）"):
                 st.text_area(label, key=f"floor_{label}")
             st.form_submit_button("保存", type="primary")
+    if f.texts["blocking"]:
+        st.error(f.texts["blocking"])
     if f.texts["missing"]:
         st.warning(f.texts["missing"])
     for col, (label, value) in zip(st.columns(3), f.metrics[:3], strict=True):
@@ -434,7 +436,8 @@ def collect(engine: Engine, key: str) -> Floor:
     third = sum(1 for i in items if i.kind == "third_party")
     stated = ev.stated.total if ev.stated is not None else None
     own = record_result(ev, result)
-    advisory = [m for m in missing_items(ev, result) if not m.blocking]
+    missing = missing_items(ev, result)
+    blocking, advisory = [m for m in missing if m.blocking], [m for m in missing if not m.blocking]
     spent = breakdown(ev.facts.funds.breakdown, ev.facts.funds.spent)
     rate = execution_rate(ev.facts.funds)
     texts = {  # what the real pages draw for this evaluation beside the widgets above (the same conditions)
@@ -450,6 +453,11 @@ def collect(engine: Engine, key: str) -> Floor:
         "delete": f"将删除“{ev.project.name}”（{ev.id}）及其评分记录、成员、复核处理与定稿报告，无法在工作台中恢复"
         "（修改历史中保留被删除的全部内容）。",
         "list_label": f"指标清单：已评 {result.scored}/{result.count} 项（点一行即可切换）",
+        "blocking": (
+            "生成报告前还须补充：\n\n" + "\n".join(f"- **{m.what}** —— 在“{m.where}”填写" for m in blocking)
+            if blocking
+            else None
+        ),
         "missing": (
             "报告中以下内容将为空，建议补充：\n\n" + "\n".join(f"- {m.what} —— “{m.where}”" for m in advisory)
             if advisory
