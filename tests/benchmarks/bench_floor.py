@@ -165,7 +165,7 @@ def evidence() -> None:
         c1.form_submit_button("保存评分过程", type="primary")
         c2.form_submit_button("按输入和得分起草")
     with tab_adj:
-        st.caption(f"规则计算得分：{f.header['score']}。调整后以调整得分计入总分，须写明理由。")
+        st.caption(f"规则计算得分：{f.header['computed']}。调整后以调整得分计入总分，须写明理由。")
         with st.form("floor_adjust"):
             c1, c2 = st.columns(2)
             c1.text_input(f"调整得分（0–{f.header['weight']}）", key="floor_adjust_score")
@@ -501,6 +501,7 @@ def collect(engine: Engine, key: str) -> Floor:
             "title": f"{indicator.name}（{indicator.code}）",
             "weight": number(indicator.weight),
             "score": score_text(first.score),
+            "computed": score_text(first.computed),
             "target": f"**目标值**：{indicator.target or '—'}　　**评分方法**：{indicator.method_label}\n\n"
             f"**指标解释**：{indicator.explanation or '—'}",
             "rule_text": f"**评分说明**：{indicator.rule_text}",
