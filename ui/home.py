@@ -275,9 +275,17 @@ def show_figures(ev: Evaluation, result: EvaluationResult) -> None:
         st.caption(
             f"{SELF_LABEL}是部门在自评表中各行所填得分之和；{REVIEW_LABEL}是按指标评分规则复核计算的结果，供复核参考。"
         )
+    warning = stated_warning(ev, result, own)
+    if warning:
+        st.warning(warning)
+
+
+def stated_warning(ev: Evaluation, result: EvaluationResult, own: EvaluationResult) -> str | None:
+    """What to check when the total the file (or the 自评表) states differs from the figure of record ``own``
+    (``record_result(ev, result)``), once that figure is complete; None when they agree or nothing is stated."""
     stated = ev.stated.total if ev.stated is not None else None
-    if stated is not None and own.complete and stated != own.total:
-        if own is not result:
-            st.warning(f"自评表所填总分为 {number(stated)}，但各行得分之和为 {number(own.total)}，请复核。")
-        else:
-            st.warning(f"文件所载总分为 {number(stated)}，{workbench_total(result)}，请复核。")
+    if stated is None or not own.complete or stated == own.total:
+        return None
+    if own is not result:
+        return f"自评表所填总分为 {number(stated)}，但各行得分之和为 {number(own.total)}，请复核。"
+    return f"文件所载总分为 {number(stated)}，{workbench_total(result)}，请复核。"

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from evaluation.files.data import pydantic_message
 from evaluation.formatting import amount, percent, quantize
-from evaluation.funds import breakdown
+from evaluation.funds import Breakdown, breakdown
 from evaluation.model import ExpenseItem, PerformanceTarget, Stage, TeamMember
 from ui.tables import read_table
 
@@ -67,17 +67,18 @@ def read_breakdown(edited: pd.DataFrame) -> tuple[list[ExpenseItem], list[str]]:
     return items, problems
 
 
+def totals_frame(b: Breakdown) -> pd.DataFrame:
+    """支出明细 as shown under the editor: each row's 金额 and 占比, then 合计."""
+    return pd.DataFrame(
+        [{"支出类别": r.category, "金额（万元）": amount(r.amount), "占比": percent(r.share)} for r in b.rows]
+        + [{"支出类别": "合计", "金额（万元）": amount(b.total), "占比": "100.00%" if b.total else "—"}]
+    )
+
+
 def show_breakdown(items: list[ExpenseItem], problems: list[str], spent: Decimal | None) -> None:
     """合计 and 占比 of the rows read, the incomplete rows, and a warning when 合计 differs from 实际支出."""
     b = breakdown(items, spent)
-    st.dataframe(
-        pd.DataFrame(
-            [{"支出类别": r.category, "金额（万元）": amount(r.amount), "占比": percent(r.share)} for r in b.rows]
-            + [{"支出类别": "合计", "金额（万元）": amount(b.total), "占比": "100.00%" if b.total else "—"}]
-        ),
-        hide_index=True,
-        width="stretch",
-    )
+    st.dataframe(totals_frame(b), hide_index=True, width="stretch")
     if problems:
         st.error("；".join(problems))
     if b.mismatch:

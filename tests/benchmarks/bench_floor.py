@@ -363,12 +363,11 @@ def collect(engine: Engine, key: str) -> Floor:
     """What the real pages show for evaluation ``key`` and the whole portfolio, computed with the core."""
     from evaluation.dashboard.charts import all_charts
     from evaluation.dashboard.portfolio import Filters, completed, filter_frames, filter_options, frames_from_summaries
-    from evaluation.formatting import amount, number, percent, score_text
+    from evaluation.formatting import number, percent, score_text
     from evaluation.funds import breakdown, execution_rate
     from evaluation.model import Assessment
     from evaluation.report.context import build_report_context
     from evaluation.report.outline import missing_items, outline
-    from evaluation.review.base import workbench_total
     from evaluation.review.checks import check
     from evaluation.scoring.engine import score
     from evaluation.scoring.stated import record_result
@@ -379,7 +378,8 @@ def collect(engine: Engine, key: str) -> Floor:
     from evaluation.storage.results import load_summaries
     from ui.evidence import evidence_frame
     from ui.history import history_rows
-    from ui.home import department_table
+    from ui.home import department_table, stated_warning
+    from ui.project_tables import totals_frame
 
     with session_scope(engine) as session:
         items = list_evaluations(session=session)
@@ -434,21 +434,13 @@ def collect(engine: Engine, key: str) -> Floor:
     lowest = list(filtered.projects.sort_values("得分")["评价编号"].head(5))
     p = filtered.projects
     third = sum(1 for i in items if i.kind == "third_party")
-    stated = ev.stated.total if ev.stated is not None else None
-    own = record_result(ev, result)
     missing = missing_items(ev, result)
     blocking, advisory = [m for m in missing if m.blocking], [m for m in missing if not m.blocking]
-    spent = breakdown(ev.facts.funds.breakdown, ev.facts.funds.spent)
+    funds = breakdown(ev.facts.funds.breakdown, ev.facts.funds.spent)
     rate = execution_rate(ev.facts.funds)
     texts = {  # what the real pages draw for this evaluation beside the widgets above (the same conditions)
         "home_caption": f"共 {len(items):,} 个评价：第三方评价 {third:,} 个，绩效自评 {len(items) - third:,} 个。",
-        "stated_warning": (
-            f"文件所载总分为 {number(stated)}，{workbench_total(result)}，请复核。"
-            if stated is not None and own.complete and stated != own.total and own is result
-            else f"自评表所填总分为 {number(stated)}，但各行得分之和为 {number(own.total)}，请复核。"
-            if stated is not None and own.complete and stated != own.total
-            else None
-        ),
+        "stated_warning": stated_warning(ev, result, record_result(ev, result)),
         "copy": f"以“{ev.project.name}”（{ev.project.year} 年）为底稿，新建 {ev.project.year + 1} 年度评价：",
         "delete": f"将删除“{ev.project.name}”（{ev.id}）及其评分记录、成员、复核处理与定稿报告，无法在工作台中恢复"
         "（修改历史中保留被删除的全部内容）。",
@@ -464,11 +456,8 @@ def collect(engine: Engine, key: str) -> Floor:
             else None
         ),
         "open_errors": open_errors,
-        "breakdown": pd.DataFrame(
-            [{"支出类别": r.category, "金额（万元）": amount(r.amount), "占比": percent(r.share)} for r in spent.rows]
-            + [{"支出类别": "合计", "金额（万元）": amount(spent.total), "占比": "100.00%" if spent.total else "—"}]
-        ),
-        "mismatch": spent.mismatch,
+        "breakdown": totals_frame(funds),
+        "mismatch": funds.mismatch,
         "execution_rate": f"预算执行率（已保存数据）：{percent(rate)}" if rate is not None else None,
     }
     return Floor(

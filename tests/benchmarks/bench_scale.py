@@ -194,8 +194,8 @@ def page_runs(setup: Setup, repeat: int) -> None:
         FIGURES[f"floor_s_{page}_2000"] = round(b, 4)
         FIGURES[f"page_ratio_{page}_2000"] = round(r / b, 2)
         say(f"切换到 {page}（2,000 个评价）：{r:.3f} s，同样控件的空应用 {b:.3f} s，比值 {r / b:.2f}")
-    save_figures(setup, at, floor, repeat, "2000")
-    write = write_alone(setup, repeat)
+    code = save_figures(setup, at, floor, repeat, "2000")
+    write = write_alone(setup, code, repeat)
     FIGURES["save_write_s_2000"] = round(write, 4)
     one_run = FIGURES["page_s_evidence_2000"] + write  # saved and redrawn in one run, nothing derived again
     bound = one_run / FIGURES["floor_s_save_2000"]
@@ -212,8 +212,9 @@ def page_runs(setup: Setup, repeat: int) -> None:
     FIGURES["analysis_s_2000"] = FIGURES["page_s_analysis_2000"]
 
 
-def save_figures(setup: Setup, at: AppTest, floor: AppTest, repeat: int, size: str) -> None:
-    save_s, save_floor = save_runs(setup, at, floor, repeat)
+def save_figures(setup: Setup, at: AppTest, floor: AppTest, repeat: int, size: str) -> str:
+    """Record the save's figures at ``size`` evaluations; returns the indicator the save changed."""
+    code, save_s, save_floor = save_runs(setup, at, floor, repeat)
     FIGURES[f"save_s_{size}"] = round(save_s, 4)
     FIGURES[f"floor_s_save_{size}"] = round(save_floor, 4)
     FIGURES[f"page_ratio_save_{size}"] = round(save_s / save_floor, 2)
@@ -221,6 +222,7 @@ def save_figures(setup: Setup, at: AppTest, floor: AppTest, repeat: int, size: s
         f"保存一项指标并重绘（{int(size):,} 个评价）：{save_s:.3f} s，空应用 {save_floor:.3f} s，"
         f"比值 {save_s / save_floor:.2f}"
     )
+    return code
 
 
 def small_save(folder: Path, repeat: int) -> None:
@@ -237,11 +239,10 @@ def small_save(folder: Path, repeat: int) -> None:
     save_figures(setup, at, floor, repeat, "13")
 
 
-def write_alone(setup: Setup, repeat: int) -> float:
-    """The write of the page's save (a finding added to the same indicator) on its own, median of ``repeat``: one
+def write_alone(setup: Setup, code: str, repeat: int) -> float:
+    """The write of the page's save (a finding added to indicator ``code``) on its own, median of ``repeat``: one
     transaction through ``repo.save_assessment``, as the page calls it, without Streamlit (one warm-up first)."""
     engine = open_database(setup.url)
-    code = SAVED_CODE[setup.key]
 
     def write(n: int) -> float:
         with session_scope(engine) as session:
@@ -263,13 +264,10 @@ def write_alone(setup: Setup, repeat: int) -> float:
         engine.dispose()
 
 
-SAVED_CODE: dict[str, str] = {}  # evaluation key → the indicator the page's save changes
-
-
-def save_runs(setup: Setup, at: AppTest, floor: AppTest, repeat: int) -> tuple[float, float]:
+def save_runs(setup: Setup, at: AppTest, floor: AppTest, repeat: int) -> tuple[str, float, float]:
+    """(the indicator saved, median save of the workbench, median save of the floor)."""
     checked(at.switch_page("pages/evidence.py").run())
-    code = at.selectbox(key=f"wb_pick_indicator@{setup.key}").value
-    SAVED_CODE[setup.key] = str(code)
+    code = str(at.selectbox(key=f"wb_pick_indicator@{setup.key}").value)
     floor.session_state[bench_floor.PAGE] = "evidence"
     checked(floor.run())
     real, bare = [], []
@@ -289,7 +287,7 @@ def save_runs(setup: Setup, at: AppTest, floor: AppTest, repeat: int) -> tuple[f
         }
         submit = next(b for b in floor.form_submit_button if b.label == "计算并保存")
         bare.append(timed(lambda b=submit: checked(b.click().run())))  # type: ignore[misc]
-    return median(real), median(bare)
+    return code, median(real), median(bare)
 
 
 # --------------------------------------------------------------------------- 对比分析
