@@ -229,11 +229,27 @@ def no_error(page: Any) -> None:
     assert errors.count() == 0, errors.first.inner_text()
 
 
-def cell(page: Any, grid: Any, row: int, frac: float, text: str) -> None:
-    """Type into a data_editor cell: ``row`` from 0 (the empty last row adds a row), ``frac`` across the columns."""
+def settled_box(page: Any, grid: Any) -> Any:
+    """The grid's box once it has stopped moving (a tab that has just opened, or a page still drawing,
+    shifts it): read until two reads 200 ms apart agree."""
     grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
-    page.mouse.click(box["x"] + 34 + (box["width"] - 34) * frac, box["y"] + 35 + 35 * row + 17)
+    for _ in range(20):
+        page.wait_for_timeout(200)
+        again = grid.bounding_box()
+        if again == box:
+            return box
+        box = again
+    return box
+
+
+def cell_point(box: Any, row: int, frac: float) -> tuple[float, float]:
+    return box["x"] + 34 + (box["width"] - 34) * frac, box["y"] + 35 + 35 * row + 17
+
+
+def cell(page: Any, grid: Any, row: int, frac: float, text: str) -> None:
+    """Type into a data_editor cell: ``row`` from 0 (the empty last row adds a row), ``frac`` across the columns."""
+    page.mouse.click(*cell_point(settled_box(page, grid), row, frac))
     page.wait_for_timeout(300)
     page.keyboard.type(text)
     page.wait_for_timeout(200)
@@ -301,3 +317,26 @@ def open_new_evaluation(page: Any) -> None:
         page.get_by_text("新建评价", exact=True).click()
         wait_idle(page)
     page.get_by_role("combobox", name="指标体系模板 *").wait_for(timeout=30000)
+
+
+def replace_cell(page: Any, grid: Any, row: int, frac: float, text: str) -> None:
+    """Replace a data_editor cell's text: click the cell, open its editor with Enter, select all, type and
+    commit. A click on a grid that is still settling may only focus it and open no editor: the editor's
+    input is waited for, and the click is repeated until it shows."""
+    for _ in range(3):
+        page.mouse.click(*cell_point(settled_box(page, grid), row, frac))
+        page.wait_for_timeout(300)
+        page.keyboard.press("Enter")
+        editor = page.locator(".gdg-input").first
+        try:
+            editor.wait_for(timeout=5000)
+        except Exception:  # no editor opened: close whatever did and click again
+            page.keyboard.press("Escape")
+            wait_idle(page)
+            continue
+        page.keyboard.press("Control+A")
+        page.keyboard.type(text)
+        page.keyboard.press("Enter")
+        wait_idle(page)
+        return
+    pytest.fail(f"表格第 {row + 1} 行的单元格编辑框没有打开")

@@ -9,7 +9,15 @@ from typing import Any
 
 import pytest
 
-from tests.browser.support import CHROMIUM_ARGS, pick_option, require_chromium, sign_in, streamlit_server, wait_idle
+from tests.browser.support import (
+    CHROMIUM_ARGS,
+    pick_option,
+    replace_cell,
+    require_chromium,
+    sign_in,
+    streamlit_server,
+    wait_idle,
+)
 from ui.unsaved import QUESTION
 
 pytestmark = pytest.mark.browser
@@ -146,15 +154,7 @@ def test_an_edited_table_outside_a_form_asks_too(page: Any) -> None:
     page.get_by_role("tab", name="资金情况").click()
     grid = page.get_by_role("tabpanel", name="资金情况").locator('[data-testid="stDataFrame"]').first
     grid.wait_for(timeout=20000)
-    grid.scroll_into_view_if_needed()
-    box = grid.bounding_box()
-    page.mouse.click(box["x"] + 34 + (box["width"] - 34) * 0.3, box["y"] + 35 + 17)  # first row's 支出类别
-    page.wait_for_timeout(300)
-    page.keyboard.press("Enter")  # open the cell editor
-    page.keyboard.press("Control+A")
-    page.keyboard.type("改过的类别")
-    page.keyboard.press("Enter")
-    wait_idle(page)
+    replace_cell(page, grid, 0, 0.3, "改过的类别")  # first row's 支出类别
     page.wait_for_function("() => window.__wbUnsaved && window.__wbUnsaved.tables === true", timeout=20000)
     nav(page, "指标体系")
     page.wait_for_timeout(1500)
