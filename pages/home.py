@@ -23,6 +23,7 @@ from ui.state import (
     current_key,
     department_reports,
     evaluation_picker,
+    from_list,
     readable,
     result_of,
     set_current,
@@ -51,7 +52,7 @@ def used_keys() -> set[str]:
 if items:
     listing = evaluation_listing(items, states=state)
     shown, table = listing.shown, listing.table
-    third = derived(items, "third-party", lambda: sum(1 for i in items if i.kind == "third_party"))
+    third = from_list(items, "third-party", lambda: sum(1 for i in items if i.kind == "third_party"), lambda i: i.kind)
     st.caption(
         ("您参与的" if user.role in ("评价人员", "复核人员") else "")
         + f"共 {len(items):,} 个评价：第三方评价 {third:,} 个，绩效自评 {len(items) - third:,} 个。"

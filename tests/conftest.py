@@ -85,12 +85,17 @@ def another_server() -> Iterator[None]:
     from evaluation.kept import KeptMap
     from evaluation.storage import repo
 
-    mine = repo._listed, repo._kept_documents, repo._kept_departments
-    repo._listed, repo._kept_documents, repo._kept_departments = {}, KeptMap(128), KeptMap(16)
+    mine = repo._listed, repo._kept_documents, repo._kept_departments, repo._replacements
+    repo._listed, repo._kept_documents, repo._kept_departments, repo._replacements = (
+        {},
+        KeptMap(128),
+        KeptMap(16),
+        KeptMap(64),
+    )
     try:
         yield
     finally:
-        repo._listed, repo._kept_documents, repo._kept_departments = mine
+        repo._listed, repo._kept_documents, repo._kept_departments, repo._replacements = mine
 
 
 @pytest.fixture(scope="session")

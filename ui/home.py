@@ -29,7 +29,7 @@ from ui.auth import require_user
 from ui.feedback import show_error
 from ui.kept import derived
 from ui.saving import commit
-from ui.state import set_current
+from ui.state import from_list, set_current
 
 COLUMNS = ("评价编号", "类型", "年度", "主管部门", "项目名称", "评价机构", "得分", "复核得分", "等级", "进度", "状态")
 
@@ -46,7 +46,7 @@ def evaluation_listing(items: list[EvaluationSummary], *, states: dict[str, str]
     The choices and the table are derived from the evaluation list and kept with it (see ``ui.kept``): a run
     that changed neither the list, the states nor the filters draws the kept table again."""
     c1, c2, c3, c4, c5, c6 = st.columns([2, 1, 2, 1, 1, 2])
-    options = derived(items, "listing-options", lambda: _options(items))
+    options = from_list(items, "listing-options", lambda: _options(items), lambda i: (i.year, i.department, i.agency))
     query = c1.text_input("搜索", placeholder="项目名称、主管部门或评价编号")
     filters = (
         query,

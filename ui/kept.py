@@ -36,6 +36,12 @@ def derived(source: object, name: str, compute: Callable[[], T]) -> T:
     return value
 
 
+def kept_value(source: object, name: str) -> Any | None:
+    """What :func:`derived` keeps for ``source`` and ``name``, or None when nothing is kept (nothing is computed)."""
+    found = _kept.get((id(source), name))
+    return found[1] if found is not None and found[0] is source else None
+
+
 def model_hash(model: BaseModel) -> int:
     """A hash of a kept model's whole content (an evaluation, a department report), once per model object: what a
     result derived from it is kept under when the object itself may be older than the stamp it is read at."""

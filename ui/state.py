@@ -7,11 +7,11 @@ no widget owns (widget keys are deleted when the user leaves a page).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import chain
-from typing import Any
+from typing import Any, TypeVar
 
 import streamlit as st
 from sqlalchemy.engine import Engine
@@ -25,12 +25,14 @@ from evaluation.review.checks import check
 from evaluation.scoring.engine import EvaluationResult, score
 from evaluation.scoring.stated import REVIEW_LABEL, figure_label, record_result
 from evaluation.storage.reading import read_evaluation, read_with_versions, readable_evaluations
-from evaluation.storage.repo import EvaluationSummary, list_department_summaries
+from evaluation.storage.repo import EvaluationSummary, list_department_summaries, replaced_row
 from evaluation.storage.unchanged import read_unchanged
 from evaluation.storage.users import sees_all
 from ui import access
 from ui.auth import require_user
-from ui.kept import derived, model_hash
+from ui.kept import derived, kept_value, model_hash
+
+T = TypeVar("T")
 
 CURRENT = "wb_current_evaluation"  # key of the evaluation being worked on
 DOC_VERSIONS = "wb_doc_versions"  # evaluation key → document version the user started from
@@ -81,10 +83,30 @@ def department_reports(eng: Engine) -> list[DepartmentSummary]:
     )
 
 
+def from_list(
+    items: list[EvaluationSummary], name: str, compute: Callable[[], T], reads: Callable[[EvaluationSummary], object]
+) -> T:
+    """``compute()`` (a pure function of the list), kept with the list as :func:`ui.kept.derived` keeps it. When the
+    list replaced a kept one by one row (a save: ``repo.replaced_row``) and ``reads`` — the fields of a row the value
+    depends on — gives the same for that row before and after, the value kept for the old list is the value for the
+    new one: a save does not make every run after it work through the whole list again."""
+
+    def carried_or_computed() -> T:
+        replaced = replaced_row(items)
+        if replaced is not None:
+            old, before, after = replaced
+            value = kept_value(old, name)
+            if value is not None and reads(before) == reads(after):
+                return value  # type: ignore[no-any-return]
+        return compute()
+
+    return derived(items, name, carried_or_computed)
+
+
 def current_key(items: list[EvaluationSummary]) -> str | None:
     """The evaluation being worked on: the session's choice, else the one the URL names (a reload, a shared
     link), else the first third-party evaluation. The URL and every picker are brought in line with it."""
-    keys = derived(items, "keys", lambda: frozenset(i.key for i in items))  # every run: not a scan of the list
+    keys = from_list(items, "keys", lambda: frozenset(i.key for i in items), _key)  # every run: not a list scan
     key = st.session_state.get(CURRENT)
     if key not in keys:
         wanted = st.query_params.get(EVAL_PARAM)
@@ -110,7 +132,16 @@ PICKERS = ("home_pick", "wb_pick_evaluation")  # widgets that show the current e
 def evaluation_labels(items: list[EvaluationSummary]) -> dict[str, str]:
     """key → what a picker shows: 项目名称（年度，类型）, with the key added where two would read the same (a
     picker tells its choices apart by what it shows). Kept with the list (shared: not to be changed)."""
-    return derived(items, "labels", lambda: _labels(items))
+    return from_list(items, "labels", lambda: _labels(items), _labelled)
+
+
+def _key(i: EvaluationSummary) -> str:
+    return i.key
+
+
+def _labelled(i: EvaluationSummary) -> tuple[object, ...]:
+    """What a row's label is made of, and its place in the list (the labels' order is the pickers' order)."""
+    return (i.key, i.project_name, i.year, i.kind, i.kind_label)
 
 
 def _labels(items: list[EvaluationSummary]) -> dict[str, str]:
@@ -143,8 +174,11 @@ def short_list(
     typed) the recent ones and the first of the list, or (with a query) the evaluations whose label, 主管部门
     or key holds every word typed, case aside; at most ``SHORT_LIST``."""
     if query.split():
-        texts = derived(  # kept with the list, like its labels
-            items, "pick-texts", lambda: [(i.key, f"{labels[i.key]} {i.department} {i.key}".casefold()) for i in items]
+        texts = from_list(  # kept with the list, like its labels
+            items,
+            "pick-texts",
+            lambda: [(i.key, f"{labels[i.key]} {i.department} {i.key}".casefold()) for i in items],
+            lambda i: (*_labelled(i), i.department),
         )
         rest: Iterable[str] = holding(texts, query)
     else:

@@ -17,7 +17,14 @@ from evaluation.kept import KeptMap
 from evaluation.model import Evaluation
 from evaluation.storage import audit
 from evaluation.storage.documents import load_with_versions
-from evaluation.storage.repo import EvaluationSummary, get_evaluation, list_evaluations
+from evaluation.storage.repo import (
+    EvaluationSummary,
+    get_evaluation,
+    list_evaluations,
+    list_order,
+    note_replaced,
+    replaced_row,
+)
 from evaluation.storage.results import Portfolio, PortfolioCache, load_summaries
 from evaluation.storage.users import check_access, visible_keys
 
@@ -34,9 +41,34 @@ def readable_evaluations(*, session: Session, user: User) -> list[EvaluationSumm
     kept = _shares.get(wanted)
     if kept is not None and kept[0] is items:
         return kept[1]
-    share = [i for i in items if i.key in keys]
+    share = _share_after_one_row(items, wanted[1])
+    if share is None:
+        share = [i for i in items if i.key in keys]
     _shares.put(wanted, (items, share))
     return share
+
+
+def _share_after_one_row(items: list[EvaluationSummary], keys: frozenset[str]) -> list[EvaluationSummary] | None:
+    """A member's share of ``items`` worked out from the share of the list ``items`` replaced by one row (see
+    ``repo.replaced_row``), when that share is kept and the row kept its place (its year, kind and key): the same
+    share when the row is not in it, else the share with that row replaced (noted as such in turn). None when the
+    share must be worked out over the whole list."""
+    replaced = replaced_row(items)
+    if replaced is None:
+        return None
+    old, before, after = replaced
+    kept = _shares.get((id(old), keys))
+    if kept is None or kept[0] is not old or list_order(before) != list_order(after):
+        return None  # a row that moved (its year, kind or key changed): the share is read whole, in the new order
+    share = kept[1]
+    if before.key not in keys:
+        return share
+    at = next((n for n, i in enumerate(share) if i is before), None)
+    if at is None:
+        return None
+    new = [*share[:at], after, *share[at + 1 :]]
+    note_replaced(new, share, before, after)
+    return new
 
 
 # members' shares of the list kept per process: (list object, keys) → (that list, the share)

@@ -401,7 +401,32 @@ _listed_lock = threading.Lock()
 RELIST = 200  # evaluations changed since the last read above which the whole list is read again
 
 
-def _list_order(i: EvaluationSummary) -> tuple[int, str, str]:
+# A kept list that replaced another by one changed row — this process's save (``_patch_list``) or another process's
+# save of one row (``list_evaluations``) — remembers where it came from: what a page derived from the old list (the
+# pickers' labels, the set of keys) stays right for the new one when the fields it reads are the same in that row,
+# and is then not worked out again over every row (see ``replaced_row``).
+# new list's id → (the new list, the list it replaced, that row before, that row after)
+Replaced = tuple[list[EvaluationSummary], EvaluationSummary, EvaluationSummary]
+_replacements: KeptMap[int, tuple[list[EvaluationSummary], Replaced]] = KeptMap(64)
+
+
+def note_replaced(
+    items: list[EvaluationSummary], old: list[EvaluationSummary], before: EvaluationSummary, after: EvaluationSummary
+) -> None:
+    """Remember that ``items`` is ``old`` with row ``before`` replaced by ``after``, everything else the same (the
+    same objects, in the same order when the row's sort fields did not change)."""
+    _replacements.put(id(items), (items, (old, before, after)))
+
+
+def replaced_row(items: list[EvaluationSummary]) -> Replaced | None:
+    """(the list ``items`` replaced, the row before, the row after) when ``items`` differs from a kept list by one
+    row only (see :func:`note_replaced`); None otherwise."""
+    found = _replacements.get(id(items))
+    return found[1] if found is not None and found[0] is items else None
+
+
+def list_order(i: EvaluationSummary) -> tuple[int, str, str]:
+    """Where a row stands in the list: newest year first, then kind and key (keys are unique: one place each)."""
     return (-i.year, i.kind, i.key)
 
 
@@ -479,8 +504,10 @@ def list_evaluations(*, session: Session) -> list[EvaluationSummary]:
         rows |= {i: (item, marks) for i, (item, marks, _) in read.items() if i in now}
     items = [item for item, _ in rows.values()]
     revisions = {i: m for i, (_, m) in rows.items()}
-    items.sort(key=_list_order)
+    items.sort(key=list_order)
     listed = _Listed(stamp, revisions, items)
+    if kept is not None and len(items) == len(kept.items):
+        _note_one_replaced(kept.items, items)
     with _listed_lock:
         _listed[where] = listed
     return listed.items
@@ -516,6 +543,14 @@ def _drop_uncommitted(session: OrmSession, _previous: Any) -> None:
 
 def _on_commit(session: Session, keep: Callable[[], None]) -> None:
     session.info.setdefault(_ON_COMMIT, []).append(keep)
+
+
+def _note_one_replaced(old: list[EvaluationSummary], items: list[EvaluationSummary]) -> None:
+    """Note ``items`` as ``old`` with one row replaced, when that is all that differs (the same rows in the same
+    order, all but one of them the same objects)."""
+    different = [n for n, (a, b) in enumerate(zip(old, items, strict=True)) if a is not b]
+    if len(different) == 1 and old[different[0]].id == items[different[0]].id:
+        note_replaced(items, old, old[different[0]], items[different[0]])
 
 
 def list_before_write(*, session: Session) -> tuple[Any, ...] | None:
@@ -576,9 +611,10 @@ def _patch_list(
         at = next(n for n, i in enumerate(kept.items) if i.id == item.id)
         items = list(kept.items)
         items[at] = item
-        if _list_order(kept.items[at]) != _list_order(item):  # its year, kind or key changed: its place too
-            items.sort(key=_list_order)
+        if list_order(kept.items[at]) != list_order(item):  # its year, kind or key changed: its place too
+            items.sort(key=list_order)
         _listed[url] = _Listed(after, {**kept.revisions, item.id: marks}, items)
+        note_replaced(items, kept.items, kept.items[at], item)
 
 
 def list_keys(*, session: Session) -> list[str]:

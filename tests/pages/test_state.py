@@ -117,3 +117,39 @@ def test_up_to_the_limit_every_evaluation_is_listed_without_a_search_box(
     app.run()
     assert len(app.selectbox(key="home_pick").options) == 13
     assert not [t for t in app.text_input if t.key == "home_pick_find"]
+
+
+def test_after_a_save_the_labels_are_carried_over_only_while_the_saved_rows_label_reads_the_same() -> None:
+    """A list that replaced another by one saved row (``repo.replaced_row``) takes the old list's labels and keys
+    when that row's label reads the same (a new score), and works them out again when it does not (a new name, a
+    new key): either way what a fresh computation gives."""
+    from dataclasses import replace
+
+    from evaluation.storage.repo import note_replaced
+
+    def keys_of(items: list[EvaluationSummary]) -> frozenset[str]:
+        return state.from_list(items, "keys", lambda: frozenset(i.key for i in items), state._key)
+
+    def replaced(items: list[EvaluationSummary], at: int, **change: object) -> list[EvaluationSummary]:
+        row = replace(items[at], **change)
+        new = [*items[:at], row, *items[at + 1 :]]
+        note_replaced(new, items, items[at], row)
+        return new
+
+    old = list(PORTFOLIO)
+    labels, keys = evaluation_labels(old), keys_of(old)
+    rescored = replaced(old, 41, total_score=Decimal(70), grade="中")
+    assert evaluation_labels(rescored) is labels and keys_of(rescored) is keys  # carried over
+    assert evaluation_labels(rescored) == state._labels(rescored)
+
+    renamed = replaced(rescored, 41, project_name="道路养护项目（更名）")
+    assert evaluation_labels(renamed) is not labels and keys_of(renamed) is keys
+    assert evaluation_labels(renamed) == state._labels(renamed)
+    assert evaluation_labels(renamed)[renamed[41].key].startswith("道路养护项目（更名）（")
+
+    rekeyed = replaced(renamed, 41, key="ev-renamed")
+    assert keys_of(rekeyed) == frozenset(i.key for i in rekeyed) != keys
+    assert evaluation_labels(rekeyed) == state._labels(rekeyed) and "ev-renamed" in evaluation_labels(rekeyed)
+
+    twin = list(old)  # equal, but not noted as a replacement: worked out whole
+    assert evaluation_labels(twin) is not labels and evaluation_labels(twin) == labels

@@ -84,6 +84,55 @@ def test_department_summaries_follow_the_departments_evaluations(engine: Engine)
         repo.save_department_summary(session=s, summary=summary, user=zsj)
 
 
+def test_after_one_saved_row_a_members_share_is_carried_over_not_filtered_again(engine: Engine) -> None:
+    """A save of an evaluation outside a member's share leaves the share the same object (what pages derived from it
+    stays); a save inside gives the share with that row replaced, noted as such; a save that moves the row (its
+    year) gives the share worked out again, in the list's new order. Each is what a fresh filter of the list gives."""
+    from evaluation.model import Assessment
+    from evaluation.storage.documents import load_document, save_document
+
+    consultant = account(engine, "c3", "评价人员", PZH, LONGTENG)
+
+    def share() -> list[repo.EvaluationSummary]:
+        with session_scope(engine) as s:
+            mine = reading.readable_evaluations(session=s, user=consultant)
+            every = repo.list_evaluations(session=s)
+        assert mine == [i for i in every if i.key in {PZH, LONGTENG}]
+        return mine
+
+    def narrative_added(key: str) -> None:
+        with session_scope(engine) as s:
+            ev, _, versions = repo.get_evaluation_with_versions(session=s, ref=key)
+            a = ev.assessments[0]
+            repo.save_assessment(
+                session=s,
+                ref=key,
+                assessment=a.model_copy(update={"narrative": f"{a.narrative}（补充）"}),
+                expected_version=versions[a.code],
+                user=SYSTEM,
+            )
+
+    first = share()
+    narrative_added(RENYUAN)  # not the consultant's
+    assert share() is first
+    better = Assessment.model_validate({"code": "GX.JJ.01", "inputs": {"actual": "50万美元", "target": "100万美元"}})
+    with session_scope(engine) as s:
+        repo.save_assessment(session=s, ref=PZH, assessment=better, expected_version=1, user=SYSTEM)
+    second = share()
+    replaced = repo.replaced_row(second)
+    assert second is not first and replaced is not None and replaced[0] is first
+    assert [i.key for i in second] == [i.key for i in first]
+    assert next(i for i in second if i.key == PZH).total_score != next(i for i in first if i.key == PZH).total_score
+    with session_scope(engine) as s:  # 攀枝花 moves to the newest year: first in the list, and in the share
+        ev, version = load_document(session=s, key=PZH)
+        project = ev.project.model_copy(update={"year": 2030})
+        save_document(
+            session=s, evaluation=ev.model_copy(update={"project": project}), expected_version=version, user=SYSTEM
+        )
+    third = share()
+    assert [i.key for i in third] == [PZH, LONGTENG] != [i.key for i in second]
+
+
 def test_a_members_share_of_the_list_is_kept_until_the_list_or_the_membership_changes(engine: Engine) -> None:
     consultant = account(engine, "c2", "评价人员", PZH)
     with session_scope(engine) as s:

@@ -449,6 +449,65 @@ def _fresh(engine: Engine, key: str) -> tuple[list[repo.EvaluationSummary], tupl
         return repo.list_evaluations(session=s), repo.get_evaluation_with_versions(session=s, ref=key)
 
 
+def test_a_list_that_differs_by_one_saved_row_says_so_and_nothing_else_does(engine: Engine) -> None:
+    """A save of one evaluation — in this process or another server — gives a list that names the list it replaced
+    and that row before and after (every other row the same object, in the same place), so what pages derived from
+    the old list can be checked against that row alone; a new evaluation, or two rows changed, gives no such note."""
+    ensure_samples(engine, SAMPLES)
+    key = "panzhihua-2023-zhaoshang"
+    first = repo_list(engine)
+    assert repo.replaced_row(first) is None  # read whole
+
+    def one_row_replaced(old: list[repo.EvaluationSummary], new: list[repo.EvaluationSummary]) -> None:
+        replaced = repo.replaced_row(new)
+        assert replaced is not None
+        was, before, after = replaced
+        assert was is old and before.key == after.key == key and before is not after
+        assert before in old and after in new
+        assert [i for i in new if i is not after] == [i for i in old if i is not before]
+        assert all(a is b for a, b in zip(old, new, strict=True) if a.key != key)
+        assert new == _fresh(engine, key)[0]  # what a server that keeps nothing reads
+
+    better = Assessment.model_validate({"code": "GX.JJ.01", "inputs": {"actual": "50万美元", "target": "100万美元"}})
+    with session_scope(engine) as s:  # this process's own save: the kept list is patched
+        repo.save_assessment(session=s, ref=key, assessment=better, expected_version=1, user=SYSTEM)
+    second = repo_list(engine)
+    one_row_replaced(first, second)
+    assert next(i for i in second if i.key == key).total_score == Decimal("92.00")
+
+    with another_server(), session_scope(engine) as s:  # another server's save: found among the rows' marks
+        repo.save_assessment(
+            session=s,
+            ref=key,
+            assessment=better.model_copy(update={"narrative": "复核后补充"}),
+            expected_version=2,
+            user=SYSTEM,
+        )
+    third = repo_list(engine)
+    one_row_replaced(second, third)
+
+    with another_server(), session_scope(engine) as s:  # a new evaluation: more than one row differs
+        copy = repo.get_evaluation(session=s, ref=key).model_copy(update={"id": "panzhihua-2024-copy"})
+        repo.create_evaluation(session=s, evaluation=copy, user=SYSTEM)
+    fourth = repo_list(engine)
+    assert repo.replaced_row(fourth) is None and len(fourth) == len(third) + 1
+
+    others = [i.key for i in fourth if i.key != key][:2]
+    with another_server():
+        for other in others:  # two evaluations saved before this process lists again
+            with session_scope(engine) as s:
+                ev, _, versions = repo.get_evaluation_with_versions(session=s, ref=other)
+                a = ev.assessments[0]
+                repo.save_assessment(
+                    session=s,
+                    ref=other,
+                    assessment=a.model_copy(update={"narrative": f"{a.narrative}（补）"}),
+                    expected_version=versions[a.code],
+                    user=SYSTEM,
+                )
+    assert repo.replaced_row(repo_list(engine)) is None
+
+
 def test_a_save_keeps_what_it_stored_for_the_next_page_run(engine: Engine, library: Library) -> None:
     """After a save in this process the next page run reads neither the list's rows nor the evaluation's document
     again, and what it gets is exactly what a server that keeps nothing reads from the database: the new total in
