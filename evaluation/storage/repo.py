@@ -489,7 +489,9 @@ def list_evaluations(*, session: Session) -> list[EvaluationSummary]:
         rows = {i: (item, marks) for i, (item, marks, _) in read.items()}
         stamp = _stamp_of({i: (marks[1], *times) for i, (_, marks, times) in read.items()})
     else:
-        seen = session.execute(sa_select(col(EvaluationRow.id), col(EvaluationRow.key), *_MARKS)).all()
+        # the marks of every row, on the connection (no ORM row processing: this runs after every save anywhere)
+        marks_of_all: Any = sa_select(col(EvaluationRow.id), col(EvaluationRow.key), *_MARKS)
+        seen = session.connection().execute(marks_of_all).all()
         now = {int(i): (str(k), int(r), str(c)) for i, k, r, c, _ in seen}
         stamp = _stamp_of({int(i): (int(r), c, u) for i, _, r, c, u in seen})  # of the rows this statement saw
         changed = [i for i, m in now.items() if kept.revisions.get(i) != m]
@@ -497,20 +499,52 @@ def list_evaluations(*, session: Session) -> list[EvaluationSummary]:
             read = _read_listed(session, every)  # the rows the marks did not see are left out below
         else:
             read = _read_listed(session, every.where(col(EvaluationRow.id).in_(changed))) if changed else {}
+        in_place = _replaced_in_place(kept, now, changed, read)
+        if in_place is not None:
+            listed = _Listed(stamp, in_place[0], in_place[1])
+            if len(changed) == 1:
+                note_replaced(listed.items, kept.items, in_place[2], listed.items[in_place[3]])
+            with _listed_lock:
+                _listed[where] = listed
+            return listed.items
         old = {i.id: i for i in kept.items}
+        unchanged = set(now).difference(changed)
         # unchanged rows as kept; changed ones as just read; one gone meanwhile is left out (and, not being marked,
         # read again at the next change)
-        rows = {i: (old[i], m) for i, m in now.items() if i not in changed and i in old}
+        rows = {i: (old[i], m) for i, m in now.items() if i in unchanged and i in old}
         rows |= {i: (item, marks) for i, (item, marks, _) in read.items() if i in now}
     items = [item for item, _ in rows.values()]
     revisions = {i: m for i, (_, m) in rows.items()}
     items.sort(key=list_order)
     listed = _Listed(stamp, revisions, items)
-    if kept is not None and len(items) == len(kept.items):
-        _note_one_replaced(kept.items, items)
     with _listed_lock:
         _listed[where] = listed
     return listed.items
+
+
+def _replaced_in_place(
+    kept: _Listed,
+    now: dict[int, Marks],
+    changed: list[int],
+    read: dict[int, tuple[EvaluationSummary, Marks, tuple[Any, Any]]],
+) -> tuple[dict[int, Marks], list[EvaluationSummary], EvaluationSummary, int] | None:
+    """When the rows are those of the kept list (none added or gone) and every changed one was read and keeps its
+    place in the list: (the marks, the kept list with those rows replaced where they stand, and — for the first
+    changed row — the row it replaced and its place). None otherwise: the list is put together again and sorted."""
+    if not changed or len(now) != len(kept.revisions) or any(i not in kept.revisions for i in changed):
+        return None
+    if any(i not in read or read[i][1] != now[i] for i in changed):
+        return None  # changed again between the two statements: put together from what was read
+    places = {item.id: n for n, item in enumerate(kept.items) if item.id in read}
+    if len(places) != len(changed) or len(kept.items) != len(now):
+        return None
+    items = list(kept.items)
+    for i in changed:
+        if list_order(items[places[i]]) != list_order(read[i][0]):
+            return None  # it moves (its year, kind or key changed)
+        items[places[i]] = read[i][0]
+    first = places[changed[0]]
+    return {**kept.revisions, **{i: read[i][1] for i in changed}}, items, kept.items[first], first
 
 
 # --------------------------------------------------------------------------- what a save leaves kept
@@ -543,14 +577,6 @@ def _drop_uncommitted(session: OrmSession, _previous: Any) -> None:
 
 def _on_commit(session: Session, keep: Callable[[], None]) -> None:
     session.info.setdefault(_ON_COMMIT, []).append(keep)
-
-
-def _note_one_replaced(old: list[EvaluationSummary], items: list[EvaluationSummary]) -> None:
-    """Note ``items`` as ``old`` with one row replaced, when that is all that differs (the same rows in the same
-    order, all but one of them the same objects)."""
-    different = [n for n, (a, b) in enumerate(zip(old, items, strict=True)) if a is not b]
-    if len(different) == 1 and old[different[0]].id == items[different[0]].id:
-        note_replaced(items, old, old[different[0]], items[different[0]])
 
 
 def list_before_write(*, session: Session) -> tuple[Any, ...] | None:

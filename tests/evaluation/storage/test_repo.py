@@ -452,7 +452,8 @@ def _fresh(engine: Engine, key: str) -> tuple[list[repo.EvaluationSummary], tupl
 def test_a_list_that_differs_by_one_saved_row_says_so_and_nothing_else_does(engine: Engine) -> None:
     """A save of one evaluation — in this process or another server — gives a list that names the list it replaced
     and that row before and after (every other row the same object, in the same place), so what pages derived from
-    the old list can be checked against that row alone; a new evaluation, or two rows changed, gives no such note."""
+    the old list can be checked against that row alone; a new evaluation, two rows changed or a row that moves gives
+    no such note. Rows saved elsewhere are replaced where they stand; a row that moves has the list sorted again."""
     ensure_samples(engine, SAMPLES)
     key = "panzhihua-2023-zhaoshang"
     first = repo_list(engine)
@@ -505,7 +506,22 @@ def test_a_list_that_differs_by_one_saved_row_says_so_and_nothing_else_does(engi
                     expected_version=versions[a.code],
                     user=SYSTEM,
                 )
-    assert repo.replaced_row(repo_list(engine)) is None
+    fifth = repo_list(engine)
+    assert repo.replaced_row(fifth) is None
+    assert fifth == _fresh(engine, key)[0]  # both rows replaced where they stand, the rest as kept
+    assert sum(1 for a, b in zip(fourth, fifth, strict=True) if a is not b) == 2
+
+    from evaluation.storage.documents import load_document, save_document
+
+    with another_server(), session_scope(engine) as s:  # another server moves a row: the list is sorted again
+        ev, version = load_document(session=s, key=others[0])
+        project = ev.project.model_copy(update={"year": 2031})
+        save_document(
+            session=s, evaluation=ev.model_copy(update={"project": project}), expected_version=version, user=SYSTEM
+        )
+    sixth = repo_list(engine)
+    assert sixth[0].key == others[0] and sixth == _fresh(engine, key)[0]
+    assert repo.replaced_row(sixth) is None
 
 
 def test_a_save_keeps_what_it_stored_for_the_next_page_run(engine: Engine, library: Library) -> None:
