@@ -31,7 +31,7 @@ from evaluation.storage.repo import (
     score_columns,
 )
 from evaluation.storage.summaries import store_summary
-from evaluation.storage.tables import AssessmentRow, EvaluationRow, utcnow
+from evaluation.storage.tables import AssessmentRow, EvaluationRow, next_change_mark, utcnow
 
 
 def load_document(*, session: Session, key: str) -> tuple[Evaluation, int]:
@@ -100,6 +100,7 @@ def save_document(
             **score_columns(candidate, result),
             version=expected_version + 1,
             revision=col(EvaluationRow.revision) + 1,
+            change_mark=next_change_mark(),
             updated_at=utcnow(),
         )
     )

@@ -370,28 +370,38 @@ class _Listed:
     stamp: tuple[Any, ...]  # (count, highest id, sum of revisions, latest update, latest creation)
     revisions: dict[int, tuple[str, int, str]]  # evaluation id → (key, revision, creation) the kept row was read at
     items: list[EvaluationSummary]
+    mark: int = 0  # the highest change mark of the rows read (tables.next_change_mark)
 
 
 # the times as stored (no datetime per row): creation and update
 _CREATED = type_coerce(col(EvaluationRow.created_at), String)
 _UPDATED = type_coerce(col(EvaluationRow.updated_at), String)
-# what a row of the list is read with: the marks a kept row is compared by (its revision and creation) and its update
-# (with them, the rows of one statement give that statement's table stamp, see _stamp_of)
-_MARKS = (col(EvaluationRow.revision), _CREATED.label("created_at"), _UPDATED.label("updated_at"))
+# what a row of the list is read with: the marks a kept row is compared by (its revision and creation), its update
+# (with them, the rows of one statement give that statement's table stamp, see _stamp_of) and its change mark
+_MARKS = (
+    col(EvaluationRow.revision),
+    _CREATED.label("created_at"),
+    _UPDATED.label("updated_at"),
+    col(EvaluationRow.change_mark),
+)
 Marks = tuple[str, int, str]  # (key, revision, creation)
+Listed = tuple[EvaluationSummary, Marks, tuple[Any, Any], int]  # a row read: summary, marks, times, change mark
 
 
-def _read_listed(session: Session, query: Any) -> dict[int, tuple[EvaluationSummary, Marks, tuple[Any, Any]]]:
-    """Rows of the list with the marks they were read at and their (creation, update) as the driver gives them (the
-    same statement: a row saved or created meanwhile is read with its own marks, never with another's)."""
+def _read_listed(session: Session, query: Any) -> dict[int, Listed]:
+    """Rows of the list with the marks they were read at, their (creation, update) as the driver gives them and their
+    change mark (the same statement: a row saved or created meanwhile is read with its own marks, never with
+    another's)."""
     out = {}
     for row in session.execute(query).all():
         values = row._asdict()
         revision, made, updated = values.pop("revision"), values.pop("created_at"), values.pop("updated_at")
+        mark = int(values.pop("change_mark"))
         out[int(values["id"])] = (
             EvaluationSummary(**values),
             (str(values["key"]), int(revision), str(made)),
             (made, updated),
+            mark,
         )
     return out
 
@@ -474,9 +484,12 @@ def list_evaluations(*, session: Session) -> list[EvaluationSummary]:
     Every page run lists the evaluations (the pickers): the list is kept per database and read again only
     when the evaluation table's stamp changed — its count, highest id, the sum of the rows' revisions (which every
     save moves, whatever the servers' clocks say), the latest update and creation — one aggregate query instead of
-    thousands of rows. When it moved, only the rows whose key, revision or creation changed are read (all of
-    them when many did). The list returned is the one kept (the same object while nothing changed, so what is
-    derived from it can be kept too): callers must not change it."""
+    thousands of rows. When it moved, the rows whose change mark is above the highest the list has seen are read
+    (an index range: as many rows as were saved); when they account for the whole move of the stamp (its count,
+    highest id and sum of revisions) they are all that changed. Otherwise — a row deleted, or under PostgreSQL two
+    saves that committed out of the order of their marks — every row's marks are compared, and only the rows whose
+    key, revision or creation changed are read (all of them when many did). The list returned is the one kept (the
+    same object while nothing changed, so what is derived from it can be kept too): callers must not change it."""
     stamp = table_stamp(session=session)
     where = _database(session)
     with _listed_lock:
@@ -484,67 +497,81 @@ def list_evaluations(*, session: Session) -> list[EvaluationSummary]:
     if kept is not None and kept.stamp == stamp:
         return kept.items
     every = sa_select(*_SUMMARY_COLUMNS, *_MARKS)
-    if kept is None:
-        read = _read_listed(session, every)
-        rows = {i: (item, marks) for i, (item, marks, _) in read.items()}
-        stamp = _stamp_of({i: (marks[1], *times) for i, (_, marks, times) in read.items()})
-    else:
-        # the marks of every row, on the connection (no ORM row processing: this runs after every save anywhere)
-        marks_of_all: Any = sa_select(col(EvaluationRow.id), col(EvaluationRow.key), *_MARKS)
-        seen = session.connection().execute(marks_of_all).all()
-        now = {int(i): (str(k), int(r), str(c)) for i, k, r, c, _ in seen}
-        stamp = _stamp_of({int(i): (int(r), c, u) for i, _, r, c, u in seen})  # of the rows this statement saw
-        changed = [i for i, m in now.items() if kept.revisions.get(i) != m]
-        if len(changed) > RELIST:
-            read = _read_listed(session, every)  # the rows the marks did not see are left out below
-        else:
-            read = _read_listed(session, every.where(col(EvaluationRow.id).in_(changed))) if changed else {}
-        in_place = _replaced_in_place(kept, now, changed, read)
-        if in_place is not None:
-            listed = _Listed(stamp, in_place[0], in_place[1])
-            if len(changed) == 1:
-                note_replaced(listed.items, kept.items, in_place[2], listed.items[in_place[3]])
-            with _listed_lock:
-                _listed[where] = listed
-            return listed.items
-        old = {i.id: i for i in kept.items}
-        unchanged = set(now).difference(changed)
-        # unchanged rows as kept; changed ones as just read; one gone meanwhile is left out (and, not being marked,
-        # read again at the next change)
-        rows = {i: (old[i], m) for i, m in now.items() if i in unchanged and i in old}
-        rows |= {i: (item, marks) for i, (item, marks, _) in read.items() if i in now}
-    items = [item for item, _ in rows.values()]
-    revisions = {i: m for i, (_, m) in rows.items()}
-    items.sort(key=list_order)
-    listed = _Listed(stamp, revisions, items)
+    listed = None if kept is None else _since_mark(session, kept, stamp, every)
+    if listed is None:
+        listed = _read_whole(session, kept, every)
     with _listed_lock:
         _listed[where] = listed
     return listed.items
 
 
-def _replaced_in_place(
-    kept: _Listed,
-    now: dict[int, Marks],
-    changed: list[int],
-    read: dict[int, tuple[EvaluationSummary, Marks, tuple[Any, Any]]],
-) -> tuple[dict[int, Marks], list[EvaluationSummary], EvaluationSummary, int] | None:
-    """When the rows are those of the kept list (none added or gone) and every changed one was read and keeps its
-    place in the list: (the marks, the kept list with those rows replaced where they stand, and — for the first
-    changed row — the row it replaced and its place). None otherwise: the list is put together again and sorted."""
-    if not changed or len(now) != len(kept.revisions) or any(i not in kept.revisions for i in changed):
+def _since_mark(session: Session, kept: _Listed, stamp: tuple[Any, ...], every: Any) -> _Listed | None:
+    """The kept list brought up to ``stamp`` from the rows marked since it was read, when they account for the
+    stamp's move; else None."""
+    read = _read_listed(session, every.where(col(EvaluationRow.change_mark) > kept.mark).limit(RELIST + 1))
+    if not read or len(read) > RELIST:
         return None
-    if any(i not in read or read[i][1] != now[i] for i in changed):
-        return None  # changed again between the two statements: put together from what was read
+    count, top, total = kept.stamp[0], kept.stamp[1] or 0, kept.stamp[2] or 0
+    for i, (_, marks, _, _) in read.items():
+        before = kept.revisions.get(i)
+        count += before is None
+        top = max(top, i)
+        total += marks[1] - (before[1] if before is not None else 0)
+    if (count, top, total) != (stamp[0], stamp[1] or 0, stamp[2] or 0):
+        return None  # something else changed too (a row gone, a save not yet seen): compare every row
+    return _merged(kept, stamp, read, gone=set())
+
+
+def _read_whole(session: Session, kept: _Listed | None, every: Any) -> _Listed:
+    """The list read whole (nothing kept), or brought up to date by comparing every row's marks with the kept ones."""
+    if kept is None:
+        read = _read_listed(session, every)
+        stamp = _stamp_of({i: (marks[1], *times) for i, (_, marks, times, _) in read.items()})
+        items = sorted((item for item, _, _, _ in read.values()), key=list_order)
+        mark = max((m for _, _, _, m in read.values()), default=0)
+        return _Listed(stamp, {i: marks for i, (_, marks, _, _) in read.items()}, items, mark)
+    # the marks of every row, on the connection (no ORM row processing)
+    marks_of_all: Any = sa_select(col(EvaluationRow.id), col(EvaluationRow.key), *_MARKS)
+    seen = session.connection().execute(marks_of_all).all()
+    now = {int(i): (str(k), int(r), str(c)) for i, k, r, c, _, _ in seen}
+    stamp = _stamp_of({int(i): (int(r), c, u) for i, _, r, c, u, _ in seen})  # of the rows this statement saw
+    changed = [i for i, m in now.items() if kept.revisions.get(i) != m]
+    if len(changed) > RELIST:
+        read = _read_listed(session, every)  # the rows the marks did not see are left out below
+    else:
+        read = _read_listed(session, every.where(col(EvaluationRow.id).in_(changed))) if changed else {}
+    # changed rows as just read; one gone meanwhile is left out (and, not being marked, read again at the next change)
+    gone = (set(kept.revisions) - set(now)) | {i for i in changed if i not in read}
+    merged = _merged(kept, stamp, {i: row for i, row in read.items() if i in now}, gone=gone)
+    mark = max((int(m) for *_, m in seen), default=0)
+    return _Listed(merged.stamp, merged.revisions, merged.items, max(merged.mark, mark))
+
+
+def _merged(kept: _Listed, stamp: tuple[Any, ...], read: dict[int, Listed], *, gone: set[int]) -> _Listed:
+    """The kept list with the rows of ``read`` replaced or added and those of ``gone`` left out, at ``stamp``. Rows
+    replaced where they stand when none was added or gone and none moves (its year, kind or key changed); otherwise
+    the list is put together again and sorted. A list that differs from the kept one by one row notes it
+    (:func:`replaced_row`)."""
+    revisions = {i: m for i, m in kept.revisions.items() if i not in gone} | {i: r[1] for i, r in read.items()}
+    mark = max([kept.mark, *(r[3] for r in read.values())])
     places = {item.id: n for n, item in enumerate(kept.items) if item.id in read}
-    if len(places) != len(changed) or len(kept.items) != len(now):
-        return None
-    items = list(kept.items)
-    for i in changed:
-        if list_order(items[places[i]]) != list_order(read[i][0]):
-            return None  # it moves (its year, kind or key changed)
-        items[places[i]] = read[i][0]
-    first = places[changed[0]]
-    return {**kept.revisions, **{i: read[i][1] for i in changed}}, items, kept.items[first], first
+    if (
+        not gone
+        and len(places) == len(read)
+        and all(list_order(kept.items[n]) == list_order(read[i][0]) for i, n in places.items())
+    ):
+        items = list(kept.items)
+        for i, n in places.items():
+            items[n] = read[i][0]
+        listed = _Listed(stamp, revisions, items, mark)
+        if len(places) == 1:
+            n = next(iter(places.values()))
+            note_replaced(items, kept.items, kept.items[n], items[n])
+        return listed
+    items = [read[i.id][0] if i.id in read else i for i in kept.items if i.id not in gone]
+    items += [row[0] for i, row in read.items() if i not in places]
+    items.sort(key=list_order)
+    return _Listed(stamp, revisions, items, mark)
 
 
 # --------------------------------------------------------------------------- what a save leaves kept
@@ -616,12 +643,12 @@ def keep_saved(
         after = table_stamp(session=session)
         row = _read_listed(session, sa_select(*_SUMMARY_COLUMNS, *_MARKS).where(col(EvaluationRow.id) == evaluation_id))
         if evaluation_id in row:
-            item, marks, _ = row[evaluation_id]
-            _on_commit(session, lambda: _patch_list(url, listed_before, after, item, marks))
+            item, marks, _, mark = row[evaluation_id]
+            _on_commit(session, lambda: _patch_list(url, listed_before, after, item, marks, mark))
 
 
 def _patch_list(
-    url: str, before: tuple[Any, ...], after: tuple[Any, ...], item: EvaluationSummary, marks: Marks
+    url: str, before: tuple[Any, ...], after: tuple[Any, ...], item: EvaluationSummary, marks: Marks, mark: int
 ) -> None:
     """Replace one saved row of the kept list, when the list is still the one the save started from and the stamp
     after the save moved by this row's change alone (no row added or deleted, the sum of revisions moved by this
@@ -639,7 +666,7 @@ def _patch_list(
         items[at] = item
         if list_order(kept.items[at]) != list_order(item):  # its year, kind or key changed: its place too
             items.sort(key=list_order)
-        _listed[url] = _Listed(after, {**kept.revisions, item.id: marks}, items)
+        _listed[url] = _Listed(after, {**kept.revisions, item.id: marks}, items, max(kept.mark, mark))
         note_replaced(items, kept.items, kept.items[at], item)
 
 

@@ -9,7 +9,20 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Integer, LargeBinary, Numeric, Text, UniqueConstraint, event
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    Numeric,
+    Text,
+    UniqueConstraint,
+    event,
+    func,
+)
+from sqlalchemy import select as sa_select
 from sqlmodel import Field, SQLModel
 
 from evaluation.limits import (
@@ -57,8 +70,19 @@ class EvaluationRow(SQLModel, table=True):
     # moves with every write of the evaluation (its document, an assessment, its figures), whatever the servers'
     # clocks say: the list of evaluations is read again when the sum of the revisions moves (repo.list_evaluations)
     revision: int = 0
+    # above every mark stored when the row was last written (see next_change_mark): a server keeping the list reads
+    # the rows changed since the highest mark it has seen, not every row's marks (repo.list_evaluations)
+    change_mark: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, server_default="0", index=True))
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+def next_change_mark() -> Any:
+    """In SQL: one more than the highest change mark stored, for the row being written. Under SQLite's write lock the
+    marks follow the order of the commits; under PostgreSQL two transactions writing at once may take the same
+    mark or commit out of order, which the list notices by its stamp and then reads every row's marks."""
+    other = EvaluationRow.__table__.alias("marked")  # type: ignore[attr-defined]
+    return sa_select(func.coalesce(func.max(other.c.change_mark), 0) + 1).scalar_subquery()
 
 
 class EvaluationDocumentRow(SQLModel, table=True):
@@ -101,13 +125,20 @@ class DepartmentSummaryRow(SQLModel, table=True):
 
 
 def _revise(_mapper: object, _connection: object, row: EvaluationRow | DepartmentSummaryRow) -> None:
-    """Every ORM write of an evaluation or department report row moves its revision (Core UPDATEs of an
-    evaluation's content set it themselves)."""
+    """Every ORM write of an evaluation or department report row moves its revision, and an evaluation row's change
+    mark (Core UPDATEs of an evaluation's content set them themselves)."""
     row.revision = type(row).revision + 1  # in SQL: two writers never store the same revision
+    if isinstance(row, EvaluationRow):
+        row.change_mark = next_change_mark()
+
+
+def _mark_new(_mapper: object, _connection: object, row: EvaluationRow) -> None:
+    row.change_mark = next_change_mark()
 
 
 for _revised in (EvaluationRow, DepartmentSummaryRow):
     event.listen(_revised, "before_update", _revise)
+event.listen(EvaluationRow, "before_insert", _mark_new)
 
 
 class AgencyTemplateRow(SQLModel, table=True):

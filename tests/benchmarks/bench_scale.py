@@ -14,7 +14,9 @@ Generates realistic portfolios (copies of the samples with varied names, years, 
   through ``repo.save_assessment``, no Streamlit); the best ratio a save could reach if it were saved and redrawn
   in one run with nothing derived again, (证据与评分 run + write) ÷ the floor's save (``save_ratio_bound_2000``)
   and ÷ one floor run (a floor that also saves in one run); and the save's ratio with 13 evaluations (does it
-  grow with the portfolio?);
+  grow with the portfolio?); and 证据与评分's run right after a colleague on another server saved another
+  evaluation, at 2,000 and at 13 (``page_ratio_evidence_after_other_save_2000``: in a team most runs follow a save
+  somewhere, which every server must notice and read);
 * 对比分析 at 2,000 and 20,000 evaluations: a run when nothing changed, after a filter change, after a save
   on another server, the first run on a database written without ``workbench import``/``restore`` (no snapshot
   yet: it builds one), the time those commands take at their end to prepare the snapshot, and the first run
@@ -27,7 +29,8 @@ Generates realistic portfolios (copies of the samples with varied names, years, 
 
 ``--json`` prints the figures as one JSON object (keys page_ratio_2000, analysis_ratio_2000, analysis_s_20000,
 score_us_per_indicator_10k, score_us_per_indicator_100k, check_s_10k, import_s_2000, rss_growth_ratio and
-more: save_write_s_2000, save_ratio_bound_2000, page_ratio_save_13, ...); ``--quick`` leaves out the
+more: save_write_s_2000, save_ratio_bound_2000, page_ratio_save_13,
+page_ratio_evidence_after_other_save_2000, ...); ``--quick`` leaves out the
 20,000-evaluation part.
 """
 
@@ -195,6 +198,7 @@ def page_runs(setup: Setup, repeat: int) -> None:
         FIGURES[f"page_ratio_{page}_2000"] = round(r / b, 2)
         say(f"切换到 {page}（2,000 个评价）：{r:.3f} s，同样控件的空应用 {b:.3f} s，比值 {r / b:.2f}")
     code = save_figures(setup, at, floor, repeat, "2000")
+    after_other_save(setup, at, floor, repeat, "2000")
     write = write_alone(setup, code, repeat)
     FIGURES["save_write_s_2000"] = round(write, 4)
     one_run = FIGURES["page_s_evidence_2000"] + write  # saved and redrawn in one run, nothing derived again
@@ -206,7 +210,10 @@ def page_runs(setup: Setup, repeat: int) -> None:
         f"什么都不用重新计算（证据与评分一次运行 + 保存本身），是空应用保存的 {bound:.2f} 倍；空应用也只运行一次时是 "
         f"{FIGURES['save_ratio_bound_one_run_floor_2000']:.2f} 倍"
     )
-    ratios = [FIGURES[f"page_ratio_{p}_2000"] for p in PAGES if p != "analysis"] + [FIGURES["page_ratio_save_2000"]]
+    ratios = [FIGURES[f"page_ratio_{p}_2000"] for p in PAGES if p != "analysis"] + [
+        FIGURES["page_ratio_save_2000"],
+        FIGURES["page_ratio_evidence_after_other_save_2000"],
+    ]
     FIGURES["page_ratio_2000"] = max(ratios)
     FIGURES["analysis_ratio_2000"] = FIGURES["page_ratio_analysis_2000"]
     FIGURES["analysis_s_2000"] = FIGURES["page_s_analysis_2000"]
@@ -225,6 +232,30 @@ def save_figures(setup: Setup, at: AppTest, floor: AppTest, repeat: int, size: s
     return code
 
 
+def after_other_save(setup: Setup, at: AppTest, floor: AppTest, repeat: int, size: str) -> None:
+    """证据与评分 run right after a colleague, on another server, saved another evaluation (a team at work: most runs
+    follow someone's save somewhere), against the floor's run of the same page."""
+    engine = open_database(setup.url)
+    with session_scope(engine) as session:
+        others = [i.key for i in list_evaluations(session=session) if i.key != setup.key][:20]
+    engine.dispose()
+    checked(at.switch_page("pages/evidence.py").run())
+    floor.session_state[bench_floor.PAGE] = "evidence"
+    checked(floor.run())
+    real, bare = [], []
+    for n in range(repeat):
+        save_elsewhere(setup, n, others[n % len(others)])
+        real.append(timed(lambda: checked(at.run())))
+        bare.append(timed(lambda: checked(floor.run())))
+    r, b = median(real), median(bare)
+    FIGURES[f"page_s_evidence_after_other_save_{size}"] = round(r, 4)
+    FIGURES[f"page_ratio_evidence_after_other_save_{size}"] = round(r / b, 2)
+    say(
+        f"另一台服务器上有人保存了另一个评价之后，证据与评分的下一次运行（{int(size):,} 个评价）：{r:.3f} s，"
+        f"空应用 {b:.3f} s，比值 {r / b:.2f}"
+    )
+
+
 def small_save(folder: Path, repeat: int) -> None:
     """The same save with the 13 samples' worth of evaluations, beside the floor drawn from them: whether the save's
     ratio grows with the portfolio."""
@@ -237,6 +268,7 @@ def small_save(folder: Path, repeat: int) -> None:
     floor.session_state[bench_floor.PAGE] = "evidence"
     checked(floor.run())
     save_figures(setup, at, floor, repeat, "13")
+    after_other_save(setup, at, floor, repeat, "13")
 
 
 def write_alone(setup: Setup, code: str, repeat: int) -> float:
@@ -293,19 +325,21 @@ def save_runs(setup: Setup, at: AppTest, floor: AppTest, repeat: int) -> tuple[s
 # --------------------------------------------------------------------------- 对比分析
 
 
-def save_elsewhere(setup: Setup, n: int) -> None:
-    """Someone else saves one indicator of the setup's evaluation, on another server process (whose save leaves
-    nothing kept in this one)."""
+def save_elsewhere(setup: Setup, n: int, key: str | None = None) -> None:
+    """Someone else saves one indicator of evaluation ``key`` (the setup's by default), on another server process
+    (whose save leaves nothing kept in this one)."""
     engine = open_database(setup.url)
     try:
         with another_server(), session_scope(engine) as session:
-            ev, _, versions = get_evaluation_with_versions(session=session, ref=setup.key)
-            code = next(a.code for a in ev.assessments if a.inputs.findings or a.code.endswith(".01"))
+            ev, _, versions = get_evaluation_with_versions(session=session, ref=key or setup.key)
+            code = next(
+                (a.code for a in ev.assessments if a.inputs.findings or a.code.endswith(".01")), ev.assessments[0].code
+            )
             old = ev.assessment(code) or Assessment(code=code)
             narrative = f"{old.narrative}（第 {n} 次补充）"
             save_assessment(
                 session=session,
-                ref=setup.key,
+                ref=key or setup.key,
                 assessment=old.model_copy(update={"narrative": narrative}),
                 expected_version=versions.get(code),
                 user=SYSTEM,

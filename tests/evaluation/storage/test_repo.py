@@ -6,11 +6,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from evaluation.auth import SYSTEM
 from evaluation.errors import ConflictError, NotFound, ScoringError, ValidationFailed
@@ -362,7 +363,9 @@ def test_the_kept_list_follows_a_save_from_a_server_whose_clock_is_behind(
         now = listed()
     assert next(i for i in now if i.key == key).total_score == Decimal("92.00")
     summary_reads = [s for s in statements if "evaluation.project_name" in s]
-    assert len(summary_reads) == 1 and " IN " in summary_reads[0]  # the saved row only, not the whole table
+    # the rows marked since the list was read (the saved row only), not the whole table nor every row's marks
+    assert len(summary_reads) == 1 and "WHERE evaluation.change_mark > " in summary_reads[0]
+    assert len(statements) == 2, statements  # with the table's stamp
     repo.forget_kept()
     assert listed() == now and [i.key for i in now] == [i.key for i in before]
     mine.dispose()
@@ -679,6 +682,142 @@ def test_a_failure_to_keep_what_a_save_stored_does_not_fail_the_committed_save(
         assert repo.save_assessment(session=s, ref=key, assessment=better, expected_version=1, user=SYSTEM) == 2
     assert "保存后更新进程内缓存失败" in caplog.text
     assert next(i for i in repo_list(engine) if i.key == key).total_score == Decimal("92.00")
+
+
+def test_every_write_of_an_evaluation_row_marks_it_above_every_other(engine: Engine) -> None:
+    """A new evaluation, a save of one indicator and a save of the document each give the row written a change mark
+    above every mark stored: the rows changed since a mark are an index range."""
+    from evaluation.storage.documents import load_document, save_document
+    from evaluation.storage.tables import EvaluationRow
+
+    ensure_samples(engine, SAMPLES)
+    key = "panzhihua-2023-zhaoshang"
+
+    def marks() -> dict[str, int]:
+        with session_scope(engine) as s:
+            return {r.key: r.change_mark for r in s.exec(select(EvaluationRow))}
+
+    first = marks()
+    assert sorted(first.values()) == list(range(1, len(first) + 1))  # one each, as the samples were created
+    better = Assessment.model_validate({"code": "GX.JJ.01", "inputs": {"actual": "50万美元", "target": "100万美元"}})
+    with session_scope(engine) as s:
+        repo.save_assessment(session=s, ref=key, assessment=better, expected_version=1, user=SYSTEM)
+    second = marks()
+    assert second[key] == max(first.values()) + 1 and {k: v for k, v in second.items() if k != key} == {
+        k: v for k, v in first.items() if k != key
+    }
+    with session_scope(engine) as s:
+        ev, version = load_document(session=s, key=key)
+        save_document(
+            session=s,
+            evaluation=ev.model_copy(update={"project": ev.project.model_copy(update={"agency": "另一家机构"})}),
+            expected_version=version,
+            user=SYSTEM,
+        )
+    assert marks()[key] == second[key] + 1
+    with session_scope(engine) as s:
+        copy = repo.get_evaluation(session=s, ref=key).model_copy(update={"id": "panzhihua-2024-copy"})
+        repo.create_evaluation(session=s, evaluation=copy, user=SYSTEM)
+    assert marks()["panzhihua-2024-copy"] == second[key] + 2
+
+
+def test_a_change_the_marks_do_not_account_for_is_found_by_comparing_every_row(db_url: str) -> None:
+    """The rows marked since the list was read are trusted only when they account for the whole move of the table's
+    stamp. A write that moved a revision without a mark (an older server, a hand-made fix) and a deletion are found
+    by comparing every row's marks: the list is what a fresh read gives."""
+    from sqlalchemy import text
+
+    mine, other = open_database(db_url), open_database(db_url)
+    ensure_samples(mine, SAMPLES)
+    key = "panzhihua-2023-zhaoshang"
+    saved, gone = "hengkou-2024-zsj-01-renyuan", "hengkou-2024-wl-05-richang"
+
+    def save_elsewhere(text: str) -> None:  # a save that marks its row, on another server
+        with another_server(), session_scope(other) as s:
+            ev, _, versions = repo.get_evaluation_with_versions(session=s, ref=saved)
+            old = ev.assessments[0]
+            repo.save_assessment(
+                session=s,
+                ref=saved,
+                assessment=old.model_copy(update={"narrative": text}),
+                expected_version=versions[old.code],
+                user=SYSTEM,
+            )
+
+    before = repo_list(mine)
+    for unmarked in (False, True):  # alone (nothing marked since), and beside a marked save
+        name = f"没有改动标记的改名{int(unmarked)}"
+        with other.begin() as conn:
+            conn.execute(
+                text("UPDATE evaluation SET project_name = :name, revision = revision + 1 WHERE key = :key"),
+                {"name": name, "key": key},
+            )
+        if unmarked:
+            save_elsewhere("另一台服务器的保存")
+        with statements_run(mine) as seen:
+            after = repo_list(mine)
+        assert next(i for i in after if i.key == key).project_name == name
+        assert any("change_mark > " in q for q in seen) and any(" IN " in q for q in seen), seen  # marked, compared
+        assert after == _fresh(mine, key)[0] and len(after) == len(before)
+    save_elsewhere("再次保存")
+    with another_server(), session_scope(other) as s:
+        repo.delete_evaluation(session=s, ref=gone, user=SYSTEM)
+    after = repo_list(mine)
+    assert gone not in {i.key for i in after} and after == _fresh(mine, key)[0] and len(after) == len(before) - 1
+    mine.dispose()
+    other.dispose()
+
+
+def test_two_saves_that_commit_out_of_the_order_of_their_marks_are_both_listed(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """PostgreSQL: two servers save two evaluations at once; both take the same mark, and the later one commits
+    first, so this server lists it and has seen that mark before the earlier one commits. The earlier save is not in
+    the rows marked since, but the stamp says a save is missing: every row's marks are compared and it is listed.
+    (SQLite lets one writer at a time: its marks follow the commits.)"""
+    with database_url(request, tmp_path, "postgresql") as url:
+        mine, first, second = open_database(url), open_database(url), open_database(url)
+        ensure_samples(mine, SAMPLES)
+        a, b = "panzhihua-2023-zhaoshang", "hengkou-2024-zsj-01-renyuan"
+        repo_list(mine)
+
+        def narrative(session: Session, key: str, text: str) -> None:
+            ev, _, versions = repo.get_evaluation_with_versions(session=session, ref=key)
+            old = ev.assessments[0]
+            repo.save_assessment(
+                session=session,
+                ref=key,
+                assessment=old.model_copy(update={"narrative": text}),
+                expected_version=versions[old.code],
+                user=SYSTEM,
+            )
+
+        with another_server():
+            slow = Session(first, expire_on_commit=False)
+            narrative(slow, a, "先开始、后提交")  # its mark taken, not committed
+            with session_scope(second) as s:
+                narrative(s, b, "后开始、先提交")
+        listed = repo_list(mine)
+        assert listed == _fresh(mine, a)[0]
+        slow.commit()
+        slow.close()
+        with another_server(), session_scope(second) as s:  # and a third save, marked above both
+            narrative(s, "hengkou-2024-wl-04-longteng", "第三次保存")
+        with statements_run(mine) as seen:
+            listed = repo_list(mine)
+        assert listed == _fresh(mine, a)[0]
+        assert any(" IN " in q for q in seen), seen  # the third save alone does not account for the stamp's move
+        with session_scope(mine) as s:
+            marks = {r[0]: r[1] for r in s.execute(text_marks())}
+        assert marks[a] == marks[b]  # the same mark: neither saw the other's
+        for engine in (mine, first, second):
+            engine.dispose()
+
+
+def text_marks() -> Any:
+    from sqlalchemy import text
+
+    return text("SELECT key, change_mark FROM evaluation")
 
 
 def test_a_save_in_a_savepoint_is_kept_only_when_the_whole_transaction_commits(
