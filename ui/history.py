@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 from sqlalchemy.engine import Engine
 
@@ -15,7 +16,6 @@ from evaluation.storage.db import session_scope
 from evaluation.storage.reading import read_history, read_history_stamp
 from evaluation.storage.unchanged import read_unchanged
 from ui.auth import require_user
-from ui.kept import arrow
 
 
 def _value(value: object) -> str:
@@ -40,11 +40,14 @@ def _entry_rows(e: audit.AuditEntry) -> list[dict[str, str]]:
     return [{**head, "字段": path, "原值": _value(old[path]), "新值": _value(new[path])} for path in new]
 
 
+SCHEMA = pa.schema([(c, pa.string()) for c in COLUMNS])
+CHUNKS = 32  # pieces a kept table may grow to (one per change read) before they are joined into one
+
+
 @dataclass
 class _Kept:
     stamp: tuple[int, int]  # (entries, latest entry id)
-    rows: list[dict[str, str]]  # newest first
-    frame: pd.DataFrame
+    table: pa.Table  # newest first, as Streamlit sends it (never changed: a change makes a new table)
 
 
 # (database, evaluation, target) → its trail as table rows. The trail only grows, so a change reads the entries
@@ -52,9 +55,10 @@ class _Kept:
 _kept: KeptMap[tuple[str, str, str | None], _Kept] = KeptMap(64)
 
 
-def history_frame(eng: Engine, evaluation_key: str, target: str | None = None) -> tuple[int, pd.DataFrame]:
+def history_frame(eng: Engine, evaluation_key: str, target: str | None = None) -> tuple[int, pa.Table]:
     """(number of entries, table) of an evaluation's trail or one target's, newest first, for the signed-in
-    user (who must be allowed to read the evaluation)."""
+    user (who must be allowed to read the evaluation). The entries added since the kept table are put in front of
+    it as an Arrow table of their own (no copy of the older rows): a save does not rebuild the whole trail."""
     where = (str(eng.url), evaluation_key, target)
     user = require_user()
     stamp = read_unchanged(
@@ -64,19 +68,22 @@ def history_frame(eng: Engine, evaluation_key: str, target: str | None = None) -
     )
     kept = _kept.get(where)
     if kept is not None and kept.stamp == stamp:
-        return kept.stamp[0], kept.frame
+        return kept.stamp[0], kept.table
     with session_scope(eng) as session:
         after = kept.stamp[1] if kept is not None else 0
         added = read_history(session=session, user=user, evaluation_key=evaluation_key, target=target, after=after)
         if kept is None or kept.stamp[0] + len(added) != stamp[0]:  # new, or an entry committed out of order
             added = read_history(session=session, user=user, evaluation_key=evaluation_key, target=target)
             kept = None
-    rows = [row for e in reversed(added) for row in _entry_rows(e)] + (kept.rows if kept is not None else [])
+    table = pa.Table.from_pylist([row for e in reversed(added) for row in _entry_rows(e)], schema=SCHEMA)
+    if kept is not None:
+        table = pa.concat_tables([table, kept.table])
+        if table.column(0).num_chunks > CHUNKS:
+            table = table.combine_chunks()
     count = len(added) + (kept.stamp[0] if kept is not None else 0)
     latest = max((e.id for e in added), default=kept.stamp[1] if kept is not None else 0)
-    fresh = _Kept((count, latest), rows, pd.DataFrame(rows, columns=COLUMNS))
-    _kept.put(where, fresh)
-    return count, fresh.frame
+    _kept.put(where, _Kept((count, latest), table))
+    return count, table
 
 
 def history_table(eng: Engine, evaluation_key: str, target: str | None = None) -> None:
@@ -85,4 +92,4 @@ def history_table(eng: Engine, evaluation_key: str, target: str | None = None) -
         st.caption("还没有修改记录。")
         return
     st.caption(f"共 {count} 条记录，最新的在前；时间为北京时间。")
-    st.dataframe(arrow(frame), hide_index=True, width="stretch")
+    st.dataframe(frame, hide_index=True, width="stretch")

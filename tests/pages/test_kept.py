@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
+import pytest
 import streamlit as st
 from sqlalchemy import delete, insert
 
@@ -53,8 +55,11 @@ def test_the_history_table_follows_every_new_entry_and_one_committed_out_of_orde
         with session_scope(engine) as s:
             return history_rows(audit.history(session=s, evaluation_key=KEY, target="GX.JJ.01")).values.tolist()
 
+    def shown(table: Any) -> list[list[str]]:
+        return table.to_pandas().values.tolist()
+
     count, frame = history_frame(engine, KEY, "GX.JJ.01")
-    assert list(frame.columns) == COLUMNS and frame.values.tolist() == fresh() and count == 0
+    assert frame.column_names == COLUMNS and shown(frame) == fresh() and count == 0
     with session_scope(engine) as s:  # an id taken now, by a transaction that commits only at the end
         late = s.execute(insert(AuditRow).values(actor="-", action="-", evaluation_key="-")).inserted_primary_key[0]
     for version, target in ((1, "50万美元"), (2, "80万美元")):
@@ -62,15 +67,42 @@ def test_the_history_table_follows_every_new_entry_and_one_committed_out_of_orde
         with session_scope(engine) as s:
             repo.save_assessment(session=s, ref=KEY, assessment=changed, expected_version=version, user=SYSTEM)
         count, frame = history_frame(engine, KEY, "GX.JJ.01")
-        assert count == version and frame.values.tolist() == fresh()
+        assert count == version and shown(frame) == fresh()
         assert history_frame(engine, KEY, "GX.JJ.01")[1] is frame  # nothing new: the kept table
-    assert "80万美元" in frame.iloc[0]["新值"]  # newest first
+    assert "80万美元" in frame.column("新值")[0].as_py()  # newest first
     with session_scope(engine) as s:  # that entry, with its id before the newest, committed after it
         s.execute(delete(AuditRow).where(AuditRow.id == late))
         s.execute(insert(AuditRow).values(id=late, actor="late", action="修改", evaluation_key=KEY, target="GX.JJ.01"))
         s.execute(insert(AuditRow).values(actor="x", action="修改", evaluation_key=KEY, target="GX.JJ.01"))
     count, frame = history_frame(engine, KEY, "GX.JJ.01")
-    assert count == 4 and frame.values.tolist() == fresh() and "late" in set(frame["操作人"])
+    assert count == 4 and shown(frame) == fresh() and "late" in set(frame.column("操作人").to_pylist())
+    engine.dispose()
+
+
+def test_the_history_table_puts_new_entries_in_front_and_joins_its_pieces_past_a_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each change read is a piece in front of the kept table (the older rows are not copied); past ``CHUNKS``
+    pieces they are joined into one. Either way the table is the trail as a fresh read shows it."""
+    from ui import history
+
+    monkeypatch.setattr(history, "CHUNKS", 2)
+    engine = open_database(f"sqlite:///{tmp_path / 'h.db'}")
+    ensure_samples(engine, SAMPLES)
+    _sign_in()
+    pieces = []
+    for version in range(1, 6):
+        changed = Assessment.model_validate(
+            {"code": "GX.JJ.01", "inputs": {"actual": f"{50 + version}万美元", "target": "100万美元"}}
+        )
+        with session_scope(engine) as s:
+            repo.save_assessment(session=s, ref=KEY, assessment=changed, expected_version=version, user=SYSTEM)
+        count, table = history_frame(engine, KEY, "GX.JJ.01")
+        with session_scope(engine) as s:
+            expected = history_rows(audit.history(session=s, evaluation_key=KEY, target="GX.JJ.01")).values.tolist()
+        assert count == version and table.to_pandas().values.tolist() == expected
+        pieces.append(table.column(0).num_chunks)
+    assert pieces[:3] == [1, 2, 1] and max(pieces) <= 2  # joined when a third piece came
     engine.dispose()
 
 
