@@ -77,6 +77,23 @@ def summary_reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[object]]:
         yield read
 
 
+def add_to_narrative(session: Any, key: str, words: str) -> None:
+    """Save evaluation ``key``'s first assessment with ``words`` added to its 评分过程, over its stored version (a
+    save of one indicator, as a colleague would make it)."""
+    from evaluation.auth import SYSTEM
+    from evaluation.storage import repo
+
+    ev, _, versions = repo.get_evaluation_with_versions(session=session, ref=key)
+    old = ev.assessments[0]
+    repo.save_assessment(
+        session=session,
+        ref=key,
+        assessment=old.model_copy(update={"narrative": f"{old.narrative}{words}"}),
+        expected_version=versions[old.code],
+        user=SYSTEM,
+    )
+
+
 @contextmanager
 def another_server() -> Iterator[None]:
     """What runs inside runs as in another server process, with a memory of its own: a save there leaves nothing

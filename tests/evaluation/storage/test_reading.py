@@ -16,7 +16,7 @@ from evaluation.storage.bootstrap import ensure_samples, open_database
 from evaluation.storage.db import session_scope
 from evaluation.storage.results import PortfolioCache
 from evaluation.storage.users import add_member, create_user
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, add_to_narrative
 
 PZH = "panzhihua-2023-zhaoshang"
 RENYUAN = "hengkou-2024-zsj-01-renyuan"  # 招商局
@@ -100,20 +100,9 @@ def test_after_one_saved_row_a_members_share_is_carried_over_not_filtered_again(
         assert mine == [i for i in every if i.key in {PZH, LONGTENG}]
         return mine
 
-    def narrative_added(key: str) -> None:
-        with session_scope(engine) as s:
-            ev, _, versions = repo.get_evaluation_with_versions(session=s, ref=key)
-            a = ev.assessments[0]
-            repo.save_assessment(
-                session=s,
-                ref=key,
-                assessment=a.model_copy(update={"narrative": f"{a.narrative}（补充）"}),
-                expected_version=versions[a.code],
-                user=SYSTEM,
-            )
-
     first = share()
-    narrative_added(RENYUAN)  # not the consultant's
+    with session_scope(engine) as s:
+        add_to_narrative(s, RENYUAN, "（补充）")  # not the consultant's
     assert share() is first
     better = Assessment.model_validate({"code": "GX.JJ.01", "inputs": {"actual": "50万美元", "target": "100万美元"}})
     with session_scope(engine) as s:

@@ -23,7 +23,7 @@ from evaluation.scoring.engine import score
 from evaluation.storage import imports, repo
 from evaluation.storage.bootstrap import ensure_samples, open_database
 from evaluation.storage.db import session_scope
-from tests.conftest import SAMPLES, another_server, calls_of, database_url, statements_run
+from tests.conftest import SAMPLES, add_to_narrative, another_server, calls_of, database_url, statements_run
 
 PANZHIHUA = SAMPLES / "panzhihua-2023-zhaoshang.yaml"
 
@@ -500,15 +500,7 @@ def test_a_list_that_differs_by_one_saved_row_says_so_and_nothing_else_does(engi
     with another_server():
         for other in others:  # two evaluations saved before this process lists again
             with session_scope(engine) as s:
-                ev, _, versions = repo.get_evaluation_with_versions(session=s, ref=other)
-                a = ev.assessments[0]
-                repo.save_assessment(
-                    session=s,
-                    ref=other,
-                    assessment=a.model_copy(update={"narrative": f"{a.narrative}（补）"}),
-                    expected_version=versions[a.code],
-                    user=SYSTEM,
-                )
+                add_to_narrative(s, other, "（补）")
     fifth = repo_list(engine)
     assert repo.replaced_row(fifth) is None
     assert fifth == _fresh(engine, key)[0]  # both rows replaced where they stand, the rest as kept
@@ -734,15 +726,7 @@ def test_a_change_the_marks_do_not_account_for_is_found_by_comparing_every_row(d
 
     def save_elsewhere(text: str) -> None:  # a save that marks its row, on another server
         with another_server(), session_scope(other) as s:
-            ev, _, versions = repo.get_evaluation_with_versions(session=s, ref=saved)
-            old = ev.assessments[0]
-            repo.save_assessment(
-                session=s,
-                ref=saved,
-                assessment=old.model_copy(update={"narrative": text}),
-                expected_version=versions[old.code],
-                user=SYSTEM,
-            )
+            add_to_narrative(s, saved, text)
 
     before = repo_list(mine)
     for unmarked in (False, True):  # alone (nothing marked since), and beside a marked save
@@ -781,28 +765,17 @@ def test_two_saves_that_commit_out_of_the_order_of_their_marks_are_both_listed(
         a, b = "panzhihua-2023-zhaoshang", "hengkou-2024-zsj-01-renyuan"
         repo_list(mine)
 
-        def narrative(session: Session, key: str, text: str) -> None:
-            ev, _, versions = repo.get_evaluation_with_versions(session=session, ref=key)
-            old = ev.assessments[0]
-            repo.save_assessment(
-                session=session,
-                ref=key,
-                assessment=old.model_copy(update={"narrative": text}),
-                expected_version=versions[old.code],
-                user=SYSTEM,
-            )
-
         with another_server():
             slow = Session(first, expire_on_commit=False)
-            narrative(slow, a, "先开始、后提交")  # its mark taken, not committed
+            add_to_narrative(slow, a, "先开始、后提交")  # its mark taken, not committed
             with session_scope(second) as s:
-                narrative(s, b, "后开始、先提交")
+                add_to_narrative(s, b, "后开始、先提交")
         listed = repo_list(mine)
         assert listed == _fresh(mine, a)[0]
         slow.commit()
         slow.close()
         with another_server(), session_scope(second) as s:  # and a third save, marked above both
-            narrative(s, "hengkou-2024-wl-04-longteng", "第三次保存")
+            add_to_narrative(s, "hengkou-2024-wl-04-longteng", "第三次保存")
         with statements_run(mine) as seen:
             listed = repo_list(mine)
         assert listed == _fresh(mine, a)[0]
