@@ -320,9 +320,11 @@ def open_new_evaluation(page: Any) -> None:
 
 
 def replace_cell(page: Any, grid: Any, row: int, frac: float, text: str) -> None:
-    """Replace a data_editor cell's text: click the cell, open its editor with Enter, select all, type and
-    commit. A click on a grid that is still settling may only focus it and open no editor: the editor's
-    input is waited for, and the click is repeated until it shows."""
+    """Replace a data_editor cell's text: click the cell, open its editor with Enter, put the text into the
+    editor's own input and commit it with Enter. A click on a grid that is still settling may only focus it and
+    open no editor, and an editor that has just opened may not have the keyboard yet: the editor's input is
+    waited for and filled directly (its value checked), and the click is repeated until an editor takes the
+    text."""
     for _ in range(3):
         page.mouse.click(*cell_point(settled_box(page, grid), row, frac))
         page.wait_for_timeout(300)
@@ -330,13 +332,15 @@ def replace_cell(page: Any, grid: Any, row: int, frac: float, text: str) -> None
         editor = page.locator(".gdg-input").first
         try:
             editor.wait_for(timeout=5000)
-        except Exception:  # no editor opened: close whatever did and click again
+            editor.fill(text)
+            if editor.input_value() != text:
+                raise AssertionError(editor.input_value())
+        except Exception:  # no editor opened, or it did not take the text: close it and click again
             page.keyboard.press("Escape")
             wait_idle(page)
             continue
-        page.keyboard.press("Control+A")
-        page.keyboard.type(text)
-        page.keyboard.press("Enter")
+        editor.press("Enter")
+        editor.wait_for(state="detached", timeout=5000)
         wait_idle(page)
         return
-    pytest.fail(f"表格第 {row + 1} 行的单元格编辑框没有打开")
+    pytest.fail(f"表格第 {row + 1} 行的单元格编辑框没有打开，或没有接受输入")
