@@ -511,15 +511,22 @@ def _since_mark(session: Session, kept: _Listed, stamp: tuple[Any, ...], every: 
     read = _read_listed(session, every.where(col(EvaluationRow.change_mark) > kept.mark).limit(RELIST + 1))
     if not read or len(read) > RELIST:
         return None
+    if not _accounts_for(kept, stamp, {i: row[1] for i, row in read.items()}):
+        return None  # something else changed too (a row gone, a save not yet seen): compare every row
+    return _merged(kept, stamp, read, gone=set())
+
+
+def _accounts_for(kept: _Listed, stamp: tuple[Any, ...], changed: dict[int, Marks]) -> bool:
+    """Whether the rows ``changed`` (id → their marks as now stored) account for the whole move of the table's stamp
+    from the kept list's to ``stamp`` — its count, highest id and sum of revisions — so that no other row was added,
+    deleted or saved in between."""
     count, top, total = kept.stamp[0], kept.stamp[1] or 0, kept.stamp[2] or 0
-    for i, (_, marks, _, _) in read.items():
+    for i, marks in changed.items():
         before = kept.revisions.get(i)
         count += before is None
         top = max(top, i)
         total += marks[1] - (before[1] if before is not None else 0)
-    if (count, top, total) != (stamp[0], stamp[1] or 0, stamp[2] or 0):
-        return None  # something else changed too (a row gone, a save not yet seen): compare every row
-    return _merged(kept, stamp, read, gone=set())
+    return (count, top, total) == (stamp[0], stamp[1] or 0, stamp[2] or 0)
 
 
 def _read_whole(session: Session, kept: _Listed | None, every: Any) -> _Listed:
@@ -651,15 +658,15 @@ def _patch_list(
     url: str, before: tuple[Any, ...], after: tuple[Any, ...], item: EvaluationSummary, marks: Marks, mark: int
 ) -> None:
     """Replace one saved row of the kept list, when the list is still the one the save started from and the stamp
-    after the save moved by this row's change alone (no row added or deleted, the sum of revisions moved by this
-    row's revisions): under PostgreSQL another server's save may commit between the two stamps."""
+    after the save moved by this row's change alone (:func:`_accounts_for`; no row created since, the row's creation
+    as kept): under PostgreSQL another server's save may commit between the two stamps."""
     with _listed_lock:
         kept = _listed.get(url)
         if kept is None or kept.stamp != before or item.id not in kept.revisions:
             return
-        moved = marks[1] - kept.revisions[item.id][1]
-        same_rows = (after[0], after[1], after[4]) == (before[0], before[1], before[4])
-        if not same_rows or after[2] != before[2] + moved or marks[2] != kept.revisions[item.id][2]:
+        if after[4] != before[4] or marks[2] != kept.revisions[item.id][2]:
+            return
+        if not _accounts_for(kept, after, {item.id: marks}):
             return
         at = next(n for n, i in enumerate(kept.items) if i.id == item.id)
         items = list(kept.items)

@@ -480,13 +480,7 @@ def test_a_list_that_differs_by_one_saved_row_says_so_and_nothing_else_does(engi
     assert next(i for i in second if i.key == key).total_score == Decimal("92.00")
 
     with another_server(), session_scope(engine) as s:  # another server's save: found among the rows' marks
-        repo.save_assessment(
-            session=s,
-            ref=key,
-            assessment=better.model_copy(update={"narrative": "复核后补充"}),
-            expected_version=2,
-            user=SYSTEM,
-        )
+        add_to_narrative(s, key, "（复核后补充）")
     third = repo_list(engine)
     one_row_replaced(second, third)
 
