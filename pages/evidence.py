@@ -1,22 +1,28 @@
 """证据与评分: one indicator at a time — its rule, the input the rule needs, the computed score,
-override, evidence references and attachments, and the 评分过程 narrative."""
+override, evidence references and attachments, and the 评分过程 narrative.
+
+Every form saves in its submit button's callback (``ui.saving.save_on_submit``), before this script runs: the
+page is then drawn once, with the new score, and ``show_refused`` says below a form why its save was refused."""
+
+from collections.abc import Callable
+from typing import Any
 
 import streamlit as st
-from pydantic import ValidationError
 
+from evaluation.errors import WorkbenchError
 from evaluation.files.attachments import MAX_BYTES
 from evaluation.formatting import number, score_text
 from evaluation.limits import megabytes
-from evaluation.model import Assessment, Inputs, Override
+from evaluation.model import Assessment, Override
 from evaluation.scoring.narrative import draft_narrative
 from evaluation.storage.blobs import attachment_store
 from ui.access import readonly
-from ui.evidence import attachment_downloads, evidence_frame, pick_indicator, save_evidence, show_indicator
-from ui.feedback import FieldError, parse_number, show_error
+from ui.evidence import EvidenceSave, attachment_downloads, evidence_frame, pick_indicator, show_indicator
+from ui.feedback import FieldError, parse_number
 from ui.guard import page_setup
 from ui.history import history_table
 from ui.inputs import render_inputs
-from ui.saving import save_assessment
+from ui.saving import save_on_submit, show_refused
 from ui.state import assessment_version, choose_evaluation, show_flash
 
 eng = page_setup()
@@ -36,8 +42,17 @@ version = assessment_version(ev.id, code, loaded.assessment_versions.get(code))
 prefix = f"ev@{ev.id}@{code}@"  # + form name + "." + field; a save clears its own form only
 
 
-def save(assessment: Assessment, message: str, form: str) -> bool:
-    return save_assessment(eng, ev.id, assessment, message, expected_version=version, form=f"{prefix}{form}.")
+def saves(
+    form: str,
+    build: Callable[[], Assessment],
+    message: str | Callable[[Assessment], str],
+    refused: Callable[[], object] | None = None,
+    then: Callable[[], object] | None = None,
+) -> dict[str, Any]:
+    """The submit button's arguments that save ``build()`` in its callback; the form's widget keys start with
+    ``prefix + form + "."`` (a save clears its own form only)."""
+    how = {"build": build, "message": message, "expected_version": version, "form": f"{prefix}{form}."}
+    return {"on_click": save_on_submit, "args": (eng, ev.id), "kwargs": {**how, "refused": refused, "then": then}}
 
 
 if shown.status == "输入有误":
@@ -56,46 +71,41 @@ with tab_in:
         collect = render_inputs(
             shown.rule, shown.weight, indicator.target if indicator else "", base.inputs, f"{prefix}inputs."
         )
-        submitted = st.form_submit_button("计算并保存", type="primary", disabled=readonly())
-    if submitted:
-        try:
-            inputs: Inputs = collect()
-        except (FieldError, ValidationError) as e:
-            show_error(e)
-        else:  # the core refuses inputs its rule cannot score
-            save(base.model_copy(update={"inputs": inputs}), "已保存评分输入并重新计算得分。", "inputs")
+        st.form_submit_button(  # the core refuses inputs its rule cannot score
+            "计算并保存",
+            type="primary",
+            disabled=readonly(),
+            **saves("inputs", lambda: base.model_copy(update={"inputs": collect()}), "已保存评分输入并重新计算得分。"),
+        )
+    show_refused(f"{prefix}inputs.")
 
 with tab_ev:
     root = attachment_store(eng)
+    evidence = EvidenceSave(root, ev.id, base, f"{prefix}refs.")
     with st.form(f"evidence@{code}"):
         st.markdown("**证据索引**（文件名称、文号、凭证号、页码；可增删行）")
-        edited = st.data_editor(
+        st.data_editor(
             evidence_frame(base.evidence),
             num_rows="dynamic",
             width="stretch",
-            key=f"{prefix}refs.table",
+            key=evidence.table_key,
             column_config={
                 "附件": st.column_config.TextColumn(disabled=True),
                 "文件名称": st.column_config.TextColumn(width="large"),
             },
         )
-        uploads = st.file_uploader(  # no browser-side size limit: the server checks each file and says why
+        st.file_uploader(  # no browser-side size limit: the server checks each file and says why
             f"上传附件（pdf、Word、Excel、图片、txt、csv；每个不超过 {megabytes(MAX_BYTES)} MB）",
             accept_multiple_files=True,
-            key=f"{prefix}refs.upload",
+            key=evidence.upload_key,
         )
-        ev_saved = st.form_submit_button("保存证据", type="primary", disabled=readonly())
-    if ev_saved:
-        save_evidence(
-            eng,
-            root=root,
-            evaluation_key=ev.id,
-            base=base,
-            edited=edited,
-            uploads=uploads or [],
-            expected_version=version,
-            form=f"{prefix}refs.",
+        st.form_submit_button(
+            "保存证据",
+            type="primary",
+            disabled=readonly(),
+            **saves("refs", evidence.build, evidence.message, evidence.refused, evidence.saved),
         )
+    show_refused(evidence.form)
     attachment_downloads(eng, base.evidence, root=root, key_prefix=f"{prefix}download.", evaluation=ev.id)
 
 with tab_text:
@@ -107,26 +117,27 @@ with tab_text:
                 indicator, base, result.indicator(code).score, shown.explanation
             )
 
+    def narrated() -> Assessment:
+        narrative = st.session_state.get(text_key) or ""
+        if stored is None and not narrative.strip():
+            raise WorkbenchError("请先填写评分输入或评分过程")
+        reviewed = bool(st.session_state.get(f"{prefix}text.reviewed"))
+        return base.model_copy(update={"narrative": narrative, "status": "已复核" if reviewed else "已评"})
+
     with st.form(f"narrative@{code}"):
-        narrative = st.text_area("评分过程（写入报告“绩效分析”和附件1）", base.narrative, height=220, key=text_key)
-        review = st.checkbox("已复核", base.status == "已复核", key=f"{prefix}text.reviewed")
+        st.text_area("评分过程（写入报告“绩效分析”和附件1）", base.narrative, height=220, key=text_key)
+        st.checkbox("已复核", base.status == "已复核", key=f"{prefix}text.reviewed")
         c1, c2 = st.columns(2)
-        text_saved = c1.form_submit_button("保存评分过程", type="primary", disabled=readonly())
+        c1.form_submit_button(
+            "保存评分过程", type="primary", disabled=readonly(), **saves("text", narrated, "已保存评分过程。")
+        )
         c2.form_submit_button(
             "按输入和得分起草",
             on_click=draft,
             disabled=indicator is None or stored is None or readonly(),
             help="用已保存的输入和得分生成草稿，可再修改",
         )
-    if text_saved:
-        if stored is None and not narrative.strip():
-            st.error("未保存：请先填写评分输入或评分过程")
-        else:
-            save(
-                base.model_copy(update={"narrative": narrative, "status": "已复核" if review else "已评"}),
-                "已保存评分过程。",
-                "text",
-            )
+    show_refused(f"{prefix}text.")
 
 with tab_adj:
     if indicator is None:
@@ -136,27 +147,33 @@ with tab_adj:
         st.caption(
             f"规则计算得分：{score_text(result.indicator(code).computed)}。调整后以调整得分计入总分，须写明理由。"
         )
+
+        def adjusted() -> Assessment:  # the typed number is read here; the model and the core refuse the rest
+            value = parse_number(st.session_state.get(f"{prefix}adj.score") or "", "调整得分")
+            if value is None:
+                raise FieldError("调整得分", "请填写得分")
+            reason = str(st.session_state.get(f"{prefix}adj.reason") or "").strip()
+            return base.model_copy(update={"override": Override(score=value, reason=reason)})
+
+        def adjusted_to(saved: Assessment) -> str:
+            return f"已调整为 {number(saved.override.score)} 分。" if saved.override else ""
+
         with st.form(f"override@{code}"):
             c1, c2 = st.columns([1, 3])
-            adj = c1.text_input(
+            c1.text_input(
                 f"调整得分（0–{number(shown.weight)}）", "" if o is None else f"{o.score:f}", key=f"{prefix}adj.score"
             )
-            reason = c2.text_input("调整理由 *", "" if o is None else o.reason, key=f"{prefix}adj.reason")
+            c2.text_input("调整理由 *", "" if o is None else o.reason, key=f"{prefix}adj.reason")
             c1, c2 = st.columns(2)
-            adj_saved = c1.form_submit_button("保存调整", type="primary", disabled=readonly())
-            adj_cleared = c2.form_submit_button("取消调整，按规则计分", disabled=o is None or readonly())
-        if adj_saved:  # the typed number is read here; the model and the core refuse the rest
-            try:
-                value = parse_number(adj, "调整得分")
-                if value is None:
-                    raise FieldError("调整得分", "请填写得分")
-                override = Override(score=value, reason=reason.strip())
-            except (FieldError, ValidationError) as e:
-                show_error(e)
-            else:
-                save(base.model_copy(update={"override": override}), f"已调整为 {number(value)} 分。", "adj")
-        if adj_cleared:
-            save(base.model_copy(update={"override": None}), "已取消调整，按规则计分。", "adj")
+            c1.form_submit_button(
+                "保存调整", type="primary", disabled=readonly(), **saves("adj", adjusted, adjusted_to)
+            )
+            c2.form_submit_button(
+                "取消调整，按规则计分",
+                disabled=o is None or readonly(),
+                **saves("adj", lambda: base.model_copy(update={"override": None}), "已取消调整，按规则计分。"),
+            )
+        show_refused(f"{prefix}adj.")
 
 with st.expander("本指标修改历史", icon=":material/history:"):
     history_table(eng, ev.id, code)

@@ -5,14 +5,16 @@ read back, uploads stored for a save and removed again when it is refused, the d
 from __future__ import annotations
 
 import mimetypes
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
 from pathlib import PurePosixPath
+from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
-from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
@@ -33,11 +35,9 @@ from evaluation.indicators.system import Indicator
 from evaluation.model import Assessment, Evaluation, EvidenceRef
 from evaluation.scoring.engine import EvaluationResult
 from ui.downloads import download_button
-from ui.feedback import FieldError, show_error
-from ui.kept import arrow, derived
-from ui.saving import save_assessment
+from ui.kept import derived
 from ui.state import CURRENT_INDICATOR, INDICATOR_PARAM
-from ui.tables import read_table
+from ui.tables import edited_rows, read_table
 
 MARKS = {"未评": "○", "已评": "●", "已复核": "✔", "输入有误": "⚠"}
 EVIDENCE_COLUMNS = ["文件名称", "文号", "凭证号", "页码", "说明", "附件"]
@@ -48,7 +48,7 @@ class IndicatorList:
     labels: dict[str, str]  # code → picker text (static: the frontend keeps a shown text until the choice changes)
     state_of: dict[str, tuple[str, str]]  # code → (status, score text)
     codes: list[str]
-    frame: pd.DataFrame  # the 指标清单 table
+    table: pa.Table  # the 指标清单 table, as st.dataframe sends it
 
 
 def indicator_list(result: EvaluationResult) -> IndicatorList:
@@ -66,13 +66,14 @@ def _indicator_list(result: EvaluationResult) -> IndicatorList:
         labels[pen.code] = f"扣分项 › {pen.name}"
         state_of[pen.code] = (pen.status, f"−{number(pen.points)}" if pen.status != "未评" else "")
     codes = list(labels)
-    frame = pd.DataFrame(
-        [
-            {"状态": f"{MARKS.get(state_of[c][0], '')} {state_of[c][0]}", "指标": labels[c], "得分": state_of[c][1]}
-            for c in codes
-        ]
+    table = pa.table(  # built as Arrow directly: a save's new score builds it again, on the page's run
+        {
+            "状态": [f"{MARKS.get(state_of[c][0], '')} {state_of[c][0]}" for c in codes],
+            "指标": [labels[c] for c in codes],
+            "得分": [state_of[c][1] for c in codes],
+        }
     )
-    return IndicatorList(labels, state_of, codes, frame)
+    return IndicatorList(labels, state_of, codes, table)
 
 
 def pick_indicator(ev: Evaluation, result: EvaluationResult) -> str:
@@ -99,7 +100,7 @@ def pick_indicator(ev: Evaluation, result: EvaluationResult) -> str:
         f"指标清单：已评 {result.scored}/{result.count} 项（点一行即可切换）", icon=":material/checklist:"
     ):
         st.dataframe(
-            arrow(listed.frame),
+            listed.table,
             hide_index=True,
             width="stretch",
             on_select=picked_from_list,
@@ -160,24 +161,25 @@ def show_indicator(ev: Evaluation, result: EvaluationResult, code: str) -> Shown
     return Shown(rule, cap, None, pen.explanation, pen.status, -pen.points)
 
 
+def evidence_rows(refs: list[EvidenceRef]) -> list[dict[str, str]]:
+    return [
+        {
+            "文件名称": e.document,
+            "文号": e.doc_no,
+            "凭证号": e.voucher,
+            "页码": e.page,
+            "说明": e.note,
+            "附件": e.attachment,
+        }
+        for e in refs
+    ]
+
+
 def evidence_frame(refs: list[EvidenceRef]) -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            {
-                "文件名称": e.document,
-                "文号": e.doc_no,
-                "凭证号": e.voucher,
-                "页码": e.page,
-                "说明": e.note,
-                "附件": e.attachment,
-            }
-            for e in refs
-        ],
-        columns=EVIDENCE_COLUMNS,
-    )
+    return pd.DataFrame(evidence_rows(refs), columns=EVIDENCE_COLUMNS)
 
 
-def read_evidence(edited: pd.DataFrame, old: list[EvidenceRef]) -> list[EvidenceRef]:
+def read_evidence(edited: Iterable[dict[str, Any]], old: list[EvidenceRef]) -> list[EvidenceRef]:
     """证据索引: every filled row needs 文件名称; an attachment keeps the content hash recorded at upload."""
     hashes = {e.attachment: e.sha256 for e in old if e.attachment}
     return [
@@ -194,45 +196,59 @@ def read_evidence(edited: pd.DataFrame, old: list[EvidenceRef]) -> list[Evidence
     ]
 
 
-def save_evidence(
-    eng: Engine,
-    *,
-    root: Where,
-    evaluation_key: str,
-    base: Assessment,
-    edited: pd.DataFrame,
-    uploads: list[UploadedFile],
-    expected_version: int | None,
-    form: str,
-) -> None:
-    """Read the table, store the uploads (each as a reference of its own) and save the indicator's evidence;
-    files stored for a save that is then refused are removed again."""
-    written: list[str] = []  # files stored for this save: removed again when it is refused
-    try:
-        refs = read_evidence(edited, base.evidence)
+@dataclass
+class EvidenceSave:
+    """The work of 保存证据, done in the button's callback (see ``ui.saving.save_on_submit``): read the 证据索引
+    table and the chosen files from the session state, store each file (as a reference of its own) and give
+    the indicator's assessment with them; ``refused`` removes the files stored for a save that was then
+    refused, ``saved`` gives the upload box a new key."""
+
+    root: Where
+    evaluation_key: str
+    base: Assessment
+    form: str  # the form's widget-key prefix
+    written: list[str] = field(default_factory=list)  # files stored for this save
+
+    @property
+    def table_key(self) -> str:
+        return f"{self.form}table"
+
+    @property
+    def upload_key(self) -> str:
+        """The upload box's key. It changes after each saved upload: the browser then draws an empty box (a box
+        whose state is only cleared goes on showing the files it sent)."""
+        return f"{self.form}upload{st.session_state.get(self._round, 0)}"
+
+    @property
+    def _round(self) -> str:
+        return f"wb_upload_round@{self.evaluation_key}@{self.base.code}"
+
+    def saved(self) -> None:
+        st.session_state[self._round] = st.session_state.get(self._round, 0) + 1
+
+    def build(self) -> Assessment:
+        self.written.clear()
+        old = self.base.evidence
+        refs = read_evidence(edited_rows(evidence_rows(old), EVIDENCE_COLUMNS, self.table_key), old)
+        uploads: list[UploadedFile] = st.session_state.get(self.upload_key) or []
         for up in uploads:  # every file is checked here, on the server: size, name and content
             data = up.getvalue()
-            known = {r.attachment for r in base.evidence} | {r.attachment for r in refs}
-            rel = store_attachment(root=root, evaluation_id=evaluation_key, code=base.code, filename=up.name, data=data)
+            known = {r.attachment for r in old} | {r.attachment for r in refs}
+            rel = store_attachment(
+                root=self.root, evaluation_id=self.evaluation_key, code=self.base.code, filename=up.name, data=data
+            )
             if rel not in known:
-                written.append(rel)
+                self.written.append(rel)
             refs = with_attachment(refs, filename=up.name, relative=rel, sha256=content_hash(data))
-    except (FieldError, AttachmentError, ValidationError) as e:
-        show_error(e)
-        saved = False
-    else:
-        attached = "、".join(PurePosixPath(rel).name for rel in written)
-        saved = save_assessment(
-            eng,
-            evaluation_key,
-            base.model_copy(update={"evidence": refs}),
-            f"已保存证据（{len(refs)} 条）。" + (f"新上传的附件：{attached}。" if attached else ""),
-            expected_version=expected_version,
-            form=form,
-        )
-    if not saved:
-        for rel in written:
-            remove_attachment(root=root, relative=rel)
+        return self.base.model_copy(update={"evidence": refs})
+
+    def message(self, saved: Assessment) -> str:
+        attached = "、".join(PurePosixPath(rel).name for rel in self.written)
+        return f"已保存证据（{len(saved.evidence)} 条）。" + (f"新上传的附件：{attached}。" if attached else "")
+
+    def refused(self) -> None:
+        for rel in self.written:
+            remove_attachment(root=self.root, relative=rel)
 
 
 def _file_bytes(root: Where, relative: str, _user: User) -> bytes:

@@ -2,7 +2,9 @@
 
 ``render_inputs`` draws the widgets for one rule (recursively for composite indicators) and returns a
 collector that, on submit, turns the widget values into :class:`Inputs` or raises :class:`FieldError`
-naming the field. Each rule kind has its own renderer, chosen from ``RENDERERS`` by the rule's type.
+naming the field. The collector reads the values from the session state, by the widgets' keys, so that it
+works in the submit button's callback too (the page saves there, before the run that draws it again).
+Each rule kind has its own renderer, chosen from ``RENDERERS`` by the rule's type.
 Nothing here scores: the page asks the engine.
 """
 
@@ -34,7 +36,7 @@ from evaluation.indicators.rules import (
 from evaluation.indicators.values import Ambiguous, DateValue, Empty, Quantity, parse_value
 from evaluation.model import EvidenceRef, Finding, Inputs, RatioInput
 from ui.feedback import FieldError, parse_number, typed
-from ui.tables import read_table
+from ui.tables import edited_rows, read_table
 
 Collector = Callable[[], Inputs]
 FINDING_COLUMNS = ["问题描述", "扣分", "证据文件", "文号", "凭证号", "页码", "_i"]
@@ -58,21 +60,18 @@ def reading(text: str | None) -> str:
 
 def findings_editor(findings: list[Finding], key: str, *, with_points: bool) -> Callable[[], list[Finding]]:
     """Findings with points and one evidence reference each (further references are kept)."""
-    df = pd.DataFrame(
-        [
-            {
-                "问题描述": f.text,
-                "扣分": float(f.points) if f.points is not None else None,
-                "证据文件": f.evidence[0].document if f.evidence else "",
-                "文号": f.evidence[0].doc_no if f.evidence else "",
-                "凭证号": f.evidence[0].voucher if f.evidence else "",
-                "页码": f.evidence[0].page if f.evidence else "",
-                "_i": i,
-            }
-            for i, f in enumerate(findings)
-        ],
-        columns=FINDING_COLUMNS,
-    )
+    rows = [
+        {
+            "问题描述": f.text,
+            "扣分": float(f.points) if f.points is not None else None,
+            "证据文件": f.evidence[0].document if f.evidence else "",
+            "文号": f.evidence[0].doc_no if f.evidence else "",
+            "凭证号": f.evidence[0].voucher if f.evidence else "",
+            "页码": f.evidence[0].page if f.evidence else "",
+            "_i": i,
+        }
+        for i, f in enumerate(findings)
+    ]
     config: dict[str, Any] = {
         "_i": None,
         "问题描述": st.column_config.TextColumn(width="large", required=True),
@@ -80,10 +79,13 @@ def findings_editor(findings: list[Finding], key: str, *, with_points: bool) -> 
     }
     if not with_points:
         config["扣分"] = None
-    edited = st.data_editor(df, num_rows="dynamic", width="stretch", key=key, column_config=config)
+    st.data_editor(
+        pd.DataFrame(rows, columns=FINDING_COLUMNS), num_rows="dynamic", width="stretch", key=key, column_config=config
+    )
 
     def collect() -> list[Finding]:
         out: list[Finding] = []
+        edited = edited_rows(rows, FINDING_COLUMNS, key)
         for row in read_table(edited, "发现的问题", filled_by=("问题描述", "证据文件", "扣分")):
             text = row.required("问题描述")
             i = row.raw.get("_i")
@@ -151,15 +153,15 @@ def _ratio(rule: RatioRule, slot: Slot) -> Collector:
     c2.caption(f"解析：{reading(tgt.strip() or target)}")
 
     def ratio() -> Inputs:
-        if not actual.strip():
+        actual, tgt = _text(f"{prefix}actual"), _text(f"{prefix}target")
+        if not actual:
             raise FieldError("实际值", "请填写实际值")
-        return Inputs(actual=actual.strip(), target=tgt.strip() or None)
+        return Inputs(actual=actual, target=tgt or None)
 
     return ratio
 
 
 def _composite_ratio(rule: CompositeRatioRule, slot: Slot) -> Collector:
-    values: dict[str, tuple[str, str, bool]] = {}
     for part in rule.parts:
         old = slot.inputs.ratios.get(part.key, RatioInput())
         k = f"{slot.prefix}{part.key}"
@@ -167,18 +169,18 @@ def _composite_ratio(rule: CompositeRatioRule, slot: Slot) -> Collector:
         c1, c2, c3 = st.columns([2, 2, 1])
         a = c1.text_input("实际值", old.actual or "", key=f"{k}_a")
         t = c2.text_input("目标值", old.target or "", key=f"{k}_t")
-        na = c3.checkbox("不适用", old.not_applicable, key=f"{k}_na")
+        c3.checkbox("不适用", old.not_applicable, key=f"{k}_na")
         if a.strip() or t.strip():
             st.caption(f"实际值{reading(a)}；目标值{reading(t)}")
-        values[part.key] = (a, t, na)
 
     def ratios() -> Inputs:
         out = {}
-        for key, (a, t, na) in values.items():
-            if not na and (not a.strip() or not t.strip()):
-                name = next(p.name for p in rule.parts if p.key == key)
-                raise FieldError(name, "请填写实际值和目标值，或勾选“不适用”")
-            out[key] = RatioInput(actual=a.strip() or None, target=t.strip() or None, not_applicable=na)
+        for part in rule.parts:
+            k = f"{slot.prefix}{part.key}"
+            a, t, na = _text(f"{k}_a"), _text(f"{k}_t"), bool(st.session_state.get(f"{k}_na"))
+            if not na and (not a or not t):
+                raise FieldError(part.name, "请填写实际值和目标值，或勾选“不适用”")
+            out[part.key] = RatioInput(actual=a or None, target=t or None, not_applicable=na)
         return Inputs(ratios=out)
 
     return ratios
@@ -187,18 +189,19 @@ def _composite_ratio(rule: CompositeRatioRule, slot: Slot) -> Collector:
 def _timeliness(rule: TimelinessRule, slot: Slot) -> Collector:
     inputs, prefix = slot.inputs, slot.prefix
     c1, c2 = st.columns(2)
-    planned = c1.text_input(f"计划完成时间（{rule.unit}）", typed(inputs.planned_duration), key=f"{prefix}planned")
-    actual = c2.text_input(f"实际完成时间（{rule.unit}）", typed(inputs.actual_duration), key=f"{prefix}actual_d")
+    c1.text_input(f"计划完成时间（{rule.unit}）", typed(inputs.planned_duration), key=f"{prefix}planned")
+    c2.text_input(f"实际完成时间（{rule.unit}）", typed(inputs.actual_duration), key=f"{prefix}actual_d")
     st.caption("或按日期计算（三个日期都填时优先使用，以天计）：")
     c1, c2, c3 = st.columns(3)
-    start = _date(c1, "开始日期", inputs.start_date, f"{prefix}start")
-    planned_end = _date(c2, "计划完成日期", inputs.planned_end, f"{prefix}pend")
-    actual_end = _date(c3, "实际完成日期", inputs.actual_end, f"{prefix}aend")
+    _date(c1, "开始日期", inputs.start_date, f"{prefix}start")
+    _date(c2, "计划完成日期", inputs.planned_end, f"{prefix}pend")
+    _date(c3, "实际完成日期", inputs.actual_end, f"{prefix}aend")
 
     def timeliness() -> Inputs:
-        dates = [d if isinstance(d, date) else None for d in (start, planned_end, actual_end)]
-        p = parse_number(planned, "计划完成时间")
-        a = parse_number(actual, "实际完成时间")
+        dates = [st.session_state.get(f"{prefix}{k}") for k in ("start", "pend", "aend")]
+        dates = [d if isinstance(d, date) else None for d in dates]
+        p = parse_number(_text(f"{prefix}planned"), "计划完成时间")
+        a = parse_number(_text(f"{prefix}actual_d"), "实际完成时间")
         if all(dates):
             return Inputs(start_date=dates[0], planned_end=dates[1], actual_end=dates[2])
         if p is None or a is None:
@@ -211,10 +214,9 @@ def _timeliness(rule: TimelinessRule, slot: Slot) -> Collector:
 
 
 def _checklist(rule: ChecklistRule, slot: Slot) -> Collector:
-    answers: dict[str, str | None] = {}
     for item in rule.items:
         old = slot.inputs.answers.get(item.key)
-        answers[item.key] = st.radio(
+        st.radio(
             f"{item.text}（{number(item.points)} 分）",
             ["是", "否"],
             index=None if old is None else (0 if old else 1),
@@ -223,6 +225,7 @@ def _checklist(rule: ChecklistRule, slot: Slot) -> Collector:
         )
 
     def checklist() -> Inputs:
+        answers = {i.key: st.session_state.get(f"{slot.prefix}{i.key}") for i in rule.items}
         missing = [i.text for i in rule.items if answers[i.key] is None]
         if missing:
             raise FieldError(missing[0], "请选择“是”或“否”")
@@ -236,12 +239,14 @@ def _bands(rule: BandsRule, slot: Slot) -> Collector:
     st.caption(f"填写{rule.measure}，或按个数计算（符合条件的个数 / 总个数）。")
     c1, c2, c3 = st.columns(3)
     value = c1.text_input(f"{rule.measure}（如 25%）", inputs.value or "", key=f"{prefix}value")
-    count = c2.number_input("个数", min_value=0, value=inputs.count, step=1, key=f"{prefix}count")
-    of = c3.number_input("总个数", min_value=0, value=inputs.of, step=1, key=f"{prefix}of")
+    c2.number_input("个数", min_value=0, value=inputs.count, step=1, key=f"{prefix}count")
+    c3.number_input("总个数", min_value=0, value=inputs.of, step=1, key=f"{prefix}of")
     if value.strip():
         st.caption(f"解析：{reading(value)}")
 
     def bands() -> Inputs:
+        value = _text(f"{prefix}value")
+        count, of = st.session_state.get(f"{prefix}count"), st.session_state.get(f"{prefix}of")
         if count is not None or of is not None:
             if count is None or of is None:
                 raise FieldError("个数", "按个数计算时须同时填写个数和总个数")
@@ -250,9 +255,9 @@ def _bands(rule: BandsRule, slot: Slot) -> Collector:
             if count > of:
                 raise FieldError("个数", f"个数 {count} 大于总个数 {of}")
             return Inputs(count=int(count), of=int(of))
-        if not value.strip():
+        if not value:
             raise FieldError(rule.measure, "请填写数值或个数")
-        return Inputs(value=value.strip())
+        return Inputs(value=value)
 
     return bands
 
@@ -261,7 +266,7 @@ def _qualitative(rule: QualitativeRule, slot: Slot) -> Collector:
     inputs, prefix, weight = slot.inputs, slot.prefix, slot.weight
     names = [b.name for b in rule.bands]
     c1, c2 = st.columns(2)
-    band = c1.selectbox(
+    c1.selectbox(
         "档次",
         names,
         index=names.index(inputs.band) if inputs.band in names else None,
@@ -273,12 +278,13 @@ def _qualitative(rule: QualitativeRule, slot: Slot) -> Collector:
         ),
         placeholder="选择档次",
     )
-    score_text = c2.text_input("得分", typed(inputs.score), key=f"{prefix}qscore")
+    c2.text_input("得分", typed(inputs.score), key=f"{prefix}qscore")
 
     def qualitative() -> Inputs:
-        if band is None:
+        band = st.session_state.get(f"{prefix}band")
+        if band not in names:
             raise FieldError("档次", "请选择档次")
-        s = parse_number(score_text, "得分")
+        s = parse_number(_text(f"{prefix}qscore"), "得分")
         if s is None:
             raise FieldError("得分", "请填写该档区间内的得分")
         return Inputs(band=band, score=s)
@@ -288,18 +294,19 @@ def _qualitative(rule: QualitativeRule, slot: Slot) -> Collector:
 
 def _manual(rule: ManualRule, slot: Slot) -> Collector:
     inputs, prefix, weight = slot.inputs, slot.prefix, slot.weight
-    score_text = st.text_input(f"得分（0–{number(weight)}）", typed(inputs.score), key=f"{prefix}mscore")
-    why = st.text_area("评分理由 *", inputs.justification, key=f"{prefix}why")
+    st.text_input(f"得分（0–{number(weight)}）", typed(inputs.score), key=f"{prefix}mscore")
+    st.text_area("评分理由 *", inputs.justification, key=f"{prefix}why")
 
     def manual() -> Inputs:
-        s = parse_number(score_text, "得分")
+        why = _text(f"{prefix}why")
+        s = parse_number(_text(f"{prefix}mscore"), "得分")
         if s is None:
             raise FieldError("得分", "请填写得分")
         if s > weight:
             raise FieldError("得分", f"不能超过分值 {number(weight)}")
-        if not why.strip():
+        if not why:
             raise FieldError("评分理由", "直接评分须写明理由")
-        return Inputs(score=s, justification=why.strip())
+        return Inputs(score=s, justification=why)
 
     return manual
 
@@ -351,12 +358,17 @@ RENDERERS: dict[type[AnyRule], Renderer] = {
 }
 
 
-def _date(box: Any, label: str, value: date | None, key: str) -> date | None:
+def _date(box: Any, label: str, value: date | None, key: str) -> None:
     if value is None:
-        got: date | None = box.date_input(label, None, key=key)
+        box.date_input(label, None, key=key)
     else:
-        got = box.date_input(label, value, key=key)
-    return got
+        box.date_input(label, value, key=key)
+
+
+def _text(key: str) -> str:
+    """A text field's value as submitted, stripped ("" when the field was not drawn)."""
+    value = st.session_state.get(key)
+    return value.strip() if isinstance(value, str) else ""
 
 
 # rules whose widgets hold the findings themselves (as the scoring input, or per part)

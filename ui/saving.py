@@ -1,6 +1,10 @@
 """Saving from a page: one transaction, the version the page loaded, the reason shown when it fails (the
 form keeps what was typed). ``save`` writes an evaluation document, ``save_assessment`` one indicator's
-assessment, ``commit`` any other single write (an account, a new or deleted evaluation)."""
+assessment, ``commit`` any other single write (an account, a new or deleted evaluation).
+
+The forms of 证据与评分 save in their submit button's callback (``save_on_submit``): the callback runs
+before the page's script, so the page is drawn once, already showing the new score, instead of a run that
+saves and a second one that redraws. ``show_refused`` then says below the form why a save was refused."""
 
 from __future__ import annotations
 
@@ -16,9 +20,18 @@ from evaluation.model import Assessment, Evaluation
 from evaluation.storage import repo
 from evaluation.storage.db import session_scope
 from evaluation.storage.documents import save_document
-from ui.auth import require_user
+from ui.auth import current_user, require_user
 from ui.feedback import show_error
-from ui.state import Loaded, clear_widgets, flash, mark_conflict, remember_assessment_version, remember_doc_version
+from ui.state import (
+    Loaded,
+    clear_widgets,
+    flash,
+    mark_conflict,
+    refusal,
+    refuse,
+    remember_assessment_version,
+    remember_doc_version,
+)
 
 
 def replaced(evaluation: Evaluation, **parts: BaseModel) -> Evaluation:
@@ -73,15 +86,12 @@ def save_assessment(
     message: str,
     *,
     expected_version: int | None,
-    form: str | None = None,
 ) -> bool:
     """Save one indicator's assessment over ``expected_version`` (the version the user started from, None
-    when none was stored); the core scores it and refuses inputs its rule cannot score.
-
-    On success the new version is remembered (``ui.state.assessment_version``); with ``form`` (the prefix of
-    the form's widget keys) the form's widgets are cleared, ``message`` is flashed and the page reruns, as
-    with :func:`save`; without, ``message`` is shown at once. On a refusal show why and return False, the
-    form keeping its input."""
+    when none was stored) from outside its own form (a button on another page); the core scores it and refuses
+    inputs its rule cannot score. On success the new version is remembered (``ui.state.assessment_version``) and
+    ``message`` shown at once; on a refusal show why and return False. The forms of 证据与评分 save with
+    :func:`save_on_submit`."""
     try:
         with session_scope(eng) as session:
             version = repo.save_assessment(
@@ -99,13 +109,8 @@ def save_assessment(
         show_error(e)
         return False
     remember_assessment_version(evaluation_key, assessment.code, version)
-    if form is None:
-        st.success(message)
-        return True
-    clear_widgets(starts=form)
-    flash(message)
-    st.rerun()
-    return True  # pragma: no cover - st.rerun does not return
+    st.success(message)
+    return True
 
 
 def commit(
@@ -136,3 +141,56 @@ def commit(
 def widget_key(loaded: Loaded, name: str) -> str:
     """``<form>.<field>@<evaluation>``: a save clears its own form's keys, and only those."""
     return f"{name}@{loaded.evaluation.id}"
+
+
+def save_on_submit(
+    eng: Engine,
+    evaluation_key: str,
+    build: Callable[[], Assessment],
+    message: str | Callable[[Assessment], str],
+    *,
+    expected_version: int | None,
+    form: str,
+    refused: Callable[[], object] | None = None,
+    then: Callable[[], object] | None = None,
+) -> None:
+    """A form's submit button's ``on_click``: build the indicator's assessment from the submitted widgets (the
+    form's collector reads them from the session state) and save it over ``expected_version``.
+
+    The sign-in is checked first, as the page's guard would (the callback runs before it); when it has ended
+    nothing is saved and the page's run asks for a sign-in. On success the version is remembered, the form's
+    widgets (keys starting with ``form``) are cleared so that the page draws them from the database, ``then`` is
+    called, and ``message`` (or ``message(assessment)``) is shown. On a refusal nothing is written, the form keeps
+    what was typed, ``refused`` is called (to undo work done for the save, such as stored uploads) and
+    :func:`show_refused` says why."""
+    if current_user(eng) is None:
+        return
+    try:
+        assessment = build()
+        with session_scope(eng) as session:
+            version = repo.save_assessment(
+                session=session,
+                ref=evaluation_key,
+                assessment=assessment,
+                expected_version=expected_version,
+                user=require_user(),
+            )
+    except (WorkbenchError, ValidationError) as e:
+        if isinstance(e, ConflictError):
+            mark_conflict(evaluation_key, show=False)
+        refuse(form, e)
+        if refused is not None:
+            refused()
+        return
+    remember_assessment_version(evaluation_key, assessment.code, version)
+    clear_widgets(starts=form)
+    if then is not None:
+        then()
+    flash(message(assessment) if callable(message) else message)
+
+
+def show_refused(form: str) -> None:
+    """Below the form: why its last save was refused (once), the form still holding what was typed."""
+    e = refusal(form)
+    if e is not None:
+        show_error(e)

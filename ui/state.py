@@ -25,7 +25,7 @@ from evaluation.review.checks import check
 from evaluation.scoring.engine import EvaluationResult, score
 from evaluation.scoring.stated import REVIEW_LABEL, figure_label, record_result
 from evaluation.storage.reading import read_evaluation, read_with_versions, readable_evaluations
-from evaluation.storage.repo import EvaluationSummary, list_department_summaries, replaced_row
+from evaluation.storage.repo import EvaluationSummary, list_department_summaries, replaced_row, saved_score
 from evaluation.storage.unchanged import read_unchanged
 from evaluation.storage.users import sees_all
 from ui import access
@@ -41,6 +41,8 @@ CURRENT_INDICATOR = "wb_current_indicator"  # evaluation key → indicator code 
 FLASH = "wb_flash"  # one message shown after the rerun that follows a save
 LAST_PAGE = "wb_last_page"  # the workbench page of the previous run
 CONFLICTS = "wb_conflicts"  # evaluation keys whose last save met someone else's change
+REFUSED = "wb_refused_save"  # form prefix → why its save, made in the submit button's callback, was refused
+REFUSED_NOW = "_wb_refused_this_run"  # the refusals the current run shows (made in the callback just before it)
 RECENT = "wb_recent_evaluations"  # keys made current in this session, the latest first (a picker's short list)
 # the place in the URL, so a reload or a shared link opens the same evaluation and indicator (after sign-in)
 EVAL_PARAM = "eval"
@@ -265,12 +267,14 @@ def forget_versions(key: str) -> None:
         versions.pop(k)
 
 
-def mark_conflict(key: str) -> None:
-    """Flag the conflict; the banner with the reload button shows now and on later reruns."""
+def mark_conflict(key: str, *, show: bool = True) -> None:
+    """Flag the conflict; the banner with the reload button shows on later runs, and now unless ``show`` is
+    False (a save in a button's callback, before the run whose ``load`` draws it)."""
     flagged: set[str] = st.session_state.setdefault(CONFLICTS, set())
     if key not in flagged:
         flagged.add(key)
-        conflict_banner(key)
+        if show:
+            conflict_banner(key)
 
 
 def conflict_banner(key: str) -> None:
@@ -283,6 +287,23 @@ def conflict_banner(key: str) -> None:
         st.session_state[CONFLICTS].discard(key)
         forget_versions(key)
         st.rerun()
+
+
+def refuse(form: str, reason: Exception) -> None:
+    """A save made in a submit button's callback was refused: the run that follows shows why, below the form."""
+    st.session_state.setdefault(REFUSED, {})[form] = reason
+
+
+def take_refusals() -> None:
+    """Called by every page's guard: this run shows the refusals made just before it; older ones (a run stopped
+    before it drew the form) are dropped, not shown later beside a form that was not refused again."""
+    st.session_state[REFUSED_NOW] = st.session_state.pop(REFUSED, {})
+
+
+def refusal(form: str) -> Exception | None:
+    """Why the save of the form with this widget-key prefix was refused just before this run, once."""
+    found: Exception | None = st.session_state.get(REFUSED_NOW, {}).pop(form, None)
+    return found
 
 
 def flash(message: str) -> None:
@@ -308,8 +329,9 @@ def load(eng: Engine, key: str) -> Loaded | None:
 
 
 def result_of(ev: Evaluation) -> EvaluationResult:
-    """The evaluation's score, computed once per stored version of it (see ``ui.kept``)."""
-    return derived(ev, "score", lambda: score(ev))
+    """The evaluation's score, computed once per stored version of it (see ``ui.kept``); after a save of this
+    process, the score the save computed."""
+    return derived(ev, "score", lambda: saved_score(ev) or score(ev))
 
 
 def kept_check(ev: Evaluation, result: EvaluationResult, department: DepartmentSummary | None) -> list[CheckFinding]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+import streamlit as st
 
 from evaluation.files.grids import cell_text
 from ui.feedback import FieldError
@@ -49,3 +50,20 @@ def read_table(
             continue
         rows.append(TableRow(table, number, cells, {str(k): v for k, v in record.items()}))
     return rows
+
+
+def edited_rows(rows: Sequence[dict[str, Any]], columns: Sequence[str], key: str) -> list[dict[str, Any]]:
+    """The rows ``st.data_editor`` returns for a table drawn from ``rows`` (records with ``columns``), worked out
+    from the edits the editor keeps in the session state under ``key``, so that a submit button's callback (which
+    runs before the editor is drawn again) reads the table as the user left it: cell edits first, then the deleted
+    rows (numbered as in ``rows``), then the added rows, in the order Streamlit applies them. Columns an added row
+    leaves out are empty (None). Plain records, for :func:`read_table`: no pandas frame is built for the save."""
+    state = st.session_state.get(key)
+    edits = state if isinstance(state, dict) else {}
+    out = [dict(r) for r in rows]
+    for row, changes in (edits.get("edited_rows") or {}).items():
+        if 0 <= int(row) < len(out):
+            out[int(row)].update(changes)
+    gone = {int(i) for i in edits.get("deleted_rows") or ()}
+    kept = [r for i, r in enumerate(out) if i not in gone]
+    return kept + [{c: added.get(c) for c in columns} for added in edits.get("added_rows") or ()]

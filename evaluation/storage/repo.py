@@ -295,6 +295,15 @@ def _evaluation_at(
 # validated evaluations kept per process (the ones being worked on): (database, row id) → (stamp, evaluation,
 # document version, assessment versions)
 _kept_documents: KeptMap[tuple[str, int], tuple[tuple[Any, ...], Evaluation, int, dict[str, int]]] = KeptMap(128)
+# the score a save computed for the evaluation it kept: id(kept evaluation) → (that evaluation, its score)
+_saved_scores: KeptMap[int, tuple[Evaluation, EvaluationResult]] = KeptMap(64)
+
+
+def saved_score(evaluation: Evaluation) -> EvaluationResult | None:
+    """The score of ``evaluation`` when it is the object a save of this process kept (the save has just computed
+    it: the page drawn after the save need not score it again), else None."""
+    found = _saved_scores.get(id(evaluation))
+    return found[1] if found is not None and found[0] is evaluation else None
 
 
 def _document_stamp(session: Session, evaluation_id: int) -> tuple[Any, ...]:
@@ -625,11 +634,17 @@ def list_before_write(*, session: Session) -> tuple[Any, ...] | None:
 
 
 def keep_saved(
-    *, session: Session, evaluation_id: int, listed_before: tuple[Any, ...] | None, evaluation: Evaluation | None
+    *,
+    session: Session,
+    evaluation_id: int,
+    listed_before: tuple[Any, ...] | None,
+    evaluation: Evaluation | None,
+    result: EvaluationResult | None = None,
 ) -> None:
     """Called by a save after its last write: once the transaction commits, keep its row of the list (when the
     list was kept as of ``listed_before``) and ``evaluation`` — exactly what was stored (validated, assessments
-    as stored) — as the evaluation's current content, under the stamps read now."""
+    as stored) — as the evaluation's current content, under the stamps read now, with ``result`` (its score, which
+    the save computed) for :func:`saved_score`."""
     session.flush()
     url = _database(session)
     if evaluation is not None:
@@ -645,7 +660,10 @@ def keep_saved(
                 evaluation = evaluation.model_copy(update={"assessments": [by_code[c] for c in order]})
             stamp = _document_stamp(session, evaluation_id)
             entry = (stamp, evaluation, int(stamp[0]), {str(c): int(v) for c, v in stored})
+            kept = evaluation
             _on_commit(session, lambda: _kept_documents.put((url, evaluation_id), entry))
+            if result is not None:
+                _on_commit(session, lambda: _saved_scores.put(id(kept), (kept, result)))
     if listed_before is not None:
         after = table_stamp(session=session)
         row = _read_listed(session, sa_select(*_SUMMARY_COLUMNS, *_MARKS).where(col(EvaluationRow.id) == evaluation_id))
@@ -802,7 +820,7 @@ def save_assessment(
     store_summary(session=session, evaluation_id=row.id or 0, evaluation=candidate, result=result)
     stored = Assessment.model_validate(data)  # as a read of the row gives it
     saved = candidate.model_copy(update={"assessments": [*others, stored]})
-    keep_saved(session=session, evaluation_id=row.id or 0, listed_before=listed_before, evaluation=saved)
+    keep_saved(session=session, evaluation_id=row.id or 0, listed_before=listed_before, evaluation=saved, result=result)
     return new_version
 
 
@@ -907,6 +925,7 @@ def forget_kept() -> None:
     """Drop everything this process keeps of the databases' rows — evaluations, lists, department reports (after a
     restore replaced the rows; a restarted server starts with nothing kept too)."""
     _kept_documents.clear()
+    _saved_scores.clear()
     with _listed_lock:
         _listed.clear()
     _kept_departments.clear()

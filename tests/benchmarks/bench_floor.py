@@ -145,7 +145,7 @@ def evidence() -> None:
         st.markdown("**发现的问题**（每行一处；可填扣分与证据）")
         st.data_editor(f.findings, num_rows="dynamic", width="stretch", key="floor_findings")
         saved = st.form_submit_button("计算并保存", type="primary")
-    if saved:  # as the workbench does after a save: the form's widgets dropped, the page drawn again
+    if saved:  # the common way of a bare app: the form's widgets dropped, the page drawn again (a second run)
         st.session_state.pop("floor_findings", None)
         st.rerun()
     with tab_ev, st.form("floor_evidence"):

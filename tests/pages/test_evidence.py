@@ -337,3 +337,52 @@ def test_a_refused_form_value_is_said_in_chinese(app: AppTest, tmp_path: Path) -
     said = texts(app)
     assert "得分：应不大于 10000" in said and "Input should" not in said
     assert score_of(tmp_path, "TY.JC.03") == 6
+    assert by_label(app.text_input, "调整得分").value == "20000"  # the form keeps what was typed
+    app.run()  # the reason is said once, below the form, in the run after the click
+    assert "得分：应不大于 10000" not in texts(app)
+
+
+def test_a_save_draws_the_page_once_with_the_new_score(
+    app: AppTest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The form saves in its button's callback: the click is followed by one run of the page (not a run that saves
+    and a second that redraws), and that run already shows the new score, the message and an emptied form."""
+    import ui.guard
+
+    open_page(app, "evidence")
+    pick(app, "TY.JC.01")
+    runs: list[str] = []
+    real_setup = ui.guard.page_setup
+
+    def counted() -> object:
+        runs.append("evidence")
+        return real_setup()
+
+    monkeypatch.setattr(ui.guard, "page_setup", counted)
+    key = f"ev@{SAMPLE}@TY.JC.01@inputs.findings"
+    edit_table(app, key, added=[{"问题描述": "支出凭证缺少审批签字"}])
+    submit(app, "inputs@")
+    assert runs == ["evidence"]
+    assert score_of(tmp_path, "TY.JC.01") == 3  # 6 分 less 3 for the one finding (the sample file's rule)
+    assert "已保存评分输入并重新计算得分" in texts(app) and "得分 85 分" in total(app)
+    assert "发现 1 处问题：支出凭证缺少审批签字" in texts(app)
+    assert not app.session_state[key]["added_rows"]  # the table is drawn from the database, not from the edits
+
+
+def test_a_save_after_the_sign_in_ended_writes_nothing(app: AppTest, tmp_path: Path) -> None:
+    """The callback runs before the page's guard, so it checks the sign-in itself: a sign-out in another tab
+    between drawing the form and clicking 保存 leaves the database as it was and asks for a sign-in."""
+    from evaluation.storage.sessions import end_session
+
+    open_page(app, "evidence")
+    pick(app, "TY.JG.02")
+    before = stored(tmp_path).assessment("TY.JG.02")
+    engine = make_engine(f"sqlite:///{tmp_path / 'app.db'}")
+    with session_scope(engine) as session:
+        end_session(session=session, token=app.session_state["wb_token"])
+    engine.dispose()
+    by_label(app.text_area, "评分过程").set_value("登录失效后写的评分过程")
+    submit(app, "narrative@")
+    assert stored(tmp_path).assessment("TY.JG.02") == before
+    assert "wb_user" not in app.session_state
+    assert not any("已保存" in str(t.value) for t in app.toast)

@@ -545,6 +545,8 @@ def test_a_save_keeps_what_it_stored_for_the_next_page_run(engine: Engine, libra
         assert (ev, doc_version, versions) == (fresh_ev, fresh_doc_version, fresh_versions)
         assert [a.code for a in ev.assessments] == [a.code for a in fresh_ev.assessments]  # type: ignore[attr-defined]
         assert versions[saved["code"]] == new_version == (version or 0) + 1
+        assert repo.saved_score(ev) == score(fresh_ev)  # the save's own score, for the page drawn after it
+        assert repo.saved_score(fresh_ev) is None  # an object no save of this process kept
         item = next(i for i in listed if i.key == key)
         assert item.total_score == (score(ev).total.quantize(Decimal("0.01")) if score(ev).scored else None)
     assert next(i for i in listed if i.key == "eval-2024-1").scored == 1
@@ -574,6 +576,8 @@ def test_a_save_rolled_back_leaves_nothing_kept(engine: Engine) -> None:
         ev = repo.get_evaluation(session=s, ref=key)
     assert listed[key].total_score == Decimal("88.00")
     assert ev.assessment("GX.JJ.01") == noted
+    kept_score = repo.saved_score(ev)
+    assert kept_score is not None and kept_score == score(ev) and kept_score.total == Decimal(88)
     fresh_list, fresh = _fresh(engine, key)
     assert list(listed.values()) == fresh_list and ev == fresh[0]
 

@@ -1,0 +1,105 @@
+"""The forms of 证据与评分 save in their submit button's callback (one run draws the saved state), in Debian's
+chromium via Playwright: a finding saved once stays once, an uploaded file is stored once and the upload box is
+empty after the save, a refused save says why below its form and keeps what was typed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser.support import (
+    CHROMIUM_ARGS,
+    cell,
+    go,
+    no_error,
+    no_exception,
+    require_chromium,
+    screenshot_dir,
+    sign_in,
+    streamlit_server,
+    wait_idle,
+)
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    require_chromium()
+    with streamlit_server(tmp_path_factory.mktemp("evidence-saves")) as url:
+        yield url
+
+
+@pytest.fixture()
+def page(server: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=require_chromium(), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        sign_in(page, server)
+        go(page, "证据与评分")
+        yield page
+        browser.close()
+
+
+def form_of(page: Any, button: str) -> Any:
+    return page.locator('[data-testid="stForm"]').filter(has=page.get_by_role("button", name=button))
+
+
+def test_a_saved_finding_and_file_are_kept_once(page: Any, tmp_path: Path) -> None:
+    shots = screenshot_dir(tmp_path)
+    findings = page.locator('[data-testid="stDataFrame"]').filter(has_text="问题描述").first
+    header = page.locator('[data-testid="stMetric"]').filter(has_text="得分").first
+    before = header.inner_text()
+    cell(page, findings, 0, 0.2, "验收资料未归档")
+    page.get_by_role("button", name="计算并保存").click()
+    wait_idle(page)
+    page.get_by_text("已保存评分输入并重新计算得分").wait_for(timeout=20000)
+    page.get_by_text("共扣 3 分").wait_for(timeout=20000)  # one finding at 3 points (the sample's rule)
+    assert header.inner_text() != before  # the header drawn in the same run shows the new score
+    no_error(page)
+
+    page.get_by_role("tab", name="证据与附件").click()
+    form = form_of(page, "保存证据")
+    form.locator('input[type="file"]').set_input_files(
+        files=[{"name": "验收报告.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 acceptance\n%%EOF\n"}]
+    )
+    form.get_by_text("验收报告.pdf").wait_for(timeout=20000)  # chosen, not yet saved
+    form.get_by_role("button", name="保存证据").click()
+    wait_idle(page)
+    page.get_by_text("新上传的附件：验收报告.pdf").wait_for(timeout=20000)
+    downloads = page.get_by_role("button", name="下载 验收报告.pdf", exact=False)
+    downloads.first.wait_for(timeout=20000)
+    assert form.get_by_text("验收报告.pdf").count() == 0  # the upload box was emptied by the save
+    page.screenshot(path=str(shots / "evidence-saved-once.png"), full_page=True)
+
+    # saving another form later re-sends nothing: still one finding, one file
+    page.get_by_role("tab", name="评分过程").click()
+    page.get_by_role("textbox", name="评分过程（写入报告“绩效分析”和附件1）").fill("核查验收资料，发现一处未归档。")
+    form_of(page, "保存评分过程").get_by_role("button", name="保存评分过程").click()
+    wait_idle(page)
+    page.get_by_text("已保存评分过程").wait_for(timeout=20000)
+    assert page.get_by_text("共扣 3 分").count() >= 1 and page.get_by_text("共扣 6 分").count() == 0
+    page.get_by_role("tab", name="证据与附件").click()
+    assert page.get_by_role("button", name="下载 验收报告.pdf", exact=False).count() == 1
+    no_exception(page)
+
+
+def test_a_refused_save_says_why_below_its_form_and_keeps_the_input(page: Any) -> None:
+    page.get_by_role("tab", name="调整得分").click()
+    form = form_of(page, "保存调整")
+    form.get_by_label("调整得分").fill("一百")
+    form.get_by_label("调整理由 *").fill("复核意见")
+    form.get_by_role("button", name="保存调整").click()
+    wait_idle(page)
+    error = page.locator('[data-testid="stAlertContentError"]').filter(has_text="未保存")
+    error.first.wait_for(timeout=20000)
+    assert "调整得分" in error.first.inner_text()
+    assert form.get_by_label("调整得分").input_value() == "一百"
+    assert form.get_by_label("调整理由 *").input_value() == "复核意见"
+    assert page.get_by_text("已调整为").count() == 0
+    no_exception(page)
