@@ -17,7 +17,7 @@ from evaluation.model import Assessment, Override
 from evaluation.scoring.narrative import draft_narrative
 from evaluation.storage.blobs import attachment_store
 from ui.access import readonly
-from ui.evidence import EvidenceSave, attachment_downloads, evidence_frame, pick_indicator, show_indicator
+from ui.evidence import EvidenceSave, attachment_downloads, pick_indicator, show_indicator
 from ui.feedback import FieldError, parse_number
 from ui.guard import page_setup
 from ui.history import history_table
@@ -42,6 +42,11 @@ version = assessment_version(ev.id, code, loaded.assessment_versions.get(code))
 prefix = f"ev@{ev.id}@{code}@"  # + form name + "." + field; a save clears its own form only
 
 
+def form_key(form: str) -> str:
+    """The prefix of the form's widget keys (a save clears its own form only)."""
+    return f"{prefix}{form}."
+
+
 def saves(
     form: str,
     build: Callable[[], Assessment],
@@ -49,9 +54,8 @@ def saves(
     refused: Callable[[], object] | None = None,
     then: Callable[[], object] | None = None,
 ) -> dict[str, Any]:
-    """The submit button's arguments that save ``build()`` in its callback; the form's widget keys start with
-    ``prefix + form + "."`` (a save clears its own form only)."""
-    how = {"build": build, "message": message, "expected_version": version, "form": f"{prefix}{form}."}
+    """The submit button's arguments that save ``build()`` in its callback (see ``ui.saving.save_on_submit``)."""
+    how = {"build": build, "message": message, "code": code, "expected_version": version, "form": form_key(form)}
     return {"on_click": save_on_submit, "args": (eng, ev.id), "kwargs": {**how, "refused": refused, "then": then}}
 
 
@@ -77,15 +81,15 @@ with tab_in:
             disabled=readonly(),
             **saves("inputs", lambda: base.model_copy(update={"inputs": collect()}), "已保存评分输入并重新计算得分。"),
         )
-    show_refused(f"{prefix}inputs.")
+    show_refused(form_key("inputs"))
 
 with tab_ev:
     root = attachment_store(eng)
-    evidence = EvidenceSave(root, ev.id, base, f"{prefix}refs.")
+    evidence = EvidenceSave(root, ev.id, base, form_key("refs"))
     with st.form(f"evidence@{code}"):
         st.markdown("**证据索引**（文件名称、文号、凭证号、页码；可增删行）")
         st.data_editor(
-            evidence_frame(base.evidence),
+            evidence.frame(),
             num_rows="dynamic",
             width="stretch",
             key=evidence.table_key,
@@ -137,7 +141,7 @@ with tab_text:
             disabled=indicator is None or stored is None or readonly(),
             help="用已保存的输入和得分生成草稿，可再修改",
         )
-    show_refused(f"{prefix}text.")
+    show_refused(form_key("text"))
 
 with tab_adj:
     if indicator is None:
@@ -173,7 +177,7 @@ with tab_adj:
                 disabled=o is None or readonly(),
                 **saves("adj", lambda: base.model_copy(update={"override": None}), "已取消调整，按规则计分。"),
             )
-        show_refused(f"{prefix}adj.")
+        show_refused(form_key("adj"))
 
 with st.expander("本指标修改历史", icon=":material/history:"):
     history_table(eng, ev.id, code)

@@ -24,9 +24,9 @@ from evaluation.files.attachments import (
     Where,
     content_hash,
     intact,
+    put_attachment,
     read_attachment,
     remove_attachment,
-    store_attachment,
     with_attachment,
 )
 from evaluation.formatting import number
@@ -175,10 +175,6 @@ def evidence_rows(refs: list[EvidenceRef]) -> list[dict[str, str]]:
     ]
 
 
-def evidence_frame(refs: list[EvidenceRef]) -> pd.DataFrame:
-    return pd.DataFrame(evidence_rows(refs), columns=EVIDENCE_COLUMNS)
-
-
 def read_evidence(edited: Iterable[dict[str, Any]], old: list[EvidenceRef]) -> list[EvidenceRef]:
     """证据索引: every filled row needs 文件名称; an attachment keeps the content hash recorded at upload."""
     hashes = {e.attachment: e.sha256 for e in old if e.attachment}
@@ -200,14 +196,22 @@ def read_evidence(edited: Iterable[dict[str, Any]], old: list[EvidenceRef]) -> l
 class EvidenceSave:
     """The work of 保存证据, done in the button's callback (see ``ui.saving.save_on_submit``): read the 证据索引
     table and the chosen files from the session state, store each file (as a reference of its own) and give
-    the indicator's assessment with them; ``refused`` removes the files stored for a save that was then
-    refused, ``saved`` gives the upload box a new key."""
+    the indicator's assessment with them; ``refused`` removes the files this save wrote (not a file it found
+    already stored with the same content: someone's reference may use it), ``saved`` gives the upload box a new
+    key. ``frame`` is the table the form draws: the rows the callback applies the editor's edits to."""
 
     root: Where
     evaluation_key: str
     base: Assessment
     form: str  # the form's widget-key prefix
-    written: list[str] = field(default_factory=list)  # files stored for this save
+    written: list[str] = field(default_factory=list)  # files this save wrote
+    rows: list[dict[str, str]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.rows = evidence_rows(self.base.evidence)
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.rows, columns=EVIDENCE_COLUMNS)
 
     @property
     def table_key(self) -> str:
@@ -228,18 +232,16 @@ class EvidenceSave:
 
     def build(self) -> Assessment:
         self.written.clear()
-        old = self.base.evidence
-        refs = read_evidence(edited_rows(evidence_rows(old), EVIDENCE_COLUMNS, self.table_key), old)
+        refs = read_evidence(edited_rows(self.rows, EVIDENCE_COLUMNS, self.table_key), self.base.evidence)
         uploads: list[UploadedFile] = st.session_state.get(self.upload_key) or []
         for up in uploads:  # every file is checked here, on the server: size, name and content
             data = up.getvalue()
-            known = {r.attachment for r in old} | {r.attachment for r in refs}
-            rel = store_attachment(
+            stored = put_attachment(
                 root=self.root, evaluation_id=self.evaluation_key, code=self.base.code, filename=up.name, data=data
             )
-            if rel not in known:
-                self.written.append(rel)
-            refs = with_attachment(refs, filename=up.name, relative=rel, sha256=content_hash(data))
+            if stored.created:
+                self.written.append(stored.key)
+            refs = with_attachment(refs, filename=up.name, relative=stored.key, sha256=content_hash(data))
         return self.base.model_copy(update={"evidence": refs})
 
     def message(self, saved: Assessment) -> str:

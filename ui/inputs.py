@@ -359,10 +359,7 @@ RENDERERS: dict[type[AnyRule], Renderer] = {
 
 
 def _date(box: Any, label: str, value: date | None, key: str) -> None:
-    if value is None:
-        box.date_input(label, None, key=key)
-    else:
-        box.date_input(label, value, key=key)
+    box.date_input(label, value, key=key)
 
 
 def _text(key: str) -> str:

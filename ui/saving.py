@@ -8,18 +8,22 @@ saves and a second one that redraws. ``show_refused`` then says below the form w
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 import streamlit as st
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
+from evaluation.auth import PermissionDenied, User
 from evaluation.errors import ConflictError, WorkbenchError
 from evaluation.model import Assessment, Evaluation
 from evaluation.storage import repo
 from evaluation.storage.db import session_scope
 from evaluation.storage.documents import save_document
+from ui.access import edit_block
 from ui.auth import current_user, require_user
 from ui.feedback import show_error
 from ui.state import (
@@ -31,7 +35,10 @@ from ui.state import (
     refuse,
     remember_assessment_version,
     remember_doc_version,
+    saved_since,
 )
+
+_log = logging.getLogger(__name__)
 
 
 def replaced(evaluation: Evaluation, **parts: BaseModel) -> Evaluation:
@@ -93,14 +100,7 @@ def save_assessment(
     ``message`` shown at once; on a refusal show why and return False. The forms of 证据与评分 save with
     :func:`save_on_submit`."""
     try:
-        with session_scope(eng) as session:
-            version = repo.save_assessment(
-                session=session,
-                ref=evaluation_key,
-                assessment=assessment,
-                expected_version=expected_version,
-                user=require_user(),
-            )
+        _write_assessment(eng, evaluation_key, assessment, expected_version, require_user())
     except ConflictError as e:
         show_error(e)
         mark_conflict(evaluation_key)
@@ -108,9 +108,20 @@ def save_assessment(
     except (WorkbenchError, ValidationError) as e:
         show_error(e)
         return False
-    remember_assessment_version(evaluation_key, assessment.code, version)
     st.success(message)
     return True
+
+
+def _write_assessment(
+    eng: Engine, evaluation_key: str, assessment: Assessment, expected_version: int | None, user: User
+) -> None:
+    """One transaction: the core saves the assessment over ``expected_version`` (refusing a stale version, inputs
+    its rule cannot score, a user who may not edit); the new version is remembered for this session."""
+    with session_scope(eng) as session:
+        version = repo.save_assessment(
+            session=session, ref=evaluation_key, assessment=assessment, expected_version=expected_version, user=user
+        )
+    remember_assessment_version(evaluation_key, assessment.code, version)
 
 
 def commit(
@@ -149,40 +160,44 @@ def save_on_submit(
     build: Callable[[], Assessment],
     message: str | Callable[[Assessment], str],
     *,
+    code: str,
     expected_version: int | None,
     form: str,
     refused: Callable[[], object] | None = None,
     then: Callable[[], object] | None = None,
 ) -> None:
     """A form's submit button's ``on_click``: build the indicator's assessment from the submitted widgets (the
-    form's collector reads them from the session state) and save it over ``expected_version``.
+    form's collector reads them from the session state) and save indicator ``code``'s assessment over
+    ``expected_version``.
 
-    The sign-in is checked first, as the page's guard would (the callback runs before it); when it has ended
-    nothing is saved and the page's run asks for a sign-in. On success the version is remembered, the form's
+    The sign-in and the right to edit are checked first, as the page's guard and the page would (the callback runs
+    before them); when the sign-in has ended nothing is saved and the page's run asks for a sign-in. A second click
+    on a form this session has saved since it was drawn (before the page was drawn again) saves nothing more. A
+    database failure is said as a refusal, in Chinese, and logged. On success the version is remembered, the form's
     widgets (keys starting with ``form``) are cleared so that the page draws them from the database, ``then`` is
     called, and ``message`` (or ``message(assessment)``) is shown. On a refusal nothing is written, the form keeps
     what was typed, ``refused`` is called (to undo work done for the save, such as stored uploads) and
     :func:`show_refused` says why."""
-    if current_user(eng) is None:
+    user = current_user(eng)
+    if user is None or saved_since(evaluation_key, code, expected_version):
+        return
+    blocked = edit_block(eng, user, evaluation_key)
+    if blocked:  # before anything is written (an upload), as the page would have disabled the button
+        refuse(form, PermissionDenied(blocked))
         return
     try:
         assessment = build()
-        with session_scope(eng) as session:
-            version = repo.save_assessment(
-                session=session,
-                ref=evaluation_key,
-                assessment=assessment,
-                expected_version=expected_version,
-                user=require_user(),
-            )
-    except (WorkbenchError, ValidationError) as e:
+        _write_assessment(eng, evaluation_key, assessment, expected_version, user)
+    except (WorkbenchError, ValidationError, SQLAlchemyError) as e:
         if isinstance(e, ConflictError):
             mark_conflict(evaluation_key, show=False)
+        if isinstance(e, SQLAlchemyError):
+            _log.exception("保存评价 %s 的指标 %s 时数据库出错", evaluation_key, code)
+            e = WorkbenchError(f"数据库暂时无法完成保存（{type(e).__name__}），请稍后重试；输入仍保留在页面上")
         refuse(form, e)
         if refused is not None:
             refused()
         return
-    remember_assessment_version(evaluation_key, assessment.code, version)
     clear_widgets(starts=form)
     if then is not None:
         then()

@@ -38,7 +38,7 @@ CURRENT = "wb_current_evaluation"  # key of the evaluation being worked on
 DOC_VERSIONS = "wb_doc_versions"  # evaluation key → document version the user started from
 ASSESSMENT_VERSIONS = "wb_assessment_versions"  # "key/code" → assessment version (None: new)
 CURRENT_INDICATOR = "wb_current_indicator"  # evaluation key → indicator code on the evidence page
-FLASH = "wb_flash"  # one message shown after the rerun that follows a save
+FLASH = "wb_flash"  # one message shown by the run that follows a save
 LAST_PAGE = "wb_last_page"  # the workbench page of the previous run
 CONFLICTS = "wb_conflicts"  # evaluation keys whose last save met someone else's change
 REFUSED = "wb_refused_save"  # form prefix → why its save, made in the submit button's callback, was refused
@@ -249,6 +249,14 @@ def assessment_version(key: str, code: str, stored: int | None) -> int | None:
 
 def remember_assessment_version(key: str, code: str, version: int) -> None:
     st.session_state.setdefault(ASSESSMENT_VERSIONS, {})[f"{key}/{code}"] = version
+
+
+def saved_since(key: str, code: str, version: int | None) -> bool:
+    """Whether this session saved the indicator since a form was drawn at ``version``: a second click on the
+    form arrived before the page was drawn again (its button still carries the version it was drawn at)."""
+    versions: dict[str, int | None] = st.session_state.get(ASSESSMENT_VERSIONS, {})
+    where = f"{key}/{code}"
+    return where in versions and versions[where] != version
 
 
 def clear_widgets(*, starts: str = "", ends: str = "") -> None:

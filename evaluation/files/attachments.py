@@ -18,6 +18,7 @@ import re
 import unicodedata
 import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from evaluation.errors import WorkbenchError
@@ -145,6 +146,18 @@ def store_attachment(*, root: Where, evaluation_id: str, code: str, filename: st
     """Store the upload at once; return its key ``<评价编号>/<指标编码>/<文件名>`` (kept in the evidence
     reference, with ``content_hash(data)``). The same content uploaded again for the indicator reuses its file;
     another file of the same name gets a numbered name, never the other's place."""
+    return put_attachment(root=root, evaluation_id=evaluation_id, code=code, filename=filename, data=data).key
+
+
+@dataclass(frozen=True)
+class Stored:
+    key: str
+    created: bool  # False: the same content was already stored for the indicator (someone's reference may use it)
+
+
+def put_attachment(*, root: Where, evaluation_id: str, code: str, filename: str, data: bytes) -> Stored:
+    """:func:`store_attachment`, saying whether the file was written now: only such a file may be removed again
+    when the save it was stored for is refused."""
     for part in (evaluation_id, code):
         if not _CODE.match(part) or set(part) == {"."}:
             raise AttachmentError(f"编码“{part}”不能用作附件目录名")
@@ -157,7 +170,7 @@ def store_attachment(*, root: Where, evaluation_id: str, code: str, filename: st
         for key in store.keys(folder):
             old = store.read(key) if "/" not in key[len(folder) :] else None
             if old is not None and len(old) == len(data) and content_hash(old) == digest:
-                return key
+                return Stored(key, created=False)
         stem, dot, suffix = name.rpartition(".")
         stem, suffix = (stem, dot + suffix) if dot else (name, "")
         key, n = folder + name, 1
@@ -166,7 +179,7 @@ def store_attachment(*, root: Where, evaluation_id: str, code: str, filename: st
             key = f"{folder}{stem}（{n}）{suffix}"
     except (OSError, StoreError) as e:  # a full disk, an unreachable bucket: nothing half-written stays behind
         raise AttachmentError(f"文件“{name}”无法保存到附件存储（{store.name}）：{_reason(e)}") from e
-    return key
+    return Stored(key, created=True)
 
 
 def _reason(e: Exception) -> str:

@@ -376,7 +376,7 @@ def collect(engine: Engine, key: str) -> Floor:
     from evaluation.storage.decisions import count_open_errors
     from evaluation.storage.repo import get_evaluation, list_department_summaries, list_evaluations
     from evaluation.storage.results import load_summaries
-    from ui.evidence import evidence_frame
+    from ui.evidence import EVIDENCE_COLUMNS, evidence_rows
     from ui.history import history_rows
     from ui.home import department_table, stated_warning
     from ui.project_tables import totals_frame
@@ -504,7 +504,7 @@ def collect(engine: Engine, key: str) -> Floor:
             ],
             columns=["问题描述", "扣分", "证据文件", "文号", "凭证号", "页码"],
         ),
-        evidence=evidence_frame(stored.evidence),
+        evidence=pd.DataFrame(evidence_rows(stored.evidence), columns=EVIDENCE_COLUMNS),
         narrative=stored.narrative,
         outline="\n".join(f"{'　' * (level - 1)}{text}  " for level, text in outline(context)),
         table31=pd.DataFrame(table[1:], columns=table[0]),

@@ -1,6 +1,7 @@
-"""The forms of 证据与评分 save in their submit button's callback (one run draws the saved state), in Debian's
-chromium via Playwright: a finding saved once stays once, an uploaded file is stored once and the upload box is
-empty after the save, a refused save says why below its form and keeps what was typed."""
+"""The forms of 证据与评分 save in their submit button's callback, in Debian's chromium via Playwright: the page
+drawn after the save shows the new score, a finding saved once stays once after later saves, an uploaded file is
+stored once and the upload box is empty after the save, a refused save says why below its form and keeps what was
+typed. (That a save is one run of the page is checked by the page tests, which count runs.)"""
 
 from __future__ import annotations
 
@@ -99,6 +100,8 @@ def test_a_refused_save_says_why_below_its_form_and_keeps_the_input(page: Any) -
     error = page.locator('[data-testid="stAlertContentError"]').filter(has_text="未保存")
     error.first.wait_for(timeout=20000)
     assert "调整得分" in error.first.inner_text()
+    below, box = error.first.bounding_box(), form.bounding_box()
+    assert below["y"] >= box["y"] + box["height"] - 1, (below, box)  # below the form it belongs to
     assert form.get_by_label("调整得分").input_value() == "一百"
     assert form.get_by_label("调整理由 *").input_value() == "复核意见"
     assert page.get_by_text("已调整为").count() == 0

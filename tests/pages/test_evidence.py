@@ -355,13 +355,13 @@ def test_a_save_draws_the_page_once_with_the_new_score(
     open_page(app, "evidence")
     pick(app, "TY.JC.01")
     runs: list[str] = []
-    real_setup = ui.guard.page_setup
+    real_entered = ui.guard.entered_page
 
-    def counted() -> object:
-        runs.append("evidence")
-        return real_setup()
+    def counted(stem: str) -> None:  # the guard calls it once per page run, after its checks
+        runs.append(stem)
+        real_entered(stem)
 
-    monkeypatch.setattr(ui.guard, "page_setup", counted)
+    monkeypatch.setattr(ui.guard, "entered_page", counted)
     key = f"ev@{SAMPLE}@TY.JC.01@inputs.findings"
     edit_table(app, key, added=[{"问题描述": "支出凭证缺少审批签字"}])
     submit(app, "inputs@")
@@ -389,6 +389,106 @@ def test_a_save_after_the_sign_in_ended_writes_nothing(app: AppTest, tmp_path: P
     assert stored(tmp_path).assessment("TY.JG.02") == before
     assert "wb_user" not in app.session_state
     assert not any("已保存" in str(t.value) for t in app.toast)
+
+
+def test_a_refused_evidence_save_keeps_a_colleagues_file_of_the_same_content(app: AppTest, tmp_path: Path) -> None:
+    """A colleague saved the same file for the indicator after this form was drawn: the upload finds it stored, the
+    save is refused as stale, and the colleague's file stays (only files this save wrote are removed)."""
+    from evaluation.files.attachments import content_hash, store_attachment
+    from evaluation.model import EvidenceRef
+
+    open_page(app, "evidence")
+    pick(app, "TY.JC.01")
+    minutes = b"%PDF-1.4 minutes of the party group meeting"
+    root = tmp_path / "attachments"
+    theirs = store_attachment(root=root, evaluation_id=SAMPLE, code="TY.JC.01", filename="纪要.pdf", data=minutes)
+    other = stored(tmp_path).assessment("TY.JC.01")
+    assert other is not None
+    ref = EvidenceRef(document="党组会议纪要", attachment=theirs, sha256=content_hash(minutes))
+    engine = make_engine(f"sqlite:///{tmp_path / 'app.db'}")
+    with session_scope(engine) as session:
+        save_assessment(
+            session=session,
+            ref=SAMPLE,
+            assessment=other.model_copy(update={"evidence": [*other.evidence, ref]}),
+            expected_version=1,
+            user=SYSTEM,
+        )
+    engine.dispose()
+    app.file_uploader[0].set_value([("会议纪要.pdf", minutes, "application/pdf")])
+    submit(app, "evidence@")
+    assert "已被他人修改" in texts(app)
+    assert (root / theirs).read_bytes() == minutes
+    saved = stored(tmp_path).assessment("TY.JC.01")
+    assert saved is not None and ref in saved.evidence
+
+
+def test_a_database_failure_is_said_in_chinese_and_the_upload_removed(
+    app: AppTest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database that cannot take the write (locked, gone) is a refusal below the form, not a traceback in place of
+    the page; the file stored for the save is removed and nothing is written."""
+    from sqlalchemy.exc import OperationalError
+
+    import evaluation.storage.repo
+
+    open_page(app, "evidence")
+    pick(app, "TY.JC.01")
+    before = stored(tmp_path).assessment("TY.JC.01")
+
+    def locked(**_: object) -> int:
+        raise OperationalError("UPDATE assessment", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(evaluation.storage.repo, "save_assessment", locked)
+    app.file_uploader[0].set_value([("凭证.pdf", b"%PDF-1.4 voucher", "application/pdf")])
+    submit(app, "evidence@")
+    assert "未保存：数据库暂时无法完成保存（OperationalError）" in texts(app)
+    folder = tmp_path / "attachments" / SAMPLE / "TY.JC.01"
+    assert not folder.exists() or not any(folder.iterdir())
+    monkeypatch.undo()
+    assert stored(tmp_path).assessment("TY.JC.01") == before
+
+
+def test_a_member_removed_after_the_form_was_drawn_writes_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The callback checks the right to edit before it stores an upload (the page's guard has not run yet)."""
+    from evaluation.storage.users import remove_member
+
+    at = new_app(tmp_path, monkeypatch, role="评价人员", member_of=(SAMPLE,))
+    open_page(at, "evidence")
+    pick(at, "TY.JC.01")
+    engine = make_engine(f"sqlite:///{tmp_path / 'app.db'}")
+    with session_scope(engine) as session:
+        user_id = at.session_state["wb_user"]["id"]
+        assert remove_member(session=session, actor=SYSTEM, user_id=user_id, evaluation_key=SAMPLE)
+    engine.dispose()
+    at.file_uploader[0].set_value([("纪要.pdf", b"%PDF-1.4 minutes", "application/pdf")])
+    next(b for b in at.form_submit_button if b.form_id.startswith("evidence@")).click().run()
+    assert not (tmp_path / "attachments").exists()  # not even written and removed again
+    assert "您还没有参与任何评价" in texts(at)
+
+
+def _versions_page() -> None:
+    import streamlit as st
+
+    from ui.state import assessment_version, remember_assessment_version, saved_since
+
+    st.session_state["answers"] = [saved_since("e1", "TY.JC.01", 1)]  # nothing shown yet
+    assessment_version("e1", "TY.JC.01", 1)  # the form drawn at version 1
+    st.session_state["answers"].append(saved_since("e1", "TY.JC.01", 1))
+    remember_assessment_version("e1", "TY.JC.01", 2)  # this session saved it
+    st.session_state["answers"] += [saved_since("e1", "TY.JC.01", 1), saved_since("e1", "TY.JC.01", 2)]
+    st.session_state["answers"].append(saved_since("e1", "TY.JC.02", None))
+
+
+def test_a_second_click_on_a_form_saved_since_it_was_drawn_is_told_apart() -> None:
+    """A second click that reaches the server before the page is drawn again carries the version the form was drawn
+    at; this session's own save since then makes it stale, and the callback saves nothing more (no false
+    "someone else changed it")."""
+    at = AppTest.from_function(_versions_page).run()
+    assert not at.exception, at.exception
+    assert at.session_state["answers"] == [False, False, True, False, False]
 
 
 # ``ui.tables.edited_rows``: the table a submit button's callback reads must be the one ``st.data_editor`` itself
