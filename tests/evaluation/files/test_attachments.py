@@ -123,3 +123,19 @@ def test_a_zip_that_is_no_office_file_is_refused() -> None:
         z.writestr("payload.exe", b"MZ")
     with pytest.raises(AttachmentError, match="不是Word 文档"):
         check_content("a.docx", out.getvalue())
+
+
+def test_put_says_whether_it_wrote_the_file(tmp_path: Path) -> None:
+    """Only a file written now may be removed when its save is refused: the same content already stored for the
+    indicator (someone's reference may use it) is found, not written; another content of the same name is written
+    under a numbered name."""
+    from evaluation.files.attachments import put_attachment
+
+    def put(name: str, data: bytes) -> tuple[str, bool]:
+        stored = put_attachment(root=tmp_path, evaluation_id="e1", code="TY.JC.01", filename=name, data=data)
+        return stored.key, stored.created
+
+    assert put("纪要.pdf", PDF) == ("e1/TY.JC.01/纪要.pdf", True)
+    assert put("会议纪要副本.pdf", PDF) == ("e1/TY.JC.01/纪要.pdf", False)
+    assert put("纪要.pdf", PDF + b"%%EOF") == ("e1/TY.JC.01/纪要（2）.pdf", True)
+    assert (tmp_path / "e1" / "TY.JC.01" / "纪要.pdf").read_bytes() == PDF
