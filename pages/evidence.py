@@ -156,11 +156,17 @@ with tab_adj:
             value = parse_number(st.session_state.get(f"{prefix}adj.score") or "", "调整得分")
             if value is None:
                 raise FieldError("调整得分", "请填写得分")
+            if value > shown.weight:
+                raise FieldError("调整得分", f"不能超过分值 {number(shown.weight)}")
             reason = str(st.session_state.get(f"{prefix}adj.reason") or "").strip()
             return base.model_copy(update={"override": Override(score=value, reason=reason)})
 
         def adjusted_to(saved: Assessment) -> str:
             return f"已调整为 {number(saved.override.score)} 分。" if saved.override else ""
+
+        def emptied() -> None:  # the browser goes on showing a field's text unless it is given the new one
+            st.session_state[f"{form_key('adj')}score"] = ""
+            st.session_state[f"{form_key('adj')}reason"] = ""
 
         with st.form(f"override@{code}"):
             c1, c2 = st.columns([1, 3])
@@ -175,7 +181,9 @@ with tab_adj:
             c2.form_submit_button(
                 "取消调整，按规则计分",
                 disabled=o is None or readonly(),
-                **saves("adj", lambda: base.model_copy(update={"override": None}), "已取消调整，按规则计分。"),
+                **saves(
+                    "adj", lambda: base.model_copy(update={"override": None}), "已取消调整，按规则计分。", then=emptied
+                ),
             )
         show_refused(form_key("adj"))
 

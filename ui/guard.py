@@ -18,7 +18,7 @@ from streamlit.errors import StreamlitAPIException
 
 from ui.auth import account_box, page_user, require_user
 from ui.resources import engine
-from ui.state import LINK_PARAMS, entered_page, take_refusals
+from ui.state import LINK_PARAMS, entered_page, keep_save_lock, take_refusals
 from ui.unsaved import warn_before_leaving
 
 VIA_APP = "_wb_via_app"  # set by app.py: this session has its navigation
@@ -110,5 +110,6 @@ def page_setup() -> Engine:
     account_box(eng, user)
     entered_page(stem)
     take_refusals()
+    keep_save_lock()
     warn_before_leaving(stem)
     return eng

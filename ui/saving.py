@@ -35,7 +35,9 @@ from ui.state import (
     refuse,
     remember_assessment_version,
     remember_doc_version,
+    save_lock,
     saved_since,
+    version_book,
 )
 
 _log = logging.getLogger(__name__)
@@ -116,12 +118,14 @@ def _write_assessment(
     eng: Engine, evaluation_key: str, assessment: Assessment, expected_version: int | None, user: User
 ) -> None:
     """One transaction: the core saves the assessment over ``expected_version`` (refusing a stale version, inputs
-    its rule cannot score, a user who may not edit); the new version is remembered for this session."""
+    its rule cannot score, a user who may not edit); the new version is remembered for this session, in the book
+    taken before the write (see ``ui.state.version_book``)."""
+    book = version_book()
     with session_scope(eng) as session:
         version = repo.save_assessment(
             session=session, ref=evaluation_key, assessment=assessment, expected_version=expected_version, user=user
         )
-    remember_assessment_version(evaluation_key, assessment.code, version)
+    remember_assessment_version(evaluation_key, assessment.code, version, book)
 
 
 def commit(
@@ -179,25 +183,29 @@ def save_on_submit(
     what was typed, ``refused`` is called (to undo work done for the save, such as stored uploads) and
     :func:`show_refused` says why."""
     user = current_user(eng)
-    if user is None or saved_since(evaluation_key, code, expected_version):
+    if user is None:
         return
-    blocked = edit_block(eng, user, evaluation_key)
-    if blocked:  # before anything is written (an upload), as the page would have disabled the button
-        refuse(form, PermissionDenied(blocked))
-        return
-    try:
-        assessment = build()
-        _write_assessment(eng, evaluation_key, assessment, expected_version, user)
-    except (WorkbenchError, ValidationError, SQLAlchemyError) as e:
-        if isinstance(e, ConflictError):
-            mark_conflict(evaluation_key, show=False)
-        if isinstance(e, SQLAlchemyError):
-            _log.exception("保存评价 %s 的指标 %s 时数据库出错", evaluation_key, code)
-            e = WorkbenchError(f"数据库暂时无法完成保存（{type(e).__name__}），请稍后重试；输入仍保留在页面上")
-        refuse(form, e)
-        if refused is not None:
-            refused()
-        return
+    with save_lock():  # a double click runs two callbacks side by side: the second sees the first's save
+        if saved_since(evaluation_key, code, expected_version):  # the first click's callback may have been stopped
+            flash(message if isinstance(message, str) else "已保存。")  # before its message
+            return
+        blocked = edit_block(eng, user, evaluation_key)
+        if blocked:  # before anything is written (an upload), as the page would have disabled the button
+            refuse(form, PermissionDenied(blocked))
+            return
+        try:
+            assessment = build()
+            _write_assessment(eng, evaluation_key, assessment, expected_version, user)
+        except (WorkbenchError, ValidationError, SQLAlchemyError) as e:
+            if refused is not None:  # first: a newer click stops a callback at its next use of the session state
+                refused()
+            if isinstance(e, ConflictError):
+                mark_conflict(evaluation_key, show=False)
+            if isinstance(e, SQLAlchemyError):
+                _log.exception("保存评价 %s 的指标 %s 时数据库出错", evaluation_key, code)
+                e = WorkbenchError(f"数据库暂时无法完成保存（{type(e).__name__}），请稍后重试；输入仍保留在页面上")
+            refuse(form, e)
+            return
     clear_widgets(starts=form)
     if then is not None:
         then()

@@ -7,7 +7,9 @@ no widget owns (widget keys are deleted when the user leaves a page).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import chain
@@ -43,6 +45,7 @@ LAST_PAGE = "wb_last_page"  # the workbench page of the previous run
 CONFLICTS = "wb_conflicts"  # evaluation keys whose last save met someone else's change
 REFUSED = "wb_refused_save"  # form prefix → why its save, made in the submit button's callback, was refused
 REFUSED_NOW = "_wb_refused_this_run"  # the refusals the current run shows (made in the callback just before it)
+SAVE_LOCK = "_wb_save_lock"  # one save at a time per browser session (see save_lock)
 RECENT = "wb_recent_evaluations"  # keys made current in this session, the latest first (a picker's short list)
 # the place in the URL, so a reload or a shared link opens the same evaluation and indicator (after sign-in)
 EVAL_PARAM = "eval"
@@ -247,8 +250,18 @@ def assessment_version(key: str, code: str, stored: int | None) -> int | None:
     return versions.setdefault(f"{key}/{code}", stored)
 
 
-def remember_assessment_version(key: str, code: str, version: int) -> None:
-    st.session_state.setdefault(ASSESSMENT_VERSIONS, {})[f"{key}/{code}"] = version
+def version_book() -> dict[str, int | None]:
+    """This session's assessment versions ("key/code" → version), as the plain dict the session state holds. A save
+    takes it before it writes and notes the new version in it after the commit without using the session state
+    again: Streamlit stops a running callback at its next use of the session state once a newer click has arrived,
+    and a saved version left unnoted would turn that click (a double click) into a false conflict with the user's
+    own save."""
+    book: dict[str, int | None] = st.session_state.setdefault(ASSESSMENT_VERSIONS, {})
+    return book
+
+
+def remember_assessment_version(key: str, code: str, version: int, book: dict[str, int | None] | None = None) -> None:
+    (version_book() if book is None else book)[f"{key}/{code}"] = version
 
 
 def saved_since(key: str, code: str, version: int | None) -> bool:
@@ -306,6 +319,20 @@ def take_refusals() -> None:
     """Called by every page's guard: this run shows the refusals made just before it; older ones (a run stopped
     before it drew the form) are dropped, not shown later beside a form that was not refused again."""
     st.session_state[REFUSED_NOW] = st.session_state.pop(REFUSED, {})
+
+
+def keep_save_lock() -> None:
+    """Called by every page's guard (a run draws the forms, one thread at a time): the session's save lock exists
+    before any form's callback needs it."""
+    st.session_state.setdefault(SAVE_LOCK, threading.Lock())
+
+
+def save_lock() -> AbstractContextManager[object]:
+    """Held by a save made in a submit button's callback. A click that arrives while a callback runs makes Streamlit
+    start a new script thread at once, the old one going on until its next use of the session state: a double click
+    runs two callbacks side by side. Under the lock the second one sees the first one's save (``saved_since``)."""
+    lock = st.session_state.get(SAVE_LOCK)
+    return lock if isinstance(lock, type(threading.Lock())) else nullcontext()
 
 
 def refusal(form: str) -> Exception | None:

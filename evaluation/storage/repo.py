@@ -771,7 +771,9 @@ def save_assessment(
     """Save one indicator's assessment; refuse when someone else saved it since it was loaded.
 
     ``expected_version`` is the version the user started from (None for a new assessment).
-    Returns the new version. The evaluation's stored total is updated in the same transaction.
+    Returns the new version. The evaluation's stored total is updated in the same transaction. An assessment saved
+    again exactly as stored (over its current version) writes nothing and keeps its version: the history records
+    changes only.
     """
     row = find_row(session, ref)
     begin_edit(session=session, row=row, user=user)
@@ -787,6 +789,8 @@ def save_assessment(
     ).first()
     data = assessment.model_dump(mode="json")
     old = current.data if current is not None else None
+    if current is not None and expected_version == current.version and old == data:
+        return current.version  # nothing changed (a form saved again as it was): nothing written, no history entry
     if current is None:
         if expected_version is not None:
             raise ConflictError(f"指标 {assessment.code} 的评分记录已被删除，请刷新后重试")

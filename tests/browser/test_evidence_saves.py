@@ -5,6 +5,7 @@ typed. (That a save is one run of the page is checked by the page tests, which c
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -105,4 +106,31 @@ def test_a_refused_save_says_why_below_its_form_and_keeps_the_input(page: Any) -
     assert form.get_by_label("调整得分").input_value() == "一百"
     assert form.get_by_label("调整理由 *").input_value() == "复核意见"
     assert page.get_by_text("已调整为").count() == 0
+    no_exception(page)
+
+
+def history_count(page: Any) -> int:
+    box = page.locator('[data-testid="stExpander"]').filter(has_text="本指标修改历史")
+    box.locator("summary").click()
+    text = box.get_by_text(re.compile(r"共 \d+ 条记录|还没有修改记录")).inner_text(timeout=20000)
+    box.locator("summary").click()
+    found = re.search(r"共 (\d+) 条", text)
+    return int(found.group(1)) if found else 0
+
+
+def test_a_double_click_saves_once_without_a_false_conflict(page: Any) -> None:
+    """A double click on a submit button runs two callbacks side by side (Streamlit starts the second click's run
+    while the first callback still writes): the save is made once, and the second click is not taken for someone
+    else's change."""
+    page.get_by_role("tab", name="评分过程").click()
+    before = history_count(page)
+    area = page.get_by_role("textbox", name="评分过程（写入报告“绩效分析”和附件1）")
+    for n in range(3):
+        area.fill(f"第 {n + 1} 次核对：决策程序材料齐全。")
+        form_of(page, "保存评分过程").get_by_role("button", name="保存评分过程").dblclick()
+        wait_idle(page)
+        page.wait_for_timeout(500)
+        assert page.get_by_text("他人已修改").count() == 0
+        assert page.locator('[data-testid="stAlertContentError"]').count() == 0
+        assert history_count(page) == before + n + 1
     no_exception(page)

@@ -168,6 +168,12 @@ def test_override_needs_a_reason_and_can_be_cleared(app: AppTest, tmp_path: Path
     assert score_of(tmp_path, "TY.JC.03") == 4 and "得分 86 分" in total(app)
     next(b for b in app.form_submit_button if b.label.startswith("取消调整")).click().run()
     assert score_of(tmp_path, "TY.JC.03") == 6
+    assert by_label(app.text_input, "调整得分").value == "" and by_label(app.text_input, "调整理由").value == ""
+    by_label(app.text_input, "调整得分").set_value("7")  # above the indicator's 6 points: said by the field's name
+    by_label(app.text_input, "调整理由").set_value("复核后认为应加分")
+    submit(app, "override@")
+    said = texts(app)
+    assert "未保存：“调整得分”：不能超过分值 6" in said and "assessments[" not in said
 
 
 def test_penalty_item_lowers_the_total(app: AppTest, tmp_path: Path) -> None:
@@ -337,12 +343,12 @@ def test_a_refused_form_value_is_said_in_chinese(app: AppTest, tmp_path: Path) -
     by_label(app.text_input, "调整得分").set_value("20000")
     by_label(app.text_input, "调整理由").set_value("测试很大的得分")
     submit(app, "override@")
-    said = texts(app)
-    assert "得分：应不大于 10000" in said and "Input should" not in said
+    said = texts(app)  # the form checks the indicator's weight before the model's own bound (10000) is reached
+    assert "“调整得分”：不能超过分值 6" in said and "Input should" not in said
     assert score_of(tmp_path, "TY.JC.03") == 6
     assert by_label(app.text_input, "调整得分").value == "20000"  # the form keeps what was typed
     app.run()  # the reason is said once, below the form, in the run after the click
-    assert "得分：应不大于 10000" not in texts(app)
+    assert "不能超过分值 6" not in texts(app)
 
 
 def test_a_save_draws_the_page_once_with_the_new_score(

@@ -149,6 +149,33 @@ def test_saving_an_assessment_updates_the_total_and_locks_optimistically(engine:
     del ev
 
 
+def test_an_assessment_saved_again_unchanged_writes_nothing(engine: Engine) -> None:
+    """A form saved twice as it was (a double click, 保存 with nothing changed) keeps the version and adds no
+    history entry; a real change after it is saved and recorded as usual; the unchanged save over a stale version
+    is still refused."""
+    from evaluation.storage import audit
+
+    ensure_samples(engine, SAMPLES)
+    key = "panzhihua-2023-zhaoshang"
+    with session_scope(engine) as s:
+        same = repo.get_evaluation(session=s, ref=key).assessment("GX.JJ.01")
+        entries = len(audit.history(session=s, evaluation_key=key))
+    assert same is not None
+    with session_scope(engine) as s:
+        assert repo.save_assessment(session=s, ref=key, assessment=same, expected_version=1, user=SYSTEM) == 1
+    with session_scope(engine) as s:
+        assert len(audit.history(session=s, evaluation_key=key)) == entries
+        assert repo.get_assessment_version(session=s, ref=key, code="GX.JJ.01") == 1
+    noted = same.model_copy(update={"narrative": same.narrative + "（已核对合同）"})
+    with session_scope(engine) as s:
+        assert repo.save_assessment(session=s, ref=key, assessment=noted, expected_version=1, user=SYSTEM) == 2
+    with session_scope(engine) as s:
+        trail = audit.history(session=s, evaluation_key=key)
+    assert len(trail) == entries + 1 and trail[-1].target == "GX.JJ.01"
+    with pytest.raises(ConflictError), session_scope(engine) as s:
+        repo.save_assessment(session=s, ref=key, assessment=noted, expected_version=1, user=SYSTEM)
+
+
 def test_an_invalid_assessment_changes_nothing(engine: Engine) -> None:
     ensure_samples(engine, SAMPLES)
     key = "panzhihua-2023-zhaoshang"
