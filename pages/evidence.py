@@ -152,28 +152,28 @@ with tab_adj:
             f"规则计算得分：{score_text(result.indicator(code).computed)}。调整后以调整得分计入总分，须写明理由。"
         )
 
+        score_key, reason_key = f"{form_key('adj')}score", f"{form_key('adj')}reason"
+
         def adjusted() -> Assessment:  # the typed number is read here; the model and the core refuse the rest
-            value = parse_number(st.session_state.get(f"{prefix}adj.score") or "", "调整得分")
+            value = parse_number(st.session_state.get(score_key) or "", "调整得分")
             if value is None:
                 raise FieldError("调整得分", "请填写得分")
             if value > shown.weight:
                 raise FieldError("调整得分", f"不能超过分值 {number(shown.weight)}")
-            reason = str(st.session_state.get(f"{prefix}adj.reason") or "").strip()
+            reason = str(st.session_state.get(reason_key) or "").strip()
             return base.model_copy(update={"override": Override(score=value, reason=reason)})
 
         def adjusted_to(saved: Assessment) -> str:
             return f"已调整为 {number(saved.override.score)} 分。" if saved.override else ""
 
         def emptied() -> None:  # the browser goes on showing a field's text unless it is given the new one
-            st.session_state[f"{form_key('adj')}score"] = ""
-            st.session_state[f"{form_key('adj')}reason"] = ""
+            st.session_state[score_key] = ""
+            st.session_state[reason_key] = ""
 
         with st.form(f"override@{code}"):
             c1, c2 = st.columns([1, 3])
-            c1.text_input(
-                f"调整得分（0–{number(shown.weight)}）", "" if o is None else f"{o.score:f}", key=f"{prefix}adj.score"
-            )
-            c2.text_input("调整理由 *", "" if o is None else o.reason, key=f"{prefix}adj.reason")
+            c1.text_input(f"调整得分（0–{number(shown.weight)}）", "" if o is None else f"{o.score:f}", key=score_key)
+            c2.text_input("调整理由 *", "" if o is None else o.reason, key=reason_key)
             c1, c2 = st.columns(2)
             c1.form_submit_button(
                 "保存调整", type="primary", disabled=readonly(), **saves("adj", adjusted, adjusted_to)

@@ -13,14 +13,13 @@ from typing import Any
 import pytest
 
 from tests.browser.support import (
-    CHROMIUM_ARGS,
     cell,
     go,
     no_error,
     no_exception,
     require_chromium,
     screenshot_dir,
-    sign_in,
+    signed_in_page,
     streamlit_server,
     wait_idle,
 )
@@ -37,15 +36,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture()
 def page(server: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=require_chromium(), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1100})
-        sign_in(page, server)
+    with signed_in_page(server, height=1100) as page:
         go(page, "证据与评分")
         yield page
-        browser.close()
 
 
 def form_of(page: Any, button: str) -> Any:

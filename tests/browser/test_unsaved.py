@@ -10,11 +10,10 @@ from typing import Any
 import pytest
 
 from tests.browser.support import (
-    CHROMIUM_ARGS,
     pick_option,
     replace_cell,
     require_chromium,
-    sign_in,
+    signed_in_page,
     streamlit_server,
     wait_idle,
 )
@@ -34,14 +33,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture()
 def page(server: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=require_chromium(), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        sign_in(page, server)
+    with signed_in_page(server) as page:
         yield page
-        browser.close()
 
 
 class Dialogs:
