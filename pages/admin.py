@@ -11,14 +11,16 @@ from evaluation.storage import audit
 from evaluation.storage.backup import create_backup
 from evaluation.storage.blobs import attachment_store
 from evaluation.storage.db import session_scope
-from evaluation.storage.users import add_member, create_user, list_accounts, members, remove_member, update_user
+from evaluation.storage.users import add_members, create_user, list_accounts, members, remove_member, update_user
 from ui.auth import require_user
 from ui.downloads import download_button
 from ui.guard import page_setup
-from ui.saving import commit
-from ui.state import flash, show_flash, summaries
+from ui.saving import action, commit, fresh, submit
+from ui.state import show_flash, summaries
 
 eng = page_setup()
+# forms drawn empty again after each save (ui.saving.fresh)
+NEW_USER, EDIT_USER, ADD_MEMBER = "admin_new_user", "admin_edit_user", "admin_add_member"
 admin = require_user()
 st.title("系统管理")
 show_flash()
@@ -54,13 +56,15 @@ with users_tab:
         width="stretch",
     )
     c1, c2 = st.columns(2)
-    with c1, st.form("admin_new_user"):
+    with c1, st.form(NEW_USER):
         st.markdown("**新建账户**")
-        username = st.text_input("用户名", key="admin_new.username")
-        display_name = st.text_input("姓名", key="admin_new.display_name")
-        role = st.selectbox("角色", ROLES, index=1, key="admin_new.role")
-        password = st.text_input("初始密码（至少 8 个字符）", type="password", key="admin_new.password")
-        if st.form_submit_button("新建账户", type="primary"):
+        username = st.text_input("用户名", key=fresh("admin_new.username", form=NEW_USER))
+        display_name = st.text_input("姓名", key=fresh("admin_new.display_name", form=NEW_USER))
+        role = st.selectbox("角色", ROLES, index=1, key=fresh("admin_new.role", form=NEW_USER))
+        password = st.text_input(
+            "初始密码（至少 8 个字符）", type="password", key=fresh("admin_new.password", form=NEW_USER)
+        )
+        if submit("新建账户", form=NEW_USER, type="primary"):
             commit(
                 eng,
                 lambda session: create_user(
@@ -72,7 +76,7 @@ with users_tab:
                     actor=admin,
                 ),
                 f"已新建账户“{username.strip()}”（{role}）。",
-                clear="admin_new.",
+                form=NEW_USER,
             )
     with c2:
         st.markdown("**修改账户**")
@@ -80,11 +84,15 @@ with users_tab:
         # outside the form: choosing another account redraws the fields with that account's values
         picked = st.selectbox("账户", list(by_id), format_func=lambda i: by_id[i].user.label, key="admin_pick_user")
         current = by_id[picked]
-    with c2, st.form("admin_edit_user"):
-        new_role = st.selectbox("角色", ROLES, index=ROLES.index(current.user.role), key=f"admin_edit.role@{picked}")
-        enabled = st.checkbox("启用", value=current.active, key=f"admin_edit.active@{picked}")
-        new_password = st.text_input("重设密码（留空不改）", type="password", key=f"admin_edit.password@{picked}")
-        if st.form_submit_button("保存修改", type="primary"):
+    with c2, st.form(EDIT_USER):
+        new_role = st.selectbox(
+            "角色", ROLES, index=ROLES.index(current.user.role), key=fresh(f"admin_edit.role@{picked}", form=EDIT_USER)
+        )
+        enabled = st.checkbox("启用", value=current.active, key=fresh(f"admin_edit.active@{picked}", form=EDIT_USER))
+        new_password = st.text_input(
+            "重设密码（留空不改）", type="password", key=fresh(f"admin_edit.password@{picked}", form=EDIT_USER)
+        )
+        if submit("保存修改", form=EDIT_USER, type="primary"):
             commit(
                 eng,
                 lambda session: update_user(
@@ -96,7 +104,7 @@ with users_tab:
                     password=new_password or None,
                 ),
                 f"已保存账户“{current.user.username}”。",
-                clear="admin_edit.",
+                form=EDIT_USER,
             )
 
 with members_tab:
@@ -111,14 +119,20 @@ with members_tab:
             current_members = members(session=session, evaluation_key=key)
             accounts = list_accounts(session=session, actor=admin)
         if current_members:
+            leaving = None
             for m in current_members:
                 c1, c2 = st.columns([4, 1])
                 c1.write(m.label)
-                if c2.button("移出", key=f"admin_remove.{key}.{m.id}"):
-                    with session_scope(eng) as session:
-                        remove_member(session=session, actor=admin, user_id=m.id, evaluation_key=key)
-                    flash(f"已将 {m.label} 移出该评价。")
-                    st.rerun()
+                if action("移出", form=f"admin_remove.{key}.{m.id}", where=c2):
+                    leaving = m
+            if leaving is not None:
+                who = leaving
+                commit(
+                    eng,
+                    lambda session: remove_member(session=session, actor=admin, user_id=who.id, evaluation_key=key),
+                    f"已将 {who.label} 移出该评价。",
+                    form=f"admin_remove.{key}.{who.id}",
+                )
         else:
             st.caption("该评价还没有成员。")
         candidates = {
@@ -126,17 +140,21 @@ with members_tab:
             for a in accounts
             if a.active and a.user.role in ("评价人员", "复核人员") and a.user.id not in {m.id for m in current_members}
         }
-        with st.form("admin_add_member"):
+        with st.form(ADD_MEMBER):
             chosen = st.multiselect(
-                "加入成员", list(candidates), format_func=lambda i: candidates[i], key="admin_members.add"
+                "加入成员",
+                list(candidates),
+                format_func=lambda i: candidates[i],
+                key=fresh("admin_members.add", form=ADD_MEMBER),
             )
-            if st.form_submit_button("加入", type="primary", disabled=not candidates):
-                with session_scope(eng) as session:
-                    for user_id in chosen:
-                        add_member(session=session, actor=admin, user_id=user_id, evaluation_key=key)
-                st.session_state.pop("admin_members.add", None)
-                flash(f"已加入 {len(chosen)} 名成员。")
-                st.rerun()
+            joined = submit("加入", form=ADD_MEMBER, type="primary", disabled=not candidates)
+        if joined:
+            commit(
+                eng,
+                lambda session: add_members(session=session, actor=admin, user_ids=chosen, evaluation_key=key),
+                f"已加入 {len(chosen)} 名成员。",
+                form=ADD_MEMBER,
+            )
 
 with audit_tab:
     st.write("全部修改记录（谁、何时、改了什么、原值与新值），CSV 文件可用 Excel 打开。")

@@ -16,7 +16,7 @@ from ui.guard import page_setup
 from ui.home import department_table, evaluation_listing, new_evaluation_form, score_rows, show_figures
 from ui.kept import arrow, derived
 from ui.resources import library
-from ui.saving import commit
+from ui.saving import action, commit
 from ui.state import (
     CURRENT,
     NOT_A_MEMBER,
@@ -93,7 +93,7 @@ if may_create:  # copy and delete: editors only (delete also needs membership an
     with c1.popover("复制为下一年度评价", icon=":material/content_copy:"):
         st.write(f"以“{ev.project.name}”（{ev.project.year} 年）为底稿，新建 {ev.project.year + 1} 年度评价：")
         st.caption("保留指标体系、项目背景、目标、组织架构和支出类别；清空金额、评分、问题与评价日期。")
-        if st.button("复制", key="duplicate"):
+        if action("复制", form="duplicate"):
             new_id = new_evaluation_id(ev.project.year + 1, used_keys())
             commit(
                 eng,
@@ -101,6 +101,7 @@ if may_create:  # copy and delete: editors only (delete also needs membership an
                     session=session, evaluation=duplicate_for_next_year(ev, new_id), user=require_user()
                 ),
                 f"已复制为 {ev.project.year + 1} 年度评价（编号 {new_id}）。",
+                form="duplicate",
                 then=lambda: set_current(new_id),
             )
     with c2.popover("删除评价", icon=":material/delete:"):
@@ -109,11 +110,12 @@ if may_create:  # copy and delete: editors only (delete also needs membership an
             "（修改历史中保留被删除的全部内容）。"
         )
         typed = st.text_input("请输入评价编号以确认", key="delete_confirm")
-        if st.button("确认删除", type="primary", disabled=typed.strip() != ev.id or bool(block), key="delete"):
+        if action("确认删除", form="delete", type="primary", disabled=typed.strip() != ev.id or bool(block)):
             commit(
                 eng,
                 lambda session: delete_evaluation(session=session, ref=ev.id, user=require_user()),
                 f"已删除评价“{ev.project.name}”（{ev.id}）。",
+                form="delete",
                 then=lambda: st.session_state.pop(CURRENT, None),
             )
     if block:

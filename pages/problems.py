@@ -16,7 +16,7 @@ from ui.problems import (
     read_problems_and_suggestions,
     suggestions_frame,
 )
-from ui.saving import save, widget_key
+from ui.saving import action, save, submit, widget_key
 from ui.state import UNSAVED_NOTE, choose_evaluation, show_flash
 
 eng = page_setup()
@@ -47,7 +47,7 @@ else:
                 "原因分析": st.column_config.TextColumn(width="large"),
             },
         )
-        marks_saved = st.form_submit_button("保存标记与原因", type="primary", disabled=readonly())
+        marks_saved = submit("保存标记与原因", form="marks", type="primary", disabled=readonly())
     if marks_saved:
         save(
             eng,
@@ -66,8 +66,9 @@ if missing:
 
 st.subheader("报告的存在问题与相关建议")
 marked = sum(1 for r in rows if r.in_report)
-if st.button(
+if action(
     f"由标记的问题生成草稿（{marked} 个问题已标记）",
+    form="report",
     disabled=not marked or readonly(),
     help="为尚无对应“存在问题”的指标各生成一条问题和一条建议，已有内容不变",
 ):
@@ -99,7 +100,7 @@ with st.form("report_problems"):
             "序号": st.column_config.NumberColumn(step=1),
         },
     )
-    report_saved = st.form_submit_button("保存存在问题与建议", type="primary", disabled=readonly())
+    report_saved = submit("保存存在问题与建议", form="report", type="primary", disabled=readonly())
 if report_saved:
     try:
         ordered_p, ordered_s = read_problems_and_suggestions(p_edit, s_edit, ev.system)

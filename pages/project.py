@@ -20,7 +20,7 @@ from ui.project_tables import (
     targets_frame,
     team_frame,
 )
-from ui.saving import replaced, save, widget_key
+from ui.saving import replaced, save, submit, widget_key
 from ui.state import UNSAVED_NOTE, choose_evaluation, show_flash
 from ui.unsaved import has_edits, tables_unsaved
 
@@ -60,7 +60,7 @@ with cover, st.form("cover"):
     doc_no = c1.text_input("预算资金文号", p.doc_no, key=k("cover.doc_no"))
     report_month = c2.text_input("报告年月（如 2024-10）", p.report_month or "", key=k("cover.report_month"))
     notice = st.text_input("委托依据（通知名称）", p.notice, key=k("cover.notice"))
-    cover_saved = st.form_submit_button("保存", type="primary", disabled=readonly())
+    cover_saved = submit("保存", form="cover", type="primary", disabled=readonly())
 if cover_saved:
     with cover:
         try:
@@ -95,7 +95,7 @@ with facts_tab, st.form("facts"):
     )
     organization = st.text_area("组织架构及实施流程", f.organization, height=120, key=k("facts.organization"))
     implementation = st.text_area("项目实施情况", f.implementation, height=120, key=k("facts.implementation"))
-    facts_saved = st.form_submit_button("保存", type="primary", disabled=readonly())
+    facts_saved = submit("保存", form="facts", type="primary", disabled=readonly())
 if facts_saved:
     with facts_tab:
         try:
@@ -141,7 +141,7 @@ with funds_tab:
         arrival = st.text_area("资金到位情况说明", fd.arrival, key=k("funds.arrival"))
         usage = st.text_area("资金使用情况说明", fd.usage, key=k("funds.usage"))
         management = st.text_area("资金管理情况说明", fd.management, key=k("funds.management"))
-        funds_saved = st.form_submit_button("保存", type="primary", disabled=readonly())
+        funds_saved = submit("保存", form="funds", type="primary", disabled=readonly())
     rate = execution_rate(fd)
     if rate is not None:
         st.caption(f"预算执行率（已保存数据）：{percent(rate)}")
@@ -189,7 +189,7 @@ with work_tab, st.form("work"):
     sites = st.text_area("评价对象与选点", rs.sites, key=k("work.sites"))
     st.markdown("**评价组人员分工**（写入评价方案；可增删行）")
     team = st.data_editor(team_frame(rs.team), num_rows="dynamic", width="stretch", key=k("work.team"))
-    work_saved = st.form_submit_button("保存", type="primary", disabled=readonly())
+    work_saved = submit("保存", form="work", type="primary", disabled=readonly())
 if work_saved:
     with work_tab:
         try:

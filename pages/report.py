@@ -19,7 +19,7 @@ from ui.access import readonly
 from ui.downloads import DOCX, XLSX, download_button
 from ui.guard import may_open, page_setup
 from ui.kept import arrow, derived, model_hash
-from ui.saving import save, widget_key
+from ui.saving import save, submit, widget_key
 from ui.state import choose_evaluation, kept_check, show_flash
 from ui.workflow import final_report_download
 
@@ -54,7 +54,7 @@ with st.expander("报告设置", icon=":material/settings:"):
         logic = st.text_area(
             "评价指标思路（留空按指标体系自动说明）", rs.indicator_logic, key=widget_key(loaded, "settings.logic")
         )
-        if st.form_submit_button("保存", type="primary", disabled=readonly()):
+        if submit("保存", form="settings", type="primary", disabled=readonly()):
             report = rs.model_copy(update={"purpose": purpose, "sites": sites, "indicator_logic": logic})
             save(eng, loaded, ev.model_copy(update={"report": report}), "已保存报告设置。", form="settings")
 

@@ -11,9 +11,10 @@ from ui.downloads import DOCX, XLSX, download_button
 from ui.guard import page_setup
 from ui.kept import derived
 from ui.selfeval import batch_review, survey
-from ui.state import readable, summaries
+from ui.state import readable, show_flash, summaries
 
 eng = page_setup()
+show_flash()
 st.title("自评表")
 tab_import, tab_review, tab_export, tab_survey = st.tabs(["导入自评表", "批量复核", "导出自评表", "满意度问卷"])
 

@@ -31,7 +31,7 @@ from ui.access import readonly
 from ui.archive import checklist_downloads
 from ui.auth import require_user
 from ui.feedback import FieldError, show_error
-from ui.saving import save, save_version, widget_key
+from ui.saving import action, save, save_version, submit, widget_key
 from ui.state import Loaded
 from ui.tables import read_table
 
@@ -123,9 +123,9 @@ def checklist_tab(eng: Engine, loaded: Loaded) -> None:
         "发给被评价单位的资料清单：可增删行、改提供情况；“对应指标”写指标名称或编码（通用资料留空）。"
         "被评价单位在其“资料与反馈”页按项上传，文件同时作为该指标的证据附件。"
     )
-    if st.button(
+    if action(
         "按指标体系生成资料清单" if not ev.checklist else "按指标体系更新资料清单",
-        key=f"checklist_generate@{ev.id}",
+        form="checklist",
         help="通用资料，加上每项指标所列的佐证资料；已记录的提供情况、日期、说明和文件保留。",
         disabled=readonly(),
     ):
@@ -143,7 +143,7 @@ def checklist_tab(eng: Engine, loaded: Loaded) -> None:
                 "已上传文件": st.column_config.TextColumn(disabled=True),
             },
         )
-        saved = st.form_submit_button("保存资料清单", type="primary", disabled=readonly())
+        saved = submit("保存资料清单", form="checklist", type="primary", disabled=readonly())
     if saved:
         try:
             items = read_checklist(edited, ev)
@@ -193,8 +193,8 @@ def unit_data_tab(eng: Engine, loaded: Loaded) -> None:
     with st.form("unit_data_answer"):
         answer = st.text_input("处理说明（退回时必填）")
         c1, c2 = st.columns(2)
-        accept = c1.form_submit_button("采纳，写入项目信息", type="primary", disabled=readonly())
-        refuse = c2.form_submit_button("退回单位", disabled=readonly())
+        accept = submit("采纳，写入项目信息", form="unit_data_answer", where=c1, type="primary", disabled=readonly())
+        refuse = submit("退回单位", form="unit_data_answer.back", where=c2, disabled=readonly())
     if accept:
         funds = current.model_copy(
             update={
@@ -219,7 +219,7 @@ def unit_data_tab(eng: Engine, loaded: Loaded) -> None:
             st.error("退回时请写明处理说明，告诉单位要改什么")
             return
         back = data.model_copy(update={"status": "已退回", "answer": answer.strip()})
-        save(eng, loaded, ev.model_copy(update={"unit_data": back}), "已退回基础数据表。", form="unit_data_answer")
+        save(eng, loaded, ev.model_copy(update={"unit_data": back}), "已退回基础数据表。", form="unit_data_answer.back")
 
 
 def consultation_tab(eng: Engine, loaded: Loaded) -> None:
@@ -264,7 +264,7 @@ def _reply_form(eng: Engine, loaded: Loaded, index: int, problem: ReportProblem)
             old.text if old else "",
             key=widget_key(loaded, f"reply_{index}.text"),
         )
-        sent = st.form_submit_button("保存答复", disabled=readonly())
+        sent = submit("保存答复", form=f"reply_{index}", disabled=readonly())
     if not sent:
         return
     try:
@@ -350,7 +350,7 @@ def rectification_tab(eng: Engine, loaded: Loaded) -> None:
                 column_config=config,
             )
             # 整改 follows the final report: recorded after 定稿 too, by whoever may edit the evaluation
-            sent = st.form_submit_button("保存整改情况", disabled=not can(require_user().role, "edit"))
+            sent = submit("保存整改情况", form=f"rectify_{field}", disabled=not can(require_user().role, "edit"))
         if sent:
             _save_rectifications(eng, loaded, field, edited, problems)
 

@@ -18,7 +18,7 @@ from streamlit.errors import StreamlitAPIException
 
 from ui.auth import account_box, page_user, require_user
 from ui.resources import engine
-from ui.state import LINK_PARAMS, entered_page, keep_save_lock, take_refusals
+from ui.state import LINK_PARAMS, entered_page, keep_save_lock, new_page_run, take_refusals
 from ui.unsaved import warn_before_leaving
 
 VIA_APP = "_wb_via_app"  # set by app.py: this session has its navigation
@@ -109,6 +109,7 @@ def page_setup() -> Engine:
         st.stop()
     account_box(eng, user)
     entered_page(stem)
+    new_page_run()
     take_refusals()
     keep_save_lock()
     warn_before_leaving(stem)

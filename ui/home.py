@@ -28,7 +28,7 @@ from evaluation.storage.workflow import STATES
 from ui.auth import require_user
 from ui.feedback import show_error
 from ui.kept import derived
-from ui.saving import commit
+from ui.saving import commit, fresh, submit
 from ui.state import from_list, set_current
 
 COLUMNS = ("评价编号", "类型", "年度", "主管部门", "项目名称", "评价机构", "得分", "复核得分", "等级", "进度", "状态")
@@ -165,6 +165,7 @@ def department_table(departments: list[DepartmentSummary]) -> pd.DataFrame:
 
 BLANK = "__blank__"
 OPEN = "wb_new_open"  # the 新建评价 switch: the template choice reruns the page, the section stays open
+NEW = "new_evaluation"  # the 新建评价 form: its fields are drawn empty again after each evaluation it creates
 
 
 def template_choices(eng: Engine, lib: Library) -> dict[str, tuple[str, IndicatorSystem]]:
@@ -200,14 +201,16 @@ def new_evaluation_form(eng: Engine, lib: Library, used_keys: Callable[[], set[s
         )
         template = choices[template_id][1]
         has = slots(template)
-        with st.form("new_evaluation"):
+        with st.form(NEW):
             c1, c2 = st.columns(2)
-            name = c1.text_input("项目名称 *", key="new.name")
-            dept = c2.text_input("主管部门 *", key="new.department")
-            unit = c1.text_input("实施单位", key="new.unit")
-            commissioner = c2.text_input("委托单位", key="new.commissioner")
-            agency = c1.text_input("评价机构", key="new.agency")
-            year = c2.number_input("预算年度 *", min_value=2000, max_value=2100, value=2024, step=1)
+            name = c1.text_input("项目名称 *", key=fresh("new.name", form=NEW))
+            dept = c2.text_input("主管部门 *", key=fresh("new.department", form=NEW))
+            unit = c1.text_input("实施单位", key=fresh("new.unit", form=NEW))
+            commissioner = c2.text_input("委托单位", key=fresh("new.commissioner", form=NEW))
+            agency = c1.text_input("评价机构", key=fresh("new.agency", form=NEW))
+            year = c2.number_input(
+                "预算年度 *", min_value=2000, max_value=2100, value=2024, step=1, key=fresh("new.year", form=NEW)
+            )
             pack_id = category = None
             if "pack" in has:
                 pack_id = c1.selectbox(
@@ -216,20 +219,20 @@ def new_evaluation_form(eng: Engine, lib: Library, used_keys: Callable[[], set[s
                     index=None,
                     format_func=lambda k: f"{lib.packs[k].category}：{lib.packs[k].name}",
                     placeholder="本体系的“专用指标”由所选指标包填充",
-                    key="new.pack",
+                    key=fresh("new.pack", form=NEW),
                 )
             else:
-                category = c1.text_input("项目类别", key="new.category")
+                category = c1.text_input("项目类别", key=fresh("new.category", form=NEW))
             personal_ids: list[str] = []
             if "personal" in has:
                 personal_ids = c2.multiselect(
                     "个性指标示例（可选，之后可在“指标体系”页修改）",
                     list(lib.personal),
                     format_func=lambda k: lib.personal[k].name,
-                    key="new.personal",
+                    key=fresh("new.personal", form=NEW),
                     placeholder="不选则先放一个待设置的个性指标",
                 )
-            if not st.form_submit_button("新建", type="primary"):
+            if not submit("新建", form=NEW, type="primary"):
                 return
         try:
             project = Project(
@@ -255,7 +258,7 @@ def new_evaluation_form(eng: Engine, lib: Library, used_keys: Callable[[], set[s
             eng,
             lambda session: create_evaluation(session=session, evaluation=ev, user=require_user()),
             f"已新建评价“{name}”（编号 {ev.id}），可在“项目信息”页填写项目情况。",
-            clear="new.",
+            form=NEW,
             then=lambda: set_current(ev.id),
         )
 

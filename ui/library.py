@@ -17,7 +17,9 @@ from evaluation.indicators.system import Group, IndicatorSystem, Pack, PersonalS
 from evaluation.storage.templates import delete_template, save_template
 from ui.auth import require_user
 from ui.downloads import XLSX, download_button
-from ui.saving import commit
+from ui.saving import action, commit, fresh, submit
+
+CLIENT_SAVE = "lib_client_save"  # a client table kept as a template: the upload box is drawn empty again
 
 
 def group_rows(level1: str, groups: list[Group]) -> list[dict[str, str]]:
@@ -92,11 +94,12 @@ def delete_button(eng: Engine, key: str, name: str) -> None:
         return
     with st.popover("删除这个机构模板", icon=":material/delete:"):
         st.caption("已用它建立的评价不受影响（评价保存自己的指标体系）。")
-        if st.button("确认删除", key=f"agency.delete.{key}"):
+        if action("确认删除", form=f"agency.delete.{key}"):
             commit(
                 eng,
                 lambda session: delete_template(session=session, key=key, user=require_user()),
                 f"已删除机构模板“{name}”。",
+                form=f"agency.delete.{key}",
             )
 
 
@@ -106,7 +109,9 @@ def client_table_import(eng: Engine, lib: Library) -> None:
         "上传客户给的指标体系表（.xlsx 或 .docx），读成指标模板：各指标的评分规则按评分标准的文字识别，"
         "逐行列出识别结果与未能识别之处；没有问题时可存入机构模板库，新建评价时即可选用。"
     )
-    upload = st.file_uploader("客户指标体系表（不超过 20 MB）", type=["xlsx", "docx"], key="lib_client")
+    upload = st.file_uploader(
+        "客户指标体系表（不超过 20 MB）", type=["xlsx", "docx"], key=fresh("lib_client", form=CLIENT_SAVE)
+    )
     if upload is None:
         return
     read = read_client_table(upload.name, upload.getvalue())
@@ -140,12 +145,14 @@ def client_table_import(eng: Engine, lib: Library) -> None:
     assert read.system is not None
     if not can(require_user().role, "manage_templates"):
         return
-    with st.form("lib_client_save"):
+    with st.form(CLIENT_SAVE):
         c1, c2 = st.columns([1, 2])
-        key = c1.text_input("模板编号（字母、数字、点、短横线）", read.system.id, key="lib_client.id")
-        name = c2.text_input("模板名称", read.system.name, key="lib_client.name")
-        replace = st.checkbox("编号已存在时覆盖", key="lib_client.replace")
-        saved = st.form_submit_button("存入机构模板库", type="primary")
+        key = c1.text_input(
+            "模板编号（字母、数字、点、短横线）", read.system.id, key=fresh("lib_client.id", form=CLIENT_SAVE)
+        )
+        name = c2.text_input("模板名称", read.system.name, key=fresh("lib_client.name", form=CLIENT_SAVE))
+        replace = st.checkbox("编号已存在时覆盖", key=fresh("lib_client.replace", form=CLIENT_SAVE))
+        saved = submit("存入机构模板库", form=CLIENT_SAVE, type="primary")
     if saved:
         data = {**read.system.model_dump(), "id": key.strip(), "name": name.strip()}
 
@@ -153,4 +160,9 @@ def client_table_import(eng: Engine, lib: Library) -> None:
             system = IndicatorSystem.model_validate(data)  # a bad id or name is refused like any other input
             save_template(session=session, system=system, user=require_user(), library=lib, replace=replace)
 
-        commit(eng, write, f"已存入机构模板库：“{name.strip()}”（{key.strip()}）。", clear="lib_client")
+        commit(
+            eng,
+            write,
+            f"已存入机构模板库：“{name.strip()}”（{key.strip()}）。",
+            form=CLIENT_SAVE,
+        )

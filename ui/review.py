@@ -9,18 +9,17 @@ import streamlit as st
 from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 
-from evaluation.errors import WorkbenchError
 from evaluation.formatting import number
 from evaluation.model import Evaluation
 from evaluation.review.base import CODES, CheckFinding
-from evaluation.review.decisions import DECISIONS, ReviewDecision
+from evaluation.review.decisions import DECISIONS, ReviewDecision, decision_for
 from evaluation.scoring.engine import EvaluationResult
 from evaluation.scoring.whatif import RESCORE_OPTIONS, grade_sensitivity, rescore
-from evaluation.storage.db import session_scope
 from evaluation.storage.decisions import clear_decision, save_decision
 from ui.auth import require_user
 from ui.kept import derived
-from ui.state import CURRENT_INDICATOR, flash
+from ui.saving import action, commit, submit
+from ui.state import CURRENT_INDICATOR
 
 
 def finding_tag(finding: CheckFinding) -> str:
@@ -52,33 +51,30 @@ def finding_card(
         reason = st.text_input(
             "理由（选择“接受”时必填）", value=decision.reason if decision else "", key=f"reason_{tag}"
         )
-        saved = st.form_submit_button("保存处理结果")
+        saved = submit("保存处理结果", form=f"review_{tag}")
     if saved:
-        try:
-            with session_scope(eng) as session:
-                save_decision(
-                    session=session,
-                    subject=subject,
-                    finding=finding,
-                    decision=choice,
-                    reason=reason,
-                    user=require_user(),
-                )
+        try:  # said in the reviewer's words before anything is written
+            decision_for(finding, choice, reason, "", None)
         except ValidationError:
             st.error("选择“接受”时必须说明理由。")
-        except WorkbenchError as e:
-            st.error(str(e))
-        else:
-            flash(f"已记录：{finding.location.describe()} — {choice}")
-            st.rerun()
-    if decision and st.button("撤销处理", key=f"undo_{tag}"):
-        try:
-            with session_scope(eng) as session:
-                clear_decision(session=session, subject=subject, finding_key=finding.key, user=require_user())
-        except WorkbenchError as e:
-            st.error(str(e))
-        else:
-            st.rerun()
+            return
+        commit(
+            eng,
+            lambda session: save_decision(
+                session=session, subject=subject, finding=finding, decision=choice, reason=reason, user=require_user()
+            ),
+            f"已记录：{finding.location.describe()} — {choice}",
+            form=f"review_{tag}",
+        )
+    if decision and action("撤销处理", form=f"review_{tag}", name="undo"):
+        commit(
+            eng,
+            lambda session: clear_decision(
+                session=session, subject=subject, finding_key=finding.key, user=require_user()
+            ),
+            f"已撤销：{finding.location.describe()} 的处理",
+            form=f"review_{tag}",
+        )
 
 
 def sensitivity_panel(ev: Evaluation, result: EvaluationResult) -> None:

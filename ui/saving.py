@@ -4,12 +4,19 @@ assessment, ``commit`` any other single write (an account, a new or deleted eval
 
 The forms of 证据与评分 save in their submit button's callback (``save_on_submit``): the callback runs
 before the page's script, so the page is drawn once, already showing the new score, instead of a run that
-saves and a second one that redraws. ``show_refused`` then says below the form why a save was refused."""
+saves and a second one that redraws. ``show_refused`` then says below the form why a save was refused.
+
+A double click saves once. The other forms' buttons are drawn with :func:`submit` or :func:`action`, whose keys
+count the form's saves in this session: the second click, when the browser sends it before the page is drawn again,
+is for a button no longer drawn; when it arrives while the first click's save still runs (Streamlit then starts the
+second run at once, beside the first), the save, under the session's lock, finds the form's count moved and writes
+nothing more. Widgets keyed with :func:`fresh` are drawn empty again after a save (新建评价, a new account)."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any, TypeVar
 
 import streamlit as st
 from pydantic import BaseModel, ValidationError
@@ -28,19 +35,25 @@ from ui.auth import current_user, require_user
 from ui.feedback import show_error
 from ui.state import (
     Loaded,
+    Round,
     clear_widgets,
+    doc_version_book,
+    drawn_round,
     flash,
+    form_round,
     mark_conflict,
     refusal,
     refuse,
     remember_assessment_version,
     remember_doc_version,
+    round_book,
     save_lock,
     saved_since,
     version_book,
 )
 
 _log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def replaced(evaluation: Evaluation, **parts: BaseModel) -> Evaluation:
@@ -64,16 +77,34 @@ def save(
             user=require_user(),
         )
 
-    return save_version(eng, evaluation.id, write, message, form=form)
+    return save_version(eng, evaluation.id, write, message, form=form, started=loaded.version)
 
 
-def save_version(eng: Engine, key: str, write: Callable[[Session], int], message: str, *, form: str) -> bool:
+def save_version(
+    eng: Engine, key: str, write: Callable[[Session], int], message: str, *, form: str, started: int | None = None
+) -> bool:
     """Run ``write`` (a save of evaluation ``key``'s document that returns its new version) in one transaction,
     then as :func:`save`: remember the version, clear the form's widgets, flash ``message`` and rerun; on a
-    refusal show why (a conflict marked as such) and return False."""
+    refusal show why (a conflict marked as such) and return False. ``started``: the document version the page
+    was drawn from. A save this session made of the same evaluation since then, from another form (two forms
+    saved in quick succession), is said as such; the form keeps what was typed and is saved with the next click."""
+    versions = doc_version_book()
+
+    def other_save() -> None:
+        if started is not None and versions.get(key, started) != started:
+            raise WorkbenchError(
+                "未保存：本表单打开后，您又在本评价的另一处保存过（两次保存相隔太近）。输入仍保留，请再点一次保存"
+            )
+
+    def finish(_: int) -> None:
+        clear_widgets(starts=f"{form}.", ends=f"@{key}")
+        flash(message)
+
+    def noted(version: int) -> None:
+        remember_doc_version(key, version, versions)
+
     try:
-        with session_scope(eng) as session:
-            version = write(session)
+        _once(eng, form, write, finish, check=other_save, noted=noted)
     except ConflictError as e:
         show_error(e)
         mark_conflict(key)
@@ -81,11 +112,7 @@ def save_version(eng: Engine, key: str, write: Callable[[Session], int], message
     except (WorkbenchError, ValidationError) as e:
         show_error(e)
         return False
-    remember_doc_version(key, version)
-    clear_widgets(starts=f"{form}.", ends=f"@{key}")
-    flash(message)
-    st.rerun()
-    return True  # pragma: no cover - st.rerun does not return
+    return True  # pragma: no cover - _once reruns
 
 
 def save_assessment(
@@ -95,14 +122,26 @@ def save_assessment(
     message: str,
     *,
     expected_version: int | None,
+    form: str,
 ) -> bool:
     """Save one indicator's assessment over ``expected_version`` (the version the user started from, None
-    when none was stored) from outside its own form (a button on another page); the core scores it and refuses
-    inputs its rule cannot score. On success the new version is remembered (``ui.state.assessment_version``) and
-    ``message`` shown at once; on a refusal show why and return False. The forms of 证据与评分 save with
-    :func:`save_on_submit`."""
+    when none was stored) from outside its own form (a button on another page, drawn with :func:`action` as
+    ``form``); the core scores it and refuses inputs its rule cannot score. On success the new version is
+    remembered (``ui.state.assessment_version``), ``message`` flashed and the page drawn again; on a refusal show
+    why and return False. The forms of 证据与评分 save with :func:`save_on_submit`."""
+    user = require_user()
+    book = version_book()
+
+    def write(session: Session) -> int:
+        return repo.save_assessment(
+            session=session, ref=evaluation_key, assessment=assessment, expected_version=expected_version, user=user
+        )
+
+    def noted(version: int) -> None:
+        remember_assessment_version(evaluation_key, assessment.code, version, book)
+
     try:
-        _write_assessment(eng, evaluation_key, assessment, expected_version, require_user())
+        _once(eng, form, write, lambda _: flash(message), noted=noted)
     except ConflictError as e:
         show_error(e)
         mark_conflict(evaluation_key)
@@ -110,8 +149,7 @@ def save_assessment(
     except (WorkbenchError, ValidationError) as e:
         show_error(e)
         return False
-    st.success(message)
-    return True
+    return True  # pragma: no cover - _once reruns
 
 
 def _write_assessment(
@@ -133,24 +171,84 @@ def commit(
     write: Callable[[Session], object],
     message: str,
     *,
-    clear: str = "",
+    form: str,
     then: Callable[[], object] | None = None,
 ) -> bool:
-    """Run ``write`` in one transaction. On success call ``then``, clear the widgets whose keys start with
-    ``clear`` (the form is emptied), flash ``message`` and rerun; on a refusal show why and return False."""
+    """Run ``write`` in one transaction. On success call ``then``, flash ``message`` and rerun; on a refusal show
+    why and return False. ``form``: the name the button was drawn with (:func:`submit`, :func:`action`): a repeated
+    click writes nothing more, and the widgets keyed with :func:`fresh` are drawn empty again."""
+
+    def finish(_: object) -> None:
+        if then is not None:
+            then()
+        flash(message)
+
     try:
-        with session_scope(eng) as session:
-            write(session)
+        _once(eng, form, write, finish)
     except (WorkbenchError, ValidationError) as e:
         show_error(e)
         return False
-    if then is not None:
-        then()
-    if clear:
-        clear_widgets(starts=clear)
-    flash(message)
+    return True  # pragma: no cover - _once reruns
+
+
+def submit(label: str, *, form: str, where: Any = st, **kwargs: Any) -> bool:
+    """A form's submit button (``where.form_submit_button``) whose key counts the form's saves in this session.
+
+    A click that reaches the server after the form was saved — the second click of a double click, sent by the
+    browser before the page is drawn again — is for a button that is no longer drawn, and does nothing. When it
+    arrives while the first click's save still runs (Streamlit then starts the new run at once), the save under
+    the session's lock sees that the form's round has moved and writes nothing more (:func:`_once`)."""
+    return bool(where.form_submit_button(label, key=f"wb_submit.{form}#{form_round(form)}", **kwargs))
+
+
+def fresh(name: str, *, form: str) -> str:
+    """The key of widget ``name`` of ``form``, drawn anew (at its default) after each save of the form. A browser
+    keeps showing, and sends again with the next click, what was typed in a widget whose state was only dropped:
+    a form that should be empty after its save (新建评价, a new account, a password) gets new widgets instead."""
+    return f"{name}#{form_round(form)}"
+
+
+def action(label: str, *, form: str, name: str = "", where: Any = st, **kwargs: Any) -> bool:
+    """A button that writes (``where.button``), counted like :func:`submit`'s: a double click writes once.
+    ``name`` tells apart buttons that share a form's count (each of a state's workflow steps)."""
+    return bool(where.button(label, key=f"wb_action.{form}.{name}#{form_round(form)}", **kwargs))
+
+
+def _once(
+    eng: Engine,
+    form: str,
+    write: Callable[[Session], T],
+    finish: Callable[[T], None],
+    *,
+    check: Callable[[], None] | None = None,
+    noted: Callable[[T], None] | None = None,
+) -> None:
+    """Run ``write`` in one transaction under the session's save lock, then ``finish`` with what it returned, and
+    rerun. A click on ``form``'s button drawn before the form's last save in this session (a double click whose
+    second run started while the first one saved) writes nothing: what the first save left undone is done, and
+    the page is drawn again. ``check`` refuses before anything is written; ``noted`` records the result in a book
+    taken before the write (after the commit a newer click stops this run at its next use of the session state,
+    and a result left unnoted would make that click a false conflict)."""
+    with save_lock():
+        book = round_book()
+        last = book.get(form)
+        drawn = drawn_round(form)
+        if drawn is not None and last is not None and drawn != last.number:
+            last.finish()
+            st.rerun()
+        if check is not None:
+            check()
+        with session_scope(eng) as session:
+            value = write(session)
+        if noted is not None:
+            noted(value)
+
+        def done() -> None:
+            finish(value)
+
+        book[form] = Round((last.number if last is not None else 0) + 1, done)
+    done()
     st.rerun()
-    return True  # pragma: no cover - st.rerun does not return
 
 
 def widget_key(loaded: Loaded, name: str) -> str:

@@ -20,7 +20,7 @@ from evaluation.storage.unchanged import read_unchanged
 from ui.auth import require_user
 from ui.downloads import DOCX, XLSX, download_button
 from ui.kept import derived, model_hash
-from ui.saving import save_assessment
+from ui.saving import action, save_assessment
 from ui.state import department_reports
 
 
@@ -165,13 +165,15 @@ def _write_into_indicator(eng: Engine, records: list[EvaluationSummary], result:
         st.info("该评价没有比率类指标可以接收满意度。")
         return
     code = st.selectbox("满意度指标", list(ratio_codes), format_func=lambda c: ratio_codes[c], key="survey_indicator")
-    if st.button("写入该指标（实际值与评分过程）", type="primary"):
+    form = f"survey@{target_key}/{code}"  # a double click adds the survey's sentence once
+    if action("写入该指标（实际值与评分过程）", form=form, type="primary"):
         save_assessment(
             eng,
             target_key,
             _with_survey(target, code, result),
             f"已将满意度 {result.actual} 写入 {ratio_codes[code]}。",
             expected_version=versions.get(code),
+            form=form,
         )
 
 

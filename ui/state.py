@@ -46,6 +46,7 @@ CONFLICTS = "wb_conflicts"  # evaluation keys whose last save met someone else's
 REFUSED = "wb_refused_save"  # form prefix → why its save, made in the submit button's callback, was refused
 REFUSED_NOW = "_wb_refused_this_run"  # the refusals the current run shows (made in the callback just before it)
 SAVE_LOCK = "_wb_save_lock"  # one save at a time per browser session (see save_lock)
+ROUNDS = "wb_form_rounds"  # form → its last save in this session (the round in its submit button's key)
 RECENT = "wb_recent_evaluations"  # keys made current in this session, the latest first (a picker's short list)
 # the place in the URL, so a reload or a shared link opens the same evaluation and indicator (after sign-in)
 EVAL_PARAM = "eval"
@@ -233,14 +234,22 @@ def set_current(key: str) -> None:
     st.session_state[RECENT] = [key, *(k for k in recent if k != key)][:RECENT_COUNT]
 
 
+def doc_version_book() -> dict[str, int]:
+    """This session's document versions (evaluation key → version), as the plain dict the session state holds: a
+    save takes it before it writes and notes the new version after the commit without using the session state
+    again (see :func:`version_book`)."""
+    book: dict[str, int] = st.session_state.setdefault(DOC_VERSIONS, {})
+    return book
+
+
 def doc_version(key: str, stored: int) -> int:
     """The version the user started editing from (set on first load, advanced by our own saves)."""
     versions: dict[str, int] = st.session_state.setdefault(DOC_VERSIONS, {})
     return versions.setdefault(key, stored)
 
 
-def remember_doc_version(key: str, version: int) -> None:
-    st.session_state.setdefault(DOC_VERSIONS, {})[key] = version
+def remember_doc_version(key: str, version: int, book: dict[str, int] | None = None) -> None:
+    (doc_version_book() if book is None else book)[key] = version
 
 
 def assessment_version(key: str, code: str, stored: int | None) -> int | None:
@@ -333,6 +342,46 @@ def save_lock() -> AbstractContextManager[object]:
     runs two callbacks side by side. Under the lock the second one sees the first one's save (``saved_since``)."""
     lock = st.session_state.get(SAVE_LOCK)
     return lock if isinstance(lock, type(threading.Lock())) else nullcontext()
+
+
+@dataclass(frozen=True)
+class Round:
+    """A form's last save in this session: how many saves its submit button's key counts, and what is left to do
+    after that save (clear the form, say it was saved), done again by a repeated click that finds it undone."""
+
+    number: int
+    finish: Callable[[], None]
+
+
+# form → the round its button was drawn at in the page run this thread is in (reset by every page's guard)
+_drawn = threading.local()
+
+
+def new_page_run() -> None:
+    """Called by every page's guard: no form of this run has been drawn yet."""
+    _drawn.rounds = {}
+
+
+def round_book() -> dict[str, Round]:
+    """This session's form rounds (form → :class:`Round`), as the plain dict the session state holds."""
+    book: dict[str, Round] = st.session_state.setdefault(ROUNDS, {})
+    return book
+
+
+def form_round(form: str) -> int:
+    """The number in ``form``'s submit button's key, noted as the round this run drew it at."""
+    found = round_book().get(form)
+    number = found.number if found is not None else 0
+    drawn: dict[str, int] | None = getattr(_drawn, "rounds", None)
+    if drawn is not None:
+        drawn.setdefault(form, number)
+    return number
+
+
+def drawn_round(form: str) -> int | None:
+    """The round ``form``'s button was drawn at in this run (None: not drawn with :func:`form_round`)."""
+    drawn: dict[str, int] | None = getattr(_drawn, "rounds", None)
+    return None if drawn is None else drawn.get(form)
 
 
 def refusal(form: str) -> Exception | None:

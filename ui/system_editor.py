@@ -48,7 +48,7 @@ from ui.feedback import FieldError, show_error
 from ui.inputs import render_inputs
 from ui.resources import library
 from ui.rule_forms import KINDS, rule_form
-from ui.saving import commit, save, widget_key
+from ui.saving import action, commit, save, submit, widget_key
 from ui.state import Loaded
 
 DIGITS = {0: "取整（整数分）", 1: "保留 1 位小数", 2: "保留 2 位小数", 3: "保留 3 位小数", 4: "保留 4 位小数"}
@@ -120,7 +120,7 @@ def structure_tab(eng: Engine, loaded: Loaded, work: IndicatorSystem) -> None:
                 "评分方法": st.column_config.TextColumn(disabled=True, help="按评分规则显示，在“评分规则”中修改"),
             },
         )
-        submitted = st.form_submit_button("暂存指标", type="primary", disabled=readonly())
+        submitted = submit("暂存指标", form="structure", type="primary", disabled=readonly())
     if submitted:
         _saved(eng, loaded, apply_structure(work, edited.to_dict("records")), "已暂存指标。", "structure")
 
@@ -135,7 +135,7 @@ def groups_tab(eng: Engine, loaded: Loaded, work: IndicatorSystem) -> None:
             disabled=["层级", "一级指标", "二级指标", "下级合计"],
             column_config={"声明分值": st.column_config.NumberColumn(min_value=0.0, step=0.5)},
         )
-        submitted = st.form_submit_button("暂存分组分值", type="primary", disabled=readonly())
+        submitted = submit("暂存分组分值", form="groups", type="primary", disabled=readonly())
     if submitted:
         _saved(eng, loaded, apply_group_weights(work, edited.to_dict("records")), "已暂存分组分值。", "groups")
 
@@ -159,7 +159,7 @@ def penalties_tab(eng: Engine, loaded: Loaded, work: IndicatorSystem) -> None:
         total_cap = st.text_input(
             "扣分项合计最多扣（分）", "" if cap is None else number(cap), key=widget_key(loaded, "penalties.cap")
         )
-        submitted = st.form_submit_button("暂存扣分项", type="primary", disabled=readonly())
+        submitted = submit("暂存扣分项", form="penalties", type="primary", disabled=readonly())
     if submitted:
         _saved(eng, loaded, apply_penalties(work, edited.to_dict("records"), total_cap), "已暂存扣分项。", "penalties")
 
@@ -191,7 +191,7 @@ def settings_tab(eng: Engine, loaded: Loaded, work: IndicatorSystem) -> None:
             num_rows="dynamic",
             key=widget_key(loaded, "settings.grades"),
         )
-        submitted = st.form_submit_button("暂存取舍与等级", type="primary", disabled=readonly())
+        submitted = submit("暂存取舍与等级", form="settings", type="primary", disabled=readonly())
     if submitted:
         edit = apply_settings(
             work, name=name, total=total, digits=int(digits or 0), mode=str(mode), grades=grades.to_dict("records")
@@ -225,7 +225,7 @@ def rules_tab(eng: Engine, loaded: Loaded, work: IndicatorSystem) -> None:
     form = f"rule{code.replace('.', '_')}"
     with st.form(form):
         build = rule_form(kind, ind.rule, ind.weight, lambda name: widget_key(loaded, f"{form}.{name}"))
-        submitted = st.form_submit_button("暂存规则", type="primary", disabled=readonly())
+        submitted = submit("暂存规则", form=form, type="primary", disabled=readonly())
     if submitted:
         try:
             rule: Any = _validate_rule(build())
@@ -271,7 +271,7 @@ def composite_parts(eng: Engine, loaded: Loaded, work: IndicatorSystem, ind: Ind
     form = f"part{ind.code.replace('.', '_')}_{key}"
     with st.form(form):
         build = rule_form(kind, part.rule, part.weight, lambda name: widget_key(loaded, f"{form}.{name}"))
-        submitted = st.form_submit_button("暂存这一部分的规则", disabled=readonly())
+        submitted = submit("暂存这一部分的规则", form=form, disabled=readonly())
     if submitted:
         try:
             data = ind.rule.model_dump(mode="python")
@@ -343,7 +343,7 @@ def import_tab(eng: Engine, loaded: Loaded) -> None:
         )
     for line in listed(read.problems):
         st.warning(line)
-    if read.system is not None and st.button("用读入的体系替换草稿", disabled=readonly(), key="import.use"):
+    if read.system is not None and action("用读入的体系替换草稿", form="import", disabled=readonly()):
         message = f"已读入“{read.title or upload.name}”为草稿（{len(read.rows)} 行）。"
         save_draft(eng, loaded, read.system, message, "import")
 
@@ -387,8 +387,8 @@ def apply_draft(eng: Engine, loaded: Loaded, draft: IndicatorSystem, blocked: bo
                 key=widget_key(loaded, "apply.confirm"),
             )
         c1, c2 = st.columns(2)
-        applied = c1.form_submit_button("应用到本评价", type="primary", disabled=blocked or readonly())
-        dropped = c2.form_submit_button("放弃草稿", disabled=readonly())
+        applied = submit("应用到本评价", form="apply", where=c1, type="primary", disabled=blocked or readonly())
+        dropped = submit("放弃草稿", form="apply.drop", where=c2, disabled=readonly())
     if applied and not confirm:
         st.error("未应用：请先勾选确认。")
     elif applied:
@@ -397,7 +397,7 @@ def apply_draft(eng: Engine, loaded: Loaded, draft: IndicatorSystem, blocked: bo
         except WorkbenchError as e:  # pragma: no cover - save shows its own errors
             show_error(e)
     if dropped:
-        save(eng, loaded, ev.model_copy(update={"system_draft": None}), "已放弃草稿。", form="apply")
+        save(eng, loaded, ev.model_copy(update={"system_draft": None}), "已放弃草稿。", form="apply.drop")
 
 
 def save_as_template(eng: Engine, loaded: Loaded) -> None:
@@ -411,7 +411,7 @@ def save_as_template(eng: Engine, loaded: Loaded) -> None:
         key = c1.text_input("模板编号", system.id, key=widget_key(loaded, "as_template.id"))
         name = c2.text_input("模板名称", system.name, key=widget_key(loaded, "as_template.name"))
         replace = st.checkbox("编号已存在时覆盖", key=widget_key(loaded, "as_template.replace"))
-        saved = st.form_submit_button("存入机构模板库")
+        saved = submit("存入机构模板库", form="as_template")
     if saved:
         data = {**system.model_dump(), "id": key.strip(), "name": name.strip()}
 
@@ -419,4 +419,4 @@ def save_as_template(eng: Engine, loaded: Loaded) -> None:
             template = IndicatorSystem.model_validate(data)
             save_template(session=session, system=template, user=require_user(), library=library(), replace=replace)
 
-        commit(eng, write, f"已存入机构模板库：“{name.strip()}”（{key.strip()}）。")
+        commit(eng, write, f"已存入机构模板库：“{name.strip()}”（{key.strip()}）。", form="as_template")

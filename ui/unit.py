@@ -45,7 +45,7 @@ from ui.auth import require_user
 from ui.downloads import DOCX, download_button
 from ui.feedback import FieldError, show_error
 from ui.resources import engine
-from ui.state import flash
+from ui.saving import commit, submit
 from ui.tables import read_table
 
 PICK = "wb_unit_pick"
@@ -67,11 +67,6 @@ def pick_evaluation(eng: Engine) -> UnitView | None:
     except WorkbenchError as e:
         show_error(e)
         return None
-
-
-def _saved(message: str) -> None:
-    flash(message)
-    st.rerun()
 
 
 def checklist_tab(eng: Engine, view: UnitView) -> None:
@@ -105,28 +100,27 @@ def checklist_tab(eng: Engine, view: UnitView) -> None:
         names = {i: f"{i + 1}. {item.document}（{item.status}）" for i, item in enumerate(view.checklist)}
         index = st.selectbox("上传到哪一项", list(names), format_func=names.__getitem__)
         upload = st.file_uploader("文件（不超过 20 MB）", key=f"unit_file@{view.key}")  # the server checks the size
-        sent = st.form_submit_button("上传", type="primary")
+        sent = submit("上传", form=f"unit_upload@{view.key}", type="primary")
     if not sent:
         return
     if upload is None:
         st.error("请选择要上传的文件")
         return
-    try:
-        with session_scope(eng) as session:
-            upload_for_item(
-                session=session,
-                key=view.key,
-                index=index,
-                filename=upload.name,
-                data=upload.getvalue(),
-                root=attachment_store(eng),
-                user=require_user(),
-                expected_version=view.version,
-            )
-    except (WorkbenchError, ValidationError) as e:
-        show_error(e)
-        return
-    _saved(f"已上传“{upload.name}”到“{view.checklist[index].document}”。")
+    commit(
+        eng,
+        lambda session: upload_for_item(
+            session=session,
+            key=view.key,
+            index=index,
+            filename=upload.name,
+            data=upload.getvalue(),
+            root=attachment_store(eng),
+            user=require_user(),
+            expected_version=view.version,
+        ),
+        f"已上传“{upload.name}”到“{view.checklist[index].document}”。",
+        form=f"unit_upload@{view.key}",
+    )
 
 
 def _number(text: str, label: str) -> Decimal | None:
@@ -175,7 +169,7 @@ def unit_data_tab(eng: Engine, view: UnitView) -> None:
             width="stretch",
         )
         note = st.text_area("填报说明", data.note if data is not None else "")
-        sent = st.form_submit_button("提交基础数据表", type="primary")
+        sent = submit("提交基础数据表", form=f"unit_data@{view.key}", type="primary")
     if not sent:
         return
     try:
@@ -193,18 +187,18 @@ def unit_data_tab(eng: Engine, view: UnitView) -> None:
         goal_rows = [
             PerformanceTarget(name=r.required("指标"), value=r["目标值"]) for r in read_table(goals, "年度绩效目标")
         ]
-        with session_scope(eng) as session:
-            submit_unit_data(
-                session=session,
-                key=view.key,
-                data=UnitData(funds=funds, targets=goal_rows, note=note.strip()),
-                user=require_user(),
-                expected_version=view.version,
-            )
+        data = UnitData(funds=funds, targets=goal_rows, note=note.strip())
     except (FieldError, WorkbenchError, ValidationError) as e:
         show_error(e)
         return
-    _saved("已提交基础数据表，等待评价机构确认。")
+    commit(
+        eng,
+        lambda session: submit_unit_data(
+            session=session, key=view.key, data=data, user=require_user(), expected_version=view.version
+        ),
+        "已提交基础数据表，等待评价机构确认。",
+        form=f"unit_data@{view.key}",
+    )
 
 
 def consultation_tab(eng: Engine, view: UnitView) -> None:
@@ -241,25 +235,29 @@ def _answer_form(eng: Engine, view: UnitView, index: int) -> None:
         )
         statement = st.text_area("说明（有异议时必填：理由与依据）", old.statement if old else "")
         files = st.file_uploader("佐证材料（可选，可多个，每个不超过 20 MB）", accept_multiple_files=True)
-        sent = st.form_submit_button("提交反馈" if old is None else "修改反馈")
+        sent = submit("提交反馈" if old is None else "修改反馈", form=f"unit_answer_{index}@{view.key}")
     if not sent:
         return
     try:
-        with session_scope(eng) as session:
-            respond_to_problem(
-                session=session,
-                key=view.key,
-                index=index,
-                response=UnitResponse(stance=stance, statement=statement.strip()),
-                user=require_user(),
-                expected_version=view.version,
-                files=tuple((f.name, f.getvalue()) for f in files or []),
-                root=attachment_store(eng),
-            )
-    except (WorkbenchError, ValidationError) as e:
+        response = UnitResponse(stance=stance, statement=statement.strip())
+    except ValidationError as e:
         show_error(e)
         return
-    _saved(f"已提交对问题{index + 1}的反馈。")
+    commit(
+        eng,
+        lambda session: respond_to_problem(
+            session=session,
+            key=view.key,
+            index=index,
+            response=response,
+            user=require_user(),
+            expected_version=view.version,
+            files=tuple((f.name, f.getvalue()) for f in files or []),
+            root=attachment_store(eng),
+        ),
+        f"已提交对问题{index + 1}的反馈。",
+        form=f"unit_answer_{index}@{view.key}",
+    )
 
 
 def _draft(key: str) -> bytes:
@@ -292,7 +290,7 @@ def rectification_tab(eng: Engine, view: UnitView) -> None:
             deadline = middle.date_input("整改期限", value=old.deadline, format="YYYY-MM-DD")
             status = right.selectbox("整改状态", RECTIFICATION_STATUSES, index=RECTIFICATION_STATUSES.index(old.status))
             note = st.text_area("整改情况说明（进展、已完成的事项与证明材料）", old.note)
-            sent = st.form_submit_button("保存整改情况")
+            sent = submit("保存整改情况", form=f"unit_rectify_{i}@{view.key}")
         if not sent:
             continue
         try:
@@ -303,17 +301,24 @@ def rectification_tab(eng: Engine, view: UnitView) -> None:
                 status=status,
                 note=note.strip(),
             )
-            chosen = [rect if j == i else (q.rectification or Rectification()) for j, q in enumerate(view.problems)]
-            with session_scope(eng) as session:
-                record_rectifications(
-                    session=session,
-                    key=view.key,
-                    field="problems",
-                    rectifications=chosen,
-                    user=require_user(),
-                    expected_version=view.version,
-                )
-        except (WorkbenchError, ValidationError) as e:
+        except ValidationError as e:
             show_error(e)
             continue
-        _saved(f"已保存问题{i + 1}的整改情况。")
+        chosen = [rect if j == i else (q.rectification or Rectification()) for j, q in enumerate(view.problems)]
+        _save_rectifications(eng, view, i, chosen)
+
+
+def _save_rectifications(eng: Engine, view: UnitView, index: int, chosen: list[Rectification]) -> None:
+    commit(
+        eng,
+        lambda session: record_rectifications(
+            session=session,
+            key=view.key,
+            field="problems",
+            rectifications=chosen,
+            user=require_user(),
+            expected_version=view.version,
+        ),
+        f"已保存问题{index + 1}的整改情况。",
+        form=f"unit_rectify_{index}@{view.key}",
+    )

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from evaluation.auth import User
 from evaluation.config import get_settings
-from evaluation.errors import NotFound, WorkbenchError
+from evaluation.errors import NotFound
 from evaluation.formatting import beijing
 from evaluation.model import Evaluation
 from evaluation.report import build_docx
@@ -31,8 +31,7 @@ from evaluation.storage.workflow import (
 )
 from ui.auth import require_user
 from ui.downloads import DOCX, download_button
-from ui.feedback import show_error
-from ui.state import flash
+from ui.saving import action, commit, fresh
 
 ACTIONS = {
     "已提交复核": ("提交复核", ":material/send:"),
@@ -102,8 +101,11 @@ def workflow_panel(eng: Engine, ev: Evaluation, open_errors: int) -> None:
     targets = [to for (frm, to), roles in TRANSITIONS.items() if frm == current.state and user.role in roles]
     if not targets:
         return
+    form = f"workflow@{ev.id}"  # every step of the state counts as one form: after a move the comment is emptied
     comment = box.text_area(
-        "意见（退回修改时必填）", key=f"workflow_comment@{ev.id}", placeholder="写给评价人员或复核人员的说明"
+        "意见（退回修改时必填）",
+        key=fresh(f"workflow_comment@{ev.id}", form=form),
+        placeholder="写给评价人员或复核人员的说明",
     )
     if "已提交复核" in targets and open_errors:
         box.warning(f"复核检查还有 {open_errors} 处“错误”未处理，建议处理后再提交。")
@@ -115,14 +117,16 @@ def workflow_panel(eng: Engine, ev: Evaluation, open_errors: int) -> None:
     columns = box.columns(len(targets))
     for column, to in zip(columns, targets, strict=True):
         label, icon = ACTIONS[to]
-        if column.button(
+        if action(
             label,
-            key=f"workflow_{to}@{ev.id}",
+            form=form,
+            name=to,
+            where=column,
             icon=icon,
             type="primary" if to != "退回修改" else "secondary",
             disabled=(to == "已定稿" and bool(blocked)) or (own and to in ("已通过", "已定稿")),
         ):
-            _move(eng, ev, to, comment)
+            _move(eng, ev, to, comment, form)
 
 
 def _finalise_blockers(ev: Evaluation, open_errors: int) -> list[str]:
@@ -145,28 +149,24 @@ def _stored_report(session: Session, key: str) -> bytes:
     return build_docx(stored, score(stored))
 
 
-def _move(eng: Engine, ev: Evaluation, to: str, comment: str) -> None:
-    try:
-        with (
-            st.spinner("正在生成最终报告并归档…" if to == "已定稿" else "正在保存…"),
-            session_scope(eng) as session,
-        ):
-            if to == "已定稿":  # the final report and the archive of that state are kept together
-                finalise(
-                    session=session,
-                    evaluation_key=ev.id,
-                    user=require_user(),
-                    comment=comment,
-                    # built after the lock is taken, from the content as stored at that moment
-                    build_report=lambda: _stored_report(session, ev.id),
-                    file_name=report_name(ev),
-                )
-            else:
-                transition(session=session, evaluation_key=ev.id, to=to, user=require_user(), comment=comment)
-    except WorkbenchError as e:  # role, membership or state refused it: nothing was written
-        show_error(e)
-        return
-    st.session_state.pop(f"workflow_comment@{ev.id}", None)
+def _move(eng: Engine, ev: Evaluation, to: str, comment: str, form: str) -> None:
+    """Move the evaluation to state ``to`` (role, membership and state checked by the core: a refusal writes
+    nothing); 已定稿 keeps the final report and the archive of that state together."""
+
+    def write(session: Session) -> None:
+        if to == "已定稿":
+            finalise(
+                session=session,
+                evaluation_key=ev.id,
+                user=require_user(),
+                comment=comment,
+                # built after the lock is taken, from the content as stored at that moment
+                build_report=lambda: _stored_report(session, ev.id),
+                file_name=report_name(ev),
+            )
+        else:
+            transition(session=session, evaluation_key=ev.id, to=to, user=require_user(), comment=comment)
+
     done = "，最终报告与归档已保存（在“资料与征求意见 › 底稿与归档”下载）" if to == "已定稿" else ""
-    flash(f"评价已变为“{to}”{done}。")
-    st.rerun()
+    with st.spinner("正在生成最终报告并归档…" if to == "已定稿" else "正在保存…"):
+        commit(eng, write, f"评价已变为“{to}”{done}。", form=form)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -139,8 +140,14 @@ def _membership(session: Session, user_id: int, evaluation_key: str) -> Membersh
 
 
 def add_member(*, session: Session, actor: User, user_id: int, evaluation_key: str) -> None:
+    add_members(session=session, actor=actor, user_ids=[user_id], evaluation_key=evaluation_key)
+
+
+def add_members(*, session: Session, actor: User, user_ids: Iterable[int], evaluation_key: str) -> None:
+    """Add the accounts to the evaluation's members, in the caller's transaction (all or none)."""
     require(actor.role, "manage_users")
-    _add_membership(session, actor=actor.username, user_id=user_id, evaluation_key=evaluation_key)
+    for user_id in user_ids:
+        _add_membership(session, actor=actor.username, user_id=user_id, evaluation_key=evaluation_key)
 
 
 def _add_membership(

@@ -65,11 +65,11 @@ def test_uploaded_file_with_weights_that_do_not_add_up(app: AppTest) -> None:
 
 def test_a_client_table_becomes_an_agency_template_for_new_evaluations(app: AppTest, tmp_path: Path) -> None:
     open_page(app, "library", None)
-    app.file_uploader(key="lib_client").set_value(("人居环境整治.xlsx", layout_a(), "application/vnd.ms-excel")).run()
+    app.file_uploader(key="lib_client#0").set_value(("人居环境整治.xlsx", layout_a(), "application/vnd.ms-excel")).run()
     assert not app.exception
     report = next(d.value for d in app.dataframe if "识别为" in d.value.columns)
     assert len(report) == 11 and "比率分值法（时效）" in set(report["识别为"])
-    app.text_input(key="lib_client.id").set_value("renju-2019")
+    app.text_input(key="lib_client.id#0").set_value("renju-2019")
     next(b for b in app.form_submit_button if b.label == "存入机构模板库").click().run()
     assert "已存入机构模板库" in texts(app)
     app.segmented_control(key="lib_kind").set_value("机构模板").run()
@@ -82,8 +82,8 @@ def test_a_client_table_becomes_an_agency_template_for_new_evaluations(app: AppT
     app.selectbox(key="new.template").set_value("renju-2019").run()
     labels = {w.label for w in [*app.selectbox, *app.text_input, *app.multiselect]}
     assert "项目类别" in labels and not any(str(label).startswith("专用指标包") for label in labels)
-    app.text_input(key="new.name").set_value("2020年农村人居环境整治")
-    app.text_input(key="new.department").set_value("某区农业农村局")
+    app.text_input(key="new.name#0").set_value("2020年农村人居环境整治")
+    app.text_input(key="new.department#0").set_value("某区农业农村局")
     next(b for b in app.form_submit_button if b.label == "新建").click().run()
     assert not app.exception and "已新建评价" in texts(app)
     created = next(k for k in stored_keys(tmp_path) if k.startswith("eval-2024"))
@@ -93,6 +93,6 @@ def test_a_client_table_becomes_an_agency_template_for_new_evaluations(app: AppT
 def test_a_client_table_with_errors_is_not_offered_for_saving(app: AppTest) -> None:
     open_page(app, "library", None)
     bad = workbook([["三级指标", "分值", "评分标准"], ["完成率", "十分", "完成率×分值"]])
-    app.file_uploader(key="lib_client").set_value(("坏表.xlsx", bad, "application/vnd.ms-excel")).run()
+    app.file_uploader(key="lib_client#0").set_value(("坏表.xlsx", bad, "application/vnd.ms-excel")).run()
     assert "“完成率”分值“十分”不是数字" in texts(app)
     assert not [b for b in app.form_submit_button if b.label == "存入机构模板库"]

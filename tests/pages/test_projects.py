@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -12,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 from evaluation.auth import SYSTEM
 from evaluation.storage.bootstrap import open_database
 from evaluation.storage.db import session_scope
-from evaluation.storage.repo import list_department_summaries, save_department_summary
+from evaluation.storage.repo import list_department_summaries, list_evaluations, save_department_summary
 from tests.conftest import SAMPLES
 from tests.pages.support import SAMPLE, button, by_label, edit_table, new_app, open_new_form, open_page, stored, texts
 
@@ -274,8 +277,8 @@ def test_new_from_a_template_without_slots_or_from_the_blank_system(app: AppTest
     labels = [str(w.label) for w in [*app.selectbox, *app.multiselect]]
     assert not any(label.startswith(("专用指标包", "个性指标示例")) for label in labels)  # nothing to fill
     app.selectbox(key="new.template").set_value("__blank__").run()
-    app.text_input(key="new.name").set_value("客户项目")
-    app.text_input(key="new.department").set_value("某局")
+    app.text_input(key="new.name#0").set_value("客户项目")
+    app.text_input(key="new.department#0").set_value("某局")
     next(b for b in app.form_submit_button if b.label == "新建").click().run()
     assert not app.exception and "已新建评价“客户项目”" in texts(app)
     created = stored(tmp_path, "eval-2024-1")
@@ -284,8 +287,8 @@ def test_new_from_a_template_without_slots_or_from_the_blank_system(app: AppTest
 
 def test_a_template_with_a_pack_slot_asks_for_the_pack(app: AppTest, tmp_path: Path) -> None:
     open_new_form(app)
-    app.text_input(key="new.name").set_value("缺少指标包的项目")
-    app.text_input(key="new.department").set_value("某局")
+    app.text_input(key="new.name#0").set_value("缺少指标包的项目")
+    app.text_input(key="new.department#0").set_value("某局")
     next(b for b in app.form_submit_button if b.label == "新建").click().run()
     assert "需要选择一个专用指标包" in texts(app)
 
@@ -303,3 +306,153 @@ def test_project_limits_are_said_on_the_page_and_nothing_is_saved(app: AppTest, 
     next(b for b in app.form_submit_button if b.form_id == "cover").click().run()
     assert "名称：文字过长（最多 200 个字）" in texts(app)
     assert stored(tmp_path).project.name != "名" * 201
+
+
+# A double click: the second click's run starts while the first click's save still runs (Streamlit starts it at
+# once, beside the first), draws the form as it was, and reaches the save after the first one. The saves take the
+# session's lock in turn; ``other_click_saves_first`` makes the first click's save happen at that moment, as the
+# core and the session would have it, then lets the second click's save go on.
+
+
+def other_click_saves_first(monkeypatch: pytest.MonkeyPatch, first: Any) -> list[str]:
+    """Run ``first()`` (the other click's save) when the next save takes the session's lock; returns what ran."""
+    import ui.saving
+
+    ran: list[str] = []
+    real = ui.saving.save_lock
+
+    @contextmanager
+    def lock() -> Iterator[object]:
+        if not ran:
+            ran.append("first")
+            first()
+        with real() as held:
+            yield held
+
+    monkeypatch.setattr(ui.saving, "save_lock", lock)
+    return ran
+
+
+def evaluation_count(tmp_path: Path) -> int:
+    engine = open_database(f"sqlite:///{tmp_path / 'app.db'}")
+    try:
+        with session_scope(engine) as session:
+            return len(list_evaluations(session=session))
+    finally:
+        engine.dispose()
+
+
+def test_a_double_click_on_new_creates_one_evaluation_and_empties_the_form(
+    app: AppTest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from evaluation.indicators.editing import blank_system
+    from evaluation.lifecycle import new_evaluation
+    from evaluation.model import Project
+    from evaluation.storage.repo import create_evaluation
+    from ui.state import Round, round_book
+
+    open_new_form(app)
+    app.selectbox(key="new.template").set_value("__blank__").run()
+    app.text_input(key="new.name#0").set_value("双击的项目")
+    app.text_input(key="new.department#0").set_value("某局")
+    before = evaluation_count(tmp_path)
+    finished: list[str] = []
+
+    def first() -> None:  # the first click: its evaluation created, the form's count moved, its message not yet
+        engine = open_database(f"sqlite:///{tmp_path / 'app.db'}")
+        try:
+            with session_scope(engine) as session:
+                ev = new_evaluation(
+                    id="eval-2024-1",
+                    project=Project(name="双击的项目", department="某局", year=2024),
+                    template=blank_system(),
+                )
+                create_evaluation(session=session, evaluation=ev, user=SYSTEM)
+        finally:
+            engine.dispose()
+        round_book()["new_evaluation"] = Round(1, lambda: finished.append("首次点击的收尾"))
+
+    ran = other_click_saves_first(monkeypatch, first)
+    next(b for b in app.form_submit_button if b.label == "新建").click().run()
+    assert ran == ["first"] and not app.exception, app.exception
+    assert evaluation_count(tmp_path) == before + 1, texts(app)  # the second click created nothing
+    assert finished == ["首次点击的收尾"]  # and finished what the first one may have left undone
+    assert not app.error
+    # the form is drawn anew, empty: a click that reaches the server after the redraw sends no name again
+    assert app.text_input(key="new.name#1").value == ""
+    assert [b.key for b in app.form_submit_button if b.label == "新建"] == ["wb_submit.new_evaluation#1"]
+
+
+def test_a_single_click_on_new_creates_once_and_the_form_is_drawn_empty(app: AppTest, tmp_path: Path) -> None:
+    open_new_form(app)
+    app.selectbox(key="new.template").set_value("__blank__").run()
+    app.text_input(key="new.name#0").set_value("单击的项目")
+    app.text_input(key="new.department#0").set_value("某局")
+    before = evaluation_count(tmp_path)
+    next(b for b in app.form_submit_button if b.label == "新建").click().run()
+    assert "已新建评价“单击的项目”" in texts(app)
+    assert evaluation_count(tmp_path) == before + 1
+    assert app.text_input(key="new.name#1").value == "" and app.text_input(key="new.department#1").value == ""
+    # a second evaluation typed into the emptied form is created as usual
+    app.text_input(key="new.name#1").set_value("第二个项目")
+    app.text_input(key="new.department#1").set_value("某局")
+    next(b for b in app.form_submit_button if b.label == "新建").click().run()
+    assert "已新建评价“第二个项目”" in texts(app) and evaluation_count(tmp_path) == before + 2
+
+
+def cover_save_by_the_first_click(tmp_path: Path, form: str, month: str) -> Any:
+    """The other click's save of 项目信息: the document written over the version the page was drawn at, the new
+    version and the form's count noted in this session's books (as ``ui.saving`` notes them)."""
+    from evaluation.storage.documents import save_document
+    from ui.state import Round, doc_version_book, round_book
+
+    def first() -> None:
+        engine = open_database(f"sqlite:///{tmp_path / 'app.db'}")
+        try:
+            with session_scope(engine) as session:
+                ev = stored(tmp_path)
+                new = ev.model_copy(update={"project": ev.project.model_copy(update={"report_month": month})})
+                book = doc_version_book()
+                version = save_document(session=session, evaluation=new, expected_version=book[SAMPLE], user=SYSTEM)
+        finally:
+            engine.dispose()
+        book[SAMPLE] = version
+        last = round_book().get(form)
+        round_book()[form] = Round((last.number if last else 0) + 1, lambda: None)
+
+    return first
+
+
+def test_a_double_click_on_a_project_form_saves_once_without_a_false_conflict(
+    app: AppTest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    open_page(app, "project")
+    app.text_input(key=f"cover.report_month@{SAMPLE}").set_value("2025-03")
+    ran = other_click_saves_first(monkeypatch, cover_save_by_the_first_click(tmp_path, "cover", "2025-03"))
+    version = stored(tmp_path).model_dump()  # for the comparison below: nothing more is written
+    next(b for b in app.form_submit_button if b.form_id == "cover").click().run()
+    assert ran == ["first"] and not app.exception, app.exception
+    assert "他人已修改" not in texts(app) and not app.error, texts(app)
+    after = stored(tmp_path)
+    assert after.project.report_month == "2025-03" and version["project"]["report_month"] != "2025-03"
+
+
+def test_two_forms_saved_in_quick_succession_the_second_is_refused_with_its_input_kept(
+    app: AppTest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first click saved 封面 (another form) of the same evaluation after this run drew the page: the second
+    form was drawn from the document before that save, and writing it would undo it. It is refused, in words that
+    say so, nothing is written, and what was typed stays for the next click, which saves it."""
+    open_page(app, "project")
+    field = next(w for w in app.text_area if w.key and w.key.startswith("facts.") and w.key.endswith(f"@{SAMPLE}"))
+    field.set_value("快速连续保存时输入的文字")
+    other_click_saves_first(monkeypatch, cover_save_by_the_first_click(tmp_path, "cover", "2025-04"))
+    next(b for b in app.form_submit_button if b.form_id == "facts").click().run()
+    assert not app.exception, app.exception
+    assert "您又在本评价的另一处保存过" in texts(app) and "他人已修改" not in texts(app)
+    assert stored(tmp_path).project.report_month == "2025-04"  # the first save stands
+    assert app.text_area(key=field.key).value == "快速连续保存时输入的文字"  # the input is kept
+    next(b for b in app.form_submit_button if b.form_id == "facts").click().run()  # the next click saves it
+    assert "已保存项目情况与绩效目标" in texts(app), texts(app)
+    assert stored(tmp_path).project.report_month == "2025-04"
+    assert "快速连续保存时输入的文字" in stored(tmp_path).model_dump_json()

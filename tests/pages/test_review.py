@@ -46,7 +46,7 @@ def tag(code: str, indicator: str) -> str:
 
 
 def submit(at: AppTest, t: str) -> AppTest:
-    next(b for b in at.button if b.key == f"FormSubmitter:review_{t}-保存处理结果").click().run()
+    next(b for b in at.form_submit_button if b.form_id == f"review_{t}" and b.label == "保存处理结果").click().run()
     assert not at.exception, at.exception
     return at
 
@@ -141,3 +141,23 @@ def test_the_budget_indicator_is_listed_under_its_system_name(app: AppTest, tmp_
     labels = [e.label for e in at.expander]
     assert any(label.startswith("预算执行率（YS.1.01） · 3 项") for label in labels), labels
     assert not any(label.startswith("年度资金总额") for label in labels), labels
+
+
+def test_a_decision_is_undone_once_and_the_error_counts_again(app: AppTest, tmp_path: Path) -> None:
+    at = open_review(app)
+    t = tag("NARRATIVE_SCORE", "TY.JG.01")
+    submit(at, t)
+    assert metrics(at)["未处理的错误"] == "6"
+    undo = [b for b in at.button if b.label == "撤销处理"]
+    assert len(undo) == 1
+    undo[0].click().run()
+    assert not at.exception, at.exception
+    assert metrics(at)["未处理的错误"] == "7"
+    assert any("已撤销" in m.value for m in at.toast)
+    assert not [b for b in at.button if b.label == "撤销处理"]  # nothing left to undo
+    engine = make_engine(f"sqlite:///{tmp_path / 'app.db'}")
+    try:
+        with session_scope(engine) as session:
+            assert list_decisions(session=session, subject=PZH) == {}
+    finally:
+        engine.dispose()

@@ -286,7 +286,7 @@ def test_administrator_adds_a_user_and_a_member(tmp_path: Path, monkeypatch: pyt
     # (AppTest cannot pick an option shown through a format_func: seed the widgets' states instead)
     at.session_state["admin_members.evaluation"] = SAMPLE
     at.run()
-    at.session_state["admin_members.add"] = [liu.id]
+    at.session_state["admin_members.add#0"] = [liu.id]
     button(at, "加入").click().run()
     assert not at.exception, at.exception
     with session_scope(engine) as s:

@@ -1,0 +1,84 @@
+"""Double clicks on the forms that save in the page's script (项目信息, 新建评价), in Debian's chromium via
+Playwright against a real server: a second click that reaches the server while the first one's save runs, or after
+the page was drawn again, writes nothing more and is not taken for someone else's change."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser.support import (
+    choose,
+    go,
+    no_exception,
+    open_new_evaluation,
+    require_chromium,
+    signed_in_page,
+    streamlit_server,
+    wait_idle,
+)
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("double-clicks")
+
+
+@pytest.fixture(scope="module")
+def server(folder: Path) -> Iterator[str]:
+    require_chromium()
+    with streamlit_server(folder) as url:
+        yield url
+
+
+@pytest.fixture()
+def page(server: str) -> Iterator[Any]:
+    with signed_in_page(server, height=1100) as page:
+        yield page
+
+
+def named(folder: Path, name: str) -> list[str]:
+    with sqlite3.connect(folder / "web.db") as db:
+        return [str(r[0]) for r in db.execute("SELECT key FROM evaluation WHERE project_name = ?", (name,))]
+
+
+def test_a_double_click_on_new_creates_one_evaluation(page: Any, folder: Path) -> None:
+    open_new_evaluation(page)
+    for n, gap in enumerate((0, 150, 400)):  # a dblclick, and two clicks 150 and 400 ms apart
+        name = f"双击新建测试{n}"
+        page.get_by_role("textbox", name="项目名称 *", exact=True).fill(name)
+        page.get_by_role("textbox", name="主管部门 *", exact=True).fill("某局")
+        choose(page, "专用指标包", "招商引资工作类专用指标")
+        button = page.get_by_role("button", name="新建", exact=True)
+        if gap:
+            button.click()
+            page.wait_for_timeout(gap)
+            button.click(force=True)
+        else:
+            button.dblclick()
+        wait_idle(page)
+        page.wait_for_timeout(500)
+        assert len(named(folder, name)) == 1, named(folder, name)
+        # the form is drawn empty: a later click sends no name again
+        assert page.get_by_role("textbox", name="项目名称 *", exact=True).input_value() == ""
+    no_exception(page)
+
+
+def test_a_double_click_on_a_project_form_is_no_conflict(page: Any, folder: Path) -> None:
+    go(page, "项目信息")
+    month = page.get_by_label("报告年月（如 2024-10）")
+    for n in range(4):
+        month.fill(f"2025-{n + 1:02d}")
+        page.locator('[data-testid="stForm"]').first.get_by_role("button", name="保存").dblclick()
+        wait_idle(page)
+        page.wait_for_timeout(500)
+        assert page.get_by_text("他人已修改").count() == 0
+        assert page.locator('[data-testid="stAlertContentError"]').count() == 0
+        assert month.input_value() == f"2025-{n + 1:02d}"
+    no_exception(page)
