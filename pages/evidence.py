@@ -93,9 +93,10 @@ with tab_ev:
             num_rows="dynamic",
             width="stretch",
             key=evidence.table_key,
-            column_config={
+            column_config={  # a new row's cells start empty ("" : Streamlit shows a missing cell as "None")
+                **{c: st.column_config.TextColumn(default="") for c in ("文号", "凭证号", "页码", "说明")},
                 "附件": st.column_config.TextColumn(disabled=True),
-                "文件名称": st.column_config.TextColumn(width="large"),
+                "文件名称": st.column_config.TextColumn(width="large", default=""),
             },
         )
         st.file_uploader(  # no browser-side size limit: the server checks each file and says why

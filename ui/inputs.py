@@ -72,10 +72,11 @@ def findings_editor(findings: list[Finding], key: str, *, with_points: bool) -> 
         }
         for i, f in enumerate(findings)
     ]
-    config: dict[str, Any] = {
+    config: dict[str, Any] = {  # a new row's text cells start empty ("" : Streamlit shows a missing cell as "None")
         "_i": None,
-        "问题描述": st.column_config.TextColumn(width="large", required=True),
-        "扣分": st.column_config.NumberColumn(min_value=0.0, step=0.5, help="不填时按规则的每处扣分"),
+        "问题描述": st.column_config.TextColumn(width="large", required=True, default=""),
+        "扣分": st.column_config.NumberColumn(min_value=0.0, step=0.5, format="%g", help="不填时按规则的每处扣分"),
+        **{c: st.column_config.TextColumn(default="") for c in ("证据文件", "文号", "凭证号", "页码")},
     }
     if not with_points:
         config["扣分"] = None

@@ -559,3 +559,23 @@ def test_no_edits_read_as_the_table_drawn() -> None:
         "验收单缺签字",
         "支出超预算",
     ]
+
+
+def test_a_new_row_of_findings_or_evidence_starts_with_empty_text_not_none(app: AppTest) -> None:
+    """Streamlit shows a missing cell of a new row as a grey "None": the text columns of the two tables a consultant
+    adds rows to all day give new rows "" instead, and a deduction of 2 points reads "2", not "2.0"."""
+    import json
+
+    open_page(app, "evidence")
+    at = pick(app, "TY.JC.01")
+    editors = {}
+    for element in at.dataframe:
+        columns = json.loads(element.proto.columns or "{}")
+        editors[frozenset(columns)] = columns
+    findings = next(c for names, c in editors.items() if "问题描述" in names)
+    references = next(c for names, c in editors.items() if "文件名称" in names)
+    for name in ("问题描述", "证据文件", "文号", "凭证号", "页码"):
+        assert findings[name]["default"] == "", name
+    for name in ("文件名称", "文号", "凭证号", "页码", "说明"):
+        assert references[name]["default"] == "", name
+    assert findings["扣分"]["type_config"]["format"] == "%g"
