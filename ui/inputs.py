@@ -237,30 +237,50 @@ def _checklist(rule: ChecklistRule, slot: Slot) -> Collector:
 
 def _bands(rule: BandsRule, slot: Slot) -> Collector:
     inputs, prefix = slot.inputs, slot.prefix
-    st.caption(f"填写{rule.measure}，或按个数计算（符合条件的个数 / 总个数）。")
+    st.caption(f"填写{rule.measure}，或按个数计算（符合条件的个数 / 总个数）：两者只填一种。")
     c1, c2, c3 = st.columns(3)
     value = c1.text_input(f"{rule.measure}（如 25%）", inputs.value or "", key=f"{prefix}value")
-    c2.number_input("个数", min_value=0, value=inputs.count, step=1, key=f"{prefix}count")
-    c3.number_input("总个数", min_value=0, value=inputs.of, step=1, key=f"{prefix}of")
+    # text fields, not number fields: a number field that once held a count cannot be emptied again
+    c2.text_input("个数", "" if inputs.count is None else str(inputs.count), key=f"{prefix}count", placeholder="如 3")
+    c3.text_input("总个数", "" if inputs.of is None else str(inputs.of), key=f"{prefix}of", placeholder="如 12")
     if value.strip():
         st.caption(f"解析：{reading(value)}")
 
     def bands() -> Inputs:
         value = _text(f"{prefix}value")
-        count, of = st.session_state.get(f"{prefix}count"), st.session_state.get(f"{prefix}of")
+        count, of = _whole(f"{prefix}count", "个数"), _whole(f"{prefix}of", "总个数")
         if count is not None or of is not None:
+            if value:
+                raise FieldError(
+                    rule.measure,
+                    f"{rule.measure}与个数只填一种：按{rule.measure}计算请清空个数和总个数，按个数计算请清空{rule.measure}",
+                )
             if count is None or of is None:
                 raise FieldError("个数", "按个数计算时须同时填写个数和总个数")
             if of == 0:
                 raise FieldError("总个数", "须大于 0")
             if count > of:
                 raise FieldError("个数", f"个数 {count} 大于总个数 {of}")
-            return Inputs(count=int(count), of=int(of))
+            return Inputs(count=count, of=of)
         if not value:
             raise FieldError(rule.measure, "请填写数值或个数")
         return Inputs(value=value)
 
     return bands
+
+
+def _whole(key: str, label: str) -> int | None:
+    """A count typed in a text field: None when empty; a whole number of zero or more, else refused by name."""
+    text = _text(key)
+    if not text:
+        return None
+    try:
+        found = int(text.replace(",", "").replace("，", ""))  # int() reads full-width digits too
+    except ValueError:
+        raise FieldError(label, f"请填写整数（如 3），不能是“{text}”") from None
+    if found < 0:
+        raise FieldError(label, "不能为负数")
+    return found
 
 
 def _qualitative(rule: QualitativeRule, slot: Slot) -> Collector:

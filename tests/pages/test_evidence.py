@@ -108,7 +108,7 @@ def test_checklist_bands_and_composite(app: AppTest, tmp_path: Path) -> None:
     assert score_of(tmp_path, "TY.JC.03") == 3
     # 规划论证: checklist part + bands part (count of badly set targets); the stored override stays
     pick(app, "TY.JC.02")
-    by_label(app.number_input, "个数").set_value(1)
+    by_label(app.text_input, "个数").set_value("1")
     submit(app, "inputs@")
     a = stored(tmp_path).assessment("TY.JC.02")
     assert a is not None and (a.inputs.parts["targets"].count, a.inputs.parts["targets"].of) == (1, 12)
@@ -116,9 +116,37 @@ def test_checklist_bands_and_composite(app: AppTest, tmp_path: Path) -> None:
 
     row = score(stored(tmp_path)).indicator("TY.JC.02")
     assert row.computed == 6 and row.score == 3  # the override from the report is kept
-    by_label(app.number_input, "个数").set_value(13)
+    by_label(app.text_input, "个数").set_value("13")
     submit(app, "inputs@")
     assert "个数 13 大于总个数 12" in texts(app)
+
+
+def test_bands_by_count_or_by_value_one_at_a_time(app: AppTest, tmp_path: Path) -> None:
+    """偏离度/个数: a count once saved can be emptied again to score by the value instead; both filled, or a count
+    that is not a whole number, is refused by name and nothing is written."""
+    open_page(app, "evidence")
+    pick(app, "TY.JC.02")
+    count = by_label(app.text_input, "个数")
+    stored_part = stored(tmp_path).assessment("TY.JC.02").inputs.parts["targets"]  # type: ignore[union-attr]
+    assert (count.value, by_label(app.text_input, "总个数").value) == (str(stored_part.count), str(stored_part.of))
+    before = stored(tmp_path).assessment("TY.JC.02")
+    for typed, said in (("两个", "“个数”：请填写整数（如 3），不能是“两个”"), ("-1", "“个数”：不能为负数")):
+        by_label(app.text_input, "个数").set_value(typed)
+        submit(app, "inputs@")
+        assert said in texts(app), texts(app)
+        assert stored(tmp_path).assessment("TY.JC.02") == before
+    by_label(app.text_input, "个数").set_value("2")
+    value = next(w for w in app.text_input if str(w.label).endswith("（如 25%）"))
+    value.set_value("20%")
+    submit(app, "inputs@")
+    assert "只填一种" in texts(app) and stored(tmp_path).assessment("TY.JC.02") == before
+    by_label(app.text_input, "个数").set_value("")
+    by_label(app.text_input, "总个数").set_value("")
+    submit(app, "inputs@")
+    assert not app.error, [e.value for e in app.error]
+    part = stored(tmp_path).assessment("TY.JC.02").inputs.parts["targets"]  # type: ignore[union-attr]
+    assert (part.value, part.count, part.of) == ("20%", None, None)
+    assert (by_label(app.text_input, "个数").value, by_label(app.text_input, "总个数").value) == ("", "")
 
 
 def test_qualitative_band_refuses_a_score_outside_it(app: AppTest, tmp_path: Path) -> None:
