@@ -23,7 +23,8 @@ from ui.guard import page_setup
 from ui.history import history_table
 from ui.inputs import render_inputs
 from ui.saving import save_on_submit, show_refused
-from ui.state import assessment_version, choose_evaluation, show_flash
+from ui.state import DRAFTED, assessment_version, choose_evaluation, show_flash
+from ui.unsaved import keep_marked
 
 eng = page_setup()
 st.title("证据与评分")
@@ -121,6 +122,10 @@ with tab_text:
             st.session_state[text_key] = draft_narrative(
                 indicator, base, result.indicator(code).score, shown.explanation
             )
+            st.session_state[DRAFTED] = text_key
+
+    # the field takes a draft from the session state, so it is given no value of its own
+    drafted = st.session_state.pop(DRAFTED, None) == text_key
 
     def narrated() -> Assessment:
         narrative = st.session_state.get(text_key) or ""
@@ -130,7 +135,9 @@ with tab_text:
         return base.model_copy(update={"narrative": narrative, "status": "已复核" if reviewed else "已评"})
 
     with st.form(f"narrative@{code}"):
-        st.text_area("评分过程（写入报告“绩效分析”和附件1）", base.narrative, height=220, key=text_key)
+        st.text_area(
+            "评分过程（写入报告“绩效分析”和附件1）", None if drafted else base.narrative, height=220, key=text_key
+        )
         st.checkbox("已复核", base.status == "已复核", key=f"{prefix}text.reviewed")
         c1, c2 = st.columns(2)
         c1.form_submit_button(
@@ -143,6 +150,8 @@ with tab_text:
             help="用已保存的输入和得分生成草稿，可再修改",
         )
     show_refused(form_key("text"))
+    if drafted:  # a draft is unsaved input, like typing: leaving asks first (its button had marked the form saved)
+        keep_marked()  # below the form: an element drawn above it would make the browser draw the form anew
 
 with tab_adj:
     if indicator is None:

@@ -47,6 +47,7 @@ REFUSED = "wb_refused_save"  # form prefix → why its save, made in the submit 
 REFUSED_NOW = "_wb_refused_this_run"  # the refusals the current run shows (made in the callback just before it)
 SAVE_LOCK = "_wb_save_lock"  # one save at a time per browser session (see save_lock)
 ROUNDS = "wb_form_rounds"  # form → its last save in this session (the round in its submit button's key)
+DRAFTED = "wb_drafted"  # the 评分过程 field a draft was just written into (unsaved input, like typing)
 RECENT = "wb_recent_evaluations"  # keys made current in this session, the latest first (a picker's short list)
 # the place in the URL, so a reload or a shared link opens the same evaluation and indicator (after sign-in)
 EVAL_PARAM = "eval"

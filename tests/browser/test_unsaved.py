@@ -13,6 +13,7 @@ from tests.browser.support import (
     pick_option,
     replace_cell,
     require_chromium,
+    server_log_tail,
     signed_in_page,
     streamlit_server,
     wait_idle,
@@ -207,3 +208,22 @@ def test_leaving_after_saving_the_work_tab_does_not_ask(page: Any) -> None:
     nav(page, "指标体系")
     on_page(page, "指标体系")
     assert dialogs.seen == []
+
+
+def test_a_drafted_narrative_is_unsaved_input(page: Any, server: str) -> None:
+    """按输入和得分起草 writes a draft into 评分过程 without saving it: leaving asks first, as after typing, and the
+    field shows the draft without Streamlit's warning about a field given both a value and a session-state value."""
+    dialogs = Dialogs(page)
+    nav(page, "证据与评分")
+    on_page(page, "证据与评分")
+    page.get_by_role("tab", name="评分过程").click()
+    area = page.get_by_role("textbox", name="评分过程（写入报告“绩效分析”和附件1）")
+    before = area.input_value()
+    page.get_by_role("button", name="按输入和得分起草").click()
+    wait_idle(page)
+    page.wait_for_timeout(500)
+    assert area.input_value() != before and area.input_value().strip()
+    nav(page, "项目信息")
+    page.wait_for_timeout(1500)
+    assert dialogs.seen == [("confirm", QUESTION)]
+    assert "created with a default value" not in server_log_tail(server, 400)

@@ -277,6 +277,8 @@ def test_narrative_is_drafted_from_inputs_and_saved(app: AppTest, tmp_path: Path
     pick(app, "TY.JG.02")
     next(b for b in app.form_submit_button if b.label == "按输入和得分起草").click().run()
     draft = by_label(app.text_area, "评分过程").value
+    # the draft is unsaved input: the page marks the form again (its draft button had marked it saved)
+    assert any("wb-refused-" in str(h.proto.body) for h in app.get("html")), "draft not marked unsaved"
     # full marks: one sentence of what was checked and met
     assert "按时完成（计划2023-12-31完成，实际2023-12-31完成）" in draft and draft.endswith("得满分。")
     by_label(app.checkbox, "已复核").check()
