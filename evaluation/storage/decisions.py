@@ -63,12 +63,12 @@ def save_decision(
             decision=decision,
             finding={},
         )
+    old = {"处理": row.decision, "理由": row.reason} if row.id is not None else None  # before it is replaced
     row.decision = validated.decision
     row.reason = validated.reason
     row.reviewer = validated.reviewer
     row.severity = validated.severity
     row.finding = validated.finding
-    old = {"处理": row.decision, "理由": row.reason} if row.id is not None else None
     row.decided_at = validated.decided_at or utcnow()
     audit.record(
         session=session,

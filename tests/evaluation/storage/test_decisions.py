@@ -135,3 +135,27 @@ def test_open_error_count_is_pure(engine: Engine) -> None:
     findings = checked(ev)
     assert open_error_count(findings, {}) == 7
     assert open_error_count([f for f in findings if f.severity != ERROR], {}) == 0
+
+
+def test_a_replaced_decision_is_recorded_with_what_it_replaced(engine: Engine) -> None:
+    """修改历史 of a second decision on the same finding shows the first one as the old value, not the new one twice."""
+    from evaluation.storage.audit import history
+
+    with session_scope(engine) as session:
+        _, findings = findings_for_evaluation(session=session, ref=PZH)
+        error = next(f for f in findings if f.severity == ERROR)
+        save_decision(
+            session=session, subject=PZH, finding=error, decision="接受", reason="理由一：原文如此", user=WANG
+        )
+        save_decision(
+            session=session, subject=PZH, finding=error, decision="接受", reason="理由二：复核组同意", user=WANG
+        )
+        save_decision(session=session, subject=PZH, finding=error, decision="已修正", user=WANG)
+    with session_scope(engine) as session:
+        entries = [e for e in history(session=session, evaluation_key=PZH) if e.action == "复核处理"]
+    assert [e.old for e in entries] == [
+        None,
+        {"处理": "接受", "理由": "理由一：原文如此"},
+        {"处理": "接受", "理由": "理由二：复核组同意"},
+    ]
+    assert [e.new["处理"] for e in entries if e.new] == ["接受", "接受", "已修正"]
