@@ -81,8 +81,15 @@ with users_tab:
     with c2:
         st.markdown("**修改账户**")
         by_id = {a.user.id: a for a in accounts}
-        # outside the form: choosing another account redraws the fields with that account's values
-        picked = st.selectbox("账户", list(by_id), format_func=lambda i: by_id[i].user.label, key="admin_pick_user")
+        # outside the form: choosing another account redraws the fields with that account's values. Named by what
+        # a save here does not change (the picker keeps its choice by the name shown: with the role in it, saving a
+        # new role would switch the picker to the first account)
+        picked = st.selectbox(
+            "账户",
+            list(by_id),
+            format_func=lambda i: f"{by_id[i].user.username}（{by_id[i].user.display_name or by_id[i].user.username}）",
+            key="admin_pick_user",
+        )
         current = by_id[picked]
     with c2, st.form(EDIT_USER):
         new_role = st.selectbox(
@@ -123,7 +130,8 @@ with members_tab:
             for m in current_members:
                 c1, c2 = st.columns([4, 1])
                 c1.write(m.label)
-                if action("移出", form=f"admin_remove.{key}.{m.id}", where=c2):
+                # one form for every row: after a removal the next row moves up under the pointer
+                if action("移出", form=f"admin_remove.{key}", name=str(m.id), where=c2):
                     leaving = m
             if leaving is not None:
                 who = leaving
@@ -131,7 +139,7 @@ with members_tab:
                     eng,
                     lambda session: remove_member(session=session, actor=admin, user_id=who.id, evaluation_key=key),
                     f"已将 {who.label} 移出该评价。",
-                    form=f"admin_remove.{key}.{who.id}",
+                    form=f"admin_remove.{key}",
                 )
         else:
             st.caption("该评价还没有成员。")

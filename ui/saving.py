@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from time import monotonic
 from typing import Any, TypeVar
 
 import streamlit as st
@@ -93,7 +94,7 @@ def save_version(
     def other_save() -> None:
         if started is not None and versions.get(key, started) != started:
             raise WorkbenchError(
-                "未保存：本表单打开后，您又在本评价的另一处保存过（两次保存相隔太近）。输入仍保留，请再点一次保存"
+                "本表单打开后，您又在本评价的另一处保存过（两次保存相隔太近）。输入仍保留，请再点一次保存"
             )
 
     def finish(_: int) -> None:
@@ -198,7 +199,7 @@ def submit(label: str, *, form: str, where: Any = st, **kwargs: Any) -> bool:
     browser before the page is drawn again — is for a button that is no longer drawn, and does nothing. When it
     arrives while the first click's save still runs (Streamlit then starts the new run at once), the save under
     the session's lock sees that the form's round has moved and writes nothing more (:func:`_once`)."""
-    return bool(where.form_submit_button(label, key=f"wb_submit.{form}#{form_round(form)}", **kwargs))
+    return _clicked(form, where.form_submit_button(label, key=f"wb_submit.{form}#{form_round(form)}", **kwargs))
 
 
 def fresh(name: str, *, form: str) -> str:
@@ -211,7 +212,22 @@ def fresh(name: str, *, form: str) -> str:
 def action(label: str, *, form: str, name: str = "", where: Any = st, **kwargs: Any) -> bool:
     """A button that writes (``where.button``), counted like :func:`submit`'s: a double click writes once.
     ``name`` tells apart buttons that share a form's count (each of a state's workflow steps)."""
-    return bool(where.button(label, key=f"wb_action.{form}.{name}#{form_round(form)}", **kwargs))
+    return _clicked(form, where.button(label, key=f"wb_action.{form}.{name}#{form_round(form)}", **kwargs))
+
+
+REPEAT_SECONDS = 1.0  # a click on a form this soon after its save is the second click of a double click
+
+
+def _clicked(form: str, clicked: bool) -> bool:
+    """Whether a click on ``form``'s button is to be acted on. A person's double click is two clicks up to half a
+    second apart; a save and the page drawn after it take less, so the second click usually lands on the button
+    drawn anew and would save again, copy the copy just made (复制为下一年度评价), or remove the member that moved up
+    under the pointer (移出). A click within :data:`REPEAT_SECONDS` of the form's last save in this session does
+    nothing; no one edits a form and saves it again that fast."""
+    if not clicked:
+        return False
+    last = round_book().get(form)
+    return last is None or monotonic() - last.at >= REPEAT_SECONDS
 
 
 def _once(
@@ -246,7 +262,7 @@ def _once(
         def done() -> None:
             finish(value)
 
-        book[form] = Round((last.number if last is not None else 0) + 1, done)
+        book[form] = Round((last.number if last is not None else 0) + 1, done, monotonic())
     done()
     st.rerun()
 

@@ -352,6 +352,7 @@ class Round:
 
     number: int
     finish: Callable[[], None]
+    at: float  # time.monotonic() at the save's commit
 
 
 # form → the round its button was drawn at in the page run this thread is in (reset by every page's guard)

@@ -12,10 +12,12 @@ from typing import Any
 import pytest
 
 from tests.browser.support import (
+    add_accounts,
     choose,
     go,
     no_exception,
     open_new_evaluation,
+    pick_option,
     require_chromium,
     signed_in_page,
     streamlit_server,
@@ -81,4 +83,27 @@ def test_a_double_click_on_a_project_form_is_no_conflict(page: Any, folder: Path
         assert page.get_by_text("他人已修改").count() == 0
         assert page.locator('[data-testid="stAlertContentError"]').count() == 0
         assert month.input_value() == f"2025-{n + 1:02d}"
+    no_exception(page)
+
+
+def test_saving_an_accounts_role_keeps_that_account_picked(page: Any, folder: Path) -> None:
+    """系统管理 › 修改账户, saved with a double click: the second click carries the picker's choice by the name it
+    showed before the save; named with the role, that name was gone after a role change, the picker fell back to
+    the first account (the administrator), and the next save would have changed the administrator."""
+    add_accounts(f"sqlite:///{folder / 'web.db'}", {"zhou": ("评价人员", ())})
+    go(page, "系统管理")
+    picker = page.locator('[data-testid="stSelectbox"]').filter(has_text="账户").first
+    pick_option(page, picker, "zhou")
+    form = page.locator('[data-testid="stForm"]').filter(has=page.get_by_role("button", name="保存修改"))
+    pick_option(page, form.locator('[data-testid="stSelectbox"]').filter(has_text="角色").first, "复核人员")
+    save = form.get_by_role("button", name="保存修改")
+    save.click()
+    page.wait_for_timeout(300)
+    save.click(force=True)
+    wait_idle(page)
+    page.get_by_text("已保存账户“zhou”").first.wait_for(timeout=20000)
+    page.wait_for_timeout(500)
+    assert picker.get_by_role("combobox").input_value().startswith("zhou")
+    role = form.locator('[data-testid="stSelectbox"]').filter(has_text="角色").first
+    assert role.get_by_role("combobox").input_value() == "复核人员"
     no_exception(page)

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
+from time import monotonic
 from typing import Any
 
 import pytest
@@ -370,7 +371,7 @@ def test_a_double_click_on_new_creates_one_evaluation_and_empties_the_form(
                 create_evaluation(session=session, evaluation=ev, user=SYSTEM)
         finally:
             engine.dispose()
-        round_book()["new_evaluation"] = Round(1, lambda: finished.append("首次点击的收尾"))
+        round_book()["new_evaluation"] = Round(1, lambda: finished.append("首次点击的收尾"), monotonic())
 
     ran = other_click_saves_first(monkeypatch, first)
     next(b for b in app.form_submit_button if b.label == "新建").click().run()
@@ -418,7 +419,7 @@ def cover_save_by_the_first_click(tmp_path: Path, form: str, month: str) -> Any:
             engine.dispose()
         book[SAMPLE] = version
         last = round_book().get(form)
-        round_book()[form] = Round((last.number if last else 0) + 1, lambda: None)
+        round_book()[form] = Round((last.number if last else 0) + 1, lambda: None, monotonic())
 
     return first
 
@@ -456,3 +457,38 @@ def test_two_forms_saved_in_quick_succession_the_second_is_refused_with_its_inpu
     assert "已保存项目情况与绩效目标" in texts(app), texts(app)
     assert stored(tmp_path).project.report_month == "2025-04"
     assert "快速连续保存时输入的文字" in stored(tmp_path).model_dump_json()
+
+
+def test_a_click_within_a_second_of_the_forms_save_is_the_double_clicks_second(
+    app: AppTest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A person's double click lands its second click on the button drawn after the first one's save (a save and
+    the redraw take less than the half second between the clicks): within a second of a form's save, a click on it
+    does nothing — no second copy of the copy just made, no refusal of the emptied 新建 form — and later clicks act."""
+    import ui.saving
+
+    monkeypatch.setattr(ui.saving, "REPEAT_SECONDS", 1.0)  # the real window (the page tests' default is none)
+    now = [1000.0]
+    monkeypatch.setattr(ui.saving, "monotonic", lambda: now[0])
+    app.run()
+    count = evaluation_count(tmp_path)
+    button(app, "复制").click().run()
+    assert evaluation_count(tmp_path) == count + 1 and app.session_state["wb_current_evaluation"] == "eval-2024-1"
+    now[0] += 0.4
+    button(app, "复制").click().run()  # the second click, now on the copy's own 复制 button
+    assert not app.exception and not app.error
+    assert evaluation_count(tmp_path) == count + 1
+    now[0] += 1.0
+    button(app, "复制").click().run()  # a deliberate copy of the copy, later on
+    assert evaluation_count(tmp_path) == count + 2
+
+    open_new_form(app)
+    app.selectbox(key="new.template").set_value("__blank__").run()
+    app.text_input(key="new.name#0").set_value("一秒内的项目")
+    app.text_input(key="new.department#0").set_value("某局")
+    next(b for b in app.form_submit_button if b.label == "新建").click().run()
+    assert evaluation_count(tmp_path) == count + 3
+    now[0] += 0.3
+    next(b for b in app.form_submit_button if b.label == "新建").click().run()  # on the emptied form
+    assert not app.error, [e.value for e in app.error]  # no "名称：不能为空" after the evaluation was created
+    assert evaluation_count(tmp_path) == count + 3

@@ -314,3 +314,53 @@ def test_every_page_of_every_role_renders_and_the_others_are_refused(
             assert f"角色“{role}”无权打开“{spec.title}”页" in texts(at), (role, spec.stem)
             assert not at.title, (role, spec.stem)
         assert not at.exception, (role, spec.stem, at.exception)
+
+
+def test_a_double_click_on_remove_removes_one_member(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second click of a double click on 移出 lands on the next member's row, moved up under the pointer: it
+    removes nobody (every row's button counts as one form, within a second of its save)."""
+    import ui.saving
+
+    engine = _db(tmp_path)
+    at = open_page(new_app(tmp_path, monkeypatch), "admin", evaluation=None)
+    monkeypatch.setattr(ui.saving, "REPEAT_SECONDS", 1.0)
+    now = [50.0]
+    monkeypatch.setattr(ui.saving, "monotonic", lambda: now[0])
+    ids = [add_account(tmp_path, name, "评价人员", (SAMPLE,)).id for name in ("zhao", "qian", "sun")]
+    at.session_state["admin_members.evaluation"] = SAMPLE
+    at.run()
+    removes = [b for b in at.button if b.label == "移出"]
+    assert len(removes) == 3
+    removes[0].click().run()
+    now[0] += 0.3
+    next(b for b in at.button if b.label == "移出").click().run()  # the row that moved up
+    assert not at.exception, at.exception
+    with session_scope(engine) as s:
+        left = [i for i in ids if memberships(session=s, user_id=i) == [SAMPLE]]
+    assert len(left) == 2 and ids[0] not in left
+    now[0] += 1.0
+    next(b for b in at.button if b.label == "移出").click().run()  # a second removal, later on
+    with session_scope(engine) as s:
+        assert [i for i in ids if memberships(session=s, user_id=i) == [SAMPLE]] == ids[2:]
+    engine.dispose()
+
+
+def test_saving_an_accounts_role_keeps_that_account_in_the_picker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """修改账户: after a save the form still shows the account just changed (it switched to the first account,
+    whose fields a next save would then change)."""
+    at = open_page(new_app(tmp_path, monkeypatch), "admin", evaluation=None)
+    zhou = add_account(tmp_path, "zhou", "评价人员")
+    at.run()
+    at.session_state["admin_pick_user"] = zhou.id  # (a format_func's option is picked through its state)
+    at.run()
+    assert by_label(at.selectbox, "账户").value == zhou.id
+    role = next(w for w in at.selectbox if w.key and w.key.startswith(f"admin_edit.role@{zhou.id}"))
+    role.set_value("复核人员")
+    button(at, "保存修改").click().run()
+    assert not at.exception, at.exception
+    assert "已保存账户“zhou”" in texts(at)
+    assert by_label(at.selectbox, "账户").value == zhou.id  # still the account just changed
+    role = next(w for w in at.selectbox if w.key and w.key.startswith(f"admin_edit.role@{zhou.id}"))
+    assert role.value == "复核人员"
