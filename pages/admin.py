@@ -64,7 +64,7 @@ with users_tab:
         password = st.text_input(
             "初始密码（至少 8 个字符）", type="password", key=fresh("admin_new.password", form=NEW_USER)
         )
-        if submit("新建账户", form=NEW_USER, type="primary"):
+        if submit("新建账户", form=NEW_USER, guard_repeat=True, type="primary"):
             commit(
                 eng,
                 lambda session: create_user(
@@ -155,7 +155,7 @@ with members_tab:
                 format_func=lambda i: candidates[i],
                 key=fresh("admin_members.add", form=ADD_MEMBER),
             )
-            joined = submit("加入", form=ADD_MEMBER, type="primary", disabled=not candidates)
+            joined = submit("加入", form=ADD_MEMBER, guard_repeat=True, type="primary", disabled=not candidates)
         if joined:
             commit(
                 eng,

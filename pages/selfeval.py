@@ -10,6 +10,7 @@ from ui.auth import require_user
 from ui.downloads import DOCX, XLSX, download_button
 from ui.guard import page_setup
 from ui.kept import derived
+from ui.saving import acting, submit
 from ui.selfeval import batch_review, survey
 from ui.state import readable, show_flash, summaries
 
@@ -26,10 +27,13 @@ with tab_import:
         files = st.file_uploader("自评表文件（每个不超过 20 MB）", type=["xlsx", "docx"], accept_multiple_files=True)
         year = st.number_input("预算年度（0 表示从项目名称或表名识别）", min_value=0, max_value=2100, value=0, step=1)
         replace = st.checkbox("覆盖已导入过的同一张表")
-        submitted = st.form_submit_button("导入", type="primary")
+        submitted = submit("导入", form="selfeval_import", guard_repeat=True, type="primary")
     if submitted and files:
-        prepared = prepare_import([(f.name, f.getvalue()) for f in files], year=int(year) or None)
-        store_file_imports(eng, prepared, replace=replace, user=require_user())
+        with acting("selfeval_import") as first:  # a double click imports once
+            if not first:
+                st.stop()
+            prepared = prepare_import([(f.name, f.getvalue()) for f in files], year=int(year) or None)
+            store_file_imports(eng, prepared, replace=replace, user=require_user())
         for item in prepared:
             if item.problems:
                 st.error(f"{item.file}：未导入\n\n" + "\n".join(f"- {line}" for line in listed(item.problems)))

@@ -217,8 +217,8 @@ def _first_admin(eng: Engine) -> None:
     except ValidationFailed as e:
         st.error(f"{e.title}：\n\n" + "\n".join(f"- {p}" for p in e.problems))
         return
-    except PermissionDenied:  # someone else created the first administrator a moment ago
-        st.error("已有管理员账户（刚刚由他人创建），请用已有账户登录。")
+    except PermissionDenied:  # the first administrator was created a moment ago (by a double click's first click too)
+        st.error("已有管理员账户（可能是您刚刚点击创建的，也可能由他人创建），请用该账户登录。")
         return
     sign_in(eng, user)
     st.rerun()

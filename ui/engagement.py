@@ -374,4 +374,4 @@ def _save_rectifications(
             expected_version=loaded.version,
         )
 
-    save_version(eng, loaded.evaluation.id, write, "已保存整改情况。", form=f"rectify_{field}")
+    save_version(eng, loaded.evaluation.id, write, "已保存整改情况。", form=f"rectify_{field}", started=loaded.version)

@@ -232,7 +232,7 @@ def new_evaluation_form(eng: Engine, lib: Library, used_keys: Callable[[], set[s
                     key=fresh("new.personal", form=NEW),
                     placeholder="不选则先放一个待设置的个性指标",
                 )
-            if not submit("新建", form=NEW, type="primary"):
+            if not submit("新建", form=NEW, guard_repeat=True, type="primary"):
                 return
         try:
             project = Project(

@@ -152,7 +152,7 @@ def client_table_import(eng: Engine, lib: Library) -> None:
         )
         name = c2.text_input("模板名称", read.system.name, key=fresh("lib_client.name", form=CLIENT_SAVE))
         replace = st.checkbox("编号已存在时覆盖", key=fresh("lib_client.replace", form=CLIENT_SAVE))
-        saved = submit("存入机构模板库", form=CLIENT_SAVE, type="primary")
+        saved = submit("存入机构模板库", form=CLIENT_SAVE, guard_repeat=True, type="primary")
     if saved:
         data = {**read.system.model_dump(), "id": key.strip(), "name": name.strip()}
 

@@ -15,7 +15,8 @@ nothing more. Widgets keyed with :func:`fresh` are drawn empty again after a sav
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from time import monotonic
 from typing import Any, TypeVar
 
@@ -46,7 +47,6 @@ from ui.state import (
     refusal,
     refuse,
     remember_assessment_version,
-    remember_doc_version,
     round_book,
     save_lock,
     saved_since,
@@ -102,7 +102,7 @@ def save_version(
         flash(message)
 
     def noted(version: int) -> None:
-        remember_doc_version(key, version, versions)
+        versions[key] = version
 
     try:
         _once(eng, form, write, finish, check=other_save, noted=noted)
@@ -192,14 +192,21 @@ def commit(
     return True  # pragma: no cover - _once reruns
 
 
-def submit(label: str, *, form: str, where: Any = st, **kwargs: Any) -> bool:
+def submit(label: str, *, form: str, guard_repeat: bool = False, where: Any = st, **kwargs: Any) -> bool:
     """A form's submit button (``where.form_submit_button``) whose key counts the form's saves in this session.
 
     A click that reaches the server after the form was saved — the second click of a double click, sent by the
     browser before the page is drawn again — is for a button that is no longer drawn, and does nothing. When it
     arrives while the first click's save still runs (Streamlit then starts the new run at once), the save under
-    the session's lock sees that the form's round has moved and writes nothing more (:func:`_once`)."""
-    return _clicked(form, where.form_submit_button(label, key=f"wb_submit.{form}#{form_round(form)}", **kwargs))
+    the session's lock sees that the form's round has moved and writes nothing more (:func:`_once`).
+
+    ``guard_repeat``: a click within :data:`REPEAT_SECONDS` of the form's save does nothing — for a form drawn
+    empty after its save (new widgets, :func:`fresh`, or ``clear_on_submit``: a double click's second click would
+    submit the emptied form and be refused) or whose write must not be repeated (an import). Other forms keep
+    their values: a second click saves them again unchanged, and a change typed and saved within that second is
+    saved."""
+    clicked = where.form_submit_button(label, key=f"wb_submit.{form}#{form_round(form)}", **kwargs)
+    return _clicked(form, clicked) if guard_repeat else bool(clicked)
 
 
 def fresh(name: str, *, form: str) -> str:
@@ -210,8 +217,9 @@ def fresh(name: str, *, form: str) -> str:
 
 
 def action(label: str, *, form: str, name: str = "", where: Any = st, **kwargs: Any) -> bool:
-    """A button that writes (``where.button``), counted like :func:`submit`'s: a double click writes once.
-    ``name`` tells apart buttons that share a form's count (each of a state's workflow steps)."""
+    """A button that writes (``where.button``), counted like :func:`submit`'s: a double click writes once, its
+    second click doing nothing within :data:`REPEAT_SECONDS` of the save (the button carries no input to save
+    again). ``name`` tells apart buttons that share a form's count (each of a state's workflow steps)."""
     return _clicked(form, where.button(label, key=f"wb_action.{form}.{name}#{form_round(form)}", **kwargs))
 
 
@@ -221,9 +229,9 @@ REPEAT_SECONDS = 1.0  # a click on a form this soon after its save is the second
 def _clicked(form: str, clicked: bool) -> bool:
     """Whether a click on ``form``'s button is to be acted on. A person's double click is two clicks up to half a
     second apart; a save and the page drawn after it take less, so the second click usually lands on the button
-    drawn anew and would save again, copy the copy just made (复制为下一年度评价), or remove the member that moved up
-    under the pointer (移出). A click within :data:`REPEAT_SECONDS` of the form's last save in this session does
-    nothing; no one edits a form and saves it again that fast."""
+    drawn anew and would copy the copy just made (复制为下一年度评价), remove the member that moved up under the
+    pointer (移出), or submit a form just emptied. A click within :data:`REPEAT_SECONDS` of the form's last save in
+    this session does nothing."""
     if not clicked:
         return False
     last = round_book().get(form)
@@ -250,7 +258,7 @@ def _once(
         last = book.get(form)
         drawn = drawn_round(form)
         if drawn is not None and last is not None and drawn != last.number:
-            last.finish()
+            last.complete()
             st.rerun()
         if check is not None:
             check()
@@ -262,9 +270,25 @@ def _once(
         def done() -> None:
             finish(value)
 
-        book[form] = Round((last.number if last is not None else 0) + 1, done, monotonic())
-    done()
+        saved = book[form] = Round((last.number if last is not None else 0) + 1, done, monotonic())
+    saved.complete()
     st.rerun()
+
+
+@contextmanager
+def acting(form: str) -> Iterator[bool]:
+    """For a write that reports what it did in the run itself (an import, file by file) instead of saving and
+    drawing the page again: held under the session's save lock, True unless another run of this session acted on
+    ``form`` since its button was drawn (a double click's second run), after which the form's count moves."""
+    with save_lock():
+        book = round_book()
+        last = book.get(form)
+        drawn = drawn_round(form)
+        if drawn is not None and last is not None and drawn != last.number:
+            yield False
+            return
+        yield True
+        book[form] = Round((last.number if last is not None else 0) + 1, lambda: None, monotonic(), pending=False)
 
 
 def widget_key(loaded: Loaded, name: str) -> str:

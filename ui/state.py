@@ -245,12 +245,7 @@ def doc_version_book() -> dict[str, int]:
 
 def doc_version(key: str, stored: int) -> int:
     """The version the user started editing from (set on first load, advanced by our own saves)."""
-    versions: dict[str, int] = st.session_state.setdefault(DOC_VERSIONS, {})
-    return versions.setdefault(key, stored)
-
-
-def remember_doc_version(key: str, version: int, book: dict[str, int] | None = None) -> None:
-    (doc_version_book() if book is None else book)[key] = version
+    return doc_version_book().setdefault(key, stored)
 
 
 def assessment_version(key: str, code: str, stored: int | None) -> int | None:
@@ -345,14 +340,23 @@ def save_lock() -> AbstractContextManager[object]:
     return lock if isinstance(lock, type(threading.Lock())) else nullcontext()
 
 
-@dataclass(frozen=True)
+@dataclass
 class Round:
-    """A form's last save in this session: how many saves its submit button's key counts, and what is left to do
-    after that save (clear the form, say it was saved), done again by a repeated click that finds it undone."""
+    """A form's last save in this session: how many saves its submit button's key counts, when it was committed,
+    and what is left to do after it (clear the form, say it was saved, make a new evaluation the current one)."""
 
     number: int
     finish: Callable[[], None]
     at: float  # time.monotonic() at the save's commit
+    pending: bool = True  # ``finish`` has not run to its end
+
+    def complete(self) -> None:
+        """Do what the save left to do, unless done. A click that arrives while a save runs makes Streamlit start a
+        new run and stop the saving one at its next use of the session state, which may be in ``finish``: the next
+        run (its guard, or a repeated click) completes it."""
+        if self.pending:
+            self.finish()
+            self.pending = False
 
 
 # form → the round its button was drawn at in the page run this thread is in (reset by every page's guard)
@@ -360,8 +364,11 @@ _drawn = threading.local()
 
 
 def new_page_run() -> None:
-    """Called by every page's guard: no form of this run has been drawn yet."""
+    """Called by every page's guard: no form of this run has been drawn yet, and what a save stopped by this run's
+    click left undone is done now (its message, the new current evaluation)."""
     _drawn.rounds = {}
+    for last in list(round_book().values()):
+        last.complete()
 
 
 def round_book() -> dict[str, Round]:

@@ -100,7 +100,7 @@ def checklist_tab(eng: Engine, view: UnitView) -> None:
         names = {i: f"{i + 1}. {item.document}（{item.status}）" for i, item in enumerate(view.checklist)}
         index = st.selectbox("上传到哪一项", list(names), format_func=names.__getitem__)
         upload = st.file_uploader("文件（不超过 20 MB）", key=f"unit_file@{view.key}")  # the server checks the size
-        sent = submit("上传", form=f"unit_upload@{view.key}", type="primary")
+        sent = submit("上传", form=f"unit_upload@{view.key}", guard_repeat=True, type="primary")
     if not sent:
         return
     if upload is None:
@@ -235,7 +235,9 @@ def _answer_form(eng: Engine, view: UnitView, index: int) -> None:
         )
         statement = st.text_area("说明（有异议时必填：理由与依据）", old.statement if old else "")
         files = st.file_uploader("佐证材料（可选，可多个，每个不超过 20 MB）", accept_multiple_files=True)
-        sent = submit("提交反馈" if old is None else "修改反馈", form=f"unit_answer_{index}@{view.key}")
+        sent = submit(
+            "提交反馈" if old is None else "修改反馈", form=f"unit_answer_{index}@{view.key}", guard_repeat=True
+        )
     if not sent:
         return
     try:

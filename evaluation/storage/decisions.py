@@ -63,6 +63,8 @@ def save_decision(
             decision=decision,
             finding={},
         )
+    if row.id is not None and (row.decision, row.reason) == (validated.decision, validated.reason):
+        return _model(row)  # the same decision saved again (a second click): nothing to record
     old = {"处理": row.decision, "理由": row.reason} if row.id is not None else None  # before it is replaced
     row.decision = validated.decision
     row.reason = validated.reason

@@ -66,8 +66,10 @@ def test_a_double_click_on_new_creates_one_evaluation(page: Any, folder: Path) -
             button.dblclick()
         wait_idle(page)
         page.wait_for_timeout(500)
-        assert len(named(folder, name)) == 1, named(folder, name)
+        created = named(folder, name)
+        assert len(created) == 1, created
         assert page.locator('[data-testid="stAlertContentError"]').count() == 0  # the emptied form is not refused
+        assert f"eval={created[0]}" in page.url  # the new evaluation is the current one (the save was finished)
         # the form is drawn empty: a later click sends no name again
         assert page.get_by_role("textbox", name="项目名称 *", exact=True).input_value() == ""
     no_exception(page)
@@ -84,6 +86,9 @@ def test_a_double_click_on_a_project_form_is_no_conflict(page: Any, folder: Path
         assert page.get_by_text("他人已修改").count() == 0
         assert page.locator('[data-testid="stAlertContentError"]').count() == 0
         assert month.input_value() == f"2025-{n + 1:02d}"
+        with sqlite3.connect(folder / "web.db") as db:  # saved, once (a save over an unchanged form records nothing)
+            document = str(db.execute("SELECT document FROM evaluation_document").fetchall())
+        assert f'"report_month": "2025-{n + 1:02d}"' in document or f'"report_month":"2025-{n + 1:02d}"' in document
     no_exception(page)
 
 

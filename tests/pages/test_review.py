@@ -143,7 +143,7 @@ def test_the_budget_indicator_is_listed_under_its_system_name(app: AppTest, tmp_
     assert not any(label.startswith("年度资金总额") for label in labels), labels
 
 
-def test_a_decision_is_undone_once_and_the_error_counts_again(app: AppTest, tmp_path: Path) -> None:
+def test_a_decision_can_be_undone_and_the_error_counts_again(app: AppTest, tmp_path: Path) -> None:
     at = open_review(app)
     t = tag("NARRATIVE_SCORE", "TY.JG.01")
     submit(at, t)

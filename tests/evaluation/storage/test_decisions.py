@@ -147,9 +147,10 @@ def test_a_replaced_decision_is_recorded_with_what_it_replaced(engine: Engine) -
         save_decision(
             session=session, subject=PZH, finding=error, decision="接受", reason="理由一：原文如此", user=WANG
         )
-        save_decision(
-            session=session, subject=PZH, finding=error, decision="接受", reason="理由二：复核组同意", user=WANG
-        )
+        for _ in range(2):  # the same decision twice (a second click) is recorded once
+            save_decision(
+                session=session, subject=PZH, finding=error, decision="接受", reason="理由二：复核组同意", user=WANG
+            )
         save_decision(session=session, subject=PZH, finding=error, decision="已修正", user=WANG)
     with session_scope(engine) as session:
         entries = [e for e in history(session=session, evaluation_key=PZH) if e.action == "复核处理"]
