@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -82,3 +84,40 @@ def test_batch_review_tab_on_the_samples(tmp_path: Path, monkeypatch: pytest.Mon
     assert any("95.9" in e.value for e in app.error)  # 红星: the report's 95.9 against the table's 93.8
     projects = app.dataframe[1].value
     assert len(projects) == 12  # the 11 projects the report lists and the 部门整体 table
+
+
+def test_a_double_click_on_import_imports_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second click's run starts while the first one imports and reaches the import after it: it imports
+    nothing (no "已存在" refusal of the file the first click has just imported), under the session's lock."""
+    from time import monotonic
+
+    import ui.saving
+    from ui.state import Round, round_book
+
+    app, url = _app(tmp_path, monkeypatch, samples=False)
+    app.run()
+    good = export_self_evaluation(load_evaluation(SAMPLES / "hengkou" / "hengkou-2024-zsj-10-tijian.yaml"), "xlsx")
+    app.get("file_uploader")[0].set_value([("体检.xlsx", good, XLSX)])  # type: ignore[attr-defined]
+    real = ui.saving.save_lock
+    first: list[str] = []
+
+    @contextmanager
+    def lock() -> Iterator[object]:  # the first click's run imports first, then this run takes the lock
+        if not first:
+            first.append("imported")
+            round_book()["selfeval_import"] = Round(1, lambda: None, monotonic(), pending=False)
+        with real() as held:
+            yield held
+
+    monkeypatch.setattr(ui.saving, "save_lock", lock)
+    app.button[0].click().run()
+    assert first == ["imported"] and not app.exception, app.exception
+    assert not app.error and not app.success  # this run imported nothing and said nothing
+    eng = open_database(url)
+    with session_scope(eng) as s:
+        assert list_evaluations(session=s) == []
+    eng.dispose()
+    monkeypatch.setattr(ui.saving, "save_lock", real)
+    app.run()
+    app.button[0].click().run()  # a later click on the button drawn anew imports
+    assert any("体检.xlsx：已导入" in s.value for s in app.success)
