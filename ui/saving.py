@@ -8,9 +8,12 @@ saves and a second one that redraws. ``show_refused`` then says below the form w
 
 A double click saves once. The other forms' buttons are drawn with :func:`submit` or :func:`action`, whose keys
 count the form's saves in this session: the second click, when the browser sends it before the page is drawn again,
-is for a button no longer drawn; when it arrives while the first click's save still runs (Streamlit then starts the
-second run at once, beside the first), the save, under the session's lock, finds the form's count moved and writes
-nothing more. Widgets keyed with :func:`fresh` are drawn empty again after a save (新建评价, a new account)."""
+is for a button no longer drawn; when it arrives while the first click's save still runs, the second run's save
+finds the form's count moved and writes nothing more. (This project's server stops the first run at its next
+Streamlit call and starts the second after it, ``runner.fastReruns = false``; with Streamlit's default the two
+run side by side, and the saves take the session's lock in turn.) A click within a second of a save of a form drawn
+empty, or of a button without input, does nothing. Widgets keyed with :func:`fresh` are drawn empty again after a
+save (新建评价, a new account)."""
 
 from __future__ import annotations
 
@@ -39,6 +42,7 @@ from ui.state import (
     Loaded,
     Round,
     clear_widgets,
+    complete_pending,
     doc_version_book,
     drawn_round,
     flash,
@@ -197,8 +201,8 @@ def submit(label: str, *, form: str, guard_repeat: bool = False, where: Any = st
 
     A click that reaches the server after the form was saved — the second click of a double click, sent by the
     browser before the page is drawn again — is for a button that is no longer drawn, and does nothing. When it
-    arrives while the first click's save still runs (Streamlit then starts the new run at once), the save under
-    the session's lock sees that the form's round has moved and writes nothing more (:func:`_once`).
+    arrives while the first click's save still runs, the second run's save sees that the form's round has moved and
+    writes nothing more (:func:`_once`).
 
     ``guard_repeat``: a click within :data:`REPEAT_SECONDS` of the form's save does nothing — for a form drawn
     empty after its save (new widgets, :func:`fresh`, or ``clear_on_submit``: a double click's second click would
@@ -235,7 +239,11 @@ def _clicked(form: str, clicked: bool) -> bool:
     if not clicked:
         return False
     last = round_book().get(form)
-    return last is None or monotonic() - last.at >= REPEAT_SECONDS
+    if last is None or monotonic() - last.at >= REPEAT_SECONDS:
+        return True
+    if complete_pending():  # the first click's run was stopped before it finished: finish it, draw the page anew
+        st.rerun()
+    return False
 
 
 def _once(

@@ -28,7 +28,7 @@ from evaluation.scoring.engine import EvaluationResult, score
 from evaluation.scoring.stated import REVIEW_LABEL, figure_label, record_result
 from evaluation.storage.reading import read_evaluation, read_with_versions, readable_evaluations
 from evaluation.storage.repo import EvaluationSummary, list_department_summaries, replaced_row, saved_score
-from evaluation.storage.unchanged import read_unchanged
+from evaluation.storage.unchanged import ask_again, read_unchanged
 from evaluation.storage.users import sees_all
 from ui import access
 from ui.auth import require_user
@@ -333,9 +333,10 @@ def keep_save_lock() -> None:
 
 
 def save_lock() -> AbstractContextManager[object]:
-    """Held by a save made in a submit button's callback. A click that arrives while a callback runs makes Streamlit
-    start a new script thread at once, the old one going on until its next use of the session state: a double click
-    runs two callbacks side by side. Under the lock the second one sees the first one's save (``saved_since``)."""
+    """Held by every save. With Streamlit's default ``runner.fastReruns`` (this project's config turns it off) a click
+    that arrives while a save runs makes Streamlit start a new script thread at once, the old one going on until its
+    next use of the session state: a double click runs two saves side by side. Under the lock the second one sees
+    the first one's save (``saved_since``, the form's round)."""
     lock = st.session_state.get(SAVE_LOCK)
     return lock if isinstance(lock, type(threading.Lock())) else nullcontext()
 
@@ -365,10 +366,19 @@ _drawn = threading.local()
 
 def new_page_run() -> None:
     """Called by every page's guard: no form of this run has been drawn yet, and what a save stopped by this run's
-    click left undone is done now (its message, the new current evaluation)."""
+    click left undone is done now (its message, the new current evaluation). This run may have asked whether the
+    database changed before that save's commit: its reads ask again (the new evaluation is then in the list)."""
     _drawn.rounds = {}
-    for last in list(round_book().values()):
+    if complete_pending():
+        ask_again()
+
+
+def complete_pending() -> bool:
+    """Complete what saves of this session left undone (:meth:`Round.complete`); whether there was any."""
+    pending = [last for last in round_book().values() if last.pending]
+    for last in pending:
         last.complete()
+    return bool(pending)
 
 
 def round_book() -> dict[str, Round]:

@@ -112,6 +112,14 @@ def one_stamp() -> Iterator[None]:
         _run.stamps = outer
 
 
+def ask_again() -> None:
+    """The run's later kept reads ask the database for its stamp again (a commit this run did not make itself, but
+    depends on, may have come after the run asked)."""
+    stamps: dict[int, Hashable] | None = getattr(_run, "stamps", None)
+    if stamps:
+        stamps.clear()
+
+
 def _committed(conn: Connection) -> None:
     """Any commit by this thread (its own saves; the reads' sessions too) makes the run ask for the stamp again."""
     stamps: dict[int, Hashable] | None = getattr(_run, "stamps", None)
