@@ -108,16 +108,7 @@ def save_version(
     def noted(version: int) -> None:
         versions[key] = version
 
-    try:
-        _once(eng, form, write, finish, check=other_save, noted=noted)
-    except ConflictError as e:
-        show_error(e)
-        mark_conflict(key)
-        return False
-    except (WorkbenchError, ValidationError) as e:
-        show_error(e)
-        return False
-    return True  # pragma: no cover - _once reruns
+    return _once(eng, form, write, finish, check=other_save, noted=noted, conflicts=key)
 
 
 def save_assessment(
@@ -134,7 +125,16 @@ def save_assessment(
     ``form``); the core scores it and refuses inputs its rule cannot score. On success the new version is
     remembered (``ui.state.assessment_version``), ``message`` flashed and the page drawn again; on a refusal show
     why and return False. The forms of 证据与评分 save with :func:`save_on_submit`."""
-    user = require_user()
+    write, noted = _assessment_writer(evaluation_key, assessment, expected_version, require_user())
+    return _once(eng, form, write, lambda _: flash(message), noted=noted, conflicts=evaluation_key)
+
+
+def _assessment_writer(
+    evaluation_key: str, assessment: Assessment, expected_version: int | None, user: User
+) -> tuple[Callable[[Session], int], Callable[[int], None]]:
+    """(write, note): the core saves the assessment over ``expected_version`` (refusing a stale version, inputs its
+    rule cannot score, a user who may not edit) and returns the new version, which is noted for this session in the
+    book taken now, before the write (see ``ui.state.version_book``)."""
     book = version_book()
 
     def write(session: Session) -> int:
@@ -145,30 +145,17 @@ def save_assessment(
     def noted(version: int) -> None:
         remember_assessment_version(evaluation_key, assessment.code, version, book)
 
-    try:
-        _once(eng, form, write, lambda _: flash(message), noted=noted)
-    except ConflictError as e:
-        show_error(e)
-        mark_conflict(evaluation_key)
-        return False
-    except (WorkbenchError, ValidationError) as e:
-        show_error(e)
-        return False
-    return True  # pragma: no cover - _once reruns
+    return write, noted
 
 
 def _write_assessment(
     eng: Engine, evaluation_key: str, assessment: Assessment, expected_version: int | None, user: User
 ) -> None:
-    """One transaction: the core saves the assessment over ``expected_version`` (refusing a stale version, inputs
-    its rule cannot score, a user who may not edit); the new version is remembered for this session, in the book
-    taken before the write (see ``ui.state.version_book``)."""
-    book = version_book()
+    """One transaction through :func:`_assessment_writer`, its version noted."""
+    write, noted = _assessment_writer(evaluation_key, assessment, expected_version, user)
     with session_scope(eng) as session:
-        version = repo.save_assessment(
-            session=session, ref=evaluation_key, assessment=assessment, expected_version=expected_version, user=user
-        )
-    remember_assessment_version(evaluation_key, assessment.code, version, book)
+        version = write(session)
+    noted(version)
 
 
 def commit(
@@ -188,12 +175,7 @@ def commit(
             then()
         flash(message)
 
-    try:
-        _once(eng, form, write, finish)
-    except (WorkbenchError, ValidationError) as e:
-        show_error(e)
-        return False
-    return True  # pragma: no cover - _once reruns
+    return _once(eng, form, write, finish)
 
 
 def submit(label: str, *, form: str, guard_repeat: bool = False, where: Any = st, **kwargs: Any) -> bool:
@@ -254,33 +236,45 @@ def _once(
     *,
     check: Callable[[], None] | None = None,
     noted: Callable[[T], None] | None = None,
-) -> None:
+    conflicts: str | None = None,
+) -> bool:
     """Run ``write`` in one transaction under the session's save lock, then ``finish`` with what it returned, and
-    rerun. A click on ``form``'s button drawn before the form's last save in this session (a double click whose
-    second run started while the first one saved) writes nothing: what the first save left undone is done, and
-    the page is drawn again. ``check`` refuses before anything is written; ``noted`` records the result in a book
-    taken before the write (after the commit a newer click stops this run at its next use of the session state,
-    and a result left unnoted would make that click a false conflict)."""
-    with save_lock():
-        book = round_book()
-        last = book.get(form)
-        drawn = drawn_round(form)
-        if drawn is not None and last is not None and drawn != last.number:
-            last.complete()
-            st.rerun()
-        if check is not None:
-            check()
-        with session_scope(eng) as session:
-            value = write(session)
-        if noted is not None:
-            noted(value)
+    rerun; on a refusal show why (someone else's change marked as a conflict on evaluation ``conflicts``) and return
+    False, the form keeping what was typed. A click on ``form``'s button drawn before the form's last save in this
+    session (a double click's second run) writes nothing: what the first save left undone is done, and the page is
+    drawn again. ``check`` refuses before anything is written; ``noted`` records the result in a book taken before
+    the write (after the commit a newer click stops this run at its next use of the session state, and a result
+    left unnoted would make that click a false conflict)."""
+    try:
+        with save_lock():
+            book = round_book()
+            last = book.get(form)
+            if _saved_since_drawn(form, last):
+                assert last is not None
+                last.complete()
+                st.rerun()
+            if check is not None:
+                check()
+            with session_scope(eng) as session:
+                value = write(session)
+            if noted is not None:
+                noted(value)
 
-        def done() -> None:
-            finish(value)
+            def done() -> None:
+                finish(value)
 
-        saved = book[form] = Round((last.number if last is not None else 0) + 1, done, monotonic())
+            saved = book[form] = _next_round(last, done)
+    except ConflictError as e:
+        show_error(e)
+        if conflicts is not None:
+            mark_conflict(conflicts)
+        return False
+    except (WorkbenchError, ValidationError) as e:
+        show_error(e)
+        return False
     saved.complete()
     st.rerun()
+    return True  # pragma: no cover - st.rerun does not return
 
 
 @contextmanager
@@ -291,12 +285,22 @@ def acting(form: str) -> Iterator[bool]:
     with save_lock():
         book = round_book()
         last = book.get(form)
-        drawn = drawn_round(form)
-        if drawn is not None and last is not None and drawn != last.number:
+        if _saved_since_drawn(form, last):
             yield False
             return
         yield True
-        book[form] = Round((last.number if last is not None else 0) + 1, lambda: None, monotonic(), pending=False)
+        book[form] = _next_round(last, lambda: None, pending=False)
+
+
+def _saved_since_drawn(form: str, last: Round | None) -> bool:
+    """Whether ``last``, the form's last save, came after this run drew the form's button."""
+    drawn = drawn_round(form)
+    return drawn is not None and last is not None and drawn != last.number
+
+
+def _next_round(last: Round | None, finish: Callable[[], None], *, pending: bool = True) -> Round:
+    """The form's save just committed, counted after ``last`` (no session-state use: see :func:`_once`)."""
+    return Round((last.number if last is not None else 0) + 1, finish, monotonic(), pending)
 
 
 def widget_key(loaded: Loaded, name: str) -> str:

@@ -265,8 +265,8 @@ def version_book() -> dict[str, int | None]:
     return book
 
 
-def remember_assessment_version(key: str, code: str, version: int, book: dict[str, int | None] | None = None) -> None:
-    (version_book() if book is None else book)[f"{key}/{code}"] = version
+def remember_assessment_version(key: str, code: str, version: int, book: dict[str, int | None]) -> None:
+    book[f"{key}/{code}"] = version
 
 
 def saved_since(key: str, code: str, version: int | None) -> bool:

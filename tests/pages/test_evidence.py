@@ -508,12 +508,12 @@ def test_a_member_removed_after_the_form_was_drawn_writes_no_file(
 def _versions_page() -> None:
     import streamlit as st
 
-    from ui.state import assessment_version, remember_assessment_version, saved_since
+    from ui.state import assessment_version, remember_assessment_version, saved_since, version_book
 
     st.session_state["answers"] = [saved_since("e1", "TY.JC.01", 1)]  # nothing shown yet
     assessment_version("e1", "TY.JC.01", 1)  # the form drawn at version 1
     st.session_state["answers"].append(saved_since("e1", "TY.JC.01", 1))
-    remember_assessment_version("e1", "TY.JC.01", 2)  # this session saved it
+    remember_assessment_version("e1", "TY.JC.01", 2, version_book())  # this session saved it
     st.session_state["answers"] += [saved_since("e1", "TY.JC.01", 1), saved_since("e1", "TY.JC.01", 2)]
     st.session_state["answers"].append(saved_since("e1", "TY.JC.02", None))
 
