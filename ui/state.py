@@ -127,13 +127,7 @@ def current_key(items: list[EvaluationSummary]) -> str | None:
         return None
     if st.query_params.get(EVAL_PARAM) != key:
         st.query_params[EVAL_PARAM] = key
-    for picker in PICKERS:  # a picker is told its new value (the browser keeps showing the old one otherwise)
-        if st.session_state.get(picker) != key:
-            st.session_state[picker] = key
     return key
-
-
-PICKERS = ("home_pick", "wb_pick_evaluation")  # widgets that show the current evaluation
 
 
 def evaluation_labels(items: list[EvaluationSummary]) -> dict[str, str]:
@@ -216,15 +210,29 @@ def evaluation_picker(where: Any, label: str, items: list[EvaluationSummary], wi
                 + ("（最近打开的在前）" if not query else "")
                 + "；输入关键词查找其余。"
             )
+    # The picker is a new widget for each current evaluation (its key names it), drawn showing that one. A value
+    # the server gave an existing picker was overwritten by the browser when a click reached the server before
+    # the browser had drawn it: the click carried the old value back, and the evaluation just made current
+    # (新建, 复制) fell back to the one before. Such a late value now belongs to an old picker (see ``picked``).
+    picker = f"{widget_key}@{current}"
     chosen: str = where.selectbox(
-        label, options, format_func=labels.__getitem__, key=widget_key, on_change=picked, args=(widget_key,)
+        label,
+        options,
+        index=options.index(current) if current in options else 0,
+        format_func=labels.__getitem__,
+        key=picker,
+        on_change=picked,
+        args=(picker, current),
     )
     return chosen
 
 
-def picked(picker: str) -> None:
-    """on_change of a picker: its choice becomes the current evaluation before the page runs."""
-    set_current(st.session_state[picker])
+def picked(picker: str, drawn_for: str) -> None:
+    """on_change of a picker: its choice becomes the current evaluation before the page runs. A picker drawn for
+    another current evaluation than this session's is a page the browser had not yet replaced: what it sends is
+    not a choice (Streamlit may still call its on_change once after it is gone)."""
+    if st.session_state.get(CURRENT) == drawn_for:
+        set_current(st.session_state[picker])
 
 
 def set_current(key: str) -> None:

@@ -126,6 +126,14 @@ def by_label(elements: Any, label: str) -> Any:
     return found[0]
 
 
+def picker(at: AppTest, name: str) -> Any:
+    """The evaluation picker ``name`` (``home_pick``, ``wb_pick_evaluation``): one widget per current evaluation,
+    keyed ``name@key`` (see ``ui.state.evaluation_picker``); exactly one is on the page."""
+    found = [s for s in at.selectbox if str(s.key or "").startswith(f"{name}@")]
+    assert len(found) == 1, [s.key for s in at.selectbox]
+    return found[0]
+
+
 def button(at: AppTest, label: str) -> Any:
     return by_label(list(at.button) + list(at.form_submit_button), label)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.pages.support import new_app
+from tests.pages.support import new_app, picker
 
 
 @pytest.fixture
@@ -26,13 +26,13 @@ def test_home_lists_the_sample_evaluations(app: AppTest) -> None:
     row = table[table["评价编号"] == "panzhihua-2023-zhaoshang"].iloc[0]
     assert (row["得分"], row["等级"], row["进度"]) == (88.0, "良", "15/15")
     # the selected evaluation shows its stated total beside the computed one
-    app.selectbox(key="home_pick").set_value("panzhihua-2023-zhaoshang").run()
+    picker(app, "home_pick").set_value("panzhihua-2023-zhaoshang").run()
     assert any("文件所载总分为 89，按证据计算为 89 分，调整后为 88 分" in w.value for w in app.warning)
 
 
 def test_choosing_a_self_evaluation_shows_its_rows(app: AppTest) -> None:
     app.run()
-    app.selectbox(key="home_pick").set_value("hengkou-2024-zsj-10-tijian").run()
+    picker(app, "home_pick").set_value("hengkou-2024-zsj-10-tijian").run()
     assert not app.exception
     rows = app.dataframe[1].value
     assert "职工干部体检率" in set(rows["三级指标"])
@@ -52,16 +52,16 @@ def test_the_url_names_the_evaluation_and_follows_the_choice(
     app.query_params["eval"] = "hengkou-2024-zsj-10-tijian"
     app.run()
     assert not app.exception
-    assert app.selectbox(key="home_pick").value == "hengkou-2024-zsj-10-tijian"
+    assert picker(app, "home_pick").value == "hengkou-2024-zsj-10-tijian"
     assert app.session_state["wb_current_evaluation"] == "hengkou-2024-zsj-10-tijian"
     # choosing another evaluation puts it in the URL
-    app.selectbox(key="home_pick").set_value("panzhihua-2023-zhaoshang").run()
+    picker(app, "home_pick").set_value("panzhihua-2023-zhaoshang").run()
     assert app.query_params["eval"] == "panzhihua-2023-zhaoshang"
     # a key nobody has (or may see) falls back to the default without an error
     fresh = new_app(tmp_path, monkeypatch)
     fresh.query_params["eval"] = "no-such-evaluation"
     fresh.run()
-    assert not fresh.exception and fresh.selectbox(key="home_pick").value == "panzhihua-2023-zhaoshang"
+    assert not fresh.exception and picker(fresh, "home_pick").value == "panzhihua-2023-zhaoshang"
 
 
 def test_the_evidence_page_opens_the_indicator_the_url_names(app: AppTest) -> None:

@@ -18,7 +18,18 @@ from evaluation.storage.bootstrap import open_database
 from evaluation.storage.db import session_scope
 from evaluation.storage.repo import list_department_summaries, list_evaluations, save_department_summary
 from tests.conftest import SAMPLES
-from tests.pages.support import SAMPLE, button, by_label, edit_table, new_app, open_new_form, open_page, stored, texts
+from tests.pages.support import (
+    SAMPLE,
+    button,
+    by_label,
+    edit_table,
+    new_app,
+    open_new_form,
+    open_page,
+    picker,
+    stored,
+    texts,
+)
 
 
 @pytest.fixture
@@ -101,7 +112,7 @@ def test_create_from_the_panzhihua_template(app: AppTest, tmp_path: Path) -> Non
     # the new evaluation is now the current one on every page
     assert app.session_state["wb_current_evaluation"] == "eval-2025-1"
     # 查看得分情况 names the new one, whose figures are those of an evaluation not scored yet (not 0 / 差)
-    assert app.selectbox(key="home_pick").value == "eval-2025-1"
+    assert picker(app, "home_pick").value == "eval-2025-1"
     metrics = {m.label: m.value for m in app.metric}
     assert metrics == {"评价得分": "未评", "等级": "未完成", "已评指标": "0/18"}
     listed = app.dataframe[0].value.iloc[0]

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from evaluation.files.evaluations import load_evaluations
 from evaluation.storage.imports import data_files
 from tests.conftest import SAMPLES
-from tests.pages.support import new_app
+from tests.pages.support import new_app, picker
 
 PAGES = ["project", "indicators", "evidence", "problems", "report", "library", "home"]
 KEYS = sorted(ev.id for ev in load_evaluations([p for p in data_files(SAMPLES) if "department" not in p.name]))
@@ -36,4 +36,4 @@ def test_every_page_renders_for_the_sample(app: AppTest, key: str) -> None:
         if page not in ("home", "library"):
             assert any(key in c.value for c in app.caption), (page, [c.value for c in app.caption][:3])
             assert not app.error or page == "report", (page, [e.value for e in app.error])
-    assert app.selectbox(key="home_pick").value == key
+    assert picker(app, "home_pick").value == key

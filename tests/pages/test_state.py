@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from evaluation.storage.repo import EvaluationSummary
-from tests.pages.support import new_app
+from tests.pages.support import new_app, picker
 from ui import state
 from ui.state import SHORT_LIST, evaluation_labels, short_list
 
@@ -74,27 +74,27 @@ def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
 def test_home_finds_an_evaluation_by_typing_and_opens_it(app: AppTest) -> None:
     app.run()
     assert not app.exception, app.exception
-    pick = app.selectbox(key="home_pick")
+    pick = picker(app, "home_pick")
     assert len(pick.options) == 4 and pick.value == "panzhihua-2023-zhaoshang"
     assert any("共 13 个评价，此处列出 4 个" in c.value for c in app.caption)
     app.text_input(key="home_pick_find").input("体检").run()
-    pick = app.selectbox(key="home_pick")
+    pick = picker(app, "home_pick")
     assert pick.options == ["招商引资工作经费（2023，第三方评价）", "2024年干部体检财政补贴资金（2024，绩效自评）"]
     pick.set_value("hengkou-2024-zsj-10-tijian").run()
     assert not app.exception, app.exception
     assert app.session_state["wb_current_evaluation"] == "hengkou-2024-zsj-10-tijian"
     assert {m.label: m.value for m in app.metric}["自评得分"] == "89"  # the chosen evaluation's figures
     app.text_input(key="home_pick_find").input("文联 日常").run()
-    app.selectbox(key="home_pick").set_value("hengkou-2024-wl-05-richang").run()
+    picker(app, "home_pick").set_value("hengkou-2024-wl-05-richang").run()
     # cleared: the current one first, then the one opened before it in this session, then the list's first
     app.text_input(key="home_pick_find").input("").run()
-    listed = app.selectbox(key="home_pick").options
+    listed = picker(app, "home_pick").options
     assert listed[:2] == ["文联日常活动经费（2024，绩效自评）", "2024年干部体检财政补贴资金（2024，绩效自评）"]
     first = app.dataframe[0].value.iloc[0]  # the list's first evaluation, as the table above shows it
     assert listed[2] == f"{first['项目名称']}（{first['年度']}，{first['类型']}）"
     app.text_input(key="home_pick_find").input("没有这个项目").run()
     assert any("没有与“没有这个项目”相符的其他评价" in c.value for c in app.caption)
-    assert len(app.selectbox(key="home_pick").options) == 1
+    assert len(picker(app, "home_pick").options) == 1
 
 
 def test_the_sidebar_picker_finds_by_department_and_switches_the_page(app: AppTest) -> None:
@@ -102,7 +102,7 @@ def test_the_sidebar_picker_finds_by_department_and_switches_the_page(app: AppTe
     app.switch_page("pages/evidence.py").run()
     assert not app.exception, app.exception
     app.text_input(key="wb_pick_evaluation_find").input("文联 日常").run()
-    pick = app.selectbox(key="wb_pick_evaluation")
+    pick = picker(app, "wb_pick_evaluation")
     assert pick.options[1:] == ["文联日常活动经费（2024，绩效自评）"]
     pick.set_value("hengkou-2024-wl-05-richang").run()
     assert not app.exception, app.exception
@@ -115,7 +115,7 @@ def test_up_to_the_limit_every_evaluation_is_listed_without_a_search_box(
 ) -> None:
     app = new_app(tmp_path, monkeypatch)
     app.run()
-    assert len(app.selectbox(key="home_pick").options) == 13
+    assert len(picker(app, "home_pick").options) == 13
     assert not [t for t in app.text_input if t.key == "home_pick_find"]
 
 
