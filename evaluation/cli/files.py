@@ -34,6 +34,9 @@ def register(commands: Commands) -> None:
     n.set_defaults(func=cmd_init)
 
 
+LISTED_KEYS = 30  # an import names at most this many of the keys it wrote
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     paths = expand(args.files, (".yaml", ".yml", ".json"))
     if not paths:
@@ -42,7 +45,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     engine = open_database()
     with session_scope(engine) as session:
         keys = import_files(session=session, paths=paths, replace=args.replace, user=SYSTEM)
-    print(f"已导入 {len(keys)} 项：{'、'.join(keys)}")
+    shown = "、".join(keys[:LISTED_KEYS]) + (
+        f"……（其余 {len(keys) - LISTED_KEYS} 项用 workbench list 查看）" if len(keys) > LISTED_KEYS else ""
+    )
+    print(f"已导入 {len(keys)} 项：{shown}")
     from evaluation.storage.results import prepare_snapshot  # pandas: only for the commands that need it
 
     prepare_snapshot(engine, get_settings().data_dir)  # the first 对比分析 afterwards starts from it

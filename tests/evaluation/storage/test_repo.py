@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
@@ -244,6 +247,69 @@ def test_an_import_reads_each_file_once_and_reports_every_bad_one(
     with pytest.raises(ValidationFailed) as e, session_scope(engine) as s:
         imports.import_files(session=s, paths=[unreadable, invalid], user=SYSTEM)
     assert {p.file for p in e.value.problems} >= {str(unreadable), str(invalid)}
+
+
+def test_many_files_are_parsed_by_several_processes_with_the_same_outcome(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From PARALLEL_FILES files on, an import parses them in forked worker processes: the data, the order, the
+    located problems and the all-or-nothing rule are those of parsing them one by one."""
+    pools: list[int] = []
+
+    class CountedPool(ProcessPoolExecutor):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            pools.append(1)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(imports, "ProcessPoolExecutor", CountedPool)
+    monkeypatch.setattr(imports, "_may_fork", lambda: True)  # the test runner may have threads of its own
+    text = PANZHIHUA.read_text(encoding="utf-8")
+    paths = []
+    for n in range(imports.PARALLEL_FILES + 6):
+        path = tmp_path / f"copy-{n:03d}.yaml"
+        path.write_text(text.replace("id: panzhihua-2023-zhaoshang", f"id: copy-{n:03d}"), encoding="utf-8")
+        paths.append(path)
+    paths.append(SAMPLES / "hengkou" / "department-2024.yaml")  # a department summary among them
+    unreadable, invalid = paths[17], paths[40]
+    unreadable.write_text("id: [unclosed\n", encoding="utf-8")
+    invalid.write_text(invalid.read_text(encoding="utf-8").replace("year: 2023", "year: 1900"), encoding="utf-8")
+
+    def one_by_one() -> Any:
+        limit = imports.PARALLEL_FILES
+        imports.PARALLEL_FILES = 10**9
+        try:
+            return imports._read_all(paths)
+        finally:
+            imports.PARALLEL_FILES = limit
+
+    assert imports._read_all(paths) == one_by_one()  # evaluations, summaries, problems: equal and in order
+    if (os.cpu_count() or 1) > 1:
+        assert pools == [1]  # the first read was shared among processes, the second was not
+    with pytest.raises(ValidationFailed) as e, session_scope(engine) as s:
+        imports.import_files(session=s, paths=paths, user=SYSTEM)
+    assert {p.file for p in e.value.problems} == {str(unreadable), str(invalid)}  # each bad file, and only they
+    assert any("第 2 行第 1 列" in p.message for p in e.value.problems if p.file == str(unreadable))
+    with session_scope(engine) as s:
+        assert repo.count_evaluations(session=s) == 0  # nothing written
+    good = [p for p in paths if p not in (unreadable, invalid)]
+    with session_scope(engine) as s:
+        written = imports.import_files(session=s, paths=good, user=SYSTEM)
+    assert written == [f"copy-{n:03d}" for n in range(imports.PARALLEL_FILES + 6) if n not in (17, 40)] + [
+        "hengkou-2024-zsj-department"
+    ]
+
+
+def test_a_process_with_other_threads_does_not_fork_to_parse() -> None:
+    """A server (threads of its own) parses an import's files itself: a fork copies only the calling thread, and a
+    lock held by another thread at that moment would stay held in the child for ever."""
+    release = threading.Event()
+    waiting = threading.Thread(target=release.wait)
+    waiting.start()
+    try:
+        assert not imports._may_fork()
+    finally:
+        release.set()
+        waiting.join()
 
 
 def test_delete_and_missing(engine: Engine) -> None:
