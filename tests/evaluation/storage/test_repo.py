@@ -274,15 +274,11 @@ def test_many_files_are_parsed_by_several_processes_with_the_same_outcome(
     unreadable.write_text("id: [unclosed\n", encoding="utf-8")
     invalid.write_text(invalid.read_text(encoding="utf-8").replace("year: 2023", "year: 1900"), encoding="utf-8")
 
-    def one_by_one() -> Any:
-        limit = imports.PARALLEL_FILES
-        imports.PARALLEL_FILES = 10**9
-        try:
-            return imports._read_all(paths)
-        finally:
-            imports.PARALLEL_FILES = limit
-
-    assert imports._read_all(paths) == one_by_one()  # evaluations, summaries, problems: equal and in order
+    shared = imports._read_all(paths)
+    with monkeypatch.context() as serial:
+        serial.setattr(imports, "PARALLEL_FILES", 10**9)
+        one_by_one = imports._read_all(paths)
+    assert shared == one_by_one  # evaluations, summaries, problems: equal and in order
     if (os.cpu_count() or 1) > 1:
         assert pools == [1]  # the first read was shared among processes, the second was not
     with pytest.raises(ValidationFailed) as e, session_scope(engine) as s:
