@@ -54,6 +54,7 @@ with users_tab:
         ),
         hide_index=True,
         width="stretch",
+        placeholder="",
     )
     c1, c2 = st.columns(2)
     with c1, st.form(NEW_USER):

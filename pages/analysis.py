@@ -44,6 +44,7 @@ if len(unfinished):
             unfinished.projects[["项目名称", "主管部门", "评价类型", "年度", "已评指标"]],
             hide_index=True,
             width="stretch",
+            placeholder="",
         )
 if len(filtered) == 0:
     st.info("当前范围内的评价都还没有评完分。")
@@ -64,7 +65,7 @@ for chart in drawn:
     st.caption(chart.reading)
     with st.expander(f"{chart.title}：数据表"):
         part = derived(chart.table, "page-table", partial(page_table, chart.table))  # kept with the chart
-        st.dataframe(arrow(part.table), hide_index=True, width="stretch")
+        st.dataframe(arrow(part.table), hide_index=True, width="stretch", placeholder="")
         if part.note:
             st.caption(part.note)
         if not chart.table.empty:

@@ -99,6 +99,7 @@ with tab_ev:
                 "附件": st.column_config.TextColumn(disabled=True),
                 "文件名称": st.column_config.TextColumn(width="large", default=""),
             },
+            placeholder="",
         )
         st.file_uploader(  # no browser-side size limit: the server checks each file and says why
             f"上传附件（pdf、Word、Excel、图片、txt、csv；每个不超过 {megabytes(MAX_BYTES)} MB）",

@@ -67,6 +67,7 @@ if items:
             "复核得分": st.column_config.NumberColumn(format="%g", help="绩效自评按评分规则复核计算的得分"),
             "等级": st.column_config.TextColumn(help="全部指标评完后定级；之前为“未完成”"),
         },
+        placeholder="",
     )
 else:
     st.info(
@@ -85,7 +86,9 @@ assert key is not None  # there are evaluations
 ev = readable(eng, evaluation_picker(st, "查看得分情况", items, "home_pick", key))
 result = result_of(ev)
 show_figures(ev, result)
-st.dataframe(arrow(derived(ev, "home-rows", lambda: score_rows(ev, result))), hide_index=True, width="stretch")
+st.dataframe(
+    arrow(derived(ev, "home-rows", lambda: score_rows(ev, result))), hide_index=True, width="stretch", placeholder=""
+)
 
 if may_create:  # copy and delete: editors only (delete also needs membership and an unlocked state)
     block = edit_block(eng, user, ev.id)
@@ -125,4 +128,4 @@ if departments:
     st.subheader("部门自评报告")
     st.caption(f"共 {len(departments)} 份；表中数字为报告所载，与各自评记录的核对见“自评表 › 批量复核”。")
     table = derived(departments, "department-table", lambda: department_table(departments))
-    st.dataframe(arrow(table), hide_index=True, width="stretch")
+    st.dataframe(arrow(table), hide_index=True, width="stretch", placeholder="")

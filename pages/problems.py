@@ -46,6 +46,7 @@ else:
                 "问题": st.column_config.TextColumn(width="large"),
                 "原因分析": st.column_config.TextColumn(width="large"),
             },
+            placeholder="",
         )
         marks_saved = submit("保存标记与原因", form="marks", type="primary", disabled=readonly())
     if marks_saved:
@@ -87,6 +88,7 @@ with st.form("report_problems"):
             "序号": st.column_config.NumberColumn(step=1),
             "_orig": None,
         },
+        placeholder="",
     )
     st.markdown("**相关建议**（“回应问题”填存在问题的序号，多个用顿号或逗号分隔；已有问题按本次载入时的序号）")
     s_edit = st.data_editor(
@@ -99,6 +101,7 @@ with st.form("report_problems"):
             "建议内容": st.column_config.TextColumn(width="large"),
             "序号": st.column_config.NumberColumn(step=1),
         },
+        placeholder="",
     )
     report_saved = submit("保存存在问题与建议", form="report", type="primary", disabled=readonly())
 if report_saved:

@@ -91,7 +91,7 @@ with facts_tab, st.form("facts"):
     annual = st.text_area("年度绩效目标（概述）", f.annual_goal, key=k("facts.annual"))
     st.markdown("**年度绩效目标表**（可增删行）")
     targets = st.data_editor(
-        targets_frame(f.annual_targets), num_rows="dynamic", width="stretch", key=k("facts.targets")
+        targets_frame(f.annual_targets), num_rows="dynamic", width="stretch", key=k("facts.targets"), placeholder=""
     )
     organization = st.text_area("组织架构及实施流程", f.organization, height=120, key=k("facts.organization"))
     implementation = st.text_area("项目实施情况", f.implementation, height=120, key=k("facts.implementation"))
@@ -126,6 +126,7 @@ with funds_tab:
         width="stretch",
         key=k("funds.breakdown"),
         column_config={"金额（万元）": st.column_config.NumberColumn(min_value=0.0, format="%.2f", step=0.01)},
+        placeholder="",
     )
     tables_unsaved(has_edits(k("funds.breakdown")))
     items, problems = read_breakdown(edited)
@@ -174,7 +175,9 @@ with work_tab, st.form("work"):
     period_start = c1.text_input("评价工作开始年月（如 2024-08）", p.period_start or "", key=k("work.period_start"))
     period_end = c2.text_input("评价工作结束年月", p.period_end or "", key=k("work.period_end"))
     st.markdown("**评价流程（阶段与日期）**（可增删行；年月写成 2024-08）")
-    stages = st.data_editor(stages_frame(rs.stages), num_rows="dynamic", width="stretch", key=k("work.stages"))
+    stages = st.data_editor(
+        stages_frame(rs.stages), num_rows="dynamic", width="stretch", key=k("work.stages"), placeholder=""
+    )
     options = METHODS + [m for m in rs.methods if m not in METHODS]
     methods = st.multiselect(
         "所用评价方法",
@@ -188,7 +191,7 @@ with work_tab, st.form("work"):
     basis = st.text_area("评价依据（写入评价方案；留空用机构默认文字）", rs.basis, key=k("work.basis"))
     sites = st.text_area("评价对象与选点", rs.sites, key=k("work.sites"))
     st.markdown("**评价组人员分工**（写入评价方案；可增删行）")
-    team = st.data_editor(team_frame(rs.team), num_rows="dynamic", width="stretch", key=k("work.team"))
+    team = st.data_editor(team_frame(rs.team), num_rows="dynamic", width="stretch", key=k("work.team"), placeholder="")
     work_saved = submit("保存", form="work", type="primary", disabled=readonly())
 if work_saved:
     with work_tab:

@@ -149,4 +149,5 @@ with right:
         hide_index=True,
         width="stretch",
         column_config={"扣分原因": st.column_config.TextColumn(width="large")},
+        placeholder="",
     )

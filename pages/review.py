@@ -74,4 +74,4 @@ if gone:
     st.subheader("已消除")
     st.caption("这些问题曾经处理过，重新复核时已不再出现。")
     rows = [{"问题": i.decision.finding.get("message", i.key), "处理": i.decision.decision} for i in gone if i.decision]
-    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    st.dataframe(pd.DataFrame(rows), hide_index=True, placeholder="")

@@ -142,6 +142,7 @@ def checklist_tab(eng: Engine, loaded: Loaded) -> None:
                 "提供情况": st.column_config.SelectboxColumn(options=list(DOCUMENT_STATUSES), required=True),
                 "已上传文件": st.column_config.TextColumn(disabled=True),
             },
+            placeholder="",
         )
         saved = submit("保存资料清单", form="checklist", type="primary", disabled=readonly())
     if saved:
@@ -185,6 +186,7 @@ def unit_data_tab(eng: Engine, loaded: Loaded) -> None:
         ),
         hide_index=True,
         width="stretch",
+        placeholder="",
     )
     if data.note:
         st.caption(f"填报说明：{data.note}")
@@ -348,6 +350,7 @@ def rectification_tab(eng: Engine, loaded: Loaded) -> None:
                 width="stretch",
                 key=widget_key(loaded, f"rectify_{field}.table"),
                 column_config=config,
+                placeholder="",
             )
             # 整改 follows the final report: recorded after 定稿 too, by whoever may edit the evaluation
             sent = submit("保存整改情况", form=f"rectify_{field}", disabled=not can(require_user().role, "edit"))

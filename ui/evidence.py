@@ -106,6 +106,7 @@ def pick_indicator(ev: Evaluation, result: EvaluationResult) -> str:
             on_select=picked_from_list,
             selection_mode="single-row",
             key=list_key,
+            placeholder="",
         )
 
     c1, c2, c3 = st.columns([6, 1, 1], vertical_alignment="bottom")

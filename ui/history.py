@@ -92,4 +92,4 @@ def history_table(eng: Engine, evaluation_key: str, target: str | None = None) -
         st.caption("还没有修改记录。")
         return
     st.caption(f"共 {count} 条记录，最新的在前；时间为北京时间。")
-    st.dataframe(frame, hide_index=True, width="stretch")
+    st.dataframe(frame, hide_index=True, width="stretch", placeholder="")

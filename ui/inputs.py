@@ -81,7 +81,12 @@ def findings_editor(findings: list[Finding], key: str, *, with_points: bool) -> 
     if not with_points:
         config["扣分"] = None
     st.data_editor(
-        pd.DataFrame(rows, columns=FINDING_COLUMNS), num_rows="dynamic", width="stretch", key=key, column_config=config
+        pd.DataFrame(rows, columns=FINDING_COLUMNS),
+        num_rows="dynamic",
+        width="stretch",
+        key=key,
+        column_config=config,
+        placeholder="",
     )
 
     def collect() -> list[Finding]:

@@ -134,6 +134,7 @@ def client_table_import(eng: Engine, lib: Library) -> None:
             ),
             hide_index=True,
             width="stretch",
+            placeholder="",
         )
     if read.problems:
         st.error(

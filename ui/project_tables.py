@@ -78,7 +78,7 @@ def totals_frame(b: Breakdown) -> pd.DataFrame:
 def show_breakdown(items: list[ExpenseItem], problems: list[str], spent: Decimal | None) -> None:
     """合计 and 占比 of the rows read, the incomplete rows, and a warning when 合计 differs from 实际支出."""
     b = breakdown(items, spent)
-    st.dataframe(totals_frame(b), hide_index=True, width="stretch")
+    st.dataframe(totals_frame(b), hide_index=True, width="stretch", placeholder="")
     if problems:
         st.error("；".join(problems))
     if b.mismatch:

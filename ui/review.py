@@ -94,7 +94,7 @@ def sensitivity_panel(ev: Evaluation, result: EvaluationResult) -> None:
         }
         for a in sensitivity.crossing
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    st.dataframe(pd.DataFrame(rows), hide_index=True, placeholder="")
 
 
 def rescore_panel(ev: Evaluation, result: EvaluationResult) -> None:
@@ -109,4 +109,4 @@ def rescore_panel(ev: Evaluation, result: EvaluationResult) -> None:
         {"指标": d.name, "原得分": number(d.base), "重算得分": number(d.alternative), "差": number(d.delta)}
         for d in other.changed
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    st.dataframe(pd.DataFrame(rows), hide_index=True, placeholder="")

@@ -134,7 +134,9 @@ def _table(
     rows: list[dict[str, Any]], columns: list[str], key: str, config: dict[str, Any] | None = None
 ) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=columns)
-    return st.data_editor(frame, num_rows="dynamic", width="stretch", key=key, column_config=config or {})
+    return st.data_editor(
+        frame, num_rows="dynamic", width="stretch", key=key, column_config=config or {}, placeholder=""
+    )
 
 
 def _records(frame: pd.DataFrame) -> list[tuple[int, dict[str, str]]]:

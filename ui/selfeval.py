@@ -91,6 +91,7 @@ def _review_results(review: BatchReview) -> None:
         ],
         hide_index=True,
         width="stretch",
+        placeholder="",
     )
     for f in review.department_findings:
         (st.error if f.severity == "错误" else st.warning if f.severity == "警告" else st.info)(f.message)
@@ -107,6 +108,7 @@ def _review_results(review: BatchReview) -> None:
         ],
         hide_index=True,
         width="stretch",
+        placeholder="",
     )
     for p in review.projects:
         with st.expander(f"{p.evaluation.project.name}：{len(p.findings)} 条"):

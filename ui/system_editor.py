@@ -119,6 +119,7 @@ def structure_tab(eng: Engine, loaded: Loaded, work: IndicatorSystem) -> None:
                 "评分标准": st.column_config.TextColumn(width="large"),
                 "评分方法": st.column_config.TextColumn(disabled=True, help="按评分规则显示，在“评分规则”中修改"),
             },
+            placeholder="",
         )
         submitted = submit("暂存指标", form="structure", type="primary", disabled=readonly())
     if submitted:
@@ -134,6 +135,7 @@ def groups_tab(eng: Engine, loaded: Loaded, work: IndicatorSystem) -> None:
             key=widget_key(loaded, "groups.table"),
             disabled=["层级", "一级指标", "二级指标", "下级合计"],
             column_config={"声明分值": st.column_config.NumberColumn(min_value=0.0, step=0.5)},
+            placeholder="",
         )
         submitted = submit("暂存分组分值", form="groups", type="primary", disabled=readonly())
     if submitted:
@@ -154,6 +156,7 @@ def penalties_tab(eng: Engine, loaded: Loaded, work: IndicatorSystem) -> None:
                 "编码": st.column_config.TextColumn(help="留空自动编码"),
                 "评分说明": st.column_config.TextColumn(width="large"),
             },
+            placeholder="",
         )
         cap = work.penalties.cap if work.penalties is not None else None
         total_cap = st.text_input(
@@ -190,6 +193,7 @@ def settings_tab(eng: Engine, loaded: Loaded, work: IndicatorSystem) -> None:
             pd.DataFrame([{"等级": g.name, "最低分": float(g.min)} for g in work.grades], columns=list(GRADES)),
             num_rows="dynamic",
             key=widget_key(loaded, "settings.grades"),
+            placeholder="",
         )
         submitted = submit("暂存取舍与等级", form="settings", type="primary", disabled=readonly())
     if submitted:
@@ -340,6 +344,7 @@ def import_tab(eng: Engine, loaded: Loaded) -> None:
             ),
             hide_index=True,
             width="stretch",
+            placeholder="",
         )
     for line in listed(read.problems):
         st.warning(line)
@@ -375,6 +380,7 @@ def apply_draft(eng: Engine, loaded: Loaded, draft: IndicatorSystem, blocked: bo
             ),
             hide_index=True,
             width="stretch",
+            placeholder="",
         )
     with st.form("apply"):
         confirm = True

@@ -92,6 +92,7 @@ def checklist_tab(eng: Engine, view: UnitView) -> None:
         ),
         hide_index=True,
         width="stretch",
+        placeholder="",
     )
     if view.state == "已定稿":
         st.caption("评价已定稿，不再接收资料。")
@@ -161,12 +162,14 @@ def unit_data_tab(eng: Engine, view: UnitView) -> None:
             ),
             num_rows="dynamic",
             width="stretch",
+            placeholder="",
         )
         st.markdown("**年度绩效目标**（指标名称与目标值，可增删行）")
         goals = st.data_editor(
             pd.DataFrame([{"指标": t.name, "目标值": t.value} for t in targets], columns=["指标", "目标值"]),
             num_rows="dynamic",
             width="stretch",
+            placeholder="",
         )
         note = st.text_area("填报说明", data.note if data is not None else "")
         sent = submit("提交基础数据表", form=f"unit_data@{view.key}", type="primary")

@@ -1,4 +1,5 @@
-"""Every workbench page renders without exception for every sample evaluation (AppTest)."""
+"""Every workbench page renders without exception for every sample evaluation (AppTest), its tables showing an
+empty cell as blank."""
 
 from __future__ import annotations
 
@@ -33,7 +34,15 @@ def test_every_page_renders_for_the_sample(app: AppTest, key: str) -> None:
         app.switch_page(f"pages/{page}.py").run()
         assert not app.exception, (page, app.exception)
         assert app.title, page
+        blank_when_empty(app, page)
         if page not in ("home", "library"):
             assert any(key in c.value for c in app.caption), (page, [c.value for c in app.caption][:3])
             assert not app.error or page == "report", (page, [e.value for e in app.error])
     assert picker(app, "home_pick").value == key
+
+
+def blank_when_empty(app: AppTest, page: str) -> None:
+    """Every table (``st.dataframe``, ``st.data_editor``) shows an empty cell as blank: Streamlit's default is a grey
+    “None”, an English word in the middle of a consultant's table (an unfilled 扣分, an unscored evaluation)."""
+    for table in app.dataframe:
+        assert table.proto.HasField("placeholder") and table.proto.placeholder == "", (page, table.proto.id)
