@@ -1,4 +1,4 @@
-"""评价工作台: the frame. Page config, login, the role's navigation, and nothing else."""
+"""评价工作台: the frame. Page config, Streamlit's texts in Chinese, login, the role's navigation, and nothing else."""
 
 from urllib.parse import urlparse
 
@@ -6,6 +6,7 @@ import streamlit as st
 
 from evaluation.storage.unchanged import one_stamp
 from ui.auth import frame_user, login_page
+from ui.chinese import streamlit_in_chinese
 from ui.guard import PAGES, VIA_APP, WANTED, WANTED_PARAMS, pages_for, remember_wanted
 from ui.resources import engine
 from ui.state import LINK_PARAMS
@@ -13,6 +14,7 @@ from ui.state import LINK_PARAMS
 st.set_page_config(page_title="评价工作台", page_icon=":material/fact_check:", layout="wide")
 
 st.session_state[VIA_APP] = True  # ui.guard: this session has the app's navigation
+streamlit_in_chinese()  # Streamlit's own English texts (upload button, tooltips…) in Chinese
 
 
 def frame() -> None:
