@@ -198,5 +198,9 @@ with tab_adj:
             )
         show_refused(form_key("adj"))
 
-with st.expander("本指标修改历史", icon=":material/history:"):
-    history_table(eng, ev.id, code)
+# read only while open (a rerun when opened or closed): most runs, a save's among them, need not read the trail;
+# one key for every indicator, so a reviewer who keeps it open sees each indicator's changes as they go
+history = st.expander("本指标修改历史", icon=":material/history:", key="ev_history", on_change="rerun")
+if history.open:
+    with history:
+        history_table(eng, ev.id, code)

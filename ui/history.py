@@ -70,11 +70,13 @@ def history_frame(eng: Engine, evaluation_key: str, target: str | None = None) -
     if kept is not None and kept.stamp == stamp:
         return kept.stamp[0], kept.table
     with session_scope(eng) as session:
-        after = kept.stamp[1] if kept is not None else 0
-        added = read_history(session=session, user=user, evaluation_key=evaluation_key, target=target, after=after)
-        if kept is None or kept.stamp[0] + len(added) != stamp[0]:  # new, or an entry committed out of order
+        if kept is not None:  # the entries after the kept ones
+            after = kept.stamp[1]
+            added = read_history(session=session, user=user, evaluation_key=evaluation_key, target=target, after=after)
+            if kept.stamp[0] + len(added) != stamp[0]:  # an entry committed out of order: read them all
+                kept = None
+        if kept is None:  # none kept (read once, not once after entry 0 and once more)
             added = read_history(session=session, user=user, evaluation_key=evaluation_key, target=target)
-            kept = None
     table = pa.Table.from_pylist([row for e in reversed(added) for row in _entry_rows(e)], schema=SCHEMA)
     if kept is not None:
         table = pa.concat_tables([table, kept.table])

@@ -173,12 +173,14 @@ def evidence() -> None:
             c1, c2 = st.columns(2)
             c1.form_submit_button("保存调整", type="primary")
             c2.form_submit_button("取消调整，按规则计分")
-    with st.expander("本指标修改历史"):
-        if f.history.empty:
-            st.caption("还没有修改记录。")
-        else:
-            st.caption(f"共 {len(f.history)} 条记录，最新的在前；时间为北京时间。")
-            st.dataframe(f.history, hide_index=True, width="stretch")
+    history = st.expander("本指标修改历史", key="floor_history", on_change="rerun")
+    if history.open:  # drawn only while open, as the workbench does
+        with history:
+            if f.history.empty:
+                st.caption("还没有修改记录。")
+            else:
+                st.caption(f"共 {len(f.history)} 条记录，最新的在前；时间为北京时间。")
+                st.dataframe(f.history, hide_index=True, width="stretch")
 
 
 def report() -> None:

@@ -609,3 +609,34 @@ def test_a_new_row_of_findings_or_evidence_starts_with_empty_text_not_none(app: 
     for name in ("文件名称", "文号", "凭证号", "页码", "说明"):
         assert references[name]["default"] == "", name
     assert findings["扣分"]["type_config"]["format"] == "%g"
+
+
+def test_the_indicators_history_is_read_only_while_open(
+    app: AppTest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """本指标修改历史 is drawn (and its trail read) only while the user keeps it open: a save with it closed reads
+    no trail; opened, it lists the save; it stays open for the next indicator."""
+    import ui.history
+
+    reads: list[str | None] = []
+    real = ui.history.read_history
+
+    def counted(**kwargs: Any) -> Any:
+        reads.append(kwargs.get("target"))
+        return real(**kwargs)
+
+    monkeypatch.setattr(ui.history, "read_history", counted)
+    open_page(app, "evidence")
+    pick(app, "TY.JC.01")
+    edit_table(app, f"ev@{SAMPLE}@TY.JC.01@inputs.findings", added=[{"问题描述": "支出凭证缺少审批签字"}])
+    submit(app, "inputs@")
+    assert "已保存评分输入并重新计算得分" in texts(app)
+    assert reads == [] and not any("条记录" in c.value for c in app.caption)
+
+    app.session_state["ev_history"] = True  # the user opens it (Streamlit reruns)
+    app.run()
+    assert reads == ["TY.JC.01"]
+    shown = next(c.value for c in app.caption if "条记录" in c.value)
+    assert shown.startswith("共 1 条记录"), shown  # the save just made
+    pick(app, "TY.JC.02")  # still open for the next indicator: its own (empty) trail
+    assert reads[-1] == "TY.JC.02" and "还没有修改记录。" in [c.value for c in app.caption]
