@@ -760,6 +760,24 @@ def begin_edit(*, session: Session, row: EvaluationRow, user: User) -> None:
     ensure_editable(session=session, evaluation_key=row.key, role=user.role)
 
 
+def begin_edit_of(*, session: Session, ref: int | str, user: User) -> EvaluationRow:
+    """:func:`begin_edit` of the evaluation ``ref`` names, returning its row: for a key the lock is taken first and
+    the row read once after it (not read, locked and read again); a missing evaluation is said as by find_row."""
+    if not isinstance(ref, str):
+        row = find_row(session, ref)
+        begin_edit(session=session, row=row, user=user)
+        return row
+    lock_evaluation_key(session=session, evaluation_key=ref)
+    found = session.exec(
+        select(EvaluationRow).where(EvaluationRow.key == ref).execution_options(populate_existing=True)
+    ).first()
+    if found is None:
+        raise NotFound(f"找不到评价“{ref}”，它可能已被删除")
+    check_access(session=session, user=user, action="edit", evaluation_key=found.key)
+    ensure_editable(session=session, evaluation_key=found.key, role=user.role)
+    return found
+
+
 def save_assessment(
     *,
     session: Session,
@@ -775,8 +793,7 @@ def save_assessment(
     again exactly as stored (over its current version) writes nothing and keeps its version: the history records
     changes only.
     """
-    row = find_row(session, ref)
-    begin_edit(session=session, row=row, user=user)
+    row = begin_edit_of(session=session, ref=ref, user=user)
     listed_before = list_before_write(session=session)
     ev = evaluation_with_versions(session=session, row=row)[0]
     others = [a for a in ev.assessments if a.code != assessment.code]

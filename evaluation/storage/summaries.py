@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
+from sqlalchemy import insert, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
@@ -57,10 +58,12 @@ def store_summary(*, session: Session, evaluation_id: int, evaluation: Evaluatio
 
 
 def put_summary(*, session: Session, evaluation_id: int, stamp: str, data: dict[str, Any]) -> None:
-    row = session.get(EvaluationResultRow, evaluation_id)
-    if row is None:
-        session.add(EvaluationResultRow(evaluation_id=evaluation_id, stamp=stamp, data=data))
-    else:
-        row.stamp = stamp
-        row.data = data
-        session.add(row)
+    """Store the summary: one UPDATE, an INSERT when there was none (no read of the old summary, whose JSON a save
+    has no use for)."""
+    row = col(EvaluationResultRow.evaluation_id) == evaluation_id
+    done = session.execute(
+        update(EvaluationResultRow).where(row).values(stamp=stamp, data=data),
+        execution_options={"synchronize_session": False},  # no summary row is loaded as an object in any session
+    )
+    if getattr(done, "rowcount", 0) == 0:
+        session.execute(insert(EvaluationResultRow).values(evaluation_id=evaluation_id, stamp=stamp, data=data))
