@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
@@ -57,13 +57,17 @@ def store_summary(*, session: Session, evaluation_id: int, evaluation: Evaluatio
     put_summary(session=session, evaluation_id=evaluation_id, stamp=found[1], data=result_summary(evaluation, result))
 
 
+_PUT = (
+    update(EvaluationResultRow)
+    .where(col(EvaluationResultRow.evaluation_id) == bindparam("row"))
+    .values(stamp=bindparam("new_stamp"), data=bindparam("new_data"))
+    .execution_options(synchronize_session=False)  # no summary row is loaded as an object in any session
+)
+
+
 def put_summary(*, session: Session, evaluation_id: int, stamp: str, data: dict[str, Any]) -> None:
     """Store the summary: one UPDATE, an INSERT when there was none (no read of the old summary, whose JSON a save
     has no use for)."""
-    row = col(EvaluationResultRow.evaluation_id) == evaluation_id
-    done = session.execute(
-        update(EvaluationResultRow).where(row).values(stamp=stamp, data=data),
-        execution_options={"synchronize_session": False},  # no summary row is loaded as an object in any session
-    )
+    done = session.execute(_PUT, {"row": evaluation_id, "new_stamp": stamp, "new_data": data})
     if getattr(done, "rowcount", 0) == 0:
         session.execute(insert(EvaluationResultRow).values(evaluation_id=evaluation_id, stamp=stamp, data=data))

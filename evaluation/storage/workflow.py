@@ -13,8 +13,8 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import bindparam, update
 from sqlalchemy import select as sa_select
-from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from evaluation.auth import PermissionDenied, User
@@ -82,9 +82,16 @@ def ensure_editable(*, session: Session, evaluation_key: str, role: str | None) 
 def lock_evaluation_key(*, session: Session, evaluation_key: str) -> None:
     """Serialize with every other save of the evaluation (the same lock ``repo.lock_evaluation`` takes):
     a no-op write on the evaluation row before the state is read."""
-    session.execute(
-        update(EvaluationRow).where(col(EvaluationRow.key) == evaluation_key).values(version=col(EvaluationRow.version))
-    )
+    session.execute(_LOCK, {"locked": evaluation_key})
+
+
+# built once (every save takes it; building it cost more than running it)
+_LOCK = (
+    update(EvaluationRow)
+    .where(col(EvaluationRow.key) == bindparam("locked"))
+    .values(version=col(EvaluationRow.version))
+    .execution_options(synchronize_session=False)  # nothing changes: no object in the session to bring up to date
+)
 
 
 def _fit_name(name: str) -> str:
