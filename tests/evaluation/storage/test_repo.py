@@ -719,6 +719,22 @@ def test_a_save_committed_by_another_server_during_mine_is_read_not_lost(
         other.dispose()
 
 
+def test_a_save_under_sqlites_lock_works_out_the_tables_stamp_instead_of_reading_it(engine: Engine) -> None:
+    """The aggregate over every evaluation row (the list's stamp) is read once by a save on SQLite — before its
+    write, under the lock — and worked out after it; on PostgreSQL, where other servers commit meanwhile, read again.
+    The next list read then costs that one aggregate (test_a_save_keeps_what_it_stored_for_the_next_page_run)."""
+    ensure_samples(engine, SAMPLES)
+    key = "panzhihua-2023-zhaoshang"
+    repo_list(engine)
+    better = Assessment.model_validate({"code": "GX.JJ.01", "inputs": {"actual": "50万美元", "target": "100万美元"}})
+    with statements_run(engine) as seen, session_scope(engine) as s:
+        repo.save_assessment(session=s, ref=key, assessment=better, expected_version=1, user=SYSTEM)
+    aggregates = [q for q in seen if "sum(evaluation.revision)" in q]
+    assert len(aggregates) == (1 if engine.dialect.name == "sqlite" else 2), seen
+    with session_scope(engine) as s:
+        assert repo._listed[repo._database(s)].stamp == repo.table_stamp(session=s)
+
+
 def test_a_document_save_keeps_the_lists_row_in_its_new_place(engine: Engine) -> None:
     """A save of the document (here the project's name and year, which the list sorts by) brings the kept list up
     to date without reading its rows again; the list is what a fresh read gives, in the fresh read's order."""
