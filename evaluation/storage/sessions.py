@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import bindparam
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -57,13 +58,17 @@ class _Stored:
     user: User | None
 
 
+# built once: every click reads it, and building it took SQLAlchemy longer than running it
+_STORED = (
+    select(LoginSessionRow, UserRow)
+    .outerjoin(UserRow, col(UserRow.id) == col(LoginSessionRow.user_id))
+    .where(LoginSessionRow.token_hash == bindparam("token_hash"))
+)
+
+
 def _read_stored(session: Session, token_hash: str) -> tuple[LoginSessionRow, _Stored] | None:
     """The session behind a token and its account, read in one statement (every click runs this)."""
-    found = session.exec(
-        select(LoginSessionRow, UserRow)
-        .outerjoin(UserRow, col(UserRow.id) == col(LoginSessionRow.user_id))
-        .where(LoginSessionRow.token_hash == token_hash)
-    ).first()
+    found = session.exec(_STORED, params={"token_hash": token_hash}).first()
     if found is None:
         return None
     row, account = found
