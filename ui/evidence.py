@@ -209,10 +209,11 @@ class EvidenceSave:
     rows: list[dict[str, str]] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.rows = evidence_rows(self.base.evidence)
+        self.rows = derived(self.base.evidence, "evidence-rows", lambda: evidence_rows(self.base.evidence))
 
     def frame(self) -> pd.DataFrame:
-        return pd.DataFrame(self.rows, columns=EVIDENCE_COLUMNS)
+        """Kept per stored evidence list (never changed: the editor works on a copy)."""
+        return derived(self.rows, "evidence-frame", lambda: pd.DataFrame(self.rows, columns=EVIDENCE_COLUMNS))
 
     @property
     def table_key(self) -> str:

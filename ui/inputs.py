@@ -36,6 +36,7 @@ from evaluation.indicators.rules import (
 from evaluation.indicators.values import Ambiguous, DateValue, Empty, Quantity, parse_value
 from evaluation.model import EvidenceRef, Finding, Inputs, RatioInput
 from ui.feedback import FieldError, parse_number, typed
+from ui.kept import derived
 from ui.tables import edited_rows, read_table
 
 Collector = Callable[[], Inputs]
@@ -58,8 +59,8 @@ def reading(text: str | None) -> str:
     return f"“{v.text}”是定性描述，没有可计算的数值"
 
 
-def findings_editor(findings: list[Finding], key: str, *, with_points: bool) -> Callable[[], list[Finding]]:
-    """Findings with points and one evidence reference each (further references are kept)."""
+def _finding_table(findings: list[Finding]) -> tuple[list[dict[str, Any]], pd.DataFrame]:
+    """The findings' rows, and the editor's frame of them (built once per stored findings list: see ``derived``)."""
     rows = [
         {
             "问题描述": f.text,
@@ -72,6 +73,12 @@ def findings_editor(findings: list[Finding], key: str, *, with_points: bool) -> 
         }
         for i, f in enumerate(findings)
     ]
+    return rows, pd.DataFrame(rows, columns=FINDING_COLUMNS)
+
+
+def findings_editor(findings: list[Finding], key: str, *, with_points: bool) -> Callable[[], list[Finding]]:
+    """Findings with points and one evidence reference each (further references are kept)."""
+    rows, frame = derived(findings, "findings-table", lambda: _finding_table(findings))
     config: dict[str, Any] = {  # a new row's text cells start empty ("" : Streamlit shows a missing cell as "None")
         "_i": None,
         "问题描述": st.column_config.TextColumn(width="large", required=True, default=""),
@@ -81,7 +88,7 @@ def findings_editor(findings: list[Finding], key: str, *, with_points: bool) -> 
     if not with_points:
         config["扣分"] = None
     st.data_editor(
-        pd.DataFrame(rows, columns=FINDING_COLUMNS),
+        frame,  # kept, never changed: the editor works on a copy
         num_rows="dynamic",
         width="stretch",
         key=key,
