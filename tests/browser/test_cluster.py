@@ -108,11 +108,11 @@ def send_checklist(url: str) -> None:
 
 def upload(page: Any, name: str) -> None:
     choose(page, "上传到哪一项", "项目基本情况说明")
-    form = page.locator('[data-testid="stForm"]').filter(has=page.get_by_role("button", name="上传"))
+    form = page.locator('[data-testid="stForm"]').filter(has=page.get_by_role("button", name="上传", exact=True))
     form.locator('input[type="file"]').set_input_files(
         files=[{"name": name, "mimeType": "application/pdf", "buffer": f"%PDF-1.4 {name}\n%%EOF\n".encode()}]
     )
-    form.get_by_role("button", name="上传").click()
+    form.get_by_role("button", name="上传", exact=True).click()
     wait_idle(page)
     page.get_by_text(f"已上传“{name}”").wait_for(timeout=30000)
 

@@ -99,11 +99,11 @@ def upload_document(unit: Any, url: str, document: str, shots: Path) -> None:
     links = unit.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
     assert len(links) <= 1 and "得分" not in unit.locator("body").inner_text()
     choose(unit, "上传到哪一项", document)
-    upload = unit.locator('[data-testid="stForm"]').filter(has=unit.get_by_role("button", name="上传"))
+    upload = unit.locator('[data-testid="stForm"]').filter(has=unit.get_by_role("button", name="上传", exact=True))
     upload.locator('input[type="file"]').set_input_files(
         files=[{"name": "招商台账.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}]
     )
-    upload.get_by_role("button", name="上传").click()
+    upload.get_by_role("button", name="上传", exact=True).click()
     wait_idle(unit)
     unit.get_by_text(f"已上传“招商台账.pdf”到“{document}”").wait_for(timeout=30000)
     unit.screenshot(path=str(shots / "engagement-unit-upload.png"), full_page=True)
