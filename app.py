@@ -7,7 +7,7 @@ import streamlit as st
 from evaluation.storage.unchanged import one_stamp
 from ui.auth import frame_user, login_page
 from ui.chinese import streamlit_in_chinese
-from ui.guard import PAGES, VIA_APP, WANTED, WANTED_PARAMS, pages_for, remember_wanted
+from ui.guard import PAGES, VIA_APP, WANTED, WANTED_PARAMS, navigation, pages_for, remember_wanted
 from ui.resources import engine
 from ui.state import LINK_PARAMS
 
@@ -39,12 +39,7 @@ def frame() -> None:
         st.navigation(login_pages, position="hidden").run()
         st.stop()
 
-    sections: dict[str, list[st.Page]] = {}
-    for spec in pages_for(user.role):
-        sections.setdefault(spec.section, []).append(
-            st.Page(f"pages/{spec.stem}.py", title=spec.title, icon=spec.icon, default=spec.stem == "home")
-        )
-    page = st.navigation(sections, expanded=True)  # every page in view: an administrator has 14
+    page = st.navigation(navigation(user.role), expanded=True)  # every page in view: an administrator has 14
     wanted = st.session_state.pop(WANTED, None)  # a page URL opened before navigation existed or before login
     params = st.session_state.pop(WANTED_PARAMS, None)  # and the evaluation and indicator it named
     if wanted and wanted != page.url_path and wanted in {p.stem for p in pages_for(user.role)}:

@@ -72,6 +72,25 @@ def pages_for(role: str) -> list[PageSpec]:
     return [p for p in PAGES if role in p.roles]
 
 
+_NAVIGATION = "_wb_navigation"  # (role, the navigation's pages by section) of this session
+
+
+def navigation(role: str) -> dict[str, list[st.Page]]:
+    """The navigation's pages for ``role``, by section. Made once per session and role: a page of a file checks and
+    resolves its path when made (about 1 ms for fourteen, on every run); kept in the session, never shared between
+    sessions (st.navigation marks the page it returns, and that page's run clears the mark)."""
+    kept = st.session_state.get(_NAVIGATION)
+    if kept is not None and kept[0] == role:
+        return kept[1]  # type: ignore[no-any-return]
+    sections: dict[str, list[st.Page]] = {}
+    for spec in pages_for(role):
+        sections.setdefault(spec.section, []).append(
+            st.Page(f"pages/{spec.stem}.py", title=spec.title, icon=spec.icon, default=spec.stem == "home")
+        )
+    st.session_state[_NAVIGATION] = (role, sections)
+    return sections
+
+
 def may_open(stem: str) -> bool:
     """Whether the signed-in user's role may open ``pages/<stem>.py`` (for links between pages)."""
     spec = next((p for p in PAGES if p.stem == stem), None)
