@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -391,6 +391,16 @@ class _Listed:
     revisions: dict[int, tuple[str, int, str]]  # evaluation id → (key, revision, creation) the kept row was read at
     items: list[EvaluationSummary]
     mark: int = 0  # the highest change mark of the rows read (tables.next_change_mark)
+    # evaluation id → its place in items, filled when first needed (see _places); shared by a list whose rows were
+    # replaced where they stand
+    places: dict[int, int] = field(default_factory=dict, compare=False)
+
+
+def _places(listed: _Listed) -> dict[int, int]:
+    """Where each evaluation stands in ``listed.items`` (worked out once per order of the rows, not per save)."""
+    if len(listed.places) != len(listed.items):
+        listed.places.update({item.id: n for n, item in enumerate(listed.items)})
+    return listed.places
 
 
 # the times as stored (no datetime per row): creation and update
@@ -492,6 +502,11 @@ def _stamp_of(rows: dict[int, tuple[int, Any, Any]]) -> tuple[Any, ...]:
     )
 
 
+_EVERY = sa_select(*_SUMMARY_COLUMNS, *_MARKS)  # every row of the list, with its marks
+# the rows marked since the list was read (an index range), built once: every run after a save anywhere asks it
+_SINCE = _EVERY.where(col(EvaluationRow.change_mark) > bindparam("mark")).limit(RELIST + 1)
+
+
 def list_evaluations(*, session: Session) -> list[EvaluationSummary]:
     """Every stored evaluation's summary (its stored figures), newest year first; reads the summary columns
     only, so its cost does not depend on how large the evaluations are.
@@ -511,19 +526,18 @@ def list_evaluations(*, session: Session) -> list[EvaluationSummary]:
         kept = _listed.get(where)
     if kept is not None and kept.stamp == stamp:
         return kept.items
-    every = sa_select(*_SUMMARY_COLUMNS, *_MARKS)
-    listed = None if kept is None else _since_mark(session, kept, stamp, every)
+    listed = None if kept is None else _since_mark(session, kept, stamp)
     if listed is None:
-        listed = _read_whole(session, kept, every)
+        listed = _read_whole(session, kept, _EVERY)
     with _listed_lock:
         _listed[where] = listed
     return listed.items
 
 
-def _since_mark(session: Session, kept: _Listed, stamp: tuple[Any, ...], every: Any) -> _Listed | None:
+def _since_mark(session: Session, kept: _Listed, stamp: tuple[Any, ...]) -> _Listed | None:
     """The kept list brought up to ``stamp`` from the rows marked since it was read, when they account for the
     stamp's move; else None."""
-    read = _read_listed(session, every.where(col(EvaluationRow.change_mark) > kept.mark).limit(RELIST + 1))
+    read = _read_listed(session, _SINCE, {"mark": kept.mark})
     if not read or len(read) > RELIST:
         return None
     if not _accounts_for(kept, stamp, {i: row[1] for i, row in read.items()}):
@@ -576,7 +590,8 @@ def _merged(kept: _Listed, stamp: tuple[Any, ...], read: dict[int, Listed], *, g
     (:func:`replaced_row`)."""
     revisions = {i: m for i, m in kept.revisions.items() if i not in gone} | {i: r[1] for i, r in read.items()}
     mark = max([kept.mark, *(r[3] for r in read.values())])
-    places = {item.id: n for n, item in enumerate(kept.items) if item.id in read}
+    where = _places(kept)
+    places = {i: where[i] for i in read if i in where}
     if (
         not gone
         and len(places) == len(read)
@@ -585,7 +600,7 @@ def _merged(kept: _Listed, stamp: tuple[Any, ...], read: dict[int, Listed], *, g
         items = list(kept.items)
         for i, n in places.items():
             items[n] = read[i][0]
-        listed = _Listed(stamp, revisions, items, mark)
+        listed = _Listed(stamp, revisions, items, mark, kept.places)  # the same places
         if len(places) == 1:
             n = next(iter(places.values()))
             note_replaced(items, kept.items, kept.items[n], items[n])
@@ -717,12 +732,14 @@ def _patch_list(
             return
         if not _accounts_for(kept, after, {item.id: marks}):
             return
-        at = next(n for n, i in enumerate(kept.items) if i.id == item.id)
+        at = _places(kept)[item.id]
         items = list(kept.items)
         items[at] = item
+        places = kept.places
         if list_order(kept.items[at]) != list_order(item):  # its year, kind or key changed: its place too
             items.sort(key=list_order)
-        _listed[url] = _Listed(after, {**kept.revisions, item.id: marks}, items, max(kept.mark, mark))
+            places = {}
+        _listed[url] = _Listed(after, {**kept.revisions, item.id: marks}, items, max(kept.mark, mark), places)
         note_replaced(items, kept.items, kept.items[at], item)
 
 
