@@ -74,9 +74,13 @@ def state_of(*, session: Session, evaluation_key: str) -> WorkflowState:
 def ensure_editable(*, session: Session, evaluation_key: str, role: str | None) -> None:
     """Refuse an edit of a submitted or approved evaluation (administrators excepted) and of a final one
     (everyone: the kept report and its hash must keep matching the content)."""
-    current = state_of(session=session, evaluation_key=evaluation_key)
-    if current.state == "已定稿" or (current.locked and role != "管理员"):
-        raise PermissionDenied(f"评价“{evaluation_key}”处于“{current.state}”状态，已锁定，不能修改")
+    state = session.execute(_STATE, {"state_of": evaluation_key}).scalar() or "草稿"  # the state alone
+    if state == "已定稿" or (state in LOCKED and role != "管理员"):
+        raise PermissionDenied(f"评价“{evaluation_key}”处于“{state}”状态，已锁定，不能修改")
+
+
+# built once (every save and every page that may edit asks it): the state only, not the comments' JSON
+_STATE = sa_select(col(WorkflowRow.state)).where(col(WorkflowRow.evaluation_key) == bindparam("state_of"))
 
 
 def lock_evaluation_key(*, session: Session, evaluation_key: str) -> None:
