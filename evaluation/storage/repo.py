@@ -659,7 +659,7 @@ _VERSIONS = (
     .where(col(AssessmentRow.evaluation_id) == bindparam("evaluation"))
     .order_by(col(AssessmentRow.position), col(AssessmentRow.id))
 )
-_LISTED_ROW = sa_select(*_SUMMARY_COLUMNS, *_MARKS).where(col(EvaluationRow.id) == bindparam("row"))
+_LISTED_ROW = _EVERY.where(col(EvaluationRow.id) == bindparam("row"))
 
 
 def keep_saved(
