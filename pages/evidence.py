@@ -94,7 +94,7 @@ with tab_ev:
             num_rows="dynamic",
             width="stretch",
             key=evidence.table_key,
-            column_config={  # a new row's cells start empty ("" : Streamlit shows a missing cell as "None")
+            column_config={  # a new row's cells start as "", not None (read back as typed)
                 **{c: st.column_config.TextColumn(default="") for c in ("文号", "凭证号", "页码", "说明")},
                 "附件": st.column_config.TextColumn(disabled=True),
                 "文件名称": st.column_config.TextColumn(width="large", default=""),

@@ -77,7 +77,7 @@ _NAVIGATION = "_wb_navigation"  # (role, the navigation's pages by section) of t
 
 def navigation(role: str) -> dict[str, list[st.Page]]:
     """The navigation's pages for ``role``, by section. Made once per session and role: a page of a file checks and
-    resolves its path when made (about 1 ms for fourteen, on every run); kept in the session, never shared between
+    resolves its path when made (about 2 ms for fourteen, on every run); kept in the session, never shared between
     sessions (st.navigation marks the page it returns, and that page's run clears the mark)."""
     kept = st.session_state.get(_NAVIGATION)
     if kept is not None and kept[0] == role:

@@ -79,7 +79,7 @@ def _finding_table(findings: list[Finding]) -> tuple[list[dict[str, Any]], pd.Da
 def findings_editor(findings: list[Finding], key: str, *, with_points: bool) -> Callable[[], list[Finding]]:
     """Findings with points and one evidence reference each (further references are kept)."""
     rows, frame = derived(findings, "findings-table", lambda: _finding_table(findings))
-    config: dict[str, Any] = {  # a new row's text cells start empty ("" : Streamlit shows a missing cell as "None")
+    config: dict[str, Any] = {  # a new row's text cells start as "", not None (read back as typed)
         "_i": None,
         "问题描述": st.column_config.TextColumn(width="large", required=True, default=""),
         "扣分": st.column_config.NumberColumn(min_value=0.0, step=0.5, format="%g", help="不填时按规则的每处扣分"),

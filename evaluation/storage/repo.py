@@ -210,13 +210,18 @@ def replace_evaluation(*, session: Session, evaluation: Evaluation, user: User) 
     return row.id
 
 
-def find_row(session: Session, ref: int | str) -> EvaluationRow:
+_ROW_BY_KEY = select(EvaluationRow).where(EvaluationRow.key == bindparam("key"))
+
+
+def find_row(session: Session, ref: int | str, *, fresh: bool = False) -> EvaluationRow:
     """The row of evaluation ``ref``: an int is a row id, a string a key (keys made of digits are allowed: clients
-    number their projects; a number typed on the command line goes through :func:`typed_ref`)."""
+    number their projects; a number typed on the command line goes through :func:`typed_ref`). ``fresh``: a key's
+    row as stored now, also when the session already holds it (read after taking the evaluation's lock)."""
     if isinstance(ref, int):
         row = session.get(EvaluationRow, ref)
     else:
-        row = session.exec(select(EvaluationRow).where(EvaluationRow.key == ref)).first()
+        query = _ROW_BY_KEY.execution_options(populate_existing=True) if fresh else _ROW_BY_KEY
+        row = session.exec(query, params={"key": ref}).first()
     if row is None:
         raise NotFound(f"找不到评价“{ref}”，它可能已被删除")
     return row
@@ -786,9 +791,7 @@ def delete_evaluation(*, session: Session, ref: int | str, user: User) -> None:
 
 def get_assessment_version(*, session: Session, ref: int | str, code: str) -> int | None:
     row = find_row(session, ref)
-    a = session.exec(
-        select(AssessmentRow).where(AssessmentRow.evaluation_id == row.id, AssessmentRow.code == code)
-    ).first()
+    a = session.exec(_ASSESSMENT, params={"evaluation": row.id, "code": code}).first()
     return a.version if a else None
 
 
@@ -808,11 +811,6 @@ def begin_edit(*, session: Session, row: EvaluationRow, user: User) -> None:
     ensure_editable(session=session, evaluation_key=row.key, role=user.role)
 
 
-_ROW_BY_KEY = (
-    select(EvaluationRow).where(EvaluationRow.key == bindparam("key")).execution_options(populate_existing=True)
-)
-
-
 def begin_edit_of(*, session: Session, ref: int | str, user: User) -> EvaluationRow:
     """:func:`begin_edit` of the evaluation ``ref`` names, returning its row: for a key the lock is taken first and
     the row read once after it (not read, locked and read again); a missing evaluation is said as by find_row."""
@@ -821,12 +819,10 @@ def begin_edit_of(*, session: Session, ref: int | str, user: User) -> Evaluation
         begin_edit(session=session, row=row, user=user)
         return row
     lock_evaluation_key(session=session, evaluation_key=ref)
-    found = session.exec(_ROW_BY_KEY, params={"key": ref}).first()
-    if found is None:
-        raise NotFound(f"找不到评价“{ref}”，它可能已被删除")
-    check_access(session=session, user=user, action="edit", evaluation_key=found.key)
-    ensure_editable(session=session, evaluation_key=found.key, role=user.role)
-    return found
+    row = find_row(session, ref, fresh=True)
+    check_access(session=session, user=user, action="edit", evaluation_key=row.key)
+    ensure_editable(session=session, evaluation_key=row.key, role=user.role)
+    return row
 
 
 _ASSESSMENT = select(AssessmentRow).where(
