@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from functools import lru_cache
 
 from evaluation.errors import ValueParseError
 from evaluation.formatting import number
@@ -294,7 +295,13 @@ def parse_value(text: str | int | Decimal | None) -> ParsedValue:
     if isinstance(text, int | Decimal):
         d = Decimal(text)
         return Quantity(str(text), None, d, None, None, d)
-    raw = str(text)
+    return _parse_text(str(text))
+
+
+@lru_cache(maxsize=8192)
+def _parse_text(raw: str) -> ParsedValue:
+    """:func:`parse_value` of a text, once per text: every save scores every indicator of its evaluation, and the
+    texts (targets, actuals) mostly repeat from one save to the next. What it returns is immutable."""
     t = _clean(raw)
     if not t or t in {"—", "-", "/", "无"}:
         return Empty(raw)

@@ -37,6 +37,7 @@ from evaluation.storage.tables import (
     MembershipRow,
     ReviewDecisionRow,
     WorkflowRow,
+    next_change_mark,
     utcnow,
 )
 from evaluation.storage.unchanged import forget_unchanged
@@ -81,12 +82,15 @@ def _doc(ev: Evaluation) -> dict[str, Any]:
     return data
 
 
+SCORE_COLUMNS = ("total_score", "grade", "review_score", "scored", "indicator_count")  # what score_columns gives
+
+
 def score_columns(ev: Evaluation, result: EvaluationResult) -> dict[str, Any]:
     """The stored figures of an evaluation: the figure of record (a 自评 record's own 自评得分, otherwise
     the rules' score) with its progress, the rules' 复核得分 beside a 自评 record's. An evaluation not
     fully scored has no grade (it is 未完成, not 差), and one with nothing scored no total."""
     record = record_result(ev, result)
-    columns = {
+    columns: dict[str, Any] = {
         "total_score": two(record.total) if record.scored else None,
         "grade": record.grade if record.complete else "",
         "review_score": two(result.total) if ev.kind == "self_evaluation" and result.scored else None,
@@ -475,15 +479,26 @@ def list_order(i: EvaluationSummary) -> tuple[int, str, str]:
     return (-i.year, i.kind, i.key)
 
 
+# one statement of five scalar subqueries, not one aggregate over the rows: each is answered from an index (the
+# count and the sum from narrow ones, the highest id and the latest update and creation from an index's end)
 _TABLE_STAMP = sa_select(
-    func.count(), func.max(EvaluationRow.id), func.sum(EvaluationRow.revision), func.max(_UPDATED), func.max(_CREATED)
+    *(
+        sa_select(aggregate).select_from(EvaluationRow).scalar_subquery()
+        for aggregate in (
+            func.count(),
+            func.max(EvaluationRow.id),
+            func.sum(EvaluationRow.revision),
+            type_coerce(func.max(col(EvaluationRow.updated_at)), String),
+            type_coerce(func.max(col(EvaluationRow.created_at)), String),
+        )
+    )
 )
 
 
 def table_stamp(*, session: Session) -> tuple[Any, ...]:
     """What moves when any evaluation is saved, added or deleted, in any process: the evaluation table's count,
     highest id, sum of revisions (every save moves its row's, whatever the servers' clocks say), latest update
-    and latest creation — one aggregate query."""
+    and latest creation — one query, answered from indexes."""
     return tuple(session.execute(_TABLE_STAMP).one())
 
 
@@ -593,7 +608,10 @@ def _merged(kept: _Listed, stamp: tuple[Any, ...], read: dict[int, Listed], *, g
     replaced where they stand when none was added or gone and none moves (its year, kind or key changed); otherwise
     the list is put together again and sorted. A list that differs from the kept one by one row notes it
     (:func:`replaced_row`)."""
-    revisions = {i: m for i, m in kept.revisions.items() if i not in gone} | {i: r[1] for i, r in read.items()}
+    revisions = dict(kept.revisions)  # a copy at C speed (a comprehension over 2,000 rows cost 0.15 ms a merge)
+    for i in gone:
+        revisions.pop(i, None)
+    revisions.update({i: r[1] for i, r in read.items()})
     mark = max([kept.mark, *(r[3] for r in read.values())])
     where = _places(kept)
     places = {i: where[i] for i in read if i in where}
@@ -791,8 +809,8 @@ def delete_evaluation(*, session: Session, ref: int | str, user: User) -> None:
 
 def get_assessment_version(*, session: Session, ref: int | str, code: str) -> int | None:
     row = find_row(session, ref)
-    a = session.exec(_ASSESSMENT, params={"evaluation": row.id, "code": code}).first()
-    return a.version if a else None
+    a = session.execute(_ASSESSMENT, {"evaluation": row.id, "code": code}).first()
+    return int(a.version) if a else None
 
 
 def lock_evaluation(*, session: Session, row: EvaluationRow) -> None:
@@ -825,8 +843,22 @@ def begin_edit_of(*, session: Session, ref: int | str, user: User) -> Evaluation
     return row
 
 
-_ASSESSMENT = select(AssessmentRow).where(
-    AssessmentRow.evaluation_id == bindparam("evaluation"), AssessmentRow.code == bindparam("code")
+# the stored assessment's row id, version and inputs (columns, not an ORM object: a save only compares and updates)
+_ASSESSMENT = sa_select(col(AssessmentRow.id), col(AssessmentRow.version), col(AssessmentRow.data)).where(
+    col(AssessmentRow.evaluation_id) == bindparam("evaluation"), col(AssessmentRow.code) == bindparam("code")
+)
+# an assessment's save writes the evaluation row's figures and moves its revision, change mark and update time (as
+# the ORM's before_update does, tables._revise) in one prebuilt statement: no unit of work for one row
+_SCORED = (
+    update(EvaluationRow)
+    .where(col(EvaluationRow.id) == bindparam("row"))
+    .values(
+        **{name: bindparam(f"new_{name}") for name in SCORE_COLUMNS},
+        revision=col(EvaluationRow.revision) + 1,
+        change_mark=next_change_mark(),
+        updated_at=bindparam("at", callable_=utcnow),
+    )
+    .execution_options(synchronize_session=False)  # the row's object is not used for its figures after the save
 )
 _UPDATE_ASSESSMENT = (
     update(AssessmentRow)
@@ -859,11 +891,11 @@ def save_assessment(
     _check(candidate)
     result = score(candidate)
     _refuse_unscorable_inputs(ev.assessment(assessment.code), assessment, result)
-    current = session.exec(_ASSESSMENT, params={"evaluation": row.id, "code": assessment.code}).first()
+    current = session.execute(_ASSESSMENT, {"evaluation": row.id, "code": assessment.code}).first()
     data = assessment.model_dump(mode="json")
     old = current.data if current is not None else None
     if current is not None and expected_version == current.version and old == data:
-        return current.version  # nothing changed (a form saved again as it was): nothing written, no history entry
+        return int(current.version)  # nothing changed (a form saved again as it was): nothing written, no history entry
     if current is None:
         if expected_version is not None:
             raise ConflictError(f"指标 {assessment.code} 的评分记录已被删除，请刷新后重试")
@@ -890,14 +922,31 @@ def save_assessment(
         old=old,
         new=data,
     )
-    _apply_scores(row, candidate, result)
-    row.updated_at = utcnow()
-    session.add(row)
+    figures = {f"new_{name}": value for name, value in score_columns(candidate, result).items()}
+    session.execute(_SCORED, {"row": row.id, **figures})
     store_summary(session=session, evaluation_id=row.id or 0, evaluation=candidate, result=result)
-    stored = Assessment.model_validate(data)  # as a read of the row gives it
+    stored = _sharing(Assessment.model_validate(data), ev.assessment(assessment.code))  # as a read gives it
     saved = candidate.model_copy(update={"assessments": [*others, stored]})
     keep_saved(session=session, evaluation_id=row.id or 0, listed_before=listed_before, evaluation=saved, result=result)
     return new_version
+
+
+def _sharing(stored: Assessment, before: Assessment | None) -> Assessment:
+    """``stored`` with each part equal to ``before``'s (its evidence, its inputs or their findings) being
+    ``before``'s own object: a save changes one part, and what the pages derived from the parts it left alone (the
+    evidence table) is kept for the same objects (kept models are never changed in place)."""
+    if before is None:
+        return stored
+    inputs = stored.inputs
+    if inputs != before.inputs:
+        same = {
+            n: getattr(before.inputs, n)
+            for n in type(inputs).model_fields
+            if getattr(inputs, n) == getattr(before.inputs, n)
+        }
+        inputs = inputs.model_copy(update=same)
+    shared = {n: getattr(before, n) for n in type(stored).model_fields if getattr(stored, n) == getattr(before, n)}
+    return stored.model_copy(update={"inputs": inputs, **shared})
 
 
 def _refuse_unscorable_inputs(old: Assessment | None, new: Assessment, result: EvaluationResult) -> None:

@@ -68,13 +68,15 @@ class EvaluationRow(SQLModel, table=True):
     indicator_count: int = 0
     version: int = 1
     # moves with every write of the evaluation (its document, an assessment, its figures), whatever the servers'
-    # clocks say: the list of evaluations is read again when the sum of the revisions moves (repo.list_evaluations)
-    revision: int = 0
+    # clocks say: the list of evaluations is read again when the sum of the revisions moves (repo.list_evaluations).
+    # It, the creation and the update are indexed: the table's stamp (repo.table_stamp) sums the index, not the rows,
+    # and finds the latest creation and update at one end of theirs
+    revision: int = Field(default=0, index=True)
     # above every mark stored when the row was last written (see next_change_mark): a server keeping the list reads
     # the rows changed since the highest mark it has seen, not every row's marks (repo.list_evaluations)
     change_mark: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, server_default="0", index=True))
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    updated_at: datetime = Field(default_factory=utcnow, index=True)
 
 
 def next_change_mark() -> Any:

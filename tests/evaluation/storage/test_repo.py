@@ -629,6 +629,10 @@ def test_a_save_keeps_what_it_stored_for_the_next_page_run(engine: Engine, libra
             listed = repo.list_evaluations(session=s)
             ev, doc_version, versions = repo.get_evaluation_with_versions(session=s, ref=key)
         assert not [q for q in seen if "evaluation.project_name" in q or "evaluation_document" in q], seen
+        if base is not None:  # the parts the save left as they were are the objects the page had (and derived from)
+            now = ev.assessment(saved["code"])  # type: ignore[attr-defined]
+            for part in ("inputs", "evidence", "narrative"):
+                assert (getattr(now, part) is getattr(base, part)) == (part not in saved), part
         fresh_list, (fresh_ev, fresh_doc_version, fresh_versions) = _fresh(engine, key)
         assert listed == fresh_list
         assert (ev, doc_version, versions) == (fresh_ev, fresh_doc_version, fresh_versions)
