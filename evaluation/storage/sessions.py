@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import bindparam
+from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -58,7 +59,7 @@ class _Stored:
     user: User | None
 
 
-# built once: every click reads it, and building it took SQLAlchemy longer than running it
+# built once (building it took SQLAlchemy longer than running it): the session's row, to be written
 _STORED = (
     select(LoginSessionRow, UserRow)
     .outerjoin(UserRow, col(UserRow.id) == col(LoginSessionRow.user_id))
@@ -66,15 +67,46 @@ _STORED = (
 )
 
 
+# the same, as columns (no ORM objects): the check of every page run only judges the session, never writes its row
+_JUDGED = (
+    sa_select(
+        col(LoginSessionRow.created_at),
+        col(LoginSessionRow.last_seen),
+        col(LoginSessionRow.ended_at),
+        col(LoginSessionRow.end_reason),
+        col(UserRow.id),
+        col(UserRow.username),
+        col(UserRow.display_name),
+        col(UserRow.role),
+        col(UserRow.active),
+    )
+    .outerjoin(UserRow, col(UserRow.id) == col(LoginSessionRow.user_id))
+    .where(col(LoginSessionRow.token_hash) == bindparam("token_hash"))
+)
+
+
+def _judged(session: Session, token_hash: str) -> _Stored | None:
+    """What :func:`_read_stored` gives of the session behind a token, read as plain columns (every click)."""
+    found = session.execute(_JUDGED, {"token_hash": token_hash}).first()
+    if found is None:
+        return None
+    made, seen, ended_at, reason, user_id, username, display_name, role, active = found
+    user = None if user_id is None or not active else User(user_id, username, display_name, role)
+    return _stored(made, seen, ended_at, reason, user)
+
+
+def _stored(made: datetime, seen: datetime, ended_at: datetime | None, reason: str, user: User | None) -> _Stored:
+    return _Stored(as_utc(made), as_utc(seen), None if ended_at is None else reason or "", user)
+
+
 def _read_stored(session: Session, token_hash: str) -> tuple[LoginSessionRow, _Stored] | None:
-    """The session behind a token and its account, read in one statement (every click runs this)."""
+    """The session behind a token (its row, to write) and its account, read in one statement."""
     found = session.exec(_STORED, params={"token_hash": token_hash}).first()
     if found is None:
         return None
     row, account = found
     user = None if account is None or not account.active else account_user(account)
-    ended = None if row.ended_at is None else row.end_reason or ""
-    return row, _Stored(as_utc(row.created_at), as_utc(row.last_seen), ended, user)
+    return row, _stored(row.created_at, row.last_seen, row.ended_at, row.end_reason, user)
 
 
 def _verdict(stored: _Stored, now: datetime) -> tuple[Resumed, bool]:
@@ -120,11 +152,7 @@ def resume(engine: Engine, token: str, now: datetime | None = None) -> Resumed:
     now = now or datetime.now(UTC)
     token_hash = _hash(token)
 
-    def read(session: Session) -> _Stored | None:
-        found = _read_stored(session, token_hash)
-        return None if found is None else found[1]
-
-    stored = read_unchanged(engine, ("sign-in", token_hash), read)
+    stored = read_unchanged(engine, ("sign-in", token_hash), lambda session: _judged(session, token_hash))
     if stored is None:
         return Resumed(None)
     resumed, write = _verdict(stored, now)
