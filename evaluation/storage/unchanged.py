@@ -29,7 +29,6 @@ from typing import TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.orm import ORMExecuteState
 from sqlmodel import Session
 
 from evaluation.kept import KeptMap
@@ -105,14 +104,12 @@ def one_stamp() -> Iterator[None]:
     commits anything, when it is asked again: a run whose reads are all kept asks the database one question, not
     one per read (on PostgreSQL a round trip each). Another thread's or server's commit during the run is seen
     from the next run on, as if the run had happened a moment earlier."""
-    outer, outer_sessions = getattr(_run, "stamps", None), getattr(_run, "sessions", None)
-    _run.stamps, _run.sessions = {}, {}
+    outer = getattr(_run, "stamps", None)
+    _run.stamps = {}
     try:
         yield
     finally:
-        for session in _run.sessions.values():
-            session.close()
-        _run.stamps, _run.sessions = outer, outer_sessions
+        _run.stamps = outer
 
 
 def ask_again() -> None:
@@ -124,12 +121,10 @@ def ask_again() -> None:
 
 
 def _committed(conn: Connection) -> None:
-    """Any commit by this thread (its own saves) makes the run ask for the stamp again, and read in a new
-    transaction (the run's read session may have begun before the commit)."""
+    """Any commit by this thread (its own saves; the reads' sessions too) makes the run ask for the stamp again."""
     stamps: dict[int, Hashable] | None = getattr(_run, "stamps", None)
     if stamps:
         stamps.pop(id(conn.engine), None)
-    _close_run_session(conn.engine)
 
 
 def _stamp(engine: Engine) -> Hashable | None:
@@ -168,50 +163,13 @@ def unchanged(engine: Engine, what: Hashable, read: Callable[[], T]) -> T:
 
 
 def read_unchanged(engine: Engine, what: Hashable, read: Callable[[Session], T]) -> T:
-    """:func:`unchanged` for a read that needs a session. Inside :func:`one_stamp` the reads a run must make share
-    one session (one connection checkout and its check instead of one per read: after any save anywhere a run
-    reads the sign-in, the list, the evaluation and the right to edit again), which never writes: ``read`` may
-    only read."""
+    """:func:`unchanged` for a read that needs a session of its own."""
 
     def run() -> T:
-        shared = _run_session(engine)
-        if shared is None:
-            with session_scope(engine) as session:
-                return read(session)
-        try:
-            value = read(shared)
-        except BaseException:
-            _close_run_session(engine)  # nothing of a failed read stays open
-            raise
-        if shared.new or shared.dirty or shared.deleted:
-            _close_run_session(engine)
-            raise RuntimeError("read_unchanged 的读取函数不能写入数据库")
-        return value
+        with session_scope(engine) as session:
+            return read(session)
 
     return unchanged(engine, what, run)
-
-
-def _run_session(engine: Engine) -> Session | None:
-    """The run's read session for ``engine`` (opened at its first read), or None outside a run."""
-    sessions: dict[int, Session] | None = getattr(_run, "sessions", None)
-    if sessions is None:
-        return None
-    if id(engine) not in sessions:
-        session = sessions[id(engine)] = Session(engine, expire_on_commit=False)
-        event.listen(session, "do_orm_execute", _refuse_writes)
-    return sessions[id(engine)]
-
-
-def _refuse_writes(state: ORMExecuteState) -> None:
-    if not state.is_select:
-        raise RuntimeError("read_unchanged 的读取函数不能写入数据库")
-
-
-def _close_run_session(engine: Engine) -> None:
-    sessions: dict[int, Session] | None = getattr(_run, "sessions", None)
-    session = sessions.pop(id(engine), None) if sessions is not None else None
-    if session is not None:
-        session.close()  # read only: its transaction is rolled back
 
 
 def forget_unchanged() -> None:

@@ -287,37 +287,3 @@ def test_a_page_run_asks_for_the_stamp_once_until_it_commits(
             add_user(other, "qian")
             assert listed() == ["li", "qian", "wang", "zhao"]
         assert history() == ["li", "wang", "zhao"]
-
-
-def test_a_runs_reads_share_one_session_that_never_writes(engines: tuple[Engine, Engine]) -> None:
-    """Inside one_stamp the reads a run must make go through one session (one connection checkout, not one per
-    read), closed when the run ends; a read that tries to write is refused and leaves nothing written; a read after
-    this thread's own commit uses a new session, which sees the commit."""
-    mine, _ = engines
-    add_user(mine, "wang")
-    seen: list[Session] = []
-
-    def read(session: Session) -> list[str]:
-        seen.append(session)
-        return names(session)
-
-    with one_stamp():
-        assert read_unchanged(mine, "first", read) == read_unchanged(mine, "second", read) == ["wang"]
-        assert seen[0] is seen[1]
-        add_user(mine, "zhao")  # this run's own save
-        assert read_unchanged(mine, "third", read) == ["wang", "zhao"]
-        assert seen[2] is not seen[1]
-
-        def sneaky(session: Session) -> None:
-            session.add(UserRow(username="ghost", role="评价人员", password_hash="x"))
-
-        def statement(session: Session) -> None:
-            session.execute(text(f"DELETE FROM {UserRow.__tablename__} WHERE username = 'wang'"))
-
-        for writer in (sneaky, statement):
-            with pytest.raises(RuntimeError, match="不能写入"):
-                read_unchanged(mine, ("writer", writer.__name__), writer)
-        assert read_unchanged(mine, "fourth", read) == ["wang", "zhao"]
-    assert all(not s.in_transaction() for s in seen)  # closed with the run
-    with session_scope(mine) as s:
-        assert names(s) == ["wang", "zhao"]
