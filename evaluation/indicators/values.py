@@ -295,13 +295,21 @@ def parse_value(text: str | int | Decimal | None) -> ParsedValue:
     if isinstance(text, int | Decimal):
         d = Decimal(text)
         return Quantity(str(text), None, d, None, None, d)
-    return _parse_text(str(text))
+    raw = str(text)
+    return _parse_short(raw) if len(raw) <= KEPT_TEXT else _parse_text(raw)
 
 
-@lru_cache(maxsize=8192)
+KEPT_TEXT = 200  # characters: the parses of texts up to this long are kept (at most 4,096 of them: a few MB)
+
+
+@lru_cache(maxsize=4096)
+def _parse_short(raw: str) -> ParsedValue:
+    """:func:`_parse_text`, once per text: every save scores every indicator of its evaluation, and the targets and
+    actuals mostly repeat from one save to the next. What it returns is immutable."""
+    return _parse_text(raw)
+
+
 def _parse_text(raw: str) -> ParsedValue:
-    """:func:`parse_value` of a text, once per text: every save scores every indicator of its evaluation, and the
-    texts (targets, actuals) mostly repeat from one save to the next. What it returns is immutable."""
     t = _clean(raw)
     if not t or t in {"—", "-", "/", "无"}:
         return Empty(raw)

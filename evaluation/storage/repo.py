@@ -5,6 +5,7 @@ domain models or plain dataclasses.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Callable
@@ -925,27 +926,31 @@ def save_assessment(
     figures = {f"new_{name}": value for name, value in score_columns(candidate, result).items()}
     session.execute(_SCORED, {"row": row.id, **figures})
     store_summary(session=session, evaluation_id=row.id or 0, evaluation=candidate, result=result)
-    stored = _sharing(Assessment.model_validate(data), ev.assessment(assessment.code))  # as a read gives it
+    stored = _sharing(Assessment.model_validate(data), ev.assessment(assessment.code), data)  # as a read gives it
     saved = candidate.model_copy(update={"assessments": [*others, stored]})
     keep_saved(session=session, evaluation_id=row.id or 0, listed_before=listed_before, evaluation=saved, result=result)
     return new_version
 
 
-def _sharing(stored: Assessment, before: Assessment | None) -> Assessment:
-    """``stored`` with each part equal to ``before``'s (its evidence, its inputs or their findings) being
-    ``before``'s own object: a save changes one part, and what the pages derived from the parts it left alone (the
-    evidence table) is kept for the same objects (kept models are never changed in place)."""
+def _sharing(stored: Assessment, before: Assessment | None, data: dict[str, Any]) -> Assessment:
+    """``stored`` (whose JSON is ``data``) with each part stored exactly as ``before``'s (its evidence, its inputs
+    or their findings: the same JSON text, so the same spelling of every number and the same order of every key)
+    being ``before``'s own object: a save changes one part, and what the pages derived from the parts it left alone
+    (the evidence table) is kept for the same objects (kept models are never changed in place)."""
     if before is None:
         return stored
+    was = before.model_dump(mode="json")
+
+    def same(new: Any, old: Any) -> bool:
+        return json.dumps(new, ensure_ascii=False) == json.dumps(old, ensure_ascii=False)
+
     inputs = stored.inputs
-    if inputs != before.inputs:
-        same = {
-            n: getattr(before.inputs, n)
-            for n in type(inputs).model_fields
-            if getattr(inputs, n) == getattr(before.inputs, n)
+    if not same(data["inputs"], was["inputs"]):
+        kept = {
+            n: getattr(before.inputs, n) for n in type(inputs).model_fields if same(data["inputs"][n], was["inputs"][n])
         }
-        inputs = inputs.model_copy(update=same)
-    shared = {n: getattr(before, n) for n in type(stored).model_fields if getattr(stored, n) == getattr(before, n)}
+        inputs = inputs.model_copy(update=kept)
+    shared = {n: getattr(before, n) for n in type(stored).model_fields if same(data[n], was[n])}
     return stored.model_copy(update={"inputs": inputs, **shared})
 
 
