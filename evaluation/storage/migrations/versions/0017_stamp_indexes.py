@@ -1,6 +1,7 @@
 """evaluation: indexes on revision, created_at and updated_at, so the table's stamp (count, highest id, sum of the
-revisions, latest update and creation: asked by every save and by every page run after a save anywhere) reads two
-index ends and sums one narrow index instead of aggregating every row (0.33 → 0.09 ms at 2,000 evaluations)
+revisions, latest update and creation: asked by every save and by every page run after a save anywhere) counts and
+sums narrow indexes and reads the latest times at an index's end, instead of aggregating every row (0.40 → 0.14 ms a
+stamp at 2,000 evaluations)
 
 Revision ID: 0017
 Revises: 0016
