@@ -15,6 +15,7 @@ each upload box says in its label the limit the workbench checks (20 MB for atta
 from __future__ import annotations
 
 import json
+from functools import cache
 
 from ui.script import run_in_page
 
@@ -138,8 +139,9 @@ _SCRIPT = """
 """
 
 
+@cache
 def script() -> str:
-    """The page script (see the module's docstring)."""
+    """The page script (see the module's docstring), put together once: the frame puts it into every run."""
     return _SCRIPT % {
         "texts": json.dumps(TEXTS, ensure_ascii=False),
         "patterns": json.dumps(PATTERNS, ensure_ascii=False),
