@@ -1003,3 +1003,35 @@ def test_department_reports_are_kept_while_unchanged_and_follow_every_write(db_u
         assert reports() == now  # what a server that keeps nothing reads
     mine.dispose()
     other.dispose()
+
+
+def test_an_assessments_save_stores_every_figure_of_the_evaluation_row(engine: Engine) -> None:
+    """The save writes the row's figures with a prebuilt statement: every figure ``score_columns`` gives is stored
+    (a 第三方 evaluation's total and grade, a 自评 record's 复核得分), as a server that keeps nothing reads them."""
+    from evaluation.storage.tables import EvaluationRow
+
+    ensure_samples(engine, SAMPLES)
+    self_key = next(i.key for i in repo_list(engine) if i.kind == "self_evaluation")
+    with session_scope(engine) as s:
+        record, _, versions = repo.get_evaluation_with_versions(session=s, ref=self_key)
+    first = record.assessments[0]
+    lowered = first.model_copy(update={"override": Override(score=Decimal("0.5"), reason="复核时核减")})
+    saves = [
+        (
+            "panzhihua-2023-zhaoshang",
+            Assessment.model_validate({"code": "GX.JJ.01", "inputs": {"actual": "50万美元", "target": "100万美元"}}),
+            1,
+        ),
+        (self_key, lowered, versions[first.code]),
+    ]
+    for key, assessment, version in saves:
+        with session_scope(engine) as s:
+            before = s.exec(select(EvaluationRow).where(EvaluationRow.key == key)).one().model_dump()
+            repo.save_assessment(session=s, ref=key, assessment=assessment, expected_version=version, user=SYSTEM)
+        _, (fresh, _, _) = _fresh(engine, key)
+        expected = repo.score_columns(fresh, score(fresh))  # type: ignore[arg-type]
+        with session_scope(engine) as s:
+            row = s.exec(select(EvaluationRow).where(EvaluationRow.key == key)).one()
+            assert {name: getattr(row, name) for name in expected} == expected
+            assert expected != {name: before[name] for name in expected}  # the save changed a figure
+            assert row.revision == before["revision"] + 1 and row.change_mark > before["change_mark"]
