@@ -39,7 +39,7 @@ user = require_user()
 may_create = can(user.role, "edit")
 items = summaries(eng)
 departments = department_reports(eng)
-state = read_unchanged(eng, "workflow states", lambda session: states(session=session))
+state = read_unchanged(eng, "workflow states", lambda session: states(session=session), access_only=True)
 
 
 def used_keys() -> set[str]:

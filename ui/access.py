@@ -37,8 +37,8 @@ def _editable(session: Session, user: User, key: str) -> None:
 
 
 def _refusal(eng: Engine, what: Hashable, check: Callable[[Session], None]) -> str:
-    """The core's own check, run read-only (again only after something was written): its refusal message, or ""
-    when it passes."""
+    """The core's own check, run read-only (again only after an access table was written: the checks read
+    memberships and workflow states, see ``storage.unchanged``): its refusal message, or "" when it passes."""
 
     def refusal(session: Session) -> str:
         try:
@@ -47,7 +47,7 @@ def _refusal(eng: Engine, what: Hashable, check: Callable[[Session], None]) -> s
             return str(e)
         return ""
 
-    return read_unchanged(eng, what, refusal)
+    return read_unchanged(eng, what, refusal, access_only=True)
 
 
 def remember(reason: str) -> None:

@@ -36,8 +36,9 @@ from evaluation.storage import tables  # noqa: F401  (registers every table)
 from evaluation.storage.repo import forget_kept
 
 FORMAT = "pingjia-workbench-backup-1"
-SKIP = {"evaluation_result", "login_session", "attachment_blob"}  # a cache rebuilt on demand; sign-ins a restore
-# must not revive; attachment files kept in the database, which the archive carries as attachments/ like any store
+# a cache rebuilt on demand; sign-ins a restore must not revive; attachment files kept in the database, which the
+# archive carries as attachments/ like any store; the access clock (a restore's own writes move it)
+SKIP = {"evaluation_result", "login_session", "attachment_blob", "change_clock"}
 
 
 def _tables() -> list[Any]:

@@ -152,7 +152,9 @@ def resume(engine: Engine, token: str, now: datetime | None = None) -> Resumed:
     now = now or datetime.now(UTC)
     token_hash = _hash(token)
 
-    stored = read_unchanged(engine, ("sign-in", token_hash), lambda session: _judged(session, token_hash))
+    stored = read_unchanged(  # reads login_session and app_user only: kept while no access table was written
+        engine, ("sign-in", token_hash), lambda session: _judged(session, token_hash), access_only=True
+    )
     if stored is None:
         return Resumed(None)
     resumed, write = _verdict(stored, now)

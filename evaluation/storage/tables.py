@@ -299,3 +299,22 @@ class AttachmentBlobRow(SQLModel, table=True):
     content: bytes = Field(sa_column=Column(LargeBinary(), nullable=False))
     size: int
     created_at: datetime = Field(default_factory=utcnow)
+
+
+# the tables whose every write moves the access clock (on SQLite, by triggers: migration 0018): who is signed in,
+# accounts and roles, memberships, workflow states — what the per-click sign-in check and the right to edit read
+ACCESS_TABLES = ("app_user", "login_session", "membership", "workflow")
+ACCESS_CLOCK = "access"  # ChangeClockRow.name of that clock
+
+
+class ChangeClockRow(SQLModel, table=True):
+    """A counter moved by every write to a group of tables, in the writing transaction (``storage.unchanged``: a read
+    of those tables only is kept while its counter stands, whatever else was written). ``generation`` is drawn when
+    the row is made, so a database made again (a new file, a restore into an empty one) never repeats a value seen
+    before. Not backed up: a restore's own writes move it."""
+
+    __tablename__ = "change_clock"
+
+    name: str = Field(primary_key=True, max_length=20)
+    generation: str = Field(max_length=32)
+    n: int = Field(default=0, sa_column=Column(BigInteger(), nullable=False))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic import command
@@ -124,3 +125,33 @@ def test_a_postgresql_server_too_old_is_refused_before_anything_is_written(
                 assert conn.execute(text("SELECT to_regclass('public.evaluation')")).scalar() is not None
         finally:
             engine.dispose()
+
+
+def test_every_access_table_has_the_clock_triggers_at_head_and_a_downgrade_takes_them_away(tmp_path: Path) -> None:
+    """SQLite: the access clock is moved by triggers (0018) on each of ``tables.ACCESS_TABLES`` — a migration that
+    rebuilds one of those tables would drop its triggers and fail here; its generation is drawn per database."""
+
+    def triggers(engine: Any) -> set[str]:
+        with engine.connect() as conn:
+            return {str(r[0]) for r in conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'"))}
+
+    wanted = {f"clock_{t}_{op}" for t in tables.ACCESS_TABLES for op in ("insert", "update", "delete")}
+    first, second = (open_database(f"sqlite:///{tmp_path / name}") for name in ("a.db", "b.db"))
+    try:
+        assert triggers(first) == wanted
+        generations = []
+        for engine in (first, second):
+            with engine.connect() as conn:
+                generations.append(conn.execute(text("SELECT generation, n FROM change_clock")).all())
+        assert [len(g) for g in generations] == [1, 1] and generations[0][0][1] == 0
+        assert generations[0][0][0] != generations[1][0][0] and len(generations[0][0][0]) == 32
+        with first.begin() as conn:
+            cfg = alembic_config(first)
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0017")
+        assert triggers(first) == set()
+        migrate(first)
+        assert triggers(first) == wanted
+    finally:
+        first.dispose()
+        second.dispose()

@@ -21,7 +21,7 @@ from evaluation.auth import User
 from evaluation.errors import NotFound
 from evaluation.storage import unchanged as unchanged_module
 from evaluation.storage import users
-from evaluation.storage.bootstrap import open_database
+from evaluation.storage.bootstrap import ensure_samples, open_database
 from evaluation.storage.db import make_engine, session_scope
 from evaluation.storage.sessions import SEEN_PRECISION, resume, start_session
 from evaluation.storage.tables import LoginSessionRow, UserRow
@@ -34,7 +34,9 @@ from evaluation.storage.unchanged import (
     unchanged,
 )
 from evaluation.storage.users import account_user
-from tests.conftest import calls_of, statements_run
+from tests.conftest import SAMPLES, add_to_narrative, another_server, calls_of, statements_run
+
+RENYUAN = "hengkou-2024-zsj-01-renyuan"
 
 
 @pytest.fixture
@@ -287,3 +289,103 @@ def test_a_page_run_asks_for_the_stamp_once_until_it_commits(
             add_user(other, "qian")
             assert listed() == ["li", "qian", "wang", "zhao"]
         assert history() == ["li", "wang", "zhao"]
+
+
+def access_clock(engine: Engine) -> int | None:
+    with engine.connect() as conn:
+        found = conn.execute(text("SELECT n FROM change_clock WHERE name = 'access'")).first()
+    return None if found is None else int(found[0])
+
+
+def test_every_write_to_an_access_table_moves_the_clock_and_a_save_of_an_evaluation_does_not(tmp_path: Path) -> None:
+    """SQLite: the access clock moves with every insert, update and delete of every access table (whatever writes
+    it: the code's own functions or plain SQL), in the writing transaction (a rolled-back write leaves it), and
+    stays where it was when evaluations, their assessments, the audit trail and settings are written."""
+    engine = open_database(f"sqlite:///{tmp_path / 'clock.db'}")
+    try:
+        with session_scope(engine) as s:
+            users.create_user(session=s, username="admin", password="Guanli-2024-x", role="管理员")
+        ensure_samples(engine, SAMPLES)
+        writes = {
+            "app_user": (
+                "INSERT INTO app_user (username, display_name, role, password_hash, active, failed_logins, created_at)"
+                " VALUES ('sun', '', '评价人员', 'x', 1, 0, '2026-12-01')",
+                "UPDATE app_user SET display_name = '孙' WHERE username = 'sun'",
+                "DELETE FROM app_user WHERE username = 'sun'",
+            ),
+            "login_session": (
+                "INSERT INTO login_session (token_hash, user_id, created_at, last_seen, end_reason)"
+                " VALUES ('t', (SELECT id FROM app_user WHERE username = 'admin'), '2026-12-01', '2026-12-01', '')",
+                "UPDATE login_session SET last_seen = '2026-12-02' WHERE token_hash = 't'",
+                "DELETE FROM login_session WHERE token_hash = 't'",
+            ),
+            "membership": (
+                f"INSERT INTO membership (user_id, evaluation_key) VALUES (1, '{RENYUAN}')",
+                f"UPDATE membership SET evaluation_key = 'x' WHERE evaluation_key = '{RENYUAN}'",
+                "DELETE FROM membership WHERE evaluation_key = 'x'",
+            ),
+            "workflow": (
+                "INSERT INTO workflow (evaluation_key, state, comments, updated_by, updated_at)"
+                f" VALUES ('{RENYUAN}', '已提交', '[]', 'admin', '2026-12-01')",
+                f"UPDATE workflow SET state = '草稿' WHERE evaluation_key = '{RENYUAN}'",
+                f"DELETE FROM workflow WHERE evaluation_key = '{RENYUAN}'",
+            ),
+        }
+        for table, statements in writes.items():
+            for statement in statements:
+                before = access_clock(engine)
+                assert before is not None
+                with engine.begin() as conn:
+                    assert conn.execute(text(statement)).rowcount == 1, statement
+                assert access_clock(engine) == before + 1, (table, statement)
+        before = access_clock(engine)
+        with pytest.raises(RuntimeError), engine.begin() as conn:  # rolled back: the clock stays
+            conn.execute(text("UPDATE app_user SET display_name = 'x'"))
+            raise RuntimeError("回滚")
+        assert access_clock(engine) == before
+        with session_scope(engine) as s:  # a colleague's save of an indicator (evaluation, assessment, audit rows)
+            add_to_narrative(s, RENYUAN, "（补充）")
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO app_setting (key, value, updated_at) VALUES ('k', 'v', '2026-12-01')"))
+        assert access_clock(engine) == before
+    finally:
+        engine.dispose()
+
+
+def test_checks_of_the_access_tables_stay_kept_while_only_evaluations_are_saved(
+    engines: tuple[Engine, Engine],
+) -> None:
+    """The sign-in check and a read of the access tables only (``access_only``) are not asked again after another
+    server saved an evaluation — on SQLite, where the access clock says nothing of theirs changed; on PostgreSQL,
+    which keeps no clock, they are — and are asked again, on both, after a write of any access table."""
+    mine, other = engines
+    ensure_samples(mine, SAMPLES)
+    t0 = datetime.now(UTC)
+    zhang = add_user(mine, "zhang")
+    with session_scope(mine) as s:
+        token = start_session(session=s, user=zhang, now=t0)
+    reads: list[int] = []
+
+    def members(session: Session) -> list[str]:
+        reads.append(1)
+        return users.memberships(session=session, user_id=zhang.id)
+
+    def check() -> tuple[User | None, list[str]]:
+        return resume(mine, token, now=t0).user, read_unchanged(mine, ("members", 1), members, access_only=True)
+
+    assert check() == (zhang, []) and len(reads) == 1
+    with another_server(), session_scope(other) as s:
+        add_to_narrative(s, RENYUAN, "（另一台服务器）")
+    kept = mine.dialect.name == "sqlite"
+    with statements_run(mine) as run:
+        assert check() == (zhang, [])
+    assert bool([q for q in run if "login_session" in q]) is not kept, run
+    assert len(reads) == (1 if kept else 2)
+    with session_scope(other) as s:  # another server makes zhang a member: seen at the next call
+        users.add_member(session=s, actor=admin(s), user_id=zhang.id, evaluation_key=RENYUAN)
+    assert check() == (zhang, [RENYUAN])
+    with session_scope(other) as s:  # and disables the account: refused at the next call
+        row = s.exec(select(UserRow).where(UserRow.username == "zhang")).one()
+        row.active = False
+        s.add(row)
+    assert check()[0] is None
