@@ -11,7 +11,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, create_engine
 
 from evaluation.errors import WorkbenchError
@@ -85,3 +85,13 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def core(session: Session) -> Connection:
+    """The session's connection, for a prebuilt Core statement of the reads every page run asks and of the save:
+    what the session holds is written first (as ``session.execute`` would flush it), then the statement runs
+    without the ORM's execution steps, which cost more than SQLite takes to answer these small statements (a table
+    stamp through the session: 114 µs; on its connection: 75 µs)."""
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    return session.connection()

@@ -28,6 +28,7 @@ from evaluation.model import Assessment, DepartmentSummary, Evaluation, evaluati
 from evaluation.scoring.engine import EvaluationResult, score
 from evaluation.scoring.stated import record_result
 from evaluation.storage import audit
+from evaluation.storage.db import core
 from evaluation.storage.summaries import store_summary
 from evaluation.storage.tables import (
     AssessmentRow,
@@ -359,7 +360,7 @@ _STAMP_BY_KEY = _stamp_of_row(col(EvaluationRow.key) == bindparam("ref"))
 def _stamped(session: Session, ref: int | str) -> tuple[int, tuple[Any, ...]] | None:
     """(id, stamp) of evaluation ``ref`` (a row id, or a key; see :func:`_document_stamp`), or None."""
     query = _STAMP_BY_ID if isinstance(ref, int) else _STAMP_BY_KEY
-    found = session.execute(query, {"ref": ref}).first()
+    found = core(session).execute(query, {"ref": ref}).first()
     return None if found is None else (int(found[0]), tuple(found[1:]))
 
 
@@ -433,7 +434,7 @@ def _read_listed(session: Session, query: Any, params: dict[str, Any] | None = N
     change mark (the same statement: a row saved or created meanwhile is read with its own marks, never with
     another's)."""
     out = {}
-    for row in session.execute(query, params).all():
+    for row in core(session).execute(query, params).all():
         values = row._asdict()
         revision, made, updated = values.pop("revision"), values.pop("created_at"), values.pop("updated_at")
         mark = int(values.pop("change_mark"))
@@ -500,7 +501,7 @@ def table_stamp(*, session: Session) -> tuple[Any, ...]:
     """What moves when any evaluation is saved, added or deleted, in any process: the evaluation table's count,
     highest id, sum of revisions (every save moves its row's, whatever the servers' clocks say), latest update
     and latest creation — one query, answered from indexes."""
-    return tuple(session.execute(_TABLE_STAMP).one())
+    return tuple(core(session).execute(_TABLE_STAMP).one())
 
 
 def _rows_stamp(revisions: dict[int, int]) -> tuple[int, int | None, int | None]:
@@ -701,7 +702,7 @@ def keep_saved(
     session.flush()
     url = _database(session)
     if evaluation is not None:
-        stored = session.execute(_VERSIONS, {"evaluation": evaluation_id}).all()
+        stored = core(session).execute(_VERSIONS, {"evaluation": evaluation_id}).all()
         by_code = {a.code: a for a in evaluation.assessments}
         order = [str(code) for code, _ in stored]
         if sorted(order) == sorted(by_code):  # the same indicators (the save wrote them all)
@@ -810,7 +811,7 @@ def delete_evaluation(*, session: Session, ref: int | str, user: User) -> None:
 
 def get_assessment_version(*, session: Session, ref: int | str, code: str) -> int | None:
     row = find_row(session, ref)
-    a = session.execute(_ASSESSMENT, {"evaluation": row.id, "code": code}).first()
+    a = core(session).execute(_ASSESSMENT, {"evaluation": row.id, "code": code}).first()
     return int(a.version) if a else None
 
 
@@ -893,7 +894,7 @@ def save_assessment(
     result = score(candidate)
     before = ev.assessment(assessment.code)
     _refuse_unscorable_inputs(before, assessment, result)
-    current = session.execute(_ASSESSMENT, {"evaluation": row.id, "code": assessment.code}).first()
+    current = core(session).execute(_ASSESSMENT, {"evaluation": row.id, "code": assessment.code}).first()
     data = assessment.model_dump(mode="json")
     old = current.data if current is not None else None
     if current is not None and expected_version == current.version and old == data:
@@ -907,7 +908,7 @@ def save_assessment(
         if expected_version is None:
             other = _other(session, row.key, assessment.code)
             raise ConflictError(f"指标 {assessment.code} 已有他人保存的评分记录，请载入最新内容后再改。{other}")
-        updated = session.execute(
+        updated = core(session).execute(
             _UPDATE_ASSESSMENT,
             {"row": current.id, "expected": expected_version, "new_data": data, "new_version": expected_version + 1},
         )
@@ -925,7 +926,7 @@ def save_assessment(
         new=data,
     )
     figures = {f"new_{name}": value for name, value in score_columns(candidate, result).items()}
-    session.execute(_SCORED, {"row": row.id, **figures})
+    core(session).execute(_SCORED, {"row": row.id, **figures})
     store_summary(session=session, evaluation_id=row.id or 0, evaluation=candidate, result=result)
     stored = _sharing(Assessment.model_validate(data), data, before, old)  # as a read of the row gives it
     saved = candidate.model_copy(update={"assessments": [*others, stored]})

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from evaluation.auth import IDLE_MINUTES, SESSION_HOURS, User
 from evaluation.formatting import as_utc
-from evaluation.storage.db import session_scope
+from evaluation.storage.db import core, session_scope
 from evaluation.storage.tables import LoginSessionRow, UserRow
 from evaluation.storage.unchanged import read_unchanged
 from evaluation.storage.users import account_user
@@ -87,7 +87,7 @@ _JUDGED = (
 
 def _judged(session: Session, token_hash: str) -> _Stored | None:
     """What :func:`_read_stored` gives of the session behind a token, read as plain columns (every click)."""
-    found = session.execute(_JUDGED, {"token_hash": token_hash}).first()
+    found = core(session).execute(_JUDGED, {"token_hash": token_hash}).first()
     if found is None:
         return None
     made, seen, ended_at, reason, user_id, username, display_name, role, active = found

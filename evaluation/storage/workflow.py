@@ -22,6 +22,7 @@ from evaluation.config import get_settings
 from evaluation.errors import WorkbenchError
 from evaluation.limits import FILE_NAME_MAX
 from evaluation.storage import audit
+from evaluation.storage.db import core
 from evaluation.storage.tables import (
     AuditRow,
     EvaluationDocumentRow,
@@ -74,7 +75,7 @@ def state_of(*, session: Session, evaluation_key: str) -> WorkflowState:
 def ensure_editable(*, session: Session, evaluation_key: str, role: str | None) -> None:
     """Refuse an edit of a submitted or approved evaluation (administrators excepted) and of a final one
     (everyone: the kept report and its hash must keep matching the content)."""
-    state = session.execute(_STATE, {"state_of": evaluation_key}).scalar() or "草稿"  # the state alone
+    state = core(session).execute(_STATE, {"state_of": evaluation_key}).scalar() or "草稿"  # the state alone
     if state == "已定稿" or (state in LOCKED and role != "管理员"):
         raise PermissionDenied(f"评价“{evaluation_key}”处于“{state}”状态，已锁定，不能修改")
 
@@ -86,7 +87,7 @@ _STATE = sa_select(col(WorkflowRow.state)).where(col(WorkflowRow.evaluation_key)
 def lock_evaluation_key(*, session: Session, evaluation_key: str) -> None:
     """Serialize with every other save of the evaluation (the same lock ``repo.lock_evaluation`` takes):
     a no-op write on the evaluation row before the state is read."""
-    session.execute(_LOCK, {"locked": evaluation_key})
+    core(session).execute(_LOCK, {"locked": evaluation_key})
 
 
 # built once (every save takes it; building it cost more than running it)
