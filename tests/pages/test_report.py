@@ -123,10 +123,10 @@ def test_the_open_errors_shown_are_those_of_the_evaluation_shown(
         finally:
             engine.dispose()
 
-    def kept(engine: object, what: object, read: object) -> object:
+    def kept(engine: object, what: object, read: object, **options: bool) -> object:
         if isinstance(what, tuple) and what[0] == "open-errors" and not counted:
             save_elsewhere()  # between this run's read of the evaluation and its count
-        return real_unchanged(engine, what, read)  # type: ignore[arg-type]
+        return real_unchanged(engine, what, read, **options)  # type: ignore[arg-type]
 
     def count(*, evaluation: Evaluation, **rest: object) -> int:
         seen = any(marker in a.narrative for a in evaluation.assessments)
