@@ -11,9 +11,9 @@ import streamlit as st
 
 @dataclass(frozen=True)
 class _Markup:
-    """HTML handed to ``st.html`` as it is: given a string, Streamlit dedents it and asks whether it names a file
-    on every run (half the element's cost for the 3 KB of the Chinese-texts script); given an object with
-    ``_repr_html_``, it takes the text unchanged."""
+    """HTML handed to ``st.html`` as it is: given a string, Streamlit dedents and strips it on every run (half the
+    element's cost for the 3 KB of the Chinese-texts script, which that leaves unchanged); given an object with
+    ``_repr_html_``, it takes the text as it is."""
 
     text: str
 

@@ -311,10 +311,13 @@ class ChangeClockRow(SQLModel, table=True):
     """A counter moved by every write to a group of tables, in the writing transaction (``storage.unchanged``: a read
     of those tables only is kept while its counter stands, whatever else was written). ``generation`` is drawn when
     the row is made, so a database made again (a new file, a restore into an empty one) never repeats a value seen
-    before. Not backed up: a restore's own writes move it."""
+    before; ``changed_at`` is the time of the last move (to the millisecond), so the database file put back to an
+    earlier copy under running servers, whose count then moves again through values seen before, does not repeat
+    them either. Not backed up: a restore's own writes move it."""
 
     __tablename__ = "change_clock"
 
     name: str = Field(primary_key=True, max_length=20)
     generation: str = Field(max_length=32)
     n: int = Field(default=0, sa_column=Column(BigInteger(), nullable=False))
+    changed_at: str = Field(max_length=30)

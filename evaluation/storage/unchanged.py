@@ -50,7 +50,7 @@ _PG_STAMP = "SELECT pg_current_snapshot()::text || ' ' || pg_postmaster_start_ti
 
 
 # the access clock's row (see tables.ChangeClockRow), on the stamp's own connection
-_ACCESS_CLOCK = f"SELECT generation, n FROM change_clock WHERE name = '{ACCESS_CLOCK}'"
+_ACCESS_CLOCK = f"SELECT generation, n, changed_at FROM change_clock WHERE name = '{ACCESS_CLOCK}'"
 
 
 class Stamp(NamedTuple):
@@ -90,13 +90,14 @@ class _Watch:
         return None
 
     def _access_clock(self) -> Hashable | None:
-        """The access clock (its generation and count), or None when the database has none (not yet migrated)."""
+        """The access clock (its generation, count and time of its last move), or None when the database has none
+        (not yet migrated)."""
         assert self.sqlite is not None
         try:
             found = self.sqlite.execute(_ACCESS_CLOCK).fetchone()
         except sqlite3.OperationalError:  # no such table
             return None
-        return None if found is None else (ACCESS_CLOCK, str(found[0]), int(found[1]))
+        return None if found is None else (ACCESS_CLOCK, str(found[0]), int(found[1]), str(found[2]))
 
     def close(self) -> None:
         if self.sqlite is not None:

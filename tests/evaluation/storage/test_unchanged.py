@@ -5,6 +5,7 @@ when the read ran — makes the next call read again; reading, or a transaction 
 from __future__ import annotations
 
 import gc
+import re
 import sqlite3
 import weakref
 from collections.abc import Iterator
@@ -24,7 +25,7 @@ from evaluation.storage import users
 from evaluation.storage.bootstrap import ensure_samples, open_database
 from evaluation.storage.db import make_engine, session_scope
 from evaluation.storage.sessions import SEEN_PRECISION, resume, start_session
-from evaluation.storage.tables import LoginSessionRow, UserRow
+from evaluation.storage.tables import ACCESS_TABLES, LoginSessionRow, UserRow
 from evaluation.storage.unchanged import (
     ask_again,
     database_stamp,
@@ -389,3 +390,73 @@ def test_checks_of_the_access_tables_stay_kept_while_only_evaluations_are_saved(
         row.active = False
         s.add(row)
     assert check()[0] is None
+
+
+def test_the_database_file_put_back_to_an_earlier_copy_does_not_bring_back_a_kept_access_read(tmp_path: Path) -> None:
+    """SQLite: the file restored to an earlier copy under a running server (the backup API, as an operator's tool
+    would) brings back an earlier count of the access clock; the writes after it move the count through values this
+    server has seen, each time with another time of the move, so what was kept under them is not given out."""
+    engine = open_database(f"sqlite:///{tmp_path / 'live.db'}")
+    try:
+        with session_scope(engine) as s:
+            users.create_user(session=s, username="admin", password="Guanli-2024-x", role="管理员")
+        add_user(engine, "zhao")
+
+        def listed() -> list[str]:
+            return read_unchanged(engine, "user names", names, access_only=True)
+
+        assert listed() == ["zhao"]
+        earlier = sqlite3.connect(tmp_path / "earlier.db")
+        with sqlite3.connect(tmp_path / "live.db") as live:
+            live.backup(earlier)
+        add_user(engine, "sun")
+        assert listed() == ["sun", "zhao"]
+        with sqlite3.connect(tmp_path / "live.db") as live:
+            earlier.backup(live)  # the file as it was before sun
+        earlier.close()
+        assert listed() == ["zhao"]
+        add_user(engine, "li")  # the count moves to the value it had after sun
+        assert listed() == ["li", "zhao"]
+    finally:
+        engine.dispose()
+
+
+ACCESS_READS = (
+    "the sign-in check",
+    "a member's right to edit",
+    "a member's right to review",
+    "the workflow states",
+)
+
+
+@pytest.mark.parametrize("read", ACCESS_READS)
+def test_the_reads_kept_under_the_access_clock_read_the_access_tables_only(
+    read: str, engines: tuple[Engine, Engine]
+) -> None:
+    """What ``access_only`` reads (sessions.resume, ui.access, the home page) asks only of the tables whose writes
+    move the access clock: a check that read another table too would be kept past that table's writes."""
+    from evaluation.storage import decisions, workflow
+    from evaluation.storage.sessions import _hash, _judged
+
+    mine, _ = engines
+    ensure_samples(mine, SAMPLES)
+    zhang = add_user(mine, "zhang")
+    with session_scope(mine) as s:
+        users.add_member(session=s, actor=admin(s), user_id=zhang.id, evaluation_key=RENYUAN)
+        token = start_session(session=s, user=zhang)
+    checks = {
+        "the sign-in check": lambda s: _judged(s, _hash(token)),
+        "a member's right to edit": lambda s: (
+            users.check_access(session=s, user=zhang, action="edit", evaluation_key=RENYUAN),
+            workflow.ensure_editable(session=s, evaluation_key=RENYUAN, role=zhang.role),
+        ),
+        "a member's right to review": lambda s: decisions.ensure_reviewable(
+            session=s, user=User(zhang.id, zhang.username, "", "复核人员"), evaluation_key=RENYUAN
+        ),
+        "the workflow states": lambda s: workflow.states(session=s),
+    }
+    with statements_run(mine) as run, session_scope(mine) as s:
+        checks[read](s)
+    asked = [q for q in run if q.lstrip().upper().startswith("SELECT")]
+    tables = {t.strip('"').lower() for q in asked for t in re.findall(r"\b(?:FROM|JOIN)\s+(\"?\w+\"?)", q)}
+    assert asked and tables <= set(ACCESS_TABLES), (tables, asked)

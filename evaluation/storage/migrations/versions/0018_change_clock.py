@@ -36,7 +36,8 @@ def make_triggers(table: str) -> None:
     for operation in OPERATIONS:
         op.execute(
             f"CREATE TRIGGER IF NOT EXISTS {trigger_name(table, operation)} AFTER {operation.upper()} ON {table} "
-            "BEGIN UPDATE change_clock SET n = n + 1 WHERE name = 'access'; END"
+            "BEGIN UPDATE change_clock SET n = n + 1, changed_at = strftime('%Y-%m-%d %H:%M:%f', 'now') "
+            "WHERE name = 'access'; END"
         )
 
 
@@ -46,10 +47,14 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=20), primary_key=True),
         sa.Column("generation", sa.String(length=32), nullable=False),
         sa.Column("n", sa.BigInteger(), nullable=False),
+        sa.Column("changed_at", sa.String(length=30), nullable=False),
     )
     if op.get_bind().dialect.name != "sqlite":
         return
-    op.execute("INSERT INTO change_clock (name, generation, n) VALUES ('access', lower(hex(randomblob(16))), 0)")
+    op.execute(
+        "INSERT INTO change_clock (name, generation, n, changed_at)"
+        " VALUES ('access', lower(hex(randomblob(16))), 0, strftime('%Y-%m-%d %H:%M:%f', 'now'))"
+    )
     for table in ACCESS_TABLES:
         make_triggers(table)
 
