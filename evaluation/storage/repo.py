@@ -490,8 +490,8 @@ _TABLE_STAMP = sa_select(
             func.count(),
             func.max(EvaluationRow.id),
             func.sum(EvaluationRow.revision),
-            type_coerce(func.max(col(EvaluationRow.updated_at)), String),
-            type_coerce(func.max(col(EvaluationRow.created_at)), String),
+            func.max(_UPDATED),
+            func.max(_CREATED),
         )
     )
 )
